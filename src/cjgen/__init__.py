@@ -1,0 +1,12 @@
+"""cjgen: draft customer journey maps from a brief and interview transcripts, every quote verified."""
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("cjgen")
+except PackageNotFoundError:  # running from a source tree without an install
+    __version__ = "0.0.0"
+
+from cjgen.pipeline import draft_map, generate_map, open_runtime, summarize_transcript  # noqa: E402
+
+__all__ = ["__version__", "draft_map", "generate_map", "open_runtime", "summarize_transcript"]

@@ -1,0 +1,204 @@
+"""One structured model call: render → (cache) → invoke → parse + check → bounded re-asks with the exact errors.
+
+Steps call `ask` with a rendered prompt, a JSON schema and a parser; every attempt is recorded as a ModelCall.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+from pydantic import BaseModel, ValidationError
+
+from cjgen.cache import CachedResponse, ResponseCache, cache_key
+from cjgen.errors import CjgenError, MapValidationError, ModelError
+from cjgen.models import message_text
+from cjgen.prompts import Prompt, render_prompt
+from cjgen.schema import ModelCall
+
+T = TypeVar("T")
+Progress = Callable[[str, str], None]
+
+
+class Invalid(Exception):
+    """Raised by a parser with every problem found, each naming its field path."""
+
+    def __init__(self, errors: Sequence[str]) -> None:
+        self.errors = list(errors)
+        super().__init__("; ".join(self.errors))
+
+
+@dataclass
+class Runtime:
+    """What the model-calling steps share for one run: the injected model and the run's call record."""
+
+    model: BaseChatModel
+    backend: str
+    model_name: str
+    json_mode: str = "json_schema"
+    cache: ResponseCache | None = None
+    max_reasks: int = 2
+    concurrency: int = 4
+    temperature: float = 0.0
+    calls: list[ModelCall] = field(default_factory=list)
+    prompts: dict[str, str] = field(default_factory=dict)
+    progress: Progress | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def record(self, call: ModelCall) -> None:
+        with self._lock:
+            self.calls.append(call)
+            self.prompts[call.prompt_id] = call.template_hash
+
+    def notify(self, step: str, message: str) -> None:
+        if self.progress is not None:
+            self.progress(step, message)
+
+
+def validation_errors(exc: ValidationError) -> list[str]:
+    return [f"{'.'.join(str(p) for p in e['loc']) or '(root)'}: {e['msg']}" for e in exc.errors()]
+
+
+def parse_as(model: type[BaseModel], data: Any) -> Any:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise Invalid(validation_errors(exc)) from exc
+
+
+_FENCE = re.compile(r"^\s*```(?:json)?\s*(.*?)\s*```\s*$", re.DOTALL)
+
+
+def load_json(text: str) -> Any:
+    fenced = _FENCE.match(text)
+    body = fenced.group(1) if fenced else text
+    try:
+        return json.loads(body)
+    except json.JSONDecodeError as exc:
+        raise Invalid([f"(root): not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"]) from exc
+
+
+def _response_format(runtime: Runtime, name: str, schema: dict[str, Any]) -> dict[str, Any]:
+    if runtime.json_mode == "json_object":
+        return {"type": "json_object", "schema": schema}
+    return {"type": "json_schema", "json_schema": {"name": name, "schema": schema, "strict": False}}
+
+
+def _invoke(
+    runtime: Runtime, messages: list[BaseMessage], schema: dict[str, Any], step: str, max_tokens: int
+) -> tuple[str, int, int]:
+    try:
+        reply = runtime.model.invoke(
+            messages,
+            response_format=_response_format(runtime, step, schema),
+            max_tokens=max_tokens,
+            temperature=runtime.temperature,
+        )
+    except CjgenError:
+        raise
+    except Exception as exc:  # any client/transport failure becomes one clear line
+        raise ModelError(f"{step}: the {runtime.backend} model call failed: {exc}") from exc
+    usage = getattr(reply, "usage_metadata", None) or {}
+    return message_text(reply), int(usage.get("input_tokens", 0)), int(usage.get("output_tokens", 0))
+
+
+def ask(
+    runtime: Runtime,
+    prompt: Prompt,
+    schema: dict[str, Any],
+    parse: Callable[[Any], T],
+    *,
+    step: str,
+    max_tokens: int,
+) -> T:
+    """Call the model for `prompt` and return `parse(json)`, re-asking with the errors a bounded number of times."""
+    messages: list[BaseMessage] = [SystemMessage(prompt.system), HumanMessage(prompt.user)]
+    errors: list[str] = []
+    attempts = 1 + max(0, runtime.max_reasks)
+    for attempt in range(1, attempts + 1):
+        params: dict[str, float | int | str | None] = {
+            "max_tokens": max_tokens,
+            "temperature": runtime.temperature,
+            "json_mode": runtime.json_mode,
+        }
+        key = cache_key(
+            prompt_id=prompt.id,
+            template_hash=prompt.template_hash,
+            model=runtime.model_name,
+            params=params,
+            schema=schema,
+            messages=[(m.type, str(m.content)) for m in messages],
+        )
+        cached = runtime.cache.get(key) if runtime.cache else None
+        started = time.perf_counter()
+        if cached is not None:
+            text, prompt_tokens, completion_tokens = cached.text, cached.prompt_tokens, cached.completion_tokens
+        else:
+            text, prompt_tokens, completion_tokens = _invoke(runtime, messages, schema, step, max_tokens)
+        call = ModelCall(
+            step=step,
+            prompt_id=prompt.id,
+            template_hash=prompt.template_hash,
+            model=runtime.model_name,
+            params=params,
+            prompt_tokens=prompt_tokens,
+            completion_tokens=completion_tokens,
+            seconds=round(time.perf_counter() - started, 3),
+            cached=cached is not None,
+            attempt=attempt,
+        )
+        try:
+            result = parse(load_json(text))
+        except Invalid as exc:
+            errors = exc.errors
+            runtime.record(call.model_copy(update={"error": "; ".join(errors)[:500]}))
+            reask = render_prompt("reask", errors=errors[:12])
+            messages = [*messages, AIMessage(text), HumanMessage(reask.user)]
+            continue
+        runtime.record(call)
+        if cached is None and runtime.cache is not None:
+            runtime.cache.put(
+                key,
+                model=runtime.model_name,
+                prompt_id=prompt.id,
+                response=CachedResponse(text, prompt_tokens, completion_tokens),
+            )
+        return result
+    raise MapValidationError(step, errors, attempts)
+
+
+def inline_schema(model: type[BaseModel], enums: dict[str, list[Any]] | None = None) -> dict[str, Any]:
+    """The model's JSON schema with $refs inlined, titles dropped and named properties restricted to enums.
+
+    Small local models need the enums (valid stage ids, sentence ids) and maxItems to stay on track; the
+    grammar engine follows them exactly, and the parsers check the same rules for backends that don't.
+    """
+    raw = model.model_json_schema()
+    defs = raw.pop("$defs", {})
+    enums = enums or {}
+
+    def walk(node: Any, name: str | None = None) -> Any:
+        if isinstance(node, dict):
+            if "$ref" in node:
+                return walk(defs[node["$ref"].split("/")[-1]], name)
+            out = {k: walk(v, k if k != "properties" else None) for k, v in node.items() if k != "title"}
+            if "properties" in node:
+                out["properties"] = {k: walk(v, k) for k, v in node["properties"].items()}
+            if name in enums and out.get("type") == "string":
+                out = {"type": "string", "enum": enums[name]}
+            elif name in enums and out.get("type") == "array":
+                out["items"] = {"type": "string", "enum": enums[name]}
+            return out
+        if isinstance(node, list):
+            return [walk(v, name) for v in node]
+        return node
+
+    result: dict[str, Any] = walk(raw)
+    return result

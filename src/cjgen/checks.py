@@ -1,0 +1,74 @@
+"""Deterministic checks that drop or fix what a model gets wrong in extracted observations."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from rapidfuzz import fuzz
+
+from cjgen.observations import Observation
+from cjgen.schema import Transcript
+
+DUPLICATE_TEXT = 88
+# Text that addresses an AI system rather than describing an experience: interview content, never obeyed.
+_INSTRUCTION_LIKE = re.compile(
+    r"ignore (all )?(the )?(previous|prior|above) instructions|system prompt|you are (now )?an? (ai|assistant)"
+    r"|disregard (all |the )?(previous|above)",
+    re.IGNORECASE,
+)
+
+
+def fix_emotion(obs: Observation) -> Observation:
+    """A pain is felt as negative and a delight as positive, whatever score the model gave."""
+    if obs.kind == "pain" and obs.emotion >= 0:
+        return obs.model_copy(update={"emotion": -1 if obs.severity < 3 else -2})
+    if obs.kind == "delight" and obs.emotion <= 0:
+        return obs.model_copy(update={"emotion": 1 if obs.severity < 3 else 2})
+    return obs
+
+
+def _instruction_like(obs: Observation) -> bool:
+    return any(_INSTRUCTION_LIKE.search(e.quote) for e in obs.evidence)
+
+
+def tidy(observations: Sequence[Observation]) -> tuple[list[Observation], list[str]]:
+    """Fix emotion signs, drop duplicates and pains that rest only on instruction-like text."""
+    kept: list[Observation] = []
+    dropped: list[str] = []
+    for obs in map(fix_emotion, observations):
+        if obs.kind == "pain" and _instruction_like(obs):
+            dropped.append(f"{obs.id}: pain resting on instruction-like text (treated as content, not a pain)")
+            continue
+        spans = {(e.source_id, e.turn_index, e.start) for e in obs.evidence}
+        duplicate = next(
+            (
+                k
+                for k in kept
+                if k.participant_id == obs.participant_id
+                and k.kind == obs.kind
+                and (
+                    spans <= {(e.source_id, e.turn_index, e.start) for e in k.evidence}
+                    or fuzz.token_set_ratio(k.text, obs.text) >= DUPLICATE_TEXT
+                )
+            ),
+            None,
+        )
+        if duplicate is not None:
+            dropped.append(f"{obs.id}: duplicate of {duplicate.id}")
+            continue
+        kept.append(obs)
+    return kept, dropped
+
+
+def instruction_notes(transcripts: Sequence[Transcript]) -> list[str]:
+    """Where transcripts hold instruction-like text, so a reviewer knows it was seen and not followed."""
+    notes = []
+    for transcript in transcripts:
+        for turn in transcript.turns:
+            if _INSTRUCTION_LIKE.search(turn.text):
+                notes.append(
+                    f"{transcript.id} turn {turn.index} contains instruction-like text addressed to an AI; "
+                    "it was treated as interview content and not followed."
+                )
+    return notes

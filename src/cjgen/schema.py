@@ -1,0 +1,362 @@
+"""The journey map and the records it is built from.
+
+Everything a step hands to the next one is one of these pydantic models, so the data flowing through the
+pipeline is typed and the JSON Schema of a map (`cjgen schema`) comes straight from here.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Literal
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
+
+SCHEMA_VERSION = "1.0"
+
+Role = Literal["interviewer", "participant"]
+Basis = Literal["observed", "assumption"]
+ReviewStatus = Literal["pending", "accepted", "rejected", "edited"]
+MapType = Literal["current-state", "future-state", "day-in-the-life", "service-blueprint"]
+Score = Literal[-2, -1, 0, 1, 2]
+Severity = Literal[1, 2, 3]
+ChannelKind = Literal[
+    "web",
+    "app",
+    "email",
+    "phone",
+    "chat",
+    "in person",
+    "delivery",
+    "social",
+    "word of mouth",
+    "press",
+    "post",
+    "product",
+    "sms",
+    "search",
+    "other",
+]
+BlueprintLane = Literal["frontstage", "backstage", "support"]
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# --------------------------------------------------------------------------------------------- sources
+
+
+class Segment(Frozen):
+    """A timed piece of a turn (one subtitle cue); offsets are into the turn's text."""
+
+    start: int
+    end: int
+    start_s: float | None = None
+    end_s: float | None = None
+
+
+class Turn(Frozen):
+    index: int
+    speaker: str
+    role: Role
+    text: str
+    start_s: float | None = None
+    end_s: float | None = None
+    segments: tuple[Segment, ...] = ()
+
+
+class Transcript(Frozen):
+    id: str = Field(description="Source id: the file name the transcript was read from.")
+    path: str
+    participant_id: str
+    language: str | None = None
+    sha256: str
+    turns: tuple[Turn, ...]
+
+    def participant_turns(self) -> list[Turn]:
+        return [t for t in self.turns if t.role == "participant"]
+
+
+class Brief(Frozen):
+    path: str | None = None
+    sha256: str
+    text: str
+
+
+# --------------------------------------------------------------------------------------------- evidence
+
+
+class Evidence(Frozen):
+    """One verbatim passage of a participant turn, located by the program, not by the model."""
+
+    source_id: str
+    participant_id: str
+    turn_index: int
+    start: int = Field(description="Character offset of the quote in the original turn text.")
+    end: int
+    quote: str = Field(description="The passage as shown: the source text with any PII replaced.")
+    timestamp_s: float | None = None
+    repaired: bool = Field(False, description="The model's quote was a near miss, snapped to the source.")
+    redacted: bool = Field(False, description="Personal data inside the passage was replaced.")
+    observation_id: str | None = None
+
+
+class Review(BaseModel):
+    status: ReviewStatus = "pending"
+    note: str | None = None
+    reviewer: str | None = None
+    at: datetime | None = None
+
+
+def _without(data: Any, keys: tuple[str, ...]) -> Any:
+    """Drop computed fields from input, so a map's own JSON export reads back in."""
+    if isinstance(data, dict):
+        return {k: v for k, v in data.items() if k not in keys}
+    return data
+
+
+class Item(BaseModel):
+    """Shared by every reviewable element of a map."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_counts(cls, data: Any) -> Any:
+        return _without(data, ("quote_count", "participant_count"))
+
+    id: str
+    basis: Basis = "observed"
+    review: Review = Field(default_factory=Review)
+    evidence: list[Evidence] = Field(default_factory=list)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def quote_count(self) -> int:
+        return len(self.evidence)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def participant_count(self) -> int:
+        return len({e.participant_id for e in self.evidence})
+
+
+# --------------------------------------------------------------------------------------------- map items
+
+
+class Persona(Item):
+    name: str
+    description: str = ""
+    participant_ids: list[str] = Field(default_factory=list)
+    goals: list[str] = Field(default_factory=list)
+
+
+class Stage(Item):
+    name: str
+    description: str = ""
+
+
+class Action(Item):
+    stage_id: str
+    text: str
+    persona_ids: list[str] = Field(default_factory=list)
+
+
+class Touchpoint(Item):
+    stage_id: str
+    kind: ChannelKind
+    name: str
+    persona_ids: list[str] = Field(default_factory=list)
+
+
+class Thought(Item):
+    stage_id: str
+    text: str
+    persona_ids: list[str] = Field(default_factory=list)
+
+
+class Emotion(Item):
+    stage_id: str
+    persona_id: str | None = None
+    score: Score
+    note: str = ""
+
+
+class PainPoint(Item):
+    stage_id: str
+    statement: str
+    persona_ids: list[str] = Field(default_factory=list)
+    severity: Severity = 2
+
+
+class Delight(Item):
+    stage_id: str
+    statement: str
+    persona_ids: list[str] = Field(default_factory=list)
+    severity: Severity = 2
+
+
+class Opportunity(Item):
+    statement: str
+    addresses: list[str] = Field(default_factory=list, description="Ids of the pain points it addresses.")
+    owner: str | None = None
+    metric: str | None = None
+
+
+class ContradictionSide(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    participant_ids: list[str]
+    statement: str
+    evidence: list[Evidence] = Field(default_factory=list)
+
+
+class Contradiction(Item):
+    stage_id: str | None = None
+    what: str
+    sides: list[ContradictionSide]
+
+
+class BlueprintStep(Item):
+    """Service-blueprint lanes below the customer's actions."""
+
+    stage_id: str
+    lane: BlueprintLane
+    text: str
+
+
+# --------------------------------------------------------------------------------------------- provenance
+
+
+class InputFile(BaseModel):
+    path: str
+    sha256: str
+    kind: Literal["brief", "transcript"]
+    participant_id: str | None = None
+    turns: int = 0
+
+
+class ModelCall(BaseModel):
+    step: str
+    prompt_id: str
+    template_hash: str
+    model: str
+    params: dict[str, float | int | str | None] = Field(default_factory=dict)
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    seconds: float = 0.0
+    cached: bool = False
+    attempt: int = 1
+    error: str | None = None
+
+
+class GroundingStats(BaseModel):
+    quotes_total: int = 0
+    grounded: int = 0
+    repaired: int = 0
+    rejected: int = 0
+    interviewer_rejected: int = 0
+    observations_total: int = 0
+    observations_unsupported: int = 0
+    observations_dropped: int = 0
+
+
+class Provenance(BaseModel):
+    tool_version: str
+    backend: str
+    model: str
+    created_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    prompts: dict[str, str] = Field(default_factory=dict, description="Prompt id -> template hash.")
+    inputs: list[InputFile] = Field(default_factory=list)
+    calls: list[ModelCall] = Field(default_factory=list)
+    step_seconds: dict[str, float] = Field(default_factory=dict)
+    redaction: dict[str, int] = Field(default_factory=dict, description="Redacted values counted by type.")
+    grounding: GroundingStats = Field(default_factory=GroundingStats)
+    unsupported: list[str] = Field(default_factory=list, description="Claims dropped for lack of evidence.")
+    reasks: int = 0
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_totals(cls, data: Any) -> Any:
+        return _without(data, ("model_calls", "prompt_tokens", "completion_tokens"))
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def model_calls(self) -> int:
+        return sum(1 for c in self.calls if not c.cached)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def prompt_tokens(self) -> int:
+        return sum(c.prompt_tokens for c in self.calls if not c.cached)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def completion_tokens(self) -> int:
+        return sum(c.completion_tokens for c in self.calls if not c.cached)
+
+
+# --------------------------------------------------------------------------------------------- the map
+
+
+class JourneyMap(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    schema_version: str = SCHEMA_VERSION
+    id: str
+    version: int = 1
+    title: str
+    map_type: MapType = "current-state"
+    summary: str = ""
+    personas: list[Persona] = Field(default_factory=list)
+    stages: list[Stage] = Field(default_factory=list, description="In journey order.")
+    actions: list[Action] = Field(default_factory=list)
+    touchpoints: list[Touchpoint] = Field(default_factory=list)
+    thoughts: list[Thought] = Field(default_factory=list)
+    emotions: list[Emotion] = Field(default_factory=list)
+    pain_points: list[PainPoint] = Field(default_factory=list)
+    delights: list[Delight] = Field(default_factory=list)
+    opportunities: list[Opportunity] = Field(default_factory=list)
+    contradictions: list[Contradiction] = Field(default_factory=list)
+    blueprint: list[BlueprintStep] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list, description="Things a reviewer should know about the run.")
+    provenance: Provenance
+
+    def items(self) -> list[Item]:
+        """Every reviewable item, in a stable order."""
+        groups: list[list[Item]] = [
+            list(self.personas),
+            list(self.stages),
+            list(self.actions),
+            list(self.touchpoints),
+            list(self.thoughts),
+            list(self.emotions),
+            list(self.pain_points),
+            list(self.delights),
+            list(self.opportunities),
+            list(self.contradictions),
+            list(self.blueprint),
+        ]
+        return [item for group in groups for item in group]
+
+    def all_evidence(self) -> list[Evidence]:
+        found = [e for item in self.items() for e in item.evidence]
+        found += [e for c in self.contradictions for side in c.sides for e in side.evidence]
+        return found
+
+    def stage_name(self, stage_id: str | None) -> str:
+        return next((s.name for s in self.stages if s.id == stage_id), stage_id or "")
+
+
+class TranscriptSummary(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    source_id: str
+    participant_id: str
+    key_points: list[Thought] = Field(default_factory=list)
+    pain_points: list[PainPoint] = Field(default_factory=list)
+    delights: list[Delight] = Field(default_factory=list)
+    quotes: list[Evidence] = Field(default_factory=list)
+    provenance: Provenance

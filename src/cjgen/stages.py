@@ -1,0 +1,60 @@
+"""Plan the ordered journey stages from the brief before extraction, so observations can be tagged by stage id."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from cjgen.ask import Invalid, Runtime, ask, inline_schema, parse_as
+from cjgen.prompts import render_prompt
+from cjgen.schema import MapType, Stage
+
+# Used when there is no brief to plan from (e.g. summarising one interview).
+GENERIC_STAGES = (
+    ("discover", "Discover", "Hearing about the service and getting interested."),
+    ("evaluate", "Evaluate and sign up", "Comparing options, deciding and signing up."),
+    ("onboard", "Onboard", "First delivery, set-up and first use."),
+    ("use", "Use", "Everyday use, payments and routines."),
+    ("support", "Get help", "Problems, questions, support and repairs."),
+    ("leave_or_stay", "Stay, leave or recommend", "Renewing, cancelling or recommending."),
+)
+
+
+def generic_stages() -> list[Stage]:
+    return [Stage(id=i, name=n, description=d, basis="assumption") for i, n, d in GENERIC_STAGES]
+
+
+class StageOut(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]{1,23}$", description="snake_case id")
+    name: str = Field(min_length=2, max_length=40)
+    description: str = Field(max_length=160)
+
+
+class StagePlanOut(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    stages: list[StageOut] = Field(min_length=3, max_length=8)
+
+
+def _parse_plan(data: Any) -> list[StageOut]:
+    plan: StagePlanOut = parse_as(StagePlanOut, data)
+    ids = [s.id for s in plan.stages]
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicates:
+        raise Invalid([f"stages: duplicate id(s) {', '.join(duplicates)}"])
+    return plan.stages
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", text.casefold()).strip("_")[:24] or "stage"
+
+
+def plan_stages(runtime: Runtime, brief: str, map_type: MapType) -> list[Stage]:
+    """Ordered stages for this service and map type (the stage lanes are filled from the interviews)."""
+    prompt = render_prompt("stages", brief=brief, map_type=map_type, examples=GENERIC_STAGES)
+    planned = ask(runtime, prompt, inline_schema(StagePlanOut), _parse_plan, step="stages", max_tokens=400)
+    return [Stage(id=s.id, name=s.name, description=s.description, basis="assumption") for s in planned]

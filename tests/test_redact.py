@@ -1,0 +1,309 @@
+"""Redaction: what is replaced, what is left alone, and how offsets map between the two texts."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+import yaml
+
+from cjgen.ingest import load_brief, load_transcript
+from cjgen.redact import (
+    RedactedText,
+    RedactionReport,
+    no_redaction,
+    redact_brief,
+    redact_text,
+    redact_transcript,
+    report_for,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+CASES = ROOT / "evals" / "cases"
+
+
+def kinds(text: str) -> list[tuple[str, str]]:
+    """(kind, original value) for each replaced value."""
+    return [(s.kind, text[s.start : s.end]) for s in redact_text(text).spans]
+
+
+# --------------------------------------------------------------------------------------------- positives
+
+
+@pytest.mark.parametrize(
+    ("kind", "value"),
+    [
+        ("email", "marta.kowalczyk84@example.com"),
+        ("email", "a.b+tag@mail.co.uk"),
+        ("email", "ola.nordmann@eksempel.no"),
+        ("phone", "06 1837 2264"),
+        ("phone", "+31 6 1234 5678"),
+        ("phone", "+31 (0)6 12345678"),
+        ("phone", "0612345678"),
+        ("phone", "(555) 123-4567"),
+        ("phone", "555-123-4567"),
+        ("phone", "+47 912 34 567"),
+        ("phone", "912 34 567"),
+        ("phone", "22 33 44 55"),
+        ("phone", "0044 20 7946 0958"),
+        ("phone", "+44 20 7946 0958"),
+        ("phone", "020 7946 0958"),
+        ("phone", "030/1234567"),
+        ("card", "4111 1111 1111 1111"),
+        ("card", "4111-1111-1111-1111"),
+        ("card", "5500000000000004"),
+        ("card", "3782 822463 10005"),
+        ("national_id", "123-45-6789"),
+        ("national_id", "111222333"),
+        ("national_id", "1112.22.333"),
+        ("national_id", "15059012387"),
+        ("national_id", "150590 12387"),
+        ("url", "https://pedalpass.example/reset?token=abc123"),
+        ("url", "http://example.com/?ref=marta"),
+        ("url", "https://example.com/u/aB3dE5fG7hJ9kL1mN3pQ"),
+        ("url", "https://user:secret@example.com/"),
+        ("url", "www.example.com/track?id=991"),
+        ("street_address", "Kastanjelaan 14B"),
+        ("street_address", "Storgata 12"),
+        ("street_address", "Trondheimsveien 2"),
+        ("street_address", "Karl Johans gate 22"),
+        ("street_address", "Hauptstraße 5"),
+        ("street_address", "Bahnhofstrasse 17a"),
+        ("street_address", "Prinsengracht 263-267"),
+        ("street_address", "221B Baker Street"),
+        ("street_address", "10 Downing Street"),
+        ("street_address", "Station Road 4"),
+    ],
+)
+def test_detects(kind: str, value: str) -> None:
+    text = f"Sure, it is {value}, I think."
+    assert kinds(text) == [(kind, value)]
+    assert value not in redact_text(text).text
+
+
+def test_placeholders() -> None:
+    text = "Mail a@b.org, call +31 6 1234 5678 at Storgata 12, card 4111 1111 1111 1111, id 123-45-6789."
+    assert redact_text(text).text == (
+        "Mail [EMAIL], call [PHONE] at [ADDRESS], card [CARD], id [NATIONAL_ID]."
+    )
+    assert redact_text("see https://x.example/r?t=1 now").text == "see [URL] now"
+
+
+def test_phone_after_an_unrelated_number() -> None:
+    assert kinds("back in 2019 06 1837 2264 was my number") == [("phone", "06 1837 2264")]
+
+
+# --------------------------------------------------------------------------------------------- negatives
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "It started in 2023, or was it 1998?",
+        "We met at 10:30 and left at 16:00.",
+        "Opening hours 08:00-16:00, Monday to Friday.",
+        "It costs €59 a month, or €79 for the cargo bike, €2.90 delivery.",
+        "About 15% churn, 60% commuters, 9.5% growth.",
+        "About 2,100 subscribers in a city of 230,000 people.",
+        "Fifty-nine a month, fifty euros, twenty past one.",
+        "Seven to fifteen km, 7-15 km, 7–15 km.",
+        "On 01.02.2023 10:30 we spoke; also 2023-05-12 and 12/05/2023.",
+        "Between 1990 and 2005, 1990-2005, 1990 2005.",
+        "Det kostet 1 234 567 kroner, eller 12 345 678 kr.",
+        "Q1 results, P3 said, room 12B, version 2.0.1, 3 of 4.",
+        "Card ending 4111 1111 1111 1112 (fails Luhn).",
+        "A 9-digit number that fails the 11-test: 123456789.",
+        "An 11-digit number that is no birth number: 01019012345.",
+        "Visit https://pedalpass.example or https://pedalpass.example/about/faq for details.",
+        "I live on Main Street, near the Storgata, by the Kastanjelaan.",
+        "Delivery between 8 and 1, then 2 hours, 45 minutes, 3 kids.",
+        "Score 4/5, ratio 3:2, 100 km/h.",
+        "Room 00, code 00 1, +1, (0), 0.",
+    ],
+)
+def test_leaves_ordinary_text_alone(text: str) -> None:
+    assert redact_text(text).text == text
+
+
+# --------------------------------------------------------------------------------------------- example cases
+
+
+def _example_transcripts() -> list[Path]:
+    return sorted(CASES.glob("*/transcripts/*"))
+
+
+def test_example_cases_planted_pii_is_caught_and_nothing_else() -> None:
+    planted: dict[Path, list[dict[str, str]]] = {}
+    for gold_path in CASES.glob("*/gold.yaml"):
+        for item in yaml.safe_load(gold_path.read_text(encoding="utf-8"))["pii"] or []:
+            planted.setdefault(gold_path.parent / item["file"], []).append(item)
+    assert sum(len(v) for v in planted.values()) == 3
+
+    others_total = 0
+    for path in _example_transcripts():
+        result = redact_transcript(load_transcript(path))
+        redacted_text = "\n".join(turn.text for turn in result.redacted.turns)
+        if path in planted:
+            for item in planted[path]:
+                assert item["value"] not in redacted_text
+                assert result.counts().get(item["type"], 0) >= 1
+        else:
+            others_total += sum(result.counts().values())
+    assert others_total == 0
+
+
+def test_example_p3_counts() -> None:
+    result = redact_transcript(load_transcript(CASES / "bike-subscription" / "transcripts" / "P3.txt"))
+    assert result.counts() == {"email": 1, "street_address": 2, "phone": 1}
+
+
+def test_example_briefs_are_not_redacted() -> None:
+    for path in sorted(CASES.glob("*/brief.md")):
+        brief, redacted = redact_brief(load_brief(path))
+        assert redacted.spans == (), path
+        assert brief.text == path.read_text(encoding="utf-8")
+
+
+# --------------------------------------------------------------------------------------------- offsets
+
+
+def test_spans_and_mapping() -> None:
+    original = "Call 06 1837 2264 or mail a@b.org today."
+    r = redact_text(original)
+    assert r.text == "Call [PHONE] or mail [EMAIL] today."
+    phone, email = r.spans
+    assert (phone.kind, original[phone.start : phone.end], r.text[phone.new_start : phone.new_end]) == (
+        "phone",
+        "06 1837 2264",
+        "[PHONE]",
+    )
+    assert r.text[email.new_start : email.new_end] == "[EMAIL]"
+    # Spans away from placeholders shift by the length difference.
+    assert r.to_original(0, 4) == (0, 4)
+    s = r.text.index("today")
+    o_start, o_end = r.to_original(s, s + 5)
+    assert original[o_start:o_end] == "today"
+    # A span touching a placeholder covers the whole original value.
+    s = r.text.index("[PHONE]")
+    assert original.__getitem__(slice(*r.to_original(s + 2, s + 4))) == "06 1837 2264"
+    o_start, o_end = r.to_original(0, s + 1)
+    assert original[o_start:o_end] == "Call 06 1837 2264"
+    o_start, o_end = r.to_original(s, len(r.text))
+    assert original[o_start:o_end] == "06 1837 2264 or mail a@b.org today."
+    # Ending right before, or starting right after, a placeholder does not pull the value in.
+    assert original.__getitem__(slice(*r.to_original(0, s))) == "Call "
+    after = s + len("[PHONE]")
+    assert original.__getitem__(slice(*r.to_original(after, after + 4))) == " or "
+
+
+def test_to_redacted_is_the_inverse() -> None:
+    original = "Call 06 1837 2264 or mail a@b.org today."
+    r = redact_text(original)
+    start = original.index("or mail")
+    n_start, n_end = r.to_redacted(start, len(original))
+    assert r.text[n_start:n_end] == "or mail [EMAIL] today."
+    value = original.index("1837")
+    assert r.text.__getitem__(slice(*r.to_redacted(value, value + 4))) == "[PHONE]"
+
+
+def test_mapping_round_trip_outside_placeholders() -> None:
+    rng = random.Random(7)
+    original = " ".join(
+        rng.choice(["word", "Storgata 12", "a@b.org", "+47 912 34 567", "2023", "ok."]) for _ in range(200)
+    )
+    r = redact_text(original)
+    assert r.spans
+    inside = {i for s in r.spans for i in range(s.new_start, s.new_end)}
+    for _ in range(300):
+        a, b = sorted(rng.sample(range(len(r.text) + 1), 2))
+        o_start, o_end = r.to_original(a, b)
+        assert 0 <= o_start <= o_end <= len(original)
+        if (
+            a not in inside
+            and (b - 1) not in inside
+            and not any(a < s.new_start and s.new_end < b for s in r.spans)
+        ):
+            assert original[o_start:o_end] == r.text[a:b]
+        assert r.to_redacted(o_start, o_end)[0] <= a
+
+
+def test_mapping_rejects_out_of_range() -> None:
+    r = redact_text("Storgata 12")
+    with pytest.raises(ValueError):
+        r.to_original(0, len(r.text) + 1)
+    with pytest.raises(ValueError):
+        r.to_original(3, 2)
+
+
+def test_unchanged_text_has_no_spans() -> None:
+    r = redact_text("Nothing to see.")
+    assert r == RedactedText("Nothing to see.", ())
+    assert r.to_original(2, 5) == (2, 5)
+
+
+# --------------------------------------------------------------------------------------------- transcripts
+
+
+def test_redact_transcript_remaps_segments(tmp_path: Path) -> None:
+    path = tmp_path / "P2.vtt"
+    path.write_text(
+        "WEBVTT\n\n"
+        "00:00:01.000 --> 00:00:02.000\n<v Interviewer>Where do you live?</v>\n\n"
+        "00:00:03.000 --> 00:00:04.000\n<v P2>At Storgata 12, second floor.</v>\n\n"
+        "00:00:04.000 --> 00:00:05.000\n<v P2>Or mail me, p2@example.org.</v>\n\n"
+        "00:00:05.000 --> 00:00:06.000\n<v P2>That's it.</v>\n",
+        encoding="utf-8",
+    )
+    original = load_transcript(path)
+    result = redact_transcript(original)
+    turn = result.redacted.turns[1]
+    assert turn.text == "At [ADDRESS], second floor. Or mail me, [EMAIL]. That's it."
+    assert [turn.text[s.start : s.end] for s in turn.segments] == [
+        "At [ADDRESS], second floor.",
+        "Or mail me, [EMAIL].",
+        "That's it.",
+    ]
+    assert [s.start_s for s in turn.segments] == [3.0, 4.0, 5.0]
+    assert set(result.turns) == {1}
+    assert result.redacted.turns[0] is original.turns[0]
+    assert result.original is original
+    assert result.redacted.participant_id == "P2"
+    start = turn.text.index("[EMAIL]")
+    o_start, o_end = result.to_original(1, start, start + len("[EMAIL]"))
+    assert original.turns[1].text[o_start:o_end] == "p2@example.org"
+    assert result.to_original(0, 3, 8) == (3, 8)
+    assert result.to_redacted(1, o_start, o_end) == (start, start + len("[EMAIL]"))
+
+
+def test_no_redaction_is_identity() -> None:
+    original = load_transcript(CASES / "bike-subscription" / "transcripts" / "P3.txt")
+    result = no_redaction(original)
+    assert result.redacted is original and result.original is original
+    assert result.turns == {}
+    assert result.to_original(1, 5, 9) == (5, 9)
+    assert result.counts() == {}
+
+
+def test_redact_brief() -> None:
+    brief = load_brief(CASES / "bike-subscription" / "brief.md").model_copy(
+        update={"text": "Contact ines@pedalpass.example for details."}
+    )
+    redacted_brief, redacted = redact_brief(brief)
+    assert redacted_brief.text == "Contact [EMAIL] for details."
+    assert redacted_brief.sha256 == brief.sha256
+    assert redacted.counts() == {"email": 1}
+
+
+def test_report_counts_by_kind_and_merges() -> None:
+    a = redact_text("a@b.org and c@d.org")
+    b = redact_text("+47 912 34 567")
+    report = report_for([a, b])
+    assert report.counts == {"email": 2, "phone": 1}
+    assert report.total == 3
+    merged = report.merge(RedactionReport({"phone": 2, "url": 1}), RedactionReport())
+    assert merged.counts == {"email": 2, "phone": 3, "url": 1}
+    assert report.counts == {"email": 2, "phone": 1}  # merge does not change the original
+    p3 = redact_transcript(load_transcript(CASES / "bike-subscription" / "transcripts" / "P3.txt"))
+    assert report_for([p3]).counts == {"email": 1, "phone": 1, "street_address": 2}
+    assert all(isinstance(v, int) for v in report_for([p3, a]).counts.values())
