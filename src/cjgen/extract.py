@@ -7,11 +7,12 @@ bound; the local backend serialises them itself.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from cjgen.ask import Invalid, Runtime, ask, inline_schema, parse_as
-from cjgen.observations import ExtractionOut, ObservationOut
+from cjgen.observations import ExtractionOut, ObservationOut, flatten
 from cjgen.prompts import render_prompt
 from cjgen.redact import RedactedTranscript
 from cjgen.schema import Stage, Turn
@@ -19,7 +20,8 @@ from cjgen.sentences import Sentence, number_sentences
 
 CHUNK_WORDS = 2400
 INTERVIEWER_WORDS = 40
-MAX_TOKENS = 1400
+MAX_TOKENS = 1200
+_SENTENCE_ID = re.compile(r"^\[?\d+\.\d+\]?$")
 
 
 @dataclass(frozen=True)
@@ -72,16 +74,17 @@ def _parser(stage_ids: list[str], sentence_ids: set[str]) -> Any:
     def parse(data: Any) -> list[ObservationOut]:
         out: ExtractionOut = parse_as(ExtractionOut, data)
         errors = []
-        for n, obs in enumerate(out.obs):
-            if obs.stage not in stage_ids:
-                errors.append(f"obs.{n}.stage: '{obs.stage}' is not one of {', '.join(stage_ids)}")
-            # A citation that is not a known sentence id is kept as a quote for grounding to check.
-            unknown = [c for c in obs.cite if c.count(".") == 1 and c.replace(".", "").isdigit() and c not in sentence_ids]
-            if unknown:
-                errors.append(f"obs.{n}.cite: unknown sentence id(s) {', '.join(unknown)}")
+        for group in ExtractionOut.model_fields:
+            for n, obs in enumerate(getattr(out, group)):
+                if obs.stage not in stage_ids:
+                    errors.append(f"{group}.{n}.stage: '{obs.stage}' is not one of {', '.join(stage_ids)}")
+                # A citation that is not a sentence id at all is kept as a quote for grounding to check.
+                unknown = [c for c in obs.cite if _SENTENCE_ID.match(c) and c.strip("[]") not in sentence_ids]
+                if unknown:
+                    errors.append(f"{group}.{n}.cite: unknown sentence id(s) {', '.join(unknown)}")
         if errors:
             raise Invalid(errors)
-        return out.obs
+        return flatten(out)
 
     return parse
 
@@ -115,7 +118,7 @@ def extract_transcript(
 ) -> tuple[list[ObservationOut], list[Sentence]]:
     """All raw observations for one transcript, with the numbered sentences they cite."""
     sentences = number_sentences(source.redacted)
-    chunks = chunk_turns(source.redacted.turns, sentences)
+    chunks = chunk_turns(source.redacted.turns, sentences, CHUNK_WORDS)
     observations: list[ObservationOut] = []
     for n, chunk in enumerate(chunks, start=1):
         part = f"part {n} of {len(chunks)}" if len(chunks) > 1 else ""

@@ -190,7 +190,7 @@ def ground_observations(
                 participant_id=source.original.participant_id,
                 kind=item.kind,
                 stage_id=item.stage,
-                text=item.text,
+                text=item.text or " ".join(found[0].quote.split()),
                 channel=item.channel,
                 emotion=item.emotion,
                 severity=item.severity,

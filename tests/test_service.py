@@ -1,0 +1,500 @@
+"""The HTTP service, in process (FastAPI's TestClient), over a scripted model and a temporary SQLite file.
+
+The scripted model answers every prompt with the smallest valid instance of the JSON schema the step sends
+in `response_format`, so these tests follow the pipeline's output shapes without knowing them: enum values
+(stage ids, sentence ids, participant ids, observation ids) are taken from the schema itself.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, cast
+
+import pytest
+from fastapi.testclient import TestClient
+from langchain_core.messages import BaseMessage
+
+from cjgen.ask import Runtime
+from cjgen.errors import ModelError
+from cjgen.models import ScriptedChatModel
+from cjgen.pipeline import open_runtime
+from cjgen.render import FORMATS
+from cjgen.schema import JourneyMap, TranscriptSummary
+from cjgen.service import RateLimiter, ServiceSettings, create_app
+from cjgen.settings import Settings
+from cjgen.store import Store
+
+CASE = Path(__file__).resolve().parents[1] / "evals" / "cases" / "bike-subscription"
+BRIEF = (CASE / "brief.md").read_text(encoding="utf-8")
+
+
+# --------------------------------------------------------------------------------------------- scripted model
+
+
+def _text(name: str, index: int, node: dict[str, Any]) -> str:
+    if "pattern" in node:  # ids: snake_case, distinct within a list
+        return re.sub(r"[^a-z0-9_]", "_", f"{name or 'x'}_{index + 1}".lower())
+    text = f"{name or 'text'} {index + 1} from the scripted model"
+    text = text.ljust(int(node.get("minLength", 0)), ".")
+    return text[: int(node.get("maxLength", len(text)))]
+
+
+def _count(node: dict[str, Any]) -> int:
+    return max(1, int(node.get("minItems", 0)))
+
+
+def instance(node: dict[str, Any], name: str = "", index: int = 0) -> Any:
+    """A valid value for a JSON-schema node: one item per list (or all enum values), first enum choices."""
+    if "anyOf" in node:
+        options = [o for o in node["anyOf"] if o.get("type") != "null"]
+        return instance(options[0], name, index)
+    if "enum" in node:
+        return node["enum"][index % len(node["enum"])]
+    kind = node.get("type")
+    if kind == "object":
+        return {key: instance(sub, key, index) for key, sub in node.get("properties", {}).items()}
+    if kind == "array":
+        items = node.get("items", {})
+        most = int(node.get("maxItems", 8))
+        count = min(most, len(items["enum"])) if "enum" in items else min(most, _count(node))
+        return [instance(items, name, n) for n in range(count)]
+    if kind == "string":
+        return _text(name, index, node)
+    if kind == "integer":
+        return int(node.get("minimum", 1))
+    if kind == "number":
+        return float(node.get("minimum", 0))
+    if kind == "boolean":
+        return False
+    return None
+
+
+def _point_stages_at_stages(answer: Any, stage_ids: list[str]) -> Any:
+    """A free-text `stage` refers to a stage of the same answer (the brief-only draft lists both)."""
+    if isinstance(answer, dict):
+        return {
+            k: stage_ids[0] if k == "stage" and v not in stage_ids else _point_stages_at_stages(v, stage_ids)
+            for k, v in answer.items()
+        }
+    if isinstance(answer, list):
+        return [_point_stages_at_stages(v, stage_ids) for v in answer]
+    return answer
+
+
+def schema_of(kwargs: dict[str, Any]) -> dict[str, Any]:
+    response_format = kwargs["response_format"]
+    schema: dict[str, Any] = response_format.get("json_schema", {}).get("schema") or response_format["schema"]
+    return schema
+
+
+def schema_answer(schema: dict[str, Any]) -> Any:
+    answer = instance(schema)
+    stages = answer.get("stages") if isinstance(answer, dict) else None
+    if stages and all(isinstance(s, dict) and "id" in s for s in stages):
+        answer = {**_point_stages_at_stages(answer, [s["id"] for s in stages]), "stages": stages}
+    return answer
+
+
+def scripted_model() -> ScriptedChatModel:
+    model = ScriptedChatModel()
+
+    def respond(messages: Sequence[BaseMessage]) -> dict[str, Any]:
+        # The runtime asks one question at a time (concurrency 1), so the last request is this one.
+        return dict(schema_answer(schema_of(model.request_kwargs[-1])))
+
+    model.responder = respond
+    return model
+
+
+def runtime_factory(model_factory: Callable[[], ScriptedChatModel] = scripted_model) -> Callable[[], Runtime]:
+    settings = Settings(concurrency=1, max_reasks=1)
+    return lambda: open_runtime(model=model_factory(), settings=settings, use_cache=False)
+
+
+# --------------------------------------------------------------------------------------------- fixtures
+
+
+def excerpt(name: str, blocks: int = 9) -> dict[str, str]:
+    """The opening of a real example interview: a few turns (or subtitle cues) keep the test quick."""
+    text = (CASE / "transcripts" / name).read_text(encoding="utf-8")
+    return {"name": name, "content": "\n\n".join(text.split("\n\n")[:blocks]) + "\n"}
+
+
+TRANSCRIPTS = [excerpt("P1.txt"), excerpt("P2.txt"), excerpt("P5.vtt", 10)]
+
+
+def make_client(tmp_path: Path, factory: Callable[[], Runtime] | None = None, **settings: Any) -> TestClient:
+    store = Store(f"sqlite:///{tmp_path / 'service.sqlite3'}")
+    app = create_app(
+        ServiceSettings(**{"rate_limit_per_minute": 0, **settings}),
+        runtime_factory=factory or runtime_factory(),
+        store=store,
+    )
+    return TestClient(app)
+
+
+@pytest.fixture
+def client(tmp_path: Path) -> Iterator[TestClient]:
+    with make_client(tmp_path) as client:
+        yield client
+
+
+def wait_for(client: TestClient, job_id: str, timeout_s: float = 60.0) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        job: dict[str, Any] = client.get(f"/v1/jobs/{job_id}").json()
+        if job["status"] in ("done", "failed"):
+            return job
+        time.sleep(0.05)
+    raise AssertionError(f"job {job_id} still {job['status']} after {timeout_s} s")
+
+
+def make_map(client: TestClient, **body: Any) -> dict[str, Any]:
+    response = client.post("/v1/maps", json={"brief": BRIEF, "transcripts": TRANSCRIPTS, **body})
+    assert response.status_code == 202, response.text
+    assert response.headers["location"] == f"/v1/jobs/{response.json()['id']}"
+    job = wait_for(client, response.json()["id"])
+    assert job["status"] == "done", job
+    return job
+
+
+# --------------------------------------------------------------------------------------------- maps
+
+
+def test_map_job_runs_to_a_stored_map(client: TestClient) -> None:
+    queued = client.post("/v1/maps", json={"brief": BRIEF, "transcripts": TRANSCRIPTS, "title": "Pedalpass"})
+    assert queued.status_code == 202
+    assert queued.json()["status"] in ("queued", "running", "done")
+    job = wait_for(client, queued.json()["id"])
+    assert (job["status"], job["progress"], job["error"]) == ("done", 1.0, None)
+
+    response = client.get(f"/v1/maps/{job['map_id']}")
+    assert response.status_code == 200
+    journey = JourneyMap.model_validate(response.json())
+    assert (journey.title, journey.version) == ("Pedalpass", 1)
+    assert {p for persona in journey.personas for p in persona.participant_ids} == {"P1", "P2", "P5"}
+    assert journey.pain_points and all(p.evidence for p in journey.pain_points if p.basis == "observed")
+    assert [m["id"] for m in client.get("/v1/maps").json()] == [journey.id]
+
+
+def test_every_export_format_has_its_content_type(client: TestClient) -> None:
+    map_id = make_map(client)["map_id"]
+    expected = {
+        "html": "text/html",
+        "md": "text/markdown",
+        "json": "application/json",
+        "csv": "text/csv",
+        "mermaid": "text/plain",
+    }
+    assert set(expected) == set(FORMATS)
+    for fmt, content_type in expected.items():
+        response = client.get(f"/v1/maps/{map_id}/export/{fmt}")
+        assert response.status_code == 200, (fmt, response.text)
+        assert response.headers["content-type"].startswith(content_type)
+        assert response.text
+    assert client.get(f"/v1/maps/{map_id}/export/html").text.lstrip().lower().startswith("<!doctype html")
+    assert client.get(f"/v1/maps/{map_id}/export/mermaid").text.startswith("journey")
+    assert JourneyMap.model_validate_json(client.get(f"/v1/maps/{map_id}/export/json").text).id == map_id
+
+
+def test_review_makes_a_new_version_and_the_diff_shows_it(client: TestClient) -> None:
+    map_id = make_map(client)["map_id"]
+    pain = client.get(f"/v1/maps/{map_id}").json()["pain_points"][0]
+
+    response = client.post(
+        f"/v1/maps/{map_id}/items/{pain['id']}/review",
+        json={
+            "decision": "edit",
+            "edits": {"statement": "Clearer statement", "severity": 3},
+            "reviewer": "ines",
+        },
+    )
+    assert response.status_code == 200, response.text
+    reviewed = JourneyMap.model_validate(response.json())
+    assert reviewed.version == 2
+    assert (reviewed.pain_points[0].statement, reviewed.pain_points[0].review.status) == (
+        "Clearer statement",
+        "edited",
+    )
+    assert client.get(f"/v1/maps/{map_id}").json()["version"] == 2
+    assert client.get(f"/v1/maps/{map_id}", params={"version": 1}).json()["pain_points"][0] == pain
+    versions = client.get(f"/v1/maps/{map_id}/versions").json()
+    assert [v["version"] for v in versions] == [1, 2]
+
+    diff = client.get(f"/v1/maps/{map_id}/diff", params={"from": 1, "to": 2}).json()
+    assert (diff["from_version"], diff["to_version"]) == (1, 2)
+    assert diff["added"] == diff["removed"] == []
+    [changed] = diff["changed"]
+    assert changed["id"] == pain["id"] and changed["type"] == "pain_points"
+    fields = {c["field"]: (c["old"], c["new"]) for c in changed["changes"]}
+    assert fields["statement"] == (pain["statement"], "Clearer statement")
+    assert fields["severity"] == (pain["severity"], 3)
+    assert fields["review.status"] == ("pending", "edited")
+    assert client.get(f"/v1/maps/{map_id}/diff").json() == diff, "default: latest against the one before"
+
+    events = client.get(f"/v1/maps/{map_id}/reviews").json()
+    assert [(e["version"], e["item_id"], e["decision"], e["reviewer"]) for e in events] == [
+        (2, pain["id"], "edit", "ines")
+    ]
+
+
+def test_brief_alone_is_drafted(client: TestClient) -> None:
+    job = make_map(client, transcripts=[], map_type="future-state")
+    journey = JourneyMap.model_validate(client.get(f"/v1/maps/{job['map_id']}").json())
+    assert journey.map_type == "future-state"
+    assert journey.items() and all(item.basis == "assumption" for item in journey.items())
+
+
+def test_a_model_that_never_answers_validly_fails_the_job(tmp_path: Path) -> None:
+    factory = runtime_factory(lambda: ScriptedChatModel(responder=lambda _: "not json"))
+    with make_client(tmp_path, factory) as client:
+        queued = client.post("/v1/maps", json={"brief": BRIEF, "transcripts": TRANSCRIPTS[:1]})
+        job = wait_for(client, queued.json()["id"])
+    assert job["status"] == "failed"
+    assert job["map_id"] is None
+    assert "not valid JSON" in job["error"]
+
+
+def test_failed_job_messages_do_not_show_the_temporary_directory(tmp_path: Path) -> None:
+    with make_client(tmp_path) as client:
+        bad = {"name": "P9.txt", "content": "no speaker labels in here at all\n"}
+        job = wait_for(client, client.post("/v1/maps", json={"transcripts": [bad]}).json()["id"])
+    assert job["status"] == "failed"
+    assert job["error"].startswith("P9.txt: ")
+    assert "cjgen-job" not in job["error"]
+
+
+# ----------------------------------------------------------------------------------------- summaries, meta
+
+
+def test_summarize_answers_with_grounded_quotes(client: TestClient) -> None:
+    response = client.post("/v1/transcripts/summarize", json={**TRANSCRIPTS[0], "redact": True})
+    assert response.status_code == 200, response.text
+    summary = TranscriptSummary.model_validate(response.json())
+    assert (summary.source_id, summary.participant_id) == ("P1.txt", "P1")
+    source = TRANSCRIPTS[0]["content"]
+    assert summary.quotes and all(q.quote in source for q in summary.quotes)
+
+
+def test_schema_and_health(client: TestClient) -> None:
+    schema = client.get("/v1/schema").json()
+    assert schema["title"] == "JourneyMap"
+    assert "pain_points" in schema["properties"]
+    assert client.get("/healthz").json()["status"] == "ok"
+    assert "/v1/maps" in client.get("/openapi.json").json()["paths"]
+
+
+def test_no_model_backend_is_503_for_summaries(tmp_path: Path) -> None:
+    def no_backend() -> Runtime:
+        raise ModelError("no model backend available")
+
+    with make_client(tmp_path, no_backend) as client:
+        response = client.post("/v1/transcripts/summarize", json=TRANSCRIPTS[0])
+    assert response.status_code == 503
+    assert response.json() == {"detail": "no model backend available"}
+
+
+def test_an_unexpected_error_is_a_plain_500(tmp_path: Path) -> None:
+    def broken() -> Runtime:
+        raise RuntimeError("secret internals")
+
+    app = make_client(tmp_path, broken).app
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.post("/v1/transcripts/summarize", json=TRANSCRIPTS[0])
+    assert response.status_code == 500
+    assert response.json() == {"detail": "internal server error"}
+
+
+# --------------------------------------------------------------------------------------------- errors
+
+
+def test_unknown_ids_are_404(client: TestClient) -> None:
+    map_id = make_map(client, transcripts=[])["map_id"]
+    for path in (
+        "/v1/maps/map-nope",
+        "/v1/maps/map-nope/versions",
+        "/v1/maps/map-nope/export/html",
+        "/v1/maps/map-nope/diff",
+        f"/v1/maps/{map_id}?version=7",
+        f"/v1/maps/{map_id}/diff?from=1&to=7",
+        "/v1/jobs/job-nope",
+    ):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert isinstance(response.json()["detail"], str)
+    review = client.post("/v1/maps/map-nope/items/pain1/review", json={"decision": "accept"})
+    assert review.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("body", "loc"),
+    [
+        ({"brief": BRIEF, "map_type": "someday"}, ["body", "map_type"]),
+        (
+            {"transcripts": [{"name": "../etc/passwd.txt", "content": "x"}]},
+            ["body", "transcripts", 0, "name"],
+        ),
+        ({"transcripts": [{"name": "P1.pdf", "content": "x"}]}, ["body", "transcripts", 0, "name"]),
+        ({"transcripts": [{"name": "P1.txt"}]}, ["body", "transcripts", 0, "content"]),
+        (
+            {"transcripts": [{"name": "P1.txt", "content": "a"}, {"name": "p1.TXT", "content": "b"}]},
+            ["body", "transcripts"],
+        ),
+        ({"brief": BRIEF, "colour": "blue"}, ["body", "colour"]),
+        ({}, ["body", "brief"]),
+    ],
+)
+def test_bad_map_requests_are_422_with_the_field_path(
+    client: TestClient, body: dict[str, Any], loc: list[Any]
+) -> None:
+    response = client.post("/v1/maps", json=body)
+    assert response.status_code == 422, response.text
+    assert loc in [e["loc"] for e in response.json()["detail"]]
+    assert all(set(e) == {"loc", "msg", "type"} for e in response.json()["detail"])
+
+
+def test_bad_reviews_and_formats_are_422_with_the_field_path(client: TestClient) -> None:
+    journey = client.get(f"/v1/maps/{make_map(client)['map_id']}").json()
+    pain_id = journey["pain_points"][0]["id"]
+    base = f"/v1/maps/{journey['id']}"
+    cases = [
+        (
+            f"{base}/items/{pain_id}/review",
+            {"decision": "edit", "edits": {"evidence": []}},
+            ["body", "edits", "evidence"],
+        ),
+        (
+            f"{base}/items/{pain_id}/review",
+            {"decision": "edit", "edits": {"severity": 9}},
+            ["body", "edits", "severity"],
+        ),
+        (f"{base}/items/{pain_id}/review", {"decision": "maybe"}, ["body", "decision"]),
+        (f"{base}/items/nothing/review", {"decision": "accept"}, ["path", "item_id"]),
+    ]
+    for url, body, loc in cases:
+        response = client.post(url, json=body)
+        assert response.status_code == 422, (body, response.text)
+        assert response.json()["detail"][0]["loc"] == loc
+    response = client.get(f"{base}/export/pdf")
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["path", "fmt"]
+    assert client.get(f"{base}?version=0").json()["detail"][0]["loc"] == ["query", "version"]
+    assert client.get(base).json()["version"] == 1, "refused reviews store nothing"
+
+
+def test_summarize_of_an_unreadable_transcript_points_at_its_content(client: TestClient) -> None:
+    response = client.post(
+        "/v1/transcripts/summarize", json={"name": "P1.txt", "content": "just some words\n"}
+    )
+    assert response.status_code == 422
+    [error] = response.json()["detail"]
+    assert error["loc"] == ["body", "content"]
+    assert "speaker" in error["msg"]
+
+
+# --------------------------------------------------------------------------------------------- guards
+
+
+def test_api_keys_are_required_when_configured(tmp_path: Path) -> None:
+    with make_client(tmp_path, api_keys="key-one, key-two") as client:
+        assert client.get("/v1/maps").status_code == 401
+        assert client.get("/v1/maps", headers={"X-API-Key": "wrong"}).status_code == 401
+        assert client.get("/v1/maps", headers={"Authorization": "Basic key-one"}).status_code == 401
+        assert client.get("/v1/maps", headers={"X-API-Key": "key-one"}).status_code == 200
+        assert client.get("/v1/maps", headers={"Authorization": "Bearer key-two"}).status_code == 200
+        assert client.post("/v1/maps", json={}).status_code == 401, "auth before anything else"
+        assert client.get("/healthz").status_code == 200
+
+
+def test_large_bodies_are_413(tmp_path: Path) -> None:
+    with make_client(tmp_path, max_request_bytes=2_000) as client:
+        big = {"brief": "x" * 3_000}
+        response = client.post("/v1/maps", json=big)
+        assert response.status_code == 413
+        assert "2000 bytes" in response.json()["detail"]
+
+        def chunks() -> Iterator[bytes]:  # no Content-Length: counted as it arrives
+            yield b'{"brief": "'
+            for _ in range(10):
+                yield b"y" * 500
+            yield b'"}'
+
+        streamed = client.post("/v1/maps", content=chunks(), headers={"Content-Type": "application/json"})
+        assert streamed.status_code == 413
+        assert client.post("/v1/maps", json={"brief": "small"}).status_code == 202
+
+
+def test_rate_limit_is_429_with_retry_after(tmp_path: Path) -> None:
+    with make_client(tmp_path, rate_limit_per_minute=3, api_keys="a,b") as client:
+        limiter: RateLimiter = cast(Any, client.app).state.cjgen.limiter
+        limiter.clock = lambda: 90.0  # mid-window: the requests cannot straddle two windows
+        for _ in range(3):
+            assert client.get("/v1/maps", headers={"X-API-Key": "a"}).status_code == 200
+        limited = client.get("/v1/maps", headers={"X-API-Key": "a"})
+        assert limited.status_code == 429
+        assert 1 <= int(limited.headers["retry-after"]) <= 60
+        assert client.get("/v1/maps", headers={"X-API-Key": "b"}).status_code == 200, (
+            "each key has its own window"
+        )
+        assert client.get("/healthz").status_code == 200
+
+
+def test_rate_limit_window_resets_each_minute() -> None:
+    limiter = RateLimiter(per_minute=2)
+    assert limiter.retry_after("k", now=120.0) is None
+    assert limiter.retry_after("k", now=130.0) is None
+    assert limiter.retry_after("k", now=150.5) == 30
+    assert limiter.retry_after("k", now=180.0) is None
+    assert RateLimiter(per_minute=0).retry_after("k") is None
+
+
+def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CJGEN_API_KEYS", "alpha, beta,")
+    monkeypatch.setenv("CJGEN_MAX_REQUEST_BYTES", "1000")
+    monkeypatch.setenv("CJGEN_RATE_LIMIT_PER_MINUTE", "5")
+    settings = ServiceSettings()
+    assert settings.keys() == {"alpha", "beta"}
+    assert (settings.max_request_bytes, settings.rate_limit_per_minute) == (1000, 5)
+    assert "alpha" not in repr(settings)
+
+
+class RecordingStore(Store):
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self.updates: list[tuple[float | None, str | None]] = []
+
+    def update_job(self, job_id: str, **changes: Any) -> Any:
+        self.updates.append((changes.get("progress"), changes.get("message")))
+        return super().update_job(job_id, **changes)
+
+
+def test_job_progress_follows_the_pipeline(tmp_path: Path) -> None:
+    store = RecordingStore(f"sqlite:///{tmp_path / 'progress.sqlite3'}")
+    app = create_app(ServiceSettings(rate_limit_per_minute=0), runtime_factory=runtime_factory(), store=store)
+    with TestClient(app) as client:
+        make_map(client)
+    fractions = [p for p, _ in store.updates if p is not None]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    messages = [m for _, m in store.updates if m]
+    assert [m for m in messages if m.startswith("extracted: ")] == [
+        "extracted: P1.txt",
+        "extracted: P2.txt",
+        "extracted: P5.vtt",
+    ]
+    assert any(m.startswith("synthesize: ") for m in messages)
+
+
+def test_run_serves_the_app_with_uvicorn(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import uvicorn
+    from fastapi import FastAPI
+
+    from cjgen.service import run
+
+    served: dict[str, Any] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: served.update(app=app, **kw))
+    run("0.0.0.0", 9000, ServiceSettings(database_url=f"sqlite:///{tmp_path / 'run.sqlite3'}"))
+    assert isinstance(served["app"], FastAPI)
+    assert (served["host"], served["port"]) == ("0.0.0.0", 9000)
