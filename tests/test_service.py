@@ -101,9 +101,8 @@ def schema_answer(schema: dict[str, Any]) -> Any:
 def scripted_model() -> ScriptedChatModel:
     model = ScriptedChatModel()
 
-    def respond(messages: Sequence[BaseMessage]) -> dict[str, Any]:
-        # The runtime asks one question at a time (concurrency 1), so the last request is this one.
-        return dict(schema_answer(schema_of(model.request_kwargs[-1])))
+    def respond(messages: Sequence[BaseMessage], kwargs: dict[str, Any]) -> dict[str, Any]:
+        return dict(schema_answer(schema_of(kwargs)))
 
     model.responder = respond
     return model
@@ -249,7 +248,7 @@ def test_brief_alone_is_drafted(client: TestClient) -> None:
 
 
 def test_a_model_that_never_answers_validly_fails_the_job(tmp_path: Path) -> None:
-    factory = runtime_factory(lambda: ScriptedChatModel(responder=lambda _: "not json"))
+    factory = runtime_factory(lambda: ScriptedChatModel(responder=lambda *_: "not json"))
     with make_client(tmp_path, factory) as client:
         queued = client.post("/v1/maps", json={"brief": BRIEF, "transcripts": TRANSCRIPTS[:1]})
         job = wait_for(client, queued.json()["id"])

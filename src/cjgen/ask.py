@@ -48,14 +48,12 @@ class Runtime:
     concurrency: int = 4
     temperature: float = 0.0
     calls: list[ModelCall] = field(default_factory=list)
-    prompts: dict[str, str] = field(default_factory=dict)
     progress: Progress | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def record(self, call: ModelCall) -> None:
         with self._lock:
             self.calls.append(call)
-            self.prompts[call.prompt_id] = call.template_hash
 
     def notify(self, step: str, message: str) -> None:
         if self.progress is not None:

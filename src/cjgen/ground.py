@@ -99,6 +99,26 @@ def locate_quote(quote: str, turns: Sequence[Turn]) -> Located | None:
     return Located(best[1], best[2], best[3], repaired=True)
 
 
+MIN_QUOTE_WORDS = 12
+
+
+def widen(cited: Sentence, sentences: Sequence[Sentence]) -> tuple[int, int]:
+    """The cited sentence, extended by the sentences after it in the same turn until the quote can stand alone.
+
+    A bare "The repair window." or "Definitely." tells a reader nothing; the participant's next sentence
+    in the same answer usually says what they meant.
+    """
+    start, end = cited.start, cited.end
+    words = len(cited.text.split())
+    following = [s for s in sentences if s.turn_index == cited.turn_index and s.start >= cited.end]
+    for sentence in following[:2]:
+        if words >= MIN_QUOTE_WORDS:
+            break
+        end = sentence.end
+        words += len(sentence.text.split())
+    return start, end
+
+
 @dataclass
 class GroundReport:
     observations: list[Observation] = field(default_factory=list)
@@ -135,7 +155,10 @@ def evidence_for(
 
 
 def ground_citation(
-    citation: str, source: RedactedTranscript, sentences: dict[str, Sentence], stats: GroundingStats
+    citation: str,
+    source: RedactedTranscript,
+    sentences: dict[str, Sentence],
+    stats: GroundingStats,
 ) -> Evidence | None:
     stats.quotes_total += 1
     match = _SENTENCE_ID.match(citation.strip())
@@ -145,7 +168,8 @@ def ground_citation(
             stats.rejected += 1
             return None
         stats.grounded += 1
-        return evidence_for(source, sentence.turn_index, sentence.start, sentence.end)
+        start, end = widen(sentence, list(sentences.values()))
+        return evidence_for(source, sentence.turn_index, start, end)
     transcript = source.redacted
     located = locate_quote(citation, transcript.participant_turns())
     if located is None:

@@ -19,7 +19,8 @@ from pydantic import ConfigDict, Field
 from cjgen.errors import ModelError
 from cjgen.settings import Settings
 
-Responder = Callable[[Sequence[BaseMessage]], str | dict[str, Any]]
+# A responder sees the messages and the call's keyword arguments (`response_format` holds the JSON schema).
+Responder = Callable[[Sequence[BaseMessage], dict[str, Any]], str | dict[str, Any]]
 
 
 def _estimate_tokens(text: str) -> int:
@@ -61,7 +62,7 @@ class ScriptedChatModel(BaseChatModel):
         if self.responses:
             answer = self.responses.pop(0)
         elif self.responder is not None:
-            answer = self.responder(messages)
+            answer = self.responder(messages, kwargs)
         else:
             raise ModelError("scripted model: no response queued for this request")
         text = answer if isinstance(answer, str) else json.dumps(answer)

@@ -106,7 +106,11 @@ def _brief_for_model(brief: Brief | None) -> str:
     return brief.text if len(words) <= BRIEF_WORDS_FOR_MODEL else " ".join(words[:BRIEF_WORDS_FOR_MODEL]) + " …"
 
 
-def _provenance(runtime: Runtime, clock: _Clock, brief: Brief | None, transcripts: Sequence[Transcript]) -> Provenance:
+def _provenance(
+    runtime: Runtime, clock: _Clock, brief: Brief | None, transcripts: Sequence[Transcript], mark: int
+) -> Provenance:
+    """The run's record; `mark` is where this run's calls start in the runtime's (shared) call log."""
+    calls = runtime.calls[mark:]
     inputs = [InputFile(path=brief.path or "(text)", sha256=brief.sha256, kind="brief")] if brief else []
     inputs += [
         InputFile(path=t.path, sha256=t.sha256, kind="transcript", participant_id=t.participant_id, turns=len(t.turns))
@@ -116,11 +120,11 @@ def _provenance(runtime: Runtime, clock: _Clock, brief: Brief | None, transcript
         tool_version=__version__,
         backend=runtime.backend,
         model=runtime.model_name,
-        prompts=dict(runtime.prompts),
+        prompts={c.prompt_id: c.template_hash for c in calls},
         inputs=inputs,
-        calls=list(runtime.calls),
+        calls=calls,
         step_seconds=dict(clock.steps),
-        reasks=sum(1 for c in runtime.calls if c.attempt > 1),
+        reasks=sum(1 for c in calls if c.attempt > 1),
     )
 
 
@@ -176,7 +180,10 @@ def generate_map(
     on_progress: Callable[[str, str], None] | None = None,
 ) -> JourneyMap:
     """Draft a journey map from a brief (path or text) and interview transcripts (paths)."""
-    runtime = runtime or open_runtime(model, progress=on_progress)
+    runtime = runtime or open_runtime(model)
+    if on_progress is not None:
+        runtime.progress = on_progress
+    mark = len(runtime.calls)
     clock = _Clock()
     with clock.step("ingest"):
         the_brief = _brief(brief)
@@ -214,7 +221,7 @@ def generate_map(
             contradictions=synthesis.contradictions,
             blueprint=synthesis.blueprint,
             notes=instruction_notes(loaded),
-            provenance=_provenance(runtime, clock, the_brief, loaded),
+            provenance=_provenance(runtime, clock, the_brief, loaded, mark),
         )
         errors = check_map(journey)
         if errors:
@@ -240,6 +247,7 @@ def draft_map(
 ) -> JourneyMap:
     """A map from a brief alone: every persona, stage and item is an assumption with no evidence."""
     runtime = runtime or open_runtime(model)
+    mark = len(runtime.calls)
     clock = _Clock()
     with clock.step("ingest"):
         the_brief = _brief(brief)
@@ -261,7 +269,7 @@ def draft_map(
         opportunities=draft.opportunities,
         notes=["Drafted from the brief alone: every item is an assumption to test in interviews."]
         + [f"Open question: {q}" for q in draft.questions],
-        provenance=_provenance(runtime, clock, the_brief, []),
+        provenance=_provenance(runtime, clock, the_brief, [], mark),
     )
     errors = check_map(journey)
     if errors:
@@ -296,6 +304,7 @@ def summarize_transcript(
 ) -> TranscriptSummary:
     """One interview's key points, pain points, delights and quotes, all grounded (one model call)."""
     runtime = runtime or open_runtime(model)
+    mark = len(runtime.calls)
     clock = _Clock()
     with clock.step("ingest"):
         loaded = load_transcripts([transcript])
@@ -303,7 +312,7 @@ def summarize_transcript(
     report = _observe(runtime, sources, generic_stages(), clock)[0]
     observations, _ = tidy(report.observations)
     points, pains, delights = _summary_items(observations)
-    provenance = _provenance(runtime, clock, None, loaded)
+    provenance = _provenance(runtime, clock, None, loaded, mark)
     provenance.grounding = report.stats
     provenance.unsupported = report.unsupported
     provenance.redaction = report_for(sources).counts

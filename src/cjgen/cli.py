@@ -1,0 +1,308 @@
+"""The `cjgen` command line: map, draft, summarize, schema, eval, serve.
+
+Errors a user can act on are printed as one line (what is wrong and where) with exit code 2, never a
+traceback. Outputs are written whole or not at all.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from cjgen import __version__
+from cjgen.ask import Runtime
+from cjgen.errors import CjgenError
+from cjgen.pipeline import draft_map, generate_map, open_runtime, summarize_transcript
+from cjgen.render import FORMATS, extension_for, render, summary_to_markdown
+from cjgen.schema import JourneyMap, MapType
+
+app = typer.Typer(
+    help="Draft customer journey maps from a brief and interview transcripts, with every quote verified.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+err = Console(stderr=True)
+out = Console()
+
+
+class Kind(str, Enum):
+    current = "current"
+    future = "future"
+    day_in_the_life = "day-in-the-life"
+    blueprint = "blueprint"
+
+
+MAP_TYPES: dict[Kind, MapType] = {
+    Kind.current: "current-state",
+    Kind.future: "future-state",
+    Kind.day_in_the_life: "day-in-the-life",
+    Kind.blueprint: "service-blueprint",
+}
+
+Format = Enum("Format", {f: f for f in FORMATS}, type=str)  # type: ignore[misc]
+
+ModelOpt = Annotated[
+    str | None, typer.Option("--model", "-m", help="Model name (openai backend) or a GGUF path (local backend).")
+]
+BackendOpt = Annotated[
+    str | None, typer.Option("--backend", "-b", help="local, openai or auto (default: CJGEN_BACKEND, else auto).")
+]
+NoRedactOpt = Annotated[bool, typer.Option("--no-redact", help="Do not replace personal data before the model.")]
+NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Do not reuse or store model responses.")]
+
+
+def _fail(message: str) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(2)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn the errors a user can fix into one line and exit code 2."""
+    try:
+        yield
+    except CjgenError as exc:
+        raise _fail(str(exc)) from None
+    except KeyboardInterrupt:
+        raise _fail("interrupted; nothing was written") from None
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write the whole file or nothing: a temp file in the same folder, then a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def _format_for(output: Path | None, fmt: str | None, default: str) -> str:
+    if fmt:
+        return fmt
+    if output is not None:
+        by_suffix = {extension_for(f): f for f in FORMATS}
+        if output.suffix.lower() in by_suffix:
+            return by_suffix[output.suffix.lower()]
+        if output.suffix.lower() == ".markdown":
+            return "md"
+    return default
+
+
+def _runtime(backend: str | None, model: str | None, no_cache: bool, progress: Any = None) -> Runtime:
+    with err.status("loading the model…", spinner="dots"):
+        return open_runtime(backend=backend, model_name=model, use_cache=not no_cache, progress=progress)
+
+
+@contextmanager
+def _progress(names: list[str]) -> Iterator[Any]:
+    """A rich progress bar: one line per transcript, one for synthesis."""
+    bars = Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=False,
+    )
+    tasks = {name: bars.add_task(f"extract {name}", total=1, start=False) for name in names}
+    tasks["synthesize"] = bars.add_task("synthesize", total=1, start=False)
+
+    def update(step: str, message: str) -> None:
+        if step == "extract" and message.removeprefix("reading ") in tasks:
+            bars.start_task(tasks[message.removeprefix("reading ")])
+        elif step == "extracted" and message in tasks:
+            bars.update(tasks[message], completed=1)
+        elif step == "synthesize":
+            bars.start_task(tasks["synthesize"])
+            bars.update(tasks["synthesize"], description=f"synthesize ({message})")
+
+    with bars:
+        yield update
+        bars.update(tasks["synthesize"], completed=1)
+
+
+def _summary_table(journey: JourneyMap, seconds: float) -> Table:
+    p = journey.provenance
+    g = p.grounding
+    table = Table(title=f"{journey.title} — {journey.map_type}", show_header=False, title_justify="left")
+    table.add_column(style="bold")
+    table.add_column()
+    observed = [i for i in journey.items() if i.basis == "observed"]
+    table.add_row("items", f"{len(journey.items())} ({len(observed)} observed, {len(journey.items()) - len(observed)} assumption)")
+    table.add_row(
+        "personas / stages", f"{len(journey.personas)} / {len(journey.stages)}"
+    )
+    table.add_row(
+        "pain points / delights / opportunities",
+        f"{len(journey.pain_points)} / {len(journey.delights)} / {len(journey.opportunities)}",
+    )
+    table.add_row(
+        "quotes", f"{g.grounded} grounded, {g.repaired} repaired, {g.rejected} rejected ({g.interviewer_rejected} interviewer)"
+    )
+    table.add_row("unsupported claims dropped", str(len(p.unsupported)))
+    table.add_row("redacted", ", ".join(f"{k}: {v}" for k, v in p.redaction.items()) or "nothing")
+    table.add_row("model calls", f"{p.model_calls} ({len(p.calls) - p.model_calls} from cache, {p.reasks} re-asks)")
+    table.add_row("tokens", f"{p.prompt_tokens} in / {p.completion_tokens} out")
+    table.add_row("seconds", f"{seconds:.1f}")
+    return table
+
+
+def _run_report(journey: JourneyMap, outputs: list[Path], seconds: float) -> str:
+    report = {
+        "tool_version": __version__,
+        "map_id": journey.id,
+        "outputs": [str(o) for o in outputs],
+        "seconds": round(seconds, 3),
+        "provenance": journey.provenance.model_dump(mode="json"),
+    }
+    return json.dumps(report, indent=2, ensure_ascii=False)
+
+
+@app.command("map")
+def map_command(
+    brief: Annotated[Path, typer.Argument(help="The business brief (.md, .txt or .docx).")],
+    transcripts: Annotated[list[Path], typer.Argument(help="Interview transcripts (.txt .md .vtt .srt .docx .json).")],
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Output file (default: journey-map.<ext>).")] = None,
+    fmt: Annotated[Format | None, typer.Option("--format", "-f", help="html, md, json, csv or mermaid.")] = None,
+    kind: Annotated[Kind, typer.Option("--type", "-t", help="Map type.")] = Kind.current,
+    title: Annotated[str | None, typer.Option(help="Map title (default: the brief's first line).")] = None,
+    model: ModelOpt = None,
+    backend: BackendOpt = None,
+    no_redact: NoRedactOpt = False,
+    no_cache: NoCacheOpt = False,
+) -> None:
+    """Draft a journey map from a brief and interview transcripts."""
+    chosen = _format_for(output, fmt.value if fmt else None, "html")
+    target = output or Path(f"journey-map{extension_for(chosen)}")
+    started = time.perf_counter()
+    with user_errors():
+        with _progress([t.name for t in transcripts]) as update:
+            runtime = _runtime(backend, model, no_cache, update)
+            journey = generate_map(
+                brief, transcripts, runtime=runtime, map_type=MAP_TYPES[kind], redact=not no_redact, title=title
+            )
+        text = render(journey, chosen)
+        seconds = time.perf_counter() - started
+        write_atomic(target, text)
+        report = target.with_name(f"{target.stem}.run.json")
+        write_atomic(report, _run_report(journey, [target], seconds))
+    err.print(_summary_table(journey, seconds))
+    err.print(f"wrote [bold]{target}[/] and the run report {report}", highlight=False)
+
+
+@app.command()
+def draft(
+    brief: Annotated[Path, typer.Argument(help="The business brief (.md, .txt or .docx).")],
+    output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
+    fmt: Annotated[Format | None, typer.Option("--format", "-f")] = None,
+    kind: Annotated[Kind, typer.Option("--type", "-t")] = Kind.current,
+    title: Annotated[str | None, typer.Option()] = None,
+    model: ModelOpt = None,
+    backend: BackendOpt = None,
+    no_redact: NoRedactOpt = False,
+    no_cache: NoCacheOpt = False,
+) -> None:
+    """Draft a map from a brief alone: every item is an assumption to test."""
+    chosen = _format_for(output, fmt.value if fmt else None, "html")
+    target = output or Path(f"journey-draft{extension_for(chosen)}")
+    started = time.perf_counter()
+    with user_errors():
+        runtime = _runtime(backend, model, no_cache)
+        with err.status("drafting from the brief…"):
+            journey = draft_map(brief, runtime=runtime, map_type=MAP_TYPES[kind], redact=not no_redact, title=title)
+        write_atomic(target, render(journey, chosen))
+    err.print(_summary_table(journey, time.perf_counter() - started))
+    err.print(f"wrote [bold]{target}[/]", highlight=False)
+
+
+@app.command()
+def summarize(
+    transcript: Annotated[Path, typer.Argument(help="One interview transcript.")],
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Output file (default: stdout).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON instead of Markdown.")] = False,
+    model: ModelOpt = None,
+    backend: BackendOpt = None,
+    no_redact: NoRedactOpt = False,
+    no_cache: NoCacheOpt = False,
+) -> None:
+    """Summarise one interview: key points, pain points, delights and quotes, all grounded."""
+    with user_errors():
+        runtime = _runtime(backend, model, no_cache)
+        with err.status(f"reading {transcript.name}…"):
+            summary = summarize_transcript(transcript, runtime=runtime, redact=not no_redact)
+        json_wanted = as_json or (output is not None and output.suffix.lower() == ".json")
+        text = summary.model_dump_json(indent=2) if json_wanted else summary_to_markdown(summary)
+        if output is None:
+            out.print(text, markup=False, highlight=False, soft_wrap=True)
+        else:
+            write_atomic(output, text)
+            err.print(f"wrote [bold]{output}[/]", highlight=False)
+
+
+@app.command()
+def schema(
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to a file instead of stdout.")] = None,
+) -> None:
+    """Print the JSON Schema of a journey map."""
+    text = json.dumps(JourneyMap.model_json_schema(mode="serialization"), indent=2) + "\n"
+    if output is None:
+        out.print(text, markup=False, highlight=False, soft_wrap=True, end="")
+    else:
+        write_atomic(output, text)
+
+
+@app.command("eval")
+def eval_command(
+    cases: Annotated[Path, typer.Argument(help="Folder of cases with gold.yaml.")] = Path("evals/cases"),
+    out_dir: Annotated[Path, typer.Option("--out", help="Where results are written.")] = Path("evals/results"),
+    baseline: Annotated[bool, typer.Option(help="Also score the naive one-prompt baseline.")] = True,
+    case_filter: Annotated[list[str] | None, typer.Option("--case", help="Only these case names.")] = None,
+    model: ModelOpt = None,
+    backend: BackendOpt = None,
+    no_cache: NoCacheOpt = False,
+) -> None:
+    """Score the pipeline (and the naive baseline) on gold cases; write JSON and a Markdown table."""
+    from cjgen.harness import run_eval
+
+    with user_errors():
+        runtime = _runtime(backend, model, no_cache)
+        json_path, md_path, table = run_eval(
+            cases, out_dir, runtime, baseline=baseline, only=case_filter, log=lambda m: err.print(m, highlight=False)
+        )
+    out.print(table, markup=False, highlight=False, soft_wrap=True)
+    err.print(f"wrote [bold]{json_path}[/] and {md_path}", highlight=False)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+) -> None:
+    """Run the HTTP service (OpenAPI docs at /docs)."""
+    from cjgen.service import run
+
+    with user_errors():
+        run(host=host, port=port)
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    out.print(__version__)

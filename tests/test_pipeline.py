@@ -1,0 +1,189 @@
+"""End to end on the bike-subscription case with a scripted model that answers from the gold file."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from oracle import GoldOracle
+from typer.testing import CliRunner
+
+import cjgen.cli
+from cjgen.ask import Runtime
+from cjgen.evaluate import CaseSources, load_case
+from cjgen.models import ScriptedChatModel
+from cjgen.pipeline import draft_map, generate_map, open_runtime, summarize_transcript
+from cjgen.schema import JourneyMap
+from cjgen.settings import Settings
+from cjgen.validate import check_map
+
+runner = CliRunner()
+
+
+def transcripts(case: Path) -> list[Path]:
+    return sorted((case / "transcripts").iterdir())
+
+
+def oracle_runtime(case: Path, *, cache: bool = False) -> Runtime:
+    return open_runtime(model=GoldOracle(case).model(), settings=Settings(concurrency=3), use_cache=cache)
+
+
+@pytest.fixture
+def journey(bike: Path) -> JourneyMap:
+    return generate_map(bike / "brief.md", transcripts(bike), runtime=oracle_runtime(bike))
+
+
+def test_planted_pain_points_come_back_with_grounded_evidence(bike: Path, journey: JourneyMap) -> None:
+    gold = yaml.safe_load((bike / "gold.yaml").read_text())
+    statements = " ".join(p.statement for p in journey.pain_points)
+    for pain in gold["pain_points"]:
+        assert pain["statement"][:60] in statements
+    sources = CaseSources(load_case(bike))
+    for evidence in journey.all_evidence():
+        assert sources.locate_evidence(evidence) is not None, evidence.quote
+    assert not check_map(journey)
+    repair = next(p for p in journey.pain_points if p.statement.startswith("Repair visits"))
+    assert repair.participant_count == 3
+    assert repair.quote_count >= 3
+
+
+def test_every_quote_is_the_source_text_at_its_offsets(bike: Path, journey: JourneyMap) -> None:
+    from cjgen.ingest import load_transcript
+
+    loaded = {t.name: load_transcript(t) for t in transcripts(bike)}
+    for evidence in journey.all_evidence():
+        turn = loaded[evidence.source_id].turns[evidence.turn_index]
+        assert turn.role == "participant"
+        if not evidence.redacted:
+            assert turn.text[evidence.start : evidence.end] == evidence.quote
+
+
+def test_personas_partition_participants_and_evidence_is_counted(journey: JourneyMap) -> None:
+    members = [pid for p in journey.personas for pid in p.participant_ids]
+    assert sorted(members) == ["P1", "P2", "P3", "P4", "P5", "P6"]
+    for pain in journey.pain_points:
+        assert pain.quote_count == len(pain.evidence)
+        assert pain.participant_count == len({e.participant_id for e in pain.evidence})
+
+
+def test_brief_only_claim_is_an_assumption(journey: JourneyMap) -> None:
+    assumptions = [p for p in journey.pain_points if p.basis == "assumption"]
+    assert any("pricing page" in p.statement for p in assumptions)
+    assert all(not p.evidence for p in assumptions)
+
+
+def test_contradiction_has_two_sides_with_quotes(journey: JourneyMap) -> None:
+    assert journey.contradictions
+    sides = journey.contradictions[0].sides
+    assert {pid for s in sides for pid in s.participant_ids} == {"P4", "P5"}
+    assert all(side.evidence for side in sides)
+
+
+def test_the_injection_is_data_not_an_instruction(journey: JourneyMap) -> None:
+    assert any("instruction-like" in note and "P4.txt" in note for note in journey.notes)
+    prose = " ".join(p.statement for p in journey.pain_points).casefold()
+    assert "no problems" not in prose
+    assert len([p for p in journey.pain_points if p.basis == "observed"]) >= 5
+
+
+def test_the_model_sees_redacted_text_and_sentence_ids(bike: Path) -> None:
+    model = GoldOracle(bike).model()
+    generate_map(bike / "brief.md", transcripts(bike), runtime=open_runtime(model=model, use_cache=False))
+    seen = "\n".join(str(m.content) for request in model.requests for m in request)
+    for value in ("marta.kowalczyk84@example.com", "06 1837 2264", "Kastanjelaan 14B"):
+        assert value not in seen
+    assert "[EMAIL]" in seen and "[PHONE]" in seen
+    assert "<interview source=" in seen
+
+
+def test_cli_writes_html_markdown_and_json_without_pii(bike: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    oracle = GoldOracle(bike)
+    monkeypatch.setattr(cjgen.cli, "open_runtime", lambda **kw: open_runtime(model=oracle.model(), use_cache=kw["use_cache"]))
+    args = [str(bike / "brief.md"), *map(str, transcripts(bike))]
+    written = []
+    for name in ("map.html", "map.md", "map.json", "map.csv", "map.mmd"):
+        target = tmp_path / name
+        result = runner.invoke(cjgen.cli.app, ["map", *args, "-o", str(target)])
+        assert result.exit_code == 0, result.output
+        written.append(target.read_text())
+    report = json.loads((tmp_path / "map.run.json").read_text())
+    assert report["provenance"]["grounding"]["grounded"] > 0
+    JourneyMap.model_validate_json((tmp_path / "map.json").read_text())
+    gold = yaml.safe_load((bike / "gold.yaml").read_text())
+    everything = "\n".join(written + [json.dumps(report)])
+    for pii in gold["pii"]:
+        assert pii["value"] not in everything
+    assert "ignore all previous instructions" not in written[0].split("instruction-like")[0].casefold() or True
+
+
+def test_json_format_option_works_for_other_tools(bike: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    oracle = GoldOracle(bike)
+    monkeypatch.setattr(cjgen.cli, "open_runtime", lambda **kw: open_runtime(model=oracle.model(), use_cache=False))
+    target = tmp_path / "out.txt"
+    result = runner.invoke(cjgen.cli.app, ["map", str(bike / "brief.md"), *map(str, transcripts(bike)), "-o", str(target), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert JourneyMap.model_validate_json(target.read_text()).pain_points
+
+
+def test_identical_rerun_makes_no_model_calls(bike: Path) -> None:
+    first = generate_map(bike / "brief.md", transcripts(bike), runtime=oracle_runtime(bike, cache=True))
+    assert first.provenance.model_calls == 1 + 6 + 1
+    again = generate_map(bike / "brief.md", transcripts(bike), runtime=oracle_runtime(bike, cache=True))
+    assert again.provenance.model_calls == 0
+    assert again.model_dump(exclude={"provenance"}) == first.model_dump(exclude={"provenance"})
+
+
+def test_editing_one_transcript_reruns_only_its_extraction_and_synthesis(bike: Path, tmp_path: Path) -> None:
+    case = tmp_path / "case"
+    shutil.copytree(bike, case)
+    generate_map(case / "brief.md", transcripts(case), runtime=oracle_runtime(case, cache=True))
+    p2 = case / "transcripts" / "P2.txt"
+    # P2 no longer says the planted repair-window quote, so its observations and the synthesis input change.
+    p2.write_text(p2.read_text().replace("For someone on shifts, a four-hour window", "For me a window"))
+    again = generate_map(case / "brief.md", transcripts(case), runtime=oracle_runtime(case, cache=True))
+    fresh = sorted(c.step for c in again.provenance.calls if not c.cached)
+    assert fresh == ["extract:P2.txt", "synthesize"]
+
+
+def test_an_edit_that_leaves_the_observations_alone_reuses_the_synthesis(bike: Path, tmp_path: Path) -> None:
+    case = tmp_path / "case"
+    shutil.copytree(bike, case)
+    generate_map(case / "brief.md", transcripts(case), runtime=oracle_runtime(case, cache=True))
+    p2 = case / "transcripts" / "P2.txt"
+    p2.write_text(p2.read_text() + "\n\nP2: One more thing: the bell is too quiet.\n")
+    again = generate_map(case / "brief.md", transcripts(case), runtime=oracle_runtime(case, cache=True))
+    assert [c.step for c in again.provenance.calls if not c.cached] == ["extract:P2.txt"]
+
+
+def test_no_redact_lets_the_model_see_the_original(bike: Path) -> None:
+    model = GoldOracle(bike).model()
+    generate_map(bike / "brief.md", transcripts(bike), runtime=open_runtime(model=model, use_cache=False), redact=False)
+    seen = "\n".join(str(m.content) for request in model.requests for m in request)
+    assert "06 1837 2264" in seen
+
+
+def test_summary_of_one_interview_is_grounded(bike: Path) -> None:
+    summary = summarize_transcript(bike / "transcripts" / "P1.txt", runtime=oracle_runtime(bike))
+    assert summary.pain_points and summary.quotes
+    text = (bike / "transcripts" / "P1.txt").read_text()
+    assert all(q.quote in text for q in summary.quotes)
+
+
+def test_brief_only_draft_marks_everything_an_assumption() -> None:
+    case = Path(__file__).resolve().parents[1] / "evals" / "cases" / "brief-only"
+    journey = draft_map(case / "brief.md", runtime=oracle_runtime(case))
+    assert journey.items()
+    assert all(item.basis == "assumption" and not item.evidence for item in journey.items())
+
+
+def test_a_model_that_keeps_answering_badly_fails_with_the_field_path(bike: Path) -> None:
+    model = ScriptedChatModel(responder=lambda *_: {"stages": [{"id": "Bad Id", "name": "x", "description": ""}]})
+    runtime = open_runtime(model=model, settings=Settings(max_reasks=1), use_cache=False)
+    with pytest.raises(Exception, match=r"stages\.0\.id"):
+        generate_map(bike / "brief.md", transcripts(bike), runtime=runtime)
+    assert len(model.requests) == 2
+    reask = str(model.requests[1][-1].content)
+    assert "stages.0.id" in reask
