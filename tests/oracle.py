@@ -113,10 +113,8 @@ class GoldOracle:
         names = {p["id"] for p in self.gold["pain_points"]}
         return {
             "summary": "Scripted synthesis from the gold answers.",
-            "personas": [
-                {"name": p["name"], "description": p["description"][:240], "participants": p["participants"]}
-                for p in self.gold["personas"]
-            ],
+            "personas": [{"name": p["name"], "description": p["description"][:240]} for p in self.gold["personas"]],
+            "persona_of": {pid: n for n, p in enumerate(self.gold["personas"], start=1) for pid in p["participants"]},
             "pains": pains,
             "delights": delights,
             "opportunities": [

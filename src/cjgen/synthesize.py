@@ -38,6 +38,7 @@ from cjgen.schema import (
     Touchpoint,
 )
 
+MAX_PERSONAS = 4
 MAX_PAINS = 10
 MAX_DELIGHTS = 8
 LANE_ITEMS_PER_STAGE = 6
@@ -49,7 +50,6 @@ class PersonaOut(BaseModel):
 
     name: str = Field(min_length=2, max_length=50)
     description: str = Field(max_length=240)
-    participants: list[str] = Field(min_length=1, max_length=12)
 
 
 class PainOut(BaseModel):
@@ -105,7 +105,10 @@ class SynthesisOut(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     summary: str = Field(max_length=400)
-    personas: list[PersonaOut] = Field(min_length=1, max_length=4)
+    personas: list[PersonaOut] = Field(min_length=1, max_length=MAX_PERSONAS)
+    persona_of: dict[str, int] = Field(
+        default_factory=dict, description="Participant id -> persona number (1-based): a partition by construction."
+    )
     pains: list[PainOut] = Field(default_factory=list, max_length=MAX_PAINS)
     delights: list[DelightOut] = Field(default_factory=list, max_length=MAX_DELIGHTS)
     opportunities: list[OpportunityOut] = Field(default_factory=list, max_length=8)
@@ -133,18 +136,13 @@ def check_synthesis(out: SynthesisOut, ctx: Context) -> list[str]:
     """Semantic rules the schema cannot express; each error names its field path."""
     errors: list[str] = []
     stage_ids = {s.id for s in ctx.stages}
-    seen: dict[str, int] = {}
-    for n, persona in enumerate(out.personas):
-        for pid in persona.participants:
-            if pid not in ctx.participants:
-                errors.append(f"personas.{n}.participants: unknown participant {pid}")
-            elif pid in seen:
-                errors.append(f"personas.{n}.participants: {pid} is already in personas.{seen[pid]}")
-            else:
-                seen[pid] = n
-    missing = [p for p in ctx.participants if p not in seen]
-    if missing:
-        errors.append(f"personas: participant(s) {', '.join(missing)} belong to no persona; add each to one")
+    for pid in ctx.participants:
+        number = out.persona_of.get(pid)
+        if number is None:
+            errors.append(f"persona_of.{pid}: missing; give every participant a persona number")
+        elif not 1 <= number <= len(out.personas):
+            errors.append(f"persona_of.{pid}: {number} is not a persona number (1..{len(out.personas)})")
+    errors += [f"persona_of.{pid}: unknown participant" for pid in out.persona_of if pid not in ctx.participants]
     known = ctx.by_id
     lists: list[tuple[str, Iterable[tuple[str, Sequence[str]]]]] = [
         ("pains", ((f"{n}.pain_obs", p.pain_obs) for n, p in enumerate(out.pains))),
@@ -165,16 +163,12 @@ def check_synthesis(out: SynthesisOut, ctx: Context) -> list[str]:
     for n, step in enumerate(out.blueprint):
         if step.stage not in stage_ids:
             errors.append(f"blueprint.{n}.stage: '{step.stage}' is not a stage id")
-    for n, opp in enumerate(out.opportunities):
-        bad = [a for a in opp.addresses if not 1 <= a <= len(out.pains)]
-        if bad:
-            errors.append(f"opportunities.{n}.addresses: no pain number {bad} (pains are 1..{len(out.pains)})")
     return errors
 
 
 def _schema(ctx: Context) -> dict[str, Any]:
     all_ids = [o.id for o in ctx.observations]
-    return inline_schema(
+    schema = inline_schema(
         SynthesisOut,
         {
             "participants": ctx.participants,
@@ -186,6 +180,22 @@ def _schema(ctx: Context) -> dict[str, Any]:
             "stage": [s.id for s in ctx.stages],
         },
     )
+    # One property per participant, each a persona number: every participant lands in exactly one persona.
+    numbers = list(range(1, MAX_PERSONAS + 1))
+    persona_of = {
+        "type": "object",
+        "properties": {pid: {"type": "integer", "enum": numbers} for pid in ctx.participants},
+        "required": list(ctx.participants),
+        "additionalProperties": False,
+    }
+    properties = schema["properties"]
+    schema["properties"] = {
+        **{k: v for k, v in properties.items() if k in ("summary", "personas")},
+        "persona_of": persona_of,
+        **{k: v for k, v in properties.items() if k not in ("summary", "personas", "persona_of")},
+    }
+    schema["required"] = [*schema.get("required", []), "persona_of"]
+    return schema
 
 
 def run_synthesis(runtime: Runtime, brief: str, ctx: Context) -> SynthesisOut:
@@ -279,11 +289,11 @@ def assemble(out: SynthesisOut, ctx: Context) -> Synthesis:
             id=f"persona{n}",
             name=p.name,
             description=p.description,
-            participant_ids=sorted(p.participants),
-            evidence=[],
+            participant_ids=sorted(pid for pid in ctx.participants if out.persona_of.get(pid) == n),
         )
         for n, p in enumerate(out.personas, start=1)
     ]
+    personas = [p for p in personas if p.participant_ids]  # a persona nobody was put in is not a group
     lookup = _persona_lookup(personas)
     for persona in personas:
         members = [o for o in ctx.observations if o.participant_id in persona.participant_ids and o.kind == "goal"]
