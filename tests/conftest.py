@@ -21,7 +21,14 @@ CASES = ROOT / "evals" / "cases"
 @pytest.fixture(autouse=True)
 def isolated(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CJGEN_CACHE_DIR", str(tmp_path / "cache"))
-    for name in ("OPENAI_API_KEY", "CJGEN_API_KEY", "CJGEN_BASE_URL", "OPENAI_BASE_URL", "CJGEN_BACKEND", "CJGEN_MODEL"):
+    for name in (
+        "OPENAI_API_KEY",
+        "CJGEN_API_KEY",
+        "CJGEN_BASE_URL",
+        "OPENAI_BASE_URL",
+        "CJGEN_BACKEND",
+        "CJGEN_MODEL",
+    ):
         monkeypatch.delenv(name, raising=False)
     if request.node.get_closest_marker("local_model") is None:
 

@@ -64,7 +64,14 @@ class GoldOracle:
             if line.startswith(f"{pid}:")
             for m in _SENTENCE.finditer(line)
         ]
-        answer: dict[str, Any] = {"pains": [], "delights": [], "actions": [], "touchpoints": [], "thoughts": [], "goals": []}
+        answer: dict[str, Any] = {
+            "pains": [],
+            "delights": [],
+            "actions": [],
+            "touchpoints": [],
+            "thoughts": [],
+            "goals": [],
+        }
         for key, target in (("pain_points", "pains"), ("delights", "delights")):
             for item in self.gold[key]:
                 cited = [
@@ -76,11 +83,17 @@ class GoldOracle:
                 ]
                 if cited:
                     answer[target].append(
-                        {"text": f"{item['id']}: {item['statement'][:140]}", "cite": cited[:2], "severity": item["severity"],
-                         "stage": item["stage"] if item["stage"] in stage_ids else stage_ids[0]}
+                        {
+                            "text": f"{item['id']}: {item['statement'][:140]}",
+                            "cite": cited[:2],
+                            "severity": item["severity"],
+                            "stage": item["stage"] if item["stage"] in stage_ids else stage_ids[0],
+                        }
                     )
         first = sentences[0][0] if sentences else "1.1"
-        answer["actions"].append({"text": "Took part in the interview about the service", "cite": [first], "stage": stage_ids[0]})
+        answer["actions"].append(
+            {"text": "Took part in the interview about the service", "cite": [first], "stage": stage_ids[0]}
+        )
         answer["touchpoints"].append(
             {"text": "Used the app", "cite": [first], "stage": stage_ids[-1], "channel": "app"}
         )
@@ -93,12 +106,22 @@ class GoldOracle:
             if kind in ("pain", "delight"):
                 by_gold.setdefault(text.split(":")[0], []).append(obs_id)
         pains = [
-            {"pain_obs": by_gold[p["id"]][:8], "statement": p["statement"][:200], "stage": p["stage"], "severity": p["severity"]}
+            {
+                "pain_obs": by_gold[p["id"]][:8],
+                "statement": p["statement"][:200],
+                "stage": p["stage"],
+                "severity": p["severity"],
+            }
             for p in self.gold["pain_points"]
             if p["id"] in by_gold
         ]
         delights = [
-            {"delight_obs": by_gold[d["id"]][:8], "statement": d["statement"][:200], "stage": d["stage"], "severity": d["severity"]}
+            {
+                "delight_obs": by_gold[d["id"]][:8],
+                "statement": d["statement"][:200],
+                "stage": d["stage"],
+                "severity": d["severity"],
+            }
             for d in self.gold["delights"]
             if d["id"] in by_gold
         ]
@@ -106,19 +129,34 @@ class GoldOracle:
         for c in self.gold.get("contradictions", []):
             sides = []
             for side in c["sides"]:
-                ids = [o[0] for o in observations if o[1] == side["participant"] and o[2] in ("pain", "delight") and o[3] == c["stage"]]
+                ids = [
+                    o[0]
+                    for o in observations
+                    if o[1] == side["participant"] and o[2] in ("pain", "delight") and o[3] == c["stage"]
+                ]
                 sides.append(ids[:1])
             if all(sides):
                 contradictions.append({"what": c["what"][:240], "side_a": sides[0], "side_b": sides[1]})
         names = {p["id"] for p in self.gold["pain_points"]}
         return {
             "summary": "Scripted synthesis from the gold answers.",
-            "personas": [{"name": p["name"], "description": p["description"][:240]} for p in self.gold["personas"]],
-            "persona_of": {pid: n for n, p in enumerate(self.gold["personas"], start=1) for pid in p["participants"]},
+            "personas": [
+                {"name": p["name"], "description": p["description"][:240]} for p in self.gold["personas"]
+            ],
+            "persona_of": {
+                pid: n for n, p in enumerate(self.gold["personas"], start=1) for pid in p["participants"]
+            },
             "pains": pains,
             "delights": delights,
             "opportunities": [
-                {"statement": o["statement"][:200], "addresses": [1 + [p["pain_obs"] for p in pains].index(by_gold[a][:8]) for a in o["addresses"] if a in names and a in by_gold][:4]}
+                {
+                    "statement": o["statement"][:200],
+                    "addresses": [
+                        1 + [p["pain_obs"] for p in pains].index(by_gold[a][:8])
+                        for a in o["addresses"]
+                        if a in names and a in by_gold
+                    ][:4],
+                }
                 for o in self.gold.get("opportunities", [])
                 if any(a in by_gold for a in o["addresses"])
             ],
@@ -134,18 +172,34 @@ class GoldOracle:
         stages = self.gold["stages"]
         return {
             "summary": "Scripted draft from the gold hypotheses.",
-            "personas": [{"name": p["name"], "description": p["description"][:240]} for p in self.gold["personas"]],
-            "stages": [{"id": s["id"], "name": s["name"][:40], "description": s["description"][:160]} for s in stages],
+            "personas": [
+                {"name": p["name"], "description": p["description"][:240]} for p in self.gold["personas"]
+            ],
+            "stages": [
+                {"id": s["id"], "name": s["name"][:40], "description": s["description"][:160]} for s in stages
+            ],
             "actions": [{"stage": stages[0]["id"], "text": "Hears about the service"}],
             "touchpoints": [{"stage": stages[0]["id"], "kind": "app", "name": "The app"}],
             "pains": [
-                {"statement": p["statement"][:200], "stage": p["stage"], "severity": p["severity"], "source": "brief"}
+                {
+                    "statement": p["statement"][:200],
+                    "stage": p["stage"],
+                    "severity": p["severity"],
+                    "source": "brief",
+                }
                 for p in self.gold["pain_points"]
             ][:8],
             "delights": [
-                {"statement": d["statement"][:200], "stage": d["stage"], "severity": d.get("severity", 2), "source": "researcher"}
+                {
+                    "statement": d["statement"][:200],
+                    "stage": d["stage"],
+                    "severity": d.get("severity", 2),
+                    "source": "researcher",
+                }
                 for d in self.gold.get("delights", [])
             ][:6],
             "opportunities": [{"statement": "Test the riskiest assumption first", "addresses": [1]}],
-            "questions": [q if isinstance(q, str) else str(q) for q in self.gold.get("open_questions", [])][:6],
+            "questions": [q if isinstance(q, str) else str(q) for q in self.gold.get("open_questions", [])][
+                :6
+            ],
         }

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-from oracle import GoldOracle
 from typer.testing import CliRunner
 
 import cjgen.cli
@@ -19,6 +18,7 @@ from cjgen.pipeline import draft_map, generate_map, open_runtime, summarize_tran
 from cjgen.schema import JourneyMap
 from cjgen.settings import Settings
 from cjgen.validate import check_map
+from oracle import GoldOracle
 
 runner = CliRunner()
 
@@ -99,9 +99,13 @@ def test_the_model_sees_redacted_text_and_sentence_ids(bike: Path) -> None:
     assert "<interview source=" in seen
 
 
-def test_cli_writes_html_markdown_and_json_without_pii(bike: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_writes_html_markdown_and_json_without_pii(
+    bike: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     oracle = GoldOracle(bike)
-    monkeypatch.setattr(cjgen.cli, "open_runtime", lambda **kw: open_runtime(model=oracle.model(), use_cache=kw["use_cache"]))
+    monkeypatch.setattr(
+        cjgen.cli, "open_runtime", lambda **kw: open_runtime(model=oracle.model(), use_cache=kw["use_cache"])
+    )
     args = [str(bike / "brief.md"), *map(str, transcripts(bike))]
     written = []
     for name in ("map.html", "map.md", "map.json", "map.csv", "map.mmd"):
@@ -113,17 +117,23 @@ def test_cli_writes_html_markdown_and_json_without_pii(bike: Path, tmp_path: Pat
     assert report["provenance"]["grounding"]["grounded"] > 0
     JourneyMap.model_validate_json((tmp_path / "map.json").read_text())
     gold = yaml.safe_load((bike / "gold.yaml").read_text())
-    everything = "\n".join(written + [json.dumps(report)])
+    everything = "\n".join([*written, json.dumps(report)])
     for pii in gold["pii"]:
         assert pii["value"] not in everything
-    assert "ignore all previous instructions" not in written[0].split("instruction-like")[0].casefold() or True
 
 
-def test_json_format_option_works_for_other_tools(bike: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_json_format_option_works_for_other_tools(
+    bike: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     oracle = GoldOracle(bike)
-    monkeypatch.setattr(cjgen.cli, "open_runtime", lambda **kw: open_runtime(model=oracle.model(), use_cache=False))
+    monkeypatch.setattr(
+        cjgen.cli, "open_runtime", lambda **kw: open_runtime(model=oracle.model(), use_cache=False)
+    )
     target = tmp_path / "out.txt"
-    result = runner.invoke(cjgen.cli.app, ["map", str(bike / "brief.md"), *map(str, transcripts(bike)), "-o", str(target), "--format", "json"])
+    result = runner.invoke(
+        cjgen.cli.app,
+        ["map", str(bike / "brief.md"), *map(str, transcripts(bike)), "-o", str(target), "--format", "json"],
+    )
     assert result.exit_code == 0, result.output
     assert JourneyMap.model_validate_json(target.read_text()).pain_points
 
@@ -160,7 +170,9 @@ def test_an_edit_that_leaves_the_observations_alone_reuses_the_synthesis(bike: P
 
 def test_no_redact_lets_the_model_see_the_original(bike: Path) -> None:
     model = GoldOracle(bike).model()
-    generate_map(bike / "brief.md", transcripts(bike), runtime=open_runtime(model=model, use_cache=False), redact=False)
+    generate_map(
+        bike / "brief.md", transcripts(bike), runtime=open_runtime(model=model, use_cache=False), redact=False
+    )
     seen = "\n".join(str(m.content) for request in model.requests for m in request)
     assert "06 1837 2264" in seen
 
@@ -180,7 +192,9 @@ def test_brief_only_draft_marks_everything_an_assumption() -> None:
 
 
 def test_a_model_that_keeps_answering_badly_fails_with_the_field_path(bike: Path) -> None:
-    model = ScriptedChatModel(responder=lambda *_: {"stages": [{"id": "Bad Id", "name": "x", "description": ""}]})
+    model = ScriptedChatModel(
+        responder=lambda *_: {"stages": [{"id": "Bad Id", "name": "x", "description": ""}]}
+    )
     runtime = open_runtime(model=model, settings=Settings(max_reasks=1), use_cache=False)
     with pytest.raises(Exception, match=r"stages\.0\.id"):
         generate_map(bike / "brief.md", transcripts(bike), runtime=runtime)

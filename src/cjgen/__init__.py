@@ -7,6 +7,6 @@ try:
 except PackageNotFoundError:  # running from a source tree without an install
     __version__ = "0.0.0"
 
-from cjgen.pipeline import draft_map, generate_map, open_runtime, summarize_transcript  # noqa: E402
+from cjgen.pipeline import draft_map, generate_map, open_runtime, summarize_transcript
 
 __all__ = ["__version__", "draft_map", "generate_map", "open_runtime", "summarize_transcript"]

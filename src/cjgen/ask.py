@@ -80,7 +80,9 @@ def load_json(text: str) -> Any:
     try:
         return json.loads(body)
     except json.JSONDecodeError as exc:
-        raise Invalid([f"(root): not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"]) from exc
+        raise Invalid(
+            [f"(root): not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"]
+        ) from exc
 
 
 def _response_format(runtime: Runtime, name: str, schema: dict[str, Any]) -> dict[str, Any]:
@@ -137,7 +139,11 @@ def ask(
         cached = runtime.cache.get(key) if runtime.cache else None
         started = time.perf_counter()
         if cached is not None:
-            text, prompt_tokens, completion_tokens = cached.text, cached.prompt_tokens, cached.completion_tokens
+            text, prompt_tokens, completion_tokens = (
+                cached.text,
+                cached.prompt_tokens,
+                cached.completion_tokens,
+            )
         else:
             text, prompt_tokens, completion_tokens = _invoke(runtime, messages, schema, step, max_tokens)
         call = ModelCall(

@@ -10,11 +10,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from cjgen import __version__
 from cjgen.ask import Runtime, ask, inline_schema, parse_as
 from cjgen.ingest import load_brief, load_transcripts
 from cjgen.prompts import render_prompt
 from cjgen.schema import Delight, Evidence, JourneyMap, PainPoint, Persona, Provenance, Stage
-from cjgen import __version__
 
 # The local model's context is 8k tokens: the naive prompt keeps this many words of all transcripts together.
 LOCAL_CONTEXT_WORDS = 4200
@@ -76,11 +76,22 @@ def naive_map(runtime: Runtime, brief: Path, transcripts: Sequence[Path]) -> Jou
     for t in loaded:
         lines = [f"{turn.speaker}: {turn.text}" for turn in t.turns]
         words = " \n".join(lines).split(" ")
-        blocks.append({"participant_id": t.participant_id, "file": t.id, "text": " ".join(words[: int(len(words) * keep)])})
+        blocks.append(
+            {
+                "participant_id": t.participant_id,
+                "file": t.id,
+                "text": " ".join(words[: int(len(words) * keep)]),
+            }
+        )
     prompt = render_prompt("naive_map", brief=load_brief(brief).text, transcripts=blocks)
     mark = len(runtime.calls)
     out: NaiveMap = ask(
-        runtime, prompt, inline_schema(NaiveMap), lambda d: parse_as(NaiveMap, d), step="naive", max_tokens=1500
+        runtime,
+        prompt,
+        inline_schema(NaiveMap),
+        lambda d: parse_as(NaiveMap, d),
+        step="naive",
+        max_tokens=1500,
     )
     files = {t.participant_id: t.id for t in loaded}
     stages = [Stage(id=f"s{n}", name=name) for n, name in enumerate(out.stages or ["journey"], start=1)]
@@ -98,15 +109,28 @@ def naive_map(runtime: Runtime, brief: Path, transcripts: Sequence[Path]) -> Jou
         ],
         stages=stages,
         pain_points=[
-            PainPoint(id=f"pain{n}", stage_id=stage_of(p.stage), statement=p.statement, evidence=_evidence(p.quotes, files))
+            PainPoint(
+                id=f"pain{n}",
+                stage_id=stage_of(p.stage),
+                statement=p.statement,
+                evidence=_evidence(p.quotes, files),
+            )
             for n, p in enumerate(out.pain_points, start=1)
         ],
         delights=[
-            Delight(id=f"delight{n}", stage_id=stage_of(d.stage), statement=d.statement, evidence=_evidence(d.quotes, files))
+            Delight(
+                id=f"delight{n}",
+                stage_id=stage_of(d.stage),
+                statement=d.statement,
+                evidence=_evidence(d.quotes, files),
+            )
             for n, d in enumerate(out.delights, start=1)
         ],
         notes=[f"naive baseline: {keep:.0%} of the transcript text fitted the model's context"],
         provenance=Provenance(
-            tool_version=__version__, backend=runtime.backend, model=runtime.model_name, calls=runtime.calls[mark:]
+            tool_version=__version__,
+            backend=runtime.backend,
+            model=runtime.model_name,
+            calls=runtime.calls[mark:],
         ),
     )

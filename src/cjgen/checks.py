@@ -38,7 +38,9 @@ def tidy(observations: Sequence[Observation]) -> tuple[list[Observation], list[s
     dropped: list[str] = []
     for obs in map(fix_emotion, observations):
         if obs.kind == "pain" and _instruction_like(obs):
-            dropped.append(f"{obs.id}: pain resting on instruction-like text (treated as content, not a pain)")
+            dropped.append(
+                f"{obs.id}: pain resting on instruction-like text (treated as content, not a pain)"
+            )
             continue
         spans = {(e.source_id, e.turn_index, e.start) for e in obs.evidence}
         duplicate = next(

@@ -12,18 +12,20 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from enum import Enum
+from enum import Enum, StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from cjgen import __version__
 from cjgen.ask import Runtime
 from cjgen.errors import CjgenError
+from cjgen.ingest import load_brief, load_transcripts
 from cjgen.pipeline import draft_map, generate_map, open_runtime, summarize_transcript
 from cjgen.render import FORMATS, extension_for, render, summary_to_markdown
 from cjgen.schema import JourneyMap, MapType
@@ -38,7 +40,7 @@ err = Console(stderr=True)
 out = Console()
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     current = "current"
     future = "future"
     day_in_the_life = "day-in-the-life"
@@ -55,17 +57,21 @@ MAP_TYPES: dict[Kind, MapType] = {
 Format = Enum("Format", {f: f for f in FORMATS}, type=str)  # type: ignore[misc]
 
 ModelOpt = Annotated[
-    str | None, typer.Option("--model", "-m", help="Model name (openai backend) or a GGUF path (local backend).")
+    str | None,
+    typer.Option("--model", "-m", help="Model name (openai backend) or a GGUF path (local backend)."),
 ]
 BackendOpt = Annotated[
-    str | None, typer.Option("--backend", "-b", help="local, openai or auto (default: CJGEN_BACKEND, else auto).")
+    str | None,
+    typer.Option("--backend", "-b", help="local, openai or auto (default: CJGEN_BACKEND, else auto)."),
 ]
-NoRedactOpt = Annotated[bool, typer.Option("--no-redact", help="Do not replace personal data before the model.")]
+NoRedactOpt = Annotated[
+    bool, typer.Option("--no-redact", help="Do not replace personal data before the model.")
+]
 NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Do not reuse or store model responses.")]
 
 
 def _fail(message: str) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(2)
 
 
@@ -145,20 +151,24 @@ def _summary_table(journey: JourneyMap, seconds: float) -> Table:
     table.add_column(style="bold")
     table.add_column()
     observed = [i for i in journey.items() if i.basis == "observed"]
-    table.add_row("items", f"{len(journey.items())} ({len(observed)} observed, {len(journey.items()) - len(observed)} assumption)")
     table.add_row(
-        "personas / stages", f"{len(journey.personas)} / {len(journey.stages)}"
+        "items",
+        f"{len(journey.items())} ({len(observed)} observed, {len(journey.items()) - len(observed)} assumption)",
     )
+    table.add_row("personas / stages", f"{len(journey.personas)} / {len(journey.stages)}")
     table.add_row(
         "pain points / delights / opportunities",
         f"{len(journey.pain_points)} / {len(journey.delights)} / {len(journey.opportunities)}",
     )
     table.add_row(
-        "quotes", f"{g.grounded} grounded, {g.repaired} repaired, {g.rejected} rejected ({g.interviewer_rejected} interviewer)"
+        "quotes",
+        f"{g.grounded} grounded, {g.repaired} repaired, {g.rejected} rejected ({g.interviewer_rejected} interviewer)",
     )
     table.add_row("unsupported claims dropped", str(len(p.unsupported)))
     table.add_row("redacted", ", ".join(f"{k}: {v}" for k, v in p.redaction.items()) or "nothing")
-    table.add_row("model calls", f"{p.model_calls} ({len(p.calls) - p.model_calls} from cache, {p.reasks} re-asks)")
+    table.add_row(
+        "model calls", f"{p.model_calls} ({len(p.calls) - p.model_calls} from cache, {p.reasks} re-asks)"
+    )
     table.add_row("tokens", f"{p.prompt_tokens} in / {p.completion_tokens} out")
     table.add_row("seconds", f"{seconds:.1f}")
     return table
@@ -178,9 +188,15 @@ def _run_report(journey: JourneyMap, outputs: list[Path], seconds: float) -> str
 @app.command("map")
 def map_command(
     brief: Annotated[Path, typer.Argument(help="The business brief (.md, .txt or .docx).")],
-    transcripts: Annotated[list[Path], typer.Argument(help="Interview transcripts (.txt .md .vtt .srt .docx .json).")],
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Output file (default: journey-map.<ext>).")] = None,
-    fmt: Annotated[Format | None, typer.Option("--format", "-f", help="html, md, json, csv or mermaid.")] = None,
+    transcripts: Annotated[
+        list[Path], typer.Argument(help="Interview transcripts (.txt .md .vtt .srt .docx .json).")
+    ],
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Output file (default: journey-map.<ext>).")
+    ] = None,
+    fmt: Annotated[
+        Format | None, typer.Option("--format", "-f", help="html, md, json, csv or mermaid.")
+    ] = None,
     kind: Annotated[Kind, typer.Option("--type", "-t", help="Map type.")] = Kind.current,
     title: Annotated[str | None, typer.Option(help="Map title (default: the brief's first line).")] = None,
     model: ModelOpt = None,
@@ -193,10 +209,18 @@ def map_command(
     target = output or Path(f"journey-map{extension_for(chosen)}")
     started = time.perf_counter()
     with user_errors():
+        # Check every input before any model work starts, so a bad file fails at once.
+        load_brief(brief)
+        load_transcripts(transcripts)
         with _progress([t.name for t in transcripts]) as update:
             runtime = _runtime(backend, model, no_cache, update)
             journey = generate_map(
-                brief, transcripts, runtime=runtime, map_type=MAP_TYPES[kind], redact=not no_redact, title=title
+                brief,
+                transcripts,
+                runtime=runtime,
+                map_type=MAP_TYPES[kind],
+                redact=not no_redact,
+                title=title,
             )
         text = render(journey, chosen)
         seconds = time.perf_counter() - started
@@ -226,7 +250,9 @@ def draft(
     with user_errors():
         runtime = _runtime(backend, model, no_cache)
         with err.status("drafting from the brief…"):
-            journey = draft_map(brief, runtime=runtime, map_type=MAP_TYPES[kind], redact=not no_redact, title=title)
+            journey = draft_map(
+                brief, runtime=runtime, map_type=MAP_TYPES[kind], redact=not no_redact, title=title
+            )
         write_atomic(target, render(journey, chosen))
     err.print(_summary_table(journey, time.perf_counter() - started))
     err.print(f"wrote [bold]{target}[/]", highlight=False)
@@ -235,7 +261,9 @@ def draft(
 @app.command()
 def summarize(
     transcript: Annotated[Path, typer.Argument(help="One interview transcript.")],
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Output file (default: stdout).")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Output file (default: stdout).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="JSON instead of Markdown.")] = False,
     model: ModelOpt = None,
     backend: BackendOpt = None,
@@ -258,7 +286,9 @@ def summarize(
 
 @app.command()
 def schema(
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to a file instead of stdout.")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to a file instead of stdout.")
+    ] = None,
 ) -> None:
     """Print the JSON Schema of a journey map."""
     text = json.dumps(JourneyMap.model_json_schema(mode="serialization"), indent=2) + "\n"
@@ -271,7 +301,9 @@ def schema(
 @app.command("eval")
 def eval_command(
     cases: Annotated[Path, typer.Argument(help="Folder of cases with gold.yaml.")] = Path("evals/cases"),
-    out_dir: Annotated[Path, typer.Option("--out", help="Where results are written.")] = Path("evals/results"),
+    out_dir: Annotated[Path, typer.Option("--out", help="Where results are written.")] = Path(
+        "evals/results"
+    ),
     baseline: Annotated[bool, typer.Option(help="Also score the naive one-prompt baseline.")] = True,
     case_filter: Annotated[list[str] | None, typer.Option("--case", help="Only these case names.")] = None,
     model: ModelOpt = None,
@@ -284,7 +316,12 @@ def eval_command(
     with user_errors():
         runtime = _runtime(backend, model, no_cache)
         json_path, md_path, table = run_eval(
-            cases, out_dir, runtime, baseline=baseline, only=case_filter, log=lambda m: err.print(m, highlight=False)
+            cases,
+            out_dir,
+            runtime,
+            baseline=baseline,
+            only=case_filter,
+            log=lambda m: err.print(m, highlight=False),
         )
     out.print(table, markup=False, highlight=False, soft_wrap=True)
     err.print(f"wrote [bold]{json_path}[/] and {md_path}", highlight=False)

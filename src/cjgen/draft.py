@@ -93,7 +93,11 @@ def _parse(data: Any) -> DraftOut:
             if item.stage not in stage_ids
         ]
     for n, opp in enumerate(out.opportunities):
-        errors += [f"opportunities.{n}.addresses: no pain number {a}" for a in opp.addresses if not 1 <= a <= len(out.pains)]
+        errors += [
+            f"opportunities.{n}.addresses: no pain number {a}"
+            for a in opp.addresses
+            if not 1 <= a <= len(out.pains)
+        ]
     if errors:
         raise Invalid(errors)
     return out
@@ -133,7 +137,9 @@ def draft_from_brief(runtime: Runtime, brief: str, map_type: MapType) -> Draft:
             Persona(id=pid, name=p.name, description=p.description, basis="assumption")
             for pid, p in zip(persona_ids, out.personas, strict=True)
         ],
-        stages=[Stage(id=s.id, name=s.name, description=s.description, basis="assumption") for s in out.stages],
+        stages=[
+            Stage(id=s.id, name=s.name, description=s.description, basis="assumption") for s in out.stages
+        ],
         actions=[
             Action(id=f"action{n}", stage_id=a.stage, text=a.text, basis="assumption")
             for n, a in enumerate(out.actions, start=1)
@@ -144,7 +150,13 @@ def draft_from_brief(runtime: Runtime, brief: str, map_type: MapType) -> Draft:
         ],
         pain_points=pains,
         delights=[
-            Delight(id=f"delight{n}", stage_id=d.stage, statement=d.statement, severity=d.severity, basis="assumption")
+            Delight(
+                id=f"delight{n}",
+                stage_id=d.stage,
+                statement=d.statement,
+                severity=d.severity,
+                basis="assumption",
+            )
             for n, d in enumerate(out.delights, start=1)
         ],
         opportunities=[

@@ -30,7 +30,9 @@ class Chunk:
     sentences: tuple[Sentence, ...]
 
 
-def chunk_turns(turns: tuple[Turn, ...], sentences: list[Sentence], max_words: int = CHUNK_WORDS) -> list[Chunk]:
+def chunk_turns(
+    turns: tuple[Turn, ...], sentences: list[Sentence], max_words: int = CHUNK_WORDS
+) -> list[Chunk]:
     """Split at turn boundaries so that no chunk's participant text exceeds `max_words` (one turn may)."""
     chunks: list[list[Turn]] = [[]]
     words = 0

@@ -200,11 +200,15 @@ def ground_observations(
         found: list[Evidence] = []
         for citation in item.cite:
             evidence = ground_citation(citation, source, by_id, report.stats)
-            if evidence is not None and all((e.turn_index, e.start) != (evidence.turn_index, evidence.start) for e in found):
+            if evidence is not None and all(
+                (e.turn_index, e.start) != (evidence.turn_index, evidence.start) for e in found
+            ):
                 found.append(evidence)
         if not found:
             report.stats.observations_unsupported += 1
-            report.unsupported.append(f"{source.original.id}: {item.kind} '{item.text}' (no verifiable quote)")
+            report.unsupported.append(
+                f"{source.original.id}: {item.kind} '{item.text}' (no verifiable quote)"
+            )
             continue
         obs_id = f"{id_prefix}{n}"
         report.observations.append(

@@ -8,6 +8,7 @@ import re
 import time
 from collections.abc import Callable, Sequence
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 from cjgen import __version__
@@ -37,9 +38,7 @@ def _outputs(journey: JourneyMap | None) -> dict[str, str]:
     return {f"map.{fmt}": render(journey, fmt) for fmt in FORMATS}
 
 
-def _score(
-    case: GoldCase, build: Callable[[], JourneyMap], log: Log, system: str
-) -> CaseScore:
+def _score(case: GoldCase, build: Callable[[], JourneyMap], log: Log, system: str) -> CaseScore:
     started = time.perf_counter()
     journey: JourneyMap | None
     try:
@@ -76,12 +75,17 @@ def run_eval(
         transcripts = list(case.transcripts.values())
         log(f"case {folder.name}: {len(transcripts)} transcript(s)")
         brief = case.brief
+        if brief is None:
+            raise CjgenError(f"{folder}: gold.yaml names no brief")
         if transcripts:
-            runs["cjgen"].append(_score(case, lambda: generate_map(brief, transcripts, runtime=runtime), log, "cjgen"))
+            build = partial(generate_map, brief, transcripts, runtime=runtime)
+            runs["cjgen"].append(_score(case, build, log, "cjgen"))
             if baseline:
-                runs["naive"].append(_score(case, lambda: naive_map(runtime, brief, transcripts), log, "naive"))
+                runs["naive"].append(
+                    _score(case, partial(naive_map, runtime, brief, transcripts), log, "naive")
+                )
         else:
-            runs["cjgen"].append(_score(case, lambda: draft_map(brief, runtime=runtime), log, "cjgen"))
+            runs["cjgen"].append(_score(case, partial(draft_map, brief, runtime=runtime), log, "cjgen"))
     metadata = {
         "backend": runtime.backend,
         "model": runtime.model_name,

@@ -14,7 +14,7 @@ from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, SecretStr
 
 from cjgen.errors import ModelError
 from cjgen.settings import Settings
@@ -113,7 +113,9 @@ def make_model(settings: Settings, backend: str, model: str | None = None) -> tu
     if backend == "openai":
         return _openai_model(settings, model)
     if backend == "scripted":
-        raise ModelError("the scripted backend is for tests: pass a ScriptedChatModel to the Python API instead")
+        raise ModelError(
+            "the scripted backend is for tests: pass a ScriptedChatModel to the Python API instead"
+        )
     raise ModelError(f"unknown backend {backend!r}: use local, openai or scripted")
 
 
@@ -122,14 +124,18 @@ def _openai_model(settings: Settings, model: str | None) -> tuple[BaseChatModel,
 
     name = model or settings.model
     if not name:
-        raise ModelError("openai backend: set CJGEN_MODEL (or --model) to the model name your endpoint serves")
+        raise ModelError(
+            "openai backend: set CJGEN_MODEL (or --model) to the model name your endpoint serves"
+        )
     if settings.api_key is None and settings.base_url is None:
-        raise ModelError("openai backend: set OPENAI_API_KEY, or CJGEN_BASE_URL for a local OpenAI-compatible server")
+        raise ModelError(
+            "openai backend: set OPENAI_API_KEY, or CJGEN_BASE_URL for a local OpenAI-compatible server"
+        )
     api_key = settings.api_key.get_secret_value() if settings.api_key else "not-needed"
     chat = ChatOpenAI(
         model=name,
         base_url=settings.base_url,
-        api_key=api_key,  # type: ignore[arg-type]
+        api_key=SecretStr(api_key),
         temperature=0,
         timeout=settings.request_timeout_s,
         max_retries=2,

@@ -75,10 +75,16 @@ def _felt(kind: Kind, severity: Severity) -> Score:
 def flatten(out: ExtractionOut) -> list[ObservationOut]:
     flat: list[ObservationOut] = []
     for p in out.pains:
-        flat.append(ObservationOut("pain", p.text, tuple(p.cite), p.stage, None, _felt("pain", p.severity), p.severity))
+        flat.append(
+            ObservationOut(
+                "pain", p.text, tuple(p.cite), p.stage, None, _felt("pain", p.severity), p.severity
+            )
+        )
     for d in out.delights:
         flat.append(
-            ObservationOut("delight", d.text, tuple(d.cite), d.stage, None, _felt("delight", d.severity), d.severity)
+            ObservationOut(
+                "delight", d.text, tuple(d.cite), d.stage, None, _felt("delight", d.severity), d.severity
+            )
         )
     flat += [ObservationOut("action", a.text, tuple(a.cite), a.stage) for a in out.actions]
     flat += [ObservationOut("touchpoint", t.text, tuple(t.cite), t.stage, t.channel) for t in out.touchpoints]

@@ -37,6 +37,7 @@ from cjgen.schema import (
     MapType,
     PainPoint,
     Provenance,
+    Stage,
     Thought,
     Transcript,
     TranscriptSummary,
@@ -64,7 +65,7 @@ def open_runtime(
         chosen = resolve_backend(settings, backend)
         model, name = make_model(settings, chosen, model_name)
     else:
-        chosen = backend or getattr(model, "_llm_type", "custom")
+        chosen = backend or str(getattr(model, "_llm_type", "custom"))
         name = model_name or str(getattr(model, "model_name", None) or chosen)
     return Runtime(
         model=model,
@@ -103,7 +104,9 @@ def _brief_for_model(brief: Brief | None) -> str:
     if brief is None:
         return "(no brief given)"
     words = brief.text.split()
-    return brief.text if len(words) <= BRIEF_WORDS_FOR_MODEL else " ".join(words[:BRIEF_WORDS_FOR_MODEL]) + " …"
+    return (
+        brief.text if len(words) <= BRIEF_WORDS_FOR_MODEL else " ".join(words[:BRIEF_WORDS_FOR_MODEL]) + " …"
+    )
 
 
 def _provenance(
@@ -113,7 +116,13 @@ def _provenance(
     calls = runtime.calls[mark:]
     inputs = [InputFile(path=brief.path or "(text)", sha256=brief.sha256, kind="brief")] if brief else []
     inputs += [
-        InputFile(path=t.path, sha256=t.sha256, kind="transcript", participant_id=t.participant_id, turns=len(t.turns))
+        InputFile(
+            path=t.path,
+            sha256=t.sha256,
+            kind="transcript",
+            participant_id=t.participant_id,
+            turns=len(t.turns),
+        )
         for t in transcripts
     ]
     return Provenance(
@@ -153,7 +162,7 @@ def _redact_all(transcripts: Sequence[Transcript], redact: bool) -> list[Redacte
 
 
 def _observe(
-    runtime: Runtime, sources: Sequence[RedactedTranscript], stages: list, clock: _Clock
+    runtime: Runtime, sources: Sequence[RedactedTranscript], stages: list[Stage], clock: _Clock
 ) -> list[GroundReport]:
     """Extract (concurrently, bounded) and ground every transcript; reports come back in input order."""
 
@@ -285,11 +294,15 @@ def _summary_items(observations: list[Observation]) -> tuple[list[Thought], list
         for n, o in enumerate((o for o in observations if o.kind in ("thought", "goal", "action")), start=1)
     ]
     pains = [
-        PainPoint(id=f"pain{n}", stage_id=o.stage_id, statement=o.text, severity=o.severity, evidence=o.evidence)
+        PainPoint(
+            id=f"pain{n}", stage_id=o.stage_id, statement=o.text, severity=o.severity, evidence=o.evidence
+        )
         for n, o in enumerate((o for o in observations if o.kind == "pain"), start=1)
     ]
     delights = [
-        Delight(id=f"delight{n}", stage_id=o.stage_id, statement=o.text, severity=o.severity, evidence=o.evidence)
+        Delight(
+            id=f"delight{n}", stage_id=o.stage_id, statement=o.text, severity=o.severity, evidence=o.evidence
+        )
         for n, o in enumerate((o for o in observations if o.kind == "delight"), start=1)
     ]
     return points, pains, delights

@@ -7,9 +7,7 @@ pipeline is typed and the JSON Schema of a map (`cjgen schema`) comes straight f
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Literal
-
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 

@@ -18,7 +18,9 @@ class Settings(BaseSettings):
     backend: Backend = "auto"
     model: str | None = Field(None, description="Model name for the openai backend.")
     base_url: str | None = Field(
-        None, validation_alias=AliasChoices("CJGEN_BASE_URL", "OPENAI_BASE_URL"), description="OpenAI-compatible URL."
+        None,
+        validation_alias=AliasChoices("CJGEN_BASE_URL", "OPENAI_BASE_URL"),
+        description="OpenAI-compatible URL.",
     )
     api_key: SecretStr | None = Field(None, validation_alias=AliasChoices("CJGEN_API_KEY", "OPENAI_API_KEY"))
     json_mode: Literal["json_schema", "json_object"] = Field(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from pydantic import BaseModel, ConfigDict, Field
 from rapidfuzz import fuzz
@@ -22,6 +22,7 @@ from cjgen.schema import (
     Action,
     BlueprintLane,
     BlueprintStep,
+    ChannelKind,
     Contradiction,
     ContradictionSide,
     Delight,
@@ -107,7 +108,8 @@ class SynthesisOut(BaseModel):
     summary: str = Field(max_length=400)
     personas: list[PersonaOut] = Field(min_length=1, max_length=MAX_PERSONAS)
     persona_of: dict[str, int] = Field(
-        default_factory=dict, description="Participant id -> persona number (1-based): a partition by construction."
+        default_factory=dict,
+        description="Participant id -> persona number (1-based): a partition by construction.",
     )
     pains: list[PainOut] = Field(default_factory=list, max_length=MAX_PAINS)
     delights: list[DelightOut] = Field(default_factory=list, max_length=MAX_DELIGHTS)
@@ -142,7 +144,9 @@ def check_synthesis(out: SynthesisOut, ctx: Context) -> list[str]:
             errors.append(f"persona_of.{pid}: missing; give every participant a persona number")
         elif not 1 <= number <= len(out.personas):
             errors.append(f"persona_of.{pid}: {number} is not a persona number (1..{len(out.personas)})")
-    errors += [f"persona_of.{pid}: unknown participant" for pid in out.persona_of if pid not in ctx.participants]
+    errors += [
+        f"persona_of.{pid}: unknown participant" for pid in out.persona_of if pid not in ctx.participants
+    ]
     known = ctx.by_id
     lists: list[tuple[str, Iterable[tuple[str, Sequence[str]]]]] = [
         ("pains", ((f"{n}.pain_obs", p.pain_obs) for n, p in enumerate(out.pains))),
@@ -156,7 +160,12 @@ def check_synthesis(out: SynthesisOut, ctx: Context) -> list[str]:
             unknown = [i for i in ids if i not in known]
             if unknown:
                 errors.append(f"{group}.{path}: unknown observation id(s) {', '.join(unknown)}")
-    for group, items in (("pains", out.pains), ("delights", out.delights), ("brief_claims", out.brief_claims)):
+    staged: list[tuple[str, Sequence[PainOut | DelightOut | BriefClaimOut]]] = [
+        ("pains", out.pains),
+        ("delights", out.delights),
+        ("brief_claims", out.brief_claims),
+    ]
+    for group, items in staged:
         for n, item in enumerate(items):
             if item.stage not in stage_ids:
                 errors.append(f"{group}.{n}.stage: '{item.stage}' is not a stage id")
@@ -296,7 +305,9 @@ def assemble(out: SynthesisOut, ctx: Context) -> Synthesis:
     personas = [p for p in personas if p.participant_ids]  # a persona nobody was put in is not a group
     lookup = _persona_lookup(personas)
     for persona in personas:
-        members = [o for o in ctx.observations if o.participant_id in persona.participant_ids and o.kind == "goal"]
+        members = [
+            o for o in ctx.observations if o.participant_id in persona.participant_ids and o.kind == "goal"
+        ]
         persona.goals = [o.text for o in members][:4]
         persona.evidence = _evidence(members)[:6]
 
@@ -316,7 +327,9 @@ def assemble(out: SynthesisOut, ctx: Context) -> Synthesis:
             )
         )
     delight_groups = [(d.delight_obs, d.statement, d.stage, d.severity) for d in out.delights]
-    happy = _clusters(delight_groups, [o for o in ctx.observations if o.kind == "delight"], known, MAX_DELIGHTS + 4)
+    happy = _clusters(
+        delight_groups, [o for o in ctx.observations if o.kind == "delight"], known, MAX_DELIGHTS + 4
+    )
     delights = []
     for n, (members, statement, stage, severity) in enumerate(happy, start=1):
         evidence = _evidence(members)
@@ -353,7 +366,9 @@ def assemble(out: SynthesisOut, ctx: Context) -> Synthesis:
         if not side_a or not side_b or people_a == people_b:
             continue
         sides = [
-            ContradictionSide(participant_ids=sorted(people), statement=side[0].text, evidence=_evidence(side))
+            ContradictionSide(
+                participant_ids=sorted(people), statement=side[0].text, evidence=_evidence(side)
+            )
             for side, people in ((side_a, people_a), (side_b, people_b))
         ]
         contradictions.append(
@@ -371,7 +386,9 @@ def assemble(out: SynthesisOut, ctx: Context) -> Synthesis:
         if support:
             continue  # the interviews back it; the observed pain points carry it
         assumptions.append(
-            PainPoint(id=f"assumption{n}", stage_id=claim.stage, statement=claim.statement, basis="assumption")
+            PainPoint(
+                id=f"assumption{n}", stage_id=claim.stage, statement=claim.statement, basis="assumption"
+            )
         )
     blueprint = [
         BlueprintStep(id=f"blueprint{n}", stage_id=b.stage, lane=b.lane, text=b.text, basis="assumption")
@@ -431,7 +448,7 @@ def stage_lanes(
                     evidence=evidence,
                 )
             )
-        channels: dict[str, list[Observation]] = defaultdict(list)
+        channels: dict[ChannelKind, list[Observation]] = defaultdict(list)
         for obs in per_stage[(stage.id, "touchpoint")]:
             channels[obs.channel or "other"].append(obs)
         for kind, group in channels.items():
@@ -440,7 +457,7 @@ def stage_lanes(
                 Touchpoint(
                     id=f"touchpoint{len(touchpoints) + 1}",
                     stage_id=stage.id,
-                    kind=kind,  # type: ignore[arg-type]
+                    kind=kind,
                     name=group[0].text,
                     persona_ids=_personas_of(evidence, lookup),
                     evidence=evidence,
@@ -467,7 +484,7 @@ def stage_lanes(
             if not scored:
                 continue
             mean = sum(o.emotion for o in scored) / len(scored)
-            score: Score = max(-2, min(2, round(mean)))  # type: ignore[assignment]
+            score = cast(Score, max(-2, min(2, round(mean))))
             emotions.append(
                 Emotion(
                     id=f"emotion{len(emotions) + 1}",

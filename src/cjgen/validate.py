@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from cjgen.schema import JourneyMap
+from collections.abc import Sequence
+
+from cjgen.schema import Item, JourneyMap
 
 
 def check_map(journey: JourneyMap) -> list[str]:
@@ -24,7 +26,7 @@ def check_map(journey: JourneyMap) -> list[str]:
                 errors.append(f"personas.{n}.participant_ids: {pid} is also in persona '{owner[pid]}'")
             owner[pid] = persona.id
 
-    staged = [
+    staged: list[tuple[str, Sequence[Item]]] = [
         ("actions", journey.actions),
         ("touchpoints", journey.touchpoints),
         ("thoughts", journey.thoughts),
