@@ -6,6 +6,7 @@ Steps call `ask` with a rendered prompt, a JSON schema and a parser; every attem
 from __future__ import annotations
 
 import json
+import logging
 import re
 import threading
 import time
@@ -24,6 +25,7 @@ from cjgen.prompts import Prompt, render_prompt
 from cjgen.schema import ModelCall
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 Progress = Callable[[str, str], None]
 
 
@@ -158,10 +160,12 @@ def ask(
             cached=cached is not None,
             attempt=attempt,
         )
+        log.debug("%s attempt %d answered (%d tokens): %s", step, attempt, completion_tokens, text)
         try:
             result = parse(load_json(text))
         except Invalid as exc:
             errors = exc.errors
+            log.info("%s attempt %d invalid: %s", step, attempt, "; ".join(errors))
             runtime.record(call.model_copy(update={"error": "; ".join(errors)[:500]}))
             reask = render_prompt("reask", errors=errors[:12])
             messages = [*messages, AIMessage(text), HumanMessage(reask.user)]
