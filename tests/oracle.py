@@ -107,8 +107,8 @@ class GoldOracle:
                 by_gold.setdefault(text.split(":")[0], []).append(obs_id)
         pains = [
             {
-                "pain_obs": by_gold[p["id"]][:8],
-                "statement": p["statement"][:200],
+                "pain_obs": by_gold[p["id"]][:4],
+                "statement": p["statement"][:140],
                 "stage": p["stage"],
                 "severity": p["severity"],
             }
@@ -117,8 +117,8 @@ class GoldOracle:
         ]
         delights = [
             {
-                "delight_obs": by_gold[d["id"]][:8],
-                "statement": d["statement"][:200],
+                "delight_obs": by_gold[d["id"]][:4],
+                "statement": d["statement"][:140],
                 "stage": d["stage"],
                 "severity": d["severity"],
             }
@@ -136,33 +136,33 @@ class GoldOracle:
                 ]
                 sides.append(ids[:1])
             if all(sides):
-                contradictions.append({"what": c["what"][:240], "side_a": sides[0], "side_b": sides[1]})
+                contradictions.append({"what": c["what"][:160], "side_a": sides[0], "side_b": sides[1]})
         names = {p["id"] for p in self.gold["pain_points"]}
         return {
             "summary": "Scripted synthesis from the gold answers.",
             "personas": [
-                {"name": p["name"], "description": p["description"][:240]} for p in self.gold["personas"]
+                {"name": p["name"], "description": p["description"][:160]} for p in self.gold["personas"]
             ],
             "persona_of": {
                 pid: n for n, p in enumerate(self.gold["personas"], start=1) for pid in p["participants"]
             },
             "pains": pains,
-            "delights": delights,
+            "delights": delights[:6],  # the schema's cap; the rest come back as single observations
             "opportunities": [
                 {
-                    "statement": o["statement"][:200],
+                    "statement": o["statement"][:140],
                     "addresses": [
-                        1 + [p["pain_obs"] for p in pains].index(by_gold[a][:8])
+                        1 + [p["pain_obs"] for p in pains].index(by_gold[a][:4])
                         for a in o["addresses"]
                         if a in names and a in by_gold
-                    ][:4],
+                    ][:2],
                 }
                 for o in self.gold.get("opportunities", [])
                 if any(a in by_gold for a in o["addresses"])
-            ],
+            ][:5],
             "contradictions": contradictions,
             "brief_claims": [
-                {"statement": a["statement"][:200], "stage": self.stage_ids[1], "support": []}
+                {"statement": a["statement"][:160], "stage": self.stage_ids[1], "support": []}
                 for a in self.gold.get("assumptions_from_brief", [])
             ],
             "blueprint": [],

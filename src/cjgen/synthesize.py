@@ -39,25 +39,28 @@ from cjgen.schema import (
     Touchpoint,
 )
 
-MAX_PERSONAS = 4
-MAX_PAINS = 10
-MAX_DELIGHTS = 8
+MAX_PERSONAS = 3
+MAX_PAINS = 7
+MAX_DELIGHTS = 6
 LANE_ITEMS_PER_STAGE = 6
+MAX_TOKENS = 1200
+# Only these kinds go to the model; actions, touchpoints and thoughts become stage lanes by code.
+FOR_MODEL = ("pain", "delight", "goal")
 SIMILAR = 82
 
 
 class PersonaOut(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    name: str = Field(min_length=2, max_length=50)
-    description: str = Field(max_length=240)
+    name: str = Field(min_length=2, max_length=40)
+    description: str = Field(max_length=160)
 
 
 class PainOut(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    pain_obs: list[str] = Field(min_length=1, max_length=8)
-    statement: str = Field(min_length=5, max_length=200)
+    statement: str = Field(min_length=5, max_length=140)
+    pain_obs: list[str] = Field(min_length=1, max_length=4)
     stage: str
     severity: Severity = 2
 
@@ -65,8 +68,8 @@ class PainOut(BaseModel):
 class DelightOut(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    delight_obs: list[str] = Field(min_length=1, max_length=8)
-    statement: str = Field(min_length=5, max_length=200)
+    statement: str = Field(min_length=5, max_length=140)
+    delight_obs: list[str] = Field(min_length=1, max_length=4)
     stage: str
     severity: Severity = 2
 
@@ -74,24 +77,24 @@ class DelightOut(BaseModel):
 class OpportunityOut(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    statement: str = Field(min_length=5, max_length=200)
-    addresses: list[int] = Field(min_length=1, max_length=4, description="1-based numbers of pains")
+    statement: str = Field(min_length=5, max_length=140)
+    addresses: list[int] = Field(min_length=1, max_length=2, description="1-based numbers of pains")
 
 
 class ContradictionOut(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    what: str = Field(min_length=5, max_length=240)
-    side_a: list[str] = Field(min_length=1, max_length=3)
-    side_b: list[str] = Field(min_length=1, max_length=3)
+    what: str = Field(min_length=5, max_length=160)
+    side_a: list[str] = Field(min_length=1, max_length=2)
+    side_b: list[str] = Field(min_length=1, max_length=2)
 
 
 class BriefClaimOut(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    statement: str = Field(min_length=5, max_length=200)
+    statement: str = Field(min_length=5, max_length=160)
     stage: str
-    support: list[str] = Field(default_factory=list, max_length=3)
+    support: list[str] = Field(default_factory=list, max_length=2)
 
 
 class BlueprintOut(BaseModel):
@@ -105,7 +108,7 @@ class BlueprintOut(BaseModel):
 class SynthesisOut(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    summary: str = Field(max_length=400)
+    summary: str = Field(max_length=300)
     personas: list[PersonaOut] = Field(min_length=1, max_length=MAX_PERSONAS)
     persona_of: dict[str, int] = Field(
         default_factory=dict,
@@ -113,10 +116,10 @@ class SynthesisOut(BaseModel):
     )
     pains: list[PainOut] = Field(default_factory=list, max_length=MAX_PAINS)
     delights: list[DelightOut] = Field(default_factory=list, max_length=MAX_DELIGHTS)
-    opportunities: list[OpportunityOut] = Field(default_factory=list, max_length=8)
-    contradictions: list[ContradictionOut] = Field(default_factory=list, max_length=3)
-    brief_claims: list[BriefClaimOut] = Field(default_factory=list, max_length=3)
-    blueprint: list[BlueprintOut] = Field(default_factory=list, max_length=18)
+    opportunities: list[OpportunityOut] = Field(default_factory=list, max_length=5)
+    contradictions: list[ContradictionOut] = Field(default_factory=list, max_length=2)
+    brief_claims: list[BriefClaimOut] = Field(default_factory=list, max_length=2)
+    blueprint: list[BlueprintOut] = Field(default_factory=list, max_length=15)
 
 
 @dataclass(frozen=True)
@@ -176,7 +179,7 @@ def check_synthesis(out: SynthesisOut, ctx: Context) -> list[str]:
 
 
 def _schema(ctx: Context) -> dict[str, Any]:
-    all_ids = [o.id for o in ctx.observations]
+    all_ids = ctx.ids_of(*FOR_MODEL)
     schema = inline_schema(
         SynthesisOut,
         {
@@ -185,7 +188,7 @@ def _schema(ctx: Context) -> dict[str, Any]:
             "delight_obs": ctx.ids_of("delight") or all_ids,
             "side_a": all_ids,
             "side_b": all_ids,
-            "support": ctx.ids_of("pain", "thought") or all_ids,
+            "support": ctx.ids_of("pain") or all_ids,
             "stage": [s.id for s in ctx.stages],
         },
     )
@@ -214,7 +217,7 @@ def run_synthesis(runtime: Runtime, brief: str, ctx: Context) -> SynthesisOut:
         map_type=ctx.map_type,
         stages=ctx.stages,
         participants=ctx.participants,
-        observations=ctx.observations,
+        observations=[o for o in ctx.observations if o.kind in FOR_MODEL],
     )
 
     def parse(data: Any) -> SynthesisOut:
@@ -224,7 +227,7 @@ def run_synthesis(runtime: Runtime, brief: str, ctx: Context) -> SynthesisOut:
             raise Invalid(errors)
         return out
 
-    result: SynthesisOut = ask(runtime, prompt, _schema(ctx), parse, step="synthesize", max_tokens=1800)
+    result: SynthesisOut = ask(runtime, prompt, _schema(ctx), parse, step="synthesize", max_tokens=MAX_TOKENS)
     return result
 
 
