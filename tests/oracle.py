@@ -84,12 +84,13 @@ class GoldOracle:
                 if cited:
                     answer[target].append(
                         {
-                            "text": f"{item['id']}: {item['statement'][:140]}",
+                            "text": f"{item['id']}: {item['statement'][:90]}",
                             "cite": cited[:2],
                             "severity": item["severity"],
                             "stage": item["stage"] if item["stage"] in stage_ids else stage_ids[0],
                         }
                     )
+        answer["pains"], answer["delights"] = answer["pains"][:4], answer["delights"][:3]  # the schema's caps
         first = sentences[0][0] if sentences else "1.1"
         answer["actions"].append(
             {"text": "Took part in the interview about the service", "cite": [first], "stage": stage_ids[0]}

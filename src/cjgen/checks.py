@@ -19,6 +19,28 @@ _INSTRUCTION_LIKE = re.compile(
 )
 
 
+_WORD = re.compile(r"[^\W\d_]{3,}")
+_STOP = frozenset(
+    "the and but for you your are was were has have had not this that with from they them then there what when "
+    "which would could should about just like really very some been being into also than because yeah okay "
+    "participant participants experience service which was frustrating annoying enjoyed good great bad".split()
+)
+
+
+def content_words(text: str) -> set[str]:
+    """Lower-cased content words with a light suffix strip, for comparing two short texts."""
+    words = set()
+    for word in _WORD.findall(text.casefold()):
+        if word in _STOP:
+            continue
+        for suffix in ("ing", "ed", "es", "s"):
+            if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+                word = word[: -len(suffix)]
+                break
+        words.add(word)
+    return words
+
+
 def fix_emotion(obs: Observation) -> Observation:
     """A pain is felt as negative and a delight as positive, whatever score the model gave."""
     if obs.kind == "pain" and obs.emotion >= 0:

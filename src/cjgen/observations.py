@@ -15,8 +15,8 @@ Kind = Literal["action", "touchpoint", "pain", "delight", "thought", "goal"]
 class _Cited(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    text: str = Field(min_length=3, max_length=160, description="One short sentence in English.")
     cite: list[str] = Field(min_length=1, max_length=2, description="Sentence ids like 12.3 that say it.")
+    text: str = Field(min_length=3, max_length=100, description="One short sentence in English.")
     stage: str
 
 
@@ -42,11 +42,12 @@ class ExtractionOut(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    pains: list[PainOut] = Field(default_factory=list, max_length=5)
-    delights: list[DelightOut] = Field(default_factory=list, max_length=4)
+    # At least one each: an interview always has both, and small models otherwise sometimes answer empty.
+    pains: list[PainOut] = Field(min_length=1, max_length=4)
+    delights: list[DelightOut] = Field(min_length=1, max_length=3)
     actions: list[_Cited] = Field(default_factory=list, max_length=3)
     touchpoints: list[TouchpointOut] = Field(default_factory=list, max_length=3)
-    thoughts: list[ThoughtOut] = Field(default_factory=list, max_length=2)
+    thoughts: list[ThoughtOut] = Field(default_factory=list, max_length=1)
     goals: list[_Cited] = Field(default_factory=list, max_length=1)
 
 

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from rapidfuzz import fuzz
 
 from cjgen.ask import Invalid, Runtime, ask, inline_schema, parse_as
+from cjgen.checks import content_words
 from cjgen.observations import Observation
 from cjgen.prompts import render_prompt
 from cjgen.schema import (
@@ -141,15 +142,6 @@ def check_synthesis(out: SynthesisOut, ctx: Context) -> list[str]:
     """Semantic rules the schema cannot express; each error names its field path."""
     errors: list[str] = []
     stage_ids = {s.id for s in ctx.stages}
-    for pid in ctx.participants:
-        number = out.persona_of.get(pid)
-        if number is None:
-            errors.append(f"persona_of.{pid}: missing; give every participant a persona number")
-        elif not 1 <= number <= len(out.personas):
-            errors.append(f"persona_of.{pid}: {number} is not a persona number (1..{len(out.personas)})")
-    errors += [
-        f"persona_of.{pid}: unknown participant" for pid in out.persona_of if pid not in ctx.participants
-    ]
     known = ctx.by_id
     lists: list[tuple[str, Iterable[tuple[str, Sequence[str]]]]] = [
         ("pains", ((f"{n}.pain_obs", p.pain_obs) for n, p in enumerate(out.pains))),
@@ -283,6 +275,7 @@ def _clusters(
         members = [known[i] for i in dict.fromkeys(ids) if i in known and i not in used]
         if not members:
             continue
+        members, _loose = coherent(members, statement)  # loose ones come back below as singletons
         used.update(o.id for o in members)
         out.append((members, statement, stage, severity))
     for obs in leftovers:
@@ -294,14 +287,38 @@ def _clusters(
     return out
 
 
+def persona_numbers(out: SynthesisOut, participants: Sequence[str]) -> dict[str, int]:
+    """Each participant's persona number; a missing or out-of-range number goes to the last persona."""
+    last = len(out.personas)
+    return {
+        pid: n if isinstance(n := out.persona_of.get(pid), int) and 1 <= n <= last else last
+        for pid in participants
+    }
+
+
+def coherent(members: list[Observation], statement: str) -> tuple[list[Observation], list[Observation]]:
+    """Split a model cluster into the observations that share words with its statement and those that don't.
+
+    Small models pad clusters with unrelated ids; an observation that has no content word in common with the
+    cluster's statement (or its first member) is taken out and stands on its own.
+    """
+    anchor = content_words(statement) | content_words(members[0].text)
+    kept = [members[0]]
+    loose = []
+    for obs in members[1:]:
+        (kept if anchor & content_words(obs.text) else loose).append(obs)
+    return kept, loose
+
+
 def assemble(out: SynthesisOut, ctx: Context) -> Synthesis:
     known = ctx.by_id
+    assigned = persona_numbers(out, ctx.participants)
     personas = [
         Persona(
             id=f"persona{n}",
             name=p.name,
             description=p.description,
-            participant_ids=sorted(pid for pid in ctx.participants if out.persona_of.get(pid) == n),
+            participant_ids=sorted(pid for pid in ctx.participants if assigned[pid] == n),
         )
         for n, p in enumerate(out.personas, start=1)
     ]

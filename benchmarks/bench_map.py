@@ -1,0 +1,135 @@
+"""Speed of `cjgen map` on the bike-subscription example (6 interviews) with the embedded model.
+
+Prints wall time by step (model load, stage plan, extraction per transcript, synthesis, render), tokens and
+model calls, the share of non-model work, a cached re-run, and the naive one-prompt baseline in the same run.
+
+    python benchmarks/bench_map.py [--case evals/cases/bike-subscription] [--skip-baseline]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+from cjgen.baseline import naive_map
+from cjgen.pipeline import generate_map, open_runtime
+from cjgen.render import FORMATS, render
+from cjgen.schema import ModelCall
+from cjgen.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def model_seconds(calls: list[ModelCall]) -> float:
+    return sum(c.seconds for c in calls if not c.cached)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--case", type=Path, default=ROOT / "evals" / "cases" / "bike-subscription")
+    parser.add_argument("--skip-baseline", action="store_true")
+    args = parser.parse_args()
+    brief = args.case / "brief.md"
+    transcripts = sorted((args.case / "transcripts").iterdir())
+    words = sum(len(t.read_text(encoding="utf-8").split()) for t in transcripts)
+
+    cache_dir = Path(tempfile.mkdtemp(prefix="cjgen-bench-"))
+    settings = Settings(cache_dir=cache_dir)
+    started = time.perf_counter()
+    runtime = open_runtime(backend="local", settings=settings, use_cache=True)
+    load_s = time.perf_counter() - started
+
+    started = time.perf_counter()
+    journey = generate_map(brief, transcripts, runtime=runtime)
+    render_started = time.perf_counter()
+    for fmt in FORMATS:
+        render(journey, fmt)
+    render_s = time.perf_counter() - render_started
+    wall = time.perf_counter() - started
+    calls = journey.provenance.calls
+    in_model = model_seconds(calls)
+
+    rerun_started = time.perf_counter()
+    again = generate_map(brief, transcripts, runtime=runtime)
+    for fmt in FORMATS:
+        render(again, fmt)
+    rerun_s = time.perf_counter() - rerun_started
+
+    rows: list[tuple[str, str]] = [
+        ("input", f"{len(transcripts)} interviews, {words} words"),
+        ("model load", f"{load_s:.1f} s"),
+    ]
+    for call in calls:
+        rows.append(
+            (
+                f"  {call.step} (attempt {call.attempt})",
+                f"{call.seconds:.1f} s, {call.prompt_tokens} in / {call.completion_tokens} out",
+            )
+        )
+    rows += [
+        ("render (5 formats)", f"{render_s:.2f} s"),
+        ("pipeline wall (excl. load)", f"{wall:.1f} s"),
+        ("model calls", f"{journey.provenance.model_calls} (N + 2 = {len(transcripts) + 2})"),
+        ("tokens", f"{journey.provenance.prompt_tokens} in / {journey.provenance.completion_tokens} out"),
+        ("non-model work", f"{wall - in_model:.2f} s = {100 * (wall - in_model) / wall:.2f} % of wall"),
+        ("cached re-run", f"{rerun_s:.2f} s, {again.provenance.model_calls} model calls"),
+        ("pain points / delights", f"{len(journey.pain_points)} / {len(journey.delights)}"),
+    ]
+    result: dict[str, object] = {
+        "date": date.today().isoformat(),
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores",
+        "model": runtime.model_name,
+        "load_s": round(load_s, 2),
+        "wall_s": round(wall, 2),
+        "model_s": round(in_model, 2),
+        "render_s": round(render_s, 3),
+        "rerun_s": round(rerun_s, 3),
+        "calls": [c.model_dump(mode="json") for c in calls],
+        "model_calls": journey.provenance.model_calls,
+        "prompt_tokens": journey.provenance.prompt_tokens,
+        "completion_tokens": journey.provenance.completion_tokens,
+    }
+    if not args.skip_baseline:
+        baseline_started = time.perf_counter()
+        try:
+            naive = naive_map(runtime, brief, transcripts)
+            naive_calls = naive.provenance.calls
+            outcome = f"{len(naive.pain_points)} pain points"
+        except Exception as exc:  # the baseline failing is a result too
+            naive_calls, outcome = [], f"failed: {exc}"
+        baseline_s = time.perf_counter() - baseline_started
+        tokens_in = sum(c.prompt_tokens for c in naive_calls)
+        tokens_out = sum(c.completion_tokens for c in naive_calls)
+        rows.append(
+            (
+                "naive baseline",
+                f"{baseline_s:.1f} s, {len(naive_calls)} call(s), {tokens_in} in / {tokens_out} out, {outcome}",
+            )
+        )
+        rows.append(("pipeline / baseline wall", f"{wall / baseline_s:.2f}x"))
+        result["baseline"] = {
+            "wall_s": round(baseline_s, 2),
+            "prompt_tokens": tokens_in,
+            "completion_tokens": tokens_out,
+            "outcome": outcome,
+        }
+
+    width = max(len(k) for k, _ in rows)
+    print(f"cjgen map benchmark — {runtime.model_name} on {result['machine']}")
+    for key, value in rows:
+        print(f"{key.ljust(width)}  {value}")
+    out = ROOT / "benchmarks" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    target = out / f"map-local-{date.today().isoformat()}.json"
+    target.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {target}")
+
+
+if __name__ == "__main__":
+    main()
