@@ -21,9 +21,7 @@ _INSTRUCTION_LIKE = re.compile(
 
 _WORD = re.compile(r"[^\W\d_]{3,}")
 _STOP = frozenset(
-    "the and but for you your are was were has have had not this that with from they them then there what when "
-    "which would could should about just like really very some been being into also than because yeah okay "
-    "participant participants experience service which was frustrating annoying enjoyed good great bad".split()
+    ["the", "and", "but", "for", "you", "your", "are", "was", "were", "has", "have", "had", "not", "this", "that", "with", "from", "they", "them", "then", "there", "what", "when", "which", "would", "could", "should", "about", "just", "like", "really", "very", "some", "been", "being", "into", "also", "than", "because", "yeah", "okay", "participant", "participants", "experience", "service", "which", "was", "frustrating", "annoying", "enjoyed", "good", "great", "bad"]
 )
 
 

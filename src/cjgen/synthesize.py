@@ -304,7 +304,7 @@ def coherent(members: list[Observation], statement: str) -> tuple[list[Observati
     """
     anchor = content_words(statement) | content_words(members[0].text)
     kept = [members[0]]
-    loose = []
+    loose: list[Observation] = []
     for obs in members[1:]:
         (kept if anchor & content_words(obs.text) else loose).append(obs)
     return kept, loose
