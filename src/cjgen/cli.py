@@ -64,6 +64,13 @@ BackendOpt = Annotated[
     str | None,
     typer.Option("--backend", "-b", help="local, openai or auto (default: CJGEN_BACKEND, else auto)."),
 ]
+OutputOpt = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", help="Output file; its suffix picks the format (default: HTML)."),
+]
+FormatOpt = Annotated[Format | None, typer.Option("--format", "-f", help="html, md, json, csv or mermaid.")]
+KindOpt = Annotated[Kind, typer.Option("--type", "-t", help="Map type.")]
+TitleOpt = Annotated[str | None, typer.Option(help="Map title (default: the brief's first line).")]
 NoRedactOpt = Annotated[
     bool, typer.Option("--no-redact", help="Do not replace personal data before the model.")
 ]
@@ -191,14 +198,10 @@ def map_command(
     transcripts: Annotated[
         list[Path], typer.Argument(help="Interview transcripts (.txt .md .vtt .srt .docx .json).")
     ],
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Output file (default: journey-map.<ext>).")
-    ] = None,
-    fmt: Annotated[
-        Format | None, typer.Option("--format", "-f", help="html, md, json, csv or mermaid.")
-    ] = None,
-    kind: Annotated[Kind, typer.Option("--type", "-t", help="Map type.")] = Kind.current,
-    title: Annotated[str | None, typer.Option(help="Map title (default: the brief's first line).")] = None,
+    output: OutputOpt = None,
+    fmt: FormatOpt = None,
+    kind: KindOpt = Kind.current,
+    title: TitleOpt = None,
     model: ModelOpt = None,
     backend: BackendOpt = None,
     no_redact: NoRedactOpt = False,
@@ -234,10 +237,10 @@ def map_command(
 @app.command()
 def draft(
     brief: Annotated[Path, typer.Argument(help="The business brief (.md, .txt or .docx).")],
-    output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
-    fmt: Annotated[Format | None, typer.Option("--format", "-f")] = None,
-    kind: Annotated[Kind, typer.Option("--type", "-t")] = Kind.current,
-    title: Annotated[str | None, typer.Option()] = None,
+    output: OutputOpt = None,
+    fmt: FormatOpt = None,
+    kind: KindOpt = Kind.current,
+    title: TitleOpt = None,
     model: ModelOpt = None,
     backend: BackendOpt = None,
     no_redact: NoRedactOpt = False,

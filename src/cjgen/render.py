@@ -231,16 +231,7 @@ class _MapView:
         columns = [Column(index=i + 1, name=s.name, stage=s) for i, s in enumerate(journey.stages)]
         by_stage = {s.id: c for s, c in zip(journey.stages, columns, strict=True)}
         unstaged = Column(index=len(columns) + 1, name=UNSTAGED)
-        staged: Sequence[
-            tuple[str, Sequence[Action | Touchpoint | Thought | Emotion | PainPoint | Delight]]
-        ] = (
-            ("actions", journey.actions),
-            ("touchpoints", journey.touchpoints),
-            ("thoughts", journey.thoughts),
-            ("emotions", journey.emotions),
-            ("pain_points", journey.pain_points),
-            ("delights", journey.delights),
-        )
+        staged = journey.staged_groups()
         for name, items in staged:
             for item in items:
                 getattr(by_stage.get(item.stage_id, unstaged), name).append(item)

@@ -6,6 +6,7 @@ pipeline is typed and the JSON Schema of a map (`cjgen schema`) comes straight f
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -338,6 +339,19 @@ class JourneyMap(BaseModel):
             list(self.blueprint),
         ]
         return [item for group in groups for item in group]
+
+    def staged_groups(
+        self,
+    ) -> list[tuple[str, Sequence[Action | Touchpoint | Thought | Emotion | PainPoint | Delight]]]:
+        """The lanes whose items sit in one stage (by `stage_id`), named as the map's fields."""
+        return [
+            ("actions", self.actions),
+            ("touchpoints", self.touchpoints),
+            ("thoughts", self.thoughts),
+            ("emotions", self.emotions),
+            ("pain_points", self.pain_points),
+            ("delights", self.delights),
+        ]
 
     def all_evidence(self) -> list[Evidence]:
         found = [e for item in self.items() for e in item.evidence]

@@ -26,15 +26,7 @@ def check_map(journey: JourneyMap) -> list[str]:
                 errors.append(f"personas.{n}.participant_ids: {pid} is also in persona '{owner[pid]}'")
             owner[pid] = persona.id
 
-    staged: list[tuple[str, Sequence[Item]]] = [
-        ("actions", journey.actions),
-        ("touchpoints", journey.touchpoints),
-        ("thoughts", journey.thoughts),
-        ("emotions", journey.emotions),
-        ("pain_points", journey.pain_points),
-        ("delights", journey.delights),
-        ("blueprint", journey.blueprint),
-    ]
+    staged: list[tuple[str, Sequence[Item]]] = [*journey.staged_groups(), ("blueprint", journey.blueprint)]
     for group, items in staged:
         for n, item in enumerate(items):
             stage_id = getattr(item, "stage_id", None)
