@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 from cjgen.schema import Transcript
 
-# A sentence ends at . ! ? … (optionally followed by a closing quote or bracket) before whitespace,
-# or at a line break.
-_BOUNDARY = re.compile(r"(?<=[.!?…])[\"'»)\]]*\s+|\n+")
+# A sentence ends at . ! ? … (optionally followed by a closing quote or bracket) before whitespace and a
+# word that does not start in lower case ("It was... it was" is one sentence), or at a line break.
+_BOUNDARY = re.compile(r"(?<=[.!?…])[\"'»)\]]*\s+(?=[^a-zà-ÿ\s])|\n+")
 MAX_WORDS = 45
 
 
