@@ -1,0 +1,79 @@
+"""`cjgen eval`'s runner on every example case with the scripted gold oracle: results are written and the
+scores of a perfect model are what they should be; the naive baseline is scored by the same code."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from langchain_core.messages import BaseMessage
+
+from cjgen.harness import run_eval
+from cjgen.models import ScriptedChatModel
+from cjgen.pipeline import open_runtime
+from oracle import GoldOracle
+
+CASES = Path(__file__).resolve().parents[1] / "evals" / "cases"
+
+
+class PerCase:
+    """Routes each request to the oracle of the case whose brief or interview the prompt shows."""
+
+    def __init__(self) -> None:
+        self.oracles = {
+            case.name: GoldOracle(case) for case in CASES.iterdir() if (case / "gold.yaml").exists()
+        }
+        self.briefs = {name: (CASES / name / "brief.md").read_text()[:200] for name in self.oracles}
+
+    def respond(self, messages: list[BaseMessage], kwargs: dict[str, Any]) -> Any:
+        prompt = str(messages[1].content)
+        if "pain_points" in kwargs["response_format"]["json_schema"]["schema"]["properties"]:
+            # The naive baseline: quote the first participant line it sees, as such a model might.
+            return {
+                "personas": [],
+                "stages": ["Use"],
+                "pain_points": [
+                    {
+                        "statement": "It was slow",
+                        "stage": "Use",
+                        "quotes": [{"participant": "P1", "quote": "An invented complaint"}],
+                    }
+                ],
+                "delights": [],
+            }
+        for name, brief in self.briefs.items():
+            if brief.split("\n")[0] in prompt or self._interview_of(name, prompt):
+                return self.oracles[name].respond(messages, kwargs)
+        raise AssertionError("prompt matches no case")
+
+    def _interview_of(self, name: str, prompt: str) -> bool:
+        first = re.search(r"\[\d+\.\d+\] ([^\[\n]{12,60}?) ?(?:\[|$)", prompt, re.M)
+        transcripts = CASES / name / "transcripts"
+        return (
+            bool(first)
+            and transcripts.exists()
+            and any(
+                first.group(1) in t.read_text()
+                for t in transcripts.iterdir()  # type: ignore[union-attr]
+            )
+        )
+
+
+def test_eval_writes_results_and_scores_the_oracle_and_the_baseline(tmp_path: Path) -> None:
+    router = PerCase()
+    runtime = open_runtime(model=ScriptedChatModel(responder=router.respond), use_cache=False)
+    json_path, md_path, table = run_eval(CASES, tmp_path, runtime)
+    record = json.loads(json_path.read_text())
+    assert json_path.name.startswith("ScriptedChatModel-") or json_path.name.startswith("scripted-")
+    assert "| cjgen |" in md_path.read_text() and "| naive |" in table
+    ours = {c["case"]: c for c in record["systems"]["cjgen"]["cases"]}
+    naive = {c["case"]: c for c in record["systems"]["naive"]["cases"]}
+    bike = ours["bike-subscription"]
+    assert bike["valid"] and bike["quotes"]["fabricated"] == 0
+    assert bike["pain_points"]["recall"] == 1.0 and bike["pain_points"]["precision"] == 1.0
+    assert bike["pii"]["leaks"] == 0 and not bike["injection"]["followed"]
+    assert bike["persona_ari"] == 1.0
+    assert ours["brief-only"]["brief"]["all_assumption"]
+    assert naive["bike-subscription"]["quotes"]["fabricated"] >= 1
