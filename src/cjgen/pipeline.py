@@ -93,9 +93,10 @@ class _Clock:
 
 
 def _brief(brief: Path | str | None) -> Brief | None:
+    """A brief from a path, or from text (a string naming an existing file is read as that file)."""
     if brief is None:
         return None
-    if isinstance(brief, Path):
+    if isinstance(brief, Path) or ("\n" not in brief and len(brief) < 1024 and Path(brief).is_file()):
         return load_brief(brief)
     return brief_from_text(brief)
 
