@@ -158,6 +158,12 @@ def _merge_stats(reports: Sequence[GroundReport]) -> GroundingStats:
     return total
 
 
+def _observed_stages(stages: list[Stage], observations: Sequence[Observation]) -> list[Stage]:
+    """Planned stages are assumptions until an interview shows something happening in them."""
+    seen = {o.stage_id for o in observations}
+    return [s.model_copy(update={"basis": "observed"}) if s.id in seen else s for s in stages]
+
+
 def _redact_all(transcripts: Sequence[Transcript], redact: bool) -> list[RedactedTranscript]:
     return [redact_transcript(t) if redact else no_redaction(t) for t in transcripts]
 
@@ -220,7 +226,7 @@ def generate_map(
             map_type=map_type,
             summary=synthesis.summary,
             personas=synthesis.personas,
-            stages=stages,
+            stages=_observed_stages(stages, observations),
             actions=synthesis.actions,
             touchpoints=synthesis.touchpoints,
             thoughts=synthesis.thoughts,
