@@ -38,7 +38,9 @@ def _outputs(journey: JourneyMap | None) -> dict[str, str]:
     return {f"map.{fmt}": render(journey, fmt) for fmt in FORMATS}
 
 
-def _score(case: GoldCase, build: Callable[[], JourneyMap], log: Log, system: str) -> CaseScore:
+def _score(
+    case: GoldCase, build: Callable[[], JourneyMap], log: Log, system: str, keep: Path | None = None
+) -> CaseScore:
     started = time.perf_counter()
     journey: JourneyMap | None
     try:
@@ -48,6 +50,9 @@ def _score(case: GoldCase, build: Callable[[], JourneyMap], log: Log, system: st
         log(f"  {system}: no valid map ({exc})")
         journey, valid = None, False
     seconds = time.perf_counter() - started
+    if keep is not None and journey is not None:
+        keep.mkdir(parents=True, exist_ok=True)
+        (keep / f"{system}-{case.name}.json").write_text(render(journey, "json"), encoding="utf-8")
     score = score_case(case, journey, _outputs(journey), schema_valid=valid, wall_seconds=seconds)
     log(f"  {system}: done in {seconds:.0f}s")
     return score
@@ -70,6 +75,7 @@ def run_eval(
     runs: dict[str, list[CaseScore]] = {"cjgen": []}
     if baseline:
         runs["naive"] = []
+    maps = out_dir / "maps" / _label(runtime)  # the scored maps, to look at next to their scores
     for folder in case_dirs(cases_root, only):
         case = load_case(folder)
         transcripts = list(case.transcripts.values())
@@ -79,13 +85,13 @@ def run_eval(
             raise CjgenError(f"{folder}: gold.yaml names no brief")
         if transcripts:
             build = partial(generate_map, brief, transcripts, runtime=runtime)
-            runs["cjgen"].append(_score(case, build, log, "cjgen"))
+            runs["cjgen"].append(_score(case, build, log, "cjgen", maps))
             if baseline:
                 runs["naive"].append(
-                    _score(case, partial(naive_map, runtime, brief, transcripts), log, "naive")
+                    _score(case, partial(naive_map, runtime, brief, transcripts), log, "naive", maps)
                 )
         else:
-            runs["cjgen"].append(_score(case, partial(draft_map, brief, runtime=runtime), log, "cjgen"))
+            runs["cjgen"].append(_score(case, partial(draft_map, brief, runtime=runtime), log, "cjgen", maps))
     metadata = {
         "backend": runtime.backend,
         "model": runtime.model_name,
