@@ -64,7 +64,10 @@ class GoldOracle:
             if line.startswith(f"{pid}:")
             for m in _SENTENCE.finditer(line)
         ]
+        persona = next((p for p in self.gold["personas"] if pid in p.get("participants", [])), None)
+        profile = persona["name"] if persona else ""
         answer: dict[str, Any] = {
+            "profile": profile,
             "pains": [],
             "delights": [],
             "actions": [],

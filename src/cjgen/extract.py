@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cjgen.ask import Invalid, Runtime, ask, inline_schema, parse_as
-from cjgen.observations import ExtractionOut, ObservationOut, flatten
+from cjgen.observations import LISTS, ExtractionOut, ObservationOut, flatten
 from cjgen.prompts import render_prompt
 from cjgen.redact import RedactedTranscript
 from cjgen.schema import Stage, Turn
@@ -73,10 +73,10 @@ def _prompt_turns(chunk: Chunk) -> list[dict[str, Any]]:
 
 
 def _parser(stage_ids: list[str], sentence_ids: set[str]) -> Any:
-    def parse(data: Any) -> list[ObservationOut]:
+    def parse(data: Any) -> ExtractionOut:
         out: ExtractionOut = parse_as(ExtractionOut, data)
         errors = []
-        for group in ExtractionOut.model_fields:
+        for group in LISTS:
             for n, obs in enumerate(getattr(out, group)):
                 if obs.stage not in stage_ids:
                     errors.append(f"{group}.{n}.stage: '{obs.stage}' is not one of {', '.join(stage_ids)}")
@@ -86,19 +86,17 @@ def _parser(stage_ids: list[str], sentence_ids: set[str]) -> Any:
                     errors.append(f"{group}.{n}.cite: unknown sentence id(s) {', '.join(unknown)}")
         if errors:
             raise Invalid(errors)
-        return flatten(out)
+        return out
 
     return parse
 
 
 def extract_chunk(
     runtime: Runtime, source: RedactedTranscript, chunk: Chunk, stages: list[Stage], *, part: str
-) -> list[ObservationOut]:
+) -> ExtractionOut:
     transcript = source.redacted
     stage_ids = [s.id for s in stages]
     sentence_ids = [s.id for s in chunk.sentences]
-    if not sentence_ids:
-        return []
     prompt = render_prompt(
         "extract",
         stages=stages,
@@ -109,20 +107,28 @@ def extract_chunk(
     )
     schema = inline_schema(ExtractionOut, {"stage": stage_ids, "cite": sentence_ids})
     parse = _parser(stage_ids, set(sentence_ids))
-    observations: list[ObservationOut] = ask(
+    out: ExtractionOut = ask(
         runtime, prompt, schema, parse, step=f"extract:{transcript.id}", max_tokens=MAX_TOKENS
     )
-    return observations
+    return out
 
 
-def extract_transcript(
-    runtime: Runtime, source: RedactedTranscript, stages: list[Stage]
-) -> tuple[list[ObservationOut], list[Sentence]]:
-    """All raw observations for one transcript, with the numbered sentences they cite."""
+@dataclass(frozen=True)
+class Extraction:
+    observations: list[ObservationOut]
+    sentences: list[Sentence]
+    profile: str
+
+
+def extract_transcript(runtime: Runtime, source: RedactedTranscript, stages: list[Stage]) -> Extraction:
+    """All raw observations for one transcript, the numbered sentences they cite, and who the participant is."""
     sentences = number_sentences(source.redacted)
-    chunks = chunk_turns(source.redacted.turns, sentences, CHUNK_WORDS)
+    chunks = [c for c in chunk_turns(source.redacted.turns, sentences, CHUNK_WORDS) if c.sentences]
     observations: list[ObservationOut] = []
+    profiles: list[str] = []
     for n, chunk in enumerate(chunks, start=1):
         part = f"part {n} of {len(chunks)}" if len(chunks) > 1 else ""
-        observations.extend(extract_chunk(runtime, source, chunk, stages, part=part))
-    return observations, sentences
+        out = extract_chunk(runtime, source, chunk, stages, part=part)
+        observations.extend(flatten(out))
+        profiles.append(out.profile.strip())
+    return Extraction(observations, sentences, max(profiles, key=len, default=""))

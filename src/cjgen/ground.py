@@ -124,6 +124,7 @@ class GroundReport:
     observations: list[Observation] = field(default_factory=list)
     stats: GroundingStats = field(default_factory=GroundingStats)
     unsupported: list[str] = field(default_factory=list)
+    profiles: dict[str, str] = field(default_factory=dict)  # participant id -> who they are, in a few words
 
 
 def _timestamp(turn: Turn, start: int) -> float | None:

@@ -42,6 +42,9 @@ class ExtractionOut(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
+    profile: str = Field(
+        "", max_length=120, description="Who the participant is and how they use the service, in a few words."
+    )
     # At least one each: an interview always has both, and small models otherwise sometimes answer empty.
     pains: list[PainOut] = Field(min_length=1, max_length=4)
     delights: list[DelightOut] = Field(min_length=1, max_length=3)
@@ -49,6 +52,9 @@ class ExtractionOut(BaseModel):
     touchpoints: list[TouchpointOut] = Field(default_factory=list, max_length=3)
     thoughts: list[ThoughtOut] = Field(default_factory=list, max_length=1)
     goals: list[_Cited] = Field(default_factory=list, max_length=1)
+
+
+LISTS = ("pains", "delights", "actions", "touchpoints", "thoughts", "goals")
 
 
 @dataclass(frozen=True)

@@ -175,8 +175,10 @@ def _observe(
 
     def one(source: RedactedTranscript) -> GroundReport:
         runtime.notify("extract", f"reading {source.original.id}")
-        raw, sentences = extract_transcript(runtime, source, stages)
-        report = ground_observations(raw, source, sentences, id_prefix=f"{source.original.participant_id}-")
+        found = extract_transcript(runtime, source, stages)
+        pid = source.original.participant_id
+        report = ground_observations(found.observations, source, found.sentences, id_prefix=f"{pid}-")
+        report.profiles[pid] = found.profile
         runtime.notify("extracted", source.original.id)
         return report
 
@@ -214,7 +216,8 @@ def generate_map(
     with clock.step("synthesize"):
         observations, dropped = tidy([o for r in reports for o in r.observations])
         participants = list(dict.fromkeys(t.participant_id for t in loaded))
-        ctx = Context(stages, participants, observations, map_type)
+        profiles = {pid: text for r in reports for pid, text in r.profiles.items()}
+        ctx = Context(stages, participants, observations, map_type, profiles)
         runtime.notify("synthesize", f"{len(observations)} observations")
         synthesis = assemble(run_synthesis(runtime, brief_text, ctx), ctx)
     with clock.step("validate"):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -129,6 +129,7 @@ class Context:
     participants: list[str]
     observations: list[Observation]
     map_type: MapType
+    profiles: dict[str, str] = field(default_factory=dict)
 
     @property
     def by_id(self) -> dict[str, Observation]:
@@ -209,6 +210,7 @@ def run_synthesis(runtime: Runtime, brief: str, ctx: Context) -> SynthesisOut:
         map_type=ctx.map_type,
         stages=ctx.stages,
         participants=ctx.participants,
+        profiles=ctx.profiles,
         observations=[o for o in ctx.observations if o.kind in FOR_MODEL],
     )
 
