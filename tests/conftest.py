@@ -20,7 +20,9 @@ CASES = ROOT / "evals" / "cases"
 
 @pytest.fixture(autouse=True)
 def isolated(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CJGEN_CACHE_DIR", str(tmp_path / "cache"))
+    real_model = request.node.get_closest_marker("local_model") is not None
+    if not real_model:  # the embedded model stays joined in the user cache dir; everything else is per test
+        monkeypatch.setenv("CJGEN_CACHE_DIR", str(tmp_path / "cache"))
     for name in (
         "OPENAI_API_KEY",
         "CJGEN_API_KEY",
@@ -30,7 +32,7 @@ def isolated(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest
         "CJGEN_MODEL",
     ):
         monkeypatch.delenv(name, raising=False)
-    if request.node.get_closest_marker("local_model") is None:
+    if not real_model:
 
         def refuse(*args: Any, **kwargs: Any) -> Any:
             raise AssertionError("tests must inject a scripted model; real model backends are off")

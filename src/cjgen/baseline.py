@@ -16,9 +16,9 @@ from cjgen.ingest import load_brief, load_transcripts
 from cjgen.prompts import render_prompt
 from cjgen.schema import Delight, Evidence, JourneyMap, PainPoint, Persona, Provenance, Stage
 
-# The local model's context is 8k tokens (about 1.5 tokens a word here, and 1,500 kept for the answer): the
+# The local model's context is 8k tokens (up to 2.5 tokens a word for Norwegian; 1,500 kept for the answer): the
 # naive prompt keeps this many words of all transcripts together.
-LOCAL_CONTEXT_WORDS = 3000
+LOCAL_CONTEXT_WORDS = 2400
 HOSTED_CONTEXT_WORDS = 80000
 
 
