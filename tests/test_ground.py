@@ -136,3 +136,11 @@ def test_subtitle_quotes_carry_the_cue_timestamp() -> None:
 def test_stats_add_up() -> None:
     stats = GroundingStats(quotes_total=3, grounded=1, repaired=1, rejected=1)
     assert stats.grounded + stats.repaired + stats.rejected == stats.quotes_total
+
+
+def test_neighbouring_citations_become_one_passage(tmp_path: Path) -> None:
+    source = no_redaction(transcript(tmp_path))
+    sentences = number_sentences(source.redacted)
+    report = ground_observations([obs("1.2", "1.3")], source, sentences, id_prefix="P1-")
+    (evidence,) = report.observations[0].evidence
+    assert evidence.quote == "Five hours. And I have to be at work."

@@ -186,6 +186,20 @@ def ground_citation(
     return evidence_for(source, located.turn.index, located.start, located.end, repaired=located.repaired)
 
 
+def merge_overlapping(evidence: Sequence[Evidence], source: RedactedTranscript) -> list[Evidence]:
+    """One passage for citations that overlap or touch in the same turn (two cited neighbours, widened)."""
+    merged: list[Evidence] = []
+    for e in sorted(evidence, key=lambda e: (e.turn_index, e.start)):
+        last = merged[-1] if merged else None
+        if last is None or last.turn_index != e.turn_index or e.start > last.end + 1:
+            merged.append(e)
+            continue
+        if e.end > last.end:
+            start, end = source.to_redacted(e.turn_index, last.start, e.end)
+            merged[-1] = evidence_for(source, e.turn_index, start, end, repaired=last.repaired or e.repaired)
+    return merged
+
+
 def ground_observations(
     raw: Sequence[ObservationOut],
     source: RedactedTranscript,
@@ -198,13 +212,8 @@ def ground_observations(
     by_id = {s.id: s for s in sentences}
     for n, item in enumerate(raw, start=1):
         report.stats.observations_total += 1
-        found: list[Evidence] = []
-        for citation in item.cite:
-            evidence = ground_citation(citation, source, by_id, report.stats)
-            if evidence is not None and all(
-                (e.turn_index, e.start) != (evidence.turn_index, evidence.start) for e in found
-            ):
-                found.append(evidence)
+        cited = [ground_citation(citation, source, by_id, report.stats) for citation in item.cite]
+        found = merge_overlapping([e for e in cited if e is not None], source)
         if not found:
             report.stats.observations_unsupported += 1
             report.unsupported.append(

@@ -229,14 +229,14 @@ def run_synthesis(runtime: Runtime, brief: str, ctx: Context) -> SynthesisOut:
 
 
 def _evidence(observations: Iterable[Observation]) -> list[Evidence]:
-    seen: set[tuple[str, int, int]] = set()
+    """The observations' passages, each once: a passage inside another one of the same turn is dropped."""
     out: list[Evidence] = []
-    for obs in observations:
-        for e in obs.evidence:
-            key = (e.source_id, e.turn_index, e.start)
-            if key not in seen:
-                seen.add(key)
-                out.append(e)
+    for e in (e for obs in observations for e in obs.evidence):
+        same_turn = [k for k in out if (k.source_id, k.turn_index) == (e.source_id, e.turn_index)]
+        if any(k.start <= e.start and e.end <= k.end for k in same_turn):
+            continue
+        out = [k for k in out if not (k in same_turn and e.start <= k.start and k.end <= e.end)]
+        out.append(e)
     return out
 
 
