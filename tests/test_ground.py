@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from cjgen.ground import ground_observations, locate_quote, normalise
 from cjgen.ingest import load_transcript
 from cjgen.observations import ObservationOut
@@ -144,3 +146,13 @@ def test_neighbouring_citations_become_one_passage(tmp_path: Path) -> None:
     report = ground_observations([obs("1.2", "1.3")], source, sentences, id_prefix="P1-")
     (evidence,) = report.observations[0].evidence
     assert evidence.quote == "Five hours. And I have to be at work."
+
+
+def test_an_answer_cut_off_at_the_token_limit_is_closed_not_re_asked() -> None:
+    from cjgen.ask import Invalid, load_json
+
+    assert load_json('{"pains": [{"text": "Long waits", "cite": ["1.2"]}, {"text": "Cut of') == {
+        "pains": [{"text": "Long waits", "cite": ["1.2"]}, {"text": "Cut of"}]
+    }
+    with pytest.raises(Invalid, match="not valid JSON"):
+        load_json("no json here")

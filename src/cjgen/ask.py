@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+import json_repair
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from pydantic import BaseModel, ValidationError
@@ -77,11 +78,17 @@ _FENCE = re.compile(r"^\s*```(?:json)?\s*(.*?)\s*```\s*$", re.DOTALL)
 
 
 def load_json(text: str) -> Any:
+    """Parse the answer; an answer cut off at the token limit is closed by json-repair rather than re-asked
+    (a re-ask costs as much and stops at the same limit). What is repaired is still validated."""
     fenced = _FENCE.match(text)
     body = fenced.group(1) if fenced else text
     try:
         return json.loads(body)
     except json.JSONDecodeError as exc:
+        repaired = json_repair.loads(body) if body.lstrip().startswith("{") else None
+        if isinstance(repaired, dict) and repaired:
+            log.info("closed a cut-off JSON answer (%s)", exc.msg)
+            return repaired
         raise Invalid(
             [f"(root): not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"]
         ) from exc

@@ -5,6 +5,7 @@ writes the whole map with its own quotes, and nothing is grounded or validated b
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -87,7 +88,7 @@ def naive_map(runtime: Runtime, brief: Path, transcripts: Sequence[Path]) -> Jou
     prompt = render_prompt("naive_map", brief=load_brief(brief).text, transcripts=blocks)
     mark = len(runtime.calls)
     out: NaiveMap = ask(
-        runtime,
+        replace(runtime, max_reasks=0),  # naive: one call, whatever comes back
         prompt,
         inline_schema(NaiveMap),
         lambda d: parse_as(NaiveMap, d),
