@@ -57,4 +57,15 @@ def plan_stages(runtime: Runtime, brief: str, map_type: MapType) -> list[Stage]:
     """Ordered stages for this service and map type (the stage lanes are filled from the interviews)."""
     prompt = render_prompt("stages", brief=brief, map_type=map_type, examples=GENERIC_STAGES)
     planned = ask(runtime, prompt, inline_schema(StagePlanOut), _parse_plan, step="stages", max_tokens=400)
-    return [Stage(id=s.id, name=s.name, description=s.description, basis="assumption") for s in planned]
+    return [
+        Stage(id=s.id, name=s.name, description=whole_sentences(s.description), basis="assumption")
+        for s in planned
+    ]
+
+
+def whole_sentences(text: str) -> str:
+    """Drop a trailing fragment that the length limit cut off ("… They may also")."""
+    text = text.strip()
+    if text.endswith((".", "!", "?")) or ". " not in text:
+        return text
+    return text[: text.rindex(". ") + 1]
