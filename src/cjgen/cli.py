@@ -118,6 +118,12 @@ def _format_for(output: Path | None, fmt: str | None, default: str) -> str:
     return default
 
 
+def _target(output: Path | None, fmt: Format | None, stem: str) -> tuple[str, Path]:
+    """The output format (option, else the file suffix, else HTML) and the file to write."""
+    chosen = _format_for(output, fmt.value if fmt else None, "html")
+    return chosen, output or Path(f"{stem}{extension_for(chosen)}")
+
+
 def _runtime(backend: str | None, model: str | None, no_cache: bool, progress: Any = None) -> Runtime:
     with err.status("loading the model…", spinner="dots"):
         return open_runtime(backend=backend, model_name=model, use_cache=not no_cache, progress=progress)
@@ -208,8 +214,7 @@ def map_command(
     no_cache: NoCacheOpt = False,
 ) -> None:
     """Draft a journey map from a brief and interview transcripts."""
-    chosen = _format_for(output, fmt.value if fmt else None, "html")
-    target = output or Path(f"journey-map{extension_for(chosen)}")
+    chosen, target = _target(output, fmt, "journey-map")
     started = time.perf_counter()
     with user_errors():
         # Check every input before any model work starts, so a bad file fails at once.
@@ -247,8 +252,7 @@ def draft(
     no_cache: NoCacheOpt = False,
 ) -> None:
     """Draft a map from a brief alone: every item is an assumption to test."""
-    chosen = _format_for(output, fmt.value if fmt else None, "html")
-    target = output or Path(f"journey-draft{extension_for(chosen)}")
+    chosen, target = _target(output, fmt, "journey-draft")
     started = time.perf_counter()
     with user_errors():
         runtime = _runtime(backend, model, no_cache)

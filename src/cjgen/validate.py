@@ -41,7 +41,7 @@ def check_map(journey: JourneyMap) -> list[str]:
     for n, opportunity in enumerate(journey.opportunities):
         for pain_id in opportunity.addresses:
             if pain_id not in pain_ids:
-                errors.append(f"opportunities.{n}.addresses: no pain point '{pain_id}'")
+                errors.append(f"opportunities.{n}.addresses: '{pain_id}' is not in pain_points")
     for n, contradiction in enumerate(journey.contradictions):
         if len(contradiction.sides) < 2:
             errors.append(f"contradictions.{n}.sides: a contradiction needs two sides")
