@@ -14,7 +14,7 @@ DUPLICATE_TEXT = 88
 # Text that addresses an AI system rather than describing an experience: interview content, never obeyed.
 _INSTRUCTION_LIKE = re.compile(
     r"ignore (all )?(the )?(previous|prior|above) instructions|system prompt|you are (now )?an? (ai|assistant)"
-    r"|disregard (all |the )?(previous|above)",
+    r"|disregard (all |the )?(previous|above)|(company|service|it) has no problems",
     re.IGNORECASE,
 )
 
@@ -102,8 +102,13 @@ def fix_emotion(obs: Observation) -> Observation:
     return obs
 
 
+def instruction_like(text: str) -> bool:
+    """Text that addresses an AI system (an injection read aloud, or a model repeating one)."""
+    return _INSTRUCTION_LIKE.search(text) is not None
+
+
 def _instruction_like(obs: Observation) -> bool:
-    return any(_INSTRUCTION_LIKE.search(e.quote) for e in obs.evidence)
+    return instruction_like(obs.text) or any(instruction_like(e.quote) for e in obs.evidence)
 
 
 def tidy(observations: Sequence[Observation]) -> tuple[list[Observation], list[str]]:

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from rapidfuzz import fuzz
 
 from cjgen.ask import Invalid, Runtime, ask, inline_schema, parse_as
-from cjgen.checks import content_words
+from cjgen.checks import content_words, instruction_like
 from cjgen.observations import Observation
 from cjgen.prompts import render_prompt
 from cjgen.schema import (
@@ -275,7 +275,7 @@ def _clusters(
     out: list[tuple[list[Observation], str, str, Severity]] = []
     for ids, statement, stage, severity in groups:
         members = [known[i] for i in dict.fromkeys(ids) if i in known and i not in used]
-        if not members:
+        if not members or instruction_like(statement):
             continue
         members, _loose = coherent(members, statement)  # loose ones come back below as singletons
         used.update(o.id for o in members)
@@ -367,6 +367,8 @@ def assemble(out: SynthesisOut, ctx: Context) -> Synthesis:
         )
     opportunities = []
     for n, opp in enumerate(out.opportunities, start=1):
+        if instruction_like(opp.statement):
+            continue
         addressed = [pain_points[a - 1] for a in dict.fromkeys(opp.addresses) if a - 1 < len(pain_points)]
         if not addressed:
             continue
@@ -418,7 +420,7 @@ def assemble(out: SynthesisOut, ctx: Context) -> Synthesis:
     ]
     actions, touchpoints, thoughts, emotions = stage_lanes(ctx, personas)
     return Synthesis(
-        summary=out.summary,
+        summary="" if instruction_like(out.summary) else out.summary,
         personas=personas,
         pain_points=pain_points,
         delights=delights,
