@@ -7,7 +7,6 @@ bound; the local backend serialises them itself.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,12 +15,11 @@ from cjgen.observations import LISTS, ExtractionOut, ObservationOut, flatten
 from cjgen.prompts import render_prompt
 from cjgen.redact import RedactedTranscript
 from cjgen.schema import Stage, Turn
-from cjgen.sentences import Sentence, number_sentences
+from cjgen.sentences import SENTENCE_ID, Sentence, number_sentences
 
 CHUNK_WORDS = 2400
 INTERVIEWER_WORDS = 40
 MAX_TOKENS = 1200
-_SENTENCE_ID = re.compile(r"^\[?\d+\.\d+\]?$")
 
 
 @dataclass(frozen=True)
@@ -81,7 +79,7 @@ def _parser(stage_ids: list[str], sentence_ids: set[str]) -> Any:
                 if obs.stage not in stage_ids:
                     errors.append(f"{group}.{n}.stage: '{obs.stage}' is not one of {', '.join(stage_ids)}")
                 # A citation that is not a sentence id at all is kept as a quote for grounding to check.
-                unknown = [c for c in obs.cite if _SENTENCE_ID.match(c) and c.strip("[]") not in sentence_ids]
+                unknown = [c for c in obs.cite if SENTENCE_ID.match(c) and c.strip("[]") not in sentence_ids]
                 if unknown:
                     errors.append(f"{group}.{n}.cite: unknown sentence id(s) {', '.join(unknown)}")
         if errors:

@@ -7,7 +7,6 @@ and marked `repaired`. Quotes found only in an interviewer turn are rejected. No
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -17,11 +16,10 @@ from rapidfuzz import fuzz
 from cjgen.observations import Observation, ObservationOut
 from cjgen.redact import RedactedTranscript
 from cjgen.schema import Evidence, GroundingStats, Transcript, Turn
-from cjgen.sentences import Sentence
+from cjgen.sentences import SENTENCE_ID, Sentence
 
 REPAIR_THRESHOLD = 92.0
 MIN_QUOTE_CHARS = 8
-_SENTENCE_ID = re.compile(r"^\[?(\d+)\.(\d+)\]?$")
 _TRANSLATE = str.maketrans(
     {
         "\u2018": "'",
@@ -162,7 +160,7 @@ def ground_citation(
     stats: GroundingStats,
 ) -> Evidence | None:
     stats.quotes_total += 1
-    match = _SENTENCE_ID.match(citation.strip())
+    match = SENTENCE_ID.match(citation.strip())
     if match:
         sentence = sentences.get(f"{match.group(1)}.{match.group(2)}")
         if sentence is None:

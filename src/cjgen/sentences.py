@@ -11,6 +11,8 @@ from cjgen.schema import Transcript
 # word that does not start in lower case ("It was... it was" is one sentence), or at a line break.
 _BOUNDARY = re.compile(r"(?<=[.!?…])[\"'»)\]]*\s+(?=[^a-zà-ÿ\s])|\n+")
 MAX_WORDS = 45
+# How a citation of a numbered sentence looks: "12.3" or "[12.3]".
+SENTENCE_ID = re.compile(r"^\[?(\d+)\.(\d+)\]?$")
 
 
 @dataclass(frozen=True)
