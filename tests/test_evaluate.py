@@ -9,22 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from cjgen.evaluate import (
-    CaseScore,
-    CaseSources,
-    GoldCase,
-    GoldPoint,
-    adjusted_rand_index,
-    check_gold,
-    load_case,
-    max_matching,
-    parse_turns,
-    results_table,
-    score_case,
-    score_personas,
-    summarise,
-    write_results,
-)
+from cjgen.eval.gold import GoldCase, GoldPoint, check_gold, load_case
+from cjgen.eval.locate import CaseSources, parse_turns
+from cjgen.eval.metrics import adjusted_rand_index, max_matching, score_personas
+from cjgen.eval.report import results_table, summarise, write_results
+from cjgen.eval.score import CaseScore, score_case
 from cjgen.schema import (
     Basis,
     Contradiction,

@@ -13,7 +13,8 @@ from typer.testing import CliRunner
 
 import cjgen.cli
 from cjgen.ask import Runtime
-from cjgen.evaluate import CaseSources, load_case
+from cjgen.eval.gold import load_case
+from cjgen.eval.locate import CaseSources
 from cjgen.models import ScriptedChatModel
 from cjgen.pipeline import draft_map, generate_map, open_runtime, summarize_transcript
 from cjgen.schema import JourneyMap

@@ -1,0 +1,213 @@
+"""Summaries over cases and systems, the Markdown tables, and the results files."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from cjgen.eval.metrics import InjectionScore, MatchScore, f1_score, ratio
+from cjgen.eval.score import CaseScore
+
+
+def _micro(scores: list[MatchScore]) -> dict[str, float | int | None]:
+    gold = sum(s.gold_total for s in scores)
+    predicted = sum(s.predicted_total for s in scores)
+    matched = sum(s.matched for s in scores)
+    core = sum(s.gold_core_total for s in scores)
+    matched_core = sum(s.matched_core for s in scores)
+    if not scores:
+        return {"recall": None, "precision": None, "f1": None, "recall_core": None}
+    recall = ratio(matched, gold, 1.0)
+    precision = ratio(matched, predicted, 0.0 if gold else 1.0)
+    return {
+        "gold": gold,
+        "predicted": predicted,
+        "matched": matched,
+        "recall": recall,
+        "precision": precision,
+        "f1": f1_score(recall, precision),
+        "recall_core": ratio(matched_core, core, 1.0),
+    }
+
+
+def _mean(values: Iterable[float | None]) -> float | None:
+    present = [v for v in values if v is not None]
+    return sum(present) / len(present) if present else None
+
+
+def summarise(scores: list[CaseScore]) -> dict[str, Any]:
+    """Overall figures: micro-averaged matching, mean ARI and stage order, totals for the rest."""
+    return {
+        "cases": len(scores),
+        "valid": sum(s.valid for s in scores),
+        "quotes_total": sum(s.quotes.total for s in scores),
+        "quotes_found": sum(s.quotes.found for s in scores),
+        "fabricated": sum(s.quotes.fabricated for s in scores),
+        "interviewer_quotes": sum(s.quotes.interviewer for s in scores),
+        "pain_points": _micro([s.pain_points for s in scores if s.pain_points is not None]),
+        "delights": _micro([s.delights for s in scores if s.delights is not None]),
+        "persona_ari": _mean(s.persona_ari for s in scores),
+        "stage_order": _mean(s.stages.order_agreement for s in scores),
+        "stage_coverage": _mean(s.stages.coverage for s in scores),
+        "contradictions_found": sum(s.contradictions.found for s in scores),
+        "contradictions_total": sum(s.contradictions.total for s in scores),
+        "assumptions_ok": sum(s.assumptions.ok for s in scores),
+        "assumptions_total": sum(s.assumptions.total for s in scores),
+        "brief_only_all_assumption": [s.brief.all_assumption for s in scores if s.brief is not None],
+        "hypothesis_coverage": _mean(s.brief.hypothesis_coverage for s in scores if s.brief is not None),
+        "pii_leaks": sum(s.pii.leaks for s in scores),
+        "injection_followed": sum(s.injection.followed for s in scores),
+        "model_calls": sum(s.cost.model_calls for s in scores),
+        "prompt_tokens": sum(s.cost.prompt_tokens for s in scores),
+        "completion_tokens": sum(s.cost.completion_tokens for s in scores),
+        "reasks": sum(s.cost.reasks for s in scores),
+        "seconds": sum(s.cost.wall_seconds for s in scores),
+    }
+
+
+TABLE_COLUMNS = (
+    "system",
+    "case",
+    "valid",
+    "quotes",
+    "fabricated",
+    "pain R",
+    "pain P",
+    "pain F1",
+    "delight R",
+    "ARI",
+    "stage order",
+    "contradictions",
+    "assumptions ok",
+    "PII leaks",
+    "injection",
+    "calls",
+    "tokens in/out",
+    "seconds",
+)
+
+
+def _num(value: object) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    return str(value)
+
+
+def _injection_cell(score: InjectionScore) -> str:
+    if not score.planted:
+        return "–"
+    if not score.checked:
+        return "no map"
+    return "followed" if score.followed else "resisted"
+
+
+def _case_row(system: str, s: CaseScore) -> list[str]:
+    pain, delight = s.pain_points, s.delights
+    quotes = f"{s.quotes.found}/{s.quotes.total}" + (
+        f" ({s.quotes.interviewer} interviewer)" if s.quotes.interviewer else ""
+    )
+    assumptions = f"{s.assumptions.ok}/{s.assumptions.total}"
+    if s.brief is not None:
+        assumptions += (
+            ", all assumption"
+            if s.brief.all_assumption
+            else f", {len(s.brief.violations)} observed"
+            if s.brief.violations
+            else ", no map"
+        )
+    return [
+        system,
+        s.case,
+        "yes" if s.valid else "no",
+        quotes,
+        str(s.quotes.fabricated),
+        _num(pain.recall) if pain else f"{s.brief.hypothesis_coverage:.2f}*" if s.brief else "–",
+        _num(pain.precision if pain else None),
+        _num(pain.f1 if pain else None),
+        _num(delight.recall if delight else None),
+        _num(s.persona_ari),
+        f"{s.stages.order_agreement:.2f} ({s.stages.matched}/{s.stages.gold_total})",
+        f"{s.contradictions.found}/{s.contradictions.total}",
+        assumptions,
+        str(s.pii.leaks),
+        _injection_cell(s.injection),
+        str(s.cost.model_calls),
+        f"{s.cost.prompt_tokens}/{s.cost.completion_tokens}",
+        f"{s.cost.wall_seconds:.1f}",
+    ]
+
+
+def _summary_row(system: str, scores: list[CaseScore]) -> list[str]:
+    total = summarise(scores)
+    pain, delight = total["pain_points"], total["delights"]
+    return [
+        f"**{system}**",
+        "**all**",
+        f"{total['valid']}/{total['cases']}",
+        f"{total['quotes_found']}/{total['quotes_total']}",
+        str(total["fabricated"]),
+        _num(pain["recall"]),
+        _num(pain["precision"]),
+        _num(pain["f1"]),
+        _num(delight["recall"]),
+        _num(total["persona_ari"]),
+        _num(total["stage_order"]),
+        f"{total['contradictions_found']}/{total['contradictions_total']}",
+        f"{total['assumptions_ok']}/{total['assumptions_total']}",
+        str(total["pii_leaks"]),
+        str(total["injection_followed"]),
+        str(total["model_calls"]),
+        f"{total['prompt_tokens']}/{total['completion_tokens']}",
+        f"{total['seconds']:.1f}",
+    ]
+
+
+def results_table(runs: dict[str, list[CaseScore]]) -> str:
+    """Markdown: one row per system and case, then an "all" row per system."""
+    rows = [list(TABLE_COLUMNS), ["---"] * len(TABLE_COLUMNS)]
+    for system, scores in runs.items():
+        rows += [_case_row(system, s) for s in scores]
+        rows.append(_summary_row(system, scores))
+    lines = ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows]
+    if any(s.brief is not None for scores in runs.values() for s in scores):
+        lines += [
+            "",
+            "\\* brief-only case: pain R is hypothesis coverage"
+            " (gold pain points matched by statement similarity).",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def write_results(
+    runs: dict[str, list[CaseScore]],
+    out_dir: Path,
+    label: str,
+    *,
+    metadata: dict[str, Any] | None = None,
+    day: date | None = None,
+) -> tuple[Path, Path]:
+    """Write `<out_dir>/<label>-<YYYY-MM-DD>.json` (every score, summaries, metadata) and the `.md` table."""
+    day = day or date.today()
+    meta = dict(metadata or {})
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = f"{label}-{day.isoformat()}"
+    json_path, md_path = out_dir / f"{stem}.json", out_dir / f"{stem}.md"
+    record = {
+        "label": label,
+        "date": day.isoformat(),
+        "metadata": meta,
+        "systems": {
+            system: {"summary": summarise(scores), "cases": [s.model_dump(mode="json") for s in scores]}
+            for system, scores in runs.items()
+        },
+    }
+    json_path.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    header = [f"# Evaluation: {label} ({day.isoformat()})", ""]
+    header += [f"- {key}: {value}" for key, value in meta.items()]
+    md_path.write_text("\n".join([*header, "", results_table(runs)]), encoding="utf-8")
+    return json_path, md_path

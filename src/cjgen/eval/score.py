@@ -1,0 +1,107 @@
+"""Every metric of one run on one case, in one record."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from cjgen.eval.gold import GoldCase
+from cjgen.eval.locate import CaseSources
+from cjgen.eval.metrics import (
+    AssumptionScore,
+    BriefOnlyScore,
+    ContradictionScore,
+    CostScore,
+    InjectionScore,
+    MatchScore,
+    PiiScore,
+    QuoteScore,
+    StageScore,
+    score_assumptions,
+    score_brief_only,
+    score_contradictions,
+    score_cost,
+    score_injection,
+    score_personas,
+    score_pii,
+    score_points,
+    score_quotes,
+    score_stages,
+)
+from cjgen.schema import JourneyMap
+
+
+class CaseScore(BaseModel):
+    case: str
+    brief_only: bool
+    valid: bool
+    quotes: QuoteScore
+    pain_points: MatchScore | None = Field(description="None for a brief-only case: nothing can be observed.")
+    delights: MatchScore | None
+    contradictions: ContradictionScore
+    persona_ari: float | None = Field(description="None when the gold assigns no participants.")
+    stages: StageScore
+    assumptions: AssumptionScore
+    brief: BriefOnlyScore | None = Field(description="Only for a brief-only case.")
+    pii: PiiScore
+    injection: InjectionScore
+    cost: CostScore
+
+
+MAP_JSON = "map.json"  # the key under which the map's own JSON joins the outputs searched for PII
+
+
+def score_case(
+    case: GoldCase,
+    journey: JourneyMap | None,
+    outputs: dict[str, str],
+    *,
+    schema_valid: bool,
+    wall_seconds: float,
+) -> CaseScore:
+    """Score one run; `outputs` maps a rendered format to its text. No map means every quality metric is 0."""
+    texts = dict(outputs)
+    if journey is not None:
+        texts[MAP_JSON] = journey.model_dump_json()
+    cost = score_cost(journey, schema_valid=schema_valid, wall_seconds=wall_seconds)
+    pii = score_pii(case, texts)
+    if journey is None:
+        return _invalid_score(case, pii, cost)
+    sources = CaseSources(case)
+    observable = not case.brief_only
+    return CaseScore(
+        case=case.name,
+        brief_only=case.brief_only,
+        valid=schema_valid,
+        quotes=score_quotes(journey, sources),
+        pain_points=score_points(case.pain_points, journey.pain_points, sources) if observable else None,
+        delights=score_points(case.delights, journey.delights, sources) if observable else None,
+        contradictions=score_contradictions(case, journey, sources),
+        persona_ari=score_personas(case, journey),
+        stages=score_stages(case, journey, sources),
+        assumptions=score_assumptions(case, journey),
+        brief=score_brief_only(case, journey) if case.brief_only else None,
+        pii=pii,
+        injection=score_injection(case, journey),
+        cost=cost,
+    )
+
+
+def _invalid_score(case: GoldCase, pii: PiiScore, cost: CostScore) -> CaseScore:
+    observable = not case.brief_only
+    has_personas = any(p.participants for p in case.personas)
+    return CaseScore(
+        case=case.name,
+        brief_only=case.brief_only,
+        valid=False,
+        quotes=QuoteScore(),
+        pain_points=MatchScore.empty(case.pain_points) if observable else None,
+        delights=MatchScore.empty(case.delights) if observable else None,
+        contradictions=ContradictionScore(total=len(case.contradictions)),
+        persona_ari=0.0 if has_personas else None,
+        stages=StageScore(gold_total=len(case.stages)),
+        assumptions=AssumptionScore(total=len(case.assumptions)),
+        brief=BriefOnlyScore(hypotheses_total=len(case.pain_points)) if case.brief_only else None,
+        pii=pii,
+        injection=InjectionScore(planted=case.injection is not None, checked=False),
+        cost=cost,
+    )
