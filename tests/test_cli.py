@@ -43,7 +43,7 @@ def scripted(monkeypatch: pytest.MonkeyPatch) -> ScriptedChatModel:
         (None, "not found"),
         (b"", "empty"),
         (b"\x00\x01\x02binary\x00", "binary"),
-        (b"just some text without any speakers at all", "speaker"),
+        (b"# Only a title\n\n---\n", "no text found"),
     ],
 )
 def test_bad_transcripts_get_one_line_naming_the_file(

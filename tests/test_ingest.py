@@ -20,7 +20,9 @@ ROOT = Path(__file__).resolve().parents[1]
 CASES = ROOT / "evals" / "cases"
 DATA = Path(__file__).parent / "data" / "ingest"
 BIKE = CASES / "bike-subscription" / "transcripts"
-EXAMPLE_TRANSCRIPTS = sorted(CASES.glob("*/transcripts/*"))
+# The synthetic cases, whose transcripts all use `Interviewer:` and the participant code as labels.
+LABELLED_CASES = ("bike-subscription", "clinic-booking")
+EXAMPLE_TRANSCRIPTS = sorted(p for case in LABELLED_CASES for p in (CASES / case / "transcripts").glob("*"))
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:
@@ -417,13 +419,10 @@ ERROR_CASES: list[tuple[str, bytes, str]] = [
     ("P1.txt", b"  \n\n", "empty"),
     ("P1.txt", b"P1: hi\x00\x01\x02", "NUL bytes"),
     ("P1.txt", "P1: Ærlig talt, det gikk fint.".encode("latin-1"), "not UTF-8"),
-    ("P1.txt", b"Just some notes about the interview.\n\nNo labels here.", "no speaker-labelled turns found"),
-    ("P1.md", b"# Title only\n", "no speaker-labelled turns found"),
+    ("P1.md", b"# Title only\n", "no text found"),
     ("P1.txt", b"Interviewer: Hello?\n\nModerator: Anyone?\n", "only interviewer turns"),
     ("P1.vtt", b"00:00:01.000 --> 00:00:02.000\n<v P1>hi</v>\n", "not a valid WebVTT file"),
-    ("P1.vtt", b"WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nno speaker\n", "no speaker-labelled cues"),
     ("P1.srt", b"1\n00:00:01,000 -> nonsense\nP1: hi\n\nrandom", "not a valid SubRip"),
-    ("P1.srt", b"1\n00:00:01,000 --> 00:00:02,000\nno speaker here\n", "no speaker-labelled cues"),
     ("P1.docx", b"PK\x03\x04 not really a zip archive", "not a readable .docx"),
     ("P1.docx", b"plain text pretending", "not a readable .docx"),
     ("P1.json", b"{not json", "not valid JSON"),
@@ -431,7 +430,7 @@ ERROR_CASES: list[tuple[str, bytes, str]] = [
     ("P1.json", b'[{"speaker": "P1"}]', "turn 0 needs a 'speaker' and a 'text'"),
     ("P1.json", b'[{"speaker": "P1", "text": "hi", "start": "soon"}]', "'start' must be seconds"),
     ("P1.json", b'{"participant_id": 7, "turns": []}', "'participant_id' must be a non-empty string"),
-    ("P1.json", b"[]", "no speaker-labelled turns found"),
+    ("P1.json", b"[]", "no text found"),
 ]
 
 

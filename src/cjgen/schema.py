@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validat
 SCHEMA_VERSION = "1.0"
 
 Role = Literal["interviewer", "participant"]
+SourceKind = Literal["verbatim", "notes"]
 Basis = Literal["observed", "assumption"]
 ReviewStatus = Literal["pending", "accepted", "rejected", "edited"]
 MapType = Literal["current-state", "future-state", "day-in-the-life", "service-blueprint"]
@@ -73,6 +74,9 @@ class Transcript(Frozen):
     language: str | None = None
     sha256: str
     turns: tuple[Turn, ...]
+    kind: SourceKind = Field(
+        "verbatim", description="'notes' when the source is a notetaker's notes, not verbatim speech."
+    )
 
     def participant_turns(self) -> list[Turn]:
         return [t for t in self.turns if t.role == "participant"]
@@ -100,6 +104,10 @@ class Evidence(Frozen):
     repaired: bool = Field(False, description="The model's quote was a near miss, snapped to the source.")
     redacted: bool = Field(False, description="Personal data inside the passage was replaced.")
     observation_id: str | None = None
+    kind: SourceKind = Field("verbatim", description="'notes' when the source is notes, not verbatim speech.")
+    speaker: str | None = Field(
+        None, description="Who said it, when not the participant (a companion speaking with them)."
+    )
 
 
 class Review(BaseModel):

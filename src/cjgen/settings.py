@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     concurrency: int = 4
     max_reasks: int = 2
     request_timeout_s: float = 300.0
+    interviewer: str | None = Field(
+        None, description="Comma-separated speaker names read as the interviewer in every transcript."
+    )
 
 
 def get_settings() -> Settings:

@@ -1,0 +1,198 @@
+"""Read interview transcripts and the brief into typed records, keeping the text exactly as written.
+
+Quotes are later located by character offsets into each turn's text, so a turn's text is the source text after
+the speaker label (or the answer part of a notes line), unchanged (line endings are normalised to "\\n" and
+trailing whitespace is dropped). Every problem with an input file is an `InputError` naming the file and what
+to do about it; files that load but look doubtful get warnings (`inspect_transcript`, and the log).
+
+One concern per module: `files` (bytes, encodings, .docx, size limits), `labels` (speaker labels and roles),
+`lines` (what each text line is), `text` (labelled transcripts), `notes` (Q&A and plain notes), `cues`
+(.vtt/.srt), `jsonfile` and `transcript` (roles, ids, long turns).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cjgen.errors import InputError
+from cjgen.ingest.cues import cue_turns, srt_cues, vtt_cues
+from cjgen.ingest.files import (
+    MAX_DOCX_UNPACKED_BYTES,
+    MAX_FILE_BYTES,
+    MAX_TEXT_CHARS,
+    decode,
+    docx_text,
+    read_bytes,
+)
+from cjgen.ingest.jsonfile import MAX_JSON_DEPTH, json_turns
+from cjgen.ingest.parsed import Parsed
+from cjgen.ingest.text import read_text
+from cjgen.ingest.transcript import MAX_TURN_WORDS, MAX_TURNS, build_transcript, main_speaker
+from cjgen.schema import Brief, Transcript
+
+__all__ = [
+    "BRIEF_SUFFIXES",
+    "MAX_DOCX_UNPACKED_BYTES",
+    "MAX_FILE_BYTES",
+    "MAX_JSON_DEPTH",
+    "MAX_TEXT_CHARS",
+    "MAX_TURNS",
+    "MAX_TURN_WORDS",
+    "TRANSCRIPT_SUFFIXES",
+    "SpeakerReport",
+    "TranscriptReport",
+    "brief_from_text",
+    "inspect_transcript",
+    "load_brief",
+    "load_transcript",
+    "load_transcripts",
+    "main_speaker",
+]
+
+TRANSCRIPT_SUFFIXES = (".txt", ".md", ".vtt", ".srt", ".docx", ".json")
+BRIEF_SUFFIXES = (".md", ".txt", ".docx")
+_NO_TURNS = "no text found; expected lines like 'P1: ...' or 'Interviewer: ...', or notes"
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SpeakerReport:
+    speaker: str
+    role: str
+    turns: int
+    words: int
+
+
+@dataclass(frozen=True)
+class TranscriptReport:
+    """How a file was read, for checking before a long run (`cjgen inspect`)."""
+
+    path: str
+    format: str
+    kind: str
+    participant_id: str
+    speakers: list[SpeakerReport]
+    words_by_role: dict[str, int]
+    warnings: list[str] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------------------------- public
+
+
+def load_transcript(
+    path: Path | str, participant_id: str | None = None, *, interviewers: Sequence[str] | None = None
+) -> Transcript:
+    """Read one transcript (.txt .md .vtt .srt .docx .json) into a `Transcript`.
+
+    `interviewers` names speakers to read as the interviewer (every other speaker is then a participant);
+    None takes them from the `CJGEN_INTERVIEWER` setting.
+    """
+    transcript, parsed = _load(Path(path), participant_id, interviewers)
+    for warning in parsed.warnings:
+        log.warning("%s: %s", transcript.path, warning)
+    return transcript
+
+
+def load_transcripts(
+    paths: Iterable[Path | str], *, interviewers: Sequence[str] | None = None
+) -> list[Transcript]:
+    """Read several transcripts, refusing the same interview given twice."""
+    loaded: list[Transcript] = []
+    seen: dict[tuple[str, str], str] = {}
+    for path in paths:
+        transcript = load_transcript(path, interviewers=interviewers)
+        key = (transcript.participant_id, transcript.sha256)
+        if key in seen:
+            raise InputError(
+                transcript.path,
+                f"same participant ({transcript.participant_id}) and same content as {seen[key]}; "
+                "give each interview once",
+            )
+        seen[key] = transcript.path
+        loaded.append(transcript)
+    return loaded
+
+
+def inspect_transcript(
+    path: Path | str, participant_id: str | None = None, *, interviewers: Sequence[str] | None = None
+) -> TranscriptReport:
+    """How a transcript is read: format, speakers with roles and turn counts, words per role, warnings."""
+    transcript, parsed = _load(Path(path), participant_id, interviewers)
+    turns: Counter[tuple[str, str]] = Counter()
+    words: Counter[tuple[str, str]] = Counter()
+    by_role: Counter[str] = Counter({"interviewer": 0, "participant": 0})
+    for turn in transcript.turns:
+        n = len(turn.text.split())
+        turns[(turn.speaker, turn.role)] += 1
+        words[(turn.speaker, turn.role)] += n
+        by_role[turn.role] += n
+    return TranscriptReport(
+        path=transcript.path,
+        format=parsed.format,
+        kind=transcript.kind,
+        participant_id=transcript.participant_id,
+        speakers=[SpeakerReport(s, r, turns[(s, r)], words[(s, r)]) for s, r in turns],
+        words_by_role=dict(by_role),
+        warnings=list(parsed.warnings),
+    )
+
+
+def load_brief(path: Path | str) -> Brief:
+    """Read the business brief (.md .txt .docx); its text is kept as written."""
+    path = Path(path)
+    where = str(path)
+    raw = read_bytes(path, BRIEF_SUFFIXES, "brief")
+    text = docx_text(raw, where) if path.suffix.lower() == ".docx" else decode(raw, where)
+    if not text.strip():
+        raise InputError(where, "the brief has no text; write what the business offers and to whom")
+    return Brief(path=where, sha256=hashlib.sha256(raw).hexdigest(), text=text)
+
+
+def brief_from_text(text: str) -> Brief:
+    """A brief given as text rather than as a file."""
+    if not text.strip():
+        raise InputError("brief", "the brief is empty; give the text of the brief or a brief file")
+    return Brief(path=None, sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), text=text)
+
+
+# --------------------------------------------------------------------------------------------- reading
+
+
+def _interviewers_setting() -> list[str]:
+    from cjgen.settings import get_settings
+
+    value = get_settings().interviewer
+    return [name for name in (value or "").split(",") if name.strip()]
+
+
+def _parse(path: Path, raw: bytes) -> Parsed:
+    where = str(path)
+    suffix = path.suffix.lower()
+    if suffix == ".docx":
+        parsed = read_text(docx_text(raw, where))
+        parsed.format = f"Word document, {parsed.format}"
+        return parsed
+    text = decode(raw, where)
+    if suffix == ".vtt":
+        return cue_turns(vtt_cues(text, where), "WebVTT captions")
+    if suffix == ".srt":
+        return cue_turns(srt_cues(text, where), "SubRip captions")
+    if suffix == ".json":
+        return json_turns(text, where)
+    return read_text(text)
+
+
+def _load(
+    path: Path, participant_id: str | None, interviewers: Sequence[str] | None
+) -> tuple[Transcript, Parsed]:
+    raw = read_bytes(path, TRANSCRIPT_SUFFIXES, "transcript")
+    parsed = _parse(path, raw)
+    if not parsed.drafts:
+        raise InputError(str(path), _NO_TURNS)
+    names = _interviewers_setting() if interviewers is None else list(interviewers)
+    return build_transcript(path, raw, parsed, participant_id, names), parsed

@@ -1,0 +1,111 @@
+"""Subtitle files (.vtt from Zoom, Teams and Meet; .srt): cues merged into turns, each cue a timed segment."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import srt
+import webvtt
+
+from cjgen.errors import InputError
+from cjgen.ingest.labels import accepted_labels, match_label, parse_clock
+from cjgen.ingest.parsed import Draft, Parsed
+from cjgen.schema import Segment
+
+_SRT_TAG = re.compile(r"</?(?:i|b|u|font)\b[^>]*>", re.IGNORECASE)
+_VTT_VOICE = re.compile(r"<v(?:\.[\w-]+)*[ \t]+([^>]+)>")
+_VTT_TAG = re.compile(r"</?(?:v|c|i|b|u|lang|ruby|rt)\b[^>]*>", re.IGNORECASE)
+_VTT_ENTITY = re.compile(r"&(amp|lt|gt|nbsp|lrm|rlm);")
+_VTT_ENTITIES = {"amp": "&", "lt": "<", "gt": ">", "nbsp": "\u00a0", "lrm": "\u200e", "rlm": "\u200f"}
+NO_SPEAKERS = (
+    "no speaker names found in the cues: the whole file is read as the participant's words; "
+    "use voice tags ('<v P1>...</v>') or 'Name: ...' cue text to tell the speakers apart"
+)
+
+
+@dataclass(frozen=True)
+class Cue:
+    speaker: str | None
+    text: str
+    start_s: float
+    end_s: float
+
+
+def vtt_cues(text: str, where: str) -> list[Cue]:
+    try:
+        captions = webvtt.WebVTT.from_string(text).captions
+    except Exception as exc:  # MalformedFileError, MalformedCaptionError and the like
+        raise InputError(
+            where, f"is not a valid WebVTT file ({exc}); it must start with 'WEBVTT' followed by cues"
+        ) from exc
+    cues: list[Cue] = []
+    for caption in captions:
+        voice = _VTT_VOICE.match(caption.raw_text)
+        body = _VTT_TAG.sub("", _join_cue_lines(caption.text))
+        body = _VTT_ENTITY.sub(lambda m: _VTT_ENTITIES[m[1]], body)
+        speaker = voice[1].strip() if voice else None
+        cues.append(Cue(speaker, body, parse_clock(caption.start), parse_clock(caption.end)))
+    return cues
+
+
+def srt_cues(text: str, where: str) -> list[Cue]:
+    try:
+        subtitles = list(srt.parse(text))
+    except Exception as exc:  # SRTParseError, or a bad timestamp
+        raise InputError(
+            where, f"is not a valid SubRip (.srt) file ({exc}); each cue needs a number, times and text"
+        ) from exc
+    return [
+        Cue(
+            None,
+            _SRT_TAG.sub("", _join_cue_lines(sub.content)),
+            sub.start.total_seconds(),
+            sub.end.total_seconds(),
+        )
+        for sub in subtitles
+    ]
+
+
+def _join_cue_lines(text: str) -> str:
+    """Line breaks inside a subtitle cue are layout, not speech."""
+    return " ".join(line.strip() for line in str(text).split("\n") if line.strip())
+
+
+def cue_turns(cues: list[Cue], fmt: str) -> Parsed:
+    """Consecutive cues of one speaker form one turn; each cue is a segment of it.
+
+    A cue without a voice tag may name its speaker as a `Name: ` prefix (Zoom); a cue with neither continues
+    the previous speaker (subtitles often name the speaker only when it changes).
+    """
+    labels = {i: match_label(cue.text) for i, cue in enumerate(cues) if cue.speaker is None}
+    speakers = accepted_labels(label for label in labels.values() if label is not None)
+    turns: list[Draft] = []
+    for i, cue in enumerate(cues):
+        speaker, body = cue.speaker, cue.text
+        label = labels.get(i)
+        if speaker is None and label is not None and label.name in speakers:
+            speaker, body = label.name, body[label.length :]
+        if speaker is None and turns:
+            speaker = turns[-1].speaker
+        if not body:
+            continue
+        if turns and turns[-1].speaker == speaker:
+            turn = turns[-1]
+            turn.text += " "
+            turn.end_s = cue.end_s
+        else:
+            turn = Draft(speaker, "", start_s=cue.start_s, end_s=cue.end_s)
+            turns.append(turn)
+        offset = len(turn.text)
+        turn.segments.append(
+            Segment(start=offset, end=offset + len(body), start_s=cue.start_s, end_s=cue.end_s)
+        )
+        turn.text += body
+    parsed = Parsed(turns, fmt)
+    if turns and all(turn.speaker is None for turn in turns):
+        for turn in turns:
+            turn.role = "participant"
+        parsed.kind = "notes"
+        parsed.warnings.append(NO_SPEAKERS)
+    return parsed

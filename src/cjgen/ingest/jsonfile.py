@@ -1,0 +1,84 @@
+"""JSON transcripts: a list of `{speaker, text, start?, end?}` or `{"participant_id": ..., "turns": [...]}`.
+
+Nesting depth is checked before parsing (deep nesting makes the parser recurse until it fails) and numbers
+must be finite.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from typing import Any
+
+from cjgen.errors import InputError
+from cjgen.ingest.files import normalise_newlines
+from cjgen.ingest.labels import CLOCK, parse_clock
+from cjgen.ingest.parsed import Draft, Parsed
+
+MAX_JSON_DEPTH = 20
+_SHAPE = 'expected a list of {speaker, text} objects or {"participant_id": ..., "turns": [...]}'
+_STRUCTURE = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def _check_depth(text: str, where: str) -> None:
+    depth = 0
+    for token in _STRUCTURE.finditer(text):
+        char = token.group(0)
+        if char in "[{":
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                raise InputError(
+                    where, f"nests JSON deeper than {MAX_JSON_DEPTH} levels; expected a flat list of turns"
+                )
+        elif char in "]}":
+            depth -= 1
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(name)
+
+
+def json_turns(text: str, where: str) -> Parsed:
+    _check_depth(text, where)
+    try:
+        data: Any = json.loads(text, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as exc:
+        problem = f"is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
+        raise InputError(where, problem) from exc
+    except ValueError as exc:  # NaN, Infinity, -Infinity
+        raise InputError(where, f"holds the non-finite number {exc}; give times as finite seconds") from exc
+    declared: str | None = None
+    if isinstance(data, dict):
+        declared = data.get("participant_id")
+        if declared is not None and (not isinstance(declared, str) or not declared.strip()):
+            raise InputError(where, "'participant_id' must be a non-empty string")
+        data = data.get("turns")
+    if not isinstance(data, list):
+        raise InputError(where, _SHAPE)
+    turns: list[Draft] = []
+    for n, item in enumerate(data):
+        speaker = item.get("speaker") if isinstance(item, dict) else None
+        body = item.get("text") if isinstance(item, dict) else None
+        if not isinstance(speaker, str) or not speaker.strip() or not isinstance(body, str):
+            raise InputError(where, f"turn {n} needs a 'speaker' and a 'text' string; {_SHAPE}")
+        body = normalise_newlines(body).rstrip()
+        if body:
+            start_s = _json_time(item.get("start"), where, n, "start")
+            end_s = _json_time(item.get("end"), where, n, "end")
+            turns.append(Draft(speaker.strip(), body, start_s=start_s, end_s=end_s))
+    parsed = Parsed(turns, "JSON turns")
+    parsed.participant_id = declared.strip() if declared else None
+    return parsed
+
+
+def _json_time(value: object, where: str, n: int, key: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if not math.isfinite(value) or value < 0:
+            raise InputError(where, f"turn {n}: '{key}' must be finite, non-negative seconds, not {value!r}")
+        return float(value)
+    if isinstance(value, str) and re.fullmatch(CLOCK, value.strip()):
+        return parse_clock(value.strip())
+    raise InputError(where, f"turn {n}: '{key}' must be seconds or a time like '00:01:02', not {value!r}")

@@ -1,0 +1,200 @@
+"""Speaker labels and what they say about roles: `P1:`, `**Moderator:**`, `00:01:11 Name:`, `Name  0:03`.
+
+A label is only a candidate here; which candidates are speakers is decided over the whole file (a one-off
+`Note:` in prose is text, not a speaker).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+CLOCK = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
+_NAME = r"[^\W_][\w.'’\-]*(?:[ ][\w.'’\-]+){0,3}"
+_EM = r"\*{1,3}|_{1,2}"
+# A speaker label at the start of a line, plain, bold or italic, with an optional timestamp before it
+# (`00:01:11 Name:`, `[00:01:11] Name:`, `(00:01:11) Name:`) or after the name (`Name (00:01:11):`).
+_LABEL = re.compile(
+    rf"""^
+    (?:[\[(]?(?P<ts_pre>{CLOCK})[\])]?[ \t]*(?:[-–][ \t]*)?)?
+    (?:
+        (?P<em>{_EM})(?P<bold>{_NAME})(?:[ \t]*[(\[](?P<ts_bold>{CLOCK})[)\]])?(?::(?P=em)|(?P=em):)
+      | (?P<plain>{_NAME})(?:[ \t]*[(\[](?P<ts_post>{CLOCK})[)\]])?:
+    )
+    (?!//)
+    [ \t]*""",
+    re.VERBOSE,
+)
+# A line that only names the speaker and a time, the text following on the next lines (Otter, Teams):
+# `Name  0:03`, `Name 00:01:11`, `[Name] 00:01:11`.
+_HEADER = re.compile(
+    rf"^(?:\[(?P<bracketed>{_NAME})\]|(?P<name>{_NAME}))[ \t]+\(?(?P<clock>{CLOCK})\)?[ \t]*$"
+)
+BARE_CLOCK = re.compile(rf"^[ \t]*[\[(]?{CLOCK}[\])]?(?:[ \t]*-->[ \t]*{CLOCK}.*)?[ \t]*$")
+MAX_NAME = 40
+
+# "Interviewer 2", "Researcher Kim", "Host", "M", "Mod", "Q", "I", "Int"; not "Interviewee", "Hostess" or "Ingrid".
+_INTERVIEWER = re.compile(
+    r"(?:interviewer|moderator|researcher|facilitator)\b.*|(?:host|int|mod|i|q|m)(?:[ _-]?\d+)?",
+    re.IGNORECASE,
+)
+# Labels that name the participant side without being the participant's own code, companions included.
+_PARTICIPANT_WORD = re.compile(
+    r"(?:participant|respondent|interviewee|customer|user|p|r|a"
+    r"|companion|partner|spouse|wife|husband|carer|caregiver|parent|mother|father|son|daughter|friend)"
+    r"(?:[ _-]?\d+)?",
+    re.IGNORECASE,
+)
+ID_LIKE = re.compile(r"[A-Za-z]{1,4}[-_]?\d{1,4}")
+# Keys of a metadata header block (`**Date:** 4 March`), never speakers.
+_METADATA_KEYS = frozenset(
+    {
+        "date",
+        "time",
+        "duration",
+        "length",
+        "location",
+        "place",
+        "venue",
+        "setting",
+        "format",
+        "method",
+        "mode",
+        "platform",
+        "medium",
+        "recorded",
+        "recording",
+        "project",
+        "study",
+        "session",
+        "title",
+        "topic",
+        "subject",
+        "transcript",
+        "interview",
+        "notetaker",
+        "notes",
+        "observer",
+        "observers",
+        "attendees",
+        "participants",
+        "interviewers",
+        "moderators",
+        "researchers",
+        "language",
+        "company",
+        "organisation",
+        "organization",
+        "team",
+        "product",
+        "segment",
+        "persona",
+        "age",
+        "gender",
+        "occupation",
+        "job",
+        "role",
+        "source",
+        "version",
+        "status",
+        "type",
+        "tags",
+        "id",
+        "code",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Label:
+    name: str
+    explicit: bool  # emphasised or timestamped: a label by its form alone
+    start_s: float | None
+    length: int  # characters of the line taken by the label and the whitespace after it
+
+
+def match_label(line: str) -> Label | None:
+    match = _LABEL.match(line)
+    if match is None:
+        return None
+    name = match["bold"] or match["plain"]
+    if len(name) > MAX_NAME or not name[0].isalpha():
+        return None
+    clock = match["ts_pre"] or match["ts_bold"] or match["ts_post"]
+    explicit = match["bold"] is not None or clock is not None
+    return Label(name, explicit, parse_clock(clock) if clock else None, match.end())
+
+
+def match_header(line: str) -> Label | None:
+    """A speaker-and-time line whose text follows on the next lines; `length` is the whole line."""
+    match = _HEADER.match(line)
+    if match is None:
+        return None
+    name = (match["bracketed"] or match["name"]).strip()
+    if len(name) > MAX_NAME or not name[0].isalpha() or is_metadata_key(name):
+        return None
+    return Label(name, True, parse_clock(match["clock"]), len(line))
+
+
+def parse_clock(value: str) -> float:
+    """Seconds in `[hh:]mm:ss[.mmm]` (a comma before the fraction is allowed, as in SubRip)."""
+    seconds = 0.0
+    for part in value.replace(",", ".").split(":"):
+        seconds = seconds * 60 + float(part)
+    return round(seconds, 3)
+
+
+def is_interviewer_label(speaker: str) -> bool:
+    return _INTERVIEWER.fullmatch(speaker.strip()) is not None
+
+
+def is_participant_label(speaker: str) -> bool:
+    return _PARTICIPANT_WORD.fullmatch(speaker.strip()) is not None or is_id_like(speaker)
+
+
+def is_id_like(speaker: str) -> bool:
+    return ID_LIKE.fullmatch(speaker.strip()) is not None and not is_interviewer_label(speaker)
+
+
+def is_metadata_key(name: str) -> bool:
+    return name.strip().casefold() in _METADATA_KEYS
+
+
+def is_role_key(name: str) -> bool:
+    """A label that could head a metadata line naming people (`Moderator: Kim`, `Participant: P04`)."""
+    return is_interviewer_label(name) or is_participant_label(name)
+
+
+def accepted_labels(labels: Iterable[Label], *, allow_single: bool = True) -> set[str]:
+    """Names taken as speakers.
+
+    A plain `Word:` at the start of a line may be prose ("Note: ..."). It counts as a speaker when it names a
+    role or a participant code, recurs in the file, or (with `allow_single`) when no label recurs at all (a very
+    short file). Metadata keys (`Date:`) are never speakers.
+    """
+    labels = [label for label in labels if not is_metadata_key(label.name)]
+    counts = Counter(label.name for label in labels)
+    recurring = any(n >= 2 for n in counts.values())
+    return {
+        label.name
+        for label in labels
+        if label.explicit
+        or is_interviewer_label(label.name)
+        or is_participant_label(label.name)
+        or counts[label.name] >= 2
+        or (allow_single and not recurring)
+    }
+
+
+def names_in(value: str) -> list[str]:
+    """The names in a metadata value: `Kim, Lee and Sam` → Kim, Lee, Sam."""
+    parts = re.split(r"\s*(?:,|;|&|/|\band\b)\s*", value.strip().strip("*_").strip())
+    return [re.sub(r"\s*\(.*?\)\s*$", "", p).strip() for p in parts if p.strip()]
+
+
+def name_like(value: str) -> bool:
+    """A short value that names people rather than saying something (`Kim`, `Dana (P04)`, not `Okay.`)."""
+    value = value.strip().strip("*_").strip()
+    return bool(value) and len(value.split()) <= 6 and value[-1] not in ".?!…" and value[0].isupper()

@@ -1,0 +1,155 @@
+"""Interview notes in question-and-answer form, and notes with no structure at all.
+
+Notetakers write `- Question? *answer` (sometimes without the `*`, sometimes `*Question? answer`),
+`**Question?**` headings with the answer in paragraphs below, or `Question: *answer`. The question becomes an
+interviewer turn and the answer a participant turn; answer text is kept exactly as written.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from cjgen.ingest.lines import Line, looks_like_heading, neighbours
+from cjgen.ingest.parsed import Draft
+
+_BULLET = re.compile(r"^[ \t]*(?:[-–—•·]|\d{1,3}[.)](?=[ \t]))[ \t]*")
+_STAR = re.compile(r"\*(?!\*)[ \t]*")
+# The `*` that separates a question from its answer: after `?` or `:` (`Question? *answer`, `Topic: *answer`).
+_SEPARATOR = re.compile(r"([?:])[ \t]*\*(?!\*)[ \t]*")
+_FIRST_QUESTION = re.compile(r"[^.!?\n]*?\?+")
+_SENTENCE_END = re.compile(r"[.!?]\s+[A-Z“\"]")
+_QUOTES = '"“”«»'
+MAX_QUESTION_WORDS = 40
+MAX_TOPIC_WORDS = 6
+
+
+@dataclass(frozen=True)
+class QA:
+    """Offsets into the line: the question (may be empty) and the answer (may be empty)."""
+
+    question: tuple[int, int] | None
+    answer: tuple[int, int] | None
+    bulleted: bool
+
+
+def _one_question(text: str) -> bool:
+    return (
+        bool(text.strip())
+        and len(text.split()) <= MAX_QUESTION_WORDS
+        and _SENTENCE_END.search(text) is None
+        and not any(q in text for q in _QUOTES)
+    )
+
+
+def _span(line: str, start: int, end: int) -> tuple[int, int] | None:
+    while start < end and line[start].isspace():
+        start += 1
+    while end > start and line[end - 1].isspace():
+        end -= 1
+    return (start, end) if end > start else None
+
+
+def parse_qa(line: str) -> QA:
+    """Split a notes line into question and answer; a line without a question is all answer."""
+    at = 0
+    bullet = _BULLET.match(line)
+    if bullet:
+        at = bullet.end()
+    star = _STAR.match(line, at)
+    if star and not line.startswith("**", at):
+        at = star.end()
+    marked = bullet is not None or star is not None
+    end = len(line)
+    separator = _SEPARATOR.search(line, at)
+    if separator:
+        question = line[at : separator.start() + 1]
+        limit = MAX_QUESTION_WORDS if separator[1] == "?" else MAX_TOPIC_WORDS
+        if question.strip() and len(question.split()) <= limit and not _SENTENCE_END.search(question):
+            return QA(_span(line, at, separator.start() + 1), _span(line, separator.end(), end), marked)
+    first = _FIRST_QUESTION.match(line, at)
+    if first and _one_question(first.group(0)):
+        rest = _span(line, first.end(), end)
+        if marked or rest is None:
+            return QA(_span(line, at, first.end()), rest, marked)
+    return QA(None, _span(line, at, end), marked)
+
+
+def is_question_line(line: Line) -> bool:
+    if line.kind == "question":
+        return True
+    return line.kind in ("text", "label") and parse_qa(line.text).question is not None
+
+
+def notes_turns(lines: list[Line], interviewer: str) -> list[Draft]:
+    """Turns of Q&A notes: questions to the interviewer, everything else to the participant."""
+    turns: list[Draft] = []
+    blank_before = False
+    for i, line in enumerate(lines):
+        if line.kind == "blank":
+            blank_before = True
+            continue
+        if line.kind in ("skip", "clock"):
+            continue
+        if line.kind == "question":
+            turns.append(Draft(interviewer, line.text[line.span[0] : line.span[1]], role="interviewer"))
+            blank_before = False
+            continue
+        qa = parse_qa(line.text)
+        if qa.question is None and not qa.bulleted and _is_section(lines, i):
+            continue
+        if qa.question is not None:
+            turns.append(Draft(interviewer, line.text[qa.question[0] : qa.question[1]], role="interviewer"))
+        if qa.answer is not None:
+            answer = line.text[qa.answer[0] : qa.answer[1]]
+            last = turns[-1] if turns else None
+            if qa.question is None and last is not None and last.role == "participant":
+                last.text += ("\n\n" if blank_before else "\n") + answer
+            else:
+                turns.append(Draft(None, answer, role="participant"))
+        blank_before = False
+    return turns
+
+
+def _is_section(lines: list[Line], i: int) -> bool:
+    """A short unpunctuated line leading into questions or another heading."""
+    before, after = neighbours(lines, i)
+    leads_on = after is None or after.kind in ("skip", "question") or is_question_line(after)
+    if not leads_on and after is not None:
+        leads_on = looks_like_heading(after.text, strict=False) or _BULLET.match(after.text) is not None
+    if not leads_on:
+        return False
+    # Right under an answer line only a title-case heading counts: a short answer may stand on its own line.
+    strict = before is not None and before.kind not in ("blank", "skip")
+    return looks_like_heading(lines[i].text, strict=strict)
+
+
+def _is_title(lines: list[Line], i: int) -> bool:
+    """The first line of the file, short and unpunctuated, standing alone."""
+    first = next(k for k, line in enumerate(lines) if line.kind != "blank")
+    alone = i + 1 >= len(lines) or lines[i + 1].kind == "blank"
+    return i == first and alone and looks_like_heading(lines[i].text, strict=False)
+
+
+def paragraph_turns(lines: list[Line]) -> list[Draft]:
+    """Notes without speakers or questions: each paragraph is a participant turn; headings are left out."""
+    turns: list[Draft] = []
+    blank_before = True
+    for i, line in enumerate(lines):
+        if line.kind == "blank":
+            blank_before = True
+            continue
+        if (
+            line.kind in ("skip", "clock", "question")
+            or (blank_before and _is_section(lines, i))
+            or _is_title(lines, i)
+        ):
+            blank_before = line.kind == "skip"
+            continue
+        text = line.text.rstrip()
+        if blank_before or not turns:
+            turns.append(Draft(None, text, role="participant"))
+        else:
+            turns[-1].text += "\n" + text
+        blank_before = False
+    return turns

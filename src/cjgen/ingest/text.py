@@ -1,0 +1,164 @@
+"""Text transcripts (.txt .md .docx): labelled turns, Q&A notes, or plain notes, whichever the file is.
+
+A labelled line starts a turn and unlabelled lines continue it; titles, metadata header blocks and section
+headings are never turns. A file that reads mostly as `Question? *answer` lines is read as notes; a file with
+neither labels nor questions is the participant's notes, with a warning.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from cjgen.ingest.labels import (
+    Label,
+    accepted_labels,
+    is_id_like,
+    is_interviewer_label,
+    is_metadata_key,
+    is_participant_label,
+    is_role_key,
+    name_like,
+    names_in,
+)
+from cjgen.ingest.lines import Line, classify_all, looks_like_heading, neighbours
+from cjgen.ingest.notes import is_question_line, notes_turns, paragraph_turns
+from cjgen.ingest.parsed import Draft, Parsed
+
+INTERVIEWER = "Interviewer"
+# `Q: How was it? A: Fine.` on one line: the answer label inside an interviewer's one-letter-label line.
+_INLINE_ANSWER = re.compile(r"[ \t]+(?P<em>\*\*|__)?(?P<name>A|R|P)(?P=em)?:[ \t]+")
+_ONE_LETTER_QUESTION = frozenset({"q", "i", "m"})
+
+
+def read_text(text: str) -> Parsed:
+    lines = classify_all(text)
+    parsed = Parsed([], "")
+    _read_metadata_header(lines, parsed)
+    labels = [line.label for line in lines if line.kind == "label" and line.label is not None]
+    speakers = accepted_labels(labels, allow_single=False)
+    headers = _header_speakers(lines)
+    labelled = sum(1 for line in lines if _starts_turn(line, speakers, headers))
+    questions = sum(
+        1 for line in lines if is_question_line(line) and not _starts_turn(line, speakers, headers)
+    )
+    if questions > labelled:
+        parsed.drafts = notes_turns(lines, INTERVIEWER)
+        parsed.format = "Q&A notes"
+        parsed.kind = "notes"
+    elif labels or headers:
+        parsed.drafts = _labelled_turns(lines, accepted_labels(labels) | headers, parsed)
+        parsed.format = _labelled_format(lines, headers)
+    else:
+        parsed.drafts = paragraph_turns(lines)
+        parsed.format = "unlabelled notes"
+        parsed.kind = "notes"
+        parsed.warnings.append(
+            "no speaker labels or questions found: the whole file is read as the participant's notes "
+            "(quotes from it are marked as notes); label turns like 'P1: ...' and 'Interviewer: ...' if it is "
+            "a transcript"
+        )
+    return parsed
+
+
+def _starts_turn(line: Line, speakers: set[str], headers: set[str]) -> bool:
+    if line.label is None:
+        return False
+    return (line.kind == "label" and line.label.name in speakers) or (
+        line.kind == "header" and line.label.name in headers
+    )
+
+
+def _header_speakers(lines: list[Line]) -> set[str]:
+    """Names of `Name  0:03` lines taken as speakers: recurring, a role, or more than one such line."""
+    names = Counter(line.label.name for line in lines if line.kind == "header" and line.label is not None)
+    several = sum(names.values()) >= 2
+    return {n for n, k in names.items() if k >= 2 or several or is_role_key(n)}
+
+
+def _read_metadata_header(lines: list[Line], parsed: Parsed) -> None:
+    """Mark the `Key: value` lines before the first turn as skipped, keeping the names they give roles."""
+    for i, line in enumerate(lines):
+        if line.kind in ("header", "question") or (line.kind == "text" and is_question_line(line)):
+            return
+        if line.kind != "label" or line.label is None:
+            continue
+        name, value = line.label.name, line.text[line.label.length :]
+        words = [w.casefold().rstrip("s") for w in name.split()]
+        metadata = is_metadata_key(name) or any(is_metadata_key(w) for w in name.split())
+        role = len(name) >= 3 and is_role_key(name) and name_like(value)
+        if not (metadata or role):
+            return
+        lines[i] = Line("skip", line.text)
+        if not value.strip():
+            continue
+        if any(is_interviewer_label(w) and len(w) >= 3 for w in words):
+            parsed.add_names(True, names_in(value))
+        elif any(is_participant_label(w) and len(w) >= 3 for w in words) or "id" in words or "code" in words:
+            value_names = names_in(value)
+            ids = [v for v in value_names if is_id_like(v)]
+            if ids and parsed.participant_id is None:
+                parsed.participant_id = ids[0]
+            parsed.add_names(False, [v for v in value_names if not is_id_like(v)])
+
+
+def _labelled_format(lines: list[Line], headers: set[str]) -> str:
+    if headers:
+        return "speaker and time lines (Otter, Teams)"
+    timed = any(line.label is not None and line.label.start_s is not None for line in lines)
+    return "timestamped speaker labels" if timed else "speaker labels"
+
+
+def _labelled_turns(lines: list[Line], speakers: set[str], parsed: Parsed) -> list[Draft]:
+    turns: list[Draft] = []
+    blank_before = False
+    clock: float | None = None
+    preamble = 0
+    for i, line in enumerate(lines):
+        if line.kind == "blank":
+            blank_before = True
+            continue
+        if line.kind == "clock":
+            clock = line.clock
+            continue
+        if line.kind == "skip":
+            continue
+        if line.kind == "question":
+            turns.append(Draft(INTERVIEWER, line.text[line.span[0] : line.span[1]], role="interviewer"))
+        elif line.label is not None and line.label.name in speakers:
+            turns.extend(_start_turn(line, line.label, clock))
+            clock = None
+        elif not turns:
+            preamble += 1
+        elif not (blank_before and _is_section(lines, i, speakers)):
+            turns[-1].text += "\n\n" if blank_before and turns[-1].text else "\n" if turns[-1].text else ""
+            turns[-1].text += line.text.rstrip()
+        blank_before = False
+    if preamble:
+        parsed.warnings.append(
+            f"{preamble} line(s) before the first speaker label were left out as a title or preamble"
+        )
+    for turn in turns:
+        turn.text = turn.text.rstrip()
+    return [turn for turn in turns if turn.text]
+
+
+def _start_turn(line: Line, label: Label, clock: float | None) -> list[Draft]:
+    start_s = label.start_s if label.start_s is not None else clock
+    text = line.text[label.length :].rstrip() if line.kind == "label" else ""
+    answer = _INLINE_ANSWER.search(text) if label.name.casefold() in _ONE_LETTER_QUESTION else None
+    if answer is None:
+        return [Draft(label.name, text, start_s=start_s)]
+    return [
+        Draft(label.name, text[: answer.start()], start_s=start_s),
+        Draft(answer["name"], text[answer.end() :]),
+    ]
+
+
+def _is_section(lines: list[Line], i: int, speakers: set[str]) -> bool:
+    """A title-case line between a blank line and the next turn: a section heading inside a transcript."""
+    _, after = neighbours(lines, i)
+    leads_into_turn = after is not None and (
+        after.kind in ("skip", "question") or (after.label is not None and after.label.name in speakers)
+    )
+    return leads_into_turn and looks_like_heading(lines[i].text, strict=True)

@@ -1,0 +1,209 @@
+"""From parsed turns to a `Transcript`: roles, participant id, huge turns split, limits and warnings."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+from cjgen.errors import InputError
+from cjgen.ingest.labels import is_id_like, is_interviewer_label, is_participant_label
+from cjgen.ingest.parsed import Draft, Parsed
+from cjgen.schema import Segment, Transcript, Turn
+
+# Half an extraction chunk: one turn never fills a model call by itself.
+MAX_TURN_WORDS = 1000
+MAX_TURNS = 20_000
+_QUESTION_SHARE = 0.25
+_GUESS_SHARE = 0.4
+_WORD = re.compile(r"\S+")
+_FILE_ID = re.compile(r"[Pp]\d{1,4}")
+
+
+def assign_roles(parsed: Parsed, interviewers: Sequence[str]) -> None:
+    """Roles from the override, a metadata header, or the label; a guess (with a warning) when none says."""
+    chosen = {n.strip().casefold() for n in interviewers if n.strip()}
+    named_interviewers = {n.casefold() for n in parsed.interviewer_names}
+    named_participants = {n.casefold() for n in parsed.participant_names}
+    open_turns = [d for d in parsed.drafts if d.role is None and d.speaker is not None]
+    for draft in open_turns:
+        name = (draft.speaker or "").casefold()
+        if chosen:
+            interviewer = name in chosen
+        elif name in named_interviewers or name in named_participants:
+            interviewer = name in named_interviewers
+        else:
+            interviewer = is_interviewer_label(draft.speaker or "")
+        draft.role = "interviewer" if interviewer else "participant"
+    if not chosen and open_turns and all(d.role == "participant" for d in open_turns):
+        _guess_interviewer(parsed, open_turns, named_participants)
+
+
+def _guess_interviewer(parsed: Parsed, turns: list[Draft], named_participants: set[str]) -> None:
+    """With two or more named speakers and no interviewer label, the one who mostly asks questions."""
+    by_speaker: dict[str, list[Draft]] = {}
+    for draft in turns:
+        by_speaker.setdefault(draft.speaker or "", []).append(draft)
+    if len(by_speaker) < 2:
+        return
+    shares = {
+        name: sum(d.text.rstrip().endswith("?") for d in group) / len(group)
+        for name, group in by_speaker.items()
+        if not is_participant_label(name) and name.casefold() not in named_participants and len(group) >= 2
+    }
+    if not shares:
+        return
+    best = max(shares, key=lambda n: shares[n])
+    others = [s for n, s in shares.items() if n != best]
+    if shares[best] < _GUESS_SHARE or any(s * 2 > shares[best] for s in others):
+        return
+    for draft in by_speaker[best]:
+        draft.role = "interviewer"
+    parsed.warnings.append(
+        f"no interviewer label found; '{best}' asks most of the questions and is read as the interviewer "
+        "(use --interviewer NAME to choose)"
+    )
+
+
+def split_long_turns(drafts: list[Draft], max_words: int = MAX_TURN_WORDS) -> list[Draft]:
+    """A turn longer than `max_words` becomes several turns of the same speaker, cut between paragraphs,
+    lines, sentences or cues, so that no single turn overflows the model's context."""
+    out: list[Draft] = []
+    for draft in drafts:
+        if len(_WORD.findall(draft.text)) <= max_words:
+            out.append(draft)
+            continue
+        for start, end in _pieces(draft, max_words):
+            segments = [
+                Segment(
+                    start=max(s.start, start) - start,
+                    end=min(s.end, end) - start,
+                    start_s=s.start_s,
+                    end_s=s.end_s,
+                )
+                for s in draft.segments
+                if s.start < end and s.end > start
+            ]
+            first = segments[0].start_s if segments else draft.start_s if start == 0 else None
+            last = segments[-1].end_s if segments else draft.end_s if end == len(draft.text) else None
+            out.append(Draft(draft.speaker, draft.text[start:end], first, last, segments, role=draft.role))
+    return out
+
+
+def _pieces(draft: Draft, max_words: int) -> list[tuple[int, int]]:
+    text = draft.text
+    pieces: list[tuple[int, int]] = []
+    start = 0
+    while start < len(text):
+        words = list(_WORD.finditer(text, start))
+        if len(words) <= max_words:
+            pieces.append((start, len(text.rstrip())))
+            break
+        window = words[max_words - 1].end()
+        cut = _cut(text, start, window, [s.start for s in draft.segments])
+        pieces.append((start, len(text[:cut].rstrip())))
+        start = cut
+        while start < len(text) and text[start].isspace():
+            start += 1
+    return [(a, b) for a, b in pieces if b > a]
+
+
+def _cut(text: str, start: int, window: int, cue_starts: list[int]) -> int:
+    """Where to end a piece that may reach `window`: a cue start, else a paragraph, line, sentence, space."""
+    floor = start + (window - start) // 3
+    cues = [c for c in cue_starts if floor < c <= window]
+    if cues:
+        return cues[-1]
+    for pattern in (r"\n\s*\n", r"\n", r"[.!?…][\"'”’)\]]*\s", r"\s"):
+        ends = [m.end() for m in re.finditer(pattern, text[floor:window])]
+        if ends:
+            return floor + ends[-1]
+    return window
+
+
+def participant_id_for(path: Path, parsed: Parsed, given: str | None) -> str:
+    """The id given, else one the file declares, else a code among its speakers, else one in its file name."""
+    if given:
+        return given
+    if parsed.participant_id:
+        return parsed.participant_id
+    speakers = {d.speaker for d in parsed.drafts if d.role == "participant" and d.speaker is not None}
+    codes = sorted(s for s in speakers if is_id_like(s))
+    if len(codes) == 1:
+        return codes[0]
+    tokens = [t for t in re.split(r"[\W_]+", path.stem) if t]
+    from_name = [t for t in tokens if _FILE_ID.fullmatch(t)] or [t for t in tokens if is_id_like(t)]
+    return from_name[0] if from_name else path.stem
+
+
+def role_warnings(turns: Sequence[Turn]) -> list[str]:
+    warnings: list[str] = []
+    participant = [t for t in turns if t.role == "participant"]
+    if not any(t.role == "interviewer" for t in turns):
+        warnings.append(
+            "no interviewer turns found: every turn is read as the participant's; "
+            "name the interviewer with --interviewer NAME if one speaker asks the questions"
+        )
+    asking = sum(t.text.rstrip().endswith("?") for t in participant)
+    if asking >= 3 and asking >= _QUESTION_SHARE * len(participant):
+        warnings.append(
+            f"{asking} of {len(participant)} participant turns end with '?': check that the interviewer is "
+            "recognised (--interviewer NAME)"
+        )
+    return warnings
+
+
+def build_transcript(
+    path: Path, raw: bytes, parsed: Parsed, participant_id: str | None, interviewers: Sequence[str]
+) -> Transcript:
+    where = str(path)
+    assign_roles(parsed, interviewers)
+    drafts = split_long_turns(parsed.drafts)
+    if len(drafts) != len(parsed.drafts):
+        added = len(drafts) - len(parsed.drafts)
+        parsed.warnings.append(f"turns over {MAX_TURN_WORDS} words were split ({added} more turns)")
+    if len(drafts) > MAX_TURNS:
+        raise InputError(
+            where,
+            f"holds {len(drafts):,} turns, over the {MAX_TURNS:,} limit; split it into one file per interview",
+        )
+    parsed.drafts = drafts
+    pid = participant_id_for(path, parsed, participant_id)
+    turns = tuple(
+        Turn(
+            index=i,
+            speaker=d.speaker if d.speaker is not None else pid,
+            role=d.role or "participant",
+            text=d.text,
+            start_s=d.start_s,
+            end_s=d.end_s,
+            segments=tuple(d.segments),
+        )
+        for i, d in enumerate(drafts)
+    )
+    if not any(t.role == "participant" for t in turns):
+        speakers = ", ".join(dict.fromkeys(t.speaker for t in turns))
+        raise InputError(
+            where,
+            f"only interviewer turns found (speakers: {speakers}); "
+            "label the participant's turns with their code, e.g. 'P1: ...'",
+        )
+    parsed.warnings.extend(w for w in role_warnings(turns) if parsed.kind == "verbatim")
+    return Transcript(
+        id=path.name,
+        path=where,
+        participant_id=pid,
+        sha256=hashlib.sha256(raw).hexdigest(),
+        turns=turns,
+        kind=parsed.kind,
+    )
+
+
+def main_speaker(transcript: Transcript) -> str | None:
+    """The participant-side speaker with the most words; others on that side are companions."""
+    words: Counter[str] = Counter()
+    for turn in transcript.participant_turns():
+        words[turn.speaker] += len(turn.text.split())
+    return words.most_common(1)[0][0] if words else None
