@@ -1,18 +1,31 @@
 """Replace personal data with placeholders before any model sees the text, and map offsets back.
 
-Detection is deliberately conservative: regular expressions plus checksums (Luhn, the Dutch 11-test, the
-Norwegian birth-number check digits) and shape rules for phone numbers, so ordinary numbers in interviews
-(years, times, prices, counts) stay. Each replaced value is a `RedactedSpan`, which lets a quote found in the
-redacted text be mapped to the original text and back.
+Detection is deliberately conservative: regular expressions plus checksums (Luhn, IBAN mod-97, the
+Norwegian, Lithuanian, Dutch and French national-id check digits, from python-stdnum), shape rules for phone
+numbers and a keyword in front for values that have no shape of their own ("born 12 May 1984", "passport
+C01X00T47", "My name is Jane Doe"). Ordinary numbers in interviews (years, times, prices, counts, order
+numbers) stay. Patterns run over a copy of the text with fullwidth forms folded and zero-width characters
+skipped, so an obfuscated value is found at its original offsets. Each replaced value is a `RedactedSpan`,
+which lets a quote found in the redacted text be mapped to the original text and back.
+
+Names are redacted only after a self-introduction ("My name is …", "Jeg heter …", "Ich heiße …"); other
+names stay, since telling a name from a product, town or brand needs more than a pattern.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date
+
+from stdnum import iban
+from stdnum.fr import nir
+from stdnum.lt import asmens
+from stdnum.nl import bsn
+from stdnum.no import fodselsnummer, kontonr
 
 from cjgen.schema import Brief, Segment, Transcript
 
@@ -21,8 +34,14 @@ PLACEHOLDERS: dict[str, str] = {
     "email": "[EMAIL]",
     "card": "[CARD]",
     "national_id": "[NATIONAL_ID]",
+    "account": "[ACCOUNT]",
+    "id_document": "[ID_DOCUMENT]",
+    "date_of_birth": "[DATE_OF_BIRTH]",
     "street_address": "[ADDRESS]",
     "phone": "[PHONE]",
+    "ip_address": "[IP_ADDRESS]",
+    "handle": "[HANDLE]",
+    "name": "[NAME]",
 }
 # Where two findings overlap, the earlier kind in PLACEHOLDERS wins: the more specific pattern.
 _PRIORITY = {kind: rank for rank, kind in enumerate(PLACEHOLDERS)}
@@ -213,54 +232,109 @@ def _map_end(spans: tuple[RedactedSpan, ...], pos: int, *, redacted_side: bool) 
 # --------------------------------------------------------------------------------------------- detectors
 
 _Finding = tuple[str, int, int]
+_Detector = Callable[[str], list[_Finding]]
 
 # Digits that are not part of a longer number, word, decimal or time.
 _NUM_BEFORE = r"(?<![\w+.,:/-])"
 _NUM_AFTER = r"(?![\w]|[.,:/-]\d)"
+# Zero-width characters hide a value from a pattern; they are read as absent (see `_fold`).
+_ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad")
 
-_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'«»]+", re.IGNORECASE)
-_URL_TRAILING = ".,;:!?)]}'\""
-_TOKEN = re.compile(r"(?=[A-Za-z0-9_-]*\d)(?=[A-Za-z0-9_-]*[A-Za-z])[A-Za-z0-9_-]{16,}")
-_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}(?![\w-])")
-_CARD = re.compile(rf"{_NUM_BEFORE}\d(?:[ -]?\d){{12,18}}{_NUM_AFTER}")
-_SSN = re.compile(rf"{_NUM_BEFORE}(\d{{3}})-(\d{{2}})-(\d{{4}}){_NUM_AFTER}")
-_BSN = re.compile(rf"{_NUM_BEFORE}(?:\d{{9}}|\d{{4}}\.\d{{2}}\.\d{{3}}){_NUM_AFTER}")
-_FNR = re.compile(rf"{_NUM_BEFORE}\d{{6}} ?\d{{5}}{_NUM_AFTER}")
-# At most 20 digits per candidate keeps long runs of numbers linear; no phone number is longer.
-_PHONE = re.compile(r"(?<![\w+.,:/(-])(?:\+|\()?\d(?:(?:[ .\-/]|\)[ \-]?|[ ]\()?\d){0,19}(?![\w]|[.,:/-]\d)")
-_DATE = re.compile(r"\d{1,2}([./-])\d{1,2}\1\d{2,4}|\d{4}([./-])\d{1,2}\2\d{1,2}")
 
-_UPPER = "A-ZÀ-ÖØ-Þ"
-_WORD = rf"[{_UPPER}][^\W\d_]*"
-_HOUSE = r"\d{1,4}[A-Za-z]?(?:-\d{1,4}[A-Za-z]?)?"
-_COMPOUND_SUFFIX = (
-    r"straat|laan|weg|gracht|plein|kade|singel|dijk|veien|vegen|gaten|gata|gate|vei|straße|strasse"
-)
-_NORDIC_WORD = r"gaten|gata|gate|veien|vegen|vei"
-_ENGLISH_SUFFIX = (
-    r"Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Drive|Way|Boulevard|Blvd|Close|Court|Crescent|Place|Terrace"
-    r"|Square|Grove|Row|Parkway|Mews"
-)
-_ADDRESS = re.compile(
-    rf"""(?<![\w])(?:
-        [{_UPPER}][^\W\d_]*?(?:{_COMPOUND_SUFFIX})[ ]{_HOUSE}
-      | (?:{_WORD}[ ]){{1,3}}(?:{_NORDIC_WORD})[ ]{_HOUSE}
-      | (?:{_WORD}[ ]){{1,3}}(?:{_ENGLISH_SUFFIX})\.?[ ]{_HOUSE}
-      | (?<![\d.,:/-]){_HOUSE},?[ ](?:{_WORD}[ ]){{1,3}}(?:{_ENGLISH_SUFFIX})\b
-    ){_NUM_AFTER}""",
-    re.VERBOSE,
-)
+def _fold(text: str) -> str:
+    """Fullwidth and other compatibility forms (NFKC) and typographic apostrophes folded one character at a
+    time, so a finding in the folded text has the same offsets in the original."""
+    if text.isascii():
+        return text
+    out = []
+    for char in text:
+        folded = unicodedata.normalize("NFKC", char) if not char.isascii() else char
+        out.append("'" if char in "’‘" else folded if len(folded) == 1 else char)
+    return "".join(out)
 
 
 def _find_all(text: str) -> list[_Finding]:
-    found: list[_Finding] = []
-    for kind, pattern, accept in _DETECTORS:
-        found += [(kind, m.start(), m.end()) for m in pattern.finditer(text) if accept(m.group())]
-    return found + _urls(text) + _phones(text)
+    folded = _fold(text)
+    found = [finding for detect in _DETECTORS for finding in detect(folded)]
+    if any(char in _ZERO_WIDTH for char in text):
+        found += _findings_without_zero_width(folded)
+    return found
+
+
+def _findings_without_zero_width(text: str) -> list[_Finding]:
+    """Run the detectors with zero-width characters removed and map what they find back."""
+    kept = [i for i, char in enumerate(text) if char not in _ZERO_WIDTH]
+    stripped = "".join(text[i] for i in kept)
+    return [
+        (kind, kept[start], kept[end - 1] + 1)
+        for detect in _DETECTORS
+        for kind, start, end in detect(stripped)
+        if end > start
+    ]
+
+
+def _pattern(kind: str, pattern: re.Pattern[str], accept: Callable[[str], bool] | None = None) -> _Detector:
+    """Every match of `pattern` (its group `v` if it has one) that `accept` takes."""
+    group = "v" if "v" in pattern.groupindex else 0
+
+    def find(text: str) -> list[_Finding]:
+        return [
+            (kind, m.start(group), m.end(group))
+            for m in pattern.finditer(text)
+            if accept is None or accept(m.group(group))
+        ]
+
+    return find
+
+
+def _after_keyword(kind: str, keywords: str, value: str, accept: Callable[[str], bool]) -> _Detector:
+    """A value shortly after a word that says what it is ("my phone number is …", "født …")."""
+    pattern = re.compile(rf"(?i:\b(?:{keywords}))(?!\w)[^\n\d]{{0,30}}?(?<![\w])(?P<v>{value})", re.VERBOSE)
+    return _pattern(kind, pattern, accept)
+
+
+def _digit_count(low: int, high: int) -> Callable[[str], bool]:
+    return lambda value: low <= len(_digits(value)) <= high
+
+
+def _digits(value: str) -> list[int]:
+    return [int(c) for c in value if c.isdigit()]
+
+
+def _compact(value: str) -> str:
+    return re.sub(r"[\s.-]", "", value)
+
+
+# -- emails, urls, online identifiers
+
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}(?![\w-])")
+_TLDS = r"com|org|net|no|lt|de|fr|uk|io|eu|info|me|us|edu|gov|co|nl|se|dk|fi|biz"
+_AT = r"(?:\s?[\[(<{]\s?(?:at|@|ät|arobase|alfakrøll|krøllalfa|eta)\s?[\])>}]\s?|\s(?:at|ät|arobase|alfakrøll|krøllalfa|eta)\s|\s@\s)"
+_DOT = r"(?:\s?[\[(<{]\s?(?:dot|punkt|punktum|point|taškas)\s?[\])>}]\s?|\s(?:dot|punkt|punktum|point|taškas)\s|\.)"
+# "jane dot doe at example dot com", "jane(at)example.com": the spelled-out forms people use to dodge filters.
+_SPELLED_EMAIL = re.compile(
+    rf"(?i)(?<![\w.+-])[\w+-]+(?:{_DOT}[\w+-]+)*{_AT}[\w-]+(?:{_DOT}[\w-]+)*?{_DOT}(?:{_TLDS})(?![\w-])"
+)
+_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'«»]+", re.IGNORECASE)
+_URL_TRAILING = ".,;:!?)]}'\""
+_TOKEN = re.compile(r"(?=[A-Za-z0-9_-]*\d)(?=[A-Za-z0-9_-]*[A-Za-z])[A-Za-z0-9_-]{16,}")
+_PROFILE_HOSTS = (
+    r"linkedin\.com|facebook\.com|fb\.com|m\.facebook\.com|instagram\.com|twitter\.com|x\.com|tiktok\.com"
+    r"|github\.com|threads\.net|bsky\.app|vk\.com|xing\.com|mastodon\.social"
+)
+# A profile address names a person even without a query string, with or without the scheme.
+_PROFILE_URL = re.compile(
+    rf"(?<![\w.@/-])(?:https?://)?(?:[\w-]+\.)*(?:{_PROFILE_HOSTS})/[^\s<>\"'«»]+", re.IGNORECASE
+)
+_HANDLE = re.compile(r"(?<![\w.@/+-])@[A-Za-z_][A-Za-z0-9_.]{1,29}(?<![.])(?![\w@-])")
+_IPV4 = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w]|\.\d)")
+_IPV6 = re.compile(
+    r"(?<![\w:])(?=[0-9A-Fa-f:]*[0-9A-Fa-f]:)[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?![\w:])"
+)
 
 
 def _urls(text: str) -> list[_Finding]:
-    """URLs that carry something personal: a query string, a token-like path or a login."""
+    """URLs that carry something personal: a query string, a token-like path, a login or a profile."""
     found = []
     for match in _URL.finditer(text):
         url = match.group().rstrip(_URL_TRAILING)
@@ -269,23 +343,23 @@ def _urls(text: str) -> list[_Finding]:
         personal = "@" in host or bool(re.search(r"[?#][^\s]", url)) or bool(_TOKEN.search(path))
         if personal:
             found.append(("url", match.start(), match.start() + len(url)))
+    for match in _PROFILE_URL.finditer(text):
+        url = match.group().rstrip(_URL_TRAILING)
+        # A profile is one or two segments deep (/jane.doe, /in/jane-doe); deeper paths are pages.
+        if url.split("?")[0].rstrip("/").count("/") - url.count("://") * 2 <= 2:
+            found.append(("url", match.start(), match.start() + len(url)))
     return found
 
 
-def _phones(text: str) -> list[_Finding]:
-    """Phone numbers; a run of numbers that is not one may end in one ("in 2019 06 1837 2264")."""
-    found = []
-    for match in _PHONE.finditer(text):
-        value = match.group()
-        starts = [0] + [m.start() for m in re.finditer(r"(?<=[ .\-/])[+(]?\d", value)]
-        start = next((k for k in starts if _is_phone(value[k:])), None)
-        if start is not None:
-            found.append(("phone", match.start() + start, match.end()))
-    return found
+def _is_ip(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
 
 
-def _digits(value: str) -> list[int]:
-    return [int(c) for c in value if c.isdigit()]
+# -- cards, accounts, national ids, id documents
 
 
 def _luhn(digits: list[int]) -> bool:
@@ -306,35 +380,114 @@ def _is_card(value: str) -> bool:
     return 13 <= len(digits) <= 19 and 2 <= digits[0] <= 6 and grouped and _luhn(digits)
 
 
+_CARD = re.compile(rf"{_NUM_BEFORE}\d(?:[ -]?\d){{12,18}}{_NUM_AFTER}")
+# An IBAN: country, check digits, then groups; the longest prefix whose mod-97 check holds is the number.
+_IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{1,4}){3,9}(?![A-Za-z0-9])")
+_KONTONR = re.compile(rf"{_NUM_BEFORE}\d{{4}}([. ])\d{{2}}\1\d{{5}}{_NUM_AFTER}")
+_SSN = re.compile(rf"{_NUM_BEFORE}\d{{3}}([- ])\d{{2}}\1\d{{4}}{_NUM_AFTER}")
+# Nine bare digits pass the Dutch 11-test one time in eleven, so only the dotted form stands alone.
+_BSN = re.compile(rf"{_NUM_BEFORE}\d{{4}}\.\d{{2}}\.\d{{3}}{_NUM_AFTER}")
+# Eleven digits, maybe split after the birth date: a Norwegian birth number or a Lithuanian personal code.
+_BIRTH_NUMBER = re.compile(rf"{_NUM_BEFORE}\d{{6}} ?\d{{5}}{_NUM_AFTER}")
+_NIR = re.compile(
+    rf"{_NUM_BEFORE}[12] ?\d{{2}} ?\d{{2}} ?(?:\d{{2}}|2A|2B) ?\d{{3}} ?\d{{3}} ?\d{{2}}{_NUM_AFTER}"
+)
+# A UK National Insurance number; prefixes that are never issued are left out.
+_NINO = re.compile(
+    r"(?<![A-Za-z0-9])(?!BG|GB|NK|KN|TN|NT|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]"
+    r"(?:[ ]?\d{2}){3}[ ]?[A-D](?![A-Za-z0-9])"
+)
+
+
+def _ibans(text: str) -> list[_Finding]:
+    found = []
+    for match in _IBAN.finditer(text):
+        value = match.group()
+        ends = [len(value), *[m.start() for m in re.finditer(" ", value)][::-1]]
+        end = next((e for e in ends if iban.is_valid(value[:e])), None)
+        if end is not None:
+            found.append(("account", match.start(), match.start() + end))
+    return found
+
+
 def _is_ssn(value: str) -> bool:
-    area, group, serial = value.split("-")
+    area, group, serial = re.split(r"[- ]", value)
     return area not in ("000", "666") and area[0] != "9" and group != "00" and serial != "0000"
 
 
-def _is_bsn(value: str) -> bool:
-    """The Dutch citizen service number's 11-test."""
-    d = _digits(value)
-    total = sum(w * x for w, x in zip(range(9, 1, -1), d[:8], strict=True)) - d[8]
-    return total % 11 == 0 and any(d)
+def _is_birth_number(value: str) -> bool:
+    compact = _compact(value)
+    return fodselsnummer.is_valid(compact) or asmens.is_valid(compact)
 
 
-def _is_fnr(value: str) -> bool:
-    """A Norwegian birth number (or D-number): a real date and both mod-11 check digits."""
-    d = _digits(value)
-    day = d[0] * 10 + d[1] - (40 if d[0] >= 4 else 0)
-    month = d[2] * 10 + d[3]
-    try:
-        date(2000 + d[4] * 10 + d[5], month, day)
-    except ValueError:
-        return False
-    k1 = 11 - sum(w * x for w, x in zip((3, 7, 6, 1, 8, 9, 4, 5, 2), d, strict=False)) % 11
-    k2 = 11 - sum(w * x for w, x in zip((5, 4, 3, 2, 7, 6, 5, 4, 3, 2), d, strict=False)) % 11
-    k1, k2 = k1 % 11, k2 % 11
-    return k1 != 10 and k2 != 10 and (k1, k2) == (d[9], d[10])
+_ACCOUNT_WORDS = (
+    r"account\s(?:number|no\.?|nr\.?)|acct|kontonummer\w*|kontonr\.?|konto|bankkonto\w*|numéro\sde\scompte"
+    r"|sąskaitos\snumer\w*|sąskait\w*|sort\scode|routing\snumber"
+)
+_NATIONAL_ID_WORDS = (
+    r"ssn|social\ssecurity\w*|steuer-?id\w*|steueridentifikationsnummer|identifikationsnummer|idnr"
+    r"|tax\sid|personnummer\w*|fødselsnummer\w*|asmens\skod\w*|personal\scode|sécurité\ssociale|sécu"
+    r"|national\sinsurance|ni\snumber|nino|bsn|burgerservicenummer|insee"
+)
+_DOCUMENT_WORDS = (
+    r"passport\w*|pass\snumber|passnummer\w*|passnr\.?|pass-nr\.?|reisepass\w*|passeport|paso|pasas"
+    r"|personalausweis\w*|ausweis\w*|id\scard|id-kort\w*|identity\scard|carte\sd'identité"
+    r"|tapatybės\skortel\w*|driving\slicen[cs]e|driver'?s\slicen[cs]e|førerkort\w*|führerschein\w*"
+)
+_DOCUMENT_NUMBER = r"(?=(?:[A-Z]*\d){3})[A-Z0-9]{6,10}(?![\w])"
+
+
+# -- dates of birth
+
+_MONTHS = (
+    r"january|february|march|april|may|june|july|august|september|october|november|december"
+    r"|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec"
+    r"|januar|februar|mars|mai|juni|juli|oktober|desember|märz|maerz|dezember"
+    r"|janvier|février|fevrier|avril|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre"
+    r"|sausio|vasario|kovo|balandžio|gegužės|birželio|liepos|rugpjūčio|rugsėjo|spalio|lapkričio|gruodžio"
+)
+_DATE_VALUE = rf"""(?:
+    \d{{1,2}}[./-]\d{{1,2}}[./-](?:\d{{4}}|\d{{2}})
+  | \d{{4}}[./-]\d{{1,2}}[./-]\d{{1,2}}
+  | \d{{1,2}}\.\s?\d{{1,2}}\.\s?\d{{4}}
+  | \d{{1,2}}(?:st|nd|rd|th|er|\.)?(?:\sof)?\s(?i:{_MONTHS})\.?,?\s\d{{4}}
+  | (?i:{_MONTHS})\.?\s\d{{1,2}}(?:st|nd|rd|th)?,?\s\d{{4}}
+  | (?i:{_MONTHS})\s\d{{4}}
+  | \d{{4}}\sm\.\s(?i:{_MONTHS})\s\d{{1,2}}\s?d\.
+  | \d{{8}}
+)(?![\w])"""
+_BIRTH_WORDS = (
+    r"born|birth\w*|dob|d\.o\.b|birthday|født|fødd|fødselsdato|fødselsdag\w*|geboren|geburtsdatum"
+    r"|geburtstag|née?|naissance|gimiau|gimusi|gimęs|gimimo\sdata|gimtadien\w*"
+)
+
+
+# -- phones
+
+# At most 20 digits per candidate keeps long runs of numbers linear; no phone number is longer.
+_PHONE = re.compile(r"(?<![\w+.,:/(-])(?:\+|\()?\d(?:(?:[ .\-/]|\)[ \-]?|[ ]\()?\d){0,19}(?![\w]|[.,:/-]\d)")
+_DATE = re.compile(r"\d{1,2}([./-])\d{1,2}\1\d{2,4}|\d{4}([./-])\d{1,2}\2\d{1,2}")
+_PHONE_WORDS = (
+    r"phone|mobile|cell|tel\.?|tlf\.?|telefon\w*|mobil\w*|handy|portable|téléphone|telefono|telefonas"
+    r"|mob\.|call\sme\son|ring\sme\son|whatsapp|sms"
+)
+
+
+def _phones(text: str) -> list[_Finding]:
+    """Phone numbers; a run of numbers that is not one may end in one ("in 2019 06 1837 2264")."""
+    found = []
+    for match in _PHONE.finditer(text):
+        value = match.group()
+        starts = [0] + [m.start() for m in re.finditer(r"(?<=[ .\-/])[+(]?\d", value)]
+        start = next((k for k in starts if _is_phone(value[k:])), None)
+        if start is not None:
+            found.append(("phone", match.start() + start, match.end()))
+    return found
 
 
 def _is_phone(value: str) -> bool:
-    """Phone-number shapes: international prefix, area code in brackets, trunk 0, US and Norwegian groups."""
+    """Phone-number shapes: international prefix, area code in brackets, trunk 0, US, Norwegian and
+    Lithuanian groups."""
     digits = _digits(value)
     n = len(digits)
     groups = [len(g) for g in re.findall(r"\d+", value)]
@@ -347,21 +500,216 @@ def _is_phone(value: str) -> bool:
     if value.startswith("("):
         return 9 <= n <= 12
     if value.startswith("0"):
-        return 9 <= n <= 11 and (len(groups) > 1 or n == 10)
-    us = groups == [3, 3, 4] and len(set(re.findall(r"\D", value))) == 1
+        # Unspaced, ten digits or an eleven-digit mobile (UK 07…, German 015…-017…).
+        mobile = re.match(r"07|01[5-7]", value) is not None
+        return 9 <= n <= 11 and (len(groups) > 1 or n == 10 or mobile)
+    one_separator = len(set(re.findall(r"\D", value))) <= 1
+    us = groups in ([3, 3, 4], [1, 3, 3, 4]) and one_separator and (len(groups) == 3 or digits[0] == 1)
     norwegian = (groups in ([3, 2, 3], [2, 2, 2, 2])) and " " in value and digits[0] >= 2
-    return us or norwegian
+    lithuanian = digits[0] == 8 and n == 9 and groups in ([2, 3, 4], [1, 3, 5])
+    return us or norwegian or lithuanian
 
 
-def _always(_: str) -> bool:
-    return True
+# -- street addresses, post boxes and postcodes
+
+_UPPER = "A-ZÀ-ÖØ-ÞĄČĘĖĮŠŲŪŽ"
+_WORD = rf"[{_UPPER}][^\W\d_]*"
+_HOUSE = r"\d{1,4}[A-Za-z]?(?:-\d{1,4}[A-Za-z]?)?"
+_COMPOUND_SUFFIX = (
+    r"straat|laan|weg|gracht|plein|kade|singel|dijk|veien|vegen|gaten|gata|gate|vei|straße|strasse|allee"
+    r"|gasse|platz|damm|ufer|plassen|plass|torget|torg|stien|bakken"
+)
+_SEPARATE_WORD = (
+    r"gaten|gata|gate|veien|vegen|vei|allé|alle|plass|torg|Straße|Strasse|Str\.|Weg|Platz|Allee|Gasse"
+    r"|Ring|Damm|g\.|gatvė|pr\.|prospektas|al\.|alėja|pl\.|aikštė|skg\."
+)
+_ENGLISH_SUFFIX = (
+    r"Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Drive|Dr|Way|Boulevard|Blvd|Close|Court|Crescent|Place|Terrace"
+    r"|Square|Grove|Row|Parkway|Mews|Highway|Hwy"
+)
+_FRENCH_WAY = r"rue|avenue|av\.|boulevard|bd|place|allée|impasse|chemin|quai|cours|route"
+_UK_POSTCODE = r"[A-Z]{1,2}\d[A-Z\d]?[ ]?\d[A-Z]{2}"
+# What may follow a street: a flat or suite, then a postcode with its town ("0155 Oslo", "LT-01103
+# Vilnius", "Springfield, IL 62704", "London SW1A 2AA").
+_ADDRESS_TAIL = rf"""
+    (?:,?[ ](?:Apt|Apartment|Suite|Unit|Flat|leil)\.?[ ]?[\w-]{{1,5}})?
+    (?:,?[ ](?:
+        (?:LT-|D-|F-)?\d{{4,5}}[ ]{_WORD}(?:[ -]{_WORD})?
+      | {_WORD}(?:[ ]{_WORD})?,[ ][A-Z]{{2}}[ ]\d{{5}}(?:-\d{{4}})?
+      | (?:{_WORD}[ ])?{_UK_POSTCODE}
+    ))?"""
+_ADDRESS = re.compile(
+    rf"""(?<![\w])(?:
+        [{_UPPER}][^\W\d_]*?(?:{_COMPOUND_SUFFIX})[ ]{_HOUSE}
+      | (?:{_WORD}[ ]){{1,3}}(?:{_SEPARATE_WORD})[ ]{_HOUSE}
+      | (?:{_WORD}[ ]){{1,3}}(?:{_ENGLISH_SUFFIX})\.?[ ]{_HOUSE}
+      | (?<![\d.,:/-]){_HOUSE},?[ ](?:{_WORD}[ ]){{1,3}}(?:{_ENGLISH_SUFFIX})\b\.?
+      | (?<![\d.,:/-]){_HOUSE}(?:[ ]?(?:bis|ter))?,?[ ](?i:{_FRENCH_WAY})[ ]
+            (?:(?:de[ ]la|de|du|des|la|le)[ ]|[ld]')*{_WORD}(?:[ -]{_WORD})*
+      | (?i:p\.?[ ]?o\.?[ ]box|post[ ]office[ ]box|postboks|postfach|boîte[ ]postale|b\.p\.|bp
+            |case[ ]postale|pašto[ ]dėžutė|a/d)[ ]\d{{1,6}}(?:[ ]\d{{1,4}}){{0,2}}
+    ){_ADDRESS_TAIL}{_NUM_AFTER}""",
+    re.VERBOSE,
+)
+_POSTCODE = re.compile(rf"(?<![\w-]){_UK_POSTCODE}(?![\w])|(?<![\w-])LT-\d{{5}}(?![\w])")
 
 
-_DETECTORS: list[tuple[str, re.Pattern[str], Callable[[str], bool]]] = [
-    ("email", _EMAIL, _always),
-    ("card", _CARD, _is_card),
-    ("national_id", _SSN, _is_ssn),
-    ("national_id", _BSN, _is_bsn),
-    ("national_id", _FNR, _is_fnr),
-    ("street_address", _ADDRESS, _always),
+# -- names after a self-introduction
+
+_INTRO = re.compile(
+    r"(?i:\b(?:my\sname\sis|my\sname's|i'm|i\sam|call\sme|jeg\sheter|mitt\snavn\ser|navnet\smitt\ser"
+    r"|je\sm'appelle|mon\snom\sest|je\ssuis|ich\sheiße|ich\sheisse|mein\sname\sist|mano\svardas(?:\syra)?"
+    r"|vadinuosi|aš\sesu))[,:]?[ ]+"
+)
+_NAME_PART = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*")
+_PARTICLES = frozenset(
+    ["van", "von", "de", "der", "den", "da", "du", "le", "la", "di", "del", "af", "zu", "ten"]
+)
+# Capitalised words that follow "I'm" or "je suis" and are not names.
+_NOT_NAMES = frozenset(
+    [
+        "not",
+        "so",
+        "sure",
+        "afraid",
+        "fine",
+        "good",
+        "ok",
+        "okay",
+        "glad",
+        "happy",
+        "sorry",
+        "just",
+        "also",
+        "still",
+        "really",
+        "very",
+        "here",
+        "there",
+        "from",
+        "in",
+        "at",
+        "on",
+        "the",
+        "a",
+        "an",
+        "and",
+        "but",
+        "with",
+        "always",
+        "never",
+        "self-employed",
+        "retired",
+        "english",
+        "british",
+        "american",
+        "norwegian",
+        "lithuanian",
+        "german",
+        "french",
+        "irish",
+        "scottish",
+        "welsh",
+        "canadian",
+        "australian",
+        "dutch",
+        "polish",
+        "swedish",
+        "danish",
+        "italian",
+        "spanish",
+        "european",
+        "catholic",
+        "christian",
+        "muslim",
+        "jewish",
+        "vegan",
+        "vegetarian",
+        "it",
+        "this",
+        "that",
+        "going",
+        "usually",
+        "currently",
+        "now",
+        "norsk",
+        "lietuvis",
+        "lietuvė",
+        "français",
+        "française",
+        "deutsch",
+        "deutscher",
+        "deutsche",
+        "calling",
+        "speaking",
+        "my",
+        "our",
+        "your",
+        "his",
+        "her",
+        "their",
+        "we",
+        "they",
+        "you",
+        "he",
+        "she",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ]
+)
+
+
+def _names(text: str) -> list[_Finding]:
+    """Up to four capitalised words (with particles such as "van der") after "My name is", "Jeg heter"…"""
+    found = []
+    for intro in _INTRO.finditer(text):
+        position, end, words = intro.end(), None, 0
+        while words < 4:
+            match = _NAME_PART.match(text, position)
+            if match is None:
+                break
+            word = match.group()
+            if end is not None and word.casefold() in _PARTICLES:
+                position = match.end() + 1
+                continue
+            if not word[0].isupper() or len(word) < 2 or (words == 0 and word.casefold() in _NOT_NAMES):
+                break
+            end, words = match.end(), words + 1
+            if text[end : end + 1] != " ":
+                break
+            position = end + 1
+        if end is not None:
+            found.append(("name", intro.end(), end))
+    return found
+
+
+_DETECTORS: list[_Detector] = [
+    _urls,
+    _pattern("email", _EMAIL),
+    _pattern("email", _SPELLED_EMAIL),
+    _pattern("card", _CARD, _is_card),
+    _ibans,
+    _pattern("account", _KONTONR, lambda v: kontonr.is_valid(_compact(v))),
+    _after_keyword("account", _ACCOUNT_WORDS, r"\d[\d .-]{4,30}\d", _digit_count(6, 30)),
+    _pattern("national_id", _SSN, _is_ssn),
+    _pattern("national_id", _BSN, lambda v: bsn.is_valid(_compact(v))),
+    _pattern("national_id", _BIRTH_NUMBER, _is_birth_number),
+    _pattern("national_id", _NIR, lambda v: nir.is_valid(_compact(v))),
+    _pattern("national_id", _NINO),
+    _after_keyword("national_id", _NATIONAL_ID_WORDS, r"\d[\d -]{7,16}\d", _digit_count(9, 15)),
+    _after_keyword("id_document", _DOCUMENT_WORDS, _DOCUMENT_NUMBER, lambda v: True),
+    _after_keyword("date_of_birth", _BIRTH_WORDS, _DATE_VALUE, lambda v: True),
+    _pattern("street_address", _ADDRESS),
+    _pattern("street_address", _POSTCODE),
+    _phones,
+    _after_keyword("phone", _PHONE_WORDS, r"\+?\(?\d[\d ()./-]{6,20}\d", _digit_count(8, 15)),
+    _pattern("ip_address", _IPV4, _is_ip),
+    _pattern("ip_address", _IPV6, _is_ip),
+    _pattern("handle", _HANDLE),
+    _names,
 ]
