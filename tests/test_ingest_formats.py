@@ -1,0 +1,344 @@
+"""Real-world transcript and notes formats: speakers, roles and turn texts for each, limits, and overrides."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import docx
+import pytest
+
+from cjgen.errors import InputError
+from cjgen.ingest import (
+    MAX_JSON_DEPTH,
+    MAX_TURN_WORDS,
+    files,
+    inspect_transcript,
+    load_transcript,
+    main_speaker,
+)
+from cjgen.schema import Transcript
+
+DATA = Path(__file__).parent / "data" / "ingest"
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def rows(t: Transcript) -> list[tuple[str, str, str]]:
+    return [(turn.speaker, turn.role, turn.text) for turn in t.turns]
+
+
+# --------------------------------------------------------------------------------------------- timestamped
+
+
+def test_timestamp_before_label_mixed_with_plain_labels() -> None:
+    t = load_transcript(DATA / "stamped_labels.txt")
+    assert rows(t) == [
+        ("Moderator", "interviewer", "Welcome, and thanks for making time today."),
+        ("Lena", "participant", "Glad to. I have about forty minutes."),
+        ("Moderator", "interviewer", "What made you look for a new kettle?"),
+        (
+            "Lena",
+            "participant",
+            "The old one started to leak.\nIt left a puddle on the counter every morning.",
+        ),
+        ("Moderator", "interviewer", "And where did you look first?"),
+        ("Lena", "participant", "A comparison site, then the shop down the road."),
+    ]
+    assert [turn.start_s for turn in t.turns] == [4.0, 9.0, 71.0, 75.0, None, 150.0]
+    assert t.kind == "verbatim"
+
+
+def test_otter_speaker_and_time_lines_with_text_below() -> None:
+    t = load_transcript(DATA / "otter.txt", interviewers=["Ravi Shah"])
+    assert rows(t) == [
+        ("Ravi Shah", "interviewer", "Okay, we are recording. Could you start with how you found the gym?"),
+        ("Tomas Berg", "participant", "A flyer in my letterbox, honestly.\nI almost threw it away."),
+        ("Ravi Shah", "interviewer", "What made you keep it?"),
+        ("Tomas Berg", "participant", "The first month was free, and it is five minutes from my flat."),
+    ]
+    assert [turn.start_s for turn in t.turns] == [3.0, 9.0, 62.0, 65.0]
+
+
+def test_meet_text_export_with_clock_lines() -> None:
+    t = load_transcript(DATA / "meet.txt")
+    assert rows(t) == [
+        ("Interviewer", "interviewer", "Can you describe your last visit?"),
+        ("Maja", "participant", "I went for seeds and came back with a lemon tree."),
+        ("Interviewer", "interviewer", "Was anyone there to help?"),
+        ("Maja", "participant", "Nobody at first. Then a very kind man in a green apron."),
+    ]
+    assert t.turns[2].start_s == 300.0
+
+
+def test_zoom_vtt_names_in_cue_text() -> None:
+    t = load_transcript(DATA / "zoom.vtt")
+    assert rows(t) == [
+        ("Researcher", "interviewer", "How do you usually pay your bills?"),
+        (
+            "Noor Haddad",
+            "participant",
+            "Mostly through the banking app. Sometimes I forget and pay the late fee.",
+        ),
+    ]
+
+
+def test_teams_vtt_voice_tags() -> None:
+    t = load_transcript(DATA / "teams.vtt")
+    assert rows(t) == [
+        ("Facilitator", "interviewer", "Tell me about the first delivery."),
+        ("Chen Wei", "participant", "The box was crushed, but the plates inside were fine."),
+    ]
+
+
+def test_name_with_time_in_brackets() -> None:
+    t = load_transcript(DATA / "timestamps.txt")
+    assert [(turn.speaker, turn.role, turn.start_s) for turn in t.turns][:2] == [
+        ("Moderator", "interviewer", 5.0),
+        ("Sam", "participant", 9.0),
+    ]
+
+
+# --------------------------------------------------------------------------------------------- labels
+
+
+def test_header_block_one_letter_labels_section_headings_and_italic_labels() -> None:
+    t = load_transcript(DATA / "header_block.md")
+    assert t.participant_id == "P04"  # from the header block
+    assert rows(t) == [
+        ("M", "interviewer", "Tell me a little about your commute."),
+        ("P", "participant", "I cycle, unless it rains."),
+        ("M", "interviewer", "And when it rains?"),
+        ("P", "participant", "The bus, which is always late."),
+        ("Kim", "interviewer", "Show me how you would plan tomorrow's trip."),  # named as moderator above
+        ("P", "participant", "I open the map and look at the rain radar first."),
+    ]
+    assert all("2 May" not in turn.text and "WARM-UP" not in turn.text for turn in t.turns)
+
+
+@pytest.mark.parametrize(
+    "label",
+    ["M", "I", "Q", "Mod", "mod", "Moderator", "Interviewer", "Researcher", "Facilitator", "**M:**", "*Q:*"],
+)
+def test_interviewer_labels_in_any_case_and_emphasis(tmp_path: Path, label: str) -> None:
+    line = label if label.endswith(":*") or label.endswith(":**") else f"{label}:"
+    t = load_transcript(
+        write(tmp_path, "s.txt", f"{line} How was it?\nP: Fine.\n{line} Why?\nP: It just was.\n")
+    )
+    assert [turn.role for turn in t.turns] == ["interviewer", "participant"] * 2
+
+
+@pytest.mark.parametrize(
+    "label", ["P", "R", "A", "Participant", "Respondent", "P1", "Jonas", "**R:**", "_A:_"]
+)
+def test_participant_labels_in_any_case_and_emphasis(tmp_path: Path, label: str) -> None:
+    line = label if label.endswith((":*", ":**", ":_")) else f"{label}:"
+    t = load_transcript(
+        write(tmp_path, "s.txt", f"Interviewer: How was it?\n{line} Fine.\nInterviewer: Why?\n{line} Ok.\n")
+    )
+    assert [turn.role for turn in t.turns] == ["interviewer", "participant"] * 2
+    assert t.turns[1].text == "Fine."
+
+
+def test_q_and_a_labels_on_one_line_and_on_two() -> None:
+    t = load_transcript(DATA / "qa_pairs.txt")
+    assert rows(t) == [
+        ("Q", "interviewer", "Where do you keep your receipts?"),
+        ("A", "participant", "In a shoebox under the bed."),
+        ("Q", "interviewer", "Do you ever need them again?"),
+        ("A", "participant", "Only at tax time, and then I can never find the right one."),
+    ]
+
+
+def test_companion_stays_a_distinct_participant_side_speaker() -> None:
+    t = load_transcript(DATA / "companion.txt")
+    assert t.participant_id == "P05"
+    assert [(turn.speaker, turn.role) for turn in t.turns] == [
+        ("Interviewer", "interviewer"),
+        ("P05", "participant"),
+        ("Partner", "participant"),
+        ("P05", "participant"),
+        ("Interviewer", "interviewer"),
+        ("P05", "participant"),
+    ]
+    assert t.turns[2].text == "Two days late, and one was missing."
+    assert main_speaker(t) == "P05"
+
+
+# --------------------------------------------------------------------------------------------- notes
+
+
+def test_dash_question_star_answer_notes() -> None:
+    t = load_transcript(DATA / "dash_notes.md")
+    assert t.kind == "notes"
+    assert [(turn.role, turn.text) for turn in t.turns] == [
+        ("interviewer", "How did you first hear about the service?"),
+        ("participant", "A colleague mentioned it at lunch."),
+        ("interviewer", "What did you expect?"),
+        ("participant", "I thought it would be more expensive.\nIt was half of what I pay now."),
+        ("interviewer", "What did you try first?"),
+        ("interviewer", "Did you need any help?"),
+        ("participant", "Only once, with the password reset."),
+        ("interviewer", "How long did it take?"),
+        ("participant", "About ten minutes, most of it waiting for the email."),
+        ("interviewer", "Anything else you want to add?"),
+        ("participant", "The chat window kept covering the form."),
+    ]
+    assert {turn.speaker for turn in t.participant_turns()} == {t.participant_id}
+    assert inspect_transcript(DATA / "dash_notes.md").format == "Q&A notes"
+
+
+def test_bold_question_headings_with_answer_paragraphs() -> None:
+    t = load_transcript(DATA / "question_headings.md")
+    assert t.kind == "notes"
+    assert [(turn.role, turn.text) for turn in t.turns] == [
+        ("interviewer", "How often do you buy bread here?"),
+        (
+            "participant",
+            "Twice a week, usually on my way home.\n\nOn Saturdays I bring my son, he likes the cinnamon rolls.",
+        ),
+        ("interviewer", "What would make you come more often?"),
+        ("participant", "Opening earlier. I leave for work at seven."),
+    ]
+
+
+def test_docx_bold_question_paragraphs(tmp_path: Path) -> None:
+    document = docx.Document()
+    document.add_paragraph().add_run("What did you order last?").bold = True
+    document.add_paragraph("A lamp, it came broken.")
+    document.add_paragraph().add_run("Did you return it?").bold = True
+    document.add_paragraph("Yes, the courier collected it.")
+    path = tmp_path / "P2 notes.docx"
+    document.save(str(path))
+    t = load_transcript(path)
+    assert t.participant_id == "P2"
+    assert [(turn.role, turn.text) for turn in t.turns] == [
+        ("interviewer", "What did you order last?"),
+        ("participant", "A lamp, it came broken."),
+        ("interviewer", "Did you return it?"),
+        ("participant", "Yes, the courier collected it."),
+    ]
+
+
+def test_file_without_labels_is_read_as_participant_notes_with_a_warning(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    t = load_transcript(DATA / "unlabelled.txt")
+    assert t.kind == "notes"
+    assert [turn.role for turn in t.turns] == ["participant", "participant"]
+    assert t.turns[0].text.startswith("She collects")  # the title line is not a turn
+    assert "read as the participant's notes" in caplog.text
+    report = inspect_transcript(DATA / "unlabelled.txt")
+    assert report.format == "unlabelled notes" and report.warnings
+
+
+def test_vtt_without_speakers_is_read_as_notes(tmp_path: Path) -> None:
+    path = write(tmp_path, "P1.vtt", "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nno speaker here\n")
+    t = load_transcript(path)
+    assert (t.kind, rows(t)) == ("notes", [("P1", "participant", "no speaker here")])
+
+
+# --------------------------------------------------------------------------------------------- roles and ids
+
+
+def test_participant_id_from_a_code_in_the_file_name() -> None:
+    t = load_transcript(DATA / "01_P03_transcript_clean.txt")
+    assert t.participant_id == "P03"
+    assert {turn.speaker for turn in t.participant_turns()} == {"Sam"}
+
+
+def test_interviewer_guessed_from_questions_then_fixed_by_override(tmp_path: Path) -> None:
+    guessed = inspect_transcript(DATA / "names_only.txt")
+    assert {s.speaker: s.role for s in guessed.speakers} == {"Kim": "interviewer", "Dana": "participant"}
+    assert any("Kim" in w for w in guessed.warnings)
+    fixed = load_transcript(DATA / "names_only.txt", interviewers=["dana"])
+    assert {turn.speaker: turn.role for turn in fixed.turns} == {"Kim": "participant", "Dana": "interviewer"}
+
+
+def test_interviewer_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CJGEN_INTERVIEWER", "Tomas Berg, someone else")
+    t = load_transcript(DATA / "otter.txt")
+    assert [turn.role for turn in t.turns] == ["participant", "interviewer"] * 2
+
+
+def test_inspect_warns_about_participant_questions(tmp_path: Path) -> None:
+    source = "".join(f"P1: Question {n}?\nP1: More?\n" for n in range(3))
+    report = inspect_transcript(write(tmp_path, "P1.txt", source))
+    assert report.words_by_role["interviewer"] == 0
+    assert any("no interviewer" in w for w in report.warnings)
+    assert any("end with '?'" in w for w in report.warnings)
+
+
+# --------------------------------------------------------------------------------------------- limits
+
+
+def _expect_error(path: Path, problem: str) -> None:
+    with pytest.raises(InputError) as info:
+        load_transcript(path)
+    assert info.value.where == str(path)
+    assert problem in info.value.problem
+    assert "\n" not in str(info.value)
+
+
+def test_file_over_the_byte_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(files, "MAX_FILE_BYTES", 100)
+    _expect_error(write(tmp_path, "P1.txt", "P1: " + "word " * 50), "limit per file")
+
+
+def test_text_over_the_character_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(files, "MAX_TEXT_CHARS", 100)
+    _expect_error(write(tmp_path, "P1.txt", "P1: " + "word " * 50), "characters of text")
+
+
+def test_docx_that_unpacks_too_far(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.xml", "<w>" + " " * 2_000_000 + "</w>")
+    path = tmp_path / "P1.docx"
+    path.write_bytes(buffer.getvalue())
+    assert path.stat().st_size < 100_000
+    monkeypatch.setattr(files, "MAX_DOCX_UNPACKED_BYTES", 1_000_000)
+    _expect_error(path, "limit for a .docx")
+
+
+def test_too_many_turns(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cjgen.ingest import transcript
+
+    monkeypatch.setattr(transcript, "MAX_TURNS", 10)
+    _expect_error(write(tmp_path, "P1.txt", "I: Hi?\nP1: Hi.\n" * 6), "turns, over the 10 limit")
+
+
+def test_deeply_nested_json_is_refused_without_recursion_error(tmp_path: Path) -> None:
+    path = tmp_path / "P1.json"
+    path.write_text("[" * 3000 + "]" * 3000)
+    _expect_error(path, f"deeper than {MAX_JSON_DEPTH} levels")
+    brackets_in_strings = json.dumps([{"speaker": "P1", "text": "[" * 3000}])
+    assert load_transcript(write(tmp_path, "P2.json", brackets_in_strings)).turns[0].text == "[" * 3000
+
+
+@pytest.mark.parametrize("value", ["NaN", "Infinity", "-Infinity", "1e999"])
+def test_non_finite_numbers_are_refused(tmp_path: Path, value: str) -> None:
+    path = write(tmp_path, "P1.json", f'[{{"speaker": "P1", "text": "hi", "start": {value}}}]')
+    with pytest.raises(InputError) as info:
+        load_transcript(path)
+    assert "finite" in info.value.problem
+
+
+def test_one_huge_turn_is_split_into_pieces_of_the_original_text(tmp_path: Path) -> None:
+    sentences = [f"Sentence number {n} says a little more about the day." for n in range(400)]
+    body = " ".join(sentences[:200]) + "\n\n" + " ".join(sentences[200:])
+    t = load_transcript(write(tmp_path, "P1.txt", f"Interviewer: Tell me everything.\nP1: {body}\n"))
+    pieces = t.participant_turns()
+    assert len(pieces) >= 4
+    assert all(len(p.text.split()) <= MAX_TURN_WORDS for p in pieces)
+    assert all(p.text in body and p.text == p.text.strip() for p in pieces)
+    assert "".join(p.text for p in pieces).replace(" ", "").replace("\n", "") == body.replace(
+        " ", ""
+    ).replace("\n", "")
+    assert all(p.text.endswith(".") for p in pieces)  # cut between sentences
