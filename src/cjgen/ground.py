@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
+from cjgen.ingest import main_speaker
 from cjgen.observations import Observation, ObservationOut
 from cjgen.redact import RedactedTranscript
 from cjgen.schema import Evidence, GroundingStats, Transcript, Turn
@@ -150,7 +151,16 @@ def evidence_for(
         timestamp_s=_timestamp(turn, o_start),
         repaired=repaired,
         redacted=turn.text[o_start:o_end] != shown,
+        kind=original.kind,
+        speaker=_companion(source, turn_index),
     )
+
+
+def _companion(source: RedactedTranscript, turn_index: int) -> str | None:
+    """The speaker's label when a companion, not the participant, said it (as the model saw the label)."""
+    speaker = source.original.turns[turn_index].speaker
+    main = main_speaker(source.original)
+    return source.redacted.turns[turn_index].speaker if main is not None and speaker != main else None
 
 
 def ground_citation(
