@@ -495,8 +495,9 @@ def evidence_label(evidence: Sequence[Evidence]) -> str:
 
 
 def cite(e: Evidence) -> str:
-    """Where a quote comes from: "P1, P1.txt turn 12 at 03:14"."""
-    where = f"{e.participant_id}, {e.source_id} turn {e.turn_index}"
+    """Where a quote comes from: "P1, P1.txt turn 12 at 03:14" ("P1 (Partner), ..." for a companion)."""
+    who = f"{e.participant_id} ({e.speaker})" if e.speaker else e.participant_id
+    where = f"{who}, {e.source_id} turn {e.turn_index}"
     return where + (f" at {format_timestamp(e.timestamp_s)}" if e.timestamp_s is not None else "")
 
 
