@@ -12,11 +12,21 @@ import yaml
 from typer.testing import CliRunner
 
 import cjgen.cli
-from cjgen.ask import Runtime
+from cjgen.ask import RunStopped, Runtime
 from cjgen.eval.gold import load_case
 from cjgen.eval.locate import CaseSources
+from cjgen.ingest import load_brief, load_transcripts
 from cjgen.models import ScriptedChatModel
-from cjgen.pipeline import draft_map, generate_map, open_runtime, summarize_transcript
+from cjgen.pipeline import (
+    build_map,
+    build_summary,
+    draft_map,
+    draft_map_from_file,
+    generate_map,
+    generate_map_from_files,
+    open_runtime,
+    summarize_file,
+)
 from cjgen.schema import JourneyMap
 from cjgen.settings import Settings
 from cjgen.validate import check_map
@@ -35,7 +45,7 @@ def oracle_runtime(case: Path, *, cache: bool = False) -> Runtime:
 
 @pytest.fixture
 def journey(bike: Path) -> JourneyMap:
-    return generate_map(bike / "brief.md", transcripts(bike), runtime=oracle_runtime(bike))
+    return generate_map_from_files(bike / "brief.md", transcripts(bike), runtime=oracle_runtime(bike))
 
 
 def test_planted_pain_points_come_back_with_grounded_evidence(bike: Path, journey: JourneyMap) -> None:
@@ -93,7 +103,9 @@ def test_the_injection_is_data_not_an_instruction(journey: JourneyMap) -> None:
 
 def test_the_model_sees_redacted_text_and_sentence_ids(bike: Path) -> None:
     model = GoldOracle(bike).model()
-    generate_map(bike / "brief.md", transcripts(bike), runtime=open_runtime(model=model, use_cache=False))
+    generate_map_from_files(
+        bike / "brief.md", transcripts(bike), runtime=open_runtime(model=model, use_cache=False)
+    )
     seen = "\n".join(str(m.content) for request in model.requests for m in request)
     for value in ("marta.kowalczyk84@example.com", "06 1837 2264", "Kastanjelaan 14B"):
         assert value not in seen
@@ -141,9 +153,13 @@ def test_json_format_option_works_for_other_tools(
 
 
 def test_identical_rerun_makes_no_model_calls(bike: Path) -> None:
-    first = generate_map(bike / "brief.md", transcripts(bike), runtime=oracle_runtime(bike, cache=True))
+    first = generate_map_from_files(
+        bike / "brief.md", transcripts(bike), runtime=oracle_runtime(bike, cache=True)
+    )
     assert first.provenance.model_calls == 1 + 6 + 1
-    again = generate_map(bike / "brief.md", transcripts(bike), runtime=oracle_runtime(bike, cache=True))
+    again = generate_map_from_files(
+        bike / "brief.md", transcripts(bike), runtime=oracle_runtime(bike, cache=True)
+    )
     assert again.provenance.model_calls == 0
     assert again.model_dump(exclude={"provenance"}) == first.model_dump(exclude={"provenance"})
 
@@ -151,11 +167,13 @@ def test_identical_rerun_makes_no_model_calls(bike: Path) -> None:
 def test_editing_one_transcript_reruns_only_its_extraction_and_synthesis(bike: Path, tmp_path: Path) -> None:
     case = tmp_path / "case"
     shutil.copytree(bike, case)
-    generate_map(case / "brief.md", transcripts(case), runtime=oracle_runtime(case, cache=True))
+    generate_map_from_files(case / "brief.md", transcripts(case), runtime=oracle_runtime(case, cache=True))
     p2 = case / "transcripts" / "P2.txt"
     # P2 no longer says the planted repair-window quote, so its observations and the synthesis input change.
     p2.write_text(p2.read_text().replace("For someone on shifts, a four-hour window", "For me a window"))
-    again = generate_map(case / "brief.md", transcripts(case), runtime=oracle_runtime(case, cache=True))
+    again = generate_map_from_files(
+        case / "brief.md", transcripts(case), runtime=oracle_runtime(case, cache=True)
+    )
     fresh = sorted(c.step for c in again.provenance.calls if not c.cached)
     assert fresh == ["extract:P2.txt", "synthesize"]
 
@@ -163,16 +181,18 @@ def test_editing_one_transcript_reruns_only_its_extraction_and_synthesis(bike: P
 def test_an_edit_that_leaves_the_observations_alone_reuses_the_synthesis(bike: Path, tmp_path: Path) -> None:
     case = tmp_path / "case"
     shutil.copytree(bike, case)
-    generate_map(case / "brief.md", transcripts(case), runtime=oracle_runtime(case, cache=True))
+    generate_map_from_files(case / "brief.md", transcripts(case), runtime=oracle_runtime(case, cache=True))
     p2 = case / "transcripts" / "P2.txt"
     p2.write_text(p2.read_text() + "\n\nP2: One more thing: the bell is too quiet.\n")
-    again = generate_map(case / "brief.md", transcripts(case), runtime=oracle_runtime(case, cache=True))
+    again = generate_map_from_files(
+        case / "brief.md", transcripts(case), runtime=oracle_runtime(case, cache=True)
+    )
     assert [c.step for c in again.provenance.calls if not c.cached] == ["extract:P2.txt"]
 
 
 def test_no_redact_lets_the_model_see_the_original(bike: Path) -> None:
     model = GoldOracle(bike).model()
-    generate_map(
+    generate_map_from_files(
         bike / "brief.md", transcripts(bike), runtime=open_runtime(model=model, use_cache=False), redact=False
     )
     seen = "\n".join(str(m.content) for request in model.requests for m in request)
@@ -180,7 +200,7 @@ def test_no_redact_lets_the_model_see_the_original(bike: Path) -> None:
 
 
 def test_summary_of_one_interview_is_grounded(bike: Path) -> None:
-    summary = summarize_transcript(bike / "transcripts" / "P1.txt", runtime=oracle_runtime(bike))
+    summary = summarize_file(bike / "transcripts" / "P1.txt", runtime=oracle_runtime(bike))
     assert summary.pain_points and summary.quotes
     text = (bike / "transcripts" / "P1.txt").read_text()
     assert all(q.quote in text for q in summary.quotes)
@@ -188,7 +208,7 @@ def test_summary_of_one_interview_is_grounded(bike: Path) -> None:
 
 def test_brief_only_draft_marks_everything_an_assumption() -> None:
     case = Path(__file__).resolve().parents[1] / "evals" / "cases" / "brief-only"
-    journey = draft_map(case / "brief.md", runtime=oracle_runtime(case))
+    journey = draft_map_from_file(case / "brief.md", runtime=oracle_runtime(case))
     assert journey.items()
     assert all(item.basis == "assumption" and not item.evidence for item in journey.items())
 
@@ -199,7 +219,7 @@ def test_a_model_that_keeps_answering_badly_fails_with_the_field_path(bike: Path
     )
     runtime = open_runtime(model=model, settings=Settings(max_reasks=1), use_cache=False)
     with pytest.raises(Exception, match=r"stages\.0\.id"):
-        generate_map(bike / "brief.md", transcripts(bike), runtime=runtime)
+        generate_map_from_files(bike / "brief.md", transcripts(bike), runtime=runtime)
     assert len(model.requests) == 2
     reask = str(model.requests[1][-1].content)
     assert "stages.0.id" in reask
@@ -226,7 +246,71 @@ def test_a_model_that_repeats_the_injection_gets_it_dropped(bike: Path) -> None:
         return answer
 
     runtime = open_runtime(model=ScriptedChatModel(responder=parrot), use_cache=False)
-    journey = generate_map(bike / "brief.md", transcripts(bike), runtime=runtime)
+    journey = generate_map_from_files(bike / "brief.md", transcripts(bike), runtime=runtime)
     prose = " ".join([journey.summary, *(p.statement for p in journey.pain_points)]).casefold()
     assert "no problems" not in prose and "system prompt" not in prose
     assert any("instruction-like" in u for u in journey.provenance.unsupported)
+
+
+BRIEF_ONLY = Path(__file__).resolve().parents[1] / "evals" / "cases" / "brief-only"
+
+
+def test_a_brief_string_that_names_a_file_is_text_not_the_file(tmp_path: Path) -> None:
+    secret = tmp_path / "notes.txt"
+    secret.write_text("Top secret server notes: root password hunter2\n", encoding="utf-8")
+    model = GoldOracle(BRIEF_ONLY).model()
+    journey = draft_map(str(secret), runtime=open_runtime(model=model, use_cache=False))
+    seen = "\n".join(str(m.content) for request in model.requests for m in request)
+    assert "hunter2" not in seen and "hunter2" not in journey.model_dump_json()
+    assert str(secret) in seen
+    assert journey.title == str(secret)[:120]
+
+
+def test_a_path_given_where_typed_inputs_belong_is_refused(bike: Path) -> None:
+    runtime = open_runtime(model=ScriptedChatModel(), use_cache=False)
+    with pytest.raises(TypeError, match="_from_files"):
+        generate_map(None, transcripts(bike), runtime=runtime)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="_from_files"):
+        draft_map(bike / "brief.md", runtime=runtime)  # type: ignore[arg-type]
+
+
+def test_the_title_never_brings_back_what_redaction_removed() -> None:
+    brief = "Call Marta on +31 6 1234 5678 or marta@example.com about the bike plan\n\n" + (
+        BRIEF_ONLY / "brief.md"
+    ).read_text(encoding="utf-8")
+    journey = draft_map(brief, runtime=open_runtime(model=GoldOracle(BRIEF_ONLY).model(), use_cache=False))
+    assert "marta@example.com" not in journey.title and "1234 5678" not in journey.title
+    assert "[EMAIL]" in journey.title
+    assert "marta@example.com" not in journey.model_dump_json()
+
+
+def test_each_run_keeps_its_own_calls_and_progress(bike: Path) -> None:
+    runtime = oracle_runtime(bike)
+    brief = load_brief(bike / "brief.md")
+    loaded = load_transcripts(transcripts(bike))
+    seen: list[str] = []
+    first = generate_map(brief, loaded, runtime=runtime, on_progress=lambda step, _: seen.append(step))
+    second = generate_map(brief, loaded[:1], runtime=runtime)
+
+    def extracted(journey: JourneyMap) -> set[str]:
+        return {c.step for c in journey.provenance.calls if c.step.startswith("extract:")}
+
+    assert extracted(first) == {f"extract:{t.id}" for t in loaded}
+    assert extracted(second) == {f"extract:{loaded[0].id}"}
+    assert runtime.calls == [] and runtime.progress is None, "the shared runtime is left as it was"
+    assert seen.count("extracted") == len(loaded)
+
+
+def test_a_cancelled_run_stops_before_its_next_model_call(bike: Path) -> None:
+    model = GoldOracle(bike).model()
+    run = open_runtime(model=model, use_cache=False).start()
+    run.cancelled.set()
+    with pytest.raises(RunStopped, match="cancelled"):
+        build_map(load_brief(bike / "brief.md"), load_transcripts(transcripts(bike)), run)
+    assert model.requests == []
+
+
+def test_a_run_past_its_deadline_stops(bike: Path) -> None:
+    run = open_runtime(model=GoldOracle(bike).model(), use_cache=False).start(deadline_s=-1)
+    with pytest.raises(RunStopped, match="time limit"):
+        build_summary(load_transcripts(transcripts(bike))[0], run)

@@ -7,6 +7,23 @@ try:
 except PackageNotFoundError:  # running from a source tree without an install
     __version__ = "0.0.0"
 
-from cjgen.pipeline import draft_map, generate_map, open_runtime, summarize_transcript
+from cjgen.pipeline import (
+    draft_map,
+    draft_map_from_file,
+    generate_map,
+    generate_map_from_files,
+    open_runtime,
+    summarize_file,
+    summarize_transcript,
+)
 
-__all__ = ["__version__", "draft_map", "generate_map", "open_runtime", "summarize_transcript"]
+__all__ = [
+    "__version__",
+    "draft_map",
+    "draft_map_from_file",
+    "generate_map",
+    "generate_map_from_files",
+    "open_runtime",
+    "summarize_file",
+    "summarize_transcript",
+]

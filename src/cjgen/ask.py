@@ -1,6 +1,8 @@
 """One structured model call: render → (cache) → invoke → parse + check → bounded re-asks with the exact errors.
 
 Steps call `ask` with a rendered prompt, a JSON schema and a parser; every attempt is recorded as a ModelCall.
+A `Runtime` holds what runs share (the model, cache, limits); `Runtime.start()` gives each run its own `Run`
+with its own call record, clock, progress callback, deadline and cancel switch, so runs never share state.
 """
 
 from __future__ import annotations
@@ -10,8 +12,9 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, fields
 from typing import Any, TypeVar
 
 import json_repair
@@ -38,9 +41,32 @@ class Invalid(Exception):
         super().__init__("; ".join(self.errors))
 
 
+class RunStopped(CjgenError):
+    """The run was cancelled, or ran past its deadline, before it finished."""
+
+
+@dataclass
+class Clock:
+    """Seconds spent per pipeline step."""
+
+    steps: dict[str, float] = field(default_factory=dict)
+
+    @contextmanager
+    def step(self, name: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.steps[name] = round(self.steps.get(name, 0.0) + time.perf_counter() - started, 3)
+
+
 @dataclass
 class Runtime:
-    """What the model-calling steps share for one run: the injected model and the run's call record."""
+    """What the model-calling steps use: the injected model, its settings and cache, and a call record.
+
+    A runtime may be shared by many runs; each run works on its own copy from `start()`, so the calls,
+    progress and clock of one run never mix with another's.
+    """
 
     model: BaseChatModel
     backend: str
@@ -59,8 +85,48 @@ class Runtime:
             self.calls.append(call)
 
     def notify(self, step: str, message: str) -> None:
+        self.check()
         if self.progress is not None:
             self.progress(step, message)
+
+    def check(self) -> None:
+        """Raise `RunStopped` when the run should not go on (a plain runtime always goes on)."""
+
+    def start(
+        self,
+        progress: Progress | None = None,
+        *,
+        deadline_s: float | None = None,
+        cancelled: threading.Event | None = None,
+    ) -> Run:
+        """A fresh run over this runtime's model and settings, with its own calls, clock and progress."""
+        shared = {f.name: getattr(self, f.name) for f in fields(Runtime) if f.name in _SHARED}
+        return Run(
+            **shared,
+            progress=progress if progress is not None else self.progress,
+            deadline=None if deadline_s is None else time.monotonic() + deadline_s,
+            cancelled=cancelled or threading.Event(),
+        )
+
+
+_SHARED = frozenset(
+    {"model", "backend", "model_name", "json_mode", "cache", "max_reasks", "concurrency", "temperature"}
+)
+
+
+@dataclass
+class Run(Runtime):
+    """One run: its model calls, step clock and progress, and when it must stop (deadline, cancel)."""
+
+    clock: Clock = field(default_factory=Clock)
+    deadline: float | None = None
+    cancelled: threading.Event = field(default_factory=threading.Event)
+
+    def check(self) -> None:
+        if self.cancelled.is_set():
+            raise RunStopped("the run was cancelled")
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise RunStopped("the run took longer than its time limit")
 
 
 def validation_errors(exc: ValidationError) -> list[str]:
@@ -132,6 +198,7 @@ def ask(
     errors: list[str] = []
     attempts = 1 + max(0, runtime.max_reasks)
     for attempt in range(1, attempts + 1):
+        runtime.check()
         params: dict[str, float | int | str | None] = {
             "max_tokens": max_tokens,
             "temperature": runtime.temperature,

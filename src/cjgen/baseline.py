@@ -86,9 +86,9 @@ def naive_map(runtime: Runtime, brief: Path, transcripts: Sequence[Path]) -> Jou
             }
         )
     prompt = render_prompt("naive_map", brief=load_brief(brief).text, transcripts=blocks)
-    mark = len(runtime.calls)
+    run = replace(runtime.start(), max_reasks=0)  # naive: one call, whatever comes back
     out: NaiveMap = ask(
-        replace(runtime, max_reasks=0),  # naive: one call, whatever comes back
+        run,
         prompt,
         inline_schema(NaiveMap),
         lambda d: parse_as(NaiveMap, d),
@@ -133,6 +133,6 @@ def naive_map(runtime: Runtime, brief: Path, transcripts: Sequence[Path]) -> Jou
             tool_version=__version__,
             backend=runtime.backend,
             model=runtime.model_name,
-            calls=runtime.calls[mark:],
+            calls=run.calls,
         ),
     )

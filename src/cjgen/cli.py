@@ -26,7 +26,7 @@ from cjgen import __version__
 from cjgen.ask import Runtime
 from cjgen.errors import CjgenError
 from cjgen.ingest import load_brief, load_transcripts
-from cjgen.pipeline import draft_map, generate_map, open_runtime, summarize_transcript
+from cjgen.pipeline import draft_map_from_file, generate_map, open_runtime, summarize_file
 from cjgen.render import FORMATS, extension_for, render, summary_to_markdown
 from cjgen.schema import JourneyMap, MapType
 
@@ -217,14 +217,14 @@ def map_command(
     chosen, target = _target(output, fmt, "journey-map")
     started = time.perf_counter()
     with user_errors():
-        # Check every input before any model work starts, so a bad file fails at once.
-        load_brief(brief)
-        load_transcripts(transcripts)
+        # Read every input once, before any model work starts, so a bad file fails at once.
+        the_brief = load_brief(brief)
+        loaded = load_transcripts(transcripts)
         with _progress([t.name for t in transcripts]) as update:
             runtime = _runtime(backend, model, no_cache, update)
             journey = generate_map(
-                brief,
-                transcripts,
+                the_brief,
+                loaded,
                 runtime=runtime,
                 map_type=MAP_TYPES[kind],
                 redact=not no_redact,
@@ -257,7 +257,7 @@ def draft(
     with user_errors():
         runtime = _runtime(backend, model, no_cache)
         with err.status("drafting from the brief…"):
-            journey = draft_map(
+            journey = draft_map_from_file(
                 brief, runtime=runtime, map_type=MAP_TYPES[kind], redact=not no_redact, title=title
             )
         write_atomic(target, render(journey, chosen))
@@ -281,7 +281,7 @@ def summarize(
     with user_errors():
         runtime = _runtime(backend, model, no_cache)
         with err.status(f"reading {transcript.name}…"):
-            summary = summarize_transcript(transcript, runtime=runtime, redact=not no_redact)
+            summary = summarize_file(transcript, runtime=runtime, redact=not no_redact)
         json_wanted = as_json or (output is not None and output.suffix.lower() == ".json")
         text = summary.model_dump_json(indent=2) if json_wanted else summary_to_markdown(summary)
         if output is None:
@@ -313,23 +313,36 @@ def eval_command(
     ),
     baseline: Annotated[bool, typer.Option(help="Also score the naive one-prompt baseline.")] = True,
     case_filter: Annotated[list[str] | None, typer.Option("--case", help="Only these case names.")] = None,
+    saved_maps: Annotated[
+        Path | None,
+        typer.Option(
+            "--rescore",
+            help="Score the maps an earlier run kept (<out>/maps/<label>) instead of running the model.",
+        ),
+    ] = None,
     model: ModelOpt = None,
     backend: BackendOpt = None,
     no_cache: NoCacheOpt = False,
 ) -> None:
     """Score the pipeline (and the naive baseline) on gold cases; write JSON and a Markdown table."""
+    from cjgen.eval.runner import rescore
     from cjgen.harness import run_eval
 
     with user_errors():
-        runtime = _runtime(backend, model, no_cache)
-        json_path, md_path, table = run_eval(
-            cases,
-            out_dir,
-            runtime,
-            baseline=baseline,
-            only=case_filter,
-            log=lambda m: err.print(m, highlight=False),
-        )
+        if saved_maps is not None:
+            json_path, md_path, table = rescore(
+                cases, saved_maps, out_dir, only=case_filter, log=lambda m: err.print(m, highlight=False)
+            )
+        else:
+            runtime = _runtime(backend, model, no_cache)
+            json_path, md_path, table = run_eval(
+                cases,
+                out_dir,
+                runtime,
+                baseline=baseline,
+                only=case_filter,
+                log=lambda m: err.print(m, highlight=False),
+            )
     out.print(table, markup=False, highlight=False, soft_wrap=True)
     err.print(f"wrote [bold]{json_path}[/] and {md_path}", highlight=False)
 

@@ -17,7 +17,7 @@ from cjgen.errors import CjgenError
 from cjgen.eval.gold import GoldCase
 from cjgen.eval.report import results_table, write_results
 from cjgen.eval.runner import MAPS_FOLDER, Log, System, load_cases, run_cases
-from cjgen.pipeline import draft_map, generate_map
+from cjgen.pipeline import draft_map_from_file, generate_map_from_files
 
 
 def run_label(runtime: Runtime) -> str:
@@ -32,9 +32,9 @@ def _systems(case: GoldCase, runtime: Runtime, baseline: bool) -> dict[str, Syst
         raise CjgenError(f"{case.dir}: gold.yaml names no brief")
     transcripts = list(case.transcripts.values())
     if not transcripts:
-        return {"cjgen": lambda _: draft_map(brief, runtime=runtime)}
+        return {"cjgen": lambda _: draft_map_from_file(brief, runtime=runtime)}
     systems: dict[str, System] = {
-        "cjgen": lambda _: generate_map(brief, transcripts, runtime=runtime)
+        "cjgen": lambda _: generate_map_from_files(brief, transcripts, runtime=runtime)
     }
     if baseline:
         systems["naive"] = lambda _: naive_map(runtime, brief, transcripts)

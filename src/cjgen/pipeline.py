@@ -1,30 +1,29 @@
-"""The whole run: ingest → redact → stages → extract → ground → synthesize → validate → JourneyMap.
+"""The whole run: redact → stages → extract → ground → synthesize → validate → JourneyMap.
 
-This is the Python API (`cjgen.generate_map`, `cjgen.draft_map`, `cjgen.summarize_transcript`); the CLI and
-the evals call it. The model is injected through a `Runtime`; nothing here builds a client.
+The core (`build_map`, `build_draft`, `build_summary`) takes typed inputs — a `Brief`, `Transcript`s — and a
+`Run`, the record of one run. The Python API (`cjgen.generate_map`, `cjgen.draft_map`,
+`cjgen.summarize_transcript`) takes the same typed inputs, or a brief as text (a string is always text, never
+a path); only the `*_from_files` wrappers read files. The model is injected; nothing here builds a client.
 """
 
 from __future__ import annotations
 
 import hashlib
-import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from langchain_core.language_models import BaseChatModel
 
 from cjgen import __version__
-from cjgen.ask import Progress, Runtime
+from cjgen.ask import Progress, Run, Runtime
 from cjgen.cache import ResponseCache
 from cjgen.checks import instruction_notes, tidy
 from cjgen.draft import draft_from_brief
 from cjgen.errors import MapValidationError
 from cjgen.extract import extract_transcript
 from cjgen.ground import GroundReport, ground_observations
-from cjgen.ingest import brief_from_text, load_brief, load_transcripts
+from cjgen.ingest import brief_from_text, load_brief, load_transcript, load_transcripts
 from cjgen.models import make_model, resolve_backend
 from cjgen.observations import Observation
 from cjgen.redact import RedactedTranscript, no_redaction, redact_brief, redact_transcript, report_for
@@ -79,26 +78,24 @@ def open_runtime(
     )
 
 
-@dataclass
-class _Clock:
-    steps: dict[str, float] = field(default_factory=dict)
-
-    @contextmanager
-    def step(self, name: str) -> Iterator[None]:
-        started = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.steps[name] = round(self.steps.get(name, 0.0) + time.perf_counter() - started, 3)
-
-
-def _brief(brief: Path | str | None) -> Brief | None:
-    """A brief from a path, or from text (a string naming an existing file is read as that file)."""
-    if brief is None:
-        return None
-    if isinstance(brief, Path) or ("\n" not in brief and len(brief) < 1024 and Path(brief).is_file()):
-        return load_brief(brief)
+def as_brief(brief: Brief | str | None) -> Brief | None:
+    """A brief from a `Brief` or from text. A string is always the brief's text, never a file name."""
+    if brief is None or isinstance(brief, Brief):
+        return brief
+    if not isinstance(brief, str):
+        raise TypeError(f"brief must be a Brief or its text, not {type(brief).__name__}; use *_from_files")
     return brief_from_text(brief)
+
+
+def _typed(transcripts: Sequence[Transcript]) -> list[Transcript]:
+    wrong = [type(t).__name__ for t in transcripts if not isinstance(t, Transcript)]
+    if wrong:
+        raise TypeError(f"transcripts must be Transcript objects, not {wrong[0]}; use *_from_files for paths")
+    return list(transcripts)
+
+
+def _start(runtime: Runtime | None, model: BaseChatModel | None, progress: Progress | None = None) -> Run:
+    return (runtime or open_runtime(model)).start(progress)
 
 
 def _brief_for_model(brief: Brief | None) -> str:
@@ -110,11 +107,9 @@ def _brief_for_model(brief: Brief | None) -> str:
     )
 
 
-def _provenance(
-    runtime: Runtime, clock: _Clock, brief: Brief | None, transcripts: Sequence[Transcript], mark: int
-) -> Provenance:
-    """The run's record; `mark` is where this run's calls start in the runtime's (shared) call log."""
-    calls = runtime.calls[mark:]
+def _provenance(run: Run, brief: Brief | None, transcripts: Sequence[Transcript]) -> Provenance:
+    """The run's record: its own calls and step times (a run never sees another run's calls)."""
+    calls = list(run.calls)
     inputs = [InputFile(path=brief.path or "(text)", sha256=brief.sha256, kind="brief")] if brief else []
     inputs += [
         InputFile(
@@ -128,12 +123,12 @@ def _provenance(
     ]
     return Provenance(
         tool_version=__version__,
-        backend=runtime.backend,
-        model=runtime.model_name,
+        backend=run.backend,
+        model=run.model_name,
         prompts={c.prompt_id: c.template_hash for c in calls},
         inputs=inputs,
         calls=calls,
-        step_seconds=dict(clock.steps),
+        step_seconds=dict(run.clock.steps),
         reasks=sum(1 for c in calls if c.attempt > 1),
     )
 
@@ -168,64 +163,56 @@ def _redact_all(transcripts: Sequence[Transcript], redact: bool) -> list[Redacte
     return [redact_transcript(t) if redact else no_redaction(t) for t in transcripts]
 
 
-def _observe(
-    runtime: Runtime, sources: Sequence[RedactedTranscript], stages: list[Stage], clock: _Clock
-) -> list[GroundReport]:
+def _observe(run: Run, sources: Sequence[RedactedTranscript], stages: list[Stage]) -> list[GroundReport]:
     """Extract (concurrently, bounded) and ground every transcript; reports come back in input order."""
 
     def one(source: RedactedTranscript) -> GroundReport:
-        runtime.notify("extract", f"reading {source.original.id}")
-        found = extract_transcript(runtime, source, stages)
+        run.notify("extract", f"reading {source.original.id}")
+        found = extract_transcript(run, source, stages)
         pid = source.original.participant_id
         report = ground_observations(found.observations, source, found.sentences, id_prefix=f"{pid}-")
         report.profiles[pid] = found.profile
-        runtime.notify("extracted", source.original.id)
+        run.notify("extracted", source.original.id)
         return report
 
-    with clock.step("extract+ground"), ThreadPoolExecutor(max_workers=runtime.concurrency) as pool:
+    with run.clock.step("extract+ground"), ThreadPoolExecutor(max_workers=run.concurrency) as pool:
         return list(pool.map(one, sources))
 
 
-def generate_map(
-    brief: Path | str | None,
-    transcripts: Sequence[Path | str],
+def build_map(
+    brief: Brief | None,
+    transcripts: Sequence[Transcript],
+    run: Run,
     *,
-    model: BaseChatModel | None = None,
-    runtime: Runtime | None = None,
     map_type: MapType = "current-state",
     redact: bool = True,
     title: str | None = None,
-    on_progress: Callable[[str, str], None] | None = None,
+    map_id: str | None = None,
 ) -> JourneyMap:
-    """Draft a journey map from a brief (path or text) and interview transcripts (paths)."""
-    runtime = runtime or open_runtime(model)
-    if on_progress is not None:
-        runtime.progress = on_progress
-    mark = len(runtime.calls)
-    clock = _Clock()
-    with clock.step("ingest"):
-        the_brief = _brief(brief)
-        loaded = load_transcripts(transcripts)
+    """Draft a journey map from a brief and interview transcripts, recording the work in `run`."""
+    loaded = _typed(transcripts)
+    clock = run.clock
     with clock.step("redact"):
         sources = _redact_all(loaded, redact)
-        model_brief = redact_brief(the_brief) if (the_brief and redact) else None
-        brief_text = _brief_for_model(model_brief[0] if model_brief else the_brief)
+        model_brief = redact_brief(brief) if (brief and redact) else None
+        shown_brief = model_brief[0] if model_brief else brief
+        brief_text = _brief_for_model(shown_brief)
     with clock.step("stages"):
-        stages = plan_stages(runtime, brief_text, map_type) if the_brief else generic_stages()
-    reports = _observe(runtime, sources, stages, clock)
+        stages = plan_stages(run, brief_text, map_type) if brief else generic_stages()
+    reports = _observe(run, sources, stages)
     with clock.step("synthesize"):
         observations, dropped = tidy([o for r in reports for o in r.observations])
         participants = list(dict.fromkeys(t.participant_id for t in loaded))
         profiles = {pid: text for r in reports for pid, text in r.profiles.items()}
         ctx = Context(stages, participants, observations, map_type, profiles)
-        runtime.notify("synthesize", f"{len(observations)} observations")
-        synthesis = assemble(run_synthesis(runtime, brief_text, ctx), ctx)
+        run.notify("synthesize", f"{len(observations)} observations")
+        synthesis = assemble(run_synthesis(run, brief_text, ctx), ctx)
     with clock.step("validate"):
         stats = _merge_stats(reports)
         stats.observations_dropped = len(dropped)
         journey = JourneyMap(
-            id=_map_id(the_brief, loaded, map_type),
-            title=title or _title(the_brief),
+            id=map_id or _map_id(brief, loaded, map_type),
+            title=title or _title(shown_brief),
             map_type=map_type,
             summary=synthesis.summary,
             personas=synthesis.personas,
@@ -240,7 +227,7 @@ def generate_map(
             contradictions=synthesis.contradictions,
             blueprint=synthesis.blueprint,
             notes=instruction_notes(loaded),
-            provenance=_provenance(runtime, clock, the_brief, loaded, mark),
+            provenance=_provenance(run, brief, loaded),
         )
         errors = check_map(journey)
         if errors:
@@ -255,28 +242,68 @@ def generate_map(
     return journey
 
 
-def draft_map(
-    brief: Path | str,
+def generate_map(
+    brief: Brief | str | None,
+    transcripts: Sequence[Transcript],
     *,
     model: BaseChatModel | None = None,
     runtime: Runtime | None = None,
     map_type: MapType = "current-state",
     redact: bool = True,
     title: str | None = None,
+    on_progress: Progress | None = None,
+) -> JourneyMap:
+    """Draft a journey map from a brief (a `Brief` or its text) and loaded transcripts."""
+    return build_map(
+        as_brief(brief),
+        transcripts,
+        _start(runtime, model, on_progress),
+        map_type=map_type,
+        redact=redact,
+        title=title,
+    )
+
+
+def generate_map_from_files(
+    brief: Path | None,
+    transcripts: Sequence[Path],
+    *,
+    model: BaseChatModel | None = None,
+    runtime: Runtime | None = None,
+    map_type: MapType = "current-state",
+    redact: bool = True,
+    title: str | None = None,
+    on_progress: Progress | None = None,
+) -> JourneyMap:
+    """`generate_map` for a brief file and transcript files."""
+    return generate_map(
+        load_brief(brief) if brief is not None else None,
+        load_transcripts(transcripts),
+        model=model,
+        runtime=runtime,
+        map_type=map_type,
+        redact=redact,
+        title=title,
+        on_progress=on_progress,
+    )
+
+
+def build_draft(
+    brief: Brief,
+    run: Run,
+    *,
+    map_type: MapType = "current-state",
+    redact: bool = True,
+    title: str | None = None,
+    map_id: str | None = None,
 ) -> JourneyMap:
     """A map from a brief alone: every persona, stage and item is an assumption with no evidence."""
-    runtime = runtime or open_runtime(model)
-    mark = len(runtime.calls)
-    clock = _Clock()
-    with clock.step("ingest"):
-        the_brief = _brief(brief)
-        assert the_brief is not None
-    redacted, redaction = redact_brief(the_brief) if redact else (the_brief, None)
-    with clock.step("draft"):
-        draft = draft_from_brief(runtime, _brief_for_model(redacted), map_type)
+    redacted, redaction = redact_brief(brief) if redact else (brief, None)
+    with run.clock.step("draft"):
+        draft = draft_from_brief(run, _brief_for_model(redacted), map_type)
     journey = JourneyMap(
-        id=_map_id(the_brief, [], f"draft:{map_type}"),
-        title=title or _title(the_brief),
+        id=map_id or _map_id(brief, [], f"draft:{map_type}"),
+        title=title or _title(redacted),
         map_type=map_type,
         summary=draft.summary,
         personas=draft.personas,
@@ -288,7 +315,7 @@ def draft_map(
         opportunities=draft.opportunities,
         notes=["Drafted from the brief alone: every item is an assumption to test in interviews."]
         + [f"Open question: {q}" for q in draft.questions],
-        provenance=_provenance(runtime, clock, the_brief, [], mark),
+        provenance=_provenance(run, brief, []),
     )
     errors = check_map(journey)
     if errors:
@@ -296,6 +323,37 @@ def draft_map(
     if redaction is not None:
         journey.provenance.redaction = redaction.counts()
     return journey
+
+
+def draft_map(
+    brief: Brief | str,
+    *,
+    model: BaseChatModel | None = None,
+    runtime: Runtime | None = None,
+    map_type: MapType = "current-state",
+    redact: bool = True,
+    title: str | None = None,
+) -> JourneyMap:
+    """A map from a brief (a `Brief` or its text) alone."""
+    the_brief = as_brief(brief)
+    if the_brief is None:
+        raise TypeError("draft_map needs a brief")
+    return build_draft(the_brief, _start(runtime, model), map_type=map_type, redact=redact, title=title)
+
+
+def draft_map_from_file(
+    brief: Path,
+    *,
+    model: BaseChatModel | None = None,
+    runtime: Runtime | None = None,
+    map_type: MapType = "current-state",
+    redact: bool = True,
+    title: str | None = None,
+) -> JourneyMap:
+    """`draft_map` for a brief file."""
+    return draft_map(
+        load_brief(brief), model=model, runtime=runtime, map_type=map_type, redact=redact, title=title
+    )
 
 
 def _summary_items(observations: list[Observation]) -> tuple[list[Thought], list[PainPoint], list[Delight]]:
@@ -318,34 +376,46 @@ def _summary_items(observations: list[Observation]) -> tuple[list[Thought], list
     return points, pains, delights
 
 
-def summarize_transcript(
-    transcript: Path | str,
-    *,
-    model: BaseChatModel | None = None,
-    runtime: Runtime | None = None,
-    redact: bool = True,
-) -> TranscriptSummary:
+def build_summary(transcript: Transcript, run: Run, *, redact: bool = True) -> TranscriptSummary:
     """One interview's key points, pain points, delights and quotes, all grounded (one model call)."""
-    runtime = runtime or open_runtime(model)
-    mark = len(runtime.calls)
-    clock = _Clock()
-    with clock.step("ingest"):
-        loaded = load_transcripts([transcript])
+    loaded = _typed([transcript])
     sources = _redact_all(loaded, redact)
-    report = _observe(runtime, sources, generic_stages(), clock)[0]
+    report = _observe(run, sources, generic_stages())[0]
     observations, _ = tidy(report.observations)
     points, pains, delights = _summary_items(observations)
-    provenance = _provenance(runtime, clock, None, loaded, mark)
+    provenance = _provenance(run, None, loaded)
     provenance.grounding = report.stats
     provenance.unsupported = report.unsupported
     provenance.redaction = report_for(sources).counts
     quotes = [e for o in observations if o.kind in ("pain", "delight") for e in o.evidence]
     return TranscriptSummary(
-        source_id=loaded[0].id,
-        participant_id=loaded[0].participant_id,
+        source_id=transcript.id,
+        participant_id=transcript.participant_id,
         key_points=points,
         pain_points=pains,
         delights=delights,
         quotes=quotes,
         provenance=provenance,
     )
+
+
+def summarize_transcript(
+    transcript: Transcript,
+    *,
+    model: BaseChatModel | None = None,
+    runtime: Runtime | None = None,
+    redact: bool = True,
+) -> TranscriptSummary:
+    """Summarise one loaded transcript."""
+    return build_summary(transcript, _start(runtime, model), redact=redact)
+
+
+def summarize_file(
+    path: Path,
+    *,
+    model: BaseChatModel | None = None,
+    runtime: Runtime | None = None,
+    redact: bool = True,
+) -> TranscriptSummary:
+    """`summarize_transcript` for a transcript file."""
+    return summarize_transcript(load_transcript(path), model=model, runtime=runtime, redact=redact)

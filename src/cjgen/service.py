@@ -33,11 +33,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from cjgen import __version__
 from cjgen.ask import Runtime
 from cjgen.errors import CjgenError, InputError, MapValidationError, ModelError
-from cjgen.ingest import TRANSCRIPT_SUFFIXES
-from cjgen.pipeline import draft_map, generate_map, open_runtime, summarize_transcript
+from cjgen.ingest import TRANSCRIPT_SUFFIXES, load_transcripts
+from cjgen.pipeline import as_brief, build_draft, build_map, build_summary, open_runtime
 from cjgen.render import FORMATS, extension_for, render
 from cjgen.review import Decision, MapDiff, diff_maps
-from cjgen.schema import JourneyMap, MapType, TranscriptSummary
+from cjgen.schema import JourneyMap, MapType, Transcript, TranscriptSummary
 from cjgen.store import Job, MapInfo, NotFound, ReviewEvent, Store, VersionInfo
 
 log = logging.getLogger("cjgen.service")
@@ -245,13 +245,17 @@ def _runtime(state: ServiceState) -> Runtime:
 # --------------------------------------------------------------------------------------------- jobs
 
 
-def _write_transcripts(directory: Path, transcripts: Sequence[TranscriptIn]) -> list[Path]:
-    paths = []
-    for transcript in transcripts:
-        path = directory / transcript.name
-        path.write_text(transcript.content, encoding="utf-8")
-        paths.append(path)
-    return paths
+def _load(transcripts: Sequence[TranscriptIn], where: str | None = None) -> list[Transcript]:
+    """Parse the request's transcripts; they are known by their names, never by a server path."""
+    with tempfile.TemporaryDirectory(prefix="cjgen-in-") as tmp:
+        directory = Path(tmp)
+        for transcript in transcripts:
+            (directory / transcript.name).write_text(transcript.content, encoding="utf-8")
+        try:
+            loaded = load_transcripts([directory / t.name for t in transcripts])
+        except InputError as exc:
+            raise InputError(where or _public(exc.where, directory), _public(exc.problem, directory)) from exc
+    return [t.model_copy(update={"path": t.id}) for t in loaded]
 
 
 def _public(message: str, directory: Path) -> str:
@@ -281,43 +285,29 @@ class _JobProgress:
 def _run_map_job(state: ServiceState, job_id: str, request: MapCreate) -> None:
     store = state.store
     store.update_job(job_id, status="running", progress=0.01, message="starting")
-    with tempfile.TemporaryDirectory(prefix="cjgen-job-") as tmp:
-        directory = Path(tmp)
-        try:
-            paths = _write_transcripts(directory, request.transcripts)
-            runtime = state.runtime_factory()
-            # A given runtime takes precedence over the pipeline's own progress argument.
-            runtime.progress = _JobProgress(store, job_id, len(paths))
-            if paths:
-                journey = generate_map(
-                    request.brief,
-                    paths,
-                    runtime=runtime,
-                    map_type=request.map_type,
-                    redact=request.redact,
-                    title=request.title,
-                    on_progress=runtime.progress,
-                )
-            else:
-                assert request.brief is not None  # checked before the job was queued
-                journey = draft_map(
-                    request.brief,
-                    runtime=runtime,
-                    map_type=request.map_type,
-                    redact=request.redact,
-                    title=request.title,
-                )
-            version = store.save_map(journey, note="generated" if paths else "drafted from the brief")
-        except CjgenError as exc:
-            error = _public(str(exc), directory)
-            store.update_job(job_id, status="failed", message="failed", error=error)
-            return
-        except Exception:
-            log.exception("map job %s failed", job_id)
-            store.update_job(
-                job_id, status="failed", message="failed", error="internal error while making the map"
+    try:
+        loaded = _load(request.transcripts)
+        run = state.runtime_factory().start(_JobProgress(store, job_id, len(loaded)))
+        brief = as_brief(request.brief)
+        if loaded:
+            journey = build_map(
+                brief, loaded, run, map_type=request.map_type, redact=request.redact, title=request.title
             )
-            return
+        else:
+            assert brief is not None  # checked before the job was queued
+            journey = build_draft(
+                brief, run, map_type=request.map_type, redact=request.redact, title=request.title
+            )
+        version = store.save_map(journey, note="generated" if loaded else "drafted from the brief")
+    except CjgenError as exc:
+        store.update_job(job_id, status="failed", message="failed", error=str(exc))
+        return
+    except Exception:
+        log.exception("map job %s failed", job_id)
+        store.update_job(
+            job_id, status="failed", message="failed", error="internal error while making the map"
+        )
+        return
     store.update_job(
         job_id,
         status="done",
@@ -424,13 +414,8 @@ def get_job(job_id: str, store: StoreDep) -> JobPublic:
 @transcripts.post("/summarize", response_model=TranscriptSummary)
 def summarize(body: SummarizeRequest, state: StateDep) -> TranscriptSummary:
     """One interview's key points, pain points, delights and quotes (answers when done)."""
-    runtime = _runtime(state)
-    with tempfile.TemporaryDirectory(prefix="cjgen-summary-") as tmp:
-        path = _write_transcripts(Path(tmp), [body])[0]
-        try:
-            return summarize_transcript(path, runtime=runtime, redact=body.redact)
-        except InputError as exc:
-            raise InputError("content", _public(exc.problem, Path(tmp))) from exc
+    run = _runtime(state).start()
+    return build_summary(_load([body], "content")[0], run, redact=body.redact)
 
 
 @meta.get("/schema")
