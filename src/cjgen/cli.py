@@ -1,4 +1,4 @@
-"""The `cjgen` command line: map, draft, summarize, schema, eval, serve.
+"""The `cjgen` command line: map, draft, summarize, inspect, schema, eval, serve.
 
 Errors a user can act on are printed as one line (what is wrong and where) with exit code 2, never a
 traceback. Outputs are written whole or not at all.
@@ -75,6 +75,20 @@ NoRedactOpt = Annotated[
     bool, typer.Option("--no-redact", help="Do not replace personal data before the model.")
 ]
 NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Do not reuse or store model responses.")]
+InterviewerOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--interviewer",
+        help="Speaker name(s), comma-separated, read as the interviewer; every other speaker is a participant "
+        "(default: CJGEN_INTERVIEWER).",
+    ),
+]
+
+
+def _use_interviewers(names: str | None) -> None:
+    """Every transcript this command reads takes these speakers as the interviewer."""
+    if names:
+        os.environ["CJGEN_INTERVIEWER"] = names
 
 
 def _fail(message: str) -> typer.Exit:
@@ -212,8 +226,10 @@ def map_command(
     backend: BackendOpt = None,
     no_redact: NoRedactOpt = False,
     no_cache: NoCacheOpt = False,
+    interviewer: InterviewerOpt = None,
 ) -> None:
     """Draft a journey map from a brief and interview transcripts."""
+    _use_interviewers(interviewer)
     chosen, target = _target(output, fmt, "journey-map")
     started = time.perf_counter()
     with user_errors():
@@ -276,8 +292,10 @@ def summarize(
     backend: BackendOpt = None,
     no_redact: NoRedactOpt = False,
     no_cache: NoCacheOpt = False,
+    interviewer: InterviewerOpt = None,
 ) -> None:
     """Summarise one interview: key points, pain points, delights and quotes, all grounded."""
+    _use_interviewers(interviewer)
     with user_errors():
         runtime = _runtime(backend, model, no_cache)
         with err.status(f"reading {transcript.name}…"):
@@ -289,6 +307,38 @@ def summarize(
         else:
             write_atomic(output, text)
             err.print(f"wrote [bold]{output}[/]", highlight=False)
+
+
+@app.command()
+def inspect(
+    transcripts: Annotated[
+        list[Path], typer.Argument(help="Transcripts to check (.txt .md .vtt .srt .docx .json).")
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="JSON for tools instead of text.")] = False,
+    interviewer: InterviewerOpt = None,
+) -> None:
+    """Show how each transcript is read: format, speakers with roles and turns, words per role, warnings."""
+    from cjgen.ingest import inspect_transcript
+
+    _use_interviewers(interviewer)
+    reports: list[dict[str, Any]] = []
+    for path in transcripts:
+        try:
+            report = inspect_transcript(path)
+        except CjgenError as exc:
+            reports.append({"path": str(path), "error": str(exc)})
+            if not as_json:
+                err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+            continue
+        reports.append(report.as_dict())
+        if not as_json:
+            out.print("\n".join(report.describe()), markup=False, highlight=False, soft_wrap=True)
+    if as_json:
+        out.print(
+            json.dumps(reports, indent=2, ensure_ascii=False), markup=False, highlight=False, soft_wrap=True
+        )
+    if any("error" in r for r in reports):
+        raise typer.Exit(2)
 
 
 @app.command()

@@ -16,7 +16,6 @@ import hashlib
 import logging
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from cjgen.errors import InputError
@@ -31,6 +30,7 @@ from cjgen.ingest.files import (
 )
 from cjgen.ingest.jsonfile import MAX_JSON_DEPTH, json_turns
 from cjgen.ingest.parsed import Parsed
+from cjgen.ingest.report import SpeakerReport, TranscriptReport
 from cjgen.ingest.text import read_text
 from cjgen.ingest.transcript import MAX_TURN_WORDS, MAX_TURNS, build_transcript, main_speaker
 from cjgen.schema import Brief, Transcript
@@ -58,27 +58,6 @@ TRANSCRIPT_SUFFIXES = (".txt", ".md", ".vtt", ".srt", ".docx", ".json")
 BRIEF_SUFFIXES = (".md", ".txt", ".docx")
 _NO_TURNS = "no text found; expected lines like 'P1: ...' or 'Interviewer: ...', or notes"
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class SpeakerReport:
-    speaker: str
-    role: str
-    turns: int
-    words: int
-
-
-@dataclass(frozen=True)
-class TranscriptReport:
-    """How a file was read, for checking before a long run (`cjgen inspect`)."""
-
-    path: str
-    format: str
-    kind: str
-    participant_id: str
-    speakers: list[SpeakerReport]
-    words_by_role: dict[str, int]
-    warnings: list[str] = field(default_factory=list)
 
 
 # --------------------------------------------------------------------------------------------- public

@@ -1,0 +1,50 @@
+"""`cjgen inspect`: how each transcript is read, as text or JSON, with one clear line for a bad file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cjgen.cli import app
+
+DATA = Path(__file__).parent / "data" / "ingest"
+runner = CliRunner()
+
+
+def test_inspect_shows_format_speakers_roles_words_and_warnings() -> None:
+    result = runner.invoke(app, ["inspect", str(DATA / "companion.txt"), str(DATA / "names_only.txt")])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == f"{DATA / 'companion.txt'}: speaker labels (verbatim), participant P05"
+    assert lines[1].split() == ["Interviewer", "interviewer", "2", "turns", "15", "words"]
+    assert lines[3].split() == ["Partner", "participant", "1", "turns", "7", "words"]
+    assert "words: interviewer 15, participant 32" in result.output
+    assert "warning: no interviewer label found; 'Kim' asks most of the questions" in result.output
+
+
+def test_inspect_json_and_the_interviewer_option(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CJGEN_INTERVIEWER", "")  # restored after the test, as the option sets it
+    result = runner.invoke(app, ["inspect", "--json", "--interviewer", "Dana", str(DATA / "names_only.txt")])
+    assert result.exit_code == 0, result.output
+    (report,) = json.loads(result.output)
+    assert report["format"] == "speaker labels"
+    assert {s["speaker"]: s["role"] for s in report["speakers"]} == {
+        "Kim": "participant",
+        "Dana": "interviewer",
+    }
+    assert report["warnings"] == [
+        "3 of 3 participant turns end with '?': check that the interviewer is recognised (--interviewer NAME)"
+    ]
+
+
+def test_inspect_bad_file_gets_one_line_and_exit_code_2(tmp_path: Path) -> None:
+    bad = tmp_path / "P1.json"
+    bad.write_text("[" * 3000)
+    result = runner.invoke(app, ["inspect", str(DATA / "otter.txt"), str(bad)])
+    assert result.exit_code == 2
+    errors = [line for line in result.output.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and str(bad) in errors[0] and "deeper than" in errors[0]
+    assert "Traceback" not in result.output
