@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from cjgen.eval.gold import GoldCase, GoldPoint, check_gold, load_case
+from cjgen.eval.diagnostics import KindDiagnostics, bcubed
+from cjgen.eval.gold import GoldCase, GoldPoint, GoldQuote, check_gold, load_case
 from cjgen.eval.locate import CaseSources, parse_turns
 from cjgen.eval.metrics import adjusted_rand_index, max_matching, score_personas
-from cjgen.eval.report import results_table, summarise, write_results
+from cjgen.eval.report import diagnostics_table, results_table, summarise, write_results
 from cjgen.eval.score import CaseScore, score_case
 from cjgen.schema import (
     Basis,
@@ -27,6 +28,7 @@ from cjgen.schema import (
     Provenance,
     Stage,
 )
+from factories import sample_provenance
 
 CASES_DIR = Path(__file__).resolve().parents[1] / "evals" / "cases"
 ALL_CASES = ["bike-subscription", "clinic-booking", "brief-only"]
@@ -575,3 +577,187 @@ def test_summary_table_and_files(tmp_path: Path) -> None:
     assert len(record["systems"]["gold"]["cases"]) == 3
     assert record["systems"]["nothing"]["summary"]["valid"] == 0
     assert "| system |" in md_path.read_text(encoding="utf-8")
+
+
+# ------------------------------------------------------------------------------------------ shotgun matching
+
+
+def shotgun_item(case: GoldCase, points: list[GoldPoint]) -> PainPoint:
+    """One prediction quoting the first quote of each given gold item."""
+    quotes = [point.evidence[0] for point in points]
+    return PainPoint(
+        id="S",
+        stage_id="x",
+        statement="Everything.",
+        evidence=[ev(case, q.participant, q.quote) for q in quotes],
+    )
+
+
+def test_a_prediction_touching_three_gold_items_matches_none() -> None:
+    case = gold("bike-subscription")
+    journey = perfect_map(case)
+    journey.pain_points = [shotgun_item(case, case.pain_points[:3])]
+    result = score(case, journey)
+    assert result.pain_points is not None
+    assert result.pain_points.matched == 0 and result.pain_points.precision == 0.0
+    assert result.pain_points.shotgun == 1 and result.pain_points.shotgun_ids == ["S"]
+    assert summarise([result])["pain_points"]["shotgun"] == 1 and summarise([result])["shotgun"] == 1
+    header, _, row, *_ = results_table({"x": [result]}).splitlines()
+    assert row.split(" | ")[header.split(" | ").index("shotgun")] == "1"
+    # Two gold items is a merge, not a shotgun: it still matches one of them.
+    journey.pain_points = [shotgun_item(case, case.pain_points[:2])]
+    two = score(case, journey).pain_points
+    assert two is not None and two.matched == 1 and two.shotgun == 0
+
+
+def test_a_shotgun_prediction_does_not_block_the_others() -> None:
+    case = gold("bike-subscription")
+    journey = perfect_map(case)
+    journey.pain_points.append(shotgun_item(case, case.pain_points[:4]))
+    result = score(case, journey).pain_points
+    assert result is not None and result.recall == 1.0 and result.shotgun == 1
+    assert result.precision == pytest.approx(7 / 8)
+
+
+# ------------------------------------------------------------------------------------------ diagnostics
+
+# One participant turn of bike P1: the gold sentence, and another sentence of the same turn.
+WINDOW = "They give you a window, and the window is like, between eight and one."
+SAME_TURN = "So the first time I basically took the morning off, I worked from home"
+OTHER_TURN = ("P5", "The library is around the corner, I walk.")
+
+
+def one_quote_case() -> GoldCase:
+    """The bike case with a single gold pain point of a single quote, and no delights."""
+    point = GoldPoint(
+        id="G",
+        statement="Delivery windows clash with work.",
+        evidence=[GoldQuote(participant="P1", quote=WINDOW)],
+    )
+    return gold("bike-subscription").model_copy(update={"pain_points": [point], "delights": []})
+
+
+def predicted(case: GoldCase, *quotes: tuple[str, str], kind: str = "pain") -> JourneyMap:
+    journey = perfect_map(gold("bike-subscription"))
+    evidence = [ev(case, pid, quote) for pid, quote in quotes]
+    if kind == "pain":
+        journey.pain_points, journey.delights = (
+            [PainPoint(id="X", stage_id="x", statement="x", evidence=evidence)],
+            [],
+        )
+    else:
+        journey.pain_points, journey.delights = (
+            [],
+            [Delight(id="X", stage_id="x", statement="x", evidence=evidence)],
+        )
+    return journey
+
+
+def pain_diagnostics(case: GoldCase, journey: JourneyMap) -> KindDiagnostics:
+    result = score(case, journey).diagnostics
+    assert result is not None
+    return result.pain_points
+
+
+def test_the_right_turn_but_the_wrong_sentence_is_detected_not_localised() -> None:
+    case = one_quote_case()
+    wrong_sentence = pain_diagnostics(case, predicted(case, ("P1", SAME_TURN)))
+    assert (wrong_sentence.detection, wrong_sentence.localisation) == (1.0, 0.0)
+    assert wrong_sentence.grouping_precision is None and wrong_sentence.labelling is None
+    right = pain_diagnostics(case, predicted(case, ("P1", WINDOW)))
+    assert (right.detection, right.localisation, right.labelling) == (1.0, 1.0, 1.0)
+    assert (right.grouping_precision, right.grouping_recall) == (1.0, 1.0)
+    elsewhere = pain_diagnostics(case, predicted(case, OTHER_TURN))
+    assert (elsewhere.gold_quotes, elsewhere.detection, elsewhere.localisation) == (1, 0.0, None)
+
+
+def test_a_quote_of_the_wrong_kind_is_a_labelling_loss_not_a_detection() -> None:
+    case = one_quote_case()
+    as_delight = pain_diagnostics(case, predicted(case, ("P1", WINDOW), kind="delight"))
+    assert (as_delight.detection, as_delight.localisation) == (0.0, None)
+    assert (as_delight.labelled, as_delight.labelled_right, as_delight.labelling) == (1, 0, 0.0)
+
+
+def test_detection_counts_each_gold_quote_of_the_kind() -> None:
+    case = gold("bike-subscription")
+    pp1 = case.pain_points[0]
+    journey = predicted(case, *((q.participant, q.quote) for q in pp1.evidence))
+    result = score(case, journey).diagnostics
+    assert result is not None
+    pains = result.pain_points
+    total = sum(len(p.evidence) for p in case.pain_points)
+    assert pains.gold_quotes == total and pains.localised == len(pp1.evidence)
+    assert pains.detection == pytest.approx(pains.detected / total) and pains.detected >= len(pp1.evidence)
+    assert pains.localisation == pytest.approx(len(pp1.evidence) / pains.detected)
+    assert result.delights.detection == 0.0 and result.delights.labelling is None
+
+
+def test_grouping_scores_merged_and_split_predictions() -> None:
+    case = gold("bike-subscription")
+    a, b = case.pain_points[2], case.pain_points[5]  # PP3 and PP6: four quotes each
+    quotes_a = [ev(case, q.participant, q.quote) for q in a.evidence[:2]]
+    quotes_b = [ev(case, q.participant, q.quote) for q in b.evidence[:2]]
+    journey = perfect_map(case)
+    journey.pain_points = [PainPoint(id="M", stage_id="x", statement="x", evidence=quotes_a + quotes_b)]
+    merged = pain_diagnostics(case, journey)
+    assert (merged.grouping_precision, merged.grouping_recall) == (0.5, 1.0)
+    journey.pain_points = [
+        PainPoint(id="A1", stage_id="x", statement="x", evidence=quotes_a[:1]),
+        PainPoint(id="A2", stage_id="x", statement="x", evidence=quotes_a[1:]),
+        PainPoint(id="B", stage_id="x", statement="x", evidence=quotes_b),
+    ]
+    split = pain_diagnostics(case, journey)
+    assert (split.grouping_precision, split.grouping_recall) == (1.0, 0.75)
+    assert split.localised == 4
+
+
+def test_bcubed_known_values() -> None:
+    one, two = frozenset({0}), frozenset({1})
+    assert bcubed([]) is None
+    assert bcubed([("a", one), ("a", one), ("b", two)]) == (1.0, 1.0)
+    assert bcubed([("a", one), ("a", one), ("b", one), ("b", one)]) == (0.5, 1.0)
+    assert bcubed([("a", one), ("a", two)]) == (1.0, 0.5)
+    # The same two quotes in two predictions: each pair counts once, so the duplicate halves precision.
+    both = frozenset({0, 1})
+    assert bcubed([("a", both), ("a", both)]) == (0.5, 1.0)
+
+
+def test_no_map_diagnoses_nothing_found() -> None:
+    result = score(gold("bike-subscription"), None).diagnostics
+    assert result is not None
+    assert (result.pain_points.detection, result.pain_points.localisation) == (0.0, None)
+    assert score(gold("brief-only"), perfect_map(gold("brief-only"))).diagnostics is None
+
+
+def test_diagnostics_are_micro_averaged_and_written(tmp_path: Path) -> None:
+    case = gold("bike-subscription")
+    good = score(case, perfect_map(case))
+    none = score(case, None)
+    overall = summarise([good, none])["diagnostics"]["pain_points"]
+    quotes = sum(len(p.evidence) for p in case.pain_points)
+    assert overall["gold_quotes"] == 2 * quotes and overall["detection"] == 0.5
+    assert overall["localisation"] == 1.0 and overall["grouping_precision"] == 1.0
+    lines = diagnostics_table({"x": [good, none]}).splitlines()
+    assert lines[0].startswith("| system | case | pain detect | pain locate | pain group P/R | pain label |")
+    assert lines[2].startswith("| x | bike-subscription | 1.00 | 1.00 | 1.00/1.00 | 1.00 |")
+    assert lines[4].startswith("| **x** | **all** | 0.50 | 1.00 | 1.00/1.00 | 1.00 |")
+    json_path, md_path = write_results({"x": [good]}, tmp_path, "d", day=date(2025, 1, 2))
+    record = json.loads(json_path.read_text(encoding="utf-8"))
+    assert record["systems"]["x"]["cases"][0]["diagnostics"]["pain_points"]["localisation"] == 1.0
+    assert record["systems"]["x"]["summary"]["diagnostics"]["delights"]["detection"] == 1.0
+    assert "pain detect" in md_path.read_text(encoding="utf-8")
+
+
+def test_effective_tokens_and_model_seconds_of_uncached_calls() -> None:
+    case = gold("clinic-booking")
+    journey = perfect_map(case)
+    journey.provenance = sample_provenance()
+    journey.provenance.calls[-1].seconds = 5.0  # a cached answer: costs no model time
+    cost = score(case, journey).cost
+    assert (cost.prompt_tokens, cost.completion_tokens) == (13200, 3010)
+    assert cost.effective_tokens == pytest.approx(13200 + 7.4 * 3010)
+    assert cost.model_seconds == pytest.approx(220.2)
+    assert summarise([score(case, journey)] * 2)["effective_tokens"] == pytest.approx(
+        2 * (13200 + 7.4 * 3010)
+    )
+    assert cost.model_dump()["effective_tokens"] == pytest.approx(35474.0)

@@ -1,5 +1,6 @@
 """`cjgen eval`'s runner on every example case with the scripted gold oracle: results are written and the
-scores of a perfect model are what they should be; the naive baseline is scored by the same code."""
+scores of a perfect model are what they should be; the naive baseline is scored by the same code; the maps a
+run keeps score the same again without a model."""
 
 from __future__ import annotations
 
@@ -8,9 +9,14 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
 from langchain_core.messages import BaseMessage
+from typer.testing import CliRunner
 
-from cjgen.harness import run_eval
+import cjgen.cli
+from cjgen.errors import CjgenError
+from cjgen.eval.runner import MAPS_FOLDER, case_dirs
+from cjgen.harness import run_eval, run_label
 from cjgen.models import ScriptedChatModel
 from cjgen.pipeline import open_runtime
 from oracle import GoldOracle
@@ -77,3 +83,34 @@ def test_eval_writes_results_and_scores_the_oracle_and_the_baseline(tmp_path: Pa
     assert bike["persona_ari"] == 1.0
     assert ours["brief-only"]["brief"]["all_assumption"]
     assert naive["bike-subscription"]["quotes"]["fabricated"] >= 1
+
+
+def test_saved_maps_are_rescored_without_a_model(tmp_path: Path) -> None:
+    router = PerCase()
+    runtime = open_runtime(model=ScriptedChatModel(responder=router.respond), use_cache=False)
+    two = ["bike-subscription", "clinic-booking"]
+    json_path, _, _ = run_eval(CASES, tmp_path / "run", runtime, only=two)
+    maps = tmp_path / "run" / MAPS_FOLDER / run_label(runtime)
+    (maps / "naive-clinic-booking.json").unlink()  # as if that run had produced no valid map
+    args = ["eval", str(CASES), "--out", str(tmp_path / "again"), "--rescore", str(maps)]
+    result = CliRunner().invoke(cjgen.cli.app, [*args, *(a for name in two for a in ("--case", name))])
+    assert result.exit_code == 0, result.output
+    assert "pain detect" in result.stdout
+    (again,) = (tmp_path / "again").glob("*.json")
+    before, after = json.loads(json_path.read_text()), json.loads(again.read_text())
+    assert after["metadata"]["rescored"] == str(maps)
+    for system in ("cjgen", "naive"):
+        for old, new in zip(
+            before["systems"][system]["cases"], after["systems"][system]["cases"], strict=True
+        ):
+            if system == "naive" and old["case"] == "clinic-booking":
+                assert not new["valid"] and new["pain_points"]["matched"] == 0
+                continue
+            for key in ("valid", "quotes", "pain_points", "delights", "persona_ari", "diagnostics"):
+                assert new[key] == old[key], (system, old["case"], key)
+            assert new["cost"]["effective_tokens"] == old["cost"]["effective_tokens"]
+
+
+def test_unknown_case_names_are_an_error() -> None:
+    with pytest.raises(CjgenError, match="no such case: bike"):
+        case_dirs(CASES, ["bike", "clinic-booking"])

@@ -15,7 +15,7 @@ from cjgen.ask import Runtime
 from cjgen.baseline import naive_map
 from cjgen.errors import CjgenError
 from cjgen.eval.gold import GoldCase
-from cjgen.eval.report import results_table, write_results
+from cjgen.eval.report import report_tables, write_results
 from cjgen.eval.runner import MAPS_FOLDER, Log, System, load_cases, run_cases
 from cjgen.pipeline import draft_map_from_file, generate_map_from_files
 
@@ -68,4 +68,4 @@ def run_eval(
         "cache": "on" if runtime.cache else "off",
     }
     json_path, md_path = write_results(runs, out_dir, label, metadata=metadata, day=date.today())
-    return json_path, md_path, results_table(runs)
+    return json_path, md_path, report_tables(runs)

@@ -209,9 +209,15 @@ class SourceText:
         return cls(path.name, raw, turns, whole.freeze(), by_turn.freeze())
 
     def is_interviewer(self, start: int, end: int) -> bool:
-        return any(
-            turn.interviewer and s < end and start < e for turn in self.turns for s, e in turn.pieces if e > s
-        )
+        return any(self.turns[k].interviewer for k in self.turns_at(start, end))
+
+    def turns_at(self, start: int, end: int) -> set[int]:
+        """Indexes of the turns whose spoken text overlaps raw[start:end]."""
+        return {
+            k
+            for k, turn in enumerate(self.turns)
+            if any(s < end and start < e for s, e in turn.pieces if e > s)
+        }
 
     def locate(self, quote: str) -> Located | None:
         """Where the quote is in the raw file; a participant occurrence is preferred over an interviewer one.
@@ -285,3 +291,10 @@ class CaseSources:
 
     def evidence_spans(self, evidence: Iterable[Evidence]) -> list[Span]:
         return [hit.span for e in evidence if (hit := self.locate_evidence(e)) is not None]
+
+    def turns_of(self, span: Span) -> set[tuple[str, int]]:
+        """(file, turn index) of each turn the span overlaps: what a quote cites, whichever sentence it is."""
+        source = self.by_file.get(span.file)
+        if source is None:
+            return set()
+        return {(span.file, k) for k in source.turns_at(span.start, span.end)}

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator, Sequence
 from fractions import Fraction
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
 from rapidfuzz import fuzz
 from rapidfuzz.utils import default_process
 
@@ -46,6 +46,11 @@ def f1_score(recall: float, precision: float) -> float:
     return 2 * recall * precision / (recall + precision) if recall + precision else 0.0
 
 
+# A predicted item whose evidence touches this many different gold items matches none of them: quoting
+# everything must not score as finding everything.
+SHOTGUN_GOLD_ITEMS = 3
+
+
 class MatchScore(BaseModel):
     """Predicted observed items against gold items, matched one to one by overlapping evidence."""
 
@@ -60,9 +65,14 @@ class MatchScore(BaseModel):
     recall_core: float
     pairs: dict[str, str] = Field(default_factory=dict, description="Predicted id -> gold id.")
     missed: list[str] = Field(default_factory=list, description="Gold ids no prediction matched.")
+    shotgun: int = Field(0, description=f"Predictions touching {SHOTGUN_GOLD_ITEMS}+ gold items: no match.")
+    shotgun_ids: list[str] = Field(default_factory=list)
 
     @classmethod
     def build(cls, gold: list[GoldPoint], predicted: list[str], edges: list[list[int]]) -> MatchScore:
+        """`edges[p]`: the gold items prediction p's evidence overlaps, each once."""
+        shotgun = [p for p, row in enumerate(edges) if len(set(row)) >= SHOTGUN_GOLD_ITEMS]
+        edges = [[] if p in shotgun else row for p, row in enumerate(edges)]
         pairs = max_matching(edges, len(gold))
         core = [k for k, g in enumerate(gold) if not g.low_evidence]
         core_index = {g: k for k, g in enumerate(core)}
@@ -83,6 +93,8 @@ class MatchScore(BaseModel):
             recall_core=ratio(matched_core, len(core), 1.0),
             pairs={predicted[p]: gold[g].id for p, g in pairs.items()},
             missed=[g.id for k, g in enumerate(gold) if k not in hit],
+            shotgun=len(shotgun),
+            shotgun_ids=[predicted[p] for p in shotgun],
         )
 
     @classmethod
@@ -95,7 +107,8 @@ def _any_overlap(a: Sequence[Span], b: Sequence[Span]) -> bool:
 
 
 def score_points(gold: list[GoldPoint], predicted: Sequence[Item], sources: CaseSources) -> MatchScore:
-    """Observed predictions only; a pair matches when any predicted quote overlaps any gold quote."""
+    """Observed predictions only; a pair matches when any predicted quote overlaps any gold quote (a shotgun
+    prediction, which overlaps quotes of several gold items, matches none)."""
     observed = [p for p in predicted if p.basis == "observed"]
     gold_spans = [sources.gold_spans(g.evidence) for g in gold]
     edges = []
@@ -481,15 +494,32 @@ def score_injection(case: GoldCase, journey: JourneyMap) -> InjectionScore:
 # ============================================================================================= cost
 
 
+# Generating one token takes as long as reading this many prompt tokens (the ratio of llama.cpp's prefill to
+# generation speed, measured on the reference machine), so effective tokens compare runs that trade one for
+# the other.
+COMPLETION_TOKEN_WEIGHT = 7.4
+
+
+def effective_tokens(prompt_tokens: int, completion_tokens: int) -> float:
+    return prompt_tokens + COMPLETION_TOKEN_WEIGHT * completion_tokens
+
+
 class CostScore(BaseModel):
     schema_valid: bool = False
     wall_seconds: float = 0.0
     model_calls: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    model_seconds: float = Field(0.0, description="Time inside model calls (cached answers cost none).")
     reasks: int = 0
     step_seconds: dict[str, float] = Field(default_factory=dict)
     grounding: dict[str, int] = Field(default_factory=dict)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def effective_tokens(self) -> float:
+        """Prompt tokens + 7.4 x completion tokens."""
+        return effective_tokens(self.prompt_tokens, self.completion_tokens)
 
 
 def score_cost(journey: JourneyMap | None, *, schema_valid: bool, wall_seconds: float) -> CostScore:
@@ -502,6 +532,7 @@ def score_cost(journey: JourneyMap | None, *, schema_valid: bool, wall_seconds: 
         model_calls=prov.model_calls,
         prompt_tokens=prov.prompt_tokens,
         completion_tokens=prov.completion_tokens,
+        model_seconds=sum(c.seconds for c in prov.calls if not c.cached),
         reasks=prov.reasks,
         step_seconds=dict(prov.step_seconds),
         grounding=prov.grounding.model_dump(),

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from cjgen.eval.diagnostics import Diagnostics, KindDiagnostics
 from cjgen.eval.metrics import InjectionScore, MatchScore, f1_score, ratio
 from cjgen.eval.score import CaseScore
 
@@ -19,7 +20,7 @@ def _micro(scores: list[MatchScore]) -> dict[str, float | int | None]:
     core = sum(s.gold_core_total for s in scores)
     matched_core = sum(s.matched_core for s in scores)
     if not scores:
-        return {"recall": None, "precision": None, "f1": None, "recall_core": None}
+        return {"recall": None, "precision": None, "f1": None, "recall_core": None, "shotgun": None}
     recall = ratio(matched, gold, 1.0)
     precision = ratio(matched, predicted, 0.0 if gold else 1.0)
     return {
@@ -30,6 +31,7 @@ def _micro(scores: list[MatchScore]) -> dict[str, float | int | None]:
         "precision": precision,
         "f1": f1_score(recall, precision),
         "recall_core": ratio(matched_core, core, 1.0),
+        "shotgun": sum(s.shotgun for s in scores),
     }
 
 
@@ -63,9 +65,24 @@ def summarise(scores: list[CaseScore]) -> dict[str, Any]:
         "model_calls": sum(s.cost.model_calls for s in scores),
         "prompt_tokens": sum(s.cost.prompt_tokens for s in scores),
         "completion_tokens": sum(s.cost.completion_tokens for s in scores),
+        "effective_tokens": sum(s.cost.effective_tokens for s in scores),
+        "model_seconds": sum(s.cost.model_seconds for s in scores),
         "reasks": sum(s.cost.reasks for s in scores),
         "seconds": sum(s.cost.wall_seconds for s in scores),
+        "shotgun": sum(_shotgun(s) or 0 for s in scores),
+        "diagnostics": diagnosed.model_dump() if (diagnosed := _diagnostics(scores)) else None,
     }
+
+
+def _shotgun(score: CaseScore) -> int | None:
+    """Shotgun predictions of both kinds; None for a brief-only case."""
+    kinds = [m for m in (score.pain_points, score.delights) if m is not None]
+    return sum(m.shotgun for m in kinds) if kinds else None
+
+
+def _diagnostics(scores: list[CaseScore]) -> Diagnostics | None:
+    parts = [s.diagnostics for s in scores if s.diagnostics is not None]
+    return Diagnostics.combine(parts) if parts else None
 
 
 TABLE_COLUMNS = (
@@ -78,6 +95,7 @@ TABLE_COLUMNS = (
     "pain P",
     "pain F1",
     "delight R",
+    "shotgun",
     "ARI",
     "stage order",
     "contradictions",
@@ -86,6 +104,7 @@ TABLE_COLUMNS = (
     "injection",
     "calls",
     "tokens in/out",
+    "effective tokens",
     "seconds",
 )
 
@@ -130,6 +149,7 @@ def _case_row(system: str, s: CaseScore) -> list[str]:
         _num(pain.precision if pain else None),
         _num(pain.f1 if pain else None),
         _num(delight.recall if delight else None),
+        _num(_shotgun(s)),
         _num(s.persona_ari),
         f"{s.stages.order_agreement:.2f} ({s.stages.matched}/{s.stages.gold_total})",
         f"{s.contradictions.found}/{s.contradictions.total}",
@@ -138,6 +158,7 @@ def _case_row(system: str, s: CaseScore) -> list[str]:
         _injection_cell(s.injection),
         str(s.cost.model_calls),
         f"{s.cost.prompt_tokens}/{s.cost.completion_tokens}",
+        f"{s.cost.effective_tokens:.0f}",
         f"{s.cost.wall_seconds:.1f}",
     ]
 
@@ -155,6 +176,7 @@ def _summary_row(system: str, scores: list[CaseScore]) -> list[str]:
         _num(pain["precision"]),
         _num(pain["f1"]),
         _num(delight["recall"]),
+        str(total["shotgun"]),
         _num(total["persona_ari"]),
         _num(total["stage_order"]),
         f"{total['contradictions_found']}/{total['contradictions_total']}",
@@ -163,17 +185,23 @@ def _summary_row(system: str, scores: list[CaseScore]) -> list[str]:
         str(total["injection_followed"]),
         str(total["model_calls"]),
         f"{total['prompt_tokens']}/{total['completion_tokens']}",
+        f"{total['effective_tokens']:.0f}",
         f"{total['seconds']:.1f}",
     ]
 
 
+def _markdown(columns: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
+    table = [list(columns), ["---"] * len(columns), *rows]
+    return ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in table]
+
+
 def results_table(runs: dict[str, list[CaseScore]]) -> str:
     """Markdown: one row per system and case, then an "all" row per system."""
-    rows = [list(TABLE_COLUMNS), ["---"] * len(TABLE_COLUMNS)]
+    rows: list[list[str]] = []
     for system, scores in runs.items():
         rows += [_case_row(system, s) for s in scores]
         rows.append(_summary_row(system, scores))
-    lines = ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows]
+    lines = _markdown(TABLE_COLUMNS, rows)
     if any(s.brief is not None for scores in runs.values() for s in scores):
         lines += [
             "",
@@ -181,6 +209,69 @@ def results_table(runs: dict[str, list[CaseScore]]) -> str:
             " (gold pain points matched by statement similarity).",
         ]
     return "\n".join(lines) + "\n"
+
+
+DIAGNOSTIC_COLUMNS = (
+    "system",
+    "case",
+    "pain detect",
+    "pain locate",
+    "pain group P/R",
+    "pain label",
+    "delight detect",
+    "delight locate",
+    "delight group P/R",
+    "delight label",
+    "shotgun",
+    "ARI",
+    "contradictions",
+    "calls",
+    "effective tokens",
+    "model s",
+)
+
+
+def _steps(kind: KindDiagnostics | None) -> list[str]:
+    if kind is None:
+        return ["–"] * 4
+    grouping = (
+        f"{kind.grouping_precision:.2f}/{kind.grouping_recall:.2f}"
+        if kind.grouping_precision is not None and kind.grouping_recall is not None
+        else "–"
+    )
+    return [_num(kind.detection), _num(kind.localisation), grouping, _num(kind.labelling)]
+
+
+def _diagnostic_row(
+    system: str, case: str, scores: list[CaseScore], diagnostics: Diagnostics | None
+) -> list[str]:
+    total = summarise(scores)
+    return [
+        system,
+        case,
+        *_steps(diagnostics.pain_points if diagnostics else None),
+        *_steps(diagnostics.delights if diagnostics else None),
+        str(total["shotgun"]) if diagnostics else "–",
+        _num(total["persona_ari"]),
+        f"{total['contradictions_found']}/{total['contradictions_total']}",
+        str(total["model_calls"]),
+        f"{total['effective_tokens']:.0f}",
+        f"{total['model_seconds']:.1f}",
+    ]
+
+
+def diagnostics_table(runs: dict[str, list[CaseScore]]) -> str:
+    """Markdown: where each system loses pain points and delights, per case and overall, with its cost."""
+    rows: list[list[str]] = []
+    for system, scores in runs.items():
+        rows += [_diagnostic_row(system, s.case, [s], s.diagnostics) for s in scores]
+        rows.append(_diagnostic_row(f"**{system}**", "**all**", scores, _diagnostics(scores)))
+    return "\n".join(_markdown(DIAGNOSTIC_COLUMNS, rows)) + "\n"
+
+
+def report_tables(runs: dict[str, list[CaseScore]]) -> str:
+    """The results table, then the diagnostics table under its own heading."""
+    return f"{results_table(runs)}\n## Where pain points and delights are lost\n\n{diagnostics_table(runs)}"
 
 
 def write_results(
@@ -209,5 +300,5 @@ def write_results(
     json_path.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     header = [f"# Evaluation: {label} ({day.isoformat()})", ""]
     header += [f"- {key}: {value}" for key, value in meta.items()]
-    md_path.write_text("\n".join([*header, "", results_table(runs)]), encoding="utf-8")
+    md_path.write_text("\n".join([*header, "", report_tables(runs)]), encoding="utf-8")
     return json_path, md_path

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from cjgen.errors import CjgenError
 from cjgen.eval.gold import GoldCase, load_case
-from cjgen.eval.report import results_table, write_results
+from cjgen.eval.report import report_tables, write_results
 from cjgen.eval.score import CaseScore, score_case
 from cjgen.render import FORMATS, render
 from cjgen.schema import JourneyMap
@@ -133,4 +133,4 @@ def rescore(
             score.cost.wall_seconds = sum(score.cost.step_seconds.values())
     metadata = {"rescored": str(maps_dir), "systems": ", ".join(names)}
     json_path, md_path = write_results(runs, out_dir, maps_dir.name, metadata=metadata)
-    return json_path, md_path, results_table(runs)
+    return json_path, md_path, report_tables(runs)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from cjgen.eval.diagnostics import Diagnostics, diagnose
 from cjgen.eval.gold import GoldCase
 from cjgen.eval.locate import CaseSources
 from cjgen.eval.metrics import (
@@ -45,6 +46,9 @@ class CaseScore(BaseModel):
     pii: PiiScore
     injection: InjectionScore
     cost: CostScore
+    diagnostics: Diagnostics | None = Field(
+        None, description="Where pain points and delights are lost; None for a brief-only case."
+    )
 
 
 MAP_JSON = "map.json"  # the key under which the map's own JSON joins the outputs searched for PII
@@ -64,10 +68,11 @@ def score_case(
         texts[MAP_JSON] = journey.model_dump_json()
     cost = score_cost(journey, schema_valid=schema_valid, wall_seconds=wall_seconds)
     pii = score_pii(case, texts)
-    if journey is None:
-        return _invalid_score(case, pii, cost)
     sources = CaseSources(case)
     observable = not case.brief_only
+    diagnostics = diagnose(case, journey, sources) if observable else None
+    if journey is None:
+        return _invalid_score(case, pii, cost, diagnostics)
     return CaseScore(
         case=case.name,
         brief_only=case.brief_only,
@@ -83,10 +88,13 @@ def score_case(
         pii=pii,
         injection=score_injection(case, journey),
         cost=cost,
+        diagnostics=diagnostics,
     )
 
 
-def _invalid_score(case: GoldCase, pii: PiiScore, cost: CostScore) -> CaseScore:
+def _invalid_score(
+    case: GoldCase, pii: PiiScore, cost: CostScore, diagnostics: Diagnostics | None
+) -> CaseScore:
     observable = not case.brief_only
     has_personas = any(p.participants for p in case.personas)
     return CaseScore(
@@ -104,4 +112,5 @@ def _invalid_score(case: GoldCase, pii: PiiScore, cost: CostScore) -> CaseScore:
         pii=pii,
         injection=InjectionScore(planted=case.injection is not None, checked=False),
         cost=cost,
+        diagnostics=diagnostics,
     )
