@@ -342,3 +342,13 @@ def test_one_huge_turn_is_split_into_pieces_of_the_original_text(tmp_path: Path)
         " ", ""
     ).replace("\n", "")
     assert all(p.text.endswith(".") for p in pieces)  # cut between sentences
+
+
+def test_role_with_the_person_in_brackets(tmp_path: Path) -> None:
+    source = "Interviewer (Kim): Where did you start?\nParticipant (P4): At the help page.\n"
+    t = load_transcript(write(tmp_path, "session.txt", source))
+    assert rows(t) == [
+        ("Interviewer (Kim)", "interviewer", "Where did you start?"),
+        ("Participant (P4)", "participant", "At the help page."),
+    ]
+    assert t.participant_id == "P4"

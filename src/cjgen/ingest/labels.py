@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 CLOCK = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
 _NAME = r"[^\W_][\w.'’\-]*(?:[ ][\w.'’\-]+){0,3}"
+# A role with the person in brackets: `Interviewer (Kim):`, `Participant (P4):`.
+_WHO = r"(?:[ \t]*\([^()\n:]{1,30}\))?"
 _EM = r"\*{1,3}|_{1,2}"
 # A speaker label at the start of a line, plain, bold or italic, with an optional timestamp before it
 # (`00:01:11 Name:`, `[00:01:11] Name:`, `(00:01:11) Name:`) or after the name (`Name (00:01:11):`).
@@ -20,8 +22,8 @@ _LABEL = re.compile(
     rf"""^
     (?:[\[(]?(?P<ts_pre>{CLOCK})[\])]?[ \t]*(?:[-–][ \t]*)?)?
     (?:
-        (?P<em>{_EM})(?P<bold>{_NAME})(?:[ \t]*[(\[](?P<ts_bold>{CLOCK})[)\]])?(?::(?P=em)|(?P=em):)
-      | (?P<plain>{_NAME})(?:[ \t]*[(\[](?P<ts_post>{CLOCK})[)\]])?:
+        (?P<em>{_EM})(?P<bold>{_NAME}{_WHO})(?:[ \t]*[(\[](?P<ts_bold>{CLOCK})[)\]])?(?::(?P=em)|(?P=em):)
+      | (?P<plain>{_NAME}{_WHO})(?:[ \t]*[(\[](?P<ts_post>{CLOCK})[)\]])?:
     )
     (?!//)
     [ \t]*""",
@@ -146,12 +148,19 @@ def parse_clock(value: str) -> float:
     return round(seconds, 3)
 
 
+def split_who(speaker: str) -> tuple[str, str | None]:
+    """`Participant (P4)` → (`Participant`, `P4`); a name without brackets → (name, None)."""
+    match = re.fullmatch(r"(.*?)[ \t]*\(([^()]*)\)", speaker.strip())
+    return (match[1], match[2].strip()) if match else (speaker.strip(), None)
+
+
 def is_interviewer_label(speaker: str) -> bool:
-    return _INTERVIEWER.fullmatch(speaker.strip()) is not None
+    return _INTERVIEWER.fullmatch(split_who(speaker)[0]) is not None
 
 
 def is_participant_label(speaker: str) -> bool:
-    return _PARTICIPANT_WORD.fullmatch(speaker.strip()) is not None or is_id_like(speaker)
+    base = split_who(speaker)[0]
+    return _PARTICIPANT_WORD.fullmatch(base) is not None or is_id_like(base)
 
 
 def is_id_like(speaker: str) -> bool:

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from cjgen.errors import InputError
-from cjgen.ingest.labels import is_id_like, is_interviewer_label, is_participant_label
+from cjgen.ingest.labels import is_id_like, is_interviewer_label, is_participant_label, split_who
 from cjgen.ingest.parsed import Draft, Parsed
 from cjgen.schema import Segment, Transcript, Turn
 
@@ -130,7 +130,8 @@ def participant_id_for(path: Path, parsed: Parsed, given: str | None) -> str:
     if parsed.participant_id:
         return parsed.participant_id
     speakers = {d.speaker for d in parsed.drafts if d.role == "participant" and d.speaker is not None}
-    codes = sorted(s for s in speakers if is_id_like(s))
+    # `P4` or `Participant (P4)`: the code itself.
+    codes = sorted({c for s in speakers for c in (s, split_who(s)[1]) if c is not None and is_id_like(c)})
     if len(codes) == 1:
         return codes[0]
     tokens = [t for t in re.split(r"[\W_]+", path.stem) if t]
