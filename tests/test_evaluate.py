@@ -33,6 +33,7 @@ from factories import sample_provenance
 CASES_DIR = Path(__file__).resolve().parents[1] / "evals" / "cases"
 ALL_CASES = ["bike-subscription", "clinic-booking", "brief-only"]
 TRANSCRIPT_CASES = ["bike-subscription", "clinic-booking"]
+GOLD_CASES = [*ALL_CASES, "va-transition-benefits"]  # the real case too, in interview-notes form
 
 # Real participant sentences that no gold item quotes (checked in test_unrelated_quotes_are_real_and_unused).
 UNRELATED_BIKE_QUOTES = [
@@ -151,7 +152,7 @@ def unrelated_points(case: GoldCase, count: int) -> list[PainPoint]:
 # ------------------------------------------------------------------------------------------ gold and locating
 
 
-@pytest.mark.parametrize("name", ALL_CASES)
+@pytest.mark.parametrize("name", GOLD_CASES)
 def test_every_gold_quote_is_located_in_a_participant_turn(name: str) -> None:
     assert check_gold(gold(name)) == []
 
@@ -185,6 +186,20 @@ def test_turn_parsing_of_each_format() -> None:
         ("Interviewer 2", True, 1),
     ]
     assert text[slice(*turns[1].pieces[0])] == "Well: yes.\nand then I said: no"
+
+
+def test_notes_questions_are_interviewer_turns_and_answers_participant_turns() -> None:
+    notes = "Title\n\n- Why? *Because.\nMore.\n- Tell me *I said: why not? Fine.\n* Also this\n"
+    turns = parse_turns(notes, ".md")
+    assert [(t.interviewer, [notes[a:b] for a, b in t.pieces]) for t in turns] == [
+        (False, ["Title"]),
+        (True, ["Why?"]),
+        (False, ["Because.", "More."]),
+        (True, ["Tell me"]),
+        (False, ["I said: why not? Fine.", "Also this"]),
+    ]
+    labelled = "Interviewer: Lists?\n\nP1: - Why? *Because.\n- And? *So.\n"
+    assert [t.speaker for t in parse_turns(labelled, ".md")] == ["Interviewer", "P1"]
 
 
 def test_unrelated_quotes_are_real_and_unused() -> None:
@@ -238,7 +253,7 @@ def test_redacted_quotes_are_located() -> None:
 # ------------------------------------------------------------------------------------ perfect and broken maps
 
 
-@pytest.mark.parametrize("name", ALL_CASES)
+@pytest.mark.parametrize("name", GOLD_CASES)
 def test_perfect_prediction_scores_perfectly(name: str) -> None:
     case = gold(name)
     result = score(case, perfect_map(case))
@@ -305,6 +320,16 @@ def test_interviewer_quotes_are_counted() -> None:
     result = score(case, journey)
     assert result.quotes.fabricated == 0
     assert result.quotes.interviewer == 3
+
+
+def test_questions_in_interview_notes_are_interviewer_quotes() -> None:
+    case = gold("va-transition-benefits")
+    journey = perfect_map(case)
+    journey.pain_points[0].evidence.append(
+        ev(case, "P01", "Could you tell us about your background and military service?")
+    )
+    result = score(case, journey)
+    assert result.quotes.fabricated == 0 and result.quotes.interviewer == 1
 
 
 def test_half_right_prediction() -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -164,14 +164,50 @@ def _parse_paragraphs(raw: str) -> list[tuple[str | None, int, int]]:
     return found
 
 
+# Interview notes: `- Question? *answer` (the `*` may be missing); the question is the interviewer's.
+_NOTES_BULLET = re.compile(r"[ \t]*[-\u2013\u2022][ \t]*")
+_NOTES_QUESTION = re.compile(r"[^?*\n]*\?+|[^*\n]*(?=\*)")  # up to the first "?", else up to "*"
+_NOTES_ANSWER_MARK = re.compile(r"[ \t]*\*?[ \t]*")
+NOTES_INTERVIEWER, NOTES_PARTICIPANT = "Interviewer", "Participant"
+
+
+def _is_notes(parts: Sequence[tuple[str | None, int, int]], raw: str) -> bool:
+    """No speaker labels anywhere, and at least two bulleted questions."""
+    questions = re.findall(r"(?m)^[ \t]*[-\u2013\u2022][^?\n]*\?", raw)
+    return all(speaker is None for speaker, _, _ in parts) and len(questions) >= 2
+
+
+def _notes_line(raw: str, start: int, end: int) -> list[tuple[str | None, int, int]]:
+    """A bulleted line splits into question and answer; any other line continues the answer before it."""
+    bullet = _NOTES_BULLET.match(raw, start, end)
+    question = _NOTES_QUESTION.match(raw, bullet.end(), end) if bullet else None
+    if question is None:
+        answer = _NOTES_ANSWER_MARK.match(raw, bullet.end() if bullet else start, end)
+        return [(NOTES_PARTICIPANT, answer.end() if answer else start, end)]
+    asked = raw[question.start() : question.end()].rstrip()
+    answer = _NOTES_ANSWER_MARK.match(raw, question.end(), end)
+    return [
+        (NOTES_INTERVIEWER, question.start(), question.start() + len(asked)),
+        (NOTES_PARTICIPANT, answer.end() if answer else question.end(), end),
+    ]
+
+
+def _parse_notes(raw: str) -> list[tuple[str | None, int, int]]:
+    return [
+        part for start, end in _lines(raw) if raw[start:end].strip() for part in _notes_line(raw, start, end)
+    ]
+
+
 def parse_turns(raw: str, suffix: str) -> list[SourceTurn]:
     """Turns of a raw transcript, from its lines alone (deliberately not the cjgen ingest module).
 
     A line or paragraph without a speaker continues the previous speaker; consecutive cues of one speaker are
-    one turn.
+    one turn. Notes with no speaker labels in `- Question? *answer` lines alternate interviewer and participant.
     """
     kind = suffix.lower()
     parts = _parse_cues(raw, kind) if kind in (".vtt", ".srt") else _parse_paragraphs(raw)
+    if kind not in (".vtt", ".srt") and _is_notes(parts, raw):
+        parts = _parse_notes(raw)
     turns: list[SourceTurn] = []
     for speaker, start, end in parts:
         if start >= end:
