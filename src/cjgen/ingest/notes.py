@@ -81,6 +81,11 @@ def is_question_line(line: Line) -> bool:
     return line.kind in ("text", "label") and parse_qa(line.text).question is not None
 
 
+def question_turn(line: Line, interviewer: str) -> Draft:
+    """The interviewer's turn for a question heading (`**Question?**`, `### Question?`)."""
+    return Draft(interviewer, line.text[line.span[0] : line.span[1]], role="interviewer")
+
+
 def notes_turns(lines: list[Line], interviewer: str) -> list[Draft]:
     """Turns of Q&A notes: questions to the interviewer, everything else to the participant."""
     turns: list[Draft] = []
@@ -92,7 +97,7 @@ def notes_turns(lines: list[Line], interviewer: str) -> list[Draft]:
         if line.kind in ("skip", "clock"):
             continue
         if line.kind == "question":
-            turns.append(Draft(interviewer, line.text[line.span[0] : line.span[1]], role="interviewer"))
+            turns.append(question_turn(line, interviewer))
             blank_before = False
             continue
         qa = parse_qa(line.text)

@@ -22,7 +22,7 @@ from cjgen.ingest.labels import (
     names_in,
 )
 from cjgen.ingest.lines import Line, classify_all, looks_like_heading, neighbours
-from cjgen.ingest.notes import is_question_line, notes_turns, paragraph_turns
+from cjgen.ingest.notes import is_question_line, notes_turns, paragraph_turns, question_turn
 from cjgen.ingest.parsed import Draft, Parsed
 
 INTERVIEWER = "Interviewer"
@@ -124,7 +124,7 @@ def _labelled_turns(lines: list[Line], speakers: set[str], parsed: Parsed) -> li
         if line.kind == "skip":
             continue
         if line.kind == "question":
-            turns.append(Draft(INTERVIEWER, line.text[line.span[0] : line.span[1]], role="interviewer"))
+            turns.append(question_turn(line, INTERVIEWER))
         elif line.label is not None and line.label.name in speakers:
             turns.extend(_start_turn(line, line.label, clock))
             clock = None
