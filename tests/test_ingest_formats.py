@@ -352,3 +352,18 @@ def test_role_with_the_person_in_brackets(tmp_path: Path) -> None:
         ("Participant (P4)", "participant", "At the help page."),
     ]
     assert t.participant_id == "P4"
+
+
+def test_a_long_subtitle_turn_is_split_between_cues(tmp_path: Path) -> None:
+    cues = [
+        f"00:{n * 2 // 60:02d}:{n * 2 % 60:02d}.000 --> 00:{(n * 2 + 2) // 60:02d}:{(n * 2 + 2) % 60:02d}.000\n"
+        f"<v P1>cue {n} has a few words in it, seven or so.</v>\n"
+        for n in range(300)
+    ]
+    t = load_transcript(write(tmp_path, "P1.vtt", "WEBVTT\n\n" + "\n".join(cues)))
+    assert len(t.turns) == 4
+    assert sum(len(turn.segments) for turn in t.turns) == 300
+    for turn in t.turns:
+        assert len(turn.text.split()) <= MAX_TURN_WORDS
+        assert all(turn.text[s.start : s.end].startswith("cue ") for s in turn.segments)
+        assert (turn.start_s, turn.end_s) == (turn.segments[0].start_s, turn.segments[-1].end_s)
