@@ -31,3 +31,9 @@ def test_html_marks_notes_and_names_the_companion() -> None:
     assert f"{pid} (Partner)</b>" in text
     plain = render(sample_map(), "html")
     assert 'class="from-notes"' not in plain
+
+
+def test_csv_marks_notes() -> None:
+    journey, quote, _ = with_notes_and_companion(sample_map())
+    text = render(journey, "csv")
+    assert f"notes: {quote} (" in text

@@ -585,10 +585,15 @@ def _csv_row(view: _MapView, item: Item) -> dict[str, str | int]:
         "participant_count": len({e.participant_id for e in evidence}),
         "addresses": "; ".join(item.addresses) if isinstance(item, Opportunity) else "",
         "quotes": _csv_text(
-            " | ".join(f'"{e.quote}" ({e.participant_id} turn {e.turn_index})' for e in evidence)
+            " | ".join(f"{_as_quoted(e)} ({e.participant_id} turn {e.turn_index})" for e in evidence)
         ),
         "sources": _csv_text("; ".join(dict.fromkeys(e.source_id for e in evidence))),
     }
+
+
+def _as_quoted(e: Evidence) -> str:
+    """Verbatim speech in quotation marks; a passage of notes marked as notes."""
+    return f"notes: {e.quote}" if e.kind == "notes" else f'"{e.quote}"'
 
 
 def _csv_text(text: str) -> str:
