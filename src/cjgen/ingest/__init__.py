@@ -117,7 +117,7 @@ def inspect_transcript(
         participant_id=transcript.participant_id,
         speakers=[SpeakerReport(s, r, turns[(s, r)], words[(s, r)]) for s, r in turns],
         words_by_role=dict(by_role),
-        warnings=list(parsed.warnings),
+        warnings=[*parsed.warnings, *parsed.remarks],
     )
 
 

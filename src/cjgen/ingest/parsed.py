@@ -25,6 +25,7 @@ class Parsed:
     format: str  # how the file was read, in words, for `cjgen inspect`
     kind: SourceKind = "verbatim"
     warnings: list[str] = field(default_factory=list)
+    remarks: list[str] = field(default_factory=list)  # shown by `cjgen inspect` only, not logged on every run
     interviewer_names: set[str] = field(default_factory=set)  # from a metadata header (`Moderator: Kim`)
     participant_names: set[str] = field(default_factory=set)
     participant_id: str | None = None  # declared by the file itself

@@ -135,7 +135,7 @@ def _labelled_turns(lines: list[Line], speakers: set[str], parsed: Parsed) -> li
             turns[-1].text += line.text.rstrip()
         blank_before = False
     if preamble:
-        parsed.warnings.append(
+        parsed.remarks.append(
             f"{preamble} line(s) before the first speaker label were left out as a title or preamble"
         )
     for turn in turns:
