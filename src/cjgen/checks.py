@@ -9,16 +9,9 @@ from rapidfuzz import fuzz
 
 from cjgen.observations import Observation
 from cjgen.schema import Transcript
+from cjgen.untrusted import instruction_like as instruction_like
 
 DUPLICATE_TEXT = 88
-# Text that addresses an AI system rather than describing an experience: interview content, never obeyed.
-_INSTRUCTION_LIKE = re.compile(
-    r"ignore (all )?(the )?(previous|prior|above) instructions|system prompt|you are (now )?an? (ai|assistant)"
-    r"|disregard (all |the )?(previous|above)|(company|service|it) has no problems",
-    re.IGNORECASE,
-)
-
-
 _WORD = re.compile(r"[^\W\d_]{3,}")
 _STOP = frozenset(
     [
@@ -102,11 +95,6 @@ def fix_emotion(obs: Observation) -> Observation:
     return obs
 
 
-def instruction_like(text: str) -> bool:
-    """Text that addresses an AI system (an injection read aloud, or a model repeating one)."""
-    return _INSTRUCTION_LIKE.search(text) is not None
-
-
 def _instruction_like(obs: Observation) -> bool:
     return instruction_like(obs.text) or any(instruction_like(e.quote) for e in obs.evidence)
 
@@ -147,7 +135,7 @@ def instruction_notes(transcripts: Sequence[Transcript]) -> list[str]:
     notes = []
     for transcript in transcripts:
         for turn in transcript.turns:
-            if _INSTRUCTION_LIKE.search(turn.text):
+            if instruction_like(turn.text):
                 notes.append(
                     f"{transcript.id} turn {turn.index} contains instruction-like text addressed to an AI; "
                     "it was treated as interview content and not followed."

@@ -44,6 +44,7 @@ from cjgen.schema import (
 from cjgen.settings import Settings, get_settings
 from cjgen.stages import generic_stages, plan_stages
 from cjgen.synthesize import Context, assemble, run_synthesis
+from cjgen.untrusted import scrub_map
 from cjgen.validate import check_map
 
 BRIEF_WORDS_FOR_MODEL = 700
@@ -239,7 +240,7 @@ def build_map(
         report = report.merge(report_for([model_brief[1]]))
     journey.provenance.redaction = report.counts
     journey.provenance.step_seconds = dict(clock.steps)
-    return journey
+    return scrub_map(journey)  # every field the model wrote is checked for instruction-like text
 
 
 def generate_map(
@@ -322,7 +323,7 @@ def build_draft(
         raise MapValidationError("draft", errors, attempts=1)
     if redaction is not None:
         journey.provenance.redaction = redaction.counts()
-    return journey
+    return scrub_map(journey)
 
 
 def draft_map(

@@ -11,6 +11,8 @@ from typing import Any
 
 import jinja2
 
+from cjgen.untrusted import PROMPT_FILTERS
+
 
 def _prompt_dir() -> Path:
     packaged = Path(str(resources.files("cjgen"))) / "prompts"
@@ -22,7 +24,7 @@ def _prompt_dir() -> Path:
 
 @cache
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(_prompt_dir()),
         undefined=jinja2.StrictUndefined,
         autoescape=False,
@@ -30,6 +32,10 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=False,
     )
+    # Prompts are not HTML, so nothing is autoescaped: data goes through `| data` (cannot close a delimiter or
+    # start a role line) and ids through `| id` (held to `untrusted.ID_PATTERN`).
+    env.filters.update(PROMPT_FILTERS)
+    return env
 
 
 @dataclass(frozen=True)
