@@ -367,3 +367,13 @@ def test_a_long_subtitle_turn_is_split_between_cues(tmp_path: Path) -> None:
         assert len(turn.text.split()) <= MAX_TURN_WORDS
         assert all(turn.text[s.start : s.end].startswith("cue ") for s in turn.segments)
         assert (turn.start_s, turn.end_s) == (turn.segments[0].start_s, turn.segments[-1].end_s)
+
+
+def test_a_first_turn_that_looks_like_a_name_is_still_a_turn(tmp_path: Path) -> None:
+    source = "Interviewer: Welcome\nParticipant: Thanks\nInterviewer: How was it?\nParticipant: Fine.\n"
+    t = load_transcript(write(tmp_path, "s.txt", source))
+    assert [turn.text for turn in t.turns] == ["Welcome", "Thanks", "How was it?", "Fine."]
+
+
+def test_a_title_before_the_first_label_is_reported_by_inspect() -> None:
+    assert any("left out as a title" in w for w in inspect_transcript(DATA / "meet.txt").warnings)

@@ -77,29 +77,43 @@ def _header_speakers(lines: list[Line]) -> set[str]:
 
 
 def _read_metadata_header(lines: list[Line], parsed: Parsed) -> None:
-    """Mark the `Key: value` lines before the first turn as skipped, keeping the names they give roles."""
+    """Mark the `Key: value` lines before the first turn as skipped, keeping the names they give roles.
+
+    `Moderator: Kim` counts as metadata only in a block that also has other keys (`Date:`), or when the value is
+    a participant code; on its own it may be the first turn ("Interviewer: Welcome").
+    """
+    block: list[tuple[int, str, str, bool]] = []  # line index, key, value, whether the key is a role
     for i, line in enumerate(lines):
         if line.kind in ("header", "question") or (line.kind == "text" and is_question_line(line)):
-            return
+            break
         if line.kind != "label" or line.label is None:
             continue
         name, value = line.label.name, line.text[line.label.length :]
-        words = [w.casefold().rstrip("s") for w in name.split()]
         metadata = is_metadata_key(name) or any(is_metadata_key(w) for w in name.split())
         role = len(name) >= 3 and is_role_key(name) and name_like(value)
         if not (metadata or role):
-            return
-        lines[i] = Line("skip", line.text)
-        if not value.strip():
+            break
+        block.append((i, name, value, not metadata))
+    keyed = any(not is_role for *_, is_role in block)
+    for i, name, value, is_role in block:
+        if is_role and not keyed and not all(is_id_like(v) for v in names_in(value)):
             continue
-        if any(is_interviewer_label(w) and len(w) >= 3 for w in words):
-            parsed.add_names(True, names_in(value))
-        elif any(is_participant_label(w) and len(w) >= 3 for w in words) or "id" in words or "code" in words:
-            value_names = names_in(value)
-            ids = [v for v in value_names if is_id_like(v)]
-            if ids and parsed.participant_id is None:
-                parsed.participant_id = ids[0]
-            parsed.add_names(False, [v for v in value_names if not is_id_like(v)])
+        lines[i] = Line("skip", lines[i].text)
+        _record_roles(name, value, parsed)
+
+
+def _record_roles(key: str, value: str, parsed: Parsed) -> None:
+    words = [w.casefold().rstrip("s") for w in key.split()]
+    if not value.strip():
+        return
+    if any(is_interviewer_label(w) and len(w) >= 3 for w in words):
+        parsed.add_names(True, names_in(value))
+    elif any(is_participant_label(w) and len(w) >= 3 for w in words) or "id" in words or "code" in words:
+        value_names = names_in(value)
+        ids = [v for v in value_names if is_id_like(v)]
+        if ids and parsed.participant_id is None:
+            parsed.participant_id = ids[0]
+        parsed.add_names(False, [v for v in value_names if not is_id_like(v)])
 
 
 def _labelled_format(lines: list[Line], headers: set[str]) -> str:
