@@ -189,14 +189,24 @@ def test_turn_parsing_of_each_format() -> None:
 
 
 def test_notes_questions_are_interviewer_turns_and_answers_participant_turns() -> None:
-    notes = "Title\n\n- Why? *Because.\nMore.\n- Tell me *I said: why not? Fine.\n* Also this\n"
+    notes = (
+        "Questions\n\n- Why? *Because. Really?\nMore.\n- Then? No star.\n* Answer only, is it?\n"
+        "- In 1989, I joined.\nWhat now? *Nothing.\n*Heard of it? No.\nReserves: *Yes.\n- Unanswered?\n"
+    )
     turns = parse_turns(notes, ".md")
     assert [(t.interviewer, [notes[a:b] for a, b in t.pieces]) for t in turns] == [
-        (False, ["Title"]),
+        (False, ["Questions"]),
         (True, ["Why?"]),
-        (False, ["Because.", "More."]),
-        (True, ["Tell me"]),
-        (False, ["I said: why not? Fine.", "Also this"]),
+        (False, ["Because. Really?", "More."]),
+        (True, ["Then?"]),
+        (False, ["No star.", "Answer only, is it?", "In 1989, I joined."]),
+        (True, ["What now?"]),
+        (False, ["Nothing."]),
+        (True, ["Heard of it?"]),
+        (False, ["No."]),
+        (True, ["Reserves:"]),
+        (False, ["Yes."]),
+        (True, ["Unanswered?"]),
     ]
     labelled = "Interviewer: Lists?\n\nP1: - Why? *Because.\n- And? *So.\n"
     assert [t.speaker for t in parse_turns(labelled, ".md")] == ["Interviewer", "P1"]

@@ -164,32 +164,51 @@ def _parse_paragraphs(raw: str) -> list[tuple[str | None, int, int]]:
     return found
 
 
-# Interview notes: `- Question? *answer` (the `*` may be missing); the question is the interviewer's.
-_NOTES_BULLET = re.compile(r"[ \t]*[-\u2013\u2022][ \t]*")
-_NOTES_QUESTION = re.compile(r"[^?*\n]*\?+|[^*\n]*(?=\*)")  # up to the first "?", else up to "*"
-_NOTES_ANSWER_MARK = re.compile(r"[ \t]*\*?[ \t]*")
+# Interview notes with no speaker labels: `- Question? *answer`, also `Question? answer`, `*Question? answer`
+# and `Topic: *answer`. The question (or topic) is the interviewer's; every other line continues the answer.
+_NOTES_MARKS = re.compile(r"[ \t]*(?P<bullet>[-\u2013\u2022][ \t]*)?(?P<star>\*[ \t]*)?")
+_NOTES_SEPARATOR = re.compile(r"[?:][ \t]*\*[ \t]*")
+_NOTES_QUESTION_LINE = re.compile(r"(?m)^[ \t]*(?:[-\u2013\u2022][^?\n]*\?|[^?:*\n]+[?:][ \t]*\*)")
+_SENTENCE_END = re.compile(r"[.!][ \t]+\S")
+MAX_QUESTION_WORDS = 40
 NOTES_INTERVIEWER, NOTES_PARTICIPANT = "Interviewer", "Participant"
 
 
 def _is_notes(parts: Sequence[tuple[str | None, int, int]], raw: str) -> bool:
-    """No speaker labels anywhere, and at least two bulleted questions."""
-    questions = re.findall(r"(?m)^[ \t]*[-\u2013\u2022][^?\n]*\?", raw)
-    return all(speaker is None for speaker, _, _ in parts) and len(questions) >= 2
+    """At least two question lines, and more of them than speaker-labelled paragraphs."""
+    questions = len(_NOTES_QUESTION_LINE.findall(raw))
+    return questions >= 2 and questions > sum(speaker is not None for speaker, _, _ in parts)
+
+
+def _one_question(text: str) -> bool:
+    return (
+        bool(text.strip())
+        and "*" not in text
+        and len(text.split()) <= MAX_QUESTION_WORDS
+        and not _SENTENCE_END.search(text)
+    )
 
 
 def _notes_line(raw: str, start: int, end: int) -> list[tuple[str | None, int, int]]:
-    """A bulleted line splits into question and answer; any other line continues the answer before it."""
-    bullet = _NOTES_BULLET.match(raw, start, end)
-    question = _NOTES_QUESTION.match(raw, bullet.end(), end) if bullet else None
-    if question is None:
-        answer = _NOTES_ANSWER_MARK.match(raw, bullet.end() if bullet else start, end)
-        return [(NOTES_PARTICIPANT, answer.end() if answer else start, end)]
-    asked = raw[question.start() : question.end()].rstrip()
-    answer = _NOTES_ANSWER_MARK.match(raw, question.end(), end)
-    return [
-        (NOTES_INTERVIEWER, question.start(), question.start() + len(asked)),
-        (NOTES_PARTICIPANT, answer.end() if answer else question.end(), end),
-    ]
+    """(speaker, start, end) of the question and the answer on one line of notes.
+
+    Without a `*` after it, a question needs a bullet, or a leading `*` and an answer after it on the line
+    (`* Answer, is it?` alone is an answer).
+    """
+    marks = _NOTES_MARKS.match(raw, start, end)
+    bullet, star = (marks["bullet"], marks["star"]) if marks else (None, None)
+    at = marks.end() if marks else start
+    separator = _NOTES_SEPARATOR.search(raw, at, end)
+    mark = raw.find("?", at, end)
+    if separator and _one_question(raw[at : separator.start()]):
+        asked, answer = separator.start() + 1, separator.end()
+    elif mark >= 0 and (bullet or (star and raw[mark + 1 : end].strip())) and _one_question(raw[at:mark]):
+        asked, answer = mark + 1, mark + 1
+    else:
+        return [(NOTES_PARTICIPANT, at, end)]
+    while answer < end and raw[answer].isspace():
+        answer += 1
+    return [(NOTES_INTERVIEWER, at, asked), (NOTES_PARTICIPANT, answer, end)]
 
 
 def _parse_notes(raw: str) -> list[tuple[str | None, int, int]]:
