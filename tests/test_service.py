@@ -7,15 +7,13 @@ in `response_format`, so these tests follow the pipeline's output shapes without
 
 from __future__ import annotations
 
-import re
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, cast
 
 import pytest
 from fastapi.testclient import TestClient
-from langchain_core.messages import BaseMessage
 
 from cjgen.ask import Runtime
 from cjgen.errors import ModelError
@@ -23,89 +21,13 @@ from cjgen.models import ScriptedChatModel
 from cjgen.pipeline import open_runtime
 from cjgen.render import FORMATS
 from cjgen.schema import JourneyMap, TranscriptSummary
-from cjgen.service import RateLimiter, ServiceSettings, create_app
+from cjgen.service import RateLimiter, create_app
 from cjgen.settings import Settings
 from cjgen.store import Store
+from schema_answers import scripted_model
 
 CASE = Path(__file__).resolve().parents[1] / "evals" / "cases" / "bike-subscription"
 BRIEF = (CASE / "brief.md").read_text(encoding="utf-8")
-
-
-# --------------------------------------------------------------------------------------------- scripted model
-
-
-def _text(name: str, index: int, node: dict[str, Any]) -> str:
-    if "pattern" in node:  # ids: snake_case, distinct within a list
-        return re.sub(r"[^a-z0-9_]", "_", f"{name or 'x'}_{index + 1}".lower())
-    text = f"{name or 'text'} {index + 1} from the scripted model"
-    text = text.ljust(int(node.get("minLength", 0)), ".")
-    return text[: int(node.get("maxLength", len(text)))]
-
-
-def _count(node: dict[str, Any]) -> int:
-    return max(1, int(node.get("minItems", 0)))
-
-
-def instance(node: dict[str, Any], name: str = "", index: int = 0) -> Any:
-    """A valid value for a JSON-schema node: one item per list (or all enum values), first enum choices."""
-    if "anyOf" in node:
-        options = [o for o in node["anyOf"] if o.get("type") != "null"]
-        return instance(options[0], name, index)
-    if "enum" in node:
-        return node["enum"][index % len(node["enum"])]
-    kind = node.get("type")
-    if kind == "object":
-        return {key: instance(sub, key, index) for key, sub in node.get("properties", {}).items()}
-    if kind == "array":
-        items = node.get("items", {})
-        most = int(node.get("maxItems", 8))
-        count = min(most, len(items["enum"])) if "enum" in items else min(most, _count(node))
-        return [instance(items, name, n) for n in range(count)]
-    if kind == "string":
-        return _text(name, index, node)
-    if kind == "integer":
-        return int(node.get("minimum", 1))
-    if kind == "number":
-        return float(node.get("minimum", 0))
-    if kind == "boolean":
-        return False
-    return None
-
-
-def _point_stages_at_stages(answer: Any, stage_ids: list[str]) -> Any:
-    """A free-text `stage` refers to a stage of the same answer (the brief-only draft lists both)."""
-    if isinstance(answer, dict):
-        return {
-            k: stage_ids[0] if k == "stage" and v not in stage_ids else _point_stages_at_stages(v, stage_ids)
-            for k, v in answer.items()
-        }
-    if isinstance(answer, list):
-        return [_point_stages_at_stages(v, stage_ids) for v in answer]
-    return answer
-
-
-def schema_of(kwargs: dict[str, Any]) -> dict[str, Any]:
-    response_format = kwargs["response_format"]
-    schema: dict[str, Any] = response_format.get("json_schema", {}).get("schema") or response_format["schema"]
-    return schema
-
-
-def schema_answer(schema: dict[str, Any]) -> Any:
-    answer = instance(schema)
-    stages = answer.get("stages") if isinstance(answer, dict) else None
-    if stages and all(isinstance(s, dict) and "id" in s for s in stages):
-        answer = {**_point_stages_at_stages(answer, [s["id"] for s in stages]), "stages": stages}
-    return answer
-
-
-def scripted_model() -> ScriptedChatModel:
-    model = ScriptedChatModel()
-
-    def respond(messages: Sequence[BaseMessage], kwargs: dict[str, Any]) -> dict[str, Any]:
-        return dict(schema_answer(schema_of(kwargs)))
-
-    model.responder = respond
-    return model
 
 
 def runtime_factory(model_factory: Callable[[], ScriptedChatModel] = scripted_model) -> Callable[[], Runtime]:
@@ -128,7 +50,7 @@ TRANSCRIPTS = [excerpt("P1.txt"), excerpt("P2.txt"), excerpt("P5.vtt", 10)]
 def make_client(tmp_path: Path, factory: Callable[[], Runtime] | None = None, **settings: Any) -> TestClient:
     store = Store(f"sqlite:///{tmp_path / 'service.sqlite3'}")
     app = create_app(
-        ServiceSettings(**{"rate_limit_per_minute": 0, **settings}),
+        Settings(**{"rate_limit_per_minute": 0, **settings}),
         runtime_factory=factory or runtime_factory(),
         store=store,
     )
@@ -145,7 +67,7 @@ def wait_for(client: TestClient, job_id: str, timeout_s: float = 60.0) -> dict[s
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         job: dict[str, Any] = client.get(f"/v1/jobs/{job_id}").json()
-        if job["status"] in ("done", "failed"):
+        if job["status"] in ("done", "failed", "cancelled"):
             return job
         time.sleep(0.05)
     raise AssertionError(f"job {job_id} still {job['status']} after {timeout_s} s")
@@ -236,7 +158,7 @@ def test_review_makes_a_new_version_and_the_diff_shows_it(client: TestClient) ->
 
     events = client.get(f"/v1/maps/{map_id}/reviews").json()
     assert [(e["version"], e["item_id"], e["decision"], e["reviewer"]) for e in events] == [
-        (2, pain["id"], "edit", "ines")
+        (2, pain["id"], "edit", "ines (anonymous)")
     ]
 
 
@@ -259,7 +181,7 @@ def test_a_model_that_never_answers_validly_fails_the_job(tmp_path: Path) -> Non
 
 def test_failed_job_messages_do_not_show_the_temporary_directory(tmp_path: Path) -> None:
     with make_client(tmp_path) as client:
-        bad = {"name": "P9.txt", "content": "no speaker labels in here at all\n"}
+        bad = {"name": "P9.txt", "content": "Interviewer: hello?\nInterviewer: anyone there?\n"}
         job = wait_for(client, client.post("/v1/maps", json={"transcripts": [bad]}).json()["id"])
     assert job["status"] == "failed"
     assert job["error"].startswith("P9.txt: ")
@@ -386,7 +308,7 @@ def test_bad_reviews_and_formats_are_422_with_the_field_path(client: TestClient)
 
 def test_summarize_of_an_unreadable_transcript_points_at_its_content(client: TestClient) -> None:
     response = client.post(
-        "/v1/transcripts/summarize", json={"name": "P1.txt", "content": "just some words\n"}
+        "/v1/transcripts/summarize", json={"name": "P1.txt", "content": "Interviewer: only me here\n"}
     )
     assert response.status_code == 422
     [error] = response.json()["detail"]
@@ -454,7 +376,7 @@ def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("CJGEN_API_KEYS", "alpha, beta,")
     monkeypatch.setenv("CJGEN_MAX_REQUEST_BYTES", "1000")
     monkeypatch.setenv("CJGEN_RATE_LIMIT_PER_MINUTE", "5")
-    settings = ServiceSettings()
+    settings = Settings()
     assert settings.keys() == {"alpha", "beta"}
     assert (settings.max_request_bytes, settings.rate_limit_per_minute) == (1000, 5)
     assert "alpha" not in repr(settings)
@@ -472,7 +394,7 @@ class RecordingStore(Store):
 
 def test_job_progress_follows_the_pipeline(tmp_path: Path) -> None:
     store = RecordingStore(f"sqlite:///{tmp_path / 'progress.sqlite3'}")
-    app = create_app(ServiceSettings(rate_limit_per_minute=0), runtime_factory=runtime_factory(), store=store)
+    app = create_app(Settings(rate_limit_per_minute=0), runtime_factory=runtime_factory(), store=store)
     with TestClient(app) as client:
         make_map(client)
     fractions = [p for p, _ in store.updates if p is not None]
@@ -494,6 +416,6 @@ def test_run_serves_the_app_with_uvicorn(monkeypatch: pytest.MonkeyPatch, tmp_pa
 
     served: dict[str, Any] = {}
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: served.update(app=app, **kw))
-    run("0.0.0.0", 9000, ServiceSettings(database_url=f"sqlite:///{tmp_path / 'run.sqlite3'}"))
+    run("0.0.0.0", 9000, Settings(database_url=f"sqlite:///{tmp_path / 'run.sqlite3'}"))
     assert isinstance(served["app"], FastAPI)
     assert (served["host"], served["port"]) == ("0.0.0.0", 9000)

@@ -82,11 +82,13 @@ def _check_edits(journey: JourneyMap, item: Item, edits: dict[str, Any]) -> None
             raise InputError(
                 f"edits.{name}", f"cannot be edited on this item; editable fields are {', '.join(allowed)}"
             )
-        if name == "stage_id" and value not in {s.id for s in journey.stages}:
+        # A value of the wrong type is left to the item's own validation, which names the field.
+        if name == "stage_id" and isinstance(value, str) and value not in {s.id for s in journey.stages}:
             raise InputError("edits.stage_id", f"'{value}' is not a stage of this map")
         if name == "persona_ids":
             known = {p.id for p in journey.personas}
-            unknown = [p for p in value if p not in known] if isinstance(value, list) else []
+            listed = value if isinstance(value, list) else []
+            unknown = [p for p in listed if not isinstance(p, str) or p not in known]
             if unknown:
                 raise InputError("edits.persona_ids", f"unknown persona(s) {', '.join(map(str, unknown))}")
 

@@ -37,6 +37,36 @@ class Settings(BaseSettings):
         None, description="Comma-separated speaker names read as the interviewer in every transcript."
     )
 
+    # The HTTP service (`cjgen serve`).
+    api_keys: SecretStr = Field(SecretStr(""), description="Comma-separated API keys; empty means no auth.")
+    admin_keys: SecretStr = Field(
+        SecretStr(""), description="Comma-separated keys that see and review every key's maps."
+    )
+    database_url: str | None = Field(None, description="SQLAlchemy URL; default SQLite in the user data dir.")
+    max_request_bytes: int = Field(5 * 1024 * 1024, ge=1, description="Larger request bodies get 413.")
+    rate_limit_per_minute: int = Field(
+        120, ge=0, description="Requests per key (or client) a minute; 0: off."
+    )
+    failed_auth_per_minute: int = Field(10, ge=0, description="Wrong keys per client a minute, then 429.")
+    job_workers: int = Field(2, ge=1, description="Map jobs that run at the same time.")
+    job_queue: int = Field(8, ge=0, description="Map jobs that may wait for a worker; more get 503.")
+    job_timeout_s: float = Field(1800.0, gt=0, description="A map job running longer fails.")
+    job_lease_s: float = Field(30.0, gt=0, description="A job whose worker is silent this long fails.")
+    summarize_workers: int = Field(2, ge=1, description="Summaries that run at the same time.")
+    summarize_queue: int = Field(4, ge=0, description="Summaries that may wait; more get 503.")
+    summarize_timeout_s: float = Field(300.0, gt=0, description="A summary running longer gets 504.")
+
+    def keys(self) -> frozenset[str]:
+        """Every key that may call the service (admin keys included)."""
+        return _split(self.api_keys) | self.admins()
+
+    def admins(self) -> frozenset[str]:
+        return _split(self.admin_keys)
+
+
+def _split(keys: SecretStr) -> frozenset[str]:
+    return frozenset(k.strip() for k in keys.get_secret_value().split(",") if k.strip())
+
 
 def get_settings() -> Settings:
     return Settings()

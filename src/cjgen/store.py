@@ -1,26 +1,48 @@
 """Maps with their versions and review decisions, and the service's jobs, in any SQLAlchemy database.
 
-SQLite under the user data dir by default; any database URL works (e.g. PostgreSQL). Every version of a map
-is kept whole as JSON, so any version can be read, exported or compared later. The store is safe to share
-between threads: each call opens its own session and writes hold one lock, so a review reads the latest
-version and saves the next without a race (the primary key on (map_id, version) guards other processes).
+SQLite under the user data dir by default; any database URL works (e.g. PostgreSQL). The schema is made and
+upgraded by the Alembic migrations in `cjgen/migrations`. Every version of a map is kept whole as JSON, so
+any version can be read, exported or compared later. A map belongs to the owner that saved it first; asked
+with another owner, it does not exist.
+
+The store is safe to share between threads and between processes: a new version is written only if the map's
+latest version is still the one it was based on (compare-and-set in the database), so two writers never get
+the same version number and never overwrite each other silently. Jobs carry a lease that their worker renews;
+a job whose worker stopped (crash, restart) is failed once its lease runs out, never left running.
 """
 
 from __future__ import annotations
 
 import json
-import threading
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar, cast
 
 import platformdirs
+from alembic import command
+from alembic.config import Config
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
-from sqlalchemy import DateTime, Float, ForeignKey, Integer, String, Text, create_engine, select
+from sqlalchemy import (
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    create_engine,
+    event,
+    inspect,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.pool import StaticPool
 
@@ -28,12 +50,30 @@ from cjgen.errors import CjgenError
 from cjgen.review import Decision, apply_review
 from cjgen.schema import JourneyMap
 
-JobStatus = Literal["queued", "running", "done", "failed"]
+JobStatus = Literal["queued", "running", "done", "failed", "cancelled"]
+UNFINISHED: tuple[JobStatus, ...] = ("queued", "running")
 R = TypeVar("R", bound=BaseModel)
+MIGRATIONS = Path(__file__).parent / "migrations"
+# How often a write that lost a race with another writer is tried again before giving up.
+_WRITE_TRIES = 20
 
 
 class NotFound(CjgenError):
-    """A map, map version or job id the store does not hold."""
+    """A map, map version or job id the store does not hold (or that belongs to another owner)."""
+
+
+class VersionConflict(CjgenError):
+    """A write was based on a version of the map that is no longer the latest."""
+
+    def __init__(self, map_id: str, expected: int, latest: int) -> None:
+        self.map_id = map_id
+        self.expected = expected
+        self.latest = latest
+        super().__init__(f"map '{map_id}' is at version {latest}, not {expected}: reload it and review again")
+
+
+class Busy(CjgenError):
+    """The database stayed busy with other writers; try again shortly."""
 
 
 def default_database_url() -> str:
@@ -65,6 +105,7 @@ class _Map(_Base):
     latest_version: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    owner: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
 
 
 class _MapVersion(_Base):
@@ -103,6 +144,17 @@ class _Job(_Base):
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    owner: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    request_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    worker: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    deadline_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+    __table_args__ = (
+        Index("ix_jobs_owner_idempotency_key", "owner", "idempotency_key", unique=True),
+        Index("ix_jobs_status", "status"),
+    )
 
 
 # --------------------------------------------------------------------------------------------- records
@@ -128,6 +180,7 @@ class MapInfo(Record):
     latest_version: int
     created_at: UtcDatetime
     updated_at: UtcDatetime
+    owner: str | None = None
 
 
 class VersionInfo(Record):
@@ -158,22 +211,54 @@ class Job(Record):
     error: str | None = None
     created_at: UtcDatetime
     updated_at: UtcDatetime
+    owner: str | None = None
+    idempotency_key: str | None = None
+    request_hash: str | None = None
+    worker: str | None = None
+    lease_until: UtcDatetime | None = None
+    deadline_at: UtcDatetime | None = None
 
 
 # --------------------------------------------------------------------------------------------- store
 
 
-def _add_version(session: Session, journey: JourneyMap, note: str | None) -> int:
+def _next_version(
+    session: Session, journey: JourneyMap, note: str | None, based_on: int | None, owner: str | None
+) -> int | None:
+    """Write `journey` as the version after `based_on` (None: a new map); None if another writer was first.
+
+    The map row is claimed with a conditional UPDATE before anything else is written, so two writers (threads
+    or processes) based on the same version cannot both succeed: the loser changes no row and retries.
+    """
     now = _now()
-    row = session.get(_Map, journey.id)
-    version = 1 if row is None else row.latest_version + 1
-    if row is None:
-        row = _Map(id=journey.id, created_at=now)
-        session.add(row)
-    row.title = journey.title
-    row.map_type = journey.map_type
-    row.latest_version = version
-    row.updated_at = now
+    if based_on is None:
+        session.add(
+            _Map(
+                id=journey.id,
+                title=journey.title,
+                map_type=journey.map_type,
+                latest_version=1,
+                created_at=now,
+                updated_at=now,
+                owner=owner,
+            )
+        )
+        try:
+            session.flush()
+        except IntegrityError:
+            session.rollback()
+            return None
+        version = 1
+    else:
+        version = based_on + 1
+        claimed = session.execute(
+            update(_Map)
+            .where(_Map.id == journey.id, _Map.latest_version == based_on)
+            .values(title=journey.title, map_type=journey.map_type, latest_version=version, updated_at=now)
+        )
+        if getattr(claimed, "rowcount", 0) != 1:
+            session.rollback()
+            return None
     stored = journey.model_copy(update={"version": version})
     session.add(
         _MapVersion(
@@ -181,6 +266,23 @@ def _add_version(session: Session, journey: JourneyMap, note: str | None) -> int
         )
     )
     return version
+
+
+def _migrate(engine: Engine) -> None:
+    """Bring the database to the newest schema; a database made before migrations is adopted as 0001."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        tables = set(inspect(connection).get_table_names())
+        if "maps" in tables and "alembic_version" not in tables:
+            command.stamp(config, "0001")
+        command.upgrade(config, "head")
+
+
+def _sqlite_wait(connection: Any, _: Any) -> None:
+    # Writers from other processes wait for the lock rather than fail at once.
+    connection.execute("PRAGMA busy_timeout = 30000")
 
 
 def _engine(url: str) -> Engine:
@@ -191,20 +293,21 @@ def _engine(url: str) -> Engine:
     if not in_memory and parsed.database is not None:
         Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
     # Jobs write from worker threads; an in-memory database must be one shared connection to be seen at all.
-    return create_engine(
+    engine = create_engine(
         url,
-        connect_args={"check_same_thread": False},
+        connect_args={"check_same_thread": False, "timeout": 30},
         poolclass=StaticPool if in_memory else None,
     )
+    event.listen(engine, "connect", _sqlite_wait)
+    return engine
 
 
 class Store:
     def __init__(self, url: str | None = None) -> None:
         self.url = url or default_database_url()
         self._engine = _engine(self.url)
-        _Base.metadata.create_all(self._engine)
+        _migrate(self._engine)
         self._sessions = sessionmaker(self._engine, expire_on_commit=False)
-        self._write = threading.RLock()
 
     @contextmanager
     def _session(self) -> Iterator[Session]:
@@ -214,46 +317,68 @@ class Store:
     def close(self) -> None:
         self._engine.dispose()
 
+    def _retry_busy(self, attempt: int, exc: OperationalError) -> None:
+        if "locked" not in str(exc).lower() and "busy" not in str(exc).lower():
+            raise exc
+        if attempt == _WRITE_TRIES - 1:
+            raise Busy("the database is busy with other writers; try again in a moment") from exc
+        time.sleep(0.02 * (attempt + 1))
+
     # ------------------------------------------------------------------------------------------ maps
 
-    def save_map(self, journey: JourneyMap, note: str | None = None) -> int:
+    def save_map(self, journey: JourneyMap, note: str | None = None, *, owner: str | None = None) -> int:
         """Store `journey` as a new map (version 1) or as the next version of the map with its id."""
-        with self._write, self._session() as session:
-            version = _add_version(session, journey, note)
-            session.commit()
-            return version
+        for attempt in range(_WRITE_TRIES):
+            try:
+                with self._session() as session:
+                    row = session.get(_Map, journey.id)
+                    if row is not None and owner is not None and row.owner not in (None, owner):
+                        raise NotFound(f"map '{journey.id}' not found")
+                    based_on = None if row is None else row.latest_version
+                    version = _next_version(session, journey, note, based_on, owner)
+                    if version is not None:
+                        session.commit()
+                        return version
+            except OperationalError as exc:
+                self._retry_busy(attempt, exc)
+        raise Busy(f"map '{journey.id}' kept changing while it was saved; try again")
 
-    def get_map(self, map_id: str, version: int | None = None) -> JourneyMap:
-        """The latest version of a map, or the one asked for."""
+    def _row(self, session: Session, map_id: str, owner: str | None) -> _Map:
+        row = session.get(_Map, map_id)
+        if row is None or (owner is not None and row.owner not in (None, owner)):
+            raise NotFound(f"map '{map_id}' not found")
+        return row
+
+    def get_map(self, map_id: str, version: int | None = None, *, owner: str | None = None) -> JourneyMap:
+        """The latest version of a map, or the one asked for; `owner` (when given) must own it."""
         with self._session() as session:
-            row = session.get(_Map, map_id)
-            if row is None:
-                raise NotFound(f"map '{map_id}' not found")
+            row = self._row(session, map_id, owner)
             stored = session.get(_MapVersion, (map_id, version or row.latest_version))
             if stored is None:
                 raise NotFound(f"map '{map_id}' has no version {version} (latest is {row.latest_version})")
             return JourneyMap.model_validate_json(stored.json)
 
-    def list_maps(self) -> list[MapInfo]:
-        """Every map, most recently changed first."""
+    def list_maps(self, *, owner: str | None = None) -> list[MapInfo]:
+        """Every map (of `owner`, when given), most recently changed first."""
+        query = select(_Map).order_by(_Map.updated_at.desc(), _Map.id)
+        if owner is not None:
+            query = query.where(or_(_Map.owner == owner, _Map.owner.is_(None)))
         with self._session() as session:
-            rows = session.scalars(select(_Map).order_by(_Map.updated_at.desc(), _Map.id))
-            return [MapInfo.model_validate(r) for r in rows]
+            return [MapInfo.model_validate(r) for r in session.scalars(query)]
 
-    def map_info(self, map_id: str) -> MapInfo:
+    def map_info(self, map_id: str, *, owner: str | None = None) -> MapInfo:
         with self._session() as session:
-            row = session.get(_Map, map_id)
-            if row is None:
-                raise NotFound(f"map '{map_id}' not found")
-            return MapInfo.model_validate(row)
+            return MapInfo.model_validate(self._row(session, map_id, owner))
 
-    def versions(self, map_id: str) -> list[VersionInfo]:
+    def versions(self, map_id: str, *, owner: str | None = None) -> list[VersionInfo]:
         """The map's versions, oldest first."""
-        return self._of_map(map_id, _MapVersion, VersionInfo)
+        return self._of_map(map_id, _MapVersion, VersionInfo, owner)
 
-    def _of_map(self, map_id: str, table: type[_MapVersion | _ReviewEvent], record: type[R]) -> list[R]:
+    def _of_map(
+        self, map_id: str, table: type[_MapVersion | _ReviewEvent], record: type[R], owner: str | None
+    ) -> list[R]:
         """A map's rows of one table, in the order they were written; NotFound for an unknown map."""
-        self.map_info(map_id)
+        self.map_info(map_id, owner=owner)
         order = _MapVersion.version if table is _MapVersion else _ReviewEvent.id
         with self._session() as session:
             rows = session.scalars(select(table).where(table.map_id == map_id).order_by(order))
@@ -270,39 +395,96 @@ class Store:
         note: str | None = None,
         reviewer: str | None = None,
         edits: dict[str, Any] | None = None,
+        expected_version: int | None = None,
+        owner: str | None = None,
     ) -> JourneyMap:
-        """Apply a decision to the latest version, store the result as the next version, log the event."""
-        with self._write:
+        """Apply a decision to the latest version, store the result as the next version, log the event.
+
+        With `expected_version`, the review is refused (`VersionConflict`) unless that is still the latest
+        version. Without it, a review that lost a race is applied again to the version that won, so no
+        other decision is ever overwritten.
+        """
+        for attempt in range(_WRITE_TRIES):
             at = _now()
-            current = self.get_map(map_id)
+            current = self.get_map(map_id, owner=owner)
+            if expected_version is not None and current.version != expected_version:
+                raise VersionConflict(map_id, expected_version, current.version)
             reviewed = apply_review(
                 current, item_id, decision, note=note, reviewer=reviewer, edits=edits, at=at
             )
-            # The version and its event are written together, or not at all.
-            with self._session() as session:
-                version = _add_version(session, reviewed, f"review: {decision} {item_id}")
-                session.add(
-                    _ReviewEvent(
-                        map_id=map_id,
-                        version=version,
-                        item_id=item_id,
-                        decision=decision,
-                        note=note,
-                        reviewer=reviewer,
-                        edits=json.dumps(edits, sort_keys=True) if edits else None,
-                        at=at,
+            try:
+                with self._session() as session:
+                    # The version and its event are written together, or not at all.
+                    version = _next_version(
+                        session, reviewed, f"review: {decision} {item_id}", current.version, owner
                     )
-                )
-                session.commit()
-            return reviewed.model_copy(update={"version": version})
+                    if version is None:
+                        continue
+                    session.add(
+                        _ReviewEvent(
+                            map_id=map_id,
+                            version=version,
+                            item_id=item_id,
+                            decision=decision,
+                            note=note,
+                            reviewer=reviewer,
+                            edits=json.dumps(edits, sort_keys=True) if edits else None,
+                            at=at,
+                        )
+                    )
+                    session.commit()
+                    return reviewed.model_copy(update={"version": version})
+            except OperationalError as exc:
+                self._retry_busy(attempt, exc)
+        raise Busy(f"map '{map_id}' kept changing while it was reviewed; try again")
 
-    def review_events(self, map_id: str) -> list[ReviewEvent]:
+    def review_events(self, map_id: str, *, owner: str | None = None) -> list[ReviewEvent]:
         """Every review decision on a map, in the order they were made."""
-        return self._of_map(map_id, _ReviewEvent, ReviewEvent)
+        return self._of_map(map_id, _ReviewEvent, ReviewEvent, owner)
 
     # ------------------------------------------------------------------------------------------ jobs
 
-    def create_job(self, kind: str, message: str = "queued") -> Job:
+    def create_job(
+        self,
+        kind: str,
+        message: str = "queued",
+        *,
+        owner: str | None = None,
+        idempotency_key: str | None = None,
+        request_hash: str | None = None,
+        worker: str | None = None,
+        lease_s: float | None = None,
+        deadline_s: float | None = None,
+    ) -> Job:
+        """A new queued job; with an idempotency key already used by `owner`, that earlier job instead."""
+        return self.create_or_get_job(
+            kind,
+            message,
+            owner=owner,
+            idempotency_key=idempotency_key,
+            request_hash=request_hash,
+            worker=worker,
+            lease_s=lease_s,
+            deadline_s=deadline_s,
+        )[0]
+
+    def create_or_get_job(
+        self,
+        kind: str,
+        message: str = "queued",
+        *,
+        owner: str | None = None,
+        idempotency_key: str | None = None,
+        request_hash: str | None = None,
+        worker: str | None = None,
+        lease_s: float | None = None,
+        deadline_s: float | None = None,
+    ) -> tuple[Job, bool]:
+        """(the job, True) for a new job, or (the job made earlier with this idempotency key, False)."""
+        if idempotency_key is not None:
+            earlier = self._job_by_key(owner, idempotency_key)
+            if earlier is not None:
+                return earlier, False
         now = _now()
         row = _Job(
             id=uuid.uuid4().hex,
@@ -312,11 +494,30 @@ class Store:
             message=message,
             created_at=now,
             updated_at=now,
+            owner=owner,
+            idempotency_key=idempotency_key,
+            request_hash=request_hash,
+            worker=worker,
+            lease_until=None if lease_s is None else now + timedelta(seconds=lease_s),
+            deadline_at=None if deadline_s is None else now + timedelta(seconds=deadline_s),
         )
-        with self._write, self._session() as session:
-            session.add(row)
-            session.commit()
-            return Job.model_validate(row)
+        try:
+            with self._session() as session:
+                session.add(row)
+                session.commit()
+                return Job.model_validate(row), True
+        except IntegrityError:
+            # Another request with the same key was first.
+            earlier = self._job_by_key(owner, idempotency_key or "")
+            if earlier is None:
+                raise
+            return earlier, False
+
+    def _job_by_key(self, owner: str | None, key: str) -> Job | None:
+        with self._session() as session:
+            same_owner = _Job.owner.is_(None) if owner is None else _Job.owner == owner
+            row = session.scalars(select(_Job).where(same_owner, _Job.idempotency_key == key)).first()
+            return None if row is None else Job.model_validate(row)
 
     def update_job(
         self,
@@ -327,12 +528,35 @@ class Store:
         message: str | None = None,
         map_id: str | None = None,
         error: str | None = None,
+        only_if: tuple[JobStatus, ...] | None = None,
     ) -> Job:
-        """Change the given fields of a job; progress is kept within 0..1 and never goes back."""
-        with self._write, self._session() as session:
-            row = session.get(_Job, job_id)
+        """Change the given fields of a job; progress is kept within 0..1 and never goes back.
+
+        With `only_if`, nothing changes unless the job's status is one of those (a job that was cancelled or
+        failed meanwhile stays so)."""
+        for attempt in range(_WRITE_TRIES):
+            try:
+                return self._update_job(job_id, status, progress, message, map_id, error, only_if)
+            except OperationalError as exc:
+                self._retry_busy(attempt, exc)
+        raise AssertionError("unreachable")
+
+    def _update_job(
+        self,
+        job_id: str,
+        status: JobStatus | None,
+        progress: float | None,
+        message: str | None,
+        map_id: str | None,
+        error: str | None,
+        only_if: tuple[JobStatus, ...] | None,
+    ) -> Job:
+        with self._session() as session:
+            row = session.get(_Job, job_id, with_for_update=True)
             if row is None:
                 raise NotFound(f"job '{job_id}' not found")
+            if only_if is not None and row.status not in only_if:
+                return Job.model_validate(row)
             if status is not None:
                 row.status = status
             if progress is not None:
@@ -347,9 +571,50 @@ class Store:
             session.commit()
             return Job.model_validate(row)
 
-    def get_job(self, job_id: str) -> Job:
+    def get_job(self, job_id: str, *, owner: str | None = None) -> Job:
         with self._session() as session:
             row = session.get(_Job, job_id)
-            if row is None:
+            if row is None or (owner is not None and row.owner not in (None, owner)):
                 raise NotFound(f"job '{job_id}' not found")
             return Job.model_validate(row)
+
+    def renew_leases(self, worker: str, lease_s: float) -> None:
+        """The worker is alive: extend the lease of each of its unfinished jobs."""
+        with self._session() as session:
+            session.execute(
+                update(_Job)
+                .where(_Job.worker == worker, _Job.status.in_(UNFINISHED))
+                .values(lease_until=_now() + timedelta(seconds=lease_s))
+            )
+            session.commit()
+
+    def fail_stale_jobs(self) -> list[str]:
+        """Fail every unfinished job whose worker stopped renewing its lease, or that ran past its deadline."""
+        now = _now()
+        failed = []
+        reasons = {
+            "lease": "the service stopped while the job was unfinished (restart or crash); submit it again",
+            "deadline": "the job took longer than its time limit",
+        }
+        with self._session() as session:
+            for reason, expired in (
+                ("lease", or_(_Job.lease_until.is_(None), _Job.lease_until < now)),
+                ("deadline", _Job.deadline_at < now),
+            ):
+                ids = list(session.scalars(select(_Job.id).where(_Job.status.in_(UNFINISHED), expired)))
+                if ids:
+                    session.execute(
+                        update(_Job)
+                        .where(_Job.id.in_(ids), _Job.status.in_(UNFINISHED))
+                        .values(status="failed", message="failed", error=reasons[reason], updated_at=now)
+                    )
+                    failed += ids
+            session.commit()
+        return failed
+
+    def job_statuses(self, job_ids: list[str]) -> dict[str, JobStatus]:
+        if not job_ids:
+            return {}
+        with self._session() as session:
+            rows = session.execute(select(_Job.id, _Job.status).where(_Job.id.in_(job_ids)))
+            return {job_id: cast(JobStatus, status) for job_id, status in rows}

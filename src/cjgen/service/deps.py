@@ -1,0 +1,140 @@
+"""Who is calling and what they may touch: API keys, owners, admin keys and rate limits, as dependencies."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import math
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+
+from cjgen.service.jobs import BoundedPool, JobRunner, RuntimeFactory
+from cjgen.settings import Settings
+from cjgen.store import Store
+
+ANONYMOUS = "anonymous"
+
+
+class RateLimiter:
+    """A fixed one-minute window per client: simple, in memory, per process."""
+
+    def __init__(self, per_minute: int, clock: Callable[[], float] = time.time) -> None:
+        self.per_minute = per_minute
+        self.clock = clock
+        self._counts: dict[str, tuple[int, int]] = {}
+        self._lock = threading.Lock()
+
+    def retry_after(self, who: str, now: float | None = None) -> int | None:
+        """Count one request of `who`: None if it may go on, else the seconds until the window resets."""
+        if self.per_minute <= 0:
+            return None
+        now = self.clock() if now is None else now
+        window = int(now // 60)
+        with self._lock:
+            if len(self._counts) > 10_000:
+                self._counts = {k: v for k, v in self._counts.items() if v[0] == window}
+            start, count = self._counts.get(who, (window, 0))
+            count = count + 1 if start == window else 1
+            self._counts[who] = (window, count)
+        if count > self.per_minute:
+            return max(1, math.ceil((window + 1) * 60 - now))
+        return None
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The caller: `owner` owns the maps and jobs it makes; an admin sees everyone's."""
+
+    owner: str
+    admin: bool = False
+
+    @property
+    def scope(self) -> str | None:
+        """The owner to filter by, or None for an admin (every owner)."""
+        return None if self.admin else self.owner
+
+
+@dataclass
+class ServiceState:
+    settings: Settings
+    store: Store
+    runtime_factory: RuntimeFactory
+    limiter: RateLimiter
+    failed_auth: RateLimiter
+    jobs: JobRunner
+    summaries: BoundedPool
+
+
+def get_state(request: Request) -> ServiceState:
+    state: ServiceState = request.app.state.cjgen
+    return state
+
+
+StateDep = Annotated[ServiceState, Depends(get_state)]
+
+
+def get_store(state: StateDep) -> Store:
+    return state.store
+
+
+StoreDep = Annotated[Store, Depends(get_store)]
+
+
+def _presented_key(request: Request) -> str | None:
+    key = request.headers.get("x-api-key")
+    if key:
+        return key
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def _matches(presented: bytes, keys: frozenset[str]) -> bool:
+    # Bytes, not str: a key with non-ASCII characters is just a wrong key. Every key is compared.
+    found = False
+    for key in keys:
+        found |= hmac.compare_digest(presented, key.encode("utf-8"))
+    return found
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _too_many(wait: int, what: str) -> HTTPException:
+    return HTTPException(429, f"{what}; retry in {wait} s", {"Retry-After": str(wait)})
+
+
+def authorize(request: Request, state: StateDep) -> Caller:
+    """The caller; 401 when keys are configured and none of them was given, 429 after repeated wrong keys."""
+    settings = state.settings
+    keys = settings.keys()
+    if not keys:
+        return Caller(ANONYMOUS)
+    presented = _presented_key(request)
+    raw = presented.encode("utf-8", "surrogateescape") if presented is not None else b""
+    if presented is None or not _matches(raw, keys):
+        wait = state.failed_auth.retry_after(_client(request))
+        if wait is not None:
+            raise _too_many(wait, "too many requests with a wrong API key")
+        raise HTTPException(
+            401,
+            "missing or unknown API key: send it as X-API-Key or Authorization: Bearer",
+            {"WWW-Authenticate": "Bearer"},
+        )
+    owner = "key-" + hashlib.sha256(raw).hexdigest()[:16]
+    return Caller(owner, admin=_matches(raw, settings.admins()))
+
+
+CallerDep = Annotated[Caller, Depends(authorize)]
+
+
+def rate_limit(request: Request, state: StateDep, caller: CallerDep) -> None:
+    who = caller.owner if caller.owner != ANONYMOUS else "client:" + _client(request)
+    wait = state.limiter.retry_after(who)
+    if wait is not None:
+        raise _too_many(wait, f"rate limit of {state.limiter.per_minute} requests a minute reached")

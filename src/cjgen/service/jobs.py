@@ -1,0 +1,315 @@
+"""Map jobs and summaries off the request threads: bounded queues, deadlines, cancel, and worker leases.
+
+A map job runs in this process's worker pool; its row in the store says how far it got. The worker renews a
+lease on its jobs while it lives; a job whose lease runs out (the process was killed) is failed by whichever
+process looks next, and at start-up every job left unfinished without a live worker is failed with the reason,
+so no job reads `running` forever. Cancelling or timing out a job sets its run's stop switch: the pipeline
+stops before its next model call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import threading
+import uuid
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from tempfile import TemporaryDirectory
+from typing import TypeVar
+
+from cjgen.ask import RunStopped, Runtime
+from cjgen.errors import CjgenError, InputError, ModelError
+from cjgen.ingest import load_transcripts
+from cjgen.pipeline import as_brief, build_draft, build_map
+from cjgen.schema import JourneyMap, Transcript
+from cjgen.service.schemas import MapCreate, TranscriptIn
+from cjgen.settings import Settings
+from cjgen.store import UNFINISHED, Job, Store
+
+log = logging.getLogger("cjgen.service")
+T = TypeVar("T")
+RuntimeFactory = Callable[[], Runtime]
+# Job progress: up to _READ_FROM while planning stages, then a share per transcript read, then synthesis.
+_READ_FROM, _READ_TO, _SYNTHESIS = 0.05, 0.85, 0.9
+MODEL_FAILED = "the model backend could not answer; the service log has the details"
+
+
+class Full(CjgenError):
+    """No room for more work now; try again after `retry_after` seconds."""
+
+    def __init__(self, what: str, retry_after: int) -> None:
+        self.retry_after = retry_after
+        super().__init__(f"{what}; try again in {retry_after} s")
+
+
+def public_error(exc: CjgenError) -> str:
+    """What a caller may read about a failure: never the text of an upstream (model server) error."""
+    if isinstance(exc, ModelError):
+        log.warning("model backend failed: %s", exc)
+        return MODEL_FAILED
+    return str(exc)
+
+
+def load_request_transcripts(
+    transcripts: Sequence[TranscriptIn], where: str | None = None
+) -> list[Transcript]:
+    """Parse the request's transcripts; they are known by their names, never by a server path."""
+    with TemporaryDirectory(prefix="cjgen-in-") as tmp:
+        directory = Path(tmp)
+        for transcript in transcripts:
+            (directory / transcript.name).write_text(transcript.content, encoding="utf-8")
+        try:
+            loaded = load_transcripts([directory / t.name for t in transcripts])
+        except InputError as exc:
+            raise InputError(where or _hide(exc.where, directory), _hide(exc.problem, directory)) from exc
+    return [t.model_copy(update={"path": t.id}) for t in loaded]
+
+
+def _hide(message: str, directory: Path) -> str:
+    return message.replace(f"{directory}/", "").replace(str(directory), "")
+
+
+def request_hash(body: MapCreate) -> str:
+    return hashlib.sha256(body.model_dump_json().encode()).hexdigest()
+
+
+class BoundedPool:
+    """A small thread pool for slow synchronous work with a bound on what may wait (`Full` beyond it)."""
+
+    def __init__(self, workers: int, queue: int, name: str) -> None:
+        self.capacity = workers + queue
+        self.name = name
+        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"cjgen-{name}")
+        self._taken = 0
+        self._lock = threading.Lock()
+
+    async def run(self, work: Callable[[], T]) -> T:
+        with self._lock:
+            if self._taken >= self.capacity:
+                raise Full(f"too many {self.name} requests at once", 5)
+            self._taken += 1
+        try:
+            return await asyncio.wrap_future(self._executor.submit(work))
+        finally:
+            with self._lock:
+                self._taken -= 1
+
+    def shutdown(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+
+@dataclass
+class _Active:
+    future: Future[None]
+    stop: threading.Event = field(default_factory=threading.Event)
+
+
+class _JobProgress:
+    """Turns the pipeline's progress notes into a job's progress fraction and message."""
+
+    def __init__(self, store: Store, job_id: str, transcripts: int) -> None:
+        self.store = store
+        self.job_id = job_id
+        self.transcripts = max(1, transcripts)
+        self.read = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, step: str, message: str) -> None:
+        with self._lock:
+            if step == "extracted":
+                self.read += 1
+            reading = _READ_FROM + (_READ_TO - _READ_FROM) * self.read / self.transcripts
+            fraction = _SYNTHESIS if step == "synthesize" else reading
+            self.store.update_job(
+                self.job_id, progress=fraction, message=f"{step}: {message}", only_if=("running",)
+            )
+
+
+class JobRunner:
+    """Runs map jobs in a bounded pool, with a deadline each, and keeps their leases alive."""
+
+    def __init__(self, store: Store, settings: Settings, runtime_factory: RuntimeFactory) -> None:
+        self.store = store
+        self.settings = settings
+        self.runtime_factory = runtime_factory
+        self.worker = uuid.uuid4().hex[:16]
+        self._executor = ThreadPoolExecutor(max_workers=settings.job_workers, thread_name_prefix="cjgen-job")
+        self._active: dict[str, _Active] = {}
+        self._lock = threading.Lock()
+        self._closing = threading.Event()
+        self._heartbeat: threading.Thread | None = None
+
+    # ------------------------------------------------------------------------------------ lifecycle
+
+    def start(self) -> None:
+        """Fail what a stopped worker left unfinished, then keep this worker's leases alive."""
+        failed = self.store.fail_stale_jobs()
+        if failed:
+            log.warning("failed %d job(s) left unfinished by a stopped service", len(failed))
+        self._heartbeat = threading.Thread(target=self._beat, name="cjgen-job-lease", daemon=True)
+        self._heartbeat.start()
+
+    def _beat(self) -> None:
+        interval = max(0.05, self.settings.job_lease_s / 3)
+        while not self._closing.wait(interval):
+            try:
+                self.tick()
+            except Exception:  # a database hiccup must not end the heartbeat
+                log.exception("job lease heartbeat failed")
+
+    def tick(self) -> None:
+        """Renew this worker's leases, fail stale or overdue jobs, and stop runs whose job ended elsewhere."""
+        self.store.renew_leases(self.worker, self.settings.job_lease_s)
+        self.store.fail_stale_jobs()
+        with self._lock:
+            active = dict(self._active)
+        for job_id, status in self.store.job_statuses(list(active)).items():
+            if status not in UNFINISHED:
+                active[job_id].stop.set()
+
+    def shutdown(self) -> None:
+        """Stop: every unfinished job of this worker is failed with the reason, and its run told to stop."""
+        self._closing.set()
+        with self._lock:
+            active = dict(self._active)
+        for job_id, job in active.items():
+            job.stop.set()
+            job.future.cancel()
+            self.store.update_job(
+                job_id,
+                status="failed",
+                message="failed",
+                error="the service stopped before the job finished; submit it again",
+                only_if=UNFINISHED,
+            )
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+    # ------------------------------------------------------------------------------------ jobs
+
+    def submit(self, body: MapCreate, owner: str, idempotency_key: str | None = None) -> tuple[Job, bool]:
+        """Queue a map job; (the job, True), or (the earlier job, False) for a repeated idempotency key."""
+        digest = request_hash(body)
+        with self._lock:
+            if idempotency_key is None and len(self._active) >= self.capacity:
+                raise Full("the job queue is full", 30)
+            job, created = self.store.create_or_get_job(
+                "map" if body.transcripts else "draft",
+                owner=owner,
+                idempotency_key=idempotency_key,
+                request_hash=digest,
+                worker=self.worker,
+                lease_s=self.settings.job_lease_s,
+                deadline_s=self.settings.job_timeout_s,
+            )
+            if not created:
+                return job, False
+            if len(self._active) >= self.capacity:
+                self.store.update_job(
+                    job.id, status="failed", message="failed", error="the job queue was full"
+                )
+                raise Full("the job queue is full", 30)
+            active = _Active(Future())
+            self._active[job.id] = active
+            active.future = self._executor.submit(self._run, job.id, body, owner, active.stop)
+            active.future.add_done_callback(lambda _: self._forget(job.id))
+        return job, True
+
+    @property
+    def capacity(self) -> int:
+        return self.settings.job_workers + self.settings.job_queue
+
+    def _forget(self, job_id: str) -> None:
+        with self._lock:
+            self._active.pop(job_id, None)
+
+    def cancel(self, job_id: str, owner: str | None) -> Job:
+        """Cancel a queued or running job (of `owner`, when given); a finished job is returned as it is."""
+        self.store.get_job(job_id, owner=owner)
+        job = self.store.update_job(
+            job_id,
+            status="cancelled",
+            message="cancelled",
+            error="cancelled by the caller",
+            only_if=UNFINISHED,
+        )
+        with self._lock:
+            active = self._active.get(job_id)
+        if active is not None:
+            active.stop.set()
+            active.future.cancel()
+        return job
+
+    def _run(self, job_id: str, body: MapCreate, owner: str, stop: threading.Event) -> None:
+        store = self.store
+        job = store.update_job(
+            job_id, status="running", progress=0.01, message="starting", only_if=("queued",)
+        )
+        if job.status != "running":
+            return
+        try:
+            journey, version = self._make(job_id, body, owner, stop)
+        except RunStopped as exc:
+            store.update_job(job_id, status="failed", message="failed", error=str(exc), only_if=UNFINISHED)
+            return
+        except CjgenError as exc:
+            store.update_job(
+                job_id, status="failed", message="failed", error=public_error(exc), only_if=UNFINISHED
+            )
+            return
+        except Exception:
+            log.exception("map job %s failed", job_id)
+            store.update_job(
+                job_id,
+                status="failed",
+                message="failed",
+                error="internal error while making the map",
+                only_if=UNFINISHED,
+            )
+            return
+        store.update_job(
+            job_id,
+            status="done",
+            progress=1.0,
+            message=f"saved {journey.id} version {version}",
+            map_id=journey.id,
+            only_if=("running",),
+        )
+
+    def _make(
+        self, job_id: str, body: MapCreate, owner: str, stop: threading.Event
+    ) -> tuple[JourneyMap, int]:
+        loaded = load_request_transcripts(body.transcripts)
+        run = self.runtime_factory().start(
+            _JobProgress(self.store, job_id, len(loaded)),
+            deadline_s=self.settings.job_timeout_s,
+            cancelled=stop,
+        )
+        brief = as_brief(body.brief)
+        # Every job makes a map of its own: the same inputs from two callers are two maps.
+        map_id = "map-" + uuid.uuid4().hex[:16]
+        if loaded:
+            journey = build_map(
+                brief,
+                loaded,
+                run,
+                map_type=body.map_type,
+                redact=body.redact,
+                title=body.title,
+                map_id=map_id,
+            )
+        else:
+            assert brief is not None  # checked before the job was queued
+            journey = build_draft(
+                brief, run, map_type=body.map_type, redact=body.redact, title=body.title, map_id=map_id
+            )
+        run.check()  # a job cancelled or failed meanwhile saves nothing
+        if self.store.get_job(job_id).status != "running":
+            raise RunStopped("the job ended before its map was saved")
+        version = self.store.save_map(
+            journey, note="generated" if loaded else "drafted from the brief", owner=owner
+        )
+        return journey, version

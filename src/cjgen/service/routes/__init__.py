@@ -1,0 +1,1 @@
+"""One router per resource: maps, reviews, jobs, transcripts, and meta (schema, health)."""
