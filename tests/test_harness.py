@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 import cjgen.cli
 from cjgen.errors import CjgenError
-from cjgen.eval.runner import MAPS_FOLDER, case_dirs
+from cjgen.eval.runner import MAPS_FOLDER, case_dirs, rescore
 from cjgen.harness import run_eval, run_label
 from cjgen.models import ScriptedChatModel
 from cjgen.pipeline import open_runtime
@@ -114,3 +114,14 @@ def test_saved_maps_are_rescored_without_a_model(tmp_path: Path) -> None:
 def test_unknown_case_names_are_an_error() -> None:
     with pytest.raises(CjgenError, match="no such case: bike"):
         case_dirs(CASES, ["bike", "clinic-booking"])
+
+
+def test_a_saved_map_that_does_not_load_scores_as_no_map(tmp_path: Path) -> None:
+    maps = tmp_path / "maps"
+    maps.mkdir()
+    (maps / "cjgen-clinic-booking.json").write_text("{}", encoding="utf-8")
+    said: list[str] = []
+    json_path, _, table = rescore(CASES, maps, tmp_path, only=["clinic-booking"], log=said.append)
+    (case,) = json.loads(json_path.read_text())["systems"]["cjgen"]["cases"]
+    assert not case["valid"] and case["diagnostics"]["pain_points"]["detection"] == 0.0
+    assert any("not a journey map" in line for line in said) and "| cjgen | clinic-booking | no |" in table

@@ -10,6 +10,8 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from cjgen.errors import CjgenError
 from cjgen.eval.gold import GoldCase, load_case
 from cjgen.eval.report import report_tables, write_results
@@ -103,7 +105,10 @@ def _saved(maps_dir: Path, name: str) -> System:
         path = saved_map_path(maps_dir, name, case.name)
         if not path.exists():  # the run produced no valid map, so none was kept
             raise CjgenError(f"{path}: no saved map")
-        return JourneyMap.model_validate_json(path.read_text(encoding="utf-8"))
+        try:
+            return JourneyMap.model_validate_json(path.read_text(encoding="utf-8"))
+        except ValidationError as exc:  # e.g. saved by an older schema: scored as no valid map, and said so
+            raise CjgenError(f"{path}: not a journey map ({exc.error_count()} errors)") from exc
 
     return load
 
