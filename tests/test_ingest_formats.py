@@ -377,3 +377,22 @@ def test_a_first_turn_that_looks_like_a_name_is_still_a_turn(tmp_path: Path) -> 
 
 def test_a_title_before_the_first_label_is_reported_by_inspect() -> None:
     assert any("left out as a title" in w for w in inspect_transcript(DATA / "meet.txt").warnings)
+
+
+def test_roles_named_in_brackets_after_a_name(tmp_path: Path) -> None:
+    source = (
+        "Kim (moderator): Who books the appointments?\n"
+        "P8: I do, mostly.\n"
+        "Maria (carer): Unless he forgets, then I do.\n"
+        "Kim (moderator): And online?\n"
+        "P8: Never online.\n"
+    )
+    t = load_transcript(write(tmp_path, "visit.txt", source))
+    assert [(turn.speaker, turn.role) for turn in t.turns] == [
+        ("Kim (moderator)", "interviewer"),
+        ("P8", "participant"),
+        ("Maria (carer)", "participant"),
+        ("Kim (moderator)", "interviewer"),
+        ("P8", "participant"),
+    ]
+    assert t.participant_id == "P8"

@@ -155,12 +155,19 @@ def split_who(speaker: str) -> tuple[str, str | None]:
 
 
 def is_interviewer_label(speaker: str) -> bool:
-    return _INTERVIEWER.fullmatch(split_who(speaker)[0]) is not None
+    """`Moderator`, `Interviewer (Kim)`, `Kim (moderator)`."""
+    return any(_INTERVIEWER.fullmatch(part) is not None for part in split_who(speaker) if part)
 
 
 def is_participant_label(speaker: str) -> bool:
-    base = split_who(speaker)[0]
-    return _PARTICIPANT_WORD.fullmatch(base) is not None or is_id_like(base)
+    """`P`, `Participant (P4)`, `Maria (carer)`, `P12`."""
+    if is_interviewer_label(speaker):
+        return False
+    return any(
+        _PARTICIPANT_WORD.fullmatch(part) is not None or ID_LIKE.fullmatch(part) is not None
+        for part in split_who(speaker)
+        if part
+    )
 
 
 def is_id_like(speaker: str) -> bool:
