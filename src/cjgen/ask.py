@@ -24,7 +24,7 @@ from pydantic import BaseModel, ValidationError
 
 from cjgen.cache import CachedResponse, ResponseCache, cache_key
 from cjgen.errors import CjgenError, MapValidationError, ModelError
-from cjgen.models import message_text
+from cjgen.models import cut_off_answer, message_text
 from cjgen.prompts import Prompt, render_prompt
 from cjgen.schema import ModelCall
 
@@ -179,6 +179,10 @@ def _invoke(
     except CjgenError:
         raise
     except Exception as exc:  # any client/transport failure becomes one clear line
+        partial = cut_off_answer(exc)
+        if partial is not None:
+            log.info("%s: the answer stopped at the token limit; closing what came", step)
+            return partial
         raise ModelError(f"{step}: the {runtime.backend} model call failed: {exc}") from exc
     usage = getattr(reply, "usage_metadata", None) or {}
     return message_text(reply), int(usage.get("input_tokens", 0)), int(usage.get("output_tokens", 0))

@@ -149,3 +149,19 @@ def message_text(message: BaseMessage) -> str:
         return content
     parts: Iterable[Any] = content
     return "".join(p if isinstance(p, str) else str(p.get("text", "")) for p in parts)
+
+
+def cut_off_answer(exc: BaseException) -> tuple[str, int, int] | None:
+    """The partial answer of an OpenAI-compatible call that stopped at the token limit, else None.
+
+    With a JSON schema the client parses the answer and raises on `finish_reason=length` instead of returning
+    it; the text it got is still in the error, and is worth closing with json-repair (or re-asking) just as
+    for the local backend.
+    """
+    from openai import LengthFinishReasonError
+
+    if not isinstance(exc, LengthFinishReasonError) or not exc.completion.choices:
+        return None
+    usage = exc.completion.usage
+    text = exc.completion.choices[0].message.content or ""
+    return text, usage.prompt_tokens if usage else 0, usage.completion_tokens if usage else 0
