@@ -396,3 +396,14 @@ def test_roles_named_in_brackets_after_a_name(tmp_path: Path) -> None:
         ("P8", "participant"),
     ]
     assert t.participant_id == "P8"
+
+
+def test_zoom_caption_text_with_bracketed_names_and_times() -> None:
+    t = load_transcript(DATA / "zoom_captions.txt", interviewers=["Ines Moreau"])
+    assert rows(t) == [
+        ("Ines Moreau", "interviewer", "Thanks for joining. How do you usually get to work?"),
+        ("Olu Bakare", "participant", "By tram, it takes twenty minutes."),
+        ("Ines Moreau", "interviewer", "And when the tram is down?"),
+        ("Olu Bakare", "participant", "I walk [laughs] or I just stay home."),
+    ]
+    assert t.turns[1].start_s == 9 * 3600 + 30 * 60 + 9

@@ -34,6 +34,7 @@ _LABEL = re.compile(
 _HEADER = re.compile(
     rf"^(?:\[(?P<bracketed>{_NAME})\]|(?P<name>{_NAME}))[ \t]+\(?(?P<clock>{CLOCK})\)?[ \t]*$"
 )
+_BRACKETED = re.compile(rf"^\[(?P<name>{_NAME})\][ \t]+(?P<clock>{CLOCK})[ \t]*:?[ \t]+")
 BARE_CLOCK = re.compile(rf"^[ \t]*[\[(]?{CLOCK}[\])]?(?:[ \t]*-->[ \t]*{CLOCK}.*)?[ \t]*$")
 MAX_NAME = 40
 
@@ -120,13 +121,24 @@ class Label:
 def match_label(line: str) -> Label | None:
     match = _LABEL.match(line)
     if match is None:
-        return None
+        return _match_bracketed(line)
     name = match["bold"] or match["plain"]
     if len(name) > MAX_NAME or not name[0].isalpha():
         return None
     clock = match["ts_pre"] or match["ts_bold"] or match["ts_post"]
     explicit = match["bold"] is not None or clock is not None
     return Label(name, explicit, parse_clock(clock) if clock else None, match.end())
+
+
+def _match_bracketed(line: str) -> Label | None:
+    """`[Name] 00:01:11 text` (Zoom caption files): the time makes it a label; `[inaudible] text` is not one."""
+    match = _BRACKETED.match(line)
+    if match is None or match.end() >= len(line.rstrip()):
+        return None
+    name = match["name"].strip()
+    if len(name) > MAX_NAME or not name[0].isalpha() or is_metadata_key(name):
+        return None
+    return Label(name, True, parse_clock(match["clock"]), match.end())
 
 
 def match_header(line: str) -> Label | None:
