@@ -83,5 +83,5 @@ def classify_all(text: str) -> list[Line]:
 def neighbours(lines: list[Line], i: int) -> tuple[Line | None, Line | None]:
     """The line before `i` and the next line after it that is not blank."""
     before = lines[i - 1] if i > 0 else None
-    after = next((line for line in lines[i + 1 :] if line.kind != "blank"), None)
+    after = next((lines[k] for k in range(i + 1, len(lines)) if lines[k].kind != "blank"), None)
     return before, after

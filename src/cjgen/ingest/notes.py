@@ -131,7 +131,7 @@ def _is_section(lines: list[Line], i: int) -> bool:
 
 def _is_title(lines: list[Line], i: int) -> bool:
     """The first line of the file, short and unpunctuated, standing alone."""
-    first = next(k for k, line in enumerate(lines) if line.kind != "blank")
+    first = next(k for k in range(i + 1) if lines[k].kind != "blank")
     alone = i + 1 >= len(lines) or lines[i + 1].kind == "blank"
     return i == first and alone and looks_like_heading(lines[i].text, strict=False)
 

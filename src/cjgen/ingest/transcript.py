@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 from collections import Counter
@@ -94,20 +95,27 @@ def split_long_turns(drafts: list[Draft], max_words: int = MAX_TURN_WORDS) -> li
 
 def _pieces(draft: Draft, max_words: int) -> list[tuple[int, int]]:
     text = draft.text
+    word_ends = [m.end() for m in _WORD.finditer(text)]
+    cue_starts = [s.start for s in draft.segments]
     pieces: list[tuple[int, int]] = []
     start = 0
     while start < len(text):
-        words = list(_WORD.finditer(text, start))
-        if len(words) <= max_words:
-            pieces.append((start, len(text.rstrip())))
+        first = bisect.bisect_right(word_ends, start)
+        if len(word_ends) - first <= max_words:
+            pieces.append((start, _trimmed_end(text, start, len(text))))
             break
-        window = words[max_words - 1].end()
-        cut = _cut(text, start, window, [s.start for s in draft.segments])
-        pieces.append((start, len(text[:cut].rstrip())))
+        cut = _cut(text, start, word_ends[first + max_words - 1], cue_starts)
+        pieces.append((start, _trimmed_end(text, start, cut)))
         start = cut
         while start < len(text) and text[start].isspace():
             start += 1
     return [(a, b) for a, b in pieces if b > a]
+
+
+def _trimmed_end(text: str, start: int, end: int) -> int:
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return end
 
 
 def _cut(text: str, start: int, window: int, cue_starts: list[int]) -> int:
