@@ -407,3 +407,12 @@ def test_zoom_caption_text_with_bracketed_names_and_times() -> None:
         ("Olu Bakare", "participant", "I walk [laughs] or I just stay home."),
     ]
     assert t.turns[1].start_s == 9 * 3600 + 30 * 60 + 9
+
+
+def test_one_lone_word_colon_line_in_notes_is_text(tmp_path: Path) -> None:
+    source = "She pays by card.\n\nSummary: wants fewer steps at checkout.\n"
+    t = load_transcript(write(tmp_path, "P6.txt", source))
+    assert (t.kind, [turn.text for turn in t.turns]) == (
+        "notes",
+        ["She pays by card.", "Summary: wants fewer steps at checkout."],
+    )

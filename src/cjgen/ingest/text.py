@@ -46,7 +46,7 @@ def read_text(text: str) -> Parsed:
         parsed.drafts = notes_turns(lines, INTERVIEWER)
         parsed.format = "Q&A notes"
         parsed.kind = "notes"
-    elif labels or headers:
+    elif labelled or headers or len(labels) >= 2:  # one lone `Word:` line in notes is text, not a speaker
         parsed.drafts = _labelled_turns(lines, accepted_labels(labels) | headers, parsed)
         parsed.format = _labelled_format(lines, headers)
     else:
