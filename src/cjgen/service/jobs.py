@@ -83,9 +83,17 @@ class BoundedPool:
     def __init__(self, workers: int, queue: int, name: str) -> None:
         self.capacity = workers + queue
         self.name = name
-        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"cjgen-{name}")
+        self._workers = workers
+        self._executor: ThreadPoolExecutor | None = None
         self._taken = 0
         self._lock = threading.Lock()
+
+    def _pool(self) -> ThreadPoolExecutor:
+        # Made on first use, and again after a shutdown (an app may be started and stopped more than once).
+        with self._lock:
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(self._workers, thread_name_prefix=f"cjgen-{self.name}")
+            return self._executor
 
     async def run(self, work: Callable[[], T]) -> T:
         with self._lock:
@@ -93,13 +101,16 @@ class BoundedPool:
                 raise Full(f"too many {self.name} requests at once", 5)
             self._taken += 1
         try:
-            return await asyncio.wrap_future(self._executor.submit(work))
+            return await asyncio.wrap_future(self._pool().submit(work))
         finally:
             with self._lock:
                 self._taken -= 1
 
     def shutdown(self) -> None:
-        self._executor.shutdown(wait=False, cancel_futures=True)
+        with self._lock:
+            executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=False, cancel_futures=True)
 
 
 @dataclass
@@ -137,7 +148,7 @@ class JobRunner:
         self.settings = settings
         self.runtime_factory = runtime_factory
         self.worker = uuid.uuid4().hex[:16]
-        self._executor = ThreadPoolExecutor(max_workers=settings.job_workers, thread_name_prefix="cjgen-job")
+        self._executor: ThreadPoolExecutor | None = None
         self._active: dict[str, _Active] = {}
         self._lock = threading.Lock()
         self._closing = threading.Event()
@@ -150,12 +161,13 @@ class JobRunner:
         failed = self.store.fail_stale_jobs()
         if failed:
             log.warning("failed %d job(s) left unfinished by a stopped service", len(failed))
-        self._heartbeat = threading.Thread(target=self._beat, name="cjgen-job-lease", daemon=True)
+        self._closing = threading.Event()
+        self._heartbeat = threading.Thread(target=self._beat, args=(self._closing,), daemon=True)
         self._heartbeat.start()
 
-    def _beat(self) -> None:
+    def _beat(self, closing: threading.Event) -> None:
         interval = max(0.05, self.settings.job_lease_s / 3)
-        while not self._closing.wait(interval):
+        while not closing.wait(interval):
             try:
                 self.tick()
             except Exception:  # a database hiccup must not end the heartbeat
@@ -186,7 +198,10 @@ class JobRunner:
                 error="the service stopped before the job finished; submit it again",
                 only_if=UNFINISHED,
             )
-        self._executor.shutdown(wait=False, cancel_futures=True)
+        with self._lock:
+            executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=False, cancel_futures=True)
 
     # ------------------------------------------------------------------------------------ jobs
 
@@ -214,6 +229,8 @@ class JobRunner:
                 raise Full("the job queue is full", 30)
             active = _Active(Future())
             self._active[job.id] = active
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(self.settings.job_workers, thread_name_prefix="cjgen-job")
             active.future = self._executor.submit(self._run, job.id, body, owner, active.stop)
             active.future.add_done_callback(lambda _: self._forget(job.id))
         return job, True
