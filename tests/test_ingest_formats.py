@@ -19,6 +19,7 @@ from cjgen.ingest import (
     load_transcript,
     main_speaker,
 )
+from cjgen.ingest.notes import parse_qa
 from cjgen.schema import Transcript
 
 DATA = Path(__file__).parent / "data" / "ingest"
@@ -416,3 +417,27 @@ def test_one_lone_word_colon_line_in_notes_is_text(tmp_path: Path) -> None:
         "notes",
         ["She pays by card.", "Summary: wants fewer steps at checkout."],
     )
+
+
+@pytest.mark.parametrize(
+    ("line", "question", "answer"),
+    [
+        ("- How did it go? *Fine, mostly.", "How did it go?", "Fine, mostly."),
+        ("-How did it go?* Fine.", "How did it go?", "Fine."),
+        ("- How did it go? Fine.", "How did it go?", "Fine."),
+        ("*How did it go? Fine.", "How did it go?", "Fine."),
+        ("Pricing: *Too high for me.", "Pricing:", "Too high for me."),
+        ("  - What else?", "What else?", None),
+        ("- Did you like it? *laughs* Yes.", "Did you like it?", "*laughs* Yes."),
+        ("I said: *sigh* and left.", None, "I said: *sigh* and left."),
+        ("- In 2019 I moved. Why? Work.", None, "In 2019 I moved. Why? Work."),
+        ("* Then it broke again.", None, "Then it broke again."),
+        ("He asked me “why bother?” and left.", None, "He asked me “why bother?” and left."),
+    ],
+)
+def test_notes_line_split_into_question_and_answer(
+    line: str, question: str | None, answer: str | None
+) -> None:
+    qa = parse_qa(line)
+    assert (qa.question and line[qa.question[0] : qa.question[1]]) == question
+    assert (qa.answer and line[qa.answer[0] : qa.answer[1]]) == answer

@@ -15,8 +15,9 @@ from cjgen.ingest.parsed import Draft
 
 _BULLET = re.compile(r"^[ \t]*(?:[-–—•·]|\d{1,3}[.)](?=[ \t]))[ \t]*")
 _STAR = re.compile(r"\*(?!\*)[ \t]*")
-# The `*` that separates a question from its answer: after `?` or `:` (`Question? *answer`, `Topic: *answer`).
-_SEPARATOR = re.compile(r"([?:])[ \t]*\*(?!\*)[ \t]*")
+# The `*` that separates a question from its answer: after `?` or `:` (`Question? *answer`, `Topic: *answer`),
+# and not the start of an emphasis that closes later on the line (`I said: *sigh*`).
+_SEPARATOR = re.compile(r"([?:])[ \t]*\*(?![*\s]*[^*\n]*\*)[ \t]*")
 _FIRST_QUESTION = re.compile(r"[^.!?\n]*?\?+")
 _SENTENCE_END = re.compile(r"[.!?]\s+[A-Z“\"]")
 _QUOTES = '"“”«»'

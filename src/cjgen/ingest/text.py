@@ -27,7 +27,7 @@ from cjgen.ingest.parsed import Draft, Parsed
 
 INTERVIEWER = "Interviewer"
 # `Q: How was it? A: Fine.` on one line: the answer label inside an interviewer's one-letter-label line.
-_INLINE_ANSWER = re.compile(r"[ \t]+(?P<em>\*\*|__)?(?P<name>A|R|P)(?P=em)?:[ \t]+")
+_INLINE_ANSWER = re.compile(r"[ \t]+(?P<em>\*\*|__)?(?P<name>A|R)(?P=em)?:[ \t]+")
 _ONE_LETTER_QUESTION = frozenset({"q", "i", "m"})
 
 
