@@ -8,7 +8,9 @@ autoescape everything and the Markdown, CSV and Mermaid writers neutralise what 
 
 from __future__ import annotations
 
+import base64
 import csv
+import hashlib
 import io
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -18,6 +20,7 @@ from statistics import mean
 from typing import Final
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template, select_autoescape
+from markupsafe import Markup
 
 from cjgen.errors import InputError
 from cjgen.schema import (
@@ -128,9 +131,29 @@ def render(journey: JourneyMap, fmt: str) -> str:
 
 
 def to_html(journey: JourneyMap) -> str:
-    """One self-contained, printable HTML page: stages as columns, lanes as rows, quotes one click away."""
+    """One self-contained, printable HTML page: stages as columns, lanes as rows, quotes one click away.
+
+    A Content-Security-Policy meta tag lets the page load nothing and run only its own script (by hash), so
+    even text that slipped past escaping could not fetch, post or execute anything.
+    """
     view = _MapView.build(journey)
-    return _template("map.html.j2").render(journey=journey, view=view, chart=_emotion_chart(journey, view))
+    script = _page_script()
+    return _template("map.html.j2").render(
+        journey=journey,
+        view=view,
+        chart=_emotion_chart(journey, view),
+        script=Markup(script),
+        csp=content_security_policy(script),
+    )
+
+
+def content_security_policy(script: str) -> str:
+    """The standalone page's policy: no network at all, inline styles, and only `script` may run."""
+    digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
+    return (
+        "default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
+        f"script-src 'sha256-{digest}'; base-uri 'none'; form-action 'none'"
+    )
 
 
 def to_markdown(journey: JourneyMap) -> str:
@@ -449,6 +472,13 @@ def _template(name: str) -> Template:
     return _environment().get_template(name)
 
 
+@lru_cache(maxsize=1)
+def _page_script() -> str:
+    """The page's own script, exactly as it is embedded (its hash goes into the page's policy)."""
+    source, _, _ = PackageLoader("cjgen", "templates").get_source(_environment(), "map.js")
+    return "\n" + source.strip() + "\n"
+
+
 # --------------------------------------------------------------------------------------------- item helpers
 
 
@@ -533,9 +563,13 @@ def _natural_key(text: str) -> list[int | str]:
 # --------------------------------------------------------------------------------------------- markdown
 
 
+_MD_ESCAPES = str.maketrans({"<": "&lt;", "[": "\\[", "]": "\\]", "`": "'"})
+
+
 def _md_inline(text: object) -> str:
-    """One line of Markdown-safe text: newlines would break lists and quotes, `<` would open raw HTML."""
-    return " ".join(str(text).split()).replace("<", "&lt;")
+    """One line of Markdown-safe text: newlines would break lists and quotes, `<` would open raw HTML,
+    brackets a link or image (`[x](javascript:…)`, `![](https://…)`) and a backtick the code span of an id."""
+    return " ".join(str(text).split()).translate(_MD_ESCAPES)
 
 
 def _tidy_markdown(text: str) -> str:
@@ -571,7 +605,7 @@ def _csv_row(view: _MapView, item: Item) -> dict[str, str | int]:
     kind = item.kind if isinstance(item, Touchpoint) else item.lane if isinstance(item, BlueprintStep) else ""
     return {
         "type": item_slug(item),
-        "id": item.id,
+        "id": _csv_text(item.id),
         "stage": _csv_text(stage_name),
         "personas": _csv_text("; ".join(names.get(p, p) for p in persona_ids)),
         "text": _csv_text(item_text(item)),
@@ -583,7 +617,7 @@ def _csv_row(view: _MapView, item: Item) -> dict[str, str | int]:
         "score": item.score if isinstance(item, Emotion) else "",
         "evidence_count": len(evidence),
         "participant_count": len({e.participant_id for e in evidence}),
-        "addresses": "; ".join(item.addresses) if isinstance(item, Opportunity) else "",
+        "addresses": _csv_text("; ".join(item.addresses)) if isinstance(item, Opportunity) else "",
         "quotes": _csv_text(
             " | ".join(f"{_as_quoted(e)} ({e.participant_id} turn {e.turn_index})" for e in evidence)
         ),
@@ -597,25 +631,34 @@ def _as_quoted(e: Evidence) -> str:
 
 
 def _csv_text(text: str) -> str:
-    """Spreadsheets run cells that start with = + - @ as formulas; a leading apostrophe keeps them text."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    """Spreadsheets run cells that start with = + - @ as formulas (also after spaces); a leading apostrophe
+    keeps them text."""
+    return "'" + text if text.lstrip(" ")[:1] in ("=", "+", "-", "@", "\t", "\r", "\n") else text
 
 
 # --------------------------------------------------------------------------------------------- mermaid
 
 
+_MERMAID_DROP = str.maketrans("", "", '{}<>#`"')
+
+
 def _mermaid_text(text: str, *, actor: bool = False) -> str:
-    """Mermaid's journey syntax ends a name at `:`, `;`, `#` or a newline and reads `%%` as a comment."""
-    text = text.replace("%%", "%").replace(":", " - ").replace(";", ",").replace("#", "")
+    """Mermaid's journey syntax ends a name at `:`, `;`, `#` or a newline, reads `%%` as a comment or a
+    directive (`%%{init: …}%%`) and `#…;` as an entity: runs of `%` become one, and braces, angle brackets,
+    `#`, backticks and double quotes go."""
+    text = re.sub(r"%+", "%", text).translate(_MERMAID_DROP).replace(":", " - ").replace(";", ",")
     if actor:
         text = text.replace(",", " ")
     return " ".join(text.split()) or "(untitled)"
 
 
+_MERMAID_KEYWORD = re.compile(r"(?i)(title|section|acc(title|descr)|click|style|classdef|class|linkstyle)\b")
+
+
 def _mermaid_task(text: str) -> str:
     task = _mermaid_text(text)
     # A task named like a keyword ("Section the form") would be read as that keyword.
-    return "- " + task if re.match(r"(?i)(title|section|acc(title|descr))\b", task) else task
+    return "- " + task if re.match(_MERMAID_KEYWORD, task) else task
 
 
 def _mermaid_score(emotions: Sequence[Emotion], persona_ids: Sequence[str]) -> int:
