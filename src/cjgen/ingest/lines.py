@@ -7,6 +7,7 @@ that leads into the next turn is a section heading, not speech).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
@@ -85,3 +86,14 @@ def neighbours(lines: list[Line], i: int) -> tuple[Line | None, Line | None]:
     before = lines[i - 1] if i > 0 else None
     after = next((lines[k] for k in range(i + 1, len(lines)) if lines[k].kind != "blank"), None)
     return before, after
+
+
+def non_blank(lines: list[Line]) -> Iterator[tuple[int, Line, bool]]:
+    """Each line that is not blank, with whether blank lines came right before it (a paragraph break)."""
+    gap = False
+    for i, line in enumerate(lines):
+        if line.kind == "blank":
+            gap = True
+            continue
+        yield i, line, gap
+        gap = False

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from cjgen.ingest.lines import Line, looks_like_heading, neighbours
+from cjgen.ingest.lines import Line, looks_like_heading, neighbours, non_blank
 from cjgen.ingest.parsed import Draft
 
 _BULLET = re.compile(r"^[ \t]*(?:[-–—•·]|\d{1,3}[.)](?=[ \t]))[ \t]*")
@@ -90,16 +90,11 @@ def question_turn(line: Line, interviewer: str) -> Draft:
 def notes_turns(lines: list[Line], interviewer: str) -> list[Draft]:
     """Turns of Q&A notes: questions to the interviewer, everything else to the participant."""
     turns: list[Draft] = []
-    blank_before = False
-    for i, line in enumerate(lines):
-        if line.kind == "blank":
-            blank_before = True
-            continue
+    for i, line, gap in non_blank(lines):
         if line.kind in ("skip", "clock"):
             continue
         if line.kind == "question":
             turns.append(question_turn(line, interviewer))
-            blank_before = False
             continue
         qa = parse_qa(line.text)
         if qa.question is None and not qa.bulleted and _is_section(lines, i):
@@ -110,10 +105,9 @@ def notes_turns(lines: list[Line], interviewer: str) -> list[Draft]:
             answer = line.text[qa.answer[0] : qa.answer[1]]
             last = turns[-1] if turns else None
             if qa.question is None and last is not None and last.role == "participant":
-                last.text += ("\n\n" if blank_before else "\n") + answer
+                last.text += ("\n\n" if gap else "\n") + answer
             else:
                 turns.append(Draft(None, answer, role="participant"))
-        blank_before = False
     return turns
 
 
@@ -140,22 +134,20 @@ def _is_title(lines: list[Line], i: int) -> bool:
 def paragraph_turns(lines: list[Line]) -> list[Draft]:
     """Notes without speakers or questions: each paragraph is a participant turn; headings are left out."""
     turns: list[Draft] = []
-    blank_before = True
-    for i, line in enumerate(lines):
-        if line.kind == "blank":
-            blank_before = True
-            continue
+    after_heading = True
+    for i, line, gap in non_blank(lines):
+        starts = gap or after_heading
         if (
             line.kind in ("skip", "clock", "question")
-            or (blank_before and _is_section(lines, i))
+            or (starts and _is_section(lines, i))
             or _is_title(lines, i)
         ):
-            blank_before = line.kind == "skip"
+            after_heading = True
             continue
         text = line.text.rstrip()
-        if blank_before or not turns:
+        if starts or not turns:
             turns.append(Draft(None, text, role="participant"))
         else:
             turns[-1].text += "\n" + text
-        blank_before = False
+        after_heading = False
     return turns

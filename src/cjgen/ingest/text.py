@@ -21,7 +21,7 @@ from cjgen.ingest.labels import (
     name_like,
     names_in,
 )
-from cjgen.ingest.lines import Line, classify_all, looks_like_heading, neighbours
+from cjgen.ingest.lines import Line, classify_all, looks_like_heading, neighbours, non_blank
 from cjgen.ingest.notes import is_question_line, notes_turns, paragraph_turns, question_turn
 from cjgen.ingest.parsed import Draft, Parsed
 
@@ -125,29 +125,23 @@ def _labelled_format(lines: list[Line], headers: set[str]) -> str:
 
 def _labelled_turns(lines: list[Line], speakers: set[str], parsed: Parsed) -> list[Draft]:
     turns: list[Draft] = []
-    blank_before = False
     clock: float | None = None
     preamble = 0
-    for i, line in enumerate(lines):
-        if line.kind == "blank":
-            blank_before = True
-            continue
+    for i, line, gap in non_blank(lines):
         if line.kind == "clock":
             clock = line.clock
-            continue
-        if line.kind == "skip":
-            continue
-        if line.kind == "question":
+        elif line.kind == "question":
             turns.append(question_turn(line, INTERVIEWER))
         elif line.label is not None and line.label.name in speakers:
             turns.extend(_start_turn(line, line.label, clock))
             clock = None
+        elif line.kind == "skip":
+            continue
         elif not turns:
             preamble += 1
-        elif not (blank_before and _is_section(lines, i, speakers)):
-            turns[-1].text += "\n\n" if blank_before and turns[-1].text else "\n" if turns[-1].text else ""
+        elif not (gap and _is_section(lines, i, speakers)):
+            turns[-1].text += "\n\n" if gap and turns[-1].text else "\n" if turns[-1].text else ""
             turns[-1].text += line.text.rstrip()
-        blank_before = False
     if preamble:
         parsed.remarks.append(
             f"{preamble} line(s) before the first speaker label were left out as a title or preamble"
