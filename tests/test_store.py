@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ import pytest
 from cjgen.errors import CjgenError, InputError
 from cjgen.review import FieldChange, ItemRef, apply_review, diff_maps
 from cjgen.schema import JourneyMap, PainPoint, Stage
-from cjgen.store import NotFound, Store
+from cjgen.store import NotFound, Store, VersionConflict
 from factories import brief_only_map, sample_map
 
 AT = datetime(2025, 4, 1, 12, 0, tzinfo=UTC)
@@ -266,3 +267,141 @@ def test_default_url_is_a_sqlite_file_in_the_user_data_dir(
     assert store.url == f"sqlite:///{tmp_path / 'data' / 'cjgen' / 'cjgen.sqlite3'}"
     store.save_map(brief_only_map())
     assert (tmp_path / "data" / "cjgen" / "cjgen.sqlite3").is_file()
+
+
+# --------------------------------------------------------------------------------------------- owners, versions
+
+
+def test_a_map_of_another_owner_is_not_found(store: Store) -> None:
+    journey = sample_map()
+    store.save_map(journey, owner="key-a")
+    assert store.get_map(journey.id, owner="key-a").id == journey.id
+    assert store.get_map(journey.id).id == journey.id, "no owner given: every map (admin, library)"
+    for read in (store.get_map, store.versions, store.review_events, store.map_info):
+        with pytest.raises(NotFound):
+            read(journey.id, owner="key-b")
+    with pytest.raises(NotFound):
+        store.record_review(journey.id, "pp-fees", "accept", owner="key-b")
+    with pytest.raises(NotFound):
+        store.save_map(journey, owner="key-b")
+    assert store.list_maps(owner="key-b") == []
+    assert [m.id for m in store.list_maps(owner="key-a")] == [journey.id]
+
+
+def test_a_review_based_on_an_old_version_is_a_conflict(store: Store) -> None:
+    journey = sample_map()
+    store.save_map(journey)
+    store.record_review(journey.id, "pp-fees", "accept", expected_version=1)
+    with pytest.raises(VersionConflict) as raised:
+        store.record_review(journey.id, "dl-card", "reject", expected_version=1)
+    assert (raised.value.expected, raised.value.latest) == (1, 2)
+    assert store.get_map(journey.id).version == 2
+
+
+def test_a_write_that_lost_the_race_is_applied_to_the_winner(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another process writes version 2 between this review's read and its write: nothing is overwritten."""
+    journey = sample_map()
+    store.save_map(journey)
+    other = Store(store.url)
+    real_get = Store.get_map
+    raced = []
+
+    def get_then_lose(self: Store, map_id: str, version: int | None = None, **kw: Any) -> JourneyMap:
+        current = real_get(self, map_id, version, **kw)
+        if self is store and not raced:
+            raced.append(other.record_review(map_id, "dl-card", "reject"))
+        return current
+
+    monkeypatch.setattr(Store, "get_map", get_then_lose)
+    reviewed = store.record_review(journey.id, "pp-fees", "accept")
+    assert reviewed.version == 3
+    latest = real_get(store, journey.id)
+    assert _pain(latest, "pp-fees").review.status == "accepted"
+    assert next(d for d in latest.delights if d.id == "dl-card").review.status == "rejected"
+    with pytest.raises(VersionConflict):
+        monkeypatch.setattr(Store, "get_map", real_get)
+        store.record_review(journey.id, "pp-fees", "reject", expected_version=2)
+
+
+def test_cancelled_and_failed_jobs_stay_so(store: Store) -> None:
+    job = store.create_job("map")
+    store.update_job(job.id, status="cancelled", only_if=("queued", "running"))
+    late = store.update_job(job.id, status="done", map_id="map-x", only_if=("running",))
+    assert (late.status, late.map_id) == ("cancelled", None)
+
+
+def test_unfinished_jobs_of_a_silent_worker_fail(store: Store) -> None:
+    alive = store.create_job("map", worker="alive", lease_s=60)
+    silent = store.create_job("map", worker="silent", lease_s=0.01)
+    overdue = store.create_job("map", worker="alive", lease_s=60, deadline_s=0.01)
+    done = store.create_job("map", worker="silent", lease_s=0.01)
+    store.update_job(done.id, status="done")
+    time.sleep(0.05)
+    store.renew_leases("alive", 60)
+    assert sorted(store.fail_stale_jobs()) == sorted([silent.id, overdue.id])
+    assert store.get_job(alive.id).status == "queued"
+    assert "restart or crash" in (store.get_job(silent.id).error or "")
+    assert "time limit" in (store.get_job(overdue.id).error or "")
+    assert store.get_job(done.id).status == "done"
+
+
+def test_an_idempotency_key_returns_the_earlier_job(store: Store) -> None:
+    first, created = store.create_or_get_job("map", owner="key-a", idempotency_key="k", request_hash="h")
+    again, created_again = store.create_or_get_job("map", owner="key-a", idempotency_key="k")
+    other, created_other = store.create_or_get_job("map", owner="key-b", idempotency_key="k")
+    assert created and not created_again and created_other
+    assert again.id == first.id != other.id
+    assert again.request_hash == "h"
+    assert store.get_job(first.id, owner="key-a").id == first.id
+    with pytest.raises(NotFound):
+        store.get_job(first.id, owner="key-b")
+
+
+# --------------------------------------------------------------------------------------------- migrations
+
+
+def test_migrations_make_the_schema_the_code_expects(tmp_path: Path) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlalchemy import create_engine
+
+    from cjgen.store import _Base
+
+    url = f"sqlite:///{tmp_path / 'migrated.sqlite3'}"
+    Store(url).close()
+    with create_engine(url).connect() as connection:
+        context = MigrationContext.configure(connection)
+        assert context.get_current_revision() == "0002"
+        assert compare_metadata(context, _Base.metadata) == []
+
+
+def test_a_database_made_before_migrations_is_upgraded_in_place(tmp_path: Path) -> None:
+    from sqlalchemy import create_engine, text
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    engine = create_engine(url)
+    old_schema = (
+        "CREATE TABLE maps (id VARCHAR(200) PRIMARY KEY, title TEXT NOT NULL, map_type VARCHAR(40) NOT NULL,"
+        " latest_version INTEGER NOT NULL, created_at DATETIME NOT NULL, updated_at DATETIME NOT NULL)",
+        "CREATE TABLE map_versions (map_id VARCHAR(200) NOT NULL REFERENCES maps (id), version INTEGER NOT NULL,"
+        " json TEXT NOT NULL, created_at DATETIME NOT NULL, note TEXT, PRIMARY KEY (map_id, version))",
+        "CREATE TABLE review_events (id INTEGER PRIMARY KEY, map_id VARCHAR(200) NOT NULL, version INTEGER NOT NULL,"
+        " item_id VARCHAR(200) NOT NULL, decision VARCHAR(20) NOT NULL, note TEXT, reviewer VARCHAR(200),"
+        " edits TEXT, at DATETIME NOT NULL)",
+        "CREATE TABLE jobs (id VARCHAR(64) PRIMARY KEY, kind VARCHAR(40) NOT NULL, status VARCHAR(20) NOT NULL,"
+        " progress FLOAT NOT NULL, message TEXT NOT NULL, map_id VARCHAR(200), error TEXT,"
+        " created_at DATETIME NOT NULL, updated_at DATETIME NOT NULL)",
+        "INSERT INTO jobs VALUES ('old-job', 'map', 'running', 0.5, 'extract', NULL, NULL,"
+        " '2025-01-01 00:00:00', '2025-01-01 00:00:00')",
+    )
+    with engine.begin() as connection:
+        for statement in old_schema:
+            connection.execute(text(statement))
+    engine.dispose()
+    store = Store(url)
+    assert store.get_job("old-job").status == "running"
+    assert store.fail_stale_jobs() == ["old-job"], "a job from before leases has no live worker"
+    store.save_map(sample_map(), owner="key-a")
+    assert store.list_maps(owner="key-a")[0].owner == "key-a"
