@@ -12,6 +12,7 @@ import hashlib
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TypedDict, Unpack
 
 from langchain_core.language_models import BaseChatModel
 
@@ -243,6 +244,23 @@ def build_map(
     return scrub_map(journey)  # every field the model wrote is checked for instruction-like text
 
 
+class RunOptions(TypedDict, total=False):
+    """What every Python API call takes besides its inputs."""
+
+    model: BaseChatModel | None
+    runtime: Runtime | None
+    redact: bool
+
+
+class DraftOptions(RunOptions, total=False):
+    map_type: MapType
+    title: str | None
+
+
+class MapOptions(DraftOptions, total=False):
+    on_progress: Progress | None
+
+
 def generate_map(
     brief: Brief | str | None,
     transcripts: Sequence[Transcript],
@@ -266,26 +284,11 @@ def generate_map(
 
 
 def generate_map_from_files(
-    brief: Path | None,
-    transcripts: Sequence[Path],
-    *,
-    model: BaseChatModel | None = None,
-    runtime: Runtime | None = None,
-    map_type: MapType = "current-state",
-    redact: bool = True,
-    title: str | None = None,
-    on_progress: Progress | None = None,
+    brief: Path | None, transcripts: Sequence[Path], **options: Unpack[MapOptions]
 ) -> JourneyMap:
     """`generate_map` for a brief file and transcript files."""
     return generate_map(
-        load_brief(brief) if brief is not None else None,
-        load_transcripts(transcripts),
-        model=model,
-        runtime=runtime,
-        map_type=map_type,
-        redact=redact,
-        title=title,
-        on_progress=on_progress,
+        load_brief(brief) if brief is not None else None, load_transcripts(transcripts), **options
     )
 
 
@@ -342,19 +345,9 @@ def draft_map(
     return build_draft(the_brief, _start(runtime, model), map_type=map_type, redact=redact, title=title)
 
 
-def draft_map_from_file(
-    brief: Path,
-    *,
-    model: BaseChatModel | None = None,
-    runtime: Runtime | None = None,
-    map_type: MapType = "current-state",
-    redact: bool = True,
-    title: str | None = None,
-) -> JourneyMap:
+def draft_map_from_file(brief: Path, **options: Unpack[DraftOptions]) -> JourneyMap:
     """`draft_map` for a brief file."""
-    return draft_map(
-        load_brief(brief), model=model, runtime=runtime, map_type=map_type, redact=redact, title=title
-    )
+    return draft_map(load_brief(brief), **options)
 
 
 def _summary_items(observations: list[Observation]) -> tuple[list[Thought], list[PainPoint], list[Delight]]:
@@ -411,12 +404,6 @@ def summarize_transcript(
     return build_summary(transcript, _start(runtime, model), redact=redact)
 
 
-def summarize_file(
-    path: Path,
-    *,
-    model: BaseChatModel | None = None,
-    runtime: Runtime | None = None,
-    redact: bool = True,
-) -> TranscriptSummary:
+def summarize_file(path: Path, **options: Unpack[RunOptions]) -> TranscriptSummary:
     """`summarize_transcript` for a transcript file."""
-    return summarize_transcript(load_transcript(path), model=model, runtime=runtime, redact=redact)
+    return summarize_transcript(load_transcript(path), **options)

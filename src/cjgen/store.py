@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar, cast
+from typing import Annotated, Any, Literal, TypedDict, TypeVar, Unpack, cast
 
 import platformdirs
 from alembic import command
@@ -217,6 +217,15 @@ class Job(Record):
     worker: str | None = None
     lease_until: UtcDatetime | None = None
     deadline_at: UtcDatetime | None = None
+
+
+class JobOptions(TypedDict, total=False):
+    owner: str | None
+    idempotency_key: str | None
+    request_hash: str | None
+    worker: str | None
+    lease_s: float | None
+    deadline_s: float | None
 
 
 # --------------------------------------------------------------------------------------------- store
@@ -444,29 +453,9 @@ class Store:
 
     # ------------------------------------------------------------------------------------------ jobs
 
-    def create_job(
-        self,
-        kind: str,
-        message: str = "queued",
-        *,
-        owner: str | None = None,
-        idempotency_key: str | None = None,
-        request_hash: str | None = None,
-        worker: str | None = None,
-        lease_s: float | None = None,
-        deadline_s: float | None = None,
-    ) -> Job:
-        """A new queued job; with an idempotency key already used by `owner`, that earlier job instead."""
-        return self.create_or_get_job(
-            kind,
-            message,
-            owner=owner,
-            idempotency_key=idempotency_key,
-            request_hash=request_hash,
-            worker=worker,
-            lease_s=lease_s,
-            deadline_s=deadline_s,
-        )[0]
+    def create_job(self, kind: str, message: str = "queued", **options: Unpack[JobOptions]) -> Job:
+        """A new queued job; with an idempotency key already used by its owner, that earlier job instead."""
+        return self.create_or_get_job(kind, message, **options)[0]
 
     def create_or_get_job(
         self,
