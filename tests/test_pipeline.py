@@ -314,3 +314,24 @@ def test_a_run_past_its_deadline_stops(bike: Path) -> None:
     run = open_runtime(model=GoldOracle(bike).model(), use_cache=False).start(deadline_s=-1)
     with pytest.raises(RunStopped, match="time limit"):
         build_summary(load_transcripts(transcripts(bike))[0], run)
+
+
+def test_the_cli_reads_each_input_file_once(
+    bike: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    oracle = GoldOracle(bike)
+    monkeypatch.setattr(
+        cjgen.cli, "open_runtime", lambda **kw: open_runtime(model=oracle.model(), use_cache=False)
+    )
+    reads: list[str] = []
+    real_read = Path.read_bytes
+
+    def counted(path: Path) -> bytes:
+        reads.append(path.name)
+        return real_read(path)
+
+    monkeypatch.setattr(Path, "read_bytes", counted)
+    files = [bike / "brief.md", *transcripts(bike)]
+    result = runner.invoke(cjgen.cli.app, ["map", *map(str, files), "-o", str(tmp_path / "map.json")])
+    assert result.exit_code == 0, result.output
+    assert sorted(n for n in reads if n in {f.name for f in files}) == sorted(f.name for f in files)

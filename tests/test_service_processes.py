@@ -3,6 +3,7 @@ one is reachable on its unix socket), and a served process stopped by SIGTERM or
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
 import signal
@@ -102,7 +103,7 @@ def postgres_url() -> Iterator[str]:
     psycopg = pytest.importorskip("psycopg")
     if not Path(POSTGRES_SOCKET_DIR).is_dir():
         pytest.skip(f"no PostgreSQL socket folder at {POSTGRES_SOCKET_DIR}")
-    user = os.environ.get("CJGEN_TEST_POSTGRES_USER", os.environ.get("USER", "root"))
+    user = os.environ.get("CJGEN_TEST_POSTGRES_USER") or getpass.getuser()
     name = "cjgen_test_" + uuid.uuid4().hex[:8]
     try:
         admin = psycopg.connect(host=POSTGRES_SOCKET_DIR, dbname="postgres", user=user, autocommit=True)

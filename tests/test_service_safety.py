@@ -207,6 +207,13 @@ def test_summaries_are_bounded_and_never_stall_the_health_check(tmp_path: Path, 
     assert int(refused.headers["retry-after"]) > 0
 
 
+def test_a_summary_past_its_time_limit_is_504(tmp_path: Path) -> None:
+    with client_for(tmp_path, lambda: slow_model(0.3), summarize_timeout_s=0.1) as client:
+        response = client.post("/v1/transcripts/summarize", json=TRANSCRIPTS[0])
+    assert response.status_code == 504
+    assert "time limit" in response.json()["detail"]
+
+
 def test_the_job_queue_is_bounded(tmp_path: Path, gate: Gate) -> None:
     with client_for(tmp_path, gate.model, job_workers=1, job_queue=1) as client:
         jobs = [client.post("/v1/maps", json={"brief": BRIEF}) for _ in range(2)]

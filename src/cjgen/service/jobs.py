@@ -162,8 +162,14 @@ class JobRunner:
         if failed:
             log.warning("failed %d job(s) left unfinished by a stopped service", len(failed))
         self._closing = threading.Event()
-        self._heartbeat = threading.Thread(target=self._beat, args=(self._closing,), daemon=True)
-        self._heartbeat.start()
+        self._heartbeat = None
+        self._keep_alive()
+
+    def _keep_alive(self) -> None:
+        # Also started by the first job of an app that was never started (e.g. used without its lifespan).
+        if self._heartbeat is None or not self._heartbeat.is_alive():
+            self._heartbeat = threading.Thread(target=self._beat, args=(self._closing,), daemon=True)
+            self._heartbeat.start()
 
     def _beat(self, closing: threading.Event) -> None:
         interval = max(0.05, self.settings.job_lease_s / 3)
@@ -222,6 +228,7 @@ class JobRunner:
             )
             if not created:
                 return job, False
+            self._keep_alive()
             if len(self._active) >= self.capacity:
                 self.store.update_job(
                     job.id, status="failed", message="failed", error="the job queue was full"
