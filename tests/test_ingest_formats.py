@@ -441,3 +441,9 @@ def test_notes_line_split_into_question_and_answer(
     qa = parse_qa(line)
     assert (qa.question and line[qa.question[0] : qa.question[1]]) == question
     assert (qa.answer and line[qa.answer[0] : qa.answer[1]]) == answer
+
+
+@pytest.mark.parametrize("value", ["1" + "0" * 400, "1" + "0" * 5000, "-3"])
+def test_times_out_of_range_are_refused_in_one_line(tmp_path: Path, value: str) -> None:
+    path = write(tmp_path, "P1.json", f'[{{"speaker": "P1", "text": "hi", "start": {value}}}]')
+    _expect_error(path, "seconds")

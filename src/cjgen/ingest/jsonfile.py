@@ -35,8 +35,12 @@ def _check_depth(text: str, where: str) -> None:
             depth -= 1
 
 
+class _NonFinite(ValueError):
+    pass
+
+
 def _refuse_constant(name: str) -> Any:
-    raise ValueError(name)
+    raise _NonFinite(name)
 
 
 def json_turns(text: str, where: str) -> Parsed:
@@ -46,8 +50,10 @@ def json_turns(text: str, where: str) -> Parsed:
     except json.JSONDecodeError as exc:
         problem = f"is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
         raise InputError(where, problem) from exc
-    except ValueError as exc:  # NaN, Infinity, -Infinity
+    except _NonFinite as exc:  # NaN, Infinity, -Infinity
         raise InputError(where, f"holds the non-finite number {exc}; give times as finite seconds") from exc
+    except ValueError as exc:  # an integer too long to convert
+        raise InputError(where, "holds a number too long to read; give times as seconds") from exc
     declared: str | None = None
     if isinstance(data, dict):
         declared = data.get("participant_id")
@@ -76,9 +82,12 @@ def _json_time(value: object, where: str, n: int, key: str) -> float | None:
     if value is None:
         return None
     if isinstance(value, int | float) and not isinstance(value, bool):
-        if not math.isfinite(value) or value < 0:
-            raise InputError(where, f"turn {n}: '{key}' must be finite, non-negative seconds, not {value!r}")
-        return float(value)
+        seconds = float(value) if isinstance(value, float) or abs(value) < 10**15 else math.inf
+        if not math.isfinite(seconds) or seconds < 0:
+            raise InputError(
+                where, f"turn {n}: '{key}' must be finite, non-negative seconds, not {value!r:.40}"
+            )
+        return seconds
     if isinstance(value, str) and re.fullmatch(CLOCK, value.strip()):
         return parse_clock(value.strip())
     raise InputError(where, f"turn {n}: '{key}' must be seconds or a time like '00:01:02', not {value!r}")
