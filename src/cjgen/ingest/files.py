@@ -89,7 +89,7 @@ def _check_docx_unpacked(raw: bytes, where: str) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+    except Exception as exc:  # zipfile raises several kinds for a broken archive
         raise InputError(where, f"is not a readable .docx file ({exc}); open and re-save it in Word") from exc
     if unpacked > MAX_DOCX_UNPACKED_BYTES:
         raise InputError(
