@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -143,9 +144,15 @@ def brief_from_text(text: str) -> Brief:
 
 
 def _interviewers_setting() -> list[str]:
+    """`CJGEN_INTERVIEWER` (environment or .env); a bad value in another setting is reported where it is used."""
+    from pydantic import ValidationError
+
     from cjgen.settings import get_settings
 
-    value = get_settings().interviewer
+    try:
+        value = get_settings().interviewer
+    except ValidationError:
+        value = os.environ.get("CJGEN_INTERVIEWER")
     return [name for name in (value or "").split(",") if name.strip()]
 
 
