@@ -136,6 +136,22 @@ def test_the_store_works_on_postgres(postgres_url: str) -> None:
     store.close()
 
 
+def test_two_processes_starting_on_a_new_database_both_come_up(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+    start_at = time.time() + 3
+    code = (
+        "import sys, time; from cjgen.store import Store; "
+        f"time.sleep(max(0.0, {start_at} - time.time())); Store(sys.argv[1]).list_maps()"
+    )
+    starters = [
+        subprocess.Popen([sys.executable, "-c", code, url], stderr=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    for starter in starters:
+        _, err = starter.communicate(timeout=60)
+        assert starter.returncode == 0, err
+
+
 # --------------------------------------------------------------------------------------------- signals
 
 SERVER = textwrap.dedent(

@@ -42,7 +42,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.pool import StaticPool
 
@@ -56,6 +56,7 @@ R = TypeVar("R", bound=BaseModel)
 MIGRATIONS = Path(__file__).parent / "migrations"
 # How often a write that lost a race with another writer is tried again before giving up.
 _WRITE_TRIES = 20
+_MIGRATE_TRIES = 5
 
 
 class NotFound(CjgenError):
@@ -278,15 +279,25 @@ def _next_version(
 
 
 def _migrate(engine: Engine) -> None:
-    """Bring the database to the newest schema; a database made before migrations is adopted as 0001."""
+    """Bring the database to the newest schema; a database made before migrations is adopted as 0001.
+
+    Two processes starting on a new database at once may both try; the one that loses tries again and
+    finds the schema done."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        tables = set(inspect(connection).get_table_names())
-        if "maps" in tables and "alembic_version" not in tables:
-            command.stamp(config, "0001")
-        command.upgrade(config, "head")
+    for attempt in range(_MIGRATE_TRIES):
+        try:
+            with engine.begin() as connection:
+                config.attributes["connection"] = connection
+                tables = set(inspect(connection).get_table_names())
+                if "maps" in tables and "alembic_version" not in tables:
+                    command.stamp(config, "0001")
+                command.upgrade(config, "head")
+            return
+        except (OperationalError, IntegrityError, ProgrammingError):
+            if attempt == _MIGRATE_TRIES - 1:
+                raise
+            time.sleep(0.2 * (attempt + 1))
 
 
 def _sqlite_wait(connection: Any, _: Any) -> None:
