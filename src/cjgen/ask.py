@@ -24,7 +24,7 @@ from pydantic import BaseModel, ValidationError
 
 from cjgen.cache import CachedResponse, ResponseCache, cache_key
 from cjgen.errors import CjgenError, MapValidationError, ModelError
-from cjgen.models import cut_off_answer, message_text
+from cjgen.models import cut_off_answer, describe_failure, message_text
 from cjgen.prompts import Prompt, render_prompt
 from cjgen.schema import ModelCall
 
@@ -183,7 +183,8 @@ def _invoke(
         if partial is not None:
             log.info("%s: the answer stopped at the token limit; closing what came", step)
             return partial
-        raise ModelError(f"{step}: the {runtime.backend} model call failed: {exc}") from exc
+        log.debug("%s: the model call failed", step, exc_info=exc)  # upstream text stays out of the error
+        raise ModelError(f"{step}: the {runtime.backend} model call failed: {describe_failure(exc)}") from exc
     usage = getattr(reply, "usage_metadata", None) or {}
     return message_text(reply), int(usage.get("input_tokens", 0)), int(usage.get("output_tokens", 0))
 

@@ -119,6 +119,12 @@ def make_model(settings: Settings, backend: str, model: str | None = None) -> tu
     raise ModelError(f"unknown backend {backend!r}: use local, openai or scripted")
 
 
+# The openai client retries transport failures (timeouts, 429 after its Retry-After, 5xx, resets) itself; `ask`
+# re-asks only for answers that fail validation and never for a failed call, so one call costs at most
+# 1 + CLIENT_RETRIES requests and a step at most that plus `max_reasks`: the two add up, never multiply.
+CLIENT_RETRIES = 2
+
+
 def _openai_model(settings: Settings, model: str | None) -> tuple[BaseChatModel, str]:
     from langchain_openai import ChatOpenAI
 
@@ -138,7 +144,7 @@ def _openai_model(settings: Settings, model: str | None) -> tuple[BaseChatModel,
         api_key=SecretStr(api_key),
         temperature=0,
         timeout=settings.request_timeout_s,
-        max_retries=2,
+        max_retries=CLIENT_RETRIES,
     )
     return chat, name
 
@@ -165,3 +171,18 @@ def cut_off_answer(exc: BaseException) -> tuple[str, int, int] | None:
     usage = exc.completion.usage
     text = exc.completion.choices[0].message.content or ""
     return text, usage.prompt_tokens if usage else 0, usage.completion_tokens if usage else 0
+
+
+def describe_failure(exc: BaseException) -> str:
+    """A failed model call in a few words for the user, without the upstream error text (it may hold
+    account, quota or deployment details, or text from the prompt)."""
+    status = getattr(exc, "status_code", None)
+    name = type(exc).__name__
+    if isinstance(status, int):
+        what = {429: "rate limited", 401: "not authorised", 403: "forbidden", 404: "model or URL not found"}
+        return f"HTTP {status} ({what.get(status, 'server error' if status >= 500 else 'request refused')})"
+    if "Timeout" in name:
+        return "no answer within the request timeout (CJGEN_REQUEST_TIMEOUT_S)"
+    if "Connection" in name:
+        return "could not connect, or the connection was dropped"
+    return f"{name} (details in the debug log)"
