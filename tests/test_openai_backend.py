@@ -51,6 +51,7 @@ def runtime_for(transport: httpx.MockTransport) -> Runtime:
         api_key=SecretStr("not-needed"),
         http_client=httpx.Client(transport=transport),
         max_retries=0,
+        http_socket_options=(),  # no probing of the machine's socket options
     )
     return Runtime(model=chat, backend="openai", model_name="fake", max_reasks=1)
 
