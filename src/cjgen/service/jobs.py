@@ -150,7 +150,8 @@ class JobRunner:
         self.worker = uuid.uuid4().hex[:16]
         self._executor: ThreadPoolExecutor | None = None
         self._active: dict[str, _Active] = {}
-        self._lock = threading.Lock()
+        # Re-entrant: a job that ends before its done-callback is added runs the callback under the lock.
+        self._lock = threading.RLock()
         self._closing = threading.Event()
         self._heartbeat: threading.Thread | None = None
 
