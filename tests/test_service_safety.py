@@ -416,3 +416,21 @@ def test_a_missing_model_backend_is_still_named(tmp_path: Path) -> None:
         response = client.post("/v1/transcripts/summarize", json=TRANSCRIPTS[0])
     assert response.status_code == 503
     assert "no model backend" in response.json()["detail"]
+
+
+def test_a_job_cancelled_through_another_process_stops(tmp_path: Path, gate: Gate) -> None:
+    """Two service processes on one database: the one running the job hears of the cancel by its heartbeat."""
+    with (
+        client_for(tmp_path, gate.model, job_lease_s=0.3) as runner,
+        client_for(tmp_path, job_lease_s=0.3) as other,
+    ):
+        job = runner.post("/v1/maps", json={"brief": BRIEF, "transcripts": TRANSCRIPTS}).json()
+        assert gate.entered.wait(10)
+        assert other.delete(f"/v1/jobs/{job['id']}").json()["status"] == "cancelled"
+        time.sleep(0.5)  # a heartbeat or two
+        active = next(iter(runner.app.state.cjgen.jobs._active.values()))  # type: ignore[attr-defined]
+        assert active.stop.is_set()
+        gate.open.set()
+        time.sleep(0.3)
+        assert runner.get(f"/v1/jobs/{job['id']}").json()["status"] == "cancelled"
+        assert runner.get("/v1/maps").json() == []
