@@ -81,6 +81,28 @@ def test_detects(kind: str, value: str) -> None:
     assert value not in redact_text(text).text
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Found by the property tests: a value next to another must not hide it or be dropped for it.
+        ("Storgata 12, 0155 Oslo AB 12 34 56 C", "[ADDRESS] [NATIONAL_ID]"),
+        ("call +47 912 34 567 or email jane@example.com", "call [PHONE] or email [EMAIL]"),
+        ("07700900123 4111 1111 1111 1111", "[PHONE] [CARD]"),
+        ("NO93 8601 1117 947 NO93 8601 1117 947", "[ACCOUNT] [ACCOUNT]"),
+    ],
+)
+def test_neighbouring_values_are_each_redacted(text: str, expected: str) -> None:
+    assert redact_text(text).text == expected
+    assert redact_text(expected).text == expected
+
+
+def test_a_phone_number_next_to_an_ip_address_leaves_no_digit() -> None:
+    # Where the phone number ends is a guess ("+47 912 34 567 192" may be one number); nothing is left.
+    redacted = redact_text("+47 912 34 567 192.168.1.23")
+    assert {s.kind for s in redacted.spans} == {"phone", "ip_address"}
+    assert not any(c.isdigit() for c in redacted.text)
+
+
 def test_bare_nine_digits_need_a_keyword() -> None:
     assert kinds("my BSN is 111222333") == [("national_id", "111222333")]
     assert kinds("order 111222333 came late") == []

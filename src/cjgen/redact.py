@@ -135,8 +135,9 @@ def redact_text(text: str) -> RedactedText:
     findings = sorted(_find_all(text), key=lambda f: (_PRIORITY[f[0]], f[1] - f[2], f[1]))
     chosen: list[tuple[str, int, int]] = []
     for kind, start, end in findings:
-        if all(end <= s or start >= e for _, s, e in chosen):
-            chosen.append((kind, start, end))
+        # What a more specific finding already covers is cut out; the rest of this one is still redacted
+        # (an address whose postcode tail ran into an id number keeps its street).
+        chosen += [(kind, a, b) for a, b in _uncovered(text, start, end, chosen)]
     chosen.sort(key=lambda f: f[1])
     pieces: list[str] = []
     spans: list[RedactedSpan] = []
@@ -152,6 +153,24 @@ def redact_text(text: str) -> RedactedText:
         position = end
     pieces.append(text[position:])
     return RedactedText("".join(pieces), tuple(spans))
+
+
+def _uncovered(text: str, start: int, end: int, chosen: list[tuple[str, int, int]]) -> list[tuple[int, int]]:
+    """The parts of start:end that no chosen finding covers, trimmed of spaces and punctuation."""
+    pieces = [(start, end)]
+    for _, s, e in chosen:
+        pieces = [p for a, b in pieces for p in ((a, min(b, s)), (max(a, e), b)) if p[0] < p[1]]
+    if pieces == [(start, end)]:
+        return pieces
+    trimmed = []
+    for a, b in pieces:
+        while a < b and not text[a].isalnum():
+            a += 1
+        while b > a and not text[b - 1].isalnum():
+            b -= 1
+        if a < b:
+            trimmed.append((a, b))
+    return trimmed
 
 
 def redact_transcript(t: Transcript) -> RedactedTranscript:
@@ -287,6 +306,12 @@ def _pattern(kind: str, pattern: re.Pattern[str], accept: Callable[[str], bool] 
     return find
 
 
+def _anywhere(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """The pattern tried at every position, so a number that fails its check cannot hide the next one
+    ("07700900123 4111 1111 1111 1111": the run starting with the phone number is no card)."""
+    return re.compile(rf"(?=(?P<v>{pattern.pattern}))", pattern.flags)
+
+
 def _after_keyword(kind: str, keywords: str, value: str, accept: Callable[[str], bool]) -> _Detector:
     """A value shortly after a word that says what it is ("my phone number is …", "født …")."""
     pattern = re.compile(rf"(?i:\b(?:{keywords}))(?!\w)[^\n\d]{{0,30}}?(?<![\w])(?P<v>{value})", re.VERBOSE)
@@ -383,8 +408,8 @@ def _is_card(value: str) -> bool:
 _CARD = re.compile(rf"{_NUM_BEFORE}\d(?:[ -]?\d){{12,18}}{_NUM_AFTER}")
 # An IBAN: country, check digits, then groups; the longest prefix whose mod-97 check holds is the number.
 _IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{1,4}){3,9}(?![A-Za-z0-9])")
-_KONTONR = re.compile(rf"{_NUM_BEFORE}\d{{4}}([. ])\d{{2}}\1\d{{5}}{_NUM_AFTER}")
-_SSN = re.compile(rf"{_NUM_BEFORE}\d{{3}}([- ])\d{{2}}\1\d{{4}}{_NUM_AFTER}")
+_KONTONR = re.compile(rf"{_NUM_BEFORE}\d{{4}}(?P<sep>[. ])\d{{2}}(?P=sep)\d{{5}}{_NUM_AFTER}")
+_SSN = re.compile(rf"{_NUM_BEFORE}\d{{3}}(?P<sep>[- ])\d{{2}}(?P=sep)\d{{4}}{_NUM_AFTER}")
 # Nine bare digits pass the Dutch 11-test one time in eleven, so only the dotted form stands alone.
 _BSN = re.compile(rf"{_NUM_BEFORE}\d{{4}}\.\d{{2}}\.\d{{3}}{_NUM_AFTER}")
 # Eleven digits, maybe split after the birth date: a Norwegian birth number or a Lithuanian personal code.
@@ -401,8 +426,8 @@ _NINO = re.compile(
 
 def _ibans(text: str) -> list[_Finding]:
     found = []
-    for match in _IBAN.finditer(text):
-        value = match.group()
+    for match in _anywhere(_IBAN).finditer(text):
+        value = match.group("v")
         ends = [len(value), *[m.start() for m in re.finditer(" ", value)][::-1]]
         end = next((e for e in ends if iban.is_valid(value[:e])), None)
         if end is not None:
@@ -479,9 +504,14 @@ def _phones(text: str) -> list[_Finding]:
     for match in _PHONE.finditer(text):
         value = match.group()
         starts = [0] + [m.start() for m in re.finditer(r"(?<=[ .\-/])[+(]?\d", value)]
-        start = next((k for k in starts if _is_phone(value[k:])), None)
-        if start is not None:
-            found.append(("phone", match.start() + start, match.end()))
+        # A number may also be followed by one that is not part of it ("+47 912 34 567 192.168.1.23").
+        ends = [len(value), *[m.start() for m in re.finditer(r"[ .\-/]", value)][::-1]]
+        position = 0
+        for start in (k for k in starts if k >= position):
+            end = next((e for e in ends if e > start and _is_phone(value[start:e])), None)
+            if end is not None:
+                found.append(("phone", match.start() + start, match.start() + end))
+                position = end
     return found
 
 
@@ -692,14 +722,14 @@ _DETECTORS: list[_Detector] = [
     _urls,
     _pattern("email", _EMAIL),
     _pattern("email", _SPELLED_EMAIL),
-    _pattern("card", _CARD, _is_card),
+    _pattern("card", _anywhere(_CARD), _is_card),
     _ibans,
-    _pattern("account", _KONTONR, lambda v: kontonr.is_valid(_compact(v))),
+    _pattern("account", _anywhere(_KONTONR), lambda v: kontonr.is_valid(_compact(v))),
     _after_keyword("account", _ACCOUNT_WORDS, r"\d[\d .-]{4,30}\d", _digit_count(6, 30)),
-    _pattern("national_id", _SSN, _is_ssn),
-    _pattern("national_id", _BSN, lambda v: bsn.is_valid(_compact(v))),
-    _pattern("national_id", _BIRTH_NUMBER, _is_birth_number),
-    _pattern("national_id", _NIR, lambda v: nir.is_valid(_compact(v))),
+    _pattern("national_id", _anywhere(_SSN), _is_ssn),
+    _pattern("national_id", _anywhere(_BSN), lambda v: bsn.is_valid(_compact(v))),
+    _pattern("national_id", _anywhere(_BIRTH_NUMBER), _is_birth_number),
+    _pattern("national_id", _anywhere(_NIR), lambda v: nir.is_valid(_compact(v))),
     _pattern("national_id", _NINO),
     _after_keyword("national_id", _NATIONAL_ID_WORDS, r"\d[\d -]{7,16}\d", _digit_count(9, 15)),
     _after_keyword("id_document", _DOCUMENT_WORDS, _DOCUMENT_NUMBER, lambda v: True),
