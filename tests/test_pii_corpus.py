@@ -9,18 +9,28 @@ the recall and false-positive table in the README: `python tests/test_pii_corpus
 from __future__ import annotations
 
 import random
+import re
+import shutil
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import yaml
+from typer.testing import CliRunner
 
+import cjgen.cli
+from cjgen.pipeline import open_runtime
 from cjgen.redact import redact_text
+from cjgen.render import FORMATS, render
+from cjgen.schema import JourneyMap
+from cjgen.store import Store
+from oracle import GoldOracle
 
 DATA = Path(__file__).parent / "data"
 CORPUS: list[dict[str, str]] = yaml.safe_load((DATA / "pii_corpus.yaml").read_text(encoding="utf-8"))
 NEGATIVES: dict[str, list[str]] = yaml.safe_load((DATA / "pii_negatives.yaml").read_text(encoding="utf-8"))
+CASE = Path(__file__).resolve().parents[1] / "evals" / "cases" / "bike-subscription"
 LOCALES = ("en-US", "en-GB", "nb-NO", "lt-LT", "de-DE", "fr-FR", "generic")
 
 
@@ -143,6 +153,77 @@ def test_a_name_after_a_self_introduction_is_redacted(text: str, name: str) -> N
 def test_other_names_are_left_alone() -> None:
     text = "I spoke to Anna at the shop, and Jonas from support called back."
     assert redact_text(text).text == text
+
+
+# --------------------------------------------------------------------------------------------- end to end
+
+TITLE_LINE = "# Pedalpass brief, questions to kari.nordmann@example.no or +47 912 34 567"
+
+
+def planted_case(tmp_path: Path) -> Path:
+    """The bike case with every corpus sentence added to participant turns, and some to the brief."""
+    case = tmp_path / "case"
+    shutil.copytree(CASE, case)
+    sentences = [c.text for c in CASES]
+    paths = sorted((case / "transcripts").glob("P*.txt"))
+    turns = sum(
+        line.startswith(f"{p.stem}: ") for p in paths for line in p.read_text(encoding="utf-8").splitlines()
+    )
+    per_turn = -(-len(sentences) // turns)
+    queue = iter(sentences)
+    for path in paths:
+        lines = [
+            " ".join([line, *(next(queue, "") for _ in range(per_turn))]).rstrip()
+            if line.startswith(f"{path.stem}: ")
+            else line
+            for line in path.read_text(encoding="utf-8").splitlines()
+        ]
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    brief = case / "brief.md"
+    body = brief.read_text(encoding="utf-8").split("\n", 1)[1]
+    brief.write_text(f"{TITLE_LINE}\n" + "\n".join(sentences[::9]) + f"\n{body}", encoding="utf-8")
+    return case
+
+
+def leaked(values: list[str], text: str) -> list[str]:
+    return [v for v in values if re.search(rf"(?<!\w){re.escape(v)}(?!\w)", text)]
+
+
+def test_no_value_reaches_the_model_an_export_the_store_the_title_or_the_run_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    case = planted_case(tmp_path)
+    model = GoldOracle(CASE).model()
+    monkeypatch.setattr(
+        cjgen.cli, "open_runtime", lambda **kw: open_runtime(model=model, use_cache=kw["use_cache"])
+    )
+    target = tmp_path / "out" / "map.json"
+    target.parent.mkdir()
+    transcripts = sorted((case / "transcripts").iterdir())
+    result = CliRunner().invoke(
+        cjgen.cli.app, ["map", str(case / "brief.md"), *map(str, transcripts), "-o", str(target)]
+    )
+    assert result.exit_code == 0, result.output
+    values = [c.value for c in CASES]
+    planted = "\n".join(p.read_text(encoding="utf-8") for p in [case / "brief.md", *transcripts])
+    assert len(leaked(values, planted)) >= len(values) - 2  # the values are really in the inputs
+
+    seen = "\n".join(str(m.content) for request in model.requests for m in request)
+    assert leaked(values, seen) == []
+    journey = JourneyMap.model_validate_json(target.read_text(encoding="utf-8"))
+    assert journey.title.startswith("Pedalpass brief") and leaked(values, journey.title) == []
+    exports = {fmt: render(journey, fmt) for fmt in FORMATS}
+    assert [(fmt, v) for fmt, text in exports.items() for v in leaked(values, text)] == []
+    report = (target.parent / "map.run.json").read_text(encoding="utf-8")
+    assert leaked(values, report) == []
+    store = Store(f"sqlite:///{tmp_path / 'maps.sqlite3'}")
+    store.save_map(journey)
+    stored = store.get_map(journey.id).model_dump_json() + (tmp_path / "maps.sqlite3").read_bytes().decode(
+        "latin-1"
+    )
+    store.close()
+    assert leaked(values, stored) == []
+    assert sum(journey.provenance.redaction.values()) >= len(values)
 
 
 if __name__ == "__main__":
