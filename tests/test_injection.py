@@ -42,7 +42,17 @@ def figures() -> tuple[dict[str, tuple[int, int]], tuple[int, int]]:
 
 def test_corpus_size() -> None:
     assert len(ALL_ATTACKS) >= 60 and len(BENIGN) >= 30
-    assert {"english", "french", "german", "norwegian", "lithuanian", "unicode", "delimiters"} <= set(ATTACKS)
+    kinds = {
+        "english",
+        "french",
+        "german",
+        "norwegian",
+        "lithuanian",
+        "unicode",
+        "delimiters",
+        "checked_blind",
+    }
+    assert kinds <= set(ATTACKS)
 
 
 @pytest.mark.parametrize("text", ALL_ATTACKS, ids=lambda t: ascii(t)[:50])
@@ -136,49 +146,52 @@ def test_an_opportunity_loses_only_the_dropped_pain() -> None:
     assert len(scrubbed.opportunities) == len(journey.opportunities)
 
 
-def test_an_obedient_model_is_not_followed_end_to_end(bike: Path) -> None:
-    """A model that writes each attack into the map (and reads them in a transcript) gets none through."""
-    oracle = GoldOracle(bike)
-    attacks = itertools.cycle(ALL_ATTACKS)
+_WRITTEN = ("summary", "description", "statement", "text", "what", "profile")
 
-    def obedient(messages: list[Any], kwargs: dict[str, Any]) -> Any:
+
+def rewrite(answer: Any, texts: Iterator[str], written: list[str]) -> None:
+    """Put the next text into every free-text field of an answer, whatever its shape (names are left alone:
+    their length is capped)."""
+    if isinstance(answer, dict):
+        for key, value in answer.items():
+            if key in _WRITTEN and isinstance(value, str):
+                answer[key] = next(texts)
+                written.append(answer[key])
+            else:
+                rewrite(value, texts, written)
+    elif isinstance(answer, list):
+        for value in answer:
+            rewrite(value, texts, written)
+
+
+def run_rewritten(bike: Path, texts: list[str]) -> tuple[JourneyMap, list[str]]:
+    oracle = GoldOracle(bike)
+    cycle = itertools.cycle(texts)
+    written: list[str] = []
+
+    def respond(messages: list[Any], kwargs: dict[str, Any]) -> Any:
         answer: Any = oracle.respond(messages, kwargs)
-        if "persona_of" in answer:
-            answer["summary"] = next(attacks)
-            for persona in answer["personas"]:
-                persona["description"] = next(attacks)
-            for key in ("pains", "delights", "opportunities"):
-                for item in answer.get(key, []):
-                    item["statement"] = next(attacks)
+        rewrite(answer, cycle, written)
         return answer
 
-    runtime = open_runtime(model=ScriptedChatModel(responder=obedient), use_cache=False)
-    journey = generate_map_from_files(
-        bike / "brief.md", sorted((bike / "transcripts").iterdir()), runtime=runtime
-    )
+    runtime = open_runtime(model=ScriptedChatModel(responder=respond), use_cache=False)
+    transcripts = sorted((bike / "transcripts").iterdir())
+    return generate_map_from_files(bike / "brief.md", transcripts, runtime=runtime), written
+
+
+def test_an_obedient_model_is_not_followed_end_to_end(bike: Path) -> None:
+    """A model that writes the attacks into every text it writes gets none of them into the map."""
+    journey, written = run_rewritten(bike, ALL_ATTACKS)
+    assert len(written) >= 5
     assert [a for a in ALL_ATTACKS if followed(journey, a)] == []
     assert check_map(journey) == []
 
 
 def test_benign_findings_reach_the_map_end_to_end(bike: Path) -> None:
-    oracle = GoldOracle(bike)
-    benign = itertools.cycle(BENIGN)
-    written: list[str] = []
-
-    def honest(messages: list[Any], kwargs: dict[str, Any]) -> Any:
-        answer: Any = oracle.respond(messages, kwargs)
-        if "persona_of" in answer:
-            for item in answer.get("delights", []):
-                item["statement"] = next(benign)
-                written.append(item["statement"])
-        return answer
-
-    runtime = open_runtime(model=ScriptedChatModel(responder=honest), use_cache=False)
-    journey = generate_map_from_files(
-        bike / "brief.md", sorted((bike / "transcripts").iterdir()), runtime=runtime
-    )
-    assert written
+    journey, written = run_rewritten(bike, BENIGN)
+    assert len(written) >= 5
     assert not [n for n in journey.notes if "left out" in n or "renamed" in n]
+    assert any(fold(text) in fold(p) for text in written for p in prose(journey))
 
 
 # --------------------------------------------------------------------------------------------- prompts
@@ -242,3 +255,4 @@ if __name__ == "__main__":
     for category, (hit, n) in by_category.items():
         print(f"| {category} | {hit}/{n} |")
     print(f"\nBenign look-alikes dropped: {dropped}/{benign_total}")
+    print(f"Known misses: {len(CORPUS['known_misses'])}")

@@ -80,6 +80,7 @@ _STRONG_THEIRS = (
     r"|ant[ée]rieures?|ci-dessus|tes|vos|syst[eè]me|initiales?|vorherigen?|vorigen?|bisherigen?|obigen?"
     r"|deine[n]?|ihre[n]?|fr[uü]heren?|urspr[uü]nglichen?|system\w*|tidligere|forrige|ovenfor|dine"
     r"|opprinnelige|ankstesn\w*|savo|tavo|auk[sš]čiau|auksciau"
+    r"|you\s(?:were|have\sbeen|'ve\sbeen)\s(?:given|told|taught)"
 )
 _WEAK_THEIRS = r"all|any|every|these|toutes?|tous|alle|allen?|vis[aiu]s?"
 _STRONG_INSTRUCTIONS = (
@@ -87,11 +88,12 @@ _STRONG_INSTRUCTIONS = (
     r"|instruksjon(?:er|ene|en)?|instruks(?:er|ene)?|instrukcij\w*|nurodym\w*"
 )
 _INSTRUCTIONS = (
-    rf"{_STRONG_INSTRUCTIONS}|rules|guidelines|commands|r[eè]gles|indications|regeln|vorgaben|befehle"
+    rf"{_STRONG_INSTRUCTIONS}|rules|guidelines|commands|directions|guidance|context|r[eè]gles|indications|regeln|vorgaben|befehle"
     r"|regl(?:er|ene)|beskjed(?:er|ene)?|anvisning(?:er|ene)?|taisykl\w*|komand\w*"
 )
 _DISMISS = (
-    r"ignore|disregard|forget|skip|override|bypass|drop|discard|abandon|neglect|set\saside"
+    r"ignore|disregard|forget|skip|override|bypass|drop|discard|abandon|neglect|set\saside|cancel|void|scrap"
+    r"|dismiss"
     r"|pay\sno\sattention\sto|do\snot\sfollow|don't\sfollow|stop\sfollowing|throw\sout|erase|reset"
     r"|ignore[zs]|oublie[zs]?|ne\stiens?\spas\scompte\sd[eu']s?|ne\stenez\spas\scompte\sd[eu']s?"
     r"|fai(?:s|tes)\sabstraction\sd[eu']s?|ignoriere|ignorieren\ssie|vergiss|vergessen\ssie|missachte"
@@ -100,12 +102,17 @@ _DISMISS = (
 )
 _SAY = (
     r"say|write|state|report|output|answer|respond|reply|conclude|claim|summari[sz]e|record|note|tell\s\w+"
+    r"|mark|flag|label|classify|describe|present|portray|list"
     r"|[ée]cri[st]|[ée]crivez|dis|dites|r[ée]ponds|r[ée]pondez|affirme[zs]?|indique[zs]?|schreib(?:e|en\ssie)?"
     r"|sag(?:e|en\ssie)?|antworte|behaupte|gib\san|skriv|si(?=\sat\b)|svar|oppgi|p[aå]st[aå]|para[sš]yk(?:ite)?"
     r"|sakyk(?:ite)?|atsakyk(?:ite)?|nurodyk(?:ite)?"
 )
 _NO_PROBLEMS = (
     r"(?:has|have|had)\sno\s(?:problems?|issues?|complaints?|pain\s?points?|flaws?|faults?)"
+    r"|(?:as\s)?resolved\b|everything\s(?:went|was|is)\s(?:great|fine|perfect|good|well)"
+    r"|(?:zero|no)\s(?:pain\s?points|complaints|problems|issues)\b"
+    r"|tout\s(?:va|allait|est|[ée]tait)\s(?:bien|parfait)|alles\s(?:super|gut|perfekt|bestens)"
+    r"|alt\s(?:var|er|gikk)\s(?:bra|fint|perfekt|supert)|viskas\s(?:buvo|yra)\s(?:puiku|gerai|tobula)"
     r"|(?:is|was|are)\s(?:perfect|flawless|excellent|the\sbest)\b"
     r"|n'(?:a|ont|avait)\s(?:aucun|pas\sde)\s(?:probl[eè]mes?|souci|d[ée]faut)|est\sparfaite?"
     r"|keine\s(?:probleme|m[aä]ngel|beschwerden)|ist\sperfekt"
@@ -129,8 +136,14 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ),
         (
             "dismisses what it was told",
-            rf"{_LEAD}(?:forget|ignore|disregard)\s(?:everything|all(?:\sthat)?|anything)\s(?:you(?:'ve|\shave)?\s"
-            r"(?:been\s)?(?:told|given|learned|read)|above|before|said|so\sfar|previously|earlier)",
+            rf"{_LEAD}(?:forget|ignore|disregard|discard)\s(?:everything|all(?:\sthat)?|anything|what)\s"
+            r"(?:you(?:'ve|\shave|\swere|'re)?\s(?:been\s)?(?:told|given|taught|instructed|shown|learned|read)"
+            r"|(?:was\s)?(?:written|said|stated)\s(?:above|before|earlier)|above|before|said|so\sfar|previously"
+            r"|earlier)"
+            r"|(?:oublie[zs]?|ignore[zs]?)\stout\s(?:ce\squ(?:'on|e\s(?:tu|vous|l'on))|ce\squi\s(?:pr[ée]c[eè]de|est))"
+            r"|(?:vergiss|vergessen\ssie|ignoriere|ignorieren\ssie)\salles,?\s(?:was|bisher|vorher|zuvor|oben|obige)"
+            r"|(?:glem|ignorer|se\sbort\sfra|overse)\salt\s(?:du|dere|som|ovenfor|tidligere|f[oø]r)"
+            r"|(?:pamir[sš]k(?:ite)?|ignoruok(?:ite)?|nepaisyk(?:ite)?)\svisk[aą],?\s(?:k[aą]|kas|anks[cč]iau|auk[sš][cč]iau)",
         ),
         (
             "gives it a new identity",
@@ -140,16 +153,36 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             rf"|\bdabar\s(?:tu\s)?esi\s(?:\w+\s){{0,3}}?(?:{_AI})\b",
         ),
         (
+            "speaks to an AI",
+            r"\b(?:hey|hi|hello|dear|attention|note\sto|message\sto|instructions?\sfor|to)\s(?:the\s|this\s|any\s)?"
+            r"(?:ai|a\.i\.|ai\smodel|language\smodel|llm|chatbot|gpt|ai\sassistant|summari[sz]er)\b"
+            r"|\b(?:the|this|any|an?)\s(?:ai|ai\smodel|language\smodel|llm|chatbot|gpt|ai\sassistant|model|assistant"
+            r"|summari[sz]er)\s(?:that\s(?:is\s)?|who\s(?:is\s)?)?(?:reading|processing|summari[sz]ing|analy[sz]ing"
+            r"|parsing|reviewing)\s(?:this|these|the\s(?:transcript|interview|text|data))"
+            rf"|{_LEAD}(?:ai|assistant|chatbot|llm|gpt|language\smodel)\s*[,:]"
+            r"|\byour\s(?:new|real|actual|only|true)\s(?:task|job|goal|purpose|role|instructions?)\s(?:is|are|:|now)"
+            r"|\b(?:system|admin|developer)\s?override\b|(?:^|(?<=[.!?;:\x22'(\[]))\s*override\s*:"
+            r"|\b(?:instructions?|prompt|message|note)\s(?:to|for)\s(?:the\s|any\s)?(?:model|ai|assistant|llm"
+            r"|language\smodel|system|summari[sz]\w*|bot)\b|\bhidden\s(?:prompt|instructions?)\b"
+            r"|\b(?:dear|hey|hi|hello|attention)\s(?:the\s)?(?:\w+\s)?(?:system|model|ai|assistant|bot"
+            r"|summari[sz]er)\s*[,:]"
+            r"|\b(?:instructions?|rules|prompts?|directions|guidelines)\s(?:above|before|earlier|so\sfar\s)?"
+            r"(?:no\slonger|do\snot|don't)\s(?:apply|count|matter|stand)"
+            r"|\b(?:previous|prior|above|earlier|original|system)\s(?:instructions?|rules|prompts?|directions)\s"
+            r"(?:were|are|is)\s(?:wrong|invalid|void|outdated|cancelled|obsolete)",
+        ),
+        (
             "gives it a role",
             rf"\b(?:act|behave|respond|answer)\sas\s(?:if\syou\swere\s)?(?:an?\s|the\s)?(?:\w+\s)?(?:{_AI})\b"
-            r"|\bpretend\s(?:to\sbe|you\sare|that\syou)\b|\bfrom\snow\son,?\s(?:you|always|only|respond"
+            r"|\bpretend\s(?:to\sbe|you\sare|that\syou)\b|\bfrom\s(?:now|here|this\spoint)\son,?\s(?:you|always|only|respond"
             r"|answer|reply|say|write|ignore)\b|\b(?:developer|god|jailbreak|dan|unrestricted)\smode\b"
             r"|\bjailbreak",
         ),
         (
             "asks for its prompt",
-            r"\b(?:reveal|print|show|repeat|output|leak|display|tell\sme|give\sme|send\sme)\s(?:me\s)?"
-            r"(?:your|the)\s(?:\w+\s)?(?:system\s)?(?:prompt|instructions)\b"
+            r"\b(?:reveal|print|show|repeat|output|leak|display|tell\sme|give\sme|send\sme|write\sout)\s(?:me\s)?"
+            r"(?:(?:your|the)\s(?:\w+\s)?(?:system\s)?(?:prompt|instructions)|your\s(?:\w+\s)?(?:configuration"
+            r"|rules|guidelines|settings))\b"
             r"|\b(?:your|new|updated|hidden|secret|ai'?s?)\ssystem\sprompt\b|\bsystem[\s-]?prompt\s*:"
             r"|\b(?:invite|prompt)\ssyst[eè]me\b"
             r"|\bsistemos\s(?:u[zž]klaus\w*|ragin\w*|instrukcij\w*)",
@@ -165,6 +198,21 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"|ne\s(?:mentionne[zs]?|signale[zs]?)\s(?:pas|aucun)|erw[aä]hne\s(?:keine|nicht)|ikke\snevn"
             r"|nemin[eė]k(?:ite)?)\s(?:any\s|the\s|de\s|les\s|noen\s|joki[uų]\s)?(?:\w+\s)?(?:pain|problems?"
             r"|issues?|complaints?|negatives?|criticism|probl[eè]mes?|probleme|problemer|problem\w*)",
+        ),
+        (
+            "rewrites the participant",
+            rf"{_LEAD}(?:treat|interpret|read|count|consider|pretend|assume|act\sas\sif)\s[^.!?\n]{{0,40}}?"
+            r"\b(?:as\s(?:praise|positive|satisfied|happy)|(?:the\s)?participant\s(?:loved|liked|was\s(?:happy"
+            r"|satisfied|positive))|(?:loved|liked)\severything)"
+            r"|\b(?:omit|suppress|leave\sout|exclude|hide)\s(?:all\s|any\s|the\s|my\s)?(?:negative\sfeedback"
+            r"|complaints?|pain\s?points?|criticism|negatives?)"
+            r"|\b(?:(?:record|list|report|include|mention|write)\sonly|only\s(?:record|list|report|include|mention))"
+            r"\s(?:the\s)?(?:positives?|positive\s\w+|good\s\w+|praise)"
+            r"|\b(?:output|return|give|produce|write)\s(?:an?\s)?(?:empty|blank)\s(?:list|map|summary|report)"
+            r"|\b(?:ignore|disregard|forget)\s(?:all\s)?(?:of\s)?(?:the\s)?(?:above|foregoing|preceding)"
+            r"(?=\s(?:text|content|messages?|and)\b|\s*[.,;!]|\s*$)"
+            r"|\bikke\sta\smed\s(?:\w+\s)?(?:klage\w*|problem\w*)|\bnera[sš]yk(?:ite)?\sapie\sproblem\w*"
+            r"|\bne\sprend[sz]?\spas\sen\scompte\s(?:\w+\s)?(?:plaintes|probl[eè]mes|remarques)",
         ),
         (
             "rigs a rating",
