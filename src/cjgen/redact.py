@@ -318,6 +318,12 @@ def _after_keyword(kind: str, keywords: str, value: str, accept: Callable[[str],
     return _pattern(kind, pattern, accept)
 
 
+def _before_keyword(kind: str, value: str, keywords: str) -> _Detector:
+    """A value shortly before the word that says what it is ("am 7. Juli 1979 geboren")."""
+    pattern = re.compile(rf"(?<![\w])(?P<v>{value})[^\n\d]{{0,20}}?(?i:\b(?:{keywords}))(?!\w)", re.VERBOSE)
+    return _pattern(kind, pattern)
+
+
 def _digit_count(low: int, high: int) -> Callable[[str], bool]:
     return lambda value: low <= len(_digits(value)) <= high
 
@@ -482,7 +488,7 @@ _DATE_VALUE = rf"""(?:
   | \d{{8}}
 )(?![\w])"""
 _BIRTH_WORDS = (
-    r"born|birth\w*|dob|d\.o\.b|birthday|født|fødd|fødselsdato|fødselsdag\w*|geboren|geburtsdatum"
+    r"born|birth\w*|dob|d\.o\.b|birthday|født|fødd|fødselsdato\w*|fødselsdag\w*|geboren|geburtsdatum\w*"
     r"|geburtstag|née?|naissance|gimiau|gimusi|gimęs|gimimo\sdata|gimtadien\w*"
 )
 
@@ -493,7 +499,7 @@ _BIRTH_WORDS = (
 _PHONE = re.compile(r"(?<![\w+.,:/(-])(?:\+|\()?\d(?:(?:[ .\-/]|\)[ \-]?|[ ]\()?\d){0,19}(?![\w]|[.,:/-]\d)")
 _DATE = re.compile(r"\d{1,2}([./-])\d{1,2}\1\d{2,4}|\d{4}([./-])\d{1,2}\2\d{1,2}")
 _PHONE_WORDS = (
-    r"phone|mobile|cell|tel\.?|tlf\.?|telefon\w*|mobil\w*|handy|portable|téléphone|telefono|telefonas"
+    r"phone|mobile|cell|tel\.?|tlf\.?|telefon\w*|mobil\w*|handy\w*|portable|téléphone|telefono|telefonas"
     r"|mob\.|call\sme\son|ring\sme\son|whatsapp|sms"
 )
 
@@ -532,7 +538,7 @@ def _is_phone(value: str) -> bool:
     if value.startswith("0"):
         # Unspaced, ten digits or an eleven-digit mobile (UK 07…, German 015…-017…).
         mobile = re.match(r"07|01[5-7]", value) is not None
-        return 9 <= n <= 11 and (len(groups) > 1 or n == 10 or mobile)
+        return 9 <= n <= 12 and (len(groups) > 1 or n == 10 or mobile) and (n < 12 or mobile)
     one_separator = len(set(re.findall(r"\D", value))) <= 1
     us = groups in ([3, 3, 4], [1, 3, 3, 4]) and one_separator and (len(groups) == 3 or digits[0] == 1)
     norwegian = (groups in ([3, 2, 3], [2, 2, 2, 2])) and " " in value and digits[0] >= 2
@@ -734,6 +740,7 @@ _DETECTORS: list[_Detector] = [
     _after_keyword("national_id", _NATIONAL_ID_WORDS, r"\d[\d -]{7,16}\d", _digit_count(9, 15)),
     _after_keyword("id_document", _DOCUMENT_WORDS, _DOCUMENT_NUMBER, lambda v: True),
     _after_keyword("date_of_birth", _BIRTH_WORDS, _DATE_VALUE, lambda v: True),
+    _before_keyword("date_of_birth", _DATE_VALUE, r"geboren|gimęs|gimusi|født"),
     _pattern("street_address", _ADDRESS),
     _pattern("street_address", _POSTCODE),
     _phones,
