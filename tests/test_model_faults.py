@@ -58,6 +58,14 @@ def draft(runtime: Runtime) -> JourneyMap:
     return draft_map_from_file(BRIEF_ONLY / "brief.md", runtime=runtime)
 
 
+def draft_after_one(fault: str, server: FakeOpenAI, monkeypatch: pytest.MonkeyPatch) -> JourneyMap:
+    """A draft whose first request meets `fault`; the map must come out valid."""
+    server.faults = [fault]
+    journey = draft(runtime_for(server, Settings(), monkeypatch))
+    assert check_map(journey) == []
+    return journey
+
+
 # --------------------------------------------------------------------------------------------- one fault
 
 
@@ -65,10 +73,7 @@ def draft(runtime: Runtime) -> JourneyMap:
 def test_a_passing_transport_fault_is_retried_by_the_client(
     fault: str, server: FakeOpenAI, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    server.faults = [fault]
-    runtime = runtime_for(server, settings, monkeypatch)
-    journey = draft(runtime)
-    assert check_map(journey) == []
+    journey = draft_after_one(fault, server, monkeypatch)
     assert len(server.arrivals) == 2  # the fault, then one retry; no re-ask
     assert [c.attempt for c in journey.provenance.calls] == [1]
     if fault == "429":  # the client waited as the server asked
@@ -79,10 +84,7 @@ def test_a_passing_transport_fault_is_retried_by_the_client(
 def test_a_bad_answer_once_is_closed_or_re_asked(
     fault: str, server: FakeOpenAI, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    server.faults = [fault]
-    runtime = runtime_for(server, settings, monkeypatch)
-    journey = draft(runtime)
-    assert check_map(journey) == []
+    journey = draft_after_one(fault, server, monkeypatch)
     assert len(server.arrivals) <= 2
     # The bad answer is recorded as a failed attempt (or, cut off, closed by json-repair), never cached as is.
     assert len(journey.provenance.calls) == len(server.arrivals)
