@@ -18,6 +18,7 @@ from cjgen.redact import (
     redact_transcript,
     report_for,
 )
+from cjgen.schema import Transcript, Turn
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = ROOT / "evals" / "cases"
@@ -101,6 +102,27 @@ def test_a_phone_number_next_to_an_ip_address_leaves_no_digit() -> None:
     redacted = redact_text("+47 912 34 567 192.168.1.23")
     assert {s.kind for s in redacted.spans} == {"phone", "ip_address"}
     assert not any(c.isdigit() for c in redacted.text)
+
+
+def test_an_introduced_name_is_redacted_wherever_it_recurs_in_the_transcript() -> None:
+    turns = (
+        Turn(
+            index=0, speaker="Interviewer", role="interviewer", text="Welcome! Could you introduce yourself?"
+        ),
+        Turn(index=1, speaker="P1", role="participant", text="Sure, I'm Kari Nordmann, I ride daily."),
+        Turn(
+            index=2,
+            speaker="Interviewer",
+            role="interviewer",
+            text="Thanks, Kari. And Nordmann is Norwegian?",
+        ),
+        Turn(index=3, speaker="P1", role="participant", text="Yes. Karin, my sister, rides too."),
+    )
+    transcript = Transcript(id="P1.txt", path="P1.txt", participant_id="P1", sha256="x", turns=turns)
+    shown = [turn.text for turn in redact_transcript(transcript).redacted.turns]
+    assert shown[1] == "Sure, I'm [NAME], I ride daily."
+    assert shown[2] == "Thanks, [NAME]. And [NAME] is Norwegian?"
+    assert shown[3] == "Yes. Karin, my sister, rides too."  # another name, not the introduced one
 
 
 def test_bare_nine_digits_need_a_keyword() -> None:

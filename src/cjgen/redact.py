@@ -130,9 +130,14 @@ def report_for(items: Iterable[RedactedText | RedactedTranscript]) -> RedactionR
 # --------------------------------------------------------------------------------------------- redaction
 
 
-def redact_text(text: str) -> RedactedText:
-    """Replace each personal value with its placeholder; overlapping findings keep the more specific kind."""
-    findings = sorted(_find_all(text), key=lambda f: (_PRIORITY[f[0]], f[1] - f[2], f[1]))
+def redact_text(text: str, names: Iterable[str] = ()) -> RedactedText:
+    """Replace each personal value with its placeholder; overlapping findings keep the more specific kind.
+
+    `names` are names already known to be personal (introduced elsewhere in the same transcript): each is
+    redacted wherever it stands as a word.
+    """
+    found = _find_all(text) + _known_names(text, names)
+    findings = sorted(found, key=lambda f: (_PRIORITY[f[0]], f[1] - f[2], f[1]))
     chosen: list[tuple[str, int, int]] = []
     for kind, start, end in findings:
         # What a more specific finding already covers is cut out; the rest of this one is still redacted
@@ -174,11 +179,22 @@ def _uncovered(text: str, start: int, end: int, chosen: list[tuple[str, int, int
 
 
 def redact_transcript(t: Transcript) -> RedactedTranscript:
-    """Redact every turn; segment offsets are moved to the redacted text."""
+    """Redact every turn; segment offsets are moved to the redacted text.
+
+    A name someone introduced ("I'm Kari Nordmann") is also redacted where it recurs in any turn of the
+    transcript, the interviewer's "Thanks, Kari" included.
+    """
+    introduced = {
+        turn.text[s.start : s.end]
+        for turn in t.turns
+        for s in redact_text(turn.text).spans
+        if s.kind == "name"
+    }
+    names = sorted({part for name in introduced for part in _name_parts(name)}, key=len, reverse=True)
     changed: dict[int, RedactedText] = {}
     turns = []
     for turn in t.turns:
-        redacted = redact_text(turn.text)
+        redacted = redact_text(turn.text, names)
         if not redacted.spans:
             turns.append(turn)
             continue
@@ -270,6 +286,20 @@ def _fold(text: str) -> str:
         folded = unicodedata.normalize("NFKC", char) if not char.isascii() else char
         out.append("'" if char in "’‘" else folded if len(folded) == 1 else char)
     return "".join(out)
+
+
+def _name_parts(name: str) -> list[str]:
+    """A name and its capitalised parts of three letters or more ("Kari Nordmann", "Kari", "Nordmann")."""
+    parts = [p for p in name.split() if len(p) >= 3 and p[0].isupper()]
+    return [name, *parts]
+
+
+def _known_names(text: str, names: Iterable[str]) -> list[_Finding]:
+    wanted = [re.escape(n) for n in names if n]
+    if not wanted:
+        return []
+    pattern = re.compile(rf"(?<![\w'])(?:{'|'.join(wanted)})(?![\w])")
+    return [("name", m.start(), m.end()) for m in pattern.finditer(text)]
 
 
 def _find_all(text: str) -> list[_Finding]:
