@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -63,6 +64,12 @@ def test_attack_is_recognised(text: str) -> None:
 @pytest.mark.parametrize("text", BENIGN, ids=lambda t: t[:50])
 def test_benign_look_alike_is_not(text: str) -> None:
     assert not instruction_like(text)
+
+
+def test_a_long_token_is_checked_in_linear_time() -> None:
+    started = time.perf_counter()
+    assert not instruction_like("https://x.example/" + "a1" * 25_000)
+    assert time.perf_counter() - started < 5
 
 
 def test_folding_undoes_the_tricks() -> None:

@@ -139,10 +139,13 @@ def redact_text(text: str, names: Iterable[str] = ()) -> RedactedText:
     found = _find_all(text) + _known_names(text, names)
     findings = sorted(found, key=lambda f: (_PRIORITY[f[0]], f[1] - f[2], f[1]))
     chosen: list[tuple[str, int, int]] = []
+    covered = bytearray(len(text))
     for kind, start, end in findings:
         # What a more specific finding already covers is cut out; the rest of this one is still redacted
         # (an address whose postcode tail ran into an id number keeps its street).
-        chosen += [(kind, a, b) for a, b in _uncovered(text, start, end, chosen)]
+        for a, b in _uncovered(text, start, end, covered):
+            chosen.append((kind, a, b))
+            covered[a:b] = b"\x01" * (b - a)
     chosen.sort(key=lambda f: f[1])
     pieces: list[str] = []
     spans: list[RedactedSpan] = []
@@ -160,11 +163,10 @@ def redact_text(text: str, names: Iterable[str] = ()) -> RedactedText:
     return RedactedText("".join(pieces), tuple(spans))
 
 
-def _uncovered(text: str, start: int, end: int, chosen: list[tuple[str, int, int]]) -> list[tuple[int, int]]:
+def _uncovered(text: str, start: int, end: int, covered: bytearray) -> list[tuple[int, int]]:
     """The parts of start:end that no chosen finding covers, trimmed of spaces and punctuation."""
-    pieces = [(start, end)]
-    for _, s, e in chosen:
-        pieces = [p for a, b in pieces for p in ((a, min(b, s)), (max(a, e), b)) if p[0] < p[1]]
+    pieces = [(m.start(), m.end()) for m in re.finditer(rb"\x00+", bytes(covered[start:end]))]
+    pieces = [(start + a, start + b) for a, b in pieces]
     if pieces == [(start, end)]:
         return pieces
     trimmed = []
@@ -378,7 +380,7 @@ _SPELLED_EMAIL = re.compile(
 )
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'«»]+", re.IGNORECASE)
 _URL_TRAILING = ".,;:!?)]}'\""
-_TOKEN = re.compile(r"(?=[A-Za-z0-9_-]*\d)(?=[A-Za-z0-9_-]*[A-Za-z])[A-Za-z0-9_-]{16,}")
+_TOKEN_RUN = re.compile(r"[A-Za-z0-9_-]{16,}")
 _PROFILE_HOSTS = (
     r"linkedin\.com|facebook\.com|fb\.com|m\.facebook\.com|instagram\.com|twitter\.com|x\.com|tiktok\.com"
     r"|github\.com|threads\.net|bsky\.app|vk\.com|xing\.com|mastodon\.social"
@@ -401,7 +403,7 @@ def _urls(text: str) -> list[_Finding]:
         url = match.group().rstrip(_URL_TRAILING)
         rest = re.sub(r"^(?:https?://)?", "", url, flags=re.IGNORECASE)
         host, _, path = rest.partition("/")
-        personal = "@" in host or bool(re.search(r"[?#][^\s]", url)) or bool(_TOKEN.search(path))
+        personal = "@" in host or bool(re.search(r"[?#][^\s]", url)) or _has_token(path)
         if personal:
             found.append(("url", match.start(), match.start() + len(url)))
     for match in _PROFILE_URL.finditer(text):
@@ -410,6 +412,14 @@ def _urls(text: str) -> list[_Finding]:
         if url.split("?")[0].rstrip("/").count("/") - url.count("://") * 2 <= 2:
             found.append(("url", match.start(), match.start() + len(url)))
     return found
+
+
+def _has_token(path: str) -> bool:
+    """A run of 16 or more letters, digits, `_` or `-` with both a letter and a digit: a personal token.
+    (Checked per run, not by lookahead, so a long path stays linear.)"""
+    return any(
+        any(c.isdigit() for c in run) and any(c.isalpha() for c in run) for run in _TOKEN_RUN.findall(path)
+    )
 
 
 def _is_ip(value: str) -> bool:
@@ -542,9 +552,13 @@ def _phones(text: str) -> list[_Finding]:
         starts = [0] + [m.start() for m in re.finditer(r"(?<=[ .\-/])[+(]?\d", value)]
         # A number may also be followed by one that is not part of it ("+47 912 34 567 192.168.1.23").
         ends = [len(value), *[m.start() for m in re.finditer(r"[ .\-/]", value)][::-1]]
+        digits_before = [0]
+        for char in value:
+            digits_before.append(digits_before[-1] + char.isdigit())
         position = 0
         for start in (k for k in starts if k >= position):
-            end = next((e for e in ends if e > start and _is_phone(value[start:e])), None)
+            fits = (e for e in ends if e > start and 8 <= digits_before[e] - digits_before[start] <= 15)
+            end = next((e for e in fits if _is_phone(value[start:e])), None)
             if end is not None:
                 found.append(("phone", match.start() + start, match.start() + end))
                 position = end

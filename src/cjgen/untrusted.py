@@ -49,16 +49,23 @@ _CONFUSABLES = str.maketrans(
     }
 )  # fmt: skip
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"})
-_MIXED_TOKEN = re.compile(r"(?=[\w@$]*[^\W\d_])(?=[\w@$]*[\d@$])[\w@$]{3,}")
+_TOKEN = re.compile(r"[\w@$]{3,}")
 # "i g n o r e", "i.g.n.o.r.e", "i-g-n-o-r-e": single letters with one separator between them.
 _SPACED_LETTERS = re.compile(r"(?<!\w)(?:[^\W\d_][ .\-_*]){3,}[^\W\d_](?!\w)")
+
+
+def _unleet(match: re.Match[str]) -> str:
+    """ "1gn0re" reads "ignore": digits and @ $ inside a word that also has letters become the letters."""
+    word = match.group()
+    mixed = any(c.isalpha() for c in word) and any(c.isdigit() or c in "@$" for c in word)
+    return word.translate(_LEET) if mixed else word
 
 
 def fold(text: str) -> str:
     """Text as it is matched: NFKC, no format characters, look-alikes folded, case folded, one space."""
     text = unicodedata.normalize("NFKC", text)
     text = "".join(c for c in text if unicodedata.category(c) != "Cf").translate(_CONFUSABLES)
-    text = _MIXED_TOKEN.sub(lambda m: m.group().translate(_LEET), text)
+    text = _TOKEN.sub(_unleet, text)
     text = _SPACED_LETTERS.sub(lambda m: re.sub(r"[ .\-_*]", "", m.group()), text)
     return " ".join(text.casefold().split())
 
