@@ -1,6 +1,7 @@
-"""A scripted model that answers from a case's gold.yaml: it cites the sentences holding the gold quotes.
+"""A scripted model that answers from a case's gold.yaml: it labels the sentences holding the gold quotes.
 
-It stands in for a perfect model so end-to-end tests can check the plumbing around it (grounding, evidence
+It answers the narrow questions the pipeline asks (labels, stages, segment, names of findings, contradiction)
+from the gold quotes, standing in for a perfect model so end-to-end tests can check the plumbing around it (grounding, evidence
 counting, redaction, rendering, caching) with known answers. It reads only what the prompt shows it.
 """
 
@@ -17,13 +18,18 @@ from langchain_core.messages import BaseMessage
 from cjgen.models import ScriptedChatModel
 
 _SENTENCE = re.compile(r"\[(\d+\.\d+)\] (.*?)(?= \[\d+\.\d+\] |$)")
-_OBSERVATION = re.compile(r"^(\S+) (\S+) (pain|delight|action|touchpoint|thought|goal) (\S+) (-?\d): (.*)$")
+_QUESTION = re.compile(r"^Question \d+:\n(.*?)(?=\n\nQuestion \d+:\n|\Z)", re.DOTALL | re.MULTILINE)
 
 
 def _schema(kwargs: dict[str, Any]) -> dict[str, Any]:
     fmt = kwargs["response_format"]
     schema: dict[str, Any] = fmt.get("json_schema", {}).get("schema") or fmt["schema"]
     return schema
+
+
+def first_clause(statement: str) -> str:
+    """What a good short description of a gold item says: its statement up to the first comma."""
+    return " ".join(statement.split(",")[0].split())
 
 
 def _overlaps(sentence: str, quote: str) -> bool:
@@ -44,133 +50,69 @@ class GoldOracle:
         prompt = str(messages[1].content)  # the task itself, also when this is a re-ask
         if "questions" in props:
             return self.draft()
-        if set(props) == {"stages"}:
-            return {"stages": [{k: s[k] for k in ("id", "name", "description")} for s in self.gold["stages"]]}
-        if "actions" in props:
-            return self.extract(prompt, props["pains"]["items"]["properties"]["stage"]["enum"])
-        if "personas" in props:
-            return self.synthesize(prompt)
+        if "stages" in props:
+            return self.plan()
+        if "answers" in props:
+            return {"answers": [self.answer(q, prompt) for q in _QUESTION.findall(prompt)]}
         raise AssertionError(f"unexpected request with schema properties {sorted(props)}")
 
     # ------------------------------------------------------------------------------------ per step
 
-    def extract(self, prompt: str, stage_ids: list[str]) -> dict[str, Any]:
-        participant = re.search(r'<interview source="[^"]+" participant="([^"]+)"', prompt)
-        assert participant, "the interview is passed inside <interview> tags"
-        pid = participant.group(1)
-        sentences = [
-            (m.group(1), m.group(2))
-            for line in prompt.splitlines()
-            if line.startswith(f"{pid}:")
-            for m in _SENTENCE.finditer(line)
-        ]
-        persona = next((p for p in self.gold["personas"] if pid in p.get("participants", [])), None)
-        profile = persona["name"] if persona else ""
-        answer: dict[str, Any] = {
-            "profile": profile,
-            "pains": [],
-            "delights": [],
-            "actions": [],
-            "touchpoints": [],
-            "thoughts": [],
-            "goals": [],
-        }
-        for key, target in (("pain_points", "pains"), ("delights", "delights")):
-            for item in self.gold[key]:
-                cited = [
-                    sid
-                    for ev in item["evidence"]
-                    if ev["participant"] == pid
-                    for sid, text in sentences
-                    if _overlaps(text, ev["quote"])
-                ]
-                if cited:
-                    answer[target].append(
-                        {
-                            "text": f"{item['id']}: {item['statement'][:90]}",
-                            "cite": cited[:2],
-                            "severity": item["severity"],
-                            "stage": item["stage"] if item["stage"] in stage_ids else stage_ids[0],
-                        }
-                    )
-        answer["pains"], answer["delights"] = answer["pains"][:4], answer["delights"][:3]  # the schema's caps
-        first = sentences[0][0] if sentences else "1.1"
-        answer["actions"].append(
-            {"text": "Took part in the interview about the service", "cite": [first], "stage": stage_ids[0]}
-        )
-        answer["touchpoints"].append(
-            {"text": "Used the app", "cite": [first], "stage": stage_ids[-1], "channel": "app"}
-        )
-        return answer
-
-    def synthesize(self, prompt: str) -> dict[str, Any]:
-        observations = [m.groups() for line in prompt.splitlines() if (m := _OBSERVATION.match(line.strip()))]
-        by_gold: dict[str, list[str]] = {}
-        for obs_id, _pid, kind, _stage, _score, text in observations:
-            if kind in ("pain", "delight"):
-                by_gold.setdefault(text.split(":")[0], []).append(obs_id)
-        pains = [
-            {
-                "pain_obs": by_gold[p["id"]][:4],
-                "statement": p["statement"][:140],
-                "stage": p["stage"],
-                "severity": p["severity"],
-            }
-            for p in self.gold["pain_points"]
-            if p["id"] in by_gold
-        ]
-        delights = [
-            {
-                "delight_obs": by_gold[d["id"]][:4],
-                "statement": d["statement"][:140],
-                "stage": d["stage"],
-                "severity": d["severity"],
-            }
-            for d in self.gold["delights"]
-            if d["id"] in by_gold
-        ]
-        contradictions = []
-        for c in self.gold.get("contradictions", []):
-            sides = []
-            for side in c["sides"]:
-                ids = [
-                    o[0]
-                    for o in observations
-                    if o[1] == side["participant"] and o[2] in ("pain", "delight") and o[3] == c["stage"]
-                ]
-                sides.append(ids[:1])
-            if all(sides):
-                contradictions.append({"what": c["what"][:160], "side_a": sides[0], "side_b": sides[1]})
-        names = {p["id"] for p in self.gold["pain_points"]}
+    def plan(self) -> dict[str, Any]:
         return {
-            "summary": "Scripted synthesis from the gold answers.",
-            "personas": [
-                {"name": p["name"], "description": p["description"][:160]} for p in self.gold["personas"]
+            "stages": [{k: s[k] for k in ("id", "name", "description")} for s in self.gold["stages"]],
+            "segments": [
+                {"name": p["name"][:60], "description": p["description"][:200]} for p in self.gold["personas"]
             ],
-            "persona_of": {
-                pid: n for n, p in enumerate(self.gold["personas"], start=1) for pid in p["participants"]
-            },
-            "pains": pains,
-            "delights": delights[:6],  # the schema's cap; the rest come back as single observations
-            "opportunities": [
-                {
-                    "statement": o["statement"][:140],
-                    "addresses": [
-                        1 + [p["pain_obs"] for p in pains].index(by_gold[a][:4])
-                        for a in o["addresses"]
-                        if a in names and a in by_gold
-                    ][:2],
-                }
-                for o in self.gold.get("opportunities", [])
-                if any(a in by_gold for a in o["addresses"])
-            ][:5],
-            "contradictions": contradictions,
-            "brief_claims": [
-                {"statement": a["statement"][:160], "stage": self.stage_ids[1], "support": []}
-                for a in self.gold.get("assumptions_from_brief", [])
-            ],
-            "blueprint": [],
+            "suspected": [a["statement"] for a in self.gold.get("assumptions_from_brief", [])][:3],
         }
+
+    def _items(self) -> list[tuple[str, dict[str, Any]]]:
+        return [("pain", p) for p in self.gold["pain_points"]] + [
+            ("delight", d) for d in self.gold.get("delights", [])
+        ]
+
+    def item_for(self, text: str) -> tuple[str, dict[str, Any]] | None:
+        """The gold item one of whose quotes overlaps this text, with its kind."""
+        return next(
+            ((kind, item) for kind, item in self._items() if any(_overlaps(text, e["quote"]) for e in item["evidence"])),
+            None,
+        )
+
+    def answer(self, question: str, prompt: str) -> str:
+        quoted = re.search(r'"(.*)"', question)
+        text = quoted.group(1) if quoted else ""
+        found = self.item_for(text)
+        if "What does the participant express here?" in question:
+            return {"pain": "A", "delight": "B"}.get(found[0], "D") if found else "D"
+        if "Which of these groups" in question:
+            pid = re.search(r"participant (\S+) best", question)
+            names = re.findall(r"^([A-H])\) (.*?):", question, flags=re.MULTILINE)
+            persona = next(
+                (p for p in self.gold["personas"] if pid and pid.group(1) in p.get("participants", [])), None
+            )
+            return next((letter for letter, name in names if persona and name == persona["name"][:60]), "A")
+        if "Stage number:" in question:
+            listed = re.findall(r"^(\d)\) (.*?):", prompt, flags=re.MULTILINE)
+            stage = found[1]["stage"] if found else ""
+            names = {s["id"]: s["name"] for s in self.gold["stages"]}
+            return next((n for n, name in listed if name == names.get(stage)), "1")
+        if re.search(r"^(The problem|What worked well|What they did):", question, flags=re.MULTILINE):
+            return first_clause(found[1]["statement"]) if found else "Took part in the interview"
+        if "Same thing, opposite feelings?" in question:
+            said = re.findall(r'^(\S+) said: "(.*)"', question, flags=re.MULTILINE)
+            items = [(pid, self.item_for(quote)) for pid, quote in said]
+            same = any(
+                {pid for pid, _ in items} == set(c["participants"])
+                and all(item is not None and item[1]["stage"] == c["stage"] for _, item in items)
+                for c in self.gold.get("contradictions", [])
+            )
+            return "A" if same else "B"
+        if "Improvement:" in question:
+            return "Fix what the customers described first"
+        if "Lane:" in question:
+            return "Staff follow the documented process"
+        raise AssertionError(f"unexpected question: {question[:80]}")
 
     def draft(self) -> dict[str, Any]:
         stages = self.gold["stages"]

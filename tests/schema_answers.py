@@ -42,7 +42,8 @@ def instance(node: dict[str, Any], name: str = "", index: int = 0) -> Any:
     if kind == "array":
         items = node.get("items", {})
         most = int(node.get("maxItems", 8))
-        count = min(most, len(items["enum"])) if "enum" in items else min(most, _count(node))
+        exact = "minItems" in node and node.get("minItems") == node.get("maxItems")
+        count = min(most, len(items["enum"])) if "enum" in items and not exact else min(most, _count(node))
         return [instance(items, name, n) for n in range(count)]
     if kind == "string":
         return _text(name, index, node)

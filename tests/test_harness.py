@@ -55,7 +55,9 @@ class PerCase:
         raise AssertionError("prompt matches no case")
 
     def _interview_of(self, name: str, prompt: str) -> bool:
-        first = re.search(r"\[\d+\.\d+\] ([^\[\n]{12,60}?) ?(?:\[|$)", prompt, re.M)
+        first = re.search(r"\[\d+\.\d+\] ([^\[\n]{12,60}?) ?(?:\[|$)", prompt, re.M) or re.search(
+            r'^(?:\S+ said: )?"([^"\n]{12,60})', prompt, re.M
+        )
         transcripts = CASES / name / "transcripts"
         return (
             bool(first)

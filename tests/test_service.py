@@ -197,7 +197,8 @@ def test_summarize_answers_with_grounded_quotes(client: TestClient) -> None:
     summary = TranscriptSummary.model_validate(response.json())
     assert (summary.source_id, summary.participant_id) == ("P1.txt", "P1")
     source = TRANSCRIPTS[0]["content"]
-    assert summary.quotes and all(q.quote in source for q in summary.quotes)
+    assert summary.quotes and all(q.quote in source for q in summary.quotes if not q.redacted)
+    assert all(q.redacted for q in summary.quotes if q.quote not in source)
 
 
 def test_schema_and_health(client: TestClient) -> None:

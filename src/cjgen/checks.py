@@ -112,8 +112,8 @@ def tidy(observations: Sequence[Observation]) -> tuple[list[Observation], list[s
         spans = {(e.source_id, e.turn_index, e.start) for e in obs.evidence}
         duplicate = next(
             (
-                k
-                for k in kept
+                n
+                for n, k in enumerate(kept)
                 if k.participant_id == obs.participant_id
                 and k.kind == obs.kind
                 and (
@@ -123,10 +123,15 @@ def tidy(observations: Sequence[Observation]) -> tuple[list[Observation], list[s
             ),
             None,
         )
-        if duplicate is not None:
-            dropped.append(f"{obs.id}: duplicate of {duplicate.id}")
+        if duplicate is None:
+            kept.append(obs)
             continue
-        kept.append(obs)
+        # The same thing said twice by one person: one observation with both passages, nothing lost.
+        first = kept[duplicate]
+        known = {(e.source_id, e.turn_index, e.start) for e in first.evidence}
+        extra = [e for e in obs.evidence if (e.source_id, e.turn_index, e.start) not in known]
+        kept[duplicate] = first.model_copy(update={"evidence": [*first.evidence, *extra]})
+        dropped.append(f"{obs.id}: merged into {first.id} (the same {obs.kind} said again)")
     return kept, dropped
 
 

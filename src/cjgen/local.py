@@ -11,7 +11,8 @@ import hashlib
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -25,9 +26,37 @@ from pydantic import ConfigDict, PrivateAttr
 from cjgen.errors import ModelError
 from cjgen.settings import Settings
 
+
+@dataclass(frozen=True)
+class Choices:
+    """Per question, the probability of each option; `prompt_tokens` counts what was evaluated."""
+
+    probabilities: list[list[float]]
+    prompt_tokens: int
+
+
+@dataclass(frozen=True)
+class Completions:
+    answers: list[str]
+    prompt_tokens: int
+    completion_tokens: int
+
+
+def _special_end_tokens(llama: Any) -> list[int]:
+    """Chat end markers (e.g. <|im_end|>) that are not the GGUF's eos token."""
+    found = []
+    for marker in ("<|im_end|>", "<|eot_id|>", "<|end|>", "<end_of_turn>"):
+        ids = llama.tokenize(marker.encode(), add_bos=False, special=True)
+        if len(ids) == 1:
+            found.append(ids[0])
+    return found
+
+
 PACKAGED_NAME = "qwen2.5-coder-1.5b-instruct-q4_k_m"
 PACKAGED_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
 PART_COUNT = 22
+# Questions asked side by side in one decode, each in its own sequence over the shared context.
+PARALLEL_SEQUENCES = 16
 _CHUNK = 1 << 20
 
 
@@ -95,11 +124,113 @@ def _without_extra_buffers() -> Iterator[None]:
             params.use_extra_bufts = False
         return params
 
+    original_context = native.llama_context_default_params
+
+    def patched_context() -> Any:
+        # Several sequences share one KV buffer, so many questions after one context are one decode.
+        params = original_context()
+        params.n_seq_max = PARALLEL_SEQUENCES
+        params.kv_unified = True
+        return params
+
     native.llama_model_default_params = patched
+    native.llama_context_default_params = patched_context
     try:
         yield
     finally:
         native.llama_model_default_params = original
+        native.llama_context_default_params = original_context
+
+
+_QUESTION_MARK = "\u0000QUESTION\u0000"
+
+
+def _chat_frame(llama: Any, system: str, context: str) -> tuple[str, str]:
+    """The model's own chat template around `context` + a question: (text before the question, text after)."""
+    from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+    template = llama.metadata.get("tokenizer.chat_template")
+    if not template:
+        raise ModelError("the GGUF has no chat template, so it cannot answer choice questions")
+    eos = llama.detokenize([llama.token_eos()]).decode(errors="ignore")
+    bos = llama.detokenize([llama.token_bos()]).decode(errors="ignore")
+    formatter = Jinja2ChatFormatter(template=template, eos_token=eos, bos_token=bos)
+    messages = [{"role": "system", "content": system}, {"role": "user", "content": context + _QUESTION_MARK}]
+    text = formatter(messages=messages).prompt  # type: ignore[arg-type]
+    before, _, after = text.partition(_QUESTION_MARK)
+    if bos and before.startswith(bos):
+        before = before[len(bos) :]
+    return before, after
+
+
+def _load_prefix(llama: Any, prefix: list[int]) -> int:
+    """Make `prefix` the evaluated context, reusing what the cache already holds; returns tokens evaluated."""
+    if len(prefix) + 64 > llama.n_ctx():
+        raise ModelError(
+            f"the context ({len(prefix)} tokens) does not fit the model's window ({llama.n_ctx()})"
+        )
+    held = llama.input_ids[: llama.n_tokens].tolist()
+    common = 0
+    for a, b in zip(held, prefix, strict=False):
+        if a != b:
+            break
+        common += 1
+    common = min(common, len(prefix) - 1)
+    llama.n_tokens = common
+    llama.eval(prefix[common:])
+    return len(prefix) - common
+
+
+def _side_by_side(llama: Any, prefix_length: int, tails: Sequence[list[int]]) -> Iterator[Any]:
+    """Evaluate each tail after the prefix (sequence 0) in its own sequence, many per decode; yield each
+    tail's last-token logits in order. Falls back to one tail at a time where the context has one sequence."""
+    import llama_cpp.llama_cpp as native
+    import numpy as np
+
+    ctx = llama._ctx.ctx
+    n_vocab = llama.n_vocab()
+    parallel = int(llama.context_params.n_seq_max) - 1
+    room = llama.n_ctx() - prefix_length - 1
+    tails = [t[: max(1, min(room, llama.n_batch))] for t in tails]
+    if parallel < 1:
+        for tail in tails:
+            llama.n_tokens = prefix_length
+            llama.eval(tail)
+            yield np.ctypeslib.as_array(llama._ctx.get_logits(), shape=(n_vocab,)).copy()
+        return
+    memory = native.llama_get_memory(ctx)
+    batch = llama._batch.batch
+    start = 0
+    while start < len(tails):
+        group: list[list[int]] = []
+        used = 0
+        for tail in tails[start:]:
+            fits = used + len(tail) <= llama.n_batch and prefix_length + used + len(tail) < llama.n_ctx()
+            if len(group) >= parallel or (group and not fits):
+                break
+            group.append(tail)
+            used += len(tail)
+        batch.n_tokens = used
+        last: list[int] = []
+        position = 0
+        for seq, tail in enumerate(group, start=1):
+            native.llama_memory_seq_rm(memory, seq, -1, -1)
+            native.llama_memory_seq_cp(memory, 0, seq, -1, -1)
+            for offset, token in enumerate(tail):
+                batch.token[position] = token
+                batch.pos[position] = prefix_length + offset
+                batch.seq_id[position][0] = seq
+                batch.n_seq_id[position] = 1
+                batch.logits[position] = offset == len(tail) - 1
+                position += 1
+            last.append(position - 1)
+        if native.llama_decode(ctx, batch) != 0:
+            raise ModelError("llama.cpp could not evaluate the questions (decode failed)")
+        for index in last:
+            yield np.ctypeslib.as_array(native.llama_get_logits_ith(ctx, index), shape=(n_vocab,)).copy()
+        for seq in range(1, len(group) + 1):
+            native.llama_memory_seq_rm(memory, seq, -1, -1)
+        start += len(group)
 
 
 def _to_dicts(messages: list[BaseMessage]) -> list[dict[str, str]]:
@@ -126,6 +257,76 @@ class LocalChatModel(BaseChatModel):
     def __init__(self, llama: Any, **data: Any) -> None:
         super().__init__(**data)
         self._llama = llama
+
+    def choose(self, system: str, context: str, questions: Sequence[str], options: Sequence[str]) -> Choices:
+        """For each question asked after the same context, the probability of each option as the answer.
+
+        The options are single tokens (letters or digits); the answer is read from the next-token logits, so
+        nothing is generated. The shared prefix (system + context) is evaluated once and kept in llama.cpp's
+        cache; each question then costs little more than its own tokens.
+        """
+        import numpy as np
+
+        llama = self._llama
+        prefix_text, suffix_text = _chat_frame(llama, system, context)
+        option_ids = [llama.tokenize(o.encode(), add_bos=False, special=False)[0] for o in options]
+        probabilities: list[list[float]] = []
+        evaluated = 0
+        with self._lock:
+            prefix = llama.tokenize(prefix_text.encode(), add_bos=True, special=True)
+            evaluated += _load_prefix(llama, prefix)
+            tails = [
+                llama.tokenize((question + suffix_text).encode(), add_bos=False, special=True)
+                for question in questions
+            ]
+            for logits in _side_by_side(llama, len(prefix), tails):
+                chosen = np.array([float(logits[i]) for i in option_ids])
+                weights = np.exp(chosen - chosen.max())
+                probabilities.append([float(w) for w in weights / weights.sum()])
+            evaluated += sum(len(t) for t in tails)
+        return Choices(probabilities, evaluated)
+
+    def complete_each(
+        self,
+        system: str,
+        context: str,
+        questions: Sequence[str],
+        max_tokens: int,
+        stop: Sequence[str] = ("\n",),
+    ) -> Completions:
+        """For each question asked after the same context, a short greedy answer (the context evaluated once)."""
+        import numpy as np
+
+        llama = self._llama
+        prefix_text, suffix_text = _chat_frame(llama, system, context)
+        answers: list[str] = []
+        evaluated = generated = 0
+        end_tokens = {llama.token_eos(), *_special_end_tokens(llama)}
+        with self._lock:
+            prefix = llama.tokenize(prefix_text.encode(), add_bos=True, special=True)
+            evaluated += _load_prefix(llama, prefix)
+            for question in questions:
+                tail = llama.tokenize((question + suffix_text).encode(), add_bos=False, special=True)
+                llama.n_tokens = len(prefix)
+                llama.eval(tail)
+                evaluated += len(tail)
+                out: list[int] = []
+                text = ""
+                for _ in range(max_tokens):
+                    logits = np.ctypeslib.as_array(llama._ctx.get_logits(), shape=(llama.n_vocab(),))
+                    token = int(np.argmax(logits))
+                    if token in end_tokens or llama.n_tokens + 1 >= llama.n_ctx():
+                        break
+                    out.append(token)
+                    text = llama.detokenize(out).decode(errors="ignore")
+                    if any(s in text for s in stop):
+                        break
+                    llama.eval([token])
+                generated += len(out)
+                for s in stop:
+                    text = text.split(s)[0]
+                answers.append(text.strip())
+        return Completions(answers, evaluated, generated)
 
     @property
     def _llm_type(self) -> str:
@@ -191,7 +392,7 @@ def load_local_model(settings: Settings, model: str | None = None) -> LocalChatM
                     n_ctx=settings.local_ctx,
                     n_threads=threads,
                     n_threads_batch=threads,
-                    n_batch=512,
+                    n_batch=1024,
                     seed=0,
                     verbose=False,
                 )

@@ -22,11 +22,11 @@ from cjgen.cache import ResponseCache
 from cjgen.checks import instruction_notes, tidy
 from cjgen.draft import draft_from_brief
 from cjgen.errors import MapValidationError
-from cjgen.extract import extract_transcript
-from cjgen.ground import GroundReport, ground_observations
+from cjgen.ground import GroundReport
 from cjgen.ingest import brief_from_text, load_brief, load_transcript, load_transcripts
 from cjgen.models import make_model, resolve_backend
 from cjgen.observations import Observation
+from cjgen.read import Read, read_transcript
 from cjgen.redact import RedactedTranscript, no_redaction, redact_brief, redact_transcript, report_for
 from cjgen.schema import (
     Brief,
@@ -43,8 +43,8 @@ from cjgen.schema import (
     TranscriptSummary,
 )
 from cjgen.settings import Settings, get_settings
-from cjgen.stages import generic_stages, plan_stages
-from cjgen.synthesize import Context, assemble, run_synthesis
+from cjgen.stages import BriefPlan, Segment, generic_stages, plan_from_brief
+from cjgen.synthesize import Context, as_statement, synthesize
 from cjgen.untrusted import scrub_map
 from cjgen.validate import check_map
 
@@ -165,17 +165,16 @@ def _redact_all(transcripts: Sequence[Transcript], redact: bool) -> list[Redacte
     return [redact_transcript(t) if redact else no_redaction(t) for t in transcripts]
 
 
-def _observe(run: Run, sources: Sequence[RedactedTranscript], stages: list[Stage]) -> list[GroundReport]:
-    """Extract (concurrently, bounded) and ground every transcript; reports come back in input order."""
+def _read_all(
+    run: Run, sources: Sequence[RedactedTranscript], stages: list[Stage], segments: Sequence[Segment] = ()
+) -> list[Read]:
+    """Read (concurrently, bounded) and ground every transcript; results come back in input order."""
 
-    def one(source: RedactedTranscript) -> GroundReport:
+    def one(source: RedactedTranscript) -> Read:
         run.notify("extract", f"reading {source.original.id}")
-        found = extract_transcript(run, source, stages)
-        pid = source.original.participant_id
-        report = ground_observations(found.observations, source, found.sentences, id_prefix=f"{pid}-")
-        report.profiles[pid] = found.profile
+        done = read_transcript(run, source, stages, segments)
         run.notify("extracted", source.original.id)
-        return report
+        return done
 
     with run.clock.step("extract+ground"), ThreadPoolExecutor(max_workers=run.concurrency) as pool:
         return list(pool.map(one, sources))
@@ -200,15 +199,26 @@ def build_map(
         shown_brief = model_brief[0] if model_brief else brief
         brief_text = _brief_for_model(shown_brief)
     with clock.step("stages"):
-        stages = plan_stages(run, brief_text, map_type) if brief else generic_stages()
-    reports = _observe(run, sources, stages)
+        plan = plan_from_brief(run, brief_text, map_type) if brief else BriefPlan(generic_stages())
+    stages = plan.stages
+    reads = _read_all(run, sources, stages, plan.segments)
+    reports = [r.report for r in reads]
     with clock.step("synthesize"):
         observations, dropped = tidy([o for r in reports for o in r.observations])
         participants = list(dict.fromkeys(t.participant_id for t in loaded))
-        profiles = {pid: text for r in reports for pid, text in r.profiles.items()}
-        ctx = Context(stages, participants, observations, map_type, profiles)
+        ctx = Context(
+            stages,
+            participants,
+            observations,
+            map_type,
+            scores={k: v for r in reads for k, v in r.scores.items()},
+            segments=plan.segments,
+            segment_votes={t.participant_id: r.segment for t, r in zip(loaded, reads, strict=True) if r.segment},
+            suspected=plan.suspected,
+            brief=brief_text,
+        )
         run.notify("synthesize", f"{len(observations)} observations")
-        synthesis = assemble(run_synthesis(run, brief_text, ctx), ctx)
+        synthesis = synthesize(run, ctx)
     with clock.step("validate"):
         stats = _merge_stats(reports)
         stats.observations_dropped = len(dropped)
@@ -352,18 +362,26 @@ def draft_map_from_file(brief: Path, **options: Unpack[DraftOptions]) -> Journey
 
 def _summary_items(observations: list[Observation]) -> tuple[list[Thought], list[PainPoint], list[Delight]]:
     points = [
-        Thought(id=f"point{n}", stage_id=o.stage_id, text=o.text, evidence=o.evidence)
+        Thought(id=f"point{n}", stage_id=o.stage_id, text=as_statement(o.text), evidence=o.evidence)
         for n, o in enumerate((o for o in observations if o.kind in ("thought", "goal", "action")), start=1)
     ]
     pains = [
         PainPoint(
-            id=f"pain{n}", stage_id=o.stage_id, statement=o.text, severity=o.severity, evidence=o.evidence
+            id=f"pain{n}",
+            stage_id=o.stage_id,
+            statement=as_statement(o.text),
+            severity=o.severity,
+            evidence=o.evidence,
         )
         for n, o in enumerate((o for o in observations if o.kind == "pain"), start=1)
     ]
     delights = [
         Delight(
-            id=f"delight{n}", stage_id=o.stage_id, statement=o.text, severity=o.severity, evidence=o.evidence
+            id=f"delight{n}",
+            stage_id=o.stage_id,
+            statement=as_statement(o.text),
+            severity=o.severity,
+            evidence=o.evidence,
         )
         for n, o in enumerate((o for o in observations if o.kind == "delight"), start=1)
     ]
@@ -371,10 +389,10 @@ def _summary_items(observations: list[Observation]) -> tuple[list[Thought], list
 
 
 def build_summary(transcript: Transcript, run: Run, *, redact: bool = True) -> TranscriptSummary:
-    """One interview's key points, pain points, delights and quotes, all grounded (one model call)."""
+    """One interview's key points, pain points, delights and quotes, all grounded (narrow questions only)."""
     loaded = _typed([transcript])
     sources = _redact_all(loaded, redact)
-    report = _observe(run, sources, generic_stages())[0]
+    report = _read_all(run, sources, generic_stages())[0].report
     observations, _ = tidy(report.observations)
     points, pains, delights = _summary_items(observations)
     provenance = _provenance(run, None, loaded)

@@ -48,8 +48,11 @@ class Prompt:
 
 @cache
 def template_hash(prompt_id: str) -> str:
-    source = (_prompt_dir() / f"{prompt_id}.j2").read_bytes()
-    return hashlib.sha256(source).hexdigest()[:16]
+    # Partials (`_*.j2`) that templates include are part of every prompt's version.
+    digest = hashlib.sha256((_prompt_dir() / f"{prompt_id}.j2").read_bytes())
+    for partial in sorted(_prompt_dir().glob("_*.j2")):
+        digest.update(partial.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def render_prompt(prompt_id: str, **variables: Any) -> Prompt:
@@ -59,3 +62,9 @@ def render_prompt(prompt_id: str, **variables: Any) -> Prompt:
     system = "".join(template.blocks["system"](context)).strip()
     user = "".join(template.blocks["user"](context)).strip()
     return Prompt(prompt_id, template_hash(prompt_id), system, user)
+
+
+def render_block(prompt_id: str, block: str, **variables: Any) -> str:
+    """One named block of `prompts/<id>.j2` (e.g. the per-item question of a choice prompt)."""
+    template = _environment().get_template(f"{prompt_id}.j2")
+    return "".join(template.blocks[block](template.new_context(variables))).strip()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -34,33 +35,68 @@ class StageOut(BaseModel):
     description: str = Field(max_length=160)
 
 
+class SegmentOut(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    name: str = Field(min_length=2, max_length=60)
+    description: str = Field(max_length=200)
+
+
 class StagePlanOut(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     stages: list[StageOut] = Field(min_length=3, max_length=8)
+    segments: list[SegmentOut] = Field(default_factory=list, max_length=4)
+    suspected: list[str] = Field(default_factory=list, max_length=3)
 
 
-def _parse_plan(data: Any) -> list[StageOut]:
+@dataclass(frozen=True)
+class Segment:
+    """A customer group the brief names: a candidate persona until interviews place people in it."""
+
+    name: str
+    description: str
+
+
+@dataclass(frozen=True)
+class BriefPlan:
+    """What one read of the brief gives: stages, the customer groups it names, the problems it suspects."""
+
+    stages: list[Stage]
+    segments: list[Segment] = field(default_factory=list)
+    suspected: list[str] = field(default_factory=list)
+
+
+def _parse_plan(data: Any) -> StagePlanOut:
     plan: StagePlanOut = parse_as(StagePlanOut, data)
     ids = [s.id for s in plan.stages]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
         raise Invalid([f"stages: duplicate id(s) {', '.join(duplicates)}"])
-    return plan.stages
+    return plan
 
 
 def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text.casefold()).strip("_")[:24] or "stage"
 
 
+def plan_from_brief(runtime: Runtime, brief: str, map_type: MapType) -> BriefPlan:
+    """Ordered stages for this service and map type, and the segments and suspected problems the brief names."""
+    prompt = render_prompt("stages", brief=brief, map_type=map_type, examples=GENERIC_STAGES)
+    plan = ask(runtime, prompt, inline_schema(StagePlanOut), _parse_plan, step="stages", max_tokens=700)
+    stages = [
+        Stage(id=s.id, name=s.name, description=whole_sentences(s.description), basis="assumption")
+        for s in plan.stages
+    ]
+    segments = [Segment(g.name.strip(), whole_sentences(g.description)) for g in plan.segments]
+    distinct = list({g.name.casefold(): g for g in segments if g.name.strip()}.values())
+    suspected = [whole_sentences(s) for s in plan.suspected if len(s.split()) >= 3]
+    return BriefPlan(stages, distinct if len(distinct) >= 2 else [], suspected)
+
+
 def plan_stages(runtime: Runtime, brief: str, map_type: MapType) -> list[Stage]:
     """Ordered stages for this service and map type (the stage lanes are filled from the interviews)."""
-    prompt = render_prompt("stages", brief=brief, map_type=map_type, examples=GENERIC_STAGES)
-    planned = ask(runtime, prompt, inline_schema(StagePlanOut), _parse_plan, step="stages", max_tokens=400)
-    return [
-        Stage(id=s.id, name=s.name, description=whole_sentences(s.description), basis="assumption")
-        for s in planned
-    ]
+    return plan_from_brief(runtime, brief, map_type).stages
 
 
 def whole_sentences(text: str) -> str:

@@ -1,24 +1,27 @@
-"""Reduce step: the model groups grounded observations *by id* into personas, pain points, delights,
-opportunities and contradictions; code attaches the evidence from those ids and counts it.
+"""Reduce step: grounded observations from every interview become the map's findings, mostly by code.
 
-The model never writes a quote here, so it cannot invent one. Stage lanes (actions, touchpoints, thoughts,
-emotions) are built from the observations by code, with their evidence counted.
+Pain points and delights are groups of observations (see group.py); each statement is the model's short
+description of its strongest member, so it says what its quotes say. Personas place each participant in a
+customer group the brief names (the model's choice per interview, made while reading it). Stage lanes,
+emotions and evidence strength are counted. The model is asked only narrow questions here: an improvement
+for each main pain point, whether two opposite observations really disagree, and (for service blueprints)
+what happens behind each stage. It never writes a quote, so it cannot invent one.
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import cast
 
-from pydantic import BaseModel, ConfigDict, Field
-from rapidfuzz import fuzz
-
-from cjgen.ask import Invalid, Runtime, ask, inline_schema, parse_as
+from cjgen.ask import Runtime
 from cjgen.checks import content_words, instruction_like
+from cjgen.choose import choose, complete_each
+from cjgen.group import Finding, group_observations, overlap, similarity
 from cjgen.observations import Observation
-from cjgen.prompts import render_prompt
+from cjgen.prompts import render_block, render_prompt
 from cjgen.schema import (
     Action,
     BlueprintLane,
@@ -39,205 +42,55 @@ from cjgen.schema import (
     Thought,
     Touchpoint,
 )
+from cjgen.stages import Segment
 
-MAX_PERSONAS = 3
-MAX_PAINS = 7
+MAX_PAINS = 8
 MAX_DELIGHTS = 6
-LANE_ITEMS_PER_STAGE = 6
-MAX_TOKENS = 1200
-# Only these kinds go to the model; actions, touchpoints and thoughts become stage lanes by code.
-FOR_MODEL = ("pain", "delight", "goal")
-SIMILAR = 82
+MAX_OPPORTUNITIES = 5
+MAX_CONTRADICTIONS = 3
+SHORTLIST = 15  # opposite pairs put to the model
+LANE_ITEMS_PER_STAGE = 2
+STATEMENT_WORDS = 16
+# A pair of opposite observations is put to the model only when at least this alike.
+CONTRADICTION_SIMILARITY = 0.2
+# A suspicion from the brief counts as shown when a pain point is at least this alike.
+SUPPORTED = 0.34
+LANES: tuple[BlueprintLane, ...] = ("frontstage", "backstage", "support")
 
-
-class PersonaOut(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    name: str = Field(min_length=2, max_length=40)
-    description: str = Field(max_length=160)
-
-
-class PainOut(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    statement: str = Field(min_length=5, max_length=140)
-    pain_obs: list[str] = Field(min_length=1, max_length=4)
-    stage: str
-    severity: Severity = 2
-
-
-class DelightOut(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    statement: str = Field(min_length=5, max_length=140)
-    delight_obs: list[str] = Field(min_length=1, max_length=4)
-    stage: str
-    severity: Severity = 2
-
-
-class OpportunityOut(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    statement: str = Field(min_length=5, max_length=140)
-    addresses: list[int] = Field(min_length=1, max_length=2, description="1-based numbers of pains")
-
-
-class ContradictionOut(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    what: str = Field(min_length=5, max_length=160)
-    side_a: list[str] = Field(min_length=1, max_length=2)
-    side_b: list[str] = Field(min_length=1, max_length=2)
-
-
-class BriefClaimOut(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    statement: str = Field(min_length=5, max_length=160)
-    stage: str
-    support: list[str] = Field(default_factory=list, max_length=2)
-
-
-class BlueprintOut(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    stage: str
-    lane: BlueprintLane
-    text: str = Field(min_length=3, max_length=160)
-
-
-class SynthesisOut(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    summary: str = Field(max_length=300)
-    personas: list[PersonaOut] = Field(min_length=1, max_length=MAX_PERSONAS)
-    persona_of: dict[str, int] = Field(
-        default_factory=dict,
-        description="Participant id -> persona number (1-based): a partition by construction.",
-    )
-    pains: list[PainOut] = Field(default_factory=list, max_length=MAX_PAINS)
-    delights: list[DelightOut] = Field(default_factory=list, max_length=MAX_DELIGHTS)
-    opportunities: list[OpportunityOut] = Field(default_factory=list, max_length=5)
-    contradictions: list[ContradictionOut] = Field(default_factory=list, max_length=2)
-    brief_claims: list[BriefClaimOut] = Field(default_factory=list, max_length=2)
-    blueprint: list[BlueprintOut] = Field(default_factory=list, max_length=15)
+# Words that name a channel, in the languages the examples are written in; matched on word starts.
+CHANNEL_WORDS: dict[ChannelKind, tuple[str, ...]] = {
+    "app": ("app", "apps", "appen", "application"),
+    "web": ("website", "web", "site", "online", "portal", "nettside", "nettsiden", "page"),
+    "email": ("email", "e-mail", "mail", "inbox", "e-post", "eposten", "newsletter"),
+    "phone": ("phone", "call", "called", "calling", "rang", "ring", "ringte", "telefon", "hotline"),
+    "chat": ("chat", "whatsapp", "messenger", "chatbot", "bot", "robot"),
+    "sms": ("sms", "text message", "texted", "melding"),
+    "in person": ("in person", "office", "reception", "store", "shop", "desk", "resepsjonen", "face to face"),
+    "delivery": ("delivery", "delivered", "courier", "van", "driver", "levering"),
+    "social": ("facebook", "instagram", "reddit", "youtube", "tiktok", "linkedin", "social media"),
+    "word of mouth": ("friend", "friends", "colleague", "neighbour", "neighbor", "word of mouth", "venn"),
+    "search": ("google", "googled", "search", "searched"),
+    "post": ("letter", "post", "mailed", "fax", "brev"),
+    "press": ("newspaper", "advert", "ad", "billboard", "radio", "tv", "podcast"),
+}
 
 
 @dataclass(frozen=True)
 class Context:
+    """What the reduce step works from."""
+
     stages: list[Stage]
     participants: list[str]
     observations: list[Observation]
     map_type: MapType
-    profiles: dict[str, str] = field(default_factory=dict)
+    scores: dict[str, float] = field(default_factory=dict)  # observation id -> label confidence
+    segments: list[Segment] = field(default_factory=list)
+    segment_votes: dict[str, list[float]] = field(default_factory=dict)  # participant -> chance per segment
+    suspected: list[str] = field(default_factory=list)
+    brief: str = ""
 
-    @property
-    def by_id(self) -> dict[str, Observation]:
-        return {o.id: o for o in self.observations}
-
-    def ids_of(self, *kinds: str) -> list[str]:
-        return [o.id for o in self.observations if o.kind in kinds]
-
-
-def check_synthesis(out: SynthesisOut, ctx: Context) -> list[str]:
-    """Semantic rules the schema cannot express; each error names its field path."""
-    errors: list[str] = []
-    stage_ids = {s.id for s in ctx.stages}
-    known = ctx.by_id
-    lists: list[tuple[str, Iterable[tuple[str, Sequence[str]]]]] = [
-        ("pains", ((f"{n}.pain_obs", p.pain_obs) for n, p in enumerate(out.pains))),
-        ("delights", ((f"{n}.delight_obs", d.delight_obs) for n, d in enumerate(out.delights))),
-        ("contradictions", ((f"{n}.side_a", c.side_a) for n, c in enumerate(out.contradictions))),
-        ("contradictions", ((f"{n}.side_b", c.side_b) for n, c in enumerate(out.contradictions))),
-        ("brief_claims", ((f"{n}.support", b.support) for n, b in enumerate(out.brief_claims))),
-    ]
-    for group, entries in lists:
-        for path, ids in entries:
-            unknown = [i for i in ids if i not in known]
-            if unknown:
-                errors.append(f"{group}.{path}: unknown observation id(s) {', '.join(unknown)}")
-    staged: list[tuple[str, Sequence[PainOut | DelightOut | BriefClaimOut]]] = [
-        ("pains", out.pains),
-        ("delights", out.delights),
-        ("brief_claims", out.brief_claims),
-    ]
-    for group, items in staged:
-        for n, item in enumerate(items):
-            if item.stage not in stage_ids:
-                errors.append(f"{group}.{n}.stage: '{item.stage}' is not a stage id")
-    for n, step in enumerate(out.blueprint):
-        if step.stage not in stage_ids:
-            errors.append(f"blueprint.{n}.stage: '{step.stage}' is not a stage id")
-    return errors
-
-
-def _schema(ctx: Context) -> dict[str, Any]:
-    all_ids = ctx.ids_of(*FOR_MODEL)
-    schema = inline_schema(
-        SynthesisOut,
-        {
-            "participants": ctx.participants,
-            "pain_obs": ctx.ids_of("pain") or all_ids,
-            "delight_obs": ctx.ids_of("delight") or all_ids,
-            "side_a": all_ids,
-            "side_b": all_ids,
-            "support": ctx.ids_of("pain") or all_ids,
-            "stage": [s.id for s in ctx.stages],
-        },
-    )
-    # One property per participant, each a persona number: every participant lands in exactly one persona.
-    numbers = list(range(1, MAX_PERSONAS + 1))
-    persona_of = {
-        "type": "object",
-        "properties": {pid: {"type": "integer", "enum": numbers} for pid in ctx.participants},
-        "required": list(ctx.participants),
-        "additionalProperties": False,
-    }
-    properties = schema["properties"]
-    schema["properties"] = {
-        **{k: v for k, v in properties.items() if k in ("summary", "personas")},
-        "persona_of": persona_of,
-        **{k: v for k, v in properties.items() if k not in ("summary", "personas", "persona_of")},
-    }
-    schema["required"] = [*schema.get("required", []), "persona_of"]
-    return schema
-
-
-def run_synthesis(runtime: Runtime, brief: str, ctx: Context) -> SynthesisOut:
-    prompt = render_prompt(
-        "synthesize",
-        brief=brief,
-        map_type=ctx.map_type,
-        stages=ctx.stages,
-        participants=ctx.participants,
-        profiles=ctx.profiles,
-        observations=[o for o in ctx.observations if o.kind in FOR_MODEL],
-    )
-
-    def parse(data: Any) -> SynthesisOut:
-        out: SynthesisOut = parse_as(SynthesisOut, data)
-        errors = check_synthesis(out, ctx)
-        if errors:
-            raise Invalid(errors)
-        return out
-
-    result: SynthesisOut = ask(runtime, prompt, _schema(ctx), parse, step="synthesize", max_tokens=MAX_TOKENS)
-    return result
-
-
-# ------------------------------------------------------------------------------------------- assembling
-
-
-def _evidence(observations: Iterable[Observation]) -> list[Evidence]:
-    """The observations' passages, each once: a passage inside another one of the same turn is dropped."""
-    out: list[Evidence] = []
-    for e in (e for obs in observations for e in obs.evidence):
-        same_turn = [k for k in out if (k.source_id, k.turn_index) == (e.source_id, e.turn_index)]
-        if any(k.start <= e.start and e.end <= k.end for k in same_turn):
-            continue
-        out = [k for k in out if not (k in same_turn and e.start <= k.start and k.end <= e.end)]
-        out.append(e)
-    return out
+    def of_kind(self, kind: str) -> list[Observation]:
+        return [o for o in self.observations if o.kind == kind]
 
 
 @dataclass
@@ -256,268 +109,383 @@ class Synthesis:
     emotions: list[Emotion]
 
 
-def _persona_lookup(personas: list[Persona]) -> dict[str, str]:
-    return {pid: p.id for p in personas for pid in p.participant_ids}
-
-
-def _personas_of(evidence: Iterable[Evidence], lookup: dict[str, str]) -> list[str]:
-    return sorted({lookup[e.participant_id] for e in evidence if e.participant_id in lookup})
-
-
-def _clusters(
-    groups: list[tuple[list[str], str, str, Severity]],
-    leftovers: list[Observation],
-    known: dict[str, Observation],
-    limit: int,
-) -> list[tuple[list[Observation], str, str, Severity]]:
-    """Model clusters (ids de-duplicated across clusters), then observations no cluster took, as singletons."""
-    used: set[str] = set()
-    out: list[tuple[list[Observation], str, str, Severity]] = []
-    for ids, statement, stage, severity in groups:
-        members = [known[i] for i in dict.fromkeys(ids) if i in known and i not in used]
-        if not members or instruction_like(statement):
+def evidence_of(observations: Iterable[Observation]) -> list[Evidence]:
+    """The observations' passages, each once: a passage inside another one of the same turn is dropped."""
+    out: list[Evidence] = []
+    for e in (e for obs in observations for e in obs.evidence):
+        same_turn = [k for k in out if (k.source_id, k.turn_index) == (e.source_id, e.turn_index)]
+        if any(k.start <= e.start and e.end <= k.end for k in same_turn):
             continue
-        members, _loose = coherent(members, statement)  # loose ones come back below as singletons
-        used.update(o.id for o in members)
-        out.append((members, statement, stage, severity))
-    for obs in leftovers:
-        if obs.id in used or len(out) >= limit:
-            continue
-        if any(fuzz.token_set_ratio(obs.text, statement) >= SIMILAR for _, statement, _, _ in out):
-            continue
-        out.append(([obs], obs.text, obs.stage_id, obs.severity))
+        out = [k for k in out if not (k in same_turn and e.start <= k.start and k.end <= e.end)]
+        out.append(e)
     return out
 
 
-def persona_numbers(out: SynthesisOut, participants: Sequence[str]) -> dict[str, int]:
-    """Each participant's persona number; a missing or out-of-range number goes to the last persona."""
-    last = len(out.personas)
-    return {
-        pid: n if isinstance(n := out.persona_of.get(pid), int) and 1 <= n <= last else last
-        for pid in participants
-    }
+def as_statement(text: str) -> str:
+    """A description as a finished sentence: first letter capitalised, one full stop, no stray quotes."""
+    text = " ".join(text.strip().strip("\"'“”").split())
+    text = re.sub(
+        r"^(the )?(participant|customer|user)s?( \w+)? (says|said|feels|felt|mentions|mentioned) (that )?",
+        "",
+        text,
+        flags=re.IGNORECASE,
+    )
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text.rstrip(",;:") + "."
 
 
-def coherent(members: list[Observation], statement: str) -> tuple[list[Observation], list[Observation]]:
-    """Split a model cluster into the observations that share words with its statement and those that don't.
-
-    Small models pad clusters with unrelated ids; an observation that has no content word in common with the
-    cluster's statement (or its first member) is taken out and stands on its own.
-    """
-    anchor = content_words(statement) | content_words(members[0].text)
-    kept = [members[0]]
-    loose: list[Observation] = []
-    for obs in members[1:]:
-        (kept if anchor & content_words(obs.text) else loose).append(obs)
-    return kept, loose
+# ---------------------------------------------------------------------------------------------- personas
 
 
-def assemble(out: SynthesisOut, ctx: Context) -> Synthesis:
-    known = ctx.by_id
-    assigned = persona_numbers(out, ctx.participants)
-    personas = [
+def personas_for(ctx: Context) -> list[Persona]:
+    """Each participant in the brief's segment the model found most likely; one group when the brief names none."""
+    if not ctx.segments or not ctx.segment_votes:
+        return [
+            Persona(
+                id="persona1",
+                name="Participants",
+                description="Everyone interviewed (the brief names no customer groups to place them in).",
+                participant_ids=sorted(ctx.participants),
+            )
+        ]
+    members: dict[int, list[str]] = defaultdict(list)
+    voted = [v for v in ctx.segment_votes.values() if len(v) == len(ctx.segments)]
+    # The model leans to one letter whatever the interview; a participant goes to the segment they lean to
+    # more than the others do.
+    bias = [sum(v[k] for v in voted) / len(voted) for k in range(len(ctx.segments))] if voted else []
+    for pid in ctx.participants:
+        votes = ctx.segment_votes.get(pid)
+        if not votes or len(votes) != len(ctx.segments):
+            members[0].append(pid)
+            continue
+        members[max(range(len(votes)), key=lambda k: votes[k] - bias[k])].append(pid)
+    return [
         Persona(
             id=f"persona{n}",
-            name=p.name,
-            description=p.description,
-            participant_ids=sorted(pid for pid in ctx.participants if assigned[pid] == n),
+            name=segment.name,
+            description=segment.description,
+            participant_ids=sorted(members[k]),
         )
-        for n, p in enumerate(out.personas, start=1)
+        for n, (k, segment) in enumerate(((k, s) for k, s in enumerate(ctx.segments) if members[k]), start=1)
     ]
-    personas = [p for p in personas if p.participant_ids]  # a persona nobody was put in is not a group
-    lookup = _persona_lookup(personas)
-    for persona in personas:
-        members = [
-            o for o in ctx.observations if o.participant_id in persona.participant_ids and o.kind == "goal"
-        ]
-        persona.goals = [o.text for o in members][:4]
-        persona.evidence = _evidence(members)[:6]
 
-    pain_groups = [(p.pain_obs, p.statement, p.stage, p.severity) for p in out.pains]
-    pains = _clusters(pain_groups, [o for o in ctx.observations if o.kind == "pain"], known, MAX_PAINS + 4)
-    pain_points = []
-    for n, (members, statement, stage, severity) in enumerate(pains, start=1):
-        evidence = _evidence(members)
-        pain_points.append(
+
+def _lookup(personas: Sequence[Persona]) -> dict[str, str]:
+    return {pid: p.id for p in personas for pid in p.participant_ids}
+
+
+def _personas_of(evidence: Iterable[Evidence], lookup: Mapping[str, str]) -> list[str]:
+    return sorted({lookup[e.participant_id] for e in evidence if e.participant_id in lookup})
+
+
+# ---------------------------------------------------------------------------------------------- findings
+
+
+def _severity(finding: Finding, total: int) -> Severity:
+    """Counted, not guessed: how many of the participants raised it."""
+    share = len(finding.participants) / max(1, total)
+    if len(finding.participants) >= 3 or share >= 0.5:
+        return 3
+    return 2 if len(finding.participants) == 2 else 1
+
+
+def findings_of(ctx: Context, kind: str, limit: int) -> list[Finding]:
+    found = group_observations(ctx.of_kind(kind), ctx.scores)
+    return [f for f in found if not instruction_like(f.lead.text)][:limit]
+
+
+def statements_of(findings: Sequence[Finding]) -> list[str]:
+    """Each finding worded as its strongest observation's one-sentence name (written from its own quote)."""
+    return [as_statement(f.lead.text) for f in findings]
+
+
+def pain_points_for(
+    ctx: Context, findings: Sequence[Finding], statements: Sequence[str], lookup: Mapping[str, str]
+) -> list[PainPoint]:
+    points = []
+    for n, (finding, statement) in enumerate(zip(findings, statements, strict=True), start=1):
+        evidence = evidence_of(finding.members)
+        points.append(
             PainPoint(
                 id=f"pain{n}",
-                stage_id=stage,
+                stage_id=finding.lead.stage_id,
                 statement=statement,
                 persona_ids=_personas_of(evidence, lookup),
-                severity=severity,
+                severity=_severity(finding, len(ctx.participants)),
                 evidence=evidence,
             )
         )
-    delight_groups = [(d.delight_obs, d.statement, d.stage, d.severity) for d in out.delights]
-    happy = _clusters(
-        delight_groups, [o for o in ctx.observations if o.kind == "delight"], known, MAX_DELIGHTS + 4
-    )
-    delights = []
-    for n, (members, statement, stage, severity) in enumerate(happy, start=1):
-        evidence = _evidence(members)
-        delights.append(
-            Delight(
-                id=f"delight{n}",
-                stage_id=stage,
-                statement=statement,
-                persona_ids=_personas_of(evidence, lookup),
-                severity=severity,
-                evidence=evidence,
-            )
+    return points
+
+
+def delights_for(
+    ctx: Context, findings: Sequence[Finding], statements: Sequence[str], lookup: Mapping[str, str]
+) -> list[Delight]:
+    return [
+        Delight(
+            id=f"delight{n}",
+            stage_id=p.stage_id,
+            statement=p.statement,
+            persona_ids=p.persona_ids,
+            severity=p.severity,
+            evidence=p.evidence,
         )
-    opportunities = []
-    for n, opp in enumerate(out.opportunities, start=1):
-        if instruction_like(opp.statement):
+        for n, p in enumerate(pain_points_for(ctx, findings, statements, lookup), start=1)
+    ]
+
+
+def opportunities_for(runtime: Runtime, ctx: Context, pains: Sequence[PainPoint]) -> list[Opportunity]:
+    """One improvement per main pain point, worded by the model; it addresses that pain point by id."""
+    chosen = list(pains[:MAX_OPPORTUNITIES])
+    if not chosen:
+        return []
+    prompt = render_prompt("opportunity", brief=ctx.brief, map_type=ctx.map_type)
+    questions = [render_block("opportunity", "question", statement=p.statement) for p in chosen]
+    answers = complete_each(runtime, prompt, questions, max_words=STATEMENT_WORDS, step="opportunities")
+    out: list[Opportunity] = []
+    for pain, answer in zip(chosen, answers, strict=True):
+        statement = as_statement(answer)
+        if len(statement.split()) < 3 or instruction_like(statement):
             continue
-        addressed = [pain_points[a - 1] for a in dict.fromkeys(opp.addresses) if a - 1 < len(pain_points)]
-        if not addressed:
-            continue
-        opportunities.append(
+        out.append(
             Opportunity(
-                id=f"opportunity{n}",
-                statement=opp.statement,
-                addresses=[p.id for p in addressed],
-                evidence=[e for p in addressed for e in p.evidence[:2]],
+                id=f"opportunity{len(out) + 1}",
+                statement=statement,
+                addresses=[pain.id],
+                evidence=pain.evidence[:2],
             )
         )
-    contradictions = []
-    for n, c in enumerate(out.contradictions, start=1):
-        side_a = [known[i] for i in c.side_a if i in known]
-        side_b = [known[i] for i in c.side_b if i in known]
-        people_a = {o.participant_id for o in side_a}
-        people_b = {o.participant_id for o in side_b}
-        # A disagreement needs two different people on the two sides.
-        if not side_a or not side_b or people_a == people_b:
+    return out
+
+
+def contradictions_for(runtime: Runtime, ctx: Context) -> list[Contradiction]:
+    """Opposite observations by different people about the same thing, confirmed one pair at a time."""
+    pairs = [
+        (similarity(p, d), p, d)
+        for p in ctx.of_kind("pain")
+        for d in ctx.of_kind("delight")
+        if p.participant_id != d.participant_id
+    ]
+    # Same stage, or about the same thing by their words: the model then judges each pair.
+    candidates = sorted(
+        (x for x in pairs if x[1].stage_id == x[2].stage_id or x[0] >= CONTRADICTION_SIMILARITY),
+        key=lambda x: -x[0],
+    )
+    used: set[str] = set()
+    shortlist = []
+    for _, pain, delight in candidates:
+        # Each observation is put to the model once, with the most alike observation of the other sign.
+        if pain.id in used or delight.id in used:
+            continue
+        used.update((pain.id, delight.id))
+        shortlist.append((pain, delight))
+    shortlist = shortlist[:SHORTLIST]
+    if not shortlist:
+        return []
+    prompt = render_prompt("contradiction")
+    questions = [
+        render_block(
+            "contradiction",
+            "question",
+            a_id=d.participant_id,
+            a_quote=" ".join(d.evidence[0].quote.split()),
+            b_id=p.participant_id,
+            b_quote=" ".join(p.evidence[0].quote.split()),
+        )
+        for p, d in shortlist
+    ]
+    answers = choose(runtime, prompt, questions, ("A", "B"), step="contradictions")
+    out: list[Contradiction] = []
+    for (pain, delight), (yes, _no) in sorted(zip(shortlist, answers, strict=True), key=lambda x: -x[1][0]):
+        if yes < 0.5 or len(out) >= MAX_CONTRADICTIONS:
             continue
         sides = [
             ContradictionSide(
-                participant_ids=sorted(people), statement=side[0].text, evidence=_evidence(side)
+                participant_ids=[o.participant_id], statement=as_statement(o.text), evidence=o.evidence[:2]
             )
-            for side, people in ((side_a, people_a), (side_b, people_b))
+            for o in (delight, pain)
         ]
-        contradictions.append(
+        out.append(
             Contradiction(
-                id=f"contradiction{n}",
-                stage_id=side_a[0].stage_id,
-                what=c.what,
+                id=f"contradiction{len(out) + 1}",
+                stage_id=delight.stage_id,
+                what=f"{delight.participant_id}: {as_statement(delight.text)} {pain.participant_id}: "
+                f"{as_statement(pain.text)}",
                 sides=sides,
                 evidence=sides[0].evidence[:1] + sides[1].evidence[:1],
             )
         )
-    assumptions = []
-    for n, claim in enumerate(out.brief_claims, start=1):
-        support = [known[i] for i in claim.support if i in known and known[i].kind == "pain"]
-        if support:
-            continue  # the interviews back it; the observed pain points carry it
-        assumptions.append(
+    return out
+
+
+def assumptions_for(ctx: Context, pains: Sequence[PainPoint]) -> list[PainPoint]:
+    """What the brief suspects and no interview shows stays an assumption."""
+    out: list[PainPoint] = []
+    for claim in ctx.suspected:
+        words = content_words(claim)
+        shown = any(
+            overlap(words, content_words(p.statement + " " + " ".join(e.quote for e in p.evidence)))
+            >= SUPPORTED
+            for p in pains
+        )
+        if shown or instruction_like(claim):
+            continue
+        stage = max(ctx.stages, key=lambda s: overlap(words, content_words(f"{s.name} {s.description}")))
+        out.append(
             PainPoint(
-                id=f"assumption{n}", stage_id=claim.stage, statement=claim.statement, basis="assumption"
+                id=f"assumption{len(out) + 1}",
+                stage_id=stage.id,
+                statement=as_statement(claim),
+                basis="assumption",
             )
         )
-    blueprint = [
-        BlueprintStep(id=f"blueprint{n}", stage_id=b.stage, lane=b.lane, text=b.text, basis="assumption")
-        for n, b in enumerate(out.blueprint, start=1)
+    return out
+
+
+def blueprint_for(runtime: Runtime, ctx: Context) -> list[BlueprintStep]:
+    """Service blueprint lanes: what the company does behind each stage, as the model's short hypotheses."""
+    if ctx.map_type != "service-blueprint":
+        return []
+    prompt = render_prompt("blueprint", brief=ctx.brief)
+    asked = [(s, lane) for s in ctx.stages for lane in LANES]
+    questions = [render_block("blueprint", "question", stage=s, lane=lane) for s, lane in asked]
+    answers = complete_each(runtime, prompt, questions, max_words=STATEMENT_WORDS, step="blueprint")
+    return [
+        BlueprintStep(
+            id=f"blueprint{n}", stage_id=s.id, lane=lane, text=as_statement(text), basis="assumption"
+        )
+        for n, ((s, lane), text) in enumerate(zip(asked, answers, strict=True), start=1)
+        if len(text.split()) >= 2 and not instruction_like(text)
     ]
-    actions, touchpoints, thoughts, emotions = stage_lanes(ctx, personas)
-    return Synthesis(
-        summary="" if instruction_like(out.summary) else out.summary,
-        personas=personas,
-        pain_points=pain_points,
-        delights=delights,
-        opportunities=opportunities,
-        contradictions=contradictions,
-        assumptions=assumptions,
-        blueprint=blueprint,
-        actions=actions,
-        touchpoints=touchpoints,
-        thoughts=thoughts,
-        emotions=emotions,
-    )
 
 
-def _merge_similar(observations: list[Observation]) -> list[list[Observation]]:
-    """Group near-identical observations (same stage) so each lane item counts all its evidence."""
-    groups: list[list[Observation]] = []
-    for obs in observations:
-        for group in groups:
-            if fuzz.token_set_ratio(obs.text, group[0].text) >= SIMILAR:
-                group.append(obs)
-                break
-        else:
-            groups.append([obs])
-    groups.sort(key=lambda g: -len({o.participant_id for o in g}))
-    return groups[:LANE_ITEMS_PER_STAGE]
+# ------------------------------------------------------------------------------------------- stage lanes
+
+
+def channels_in(text: str) -> list[ChannelKind]:
+    folded = f" {text.casefold()} "
+    return [
+        kind
+        for kind, words in CHANNEL_WORDS.items()
+        if any(re.search(rf"\b{re.escape(w)}\b", folded) for w in words)
+    ]
+
+
+def _channel_name(kind: ChannelKind, group: Sequence[Observation]) -> str:
+    """The channel as the participants named it (the first matching word in their quotes)."""
+    text = " ".join(e.quote for o in group for e in o.evidence).casefold()
+    for word in CHANNEL_WORDS[kind]:
+        if re.search(rf"\b{re.escape(word)}\b", text):
+            return word
+    return kind
+
+
+def _grouped(observations: Sequence[Observation], scores: Mapping[str, float]) -> list[Finding]:
+    return group_observations(observations, scores)[:LANE_ITEMS_PER_STAGE]
 
 
 def stage_lanes(
-    ctx: Context, personas: list[Persona]
-) -> tuple[list[Action], list[Touchpoint], list[Thought], list[Emotion]]:
-    lookup = _persona_lookup(personas)
-    per_stage: dict[tuple[str, str], list[Observation]] = defaultdict(list)
-    for obs in ctx.observations:
-        per_stage[(obs.stage_id, obs.kind)].append(obs)
-    actions: list[Action] = []
+    ctx: Context, personas: Sequence[Persona]
+) -> tuple[list[Action], list[Touchpoint], list[Emotion]]:
+    lookup = _lookup(personas)
     touchpoints: list[Touchpoint] = []
-    thoughts: list[Thought] = []
     emotions: list[Emotion] = []
+    done = [
+        f
+        for stage in ctx.stages
+        for f in _grouped([o for o in ctx.of_kind("action") if o.stage_id == stage.id], ctx.scores)
+    ]
+    actions = [
+        Action(
+            id=f"action{n}",
+            stage_id=finding.lead.stage_id,
+            text=text,
+            persona_ids=_personas_of(evidence_of(finding.members), lookup),
+            evidence=evidence_of(finding.members),
+        )
+        for n, (finding, text) in enumerate(zip(done, statements_of(done), strict=True), start=1)
+    ]
     for stage in ctx.stages:
-        for group in _merge_similar(per_stage[(stage.id, "action")]):
-            evidence = _evidence(group)
-            actions.append(
-                Action(
-                    id=f"action{len(actions) + 1}",
-                    stage_id=stage.id,
-                    text=group[0].text,
-                    persona_ids=_personas_of(evidence, lookup),
-                    evidence=evidence,
-                )
-            )
-        channels: dict[ChannelKind, list[Observation]] = defaultdict(list)
-        for obs in per_stage[(stage.id, "touchpoint")]:
-            channels[obs.channel or "other"].append(obs)
-        for kind, group in channels.items():
-            evidence = _evidence(group)
+        here = [o for o in ctx.observations if o.stage_id == stage.id]
+        by_channel: dict[ChannelKind, list[Observation]] = defaultdict(list)
+        for obs in here:
+            for kind in channels_in(" ".join(e.quote for e in obs.evidence)):
+                by_channel[kind].append(obs)
+        for kind, group in by_channel.items():
+            evidence = evidence_of(group)
             touchpoints.append(
                 Touchpoint(
                     id=f"touchpoint{len(touchpoints) + 1}",
                     stage_id=stage.id,
                     kind=kind,
-                    name=group[0].text,
+                    name=_channel_name(kind, group),
                     persona_ids=_personas_of(evidence, lookup),
-                    evidence=evidence,
-                )
-            )
-        for group in _merge_similar(per_stage[(stage.id, "thought")]):
-            evidence = _evidence(group)
-            thoughts.append(
-                Thought(
-                    id=f"thought{len(thoughts) + 1}",
-                    stage_id=stage.id,
-                    text=group[0].text,
-                    persona_ids=_personas_of(evidence, lookup),
-                    evidence=evidence,
+                    evidence=evidence[:4],
                 )
             )
         for persona in personas:
             felt = [
                 o
-                for o in ctx.observations
-                if o.stage_id == stage.id and lookup.get(o.participant_id) == persona.id and o.kind != "goal"
+                for o in here
+                if o.kind in ("pain", "delight") and lookup.get(o.participant_id) == persona.id
             ]
-            scored = [o for o in felt if o.kind in ("pain", "delight", "thought") or o.emotion != 0]
-            if not scored:
+            if not felt:
                 continue
-            mean = sum(o.emotion for o in scored) / len(scored)
-            score = cast(Score, max(-2, min(2, round(mean))))
+            # Each labelled moment counts with its sign and its confidence; the mean is scaled to -2..2.
+            signed = [(1 if o.kind == "delight" else -1) * ctx.scores.get(o.id, 0.5) for o in felt]
+            mean = sum(signed) / len(signed)
+            score = cast(Score, max(-2, min(2, round(2 * mean))))
+            pains = sum(1 for o in felt if o.kind == "pain")
             emotions.append(
                 Emotion(
                     id=f"emotion{len(emotions) + 1}",
                     stage_id=stage.id,
                     persona_id=persona.id,
                     score=score,
-                    note=f"mean of {len(scored)} observation(s) from "
-                    f"{len({o.participant_id for o in scored})} participant(s)",
-                    evidence=_evidence(scored),
+                    note=f"{pains} problem(s) and {len(felt) - pains} good moment(s) from "
+                    f"{len({o.participant_id for o in felt})} participant(s)",
+                    evidence=evidence_of(felt)[:6],
                 )
             )
-    return actions, touchpoints, thoughts, emotions
+    return actions, touchpoints, emotions
+
+
+def _summary(ctx: Context, pains: Sequence[PainPoint], delights: Sequence[Delight]) -> str:
+    """Two sentences a reader can check against the items below (counted, not written by the model)."""
+    parts = [f"{len(ctx.participants)} interview(s)."]
+    if pains:
+        top = pains[0]
+        people = len({e.participant_id for e in top.evidence})
+        parts.append(f"Main problem ({people} participant(s)): {top.statement}")
+    if delights:
+        parts.append(f"What works best: {delights[0].statement}")
+    return " ".join(parts)
+
+
+def synthesize(runtime: Runtime, ctx: Context) -> Synthesis:
+    personas = personas_for(ctx)
+    lookup = _lookup(personas)
+    for persona in personas:
+        mine = [o for o in ctx.observations if o.participant_id in persona.participant_ids]
+        persona.evidence = evidence_of(sorted(mine, key=lambda o: -ctx.scores.get(o.id, 0.0)))[:4]
+    pain_findings = findings_of(ctx, "pain", MAX_PAINS)
+    delight_findings = findings_of(ctx, "delight", MAX_DELIGHTS)
+    pains = pain_points_for(ctx, pain_findings, statements_of(pain_findings), lookup)
+    delights = delights_for(ctx, delight_findings, statements_of(delight_findings), lookup)
+    actions, touchpoints, emotions = stage_lanes(ctx, personas)
+    return Synthesis(
+        summary=_summary(ctx, pains, delights),
+        personas=personas,
+        pain_points=pains,
+        delights=delights,
+        opportunities=opportunities_for(runtime, ctx, pains),
+        contradictions=contradictions_for(runtime, ctx),
+        assumptions=assumptions_for(ctx, pains),
+        blueprint=blueprint_for(runtime, ctx),
+        actions=actions,
+        touchpoints=touchpoints,
+        thoughts=[],
+        emotions=emotions,
+    )

@@ -1,0 +1,167 @@
+"""Candidate findings from labelled sentences: select, stage and describe them, one narrow question each.
+
+A *moment* is one participant's run of adjacent sentences in one answer that the labeller marked as the same
+kind (a problem or a good moment). Code selects the strongest moments per interview; the model then answers
+two narrow questions about each: in which stage it happened (a choice, with the whole interview as context)
+and what it says (one sentence written from the moment's own words, used to group moments across participants
+and to word the finding).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from cjgen.ask import Runtime
+from cjgen.choose import choose, complete_each
+from cjgen.extract import CHUNK_WORDS, chunk_turns
+from cjgen.label import SentenceLabel, interview_turns
+from cjgen.prompts import render_block, render_prompt
+from cjgen.redact import RedactedTranscript
+from cjgen.schema import Stage
+from cjgen.sentences import Sentence, number_sentences
+from cjgen.untrusted import prompt_id
+
+# A sentence is a candidate when its kind stands out most, and by at least this much, from the interview's
+# mean probability of that kind ...
+MIN_LIFT = 0.1
+# ... and at most this many moments of each kind are kept per interview (the strongest first): a small model
+# flags many sentences, and an interview rarely holds more distinct findings than this.
+PER_INTERVIEW = {"pain": 6, "delight": 5, "action": 2}
+MAX_STAGES = 9
+NAME_WORDS = 16  # stage answers are single digits
+
+
+@dataclass(frozen=True)
+class Moment:
+    kind: str
+    participant_id: str
+    source_id: str
+    sentences: tuple[Sentence, ...]
+    score: float
+    question: str
+    stage_id: str = ""
+    name: str = ""
+
+    @property
+    def ids(self) -> str:
+        return ", ".join(f"[{s.id}]" for s in self.sentences)
+
+    @property
+    def text(self) -> str:
+        return " ".join(" ".join(s.text.split()) for s in self.sentences)
+
+
+def _probability(label: SentenceLabel, kind: str) -> float:
+    return {"pain": label.pain, "delight": label.delight, "action": label.action}.get(kind, 0.0)
+
+
+def calibrated(labels: Sequence[SentenceLabel]) -> dict[str, dict[str, float]]:
+    """Per sentence id, each kind's probability above that kind's mean over the interview.
+
+    A small model leans towards one answer letter whatever the sentence says; how far a sentence stands out
+    from the rest of its own interview is a steadier sign than the raw probability.
+    """
+    if not labels:
+        return {}
+    kinds = ("pain", "delight", "action")
+    mean = {k: sum(_probability(lab, k) for lab in labels) / len(labels) for k in kinds}
+    return {lab.sentence.id: {k: _probability(lab, k) - mean[k] for k in kinds} for lab in labels}
+
+
+def select_moments(labels: Sequence[SentenceLabel], kind: str) -> list[Moment]:
+    """One interview's strongest moments of `kind`: adjacent flagged sentences of one turn form one moment."""
+    lift = calibrated(labels)
+    flagged = [
+        lab
+        for lab in labels
+        if lift[lab.sentence.id][kind] >= MIN_LIFT
+        and lift[lab.sentence.id][kind] == max(lift[lab.sentence.id].values())
+    ]
+    runs: list[list[SentenceLabel]] = []
+    for lab in flagged:
+        previous = runs[-1][-1] if runs else None
+        adjacent = (
+            previous is not None
+            and previous.sentence.turn_index == lab.sentence.turn_index
+            and _position(previous) + 1 == _position(lab)
+        )
+        if adjacent:
+            runs[-1].append(lab)
+        else:
+            runs.append([lab])
+    moments = [
+        Moment(
+            kind=kind,
+            participant_id=run[0].participant_id,
+            source_id=run[0].source_id,
+            sentences=tuple(lab.sentence for lab in run),
+            score=max(lift[lab.sentence.id][kind] for lab in run),
+            question=run[0].question,
+        )
+        for run in runs
+    ]
+    strongest = sorted(moments, key=lambda m: -m.score)[: PER_INTERVIEW[kind]]
+    return sorted(strongest, key=lambda m: (m.sentences[0].turn_index, m.sentences[0].start))
+
+
+def _position(label: SentenceLabel) -> int:
+    return int(label.sentence.id.split(".")[1])
+
+
+def _prompt_args(source: RedactedTranscript, moments: Sequence[Moment]) -> dict[str, object]:
+    """The interview context for questions about these moments (the chunk that holds the first of them)."""
+    transcript = source.redacted
+    sentences = number_sentences(transcript)
+    wanted = {s.id for m in moments for s in m.sentences}
+    for chunk in chunk_turns(transcript.turns, sentences, CHUNK_WORDS):
+        if any(s.id in wanted for s in chunk.sentences):
+            return {
+                "participant_id": prompt_id(transcript.participant_id),
+                "turns": interview_turns(chunk, transcript.participant_id),
+            }
+    return {"participant_id": prompt_id(transcript.participant_id), "turns": []}
+
+
+def stage_moments(
+    runtime: Runtime, source: RedactedTranscript, moments: Sequence[Moment], stages: Sequence[Stage]
+) -> list[Moment]:
+    """Each moment with its stage: a choice among the stages, with the whole interview as context."""
+    if not moments:
+        return []
+    transcript = source.redacted
+    shown = list(stages)[:MAX_STAGES]
+    options = [str(n) for n in range(1, len(shown) + 1)]
+    out: list[Moment] = []
+    # Moments are asked about in the context of the chunk they come from (long interviews are chunked).
+    for group in _by_chunk(source, moments):
+        prompt = render_prompt("stage", stages=shown, **_prompt_args(source, group))
+        questions = [render_block("stage", "question", ids=m.ids, text=m.text) for m in group]
+        answers = choose(runtime, prompt, questions, options, step=f"stage:{transcript.id}")
+        for moment, probabilities in zip(group, answers, strict=True):
+            best = max(range(len(shown)), key=lambda n: probabilities[n])
+            out.append(replace(moment, stage_id=shown[best].id))
+    return out
+
+
+def _by_chunk(source: RedactedTranscript, moments: Sequence[Moment]) -> list[list[Moment]]:
+    sentences = number_sentences(source.redacted)
+    groups: list[list[Moment]] = []
+    for chunk in chunk_turns(source.redacted.turns, sentences, CHUNK_WORDS):
+        ids = {s.id for s in chunk.sentences}
+        group = [m for m in moments if m.sentences[0].id in ids]
+        if group:
+            groups.append(group)
+    return groups
+
+
+def name_moments(runtime: Runtime, moments: Sequence[Moment]) -> list[Moment]:
+    """Each moment with a one-sentence name written from its own words only (no other context to drift to)."""
+    if not moments:
+        return []
+    prompt = render_prompt("name")
+    questions = [render_block("name", "question", kind=m.kind, quotes=[m.text]) for m in moments]
+    names = complete_each(
+        runtime, prompt, questions, max_words=NAME_WORDS, step=f"name:{moments[0].source_id}"
+    )
+    return [replace(m, name=n) for m, n in zip(moments, names, strict=True)]

@@ -1,0 +1,115 @@
+"""Group observations from different participants into findings, by code.
+
+Two observations belong together when they are about the same thing: their short descriptions (and, less so,
+their quotes) share content words, and observations of one stage are more alike than observations of two.
+Average-linkage agglomeration stops at a similarity threshold, so the number of findings follows the data.
+Findings are ranked by how many participants raised them, then by how confident the labels were.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from cjgen.checks import content_words
+from cjgen.observations import Observation
+
+# Agglomeration stops when the best pair of clusters is less alike than this (similarities are about 0..1).
+THRESHOLD = 0.3
+SAME_STAGE_BONUS = 0.1
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str
+    members: tuple[Observation, ...]  # strongest first
+    confidence: float
+
+    @property
+    def participants(self) -> list[str]:
+        return sorted({m.participant_id for m in self.members})
+
+    @property
+    def lead(self) -> Observation:
+        return self.members[0]
+
+
+def overlap(a: set[str], b: set[str]) -> float:
+    """Shared content words, normalised by both sizes (1.0 for identical sets)."""
+    if not a or not b:
+        return 0.0
+    return float(len(a & b) / (len(a) * len(b)) ** 0.5)
+
+
+class Vocabulary:
+    """Content-word weights over one set of texts: a word most of them share (the product's name, "service")
+    says little about which finding a text belongs to, so rarer words count more (tf-idf)."""
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        self.words = [content_words(t) for t in texts]
+        count = len(texts) or 1
+        seen: dict[str, int] = {}
+        for words in self.words:
+            for w in words:
+                seen[w] = seen.get(w, 0) + 1
+        self.idf = {w: math.log((1 + count) / (1 + n)) + 1.0 for w, n in seen.items()}
+
+    def cosine(self, i: int, j: int) -> float:
+        a, b = self.words[i], self.words[j]
+        if not a or not b:
+            return 0.0
+        shared = sum(self.idf[w] ** 2 for w in a & b)
+        norm_a = sum(self.idf[w] ** 2 for w in a) ** 0.5
+        norm_b = sum(self.idf[w] ** 2 for w in b) ** 0.5
+        return float(shared / (norm_a * norm_b))
+
+
+def similarity(a: Observation, b: Observation) -> float:
+    """How alike two observations are on their own (used where no set of texts gives word weights)."""
+    score = overlap(content_words(a.text), content_words(b.text))
+    return score + (SAME_STAGE_BONUS if a.stage_id == b.stage_id else 0.0)
+
+
+def similarity_matrix(observations: Sequence[Observation]) -> list[list[float]]:
+    texts = [" ".join([o.text, *(e.quote for e in o.evidence)]) for o in observations]
+    vocabulary = Vocabulary(texts)
+    size = len(observations)
+    sim = [[0.0] * size for _ in range(size)]
+    for i in range(size):
+        for j in range(i + 1, size):
+            same_stage = observations[i].stage_id == observations[j].stage_id
+            sim[i][j] = sim[j][i] = vocabulary.cosine(i, j) + (SAME_STAGE_BONUS if same_stage else 0.0)
+    return sim
+
+
+def agglomerate(sim: list[list[float]], threshold: float) -> list[list[int]]:
+    """Average-linkage clustering of items by pairwise similarity, merging while the best pair ≥ threshold."""
+    clusters = [[i] for i in range(len(sim))]
+    while len(clusters) > 1:
+        best, pair = -1.0, (0, 0)
+        for a in range(len(clusters)):
+            for b in range(a + 1, len(clusters)):
+                links = [sim[i][j] for i in clusters[a] for j in clusters[b]]
+                mean = sum(links) / len(links)
+                if mean > best:
+                    best, pair = mean, (a, b)
+        if best < threshold:
+            break
+        a, b = pair
+        clusters[a] += clusters.pop(b)
+    return clusters
+
+
+def group_observations(
+    observations: Sequence[Observation], scores: Mapping[str, float], *, threshold: float = THRESHOLD
+) -> list[Finding]:
+    """Findings of one kind, strongest first (most participants, then most confident labels)."""
+    if not observations:
+        return []
+    findings = []
+    for cluster in agglomerate(similarity_matrix(observations), threshold):
+        members = sorted((observations[i] for i in cluster), key=lambda o: -scores.get(o.id, 0.0))
+        confidence = sum(scores.get(o.id, 0.0) for o in members) / len(members)
+        findings.append(Finding(members[0].kind, tuple(members), confidence))
+    return sorted(findings, key=lambda f: (len(f.participants), f.confidence), reverse=True)

@@ -1,0 +1,136 @@
+"""Label every participant sentence: a problem, a good moment, or neither — one narrow question each.
+
+This replaces asking a small model for whole lists of findings: the model answers one multiple-choice question
+per sentence (read from its answer probabilities where the backend allows), and code does the selecting,
+grouping and counting. The interview is the shared context of every question, so each sentence is judged in
+the light of the question it answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from cjgen.ask import Runtime
+from cjgen.choose import choose
+from cjgen.extract import CHUNK_WORDS, Chunk, chunk_turns
+from cjgen.prompts import render_block, render_prompt
+from cjgen.redact import RedactedTranscript
+from cjgen.sentences import Sentence, number_sentences
+from cjgen.untrusted import for_prompt, prompt_id
+
+KINDS = ("pain", "delight", "action", "other")
+LETTERS = ("A", "B", "C", "D")
+LETTERS_FOR_SEGMENTS = ("A", "B", "C", "D", "E", "F", "G", "H")
+INTERVIEWER_WORDS = 60
+# Sentences shorter than this say too little to be a finding on their own ("Yes.", "Not really.").
+MIN_WORDS = 3
+
+
+@dataclass(frozen=True)
+class SentenceLabel:
+    sentence: Sentence
+    participant_id: str
+    source_id: str
+    pain: float
+    delight: float
+    action: float
+    question: str  # the interviewer's question this sentence answers ("" when none)
+
+    @property
+    def kind(self) -> str:
+        other = 1.0 - self.pain - self.delight - self.action
+        scores = {"pain": self.pain, "delight": self.delight, "action": self.action, "other": other}
+        return max(scores, key=lambda k: scores[k])
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One interview, read: a label per sentence and, when the brief names segments, the segment chances."""
+
+    labels: list[SentenceLabel]
+    segment: list[float]  # probability per brief segment, in order ([] when there are none)
+
+
+def _shorten(text: str, words: int) -> str:
+    parts = text.split()
+    return text if len(parts) <= words else " ".join(parts[:words]) + " …"
+
+
+def interview_turns(chunk: Chunk, participant_id: str) -> list[dict[str, Any]]:
+    """The chunk's turns as the prompt shows them: interviewer lines shortened, participant sentences numbered."""
+    by_turn: dict[int, list[Sentence]] = {}
+    for sentence in chunk.sentences:
+        by_turn.setdefault(sentence.turn_index, []).append(sentence)
+    return [
+        {
+            "role": turn.role,
+            "speaker_label": prompt_id(
+                participant_id if turn.speaker in ("", participant_id) else turn.speaker
+            ),
+            "text": for_prompt(_shorten(" ".join(turn.text.split()), INTERVIEWER_WORDS)),
+            "sentences": [(s.id, for_prompt(" ".join(s.text.split()))) for s in by_turn.get(turn.index, [])],
+        }
+        for turn in chunk.turns
+    ]
+
+
+def _questions_asked(chunk: Chunk) -> dict[int, str]:
+    """For each participant turn, the interviewer's text just before it."""
+    asked: dict[int, str] = {}
+    last = ""
+    for turn in chunk.turns:
+        if turn.role == "interviewer":
+            last = " ".join(turn.text.split())
+        else:
+            asked[turn.index] = last
+    return asked
+
+
+def label_transcript(runtime: Runtime, source: RedactedTranscript, segments: Sequence[Any] = ()) -> Reading:
+    """A label for every participant sentence of one (redacted) transcript, and which segment they are in."""
+    transcript = source.redacted
+    sentences = number_sentences(transcript)
+    labels: list[SentenceLabel] = []
+    votes: list[list[float]] = []
+    for chunk in chunk_turns(transcript.turns, sentences, CHUNK_WORDS):
+        asked = _questions_asked(chunk)
+        wanted = [s for s in chunk.sentences if len(s.text.split()) >= MIN_WORDS]
+        if not wanted:
+            continue
+        prompt = render_prompt(
+            "label",
+            participant_id=prompt_id(transcript.participant_id),
+            turns=interview_turns(chunk, transcript.participant_id),
+        )
+        questions = [
+            render_block("label", "question", id=s.id, text=for_prompt(" ".join(s.text.split())))
+            for s in wanted
+        ]
+        answers = choose(runtime, prompt, questions, LETTERS, step=f"extract:{transcript.id}")
+        for sentence, (pain, delight, action, _other) in zip(wanted, answers, strict=True):
+            labels.append(
+                SentenceLabel(
+                    sentence,
+                    transcript.participant_id,
+                    transcript.id,
+                    pain,
+                    delight,
+                    action,
+                    asked.get(sentence.turn_index, ""),
+                )
+            )
+        if len(segments) >= 2:
+            question = render_block(
+                "label",
+                "persona",
+                participant_id=prompt_id(transcript.participant_id),
+                segments=[
+                    {"name": for_prompt(g.name), "description": for_prompt(g.description)} for g in segments
+                ],
+            )
+            options = LETTERS_FOR_SEGMENTS[: len(segments)]
+            votes += choose(runtime, prompt, [question], options, step=f"persona:{transcript.id}")
+    segment = [sum(v[k] for v in votes) / len(votes) for k in range(len(segments))] if votes else []
+    return Reading(labels, segment)

@@ -1,0 +1,61 @@
+"""Read one interview: label its sentences, pick the strongest moments, stage and name them, ground them.
+
+The map step of the pipeline, built from narrow questions (see label.py and findings.py). Every observation
+it returns cites the participant's own sentences, located in the source by grounding, with the labeller's
+confidence kept for ranking.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from cjgen.ask import Runtime
+from cjgen.findings import Moment, name_moments, select_moments, stage_moments
+from cjgen.ground import GroundReport, ground_observations
+from cjgen.label import label_transcript
+from cjgen.observations import ObservationOut
+from cjgen.redact import RedactedTranscript
+from cjgen.schema import Stage
+from cjgen.sentences import number_sentences
+from cjgen.stages import Segment
+
+KINDS = ("pain", "delight", "action")
+
+
+@dataclass
+class Read:
+    """What one interview gave: grounded observations, each one's confidence, and the segment chances."""
+
+    report: GroundReport
+    scores: dict[str, float] = field(default_factory=dict)
+    segment: list[float] = field(default_factory=list)
+
+
+def _observation(moment: Moment) -> ObservationOut:
+    severity = 3 if moment.score >= 0.4 else 2 if moment.score >= 0.2 else 1
+    emotion = {"pain": -2 if severity == 3 else -1, "delight": 2 if severity == 3 else 1}.get(moment.kind, 0)
+    return ObservationOut(
+        kind="pain" if moment.kind == "pain" else "delight" if moment.kind == "delight" else "action",
+        text=moment.name or moment.text,
+        cite=tuple(s.id for s in moment.sentences),
+        stage=moment.stage_id,
+        emotion=emotion,  # type: ignore[arg-type]
+        severity=severity,  # type: ignore[arg-type]
+    )
+
+
+def read_transcript(
+    runtime: Runtime, source: RedactedTranscript, stages: Sequence[Stage], segments: Sequence[Segment] = ()
+) -> Read:
+    reading = label_transcript(runtime, source, segments)
+    moments = [m for kind in KINDS for m in select_moments(reading.labels, kind)]
+    moments = name_moments(runtime, stage_moments(runtime, source, moments, stages))
+    pid = source.original.participant_id
+    prefix = f"{pid}-"
+    report = ground_observations(
+        [_observation(m) for m in moments], source, number_sentences(source.redacted), id_prefix=prefix
+    )
+    # Grounding numbers observations by their position in the list it was given.
+    scores = {f"{prefix}{n}": m.score for n, m in enumerate(moments, start=1)}
+    return Read(report, {o.id: scores[o.id] for o in report.observations}, reading.segment)
