@@ -75,7 +75,11 @@ class GoldOracle:
     def item_for(self, text: str) -> tuple[str, dict[str, Any]] | None:
         """The gold item one of whose quotes overlaps this text, with its kind."""
         return next(
-            ((kind, item) for kind, item in self._items() if any(_overlaps(text, e["quote"]) for e in item["evidence"])),
+            (
+                (kind, item)
+                for kind, item in self._items()
+                if any(_overlaps(text, e["quote"]) for e in item["evidence"])
+            ),
             None,
         )
 

@@ -10,7 +10,10 @@ from pathlib import Path
 import pytest
 
 from cjgen.ask import Runtime
-from cjgen.pipeline import open_runtime, summarize_transcript
+from cjgen.ingest import load_transcript
+from cjgen.label import label_transcript
+from cjgen.pipeline import open_runtime, summarize_file
+from cjgen.redact import redact_transcript
 
 pytest.importorskip("llama_cpp", reason="the local backend is installed with `pip install 'cjgen[local]'`")
 pytestmark = pytest.mark.local_model
@@ -35,11 +38,13 @@ def test_local_model_summarises_a_short_interview_with_grounded_quotes(
 ) -> None:
     transcript = tmp_path / "P9.txt"
     transcript.write_text(SHORT)
-    summary = summarize_transcript(transcript, runtime=runtime)
+    summary = summarize_file(transcript, runtime=runtime)
     assert summary.provenance.backend == "local"
     assert summary.provenance.model_calls >= 1
-    call = summary.provenance.calls[0]
-    assert call.completion_tokens > 0 and call.error is None  # constrained JSON parsed on the first try
+    assert all(c.error is None for c in summary.provenance.calls)
+    # Labels are read from answer probabilities (no output); the one-sentence names are generated.
+    assert summary.provenance.calls[0].completion_tokens == 0
+    assert any(c.completion_tokens > 0 for c in summary.provenance.calls)
     items = summary.pain_points + summary.delights + summary.key_points
     assert items, "the model found nothing in a short interview with clear pains"
     for item in items:
@@ -48,3 +53,17 @@ def test_local_model_summarises_a_short_interview_with_grounded_quotes(
             if not evidence.redacted:
                 assert evidence.quote in SHORT
     assert "p9.person@example.org" not in summary.model_dump_json()
+
+
+def test_local_model_labels_a_plain_problem_as_more_a_problem_than_a_good_moment(
+    runtime: Runtime, tmp_path: Path
+) -> None:
+    transcript = tmp_path / "P9.txt"
+    transcript.write_text(SHORT)
+    reading = label_transcript(runtime.start(), redact_transcript(load_transcript(transcript)))
+    by_text = {label.sentence.text: label for label in reading.labels}
+    late = by_text["But the first delivery came four hours late and nobody told me anything."]
+    great = by_text["Signing up in the app took two minutes, that was great."]
+    assert late.pain > late.delight
+    assert great.delight > great.pain
+    assert late.pain > great.pain and great.delight > late.delight

@@ -14,8 +14,7 @@ from dataclasses import dataclass, replace
 
 from cjgen.ask import Runtime
 from cjgen.choose import choose, complete_each
-from cjgen.extract import CHUNK_WORDS, chunk_turns
-from cjgen.label import SentenceLabel, interview_turns
+from cjgen.label import CHUNK_WORDS, SentenceLabel, chunk_turns, interview_turns
 from cjgen.prompts import render_block, render_prompt
 from cjgen.redact import RedactedTranscript
 from cjgen.schema import Stage

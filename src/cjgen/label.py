@@ -14,18 +14,48 @@ from typing import Any
 
 from cjgen.ask import Runtime
 from cjgen.choose import choose
-from cjgen.extract import CHUNK_WORDS, Chunk, chunk_turns
 from cjgen.prompts import render_block, render_prompt
 from cjgen.redact import RedactedTranscript
+from cjgen.schema import Turn
 from cjgen.sentences import Sentence, number_sentences
 from cjgen.untrusted import for_prompt, prompt_id
 
+# Long interviews are read in chunks of turns so that one chunk's context fits the model's window.
+CHUNK_WORDS = 2400
 KINDS = ("pain", "delight", "action", "other")
 LETTERS = ("A", "B", "C", "D")
 LETTERS_FOR_SEGMENTS = ("A", "B", "C", "D", "E", "F", "G", "H")
 INTERVIEWER_WORDS = 60
 # Sentences shorter than this say too little to be a finding on their own ("Yes.", "Not really.").
 MIN_WORDS = 3
+
+
+@dataclass(frozen=True)
+class Chunk:
+    turns: tuple[Turn, ...]
+    sentences: tuple[Sentence, ...]
+
+
+def chunk_turns(
+    turns: tuple[Turn, ...], sentences: list[Sentence], max_words: int = CHUNK_WORDS
+) -> list[Chunk]:
+    """Split at turn boundaries so that no chunk's participant text exceeds `max_words` (one turn may)."""
+    chunks: list[list[Turn]] = [[]]
+    words = 0
+    for turn in turns:
+        size = len(turn.text.split()) if turn.role == "participant" else 0
+        if chunks[-1] and words + size > max_words:
+            # Start the next chunk with the interviewer's question that leads into this turn, for context.
+            lead = [chunks[-1][-1]] if chunks[-1][-1].role == "interviewer" else []
+            chunks.append(lead)
+            words = 0
+        chunks[-1].append(turn)
+        words += size
+    result = []
+    for group in chunks:
+        indexes = {t.index for t in group}
+        result.append(Chunk(tuple(group), tuple(s for s in sentences if s.turn_index in indexes)))
+    return result
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,134 @@
+"""The narrow-question steps around the model: calibrated selection, grouping by code, personas from the
+brief's segments, contradictions confirmed pair by pair, and choices from models without logits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cjgen.choose import choose, complete_each
+from cjgen.findings import select_moments
+from cjgen.group import group_observations
+from cjgen.label import SentenceLabel
+from cjgen.models import ScriptedChatModel
+from cjgen.observations import Observation
+from cjgen.pipeline import open_runtime
+from cjgen.prompts import Prompt
+from cjgen.schema import Stage
+from cjgen.sentences import Sentence
+from cjgen.settings import Settings
+from cjgen.stages import Segment
+from cjgen.synthesize import Context, contradictions_for, personas_for
+from factories import ev
+
+
+def label(turn: int, n: int, pain: float, delight: float = 0.1, action: float = 0.05) -> SentenceLabel:
+    sentence = Sentence(f"{turn}.{n}", turn, 0, 10, f"sentence {turn}.{n} of the answer")
+    return SentenceLabel(sentence, "P1", "P1.txt", pain, delight, action, "How was it?")
+
+
+def test_a_model_that_leans_to_one_answer_flags_only_what_stands_out() -> None:
+    # Every sentence gets about 0.5 "problem" (the model's lean); two adjacent ones stand out.
+    labels = [label(t, 1, 0.5) for t in range(1, 12)] + [label(20, 1, 0.9), label(20, 2, 0.85)]
+    moments = select_moments(labels, "pain")
+    assert len(moments) == 1
+    assert [s.id for s in moments[0].sentences] == ["20.1", "20.2"]
+    assert select_moments(labels, "delight") == []
+
+
+def test_no_more_moments_per_interview_than_the_cap() -> None:
+    labels = [label(t, 1, 0.9 if t % 2 else 0.1) for t in range(1, 40)]
+    assert len(select_moments(labels, "pain")) == 6
+
+
+def obs(obs_id: str, pid: str, text: str, stage: str = "use", kind: str = "pain") -> Observation:
+    return Observation(
+        id=obs_id,
+        source_id=f"{pid}.txt",
+        participant_id=pid,
+        kind=kind,  # type: ignore[arg-type]
+        stage_id=stage,
+        text=text,
+        evidence=[ev(pid, 1, text)],
+    )
+
+
+def test_observations_about_the_same_thing_group_and_a_word_everyone_uses_does_not() -> None:
+    items = [
+        obs("a", "P1", "The technician came four hours late for the repair visit"),
+        obs("b", "P2", "Repair technician late again, I lost half a day"),
+        obs("c", "P3", "The service invoice shows no VAT for the service"),
+        obs("d", "P4", "The service app logs me out every time"),
+    ]
+    findings = group_observations(items, {o.id: 0.5 for o in items})
+    groups = sorted(sorted(o.id for o in f.members) for f in findings)
+    assert groups == [["a", "b"], ["c"], ["d"]]
+    assert findings[0].participants == ["P1", "P2"]  # the one raised by most people comes first
+
+
+STAGES = [Stage(id="use", name="Use", description="Everyday use.")]
+
+
+def context(**kw: Any) -> Context:
+    base: dict[str, Any] = {"stages": STAGES, "participants": ["P1", "P2", "P3"], "observations": []}
+    return Context(map_type="current-state", **{**base, **kw})
+
+
+def test_a_participant_goes_to_the_segment_they_lean_to_more_than_the_others() -> None:
+    segments = [Segment("Commuters", "ride daily to work"), Segment("Weekend riders", "ride for leisure")]
+    # The model prefers the second letter for everyone; P1 prefers it least.
+    votes = {"P1": [0.45, 0.55], "P2": [0.3, 0.7], "P3": [0.25, 0.75]}
+    personas = personas_for(context(segments=segments, segment_votes=votes))
+    assert {p.name: p.participant_ids for p in personas} == {
+        "Commuters": ["P1"],
+        "Weekend riders": ["P2", "P3"],
+    }
+
+
+def test_without_segments_everyone_is_one_group() -> None:
+    personas = personas_for(context())
+    assert [p.participant_ids for p in personas] == [["P1", "P2", "P3"]]
+
+
+def scripted(*answers: dict[str, Any]) -> Any:
+    model = ScriptedChatModel().enqueue(*answers)
+    return open_runtime(model=model, settings=Settings(max_reasks=1), use_cache=False).start(), model
+
+
+def test_only_pairs_the_model_confirms_become_contradictions() -> None:
+    items = [
+        obs("p1", "P1", "Delivery came hours late with no message", stage="delivery"),
+        obs(
+            "d1",
+            "P2",
+            "Delivery was on time and the driver explained everything",
+            stage="delivery",
+            kind="delight",
+        ),
+        obs("p2", "P3", "The app crashed when paying", stage="pay"),
+        obs("d2", "P1", "Paying in the app is quick", stage="pay", kind="delight"),
+    ]
+    def judge(messages: Any, kwargs: Any) -> dict[str, Any]:
+        questions = str(messages[-1].content).split("Question ")[1:]
+        return {"answers": ["A" if q.count("Delivery") == 2 else "B" for q in questions]}
+
+    model = ScriptedChatModel(responder=judge)
+    run = open_runtime(model=model, use_cache=False).start()
+    found = contradictions_for(run, context(observations=items))
+    assert len(model.requests) == 1
+    assert len(found) == 1
+    assert {pid for side in found[0].sides for pid in side.participant_ids} == {"P1", "P2"}
+
+
+def test_choices_from_a_model_without_logits_come_as_json_and_are_checked() -> None:
+    run, model = scripted({"answers": ["A", "Z"]}, {"answers": ["A", "C"]})
+    prompt = Prompt("label", "hash", "system", "context")
+    answers = choose(run, prompt, ["q1", "q2"], ("A", "B", "C"), step="test")
+    assert answers == [[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]
+    assert "answers.1" in str(model.requests[1][-1].content)  # the re-ask names the wrong answer
+
+
+def test_short_answers_are_never_cut_to_a_word_count() -> None:
+    run, _ = scripted({"answers": ["Delivery came four hours late and nobody told them about it at all"]})
+    prompt = Prompt("name", "hash", "system", "context")
+    [answer] = complete_each(run, prompt, ["q"], max_words=5, step="test")
+    assert answer.endswith("at all")
