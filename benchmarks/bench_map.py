@@ -1,7 +1,10 @@
 """Speed of `cjgen map` on the bike-subscription example (6 interviews) with the embedded model.
 
-Prints wall time by step (model load, stage plan, extraction per transcript, synthesis, render), tokens and
-model calls, the share of non-model work, a cached re-run, and the naive one-prompt baseline in the same run.
+Prints wall time by step, tokens and model calls, effective tokens (prompt + 7.4 x output: one generated token
+costs about 7.4 prompt tokens here), the share of non-model work, a cached re-run, and the naive one-prompt
+baseline. The same run measures llama.cpp's raw prompt and generation throughput, and reports the pipeline's
+model time as a ratio to what that throughput predicts for its tokens: this machine's speed varies up to 3x
+between days, and the ratio holds where seconds do not.
 
     python benchmarks/bench_map.py [--case evals/cases/bike-subscription] [--skip-baseline]
 """
@@ -18,12 +21,26 @@ from datetime import date
 from pathlib import Path
 
 from cjgen.baseline import naive_map
-from cjgen.pipeline import generate_map, open_runtime
+from cjgen.pipeline import generate_map_from_files, open_runtime
 from cjgen.render import FORMATS, render
 from cjgen.schema import ModelCall
 from cjgen.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
+GENERATION_COST = 7.4  # prompt tokens one generated token costs, measured on this machine
+
+
+def throughput(llama: object) -> tuple[float, float]:
+    """llama.cpp's raw prompt (prefill) and generation rates in tokens/s, measured now."""
+    text = "The quick brown fox jumps over the lazy dog. " * 100
+    started = time.perf_counter()
+    out = llama.create_completion(text, max_tokens=1)  # type: ignore[attr-defined]
+    prefill = out["usage"]["prompt_tokens"] / (time.perf_counter() - started)
+    started = time.perf_counter()
+    out = llama.create_completion("Write a long story about a bicycle.", max_tokens=64, temperature=0.0)  # type: ignore[attr-defined]
+    generation = out["usage"]["completion_tokens"] / (time.perf_counter() - started)
+    llama.reset()  # type: ignore[attr-defined]
+    return prefill, generation
 
 
 def model_seconds(calls: list[ModelCall]) -> float:
@@ -45,8 +62,9 @@ def main() -> None:
     runtime = open_runtime(backend="local", settings=settings, use_cache=True)
     load_s = time.perf_counter() - started
 
+    prefill, generation = throughput(runtime.model._llama)  # type: ignore[attr-defined]
     started = time.perf_counter()
-    journey = generate_map(brief, transcripts, runtime=runtime)
+    journey = generate_map_from_files(brief, transcripts, runtime=runtime)
     render_started = time.perf_counter()
     for fmt in FORMATS:
         render(journey, fmt)
@@ -54,9 +72,13 @@ def main() -> None:
     wall = time.perf_counter() - started
     calls = journey.provenance.calls
     in_model = model_seconds(calls)
+    prompt_tokens = journey.provenance.prompt_tokens
+    completion_tokens = journey.provenance.completion_tokens
+    effective = prompt_tokens + GENERATION_COST * completion_tokens
+    predicted = prompt_tokens / prefill + completion_tokens / generation
 
     rerun_started = time.perf_counter()
-    again = generate_map(brief, transcripts, runtime=runtime)
+    again = generate_map_from_files(brief, transcripts, runtime=runtime)
     for fmt in FORMATS:
         render(again, fmt)
     rerun_s = time.perf_counter() - rerun_started
@@ -75,8 +97,11 @@ def main() -> None:
     rows += [
         ("render (5 formats)", f"{render_s:.2f} s"),
         ("pipeline wall (excl. load)", f"{wall:.1f} s"),
-        ("model calls", f"{journey.provenance.model_calls} (N + 2 = {len(transcripts) + 2})"),
-        ("tokens", f"{journey.provenance.prompt_tokens} in / {journey.provenance.completion_tokens} out"),
+        ("model calls", f"{journey.provenance.model_calls}"),
+        ("tokens", f"{prompt_tokens} in / {completion_tokens} out"),
+        ("effective tokens", f"{effective:,.0f} (prompt + {GENERATION_COST} x output)"),
+        ("llama.cpp throughput", f"prefill {prefill:.0f} tok/s, generation {generation:.1f} tok/s"),
+        ("model time / predicted", f"{in_model:.1f} s / {predicted:.1f} s = {in_model / predicted:.2f}x"),
         ("non-model work", f"{wall - in_model:.2f} s = {100 * (wall - in_model) / wall:.2f} % of wall"),
         ("cached re-run", f"{rerun_s:.2f} s, {again.provenance.model_calls} model calls"),
         ("pain points / delights", f"{len(journey.pain_points)} / {len(journey.delights)}"),
@@ -92,8 +117,13 @@ def main() -> None:
         "rerun_s": round(rerun_s, 3),
         "calls": [c.model_dump(mode="json") for c in calls],
         "model_calls": journey.provenance.model_calls,
-        "prompt_tokens": journey.provenance.prompt_tokens,
-        "completion_tokens": journey.provenance.completion_tokens,
+        "prompt_tokens": prompt_tokens,
+        "completion_tokens": completion_tokens,
+        "effective_tokens": round(effective),
+        "prefill_tok_s": round(prefill, 1),
+        "generation_tok_s": round(generation, 2),
+        "predicted_model_s": round(predicted, 1),
+        "model_time_ratio": round(in_model / predicted, 2),
     }
     if not args.skip_baseline:
         baseline_started = time.perf_counter()
