@@ -132,3 +132,13 @@ def test_short_answers_are_never_cut_to_a_word_count() -> None:
     prompt = Prompt("name", "hash", "system", "context")
     [answer] = complete_each(run, prompt, ["q"], max_words=5, step="test")
     assert answer.endswith("at all")
+
+
+def test_a_lean_to_one_stage_number_is_taken_out_before_choosing() -> None:
+    from cjgen.findings import debiased
+
+    # Every answer leans to stage 1; the third question points to stage 2 more than the others do.
+    answers = [[0.8, 0.1, 0.1], [0.8, 0.1, 0.1], [0.6, 0.35, 0.05], [0.8, 0.05, 0.15]]
+    picked = [max(range(3), key=lambda k: a[k]) for a in debiased(answers)]
+    assert picked[2] == 1
+    assert debiased(answers[:2]) == answers[:2]  # too few answers to tell a lean from a finding

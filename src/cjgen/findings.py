@@ -28,6 +28,7 @@ MIN_LIFT = 0.1
 # flags many sentences, and an interview rarely holds more distinct findings than this.
 PER_INTERVIEW = {"pain": 6, "delight": 5, "action": 2}
 MAX_STAGES = 9
+MIN_FOR_DEBIAS = 4
 NAME_WORDS = 16  # stage answers are single digits
 
 
@@ -104,6 +105,19 @@ def select_moments(labels: Sequence[SentenceLabel], kind: str) -> list[Moment]:
     return sorted(strongest, key=lambda m: (m.sentences[0].turn_index, m.sentences[0].start))
 
 
+def debiased(answers: list[list[float]]) -> list[list[float]]:
+    """Answer probabilities less each option's mean over the questions asked together.
+
+    The model's lean towards one option (often the first or last) shows in every answer; what is left is how
+    much more this question points to an option than the others do. Too few questions say nothing about the
+    lean, so they are left as they are.
+    """
+    if len(answers) < MIN_FOR_DEBIAS:
+        return answers
+    means = [sum(a[k] for a in answers) / len(answers) for k in range(len(answers[0]))]
+    return [[p - m for p, m in zip(a, means, strict=True)] for a in answers]
+
+
 def _position(label: SentenceLabel) -> int:
     return int(label.sentence.id.split(".")[1])
 
@@ -136,7 +150,7 @@ def stage_moments(
     for group in _by_chunk(source, moments):
         prompt = render_prompt("stage", stages=shown, **_prompt_args(source, group))
         questions = [render_block("stage", "question", ids=m.ids, text=m.text) for m in group]
-        answers = choose(runtime, prompt, questions, options, step=f"stage:{transcript.id}")
+        answers = debiased(choose(runtime, prompt, questions, options, step=f"stage:{transcript.id}"))
         for moment, probabilities in zip(group, answers, strict=True):
             best = max(range(len(shown)), key=lambda n: probabilities[n])
             out.append(replace(moment, stage_id=shown[best].id))

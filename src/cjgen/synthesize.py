@@ -19,6 +19,7 @@ from typing import cast
 from cjgen.ask import Runtime
 from cjgen.checks import content_words, instruction_like
 from cjgen.choose import choose, complete_each
+from cjgen.findings import MIN_FOR_DEBIAS
 from cjgen.group import Finding, group_observations, overlap, similarity
 from cjgen.observations import Observation
 from cjgen.prompts import render_block, render_prompt
@@ -49,6 +50,7 @@ MAX_DELIGHTS = 6
 MAX_OPPORTUNITIES = 5
 MAX_CONTRADICTIONS = 3
 SHORTLIST = 15  # opposite pairs put to the model
+CONFIRM_MARGIN = 0.1
 LANE_ITEMS_PER_STAGE = 2
 STATEMENT_WORDS = 16
 # A pair of opposite observations is put to the model only when at least this alike.
@@ -297,9 +299,11 @@ def contradictions_for(runtime: Runtime, ctx: Context) -> list[Contradiction]:
         for p, d in shortlist
     ]
     answers = choose(runtime, prompt, questions, ("A", "B"), step="contradictions")
+    # A yes counts when it is a yes and stands out from the model's usual answer to such pairs.
+    usual = sum(a[0] for a in answers) / len(answers) if len(answers) >= MIN_FOR_DEBIAS else 0.0
     out: list[Contradiction] = []
     for (pain, delight), (yes, _no) in sorted(zip(shortlist, answers, strict=True), key=lambda x: -x[1][0]):
-        if yes < 0.5 or len(out) >= MAX_CONTRADICTIONS:
+        if yes < 0.5 or yes < usual + CONFIRM_MARGIN or len(out) >= MAX_CONTRADICTIONS:
             continue
         sides = [
             ContradictionSide(
