@@ -23,7 +23,7 @@ from cjgen.untrusted import prompt_id
 
 # A sentence is a candidate when its kind stands out most, and by at least this much, from the interview's
 # mean probability of that kind ...
-MIN_LIFT = 0.1
+MIN_LIFT = 0.06
 # ... and at most this many moments of each kind are kept per interview (the strongest first): a small model
 # flags many sentences, and an interview rarely holds more distinct findings than this.
 PER_INTERVIEW = {"pain": 6, "delight": 5, "action": 2}
@@ -101,7 +101,12 @@ def select_moments(labels: Sequence[SentenceLabel], kind: str) -> list[Moment]:
         )
         for run in runs
     ]
-    strongest = sorted(moments, key=lambda m: -m.score)[: PER_INTERVIEW[kind]]
+    # One moment per answer: an answer that dwells on one problem would otherwise fill every slot, and the
+    # interview's other findings would be lost.
+    best_per_turn: dict[int, Moment] = {}
+    for moment in sorted(moments, key=lambda m: -m.score):
+        best_per_turn.setdefault(moment.sentences[0].turn_index, moment)
+    strongest = sorted(best_per_turn.values(), key=lambda m: -m.score)[: PER_INTERVIEW[kind]]
     return sorted(strongest, key=lambda m: (m.sentences[0].turn_index, m.sentences[0].start))
 
 
