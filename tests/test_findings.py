@@ -107,6 +107,7 @@ def test_only_pairs_the_model_confirms_become_contradictions() -> None:
         obs("p2", "P3", "The app crashed when paying", stage="pay"),
         obs("d2", "P1", "Paying in the app is quick", stage="pay", kind="delight"),
     ]
+
     def judge(messages: Any, kwargs: Any) -> dict[str, Any]:
         questions = str(messages[-1].content).split("Question ")[1:]
         return {"answers": ["A" if q.count("Delivery") == 2 else "B" for q in questions]}

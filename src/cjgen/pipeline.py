@@ -213,7 +213,9 @@ def build_map(
             map_type,
             scores={k: v for r in reads for k, v in r.scores.items()},
             segments=plan.segments,
-            segment_votes={t.participant_id: r.segment for t, r in zip(loaded, reads, strict=True) if r.segment},
+            segment_votes={
+                t.participant_id: r.segment for t, r in zip(loaded, reads, strict=True) if r.segment
+            },
             suspected=plan.suspected,
             brief=brief_text,
         )
