@@ -1,4 +1,4 @@
-"""Candidate findings from labelled sentences: select, stage and describe them, one narrow question each.
+"""Candidate findings from labelled sentences: select, stage and name them, one narrow question each.
 
 A *moment* is one participant's run of adjacent sentences in one answer that the labeller marked as the same
 kind (a problem or a good moment). Code selects the strongest moments per interview; the model then answers
@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 from cjgen.ask import Runtime
 from cjgen.choose import choose, complete_each
-from cjgen.label import CHUNK_WORDS, SentenceLabel, chunk_turns, interview_turns
+from cjgen.label import CHUNK_WORDS, Chunk, SentenceLabel, chunk_turns, interview_turns
 from cjgen.prompts import render_block, render_prompt
 from cjgen.redact import RedactedTranscript
 from cjgen.schema import Stage
@@ -27,9 +27,9 @@ MIN_LIFT = 0.06
 # ... and at most this many moments of each kind are kept per interview (the strongest first): a small model
 # flags many sentences, and an interview rarely holds more distinct findings than this.
 PER_INTERVIEW = {"pain": 6, "delight": 5, "action": 2}
-MAX_STAGES = 9
+MAX_STAGES = 9  # stage answers are single digits
 MIN_FOR_DEBIAS = 4
-NAME_WORDS = 16  # stage answers are single digits
+NAME_WORDS = 16
 
 
 @dataclass(frozen=True)
@@ -127,20 +127,6 @@ def _position(label: SentenceLabel) -> int:
     return int(label.sentence.id.split(".")[1])
 
 
-def _prompt_args(source: RedactedTranscript, moments: Sequence[Moment]) -> dict[str, object]:
-    """The interview context for questions about these moments (the chunk that holds the first of them)."""
-    transcript = source.redacted
-    sentences = number_sentences(transcript)
-    wanted = {s.id for m in moments for s in m.sentences}
-    for chunk in chunk_turns(transcript.turns, sentences, CHUNK_WORDS):
-        if any(s.id in wanted for s in chunk.sentences):
-            return {
-                "participant_id": prompt_id(transcript.participant_id),
-                "turns": interview_turns(chunk, transcript.participant_id),
-            }
-    return {"participant_id": prompt_id(transcript.participant_id), "turns": []}
-
-
 def stage_moments(
     runtime: Runtime, source: RedactedTranscript, moments: Sequence[Moment], stages: Sequence[Stage]
 ) -> list[Moment]:
@@ -152,8 +138,13 @@ def stage_moments(
     options = [str(n) for n in range(1, len(shown) + 1)]
     out: list[Moment] = []
     # Moments are asked about in the context of the chunk they come from (long interviews are chunked).
-    for group in _by_chunk(source, moments):
-        prompt = render_prompt("stage", stages=shown, **_prompt_args(source, group))
+    for chunk, group in _by_chunk(source, moments):
+        prompt = render_prompt(
+            "stage",
+            stages=shown,
+            participant_id=prompt_id(transcript.participant_id),
+            turns=interview_turns(chunk, transcript.participant_id),
+        )
         questions = [render_block("stage", "question", ids=m.ids, text=m.text) for m in group]
         answers = debiased(choose(runtime, prompt, questions, options, step=f"stage:{transcript.id}"))
         for moment, probabilities in zip(group, answers, strict=True):
@@ -162,15 +153,16 @@ def stage_moments(
     return out
 
 
-def _by_chunk(source: RedactedTranscript, moments: Sequence[Moment]) -> list[list[Moment]]:
-    sentences = number_sentences(source.redacted)
-    groups: list[list[Moment]] = []
-    for chunk in chunk_turns(source.redacted.turns, sentences, CHUNK_WORDS):
+def _by_chunk(source: RedactedTranscript, moments: Sequence[Moment]) -> list[tuple[Chunk, list[Moment]]]:
+    """The chunks of the interview that hold moments, each with its moments (by their first sentence)."""
+    chunks = chunk_turns(source.redacted.turns, number_sentences(source.redacted), CHUNK_WORDS)
+    found = []
+    for chunk in chunks:
         ids = {s.id for s in chunk.sentences}
         group = [m for m in moments if m.sentences[0].id in ids]
         if group:
-            groups.append(group)
-    return groups
+            found.append((chunk, group))
+    return found
 
 
 def name_moments(runtime: Runtime, moments: Sequence[Moment]) -> list[Moment]:

@@ -181,6 +181,18 @@ def _load_prefix(llama: Any, prefix: list[int]) -> int:
     return len(prefix) - common
 
 
+def _enter(
+    llama: Any, system: str, context: str, questions: Sequence[str]
+) -> tuple[list[int], list[list[int]], int]:
+    """Evaluate the shared context (reusing the cache) and tokenize each question with the chat frame's end:
+    (context tokens, question tokens, context tokens evaluated now)."""
+    prefix_text, suffix_text = _chat_frame(llama, system, context)
+    prefix = llama.tokenize(prefix_text.encode(), add_bos=True, special=True)
+    evaluated = _load_prefix(llama, prefix)
+    tails = [llama.tokenize((q + suffix_text).encode(), add_bos=False, special=True) for q in questions]
+    return prefix, tails, evaluated
+
+
 def _side_by_side(llama: Any, prefix_length: int, tails: Sequence[list[int]]) -> Iterator[Any]:
     """Evaluate each tail after the prefix (sequence 0) in its own sequence, many per decode; yield each
     tail's last-token logits in order. Falls back to one tail at a time where the context has one sequence."""
@@ -268,17 +280,10 @@ class LocalChatModel(BaseChatModel):
         import numpy as np
 
         llama = self._llama
-        prefix_text, suffix_text = _chat_frame(llama, system, context)
         option_ids = [llama.tokenize(o.encode(), add_bos=False, special=False)[0] for o in options]
         probabilities: list[list[float]] = []
-        evaluated = 0
         with self._lock:
-            prefix = llama.tokenize(prefix_text.encode(), add_bos=True, special=True)
-            evaluated += _load_prefix(llama, prefix)
-            tails = [
-                llama.tokenize((question + suffix_text).encode(), add_bos=False, special=True)
-                for question in questions
-            ]
+            prefix, tails, evaluated = _enter(llama, system, context, questions)
             for logits in _side_by_side(llama, len(prefix), tails):
                 chosen = np.array([float(logits[i]) for i in option_ids])
                 weights = np.exp(chosen - chosen.max())
@@ -298,15 +303,12 @@ class LocalChatModel(BaseChatModel):
         import numpy as np
 
         llama = self._llama
-        prefix_text, suffix_text = _chat_frame(llama, system, context)
         answers: list[str] = []
-        evaluated = generated = 0
+        generated = 0
         end_tokens = {llama.token_eos(), *_special_end_tokens(llama)}
         with self._lock:
-            prefix = llama.tokenize(prefix_text.encode(), add_bos=True, special=True)
-            evaluated += _load_prefix(llama, prefix)
-            for question in questions:
-                tail = llama.tokenize((question + suffix_text).encode(), add_bos=False, special=True)
+            prefix, tails, evaluated = _enter(llama, system, context, questions)
+            for tail in tails:
                 llama.n_tokens = len(prefix)
                 llama.eval(tail)
                 evaluated += len(tail)

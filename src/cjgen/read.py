@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 from cjgen.ask import Runtime
 from cjgen.findings import Moment, name_moments, select_moments, stage_moments
 from cjgen.ground import GroundReport, ground_observations
 from cjgen.label import label_transcript
-from cjgen.observations import ObservationOut
+from cjgen.observations import Kind, ObservationOut
 from cjgen.redact import RedactedTranscript
-from cjgen.schema import Stage
+from cjgen.schema import Severity, Stage
 from cjgen.sentences import number_sentences
 from cjgen.stages import Segment
 
@@ -33,15 +34,14 @@ class Read:
 
 
 def _observation(moment: Moment) -> ObservationOut:
-    severity = 3 if moment.score >= 0.4 else 2 if moment.score >= 0.2 else 1
-    emotion = {"pain": -2 if severity == 3 else -1, "delight": 2 if severity == 3 else 1}.get(moment.kind, 0)
+    # The emotion is left to `checks.tidy`, which gives pains and delights the sign of their kind by severity.
+    severity: Severity = 3 if moment.score >= 0.4 else 2 if moment.score >= 0.2 else 1
     return ObservationOut(
-        kind="pain" if moment.kind == "pain" else "delight" if moment.kind == "delight" else "action",
+        kind=cast(Kind, moment.kind),
         text=moment.name or moment.text,
         cite=tuple(s.id for s in moment.sentences),
         stage=moment.stage_id,
-        emotion=emotion,  # type: ignore[arg-type]
-        severity=severity,  # type: ignore[arg-type]
+        severity=severity,
     )
 
 
