@@ -40,7 +40,9 @@ def test_no_more_moments_per_interview_than_the_cap() -> None:
     assert len(select_moments(labels, "pain")) == 6
 
 
-def obs(obs_id: str, pid: str, text: str, stage: str = "use", kind: str = "pain") -> Observation:
+def obs(
+    obs_id: str, pid: str, text: str, stage: str = "use", kind: str = "pain", question: str = ""
+) -> Observation:
     return Observation(
         id=obs_id,
         source_id=f"{pid}.txt",
@@ -48,6 +50,7 @@ def obs(obs_id: str, pid: str, text: str, stage: str = "use", kind: str = "pain"
         kind=kind,  # type: ignore[arg-type]
         stage_id=stage,
         text=text,
+        question=question,
         evidence=[ev(pid, 1, text)],
     )
 
@@ -63,6 +66,20 @@ def test_observations_about_the_same_thing_group_and_a_word_everyone_uses_does_n
     groups = sorted(sorted(o.id for o in f.members) for f in findings)
     assert groups == [["a", "b"], ["c"], ["d"]]
     assert findings[0].participants == ["P1", "P2"]  # the one raised by most people comes first
+
+
+def test_answers_to_alike_questions_group_though_their_words_differ() -> None:
+    asked = "How did it go when you wanted to stop the subscription?"
+    items = [
+        obs("a", "P1", "I had to write an email and wait a week", question=asked),
+        obs("b", "P2", "Nobody answered for days, it was a nightmare", question=asked),
+        obs("c", "P3", "The front tyre was flat when it arrived", question="What happened on delivery day?"),
+    ]
+    findings = group_observations(items, {o.id: 0.5 for o in items})
+    assert sorted(sorted(o.id for o in f.members) for f in findings) == [["a", "b"], ["c"]]
+    # Without the questions, the two answers share no content word and stay apart.
+    unasked = [o.model_copy(update={"question": ""}) for o in items]
+    assert len(group_observations(unasked, {o.id: 0.5 for o in items})) == 3
 
 
 STAGES = [Stage(id="use", name="Use", description="Everyday use.")]

@@ -240,6 +240,7 @@ def ground_observations(
                 channel=item.channel,
                 emotion=item.emotion,
                 severity=item.severity,
+                question=item.question,
                 evidence=[e.model_copy(update={"observation_id": obs_id}) for e in found],
             )
         )

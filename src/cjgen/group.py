@@ -1,7 +1,9 @@
 """Group observations from different participants into findings, by code.
 
-Two observations belong together when they are about the same thing: their short descriptions (and, less so,
-their quotes) share content words, and observations of one stage are more alike than observations of two.
+Two observations belong together when they are about the same thing: their short descriptions and quotes share
+content words, they answer alike-worded interviewer questions (an interview guide asks every participant about
+the same topics, and a question names its topic more plainly than a 1.5B model's description does), and
+observations of one stage are more alike than observations of two.
 Average-linkage agglomeration stops at a similarity threshold, so the number of findings follows the data.
 Findings are ranked by how many participants raised them, then by how confident the labels were.
 """
@@ -15,9 +17,11 @@ from dataclasses import dataclass
 from cjgen.checks import content_words
 from cjgen.observations import Observation
 
-# Agglomeration stops when the best pair of clusters is less alike than this (similarities are about 0..1).
-THRESHOLD = 0.3
+# Agglomeration stops when the best pair of clusters is less alike than this (similarities are about 0..1.6).
+THRESHOLD = 0.2
 SAME_STAGE_BONUS = 0.1
+# How much alike-worded interviewer questions count, next to the words of the observations themselves.
+QUESTION_WEIGHT = 0.5
 
 
 @dataclass(frozen=True)
@@ -74,12 +78,17 @@ def similarity(a: Observation, b: Observation) -> float:
 def similarity_matrix(observations: Sequence[Observation]) -> list[list[float]]:
     texts = [" ".join([o.text, *(e.quote for e in o.evidence)]) for o in observations]
     vocabulary = Vocabulary(texts)
+    asked = Vocabulary([o.question for o in observations])
     size = len(observations)
     sim = [[0.0] * size for _ in range(size)]
     for i in range(size):
         for j in range(i + 1, size):
             same_stage = observations[i].stage_id == observations[j].stage_id
-            sim[i][j] = sim[j][i] = vocabulary.cosine(i, j) + (SAME_STAGE_BONUS if same_stage else 0.0)
+            sim[i][j] = sim[j][i] = (
+                vocabulary.cosine(i, j)
+                + QUESTION_WEIGHT * asked.cosine(i, j)
+                + (SAME_STAGE_BONUS if same_stage else 0.0)
+            )
     return sim
 
 

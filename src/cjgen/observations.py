@@ -23,6 +23,7 @@ class ObservationOut:
     channel: ChannelKind | None = None
     emotion: Score = 0
     severity: Severity = 1
+    question: str = ""  # the interviewer's words this answers ("" when none)
 
 
 class Observation(BaseModel):
@@ -39,4 +40,5 @@ class Observation(BaseModel):
     channel: ChannelKind | None = None
     emotion: Score = 0
     severity: Severity = 1
+    question: str = ""  # the interviewer's words the cited answer follows
     evidence: list[Evidence]

@@ -42,6 +42,7 @@ def _observation(moment: Moment) -> ObservationOut:
         cite=tuple(s.id for s in moment.sentences),
         stage=moment.stage_id,
         severity=severity,
+        question=moment.question,
     )
 
 
