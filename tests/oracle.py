@@ -48,8 +48,6 @@ class GoldOracle:
     def respond(self, messages: Sequence[BaseMessage], kwargs: dict[str, Any]) -> dict[str, Any]:
         props = _schema(kwargs)["properties"]
         prompt = str(messages[1].content)  # the task itself, also when this is a re-ask
-        if "questions" in props:
-            return self.draft()
         if "stages" in props:
             return self.plan()
         if "answers" in props:
@@ -84,10 +82,13 @@ class GoldOracle:
         )
 
     def answer(self, question: str, prompt: str) -> str:
+        drafted = self.draft_answer(question)
+        if drafted is not None:
+            return drafted
         quoted = re.search(r'"(.*)"', question)
         text = quoted.group(1) if quoted else ""
         found = self.item_for(text)
-        if "What does the participant express here?" in question:
+        if question.rstrip().endswith("->"):  # a sentence to label
             return {"pain": "A", "delight": "B"}.get(found[0], "D") if found else "D"
         if "Which of these groups" in question:
             pid = re.search(r"participant (\S+) best", question)
@@ -118,38 +119,54 @@ class GoldOracle:
             return "Staff follow the documented process"
         raise AssertionError(f"unexpected question: {question[:80]}")
 
-    def draft(self) -> dict[str, Any]:
-        stages = self.gold["stages"]
-        return {
-            "summary": "Scripted draft from the gold hypotheses.",
-            "personas": [
-                {"name": p["name"], "description": p["description"][:240]} for p in self.gold["personas"]
-            ],
-            "stages": [
-                {"id": s["id"], "name": s["name"][:40], "description": s["description"][:160]} for s in stages
-            ],
-            "actions": [{"stage": stages[0]["id"], "text": "Hears about the service"}],
-            "touchpoints": [{"stage": stages[0]["id"], "kind": "app", "name": "The app"}],
-            "pains": [
-                {
-                    "statement": p["statement"][:200],
-                    "stage": p["stage"],
-                    "severity": p["severity"],
-                    "source": "brief",
-                }
-                for p in self.gold["pain_points"]
-            ][:8],
-            "delights": [
-                {
-                    "statement": d["statement"][:200],
-                    "stage": d["stage"],
-                    "severity": d.get("severity", 2),
-                    "source": "researcher",
-                }
-                for d in self.gold.get("delights", [])
-            ][:6],
-            "opportunities": [{"statement": "Test the riskiest assumption first", "addresses": [1]}],
-            "questions": [q if isinstance(q, str) else str(q) for q in self.gold.get("open_questions", [])][
-                :6
-            ],
-        }
+    # ------------------------------------------------------------------------------ brief-only draft
+
+    def _named(self, kind: str, name: str) -> dict[str, Any] | None:
+        return next((x for x in self.gold.get(kind, []) if x["name"][:60] == name), None)
+
+    def _closest(self, statement: str) -> dict[str, Any] | None:
+        """The gold pain point or delight sharing most words with `statement` (at least three)."""
+        words = set(re.findall(r"[a-z]{4,}", statement.casefold()))
+        items = [item for _, item in self._items()]
+        shared = [(len(words & set(re.findall(r"[a-z]{4,}", i["statement"].casefold()))), i) for i in items]
+        best = max(shared, key=lambda x: x[0], default=(0, None))
+        return best[1] if best[0] >= 3 else None
+
+    def draft_answer(self, question: str) -> str | None:
+        """Answers to the draft's questions, from the gold hypotheses of the stage and group the question names."""
+        stage = re.search(r"^Stage of the journey: (.*?) \(", question, flags=re.MULTILINE)
+        group = re.search(r"^Customer group: (.*?) \(", question, flags=re.MULTILINE)
+        gold_stage = next((s for s in self.gold["stages"] if stage and s["name"] == stage.group(1)), None)
+        persona = self._named("personas", group.group(1)) if group else None
+        ending = question.rstrip().splitlines()[-1]
+        if ending == "Problem:" and gold_stage and persona:
+            return next(
+                (
+                    p["statement"]
+                    for p in self.gold["pain_points"]
+                    if p["stage"] == gold_stage["id"] and persona["id"] in p["personas"]
+                ),
+                "",
+            )
+        if ending == "Good moment:" and persona:
+            liked = (d for d in self.gold.get("delights", []) if persona["id"] in d["personas"])
+            return next(liked, {"statement": ""})["statement"]
+        if ending == "Action:" and gold_stage:
+            return first_clause(gold_stage["description"])
+        if ending == "Question:" and gold_stage:
+            return f"What do customers expect at the {gold_stage['name'].casefold()} stage?"
+        if ending == "Letter:" and "Through which channel" in question:
+            return "A"
+        statement = re.search(r"^(?:Problem|Good moment): (.*)$", question, flags=re.MULTILINE)
+        item = self._closest(statement.group(1)) if statement else None
+        if ending == "Stage number:" and statement:
+            listed = re.findall(r"^(\d)\) (.*?):", question, flags=re.MULTILINE)
+            names = {s["id"]: s["name"] for s in self.gold["stages"]}
+            return next((n for n, name in listed if item and name == names.get(item["stage"])), "1")
+        if ending == "Letter:" and "Which customer group" in question:
+            letters = re.findall(r"^([A-H])\) (.*)$", question, flags=re.MULTILINE)
+            ids = [p["id"] for p in self.gold["personas"]]
+            if item and len(item["personas"]) == 1 and item["personas"][0] in ids:
+                return letters[ids.index(item["personas"][0])][0]
+            return letters[-1][0]
+        return None

@@ -74,8 +74,9 @@ def test_a_passing_transport_fault_is_retried_by_the_client(
     fault: str, server: FakeOpenAI, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     journey = draft_after_one(fault, server, monkeypatch)
-    assert len(server.arrivals) == 2  # the fault, then one retry; no re-ask
-    assert [c.attempt for c in journey.provenance.calls] == [1]
+    calls = journey.provenance.calls
+    assert len(server.arrivals) == len(calls) + 1  # the fault, then one retry; no re-ask
+    assert [c.attempt for c in calls] == [1] * len(calls)
     if fault == "429":  # the client waited as the server asked
         assert server.arrivals[1] - server.arrivals[0] >= 0.9
 
@@ -85,7 +86,8 @@ def test_a_bad_answer_once_is_closed_or_re_asked(
     fault: str, server: FakeOpenAI, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     journey = draft_after_one(fault, server, monkeypatch)
-    assert len(server.arrivals) <= 2
+    answered = [c for c in journey.provenance.calls if c.error is None]
+    assert len(server.arrivals) <= len(answered) + 1  # at most one extra request, for the first one
     # The bad answer is recorded as a failed attempt (or, cut off, closed by json-repair), never cached as is.
     assert len(journey.provenance.calls) == len(server.arrivals)
 
@@ -109,7 +111,7 @@ def test_a_lasting_transport_fault_ends_in_one_clear_error(
     with pytest.raises(ModelError) as caught:
         draft(runtime)
     message = _one_clear_line(caught.value)
-    assert "draft" in message
+    assert message.startswith("stages:")  # the step that failed: the draft's first, which plans the stages
     assert len(server.arrivals) == 1 + CLIENT_RETRIES  # no re-ask on top of the client's retries
 
 
