@@ -88,7 +88,7 @@ class GoldOracle:
         quoted = re.search(r'"(.*)"', question)
         text = quoted.group(1) if quoted else ""
         found = self.item_for(text)
-        if question.rstrip().endswith("->"):  # a sentence to label
+        if "What does the participant express here?" in question:
             return {"pain": "A", "delight": "B"}.get(found[0], "D") if found else "D"
         if "Which of these groups" in question:
             pid = re.search(r"participant (\S+) best", question)
@@ -155,6 +155,8 @@ class GoldOracle:
             return first_clause(gold_stage["description"])
         if ending == "Question:" and gold_stage:
             return f"What do customers expect at the {gold_stage['name'].casefold()} stage?"
+        if ending == "Letter:" and "A) a problem customers could have" in question:
+            return "A"
         if ending == "Letter:" and "Through which channel" in question:
             return "A"
         statement = re.search(r"^(?:Problem|Good moment): (.*)$", question, flags=re.MULTILINE)

@@ -41,7 +41,11 @@ PROBLEMS = {
     "Receive": "The rider rings the bell and wakes the whole house",
     "Order again": "Pausing a weekly order needs a phone call",
 }
-SUSPECTED = ["early deliveries wake people up", "Bread gets squashed in the bike boxes."]
+SUSPECTED = [
+    "early deliveries wake people up",
+    "Our sourdough will be our main advantage.",  # a hope, not a problem
+    "Bread gets squashed in the bike boxes.",
+]
 CUT_OFF = "Nurses may find that the app asks for so many details before the first order that they give up and"
 QUESTION = re.compile(r"^Question \d+:\n(.*?)(?=\n\nQuestion \d+:\n|\Z)", re.DOTALL | re.MULTILINE)
 
@@ -89,6 +93,8 @@ class DraftModel:
                 "Receive" if "deliver" in statement.group(1) or "squashed" in statement.group(1) else "Order"
             )
             return next(n for n, name in listed.items() if name == wanted)
+        if ending == "Letter:" and "A) a problem customers could have" in question:
+            return "B" if "advantage" in question else "A"
         if ending == "Letter:":
             options = dict(re.findall(r"^([A-Z])\) (.*)$", question, flags=re.MULTILINE))
             wanted = (
@@ -127,6 +133,7 @@ def test_the_briefs_suspicions_are_pain_points_where_the_model_places_them(journ
     assert squashed.persona_ids == ["persona2"]  # the group the model chose
     assert woken.persona_ids == ["persona1", "persona2"]  # "all of them alike"
     assert journey.pain_points[:2] == [woken, squashed]
+    assert not any("advantage" in p.statement for p in journey.pain_points)  # the brief's hope is no problem
 
 
 def test_hypotheses_name_their_group_and_stay_few_per_stage() -> None:

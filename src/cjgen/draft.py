@@ -136,6 +136,10 @@ def _suspected_pains(
 ) -> list[PainPoint]:
     """The problems the brief itself suspects, in its own words, placed at a stage and a customer group."""
     claims = [c for c in _statements(suspected, max_words=40) if c]
+    # The brief's hopes ("our main advantage will be ...") are not problems to test.
+    questions = [render_block("draft", "problem_or_good", statement=c) for c in claims]
+    kinds = choose(runtime, prompt, questions, ("A", "B"), step="draft:problem")
+    claims = [c for c, (problem, good) in zip(claims, kinds, strict=True) if problem >= good]
     placed = _stages_of(runtime, prompt, "Problem", claims, stages)
     concerned = _personas_of(runtime, prompt, "Problem", claims, personas)
     return [
