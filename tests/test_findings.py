@@ -68,18 +68,34 @@ def test_observations_about_the_same_thing_group_and_a_word_everyone_uses_does_n
     assert findings[0].participants == ["P1", "P2"]  # the one raised by most people comes first
 
 
+OTHER_ANSWERS = [
+    ("The front tyre was flat when it arrived", "What happened on delivery day?"),
+    ("My daughter rides it to school now", "Who else in the family uses it?"),
+    ("The invoice never shows the tax", "How do you pay for it?"),
+    ("The lock jams whenever it rains", "How is it holding up after a year?"),
+    ("I charge it at work on Fridays", "Where do you keep it charged?"),
+    ("A colleague recommended them to me", "How did you first hear of them?"),
+]
+
+
 def test_answers_to_alike_questions_group_though_their_words_differ() -> None:
     asked = "How did it go when you wanted to stop the subscription?"
     items = [
         obs("a", "P1", "I had to write an email and wait a week", question=asked),
         obs("b", "P2", "Nobody answered for days, it was a nightmare", question=asked),
-        obs("c", "P3", "The front tyre was flat when it arrived", question="What happened on delivery day?"),
-    ]
+    ] + [obs(f"o{n}", f"P{n + 3}", text, question=q) for n, (text, q) in enumerate(OTHER_ANSWERS)]
     findings = group_observations(items, {o.id: 0.5 for o in items})
-    assert sorted(sorted(o.id for o in f.members) for f in findings) == [["a", "b"], ["c"]]
+    assert sorted(o.id for o in findings[0].members) == ["a", "b"]
+    assert len(findings) == 1 + len(OTHER_ANSWERS)
     # Without the questions, the two answers share no content word and stay apart.
     unasked = [o.model_copy(update={"question": ""}) for o in items]
-    assert len(group_observations(unasked, {o.id: 0.5 for o in items})) == 3
+    assert len(group_observations(unasked, {o.id: 0.5 for o in items})) == len(items)
+
+
+def test_a_follow_up_most_answers_share_does_not_group_them() -> None:
+    follow_up = "Can you tell me more about that?"
+    items = [obs(f"o{n}", f"P{n}", text, question=follow_up) for n, (text, _) in enumerate(OTHER_ANSWERS)]
+    assert len(group_observations(items, {o.id: 0.5 for o in items})) == len(items)
 
 
 STAGES = [Stage(id="use", name="Use", description="Everyday use.")]

@@ -2,9 +2,8 @@
 
 A *moment* is one participant's run of adjacent sentences in one answer that the labeller marked as the same
 kind (a problem or a good moment). Code selects the strongest moments per interview; the model then answers
-two narrow questions about each: in which stage it happened (a choice, with the whole interview as context)
-and what it says (one sentence written from the moment's own words, used to group moments across participants
-and to word the finding).
+a narrow question about each: in which stage it happened (a choice, with the whole interview as context). The
+findings that make the map are named later, each in one sentence written from its own words (`name_items`).
 """
 
 from __future__ import annotations
@@ -41,7 +40,6 @@ class Moment:
     score: float
     question: str
     stage_id: str = ""
-    name: str = ""
 
     @property
     def ids(self) -> str:
@@ -165,13 +163,10 @@ def _by_chunk(source: RedactedTranscript, moments: Sequence[Moment]) -> list[tup
     return found
 
 
-def name_moments(runtime: Runtime, moments: Sequence[Moment]) -> list[Moment]:
-    """Each moment with a one-sentence name written from its own words only (no other context to drift to)."""
-    if not moments:
+def name_items(runtime: Runtime, items: Sequence[tuple[str, str]], *, step: str) -> list[str]:
+    """A one-sentence name for each (kind, quote), written from the quote alone (no other context to drift to)."""
+    if not items:
         return []
     prompt = render_prompt("name")
-    questions = [render_block("name", "question", kind=m.kind, quotes=[m.text]) for m in moments]
-    names = complete_each(
-        runtime, prompt, questions, max_words=NAME_WORDS, step=f"name:{moments[0].source_id}"
-    )
-    return [replace(m, name=n) for m, n in zip(moments, names, strict=True)]
+    questions = [render_block("name", "question", kind=kind, quotes=[text]) for kind, text in items]
+    return complete_each(runtime, prompt, questions, max_words=NAME_WORDS, step=step)

@@ -1,9 +1,10 @@
 """Group observations from different participants into findings, by code.
 
-Two observations belong together when they are about the same thing: their short descriptions and quotes share
-content words, they answer alike-worded interviewer questions (an interview guide asks every participant about
-the same topics, and a question names its topic more plainly than a 1.5B model's description does), and
-observations of one stage are more alike than observations of two.
+Two observations belong together when they are about the same thing: their quotes share content words, they
+answer alike-worded interviewer questions (an interview guide asks every participant about the same topics, and a
+question names its topic more plainly than the answer does), and observations of one stage are more alike than
+observations of two. Observations are grouped by what participants said, before anything is worded by the model:
+the model's one-line names were measured to add nothing to grouping, so only the findings shown are named.
 Average-linkage agglomeration stops at a similarity threshold, so the number of findings follows the data.
 Findings are ranked by how many participants raised them, then by how confident the labels were.
 """
@@ -20,8 +21,10 @@ from cjgen.observations import Observation
 # Agglomeration stops when the best pair of clusters is less alike than this (similarities are about 0..1.6).
 THRESHOLD = 0.2
 SAME_STAGE_BONUS = 0.1
-# How much alike-worded interviewer questions count, next to the words of the observations themselves.
-QUESTION_WEIGHT = 0.5
+# How much alike-worded interviewer questions count, next to the words of the observations themselves ...
+QUESTION_WEIGHT = 1.0
+# ... leaving out words that many of the questions share ("tell me more about that"), which name no topic.
+COMMON_QUESTION_SHARE = 0.3
 
 
 @dataclass(frozen=True)
@@ -50,13 +53,15 @@ class Vocabulary:
     """Content-word weights over one set of texts: a word most of them share (the product's name, "service")
     says little about which finding a text belongs to, so rarer words count more (tf-idf)."""
 
-    def __init__(self, texts: Sequence[str]) -> None:
-        self.words = [content_words(t) for t in texts]
+    def __init__(self, texts: Sequence[str], *, max_share: float = 1.0) -> None:
+        """`max_share`: words in more than this share of the texts are left out altogether."""
+        words = [content_words(t) for t in texts]
         count = len(texts) or 1
         seen: dict[str, int] = {}
-        for words in self.words:
-            for w in words:
+        for found in words:
+            for w in found:
                 seen[w] = seen.get(w, 0) + 1
+        self.words = [{w for w in found if seen[w] <= max_share * count} for found in words]
         self.idf = {w: math.log((1 + count) / (1 + n)) + 1.0 for w, n in seen.items()}
 
     def cosine(self, i: int, j: int) -> float:
@@ -78,7 +83,7 @@ def similarity(a: Observation, b: Observation) -> float:
 def similarity_matrix(observations: Sequence[Observation]) -> list[list[float]]:
     texts = [" ".join([o.text, *(e.quote for e in o.evidence)]) for o in observations]
     vocabulary = Vocabulary(texts)
-    asked = Vocabulary([o.question for o in observations])
+    asked = Vocabulary([o.question for o in observations], max_share=COMMON_QUESTION_SHARE)
     size = len(observations)
     sim = [[0.0] * size for _ in range(size)]
     for i in range(size):

@@ -1,4 +1,4 @@
-"""Read one interview: label its sentences, pick the strongest moments, stage and name them, ground them.
+"""Read one interview: label its sentences, pick the strongest moments, stage them, ground them.
 
 The map step of the pipeline, built from narrow questions (see label.py and findings.py). Every observation
 it returns cites the participant's own sentences, located in the source by grounding, with the labeller's
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import cast
 
 from cjgen.ask import Runtime
-from cjgen.findings import Moment, name_moments, select_moments, stage_moments
+from cjgen.findings import Moment, select_moments, stage_moments
 from cjgen.ground import GroundReport, ground_observations
 from cjgen.label import label_transcript
 from cjgen.observations import Kind, ObservationOut
@@ -38,7 +38,7 @@ def _observation(moment: Moment) -> ObservationOut:
     severity: Severity = 3 if moment.score >= 0.4 else 2 if moment.score >= 0.2 else 1
     return ObservationOut(
         kind=cast(Kind, moment.kind),
-        text=moment.name or moment.text,
+        text=moment.text,  # the quote; the findings shown are named after grouping
         cite=tuple(s.id for s in moment.sentences),
         stage=moment.stage_id,
         severity=severity,
@@ -51,7 +51,7 @@ def read_transcript(
 ) -> Read:
     reading = label_transcript(runtime, source, segments)
     moments = [m for kind in KINDS for m in select_moments(reading.labels, kind)]
-    moments = name_moments(runtime, stage_moments(runtime, source, moments, stages))
+    moments = stage_moments(runtime, source, moments, stages)
     pid = source.original.participant_id
     prefix = f"{pid}-"
     report = ground_observations(

@@ -1,7 +1,7 @@
 """Reduce step: grounded observations from every interview become the map's findings, mostly by code.
 
-Pain points and delights are groups of observations (see group.py); each statement is the model's short
-description of its strongest member, so it says what its quotes say. Personas place each participant in a
+Pain points and delights are groups of observations (see group.py); each statement is the model's one-sentence
+name for its strongest member's quote, so it says what its quotes say. Only what the map shows is named. Personas place each participant in a
 customer group the brief names (the model's choice per interview, made while reading it). Stage lanes,
 emotions and evidence strength are counted. The model is asked only narrow questions here: an improvement
 for each main pain point, whether two opposite observations really disagree, and (for service blueprints)
@@ -19,7 +19,7 @@ from typing import cast
 from cjgen.ask import Runtime
 from cjgen.checks import content_words, instruction_like
 from cjgen.choose import choose, complete_each
-from cjgen.findings import MIN_FOR_DEBIAS
+from cjgen.findings import MIN_FOR_DEBIAS, name_items
 from cjgen.group import Finding, group_observations, overlap, similarity
 from cjgen.observations import Observation
 from cjgen.prompts import render_block, render_prompt
@@ -198,9 +198,19 @@ def findings_of(ctx: Context, kind: str, limit: int) -> list[Finding]:
     return [f for f in found if not instruction_like(f.lead.text)][:limit]
 
 
-def statements_of(findings: Sequence[Finding]) -> list[str]:
-    """Each finding worded as its strongest observation's one-sentence name (written from its own quote)."""
-    return [as_statement(f.lead.text) for f in findings]
+def names_for(runtime: Runtime, observations: Sequence[Observation]) -> dict[str, str]:
+    """Observation id -> a one-sentence name written from its quote alone (the quote where the name is empty)."""
+    wanted = list({o.id: o for o in observations}.values())
+    names = name_items(runtime, [(o.kind, o.text) for o in wanted], step="name")
+    return {
+        o.id: as_statement(name if len(name.split()) >= 2 else o.text)
+        for o, name in zip(wanted, names, strict=True)
+    }
+
+
+def statements_of(findings: Sequence[Finding], names: Mapping[str, str]) -> list[str]:
+    """Each finding worded as its strongest observation's name."""
+    return [names.get(f.lead.id) or as_statement(f.lead.text) for f in findings]
 
 
 def pain_points_for(
@@ -262,8 +272,8 @@ def opportunities_for(runtime: Runtime, ctx: Context, pains: Sequence[PainPoint]
     return out
 
 
-def contradictions_for(runtime: Runtime, ctx: Context) -> list[Contradiction]:
-    """Opposite observations by different people about the same thing, confirmed one pair at a time."""
+def opposed_pairs(runtime: Runtime, ctx: Context) -> list[tuple[Observation, Observation]]:
+    """(pain, delight) pairs by different people about the same thing, each confirmed by the model."""
     pairs = [
         (similarity(p, d), p, d)
         for p in ctx.of_kind("pain")
@@ -301,13 +311,23 @@ def contradictions_for(runtime: Runtime, ctx: Context) -> list[Contradiction]:
     answers = choose(runtime, prompt, questions, ("A", "B"), step="contradictions")
     # A yes counts when it is a yes and stands out from the model's usual answer to such pairs.
     usual = sum(a[0] for a in answers) / len(answers) if len(answers) >= MIN_FOR_DEBIAS else 0.0
+    confirmed = [
+        pair
+        for pair, (yes, _no) in sorted(zip(shortlist, answers, strict=True), key=lambda x: -x[1][0])
+        if yes >= 0.5 and yes >= usual + CONFIRM_MARGIN
+    ]
+    return confirmed[:MAX_CONTRADICTIONS]
+
+
+def contradictions_from(
+    pairs: Sequence[tuple[Observation, Observation]], names: Mapping[str, str]
+) -> list[Contradiction]:
     out: list[Contradiction] = []
-    for (pain, delight), (yes, _no) in sorted(zip(shortlist, answers, strict=True), key=lambda x: -x[1][0]):
-        if yes < 0.5 or yes < usual + CONFIRM_MARGIN or len(out) >= MAX_CONTRADICTIONS:
-            continue
+    for pain, delight in pairs:
+        said = {o.id: names.get(o.id) or as_statement(o.text) for o in (pain, delight)}
         sides = [
             ContradictionSide(
-                participant_ids=[o.participant_id], statement=as_statement(o.text), evidence=o.evidence[:2]
+                participant_ids=[o.participant_id], statement=said[o.id], evidence=o.evidence[:2]
             )
             for o in (delight, pain)
         ]
@@ -315,13 +335,17 @@ def contradictions_for(runtime: Runtime, ctx: Context) -> list[Contradiction]:
             Contradiction(
                 id=f"contradiction{len(out) + 1}",
                 stage_id=delight.stage_id,
-                what=f"{delight.participant_id}: {as_statement(delight.text)} {pain.participant_id}: "
-                f"{as_statement(pain.text)}",
+                what=f"{delight.participant_id}: {said[delight.id]} {pain.participant_id}: {said[pain.id]}",
                 sides=sides,
                 evidence=sides[0].evidence[:1] + sides[1].evidence[:1],
             )
         )
     return out
+
+
+def contradictions_for(runtime: Runtime, ctx: Context) -> list[Contradiction]:
+    """Opposite observations by different people about the same thing, confirmed one pair at a time."""
+    return contradictions_from(opposed_pairs(runtime, ctx), {})
 
 
 def assumptions_for(ctx: Context, pains: Sequence[PainPoint]) -> list[PainPoint]:
@@ -390,17 +414,21 @@ def _grouped(observations: Sequence[Observation], scores: Mapping[str, float]) -
     return group_observations(observations, scores)[:LANE_ITEMS_PER_STAGE]
 
 
-def stage_lanes(
-    ctx: Context, personas: Sequence[Persona]
-) -> tuple[list[Action], list[Touchpoint], list[Emotion]]:
-    lookup = _lookup(personas)
-    touchpoints: list[Touchpoint] = []
-    emotions: list[Emotion] = []
-    done = [
+def action_findings(ctx: Context) -> list[Finding]:
+    """The most shared actions of each stage."""
+    return [
         f
         for stage in ctx.stages
         for f in _grouped([o for o in ctx.of_kind("action") if o.stage_id == stage.id], ctx.scores)
     ]
+
+
+def stage_lanes(
+    ctx: Context, personas: Sequence[Persona], done: Sequence[Finding], names: Mapping[str, str]
+) -> tuple[list[Action], list[Touchpoint], list[Emotion]]:
+    lookup = _lookup(personas)
+    touchpoints: list[Touchpoint] = []
+    emotions: list[Emotion] = []
     actions = [
         Action(
             id=f"action{n}",
@@ -409,7 +437,7 @@ def stage_lanes(
             persona_ids=_personas_of(evidence_of(finding.members), lookup),
             evidence=evidence_of(finding.members),
         )
-        for n, (finding, text) in enumerate(zip(done, statements_of(done), strict=True), start=1)
+        for n, (finding, text) in enumerate(zip(done, statements_of(done, names), strict=True), start=1)
     ]
     for stage in ctx.stages:
         here = [o for o in ctx.observations if o.stage_id == stage.id]
@@ -476,16 +504,22 @@ def synthesize(runtime: Runtime, ctx: Context) -> Synthesis:
         persona.evidence = evidence_of(sorted(mine, key=lambda o: -ctx.scores.get(o.id, 0.0)))[:4]
     pain_findings = findings_of(ctx, "pain", MAX_PAINS)
     delight_findings = findings_of(ctx, "delight", MAX_DELIGHTS)
-    pains = pain_points_for(ctx, pain_findings, statements_of(pain_findings), lookup)
-    delights = delights_for(ctx, delight_findings, statements_of(delight_findings), lookup)
-    actions, touchpoints, emotions = stage_lanes(ctx, personas)
+    done = action_findings(ctx)
+    opposed = opposed_pairs(runtime, ctx)
+    shown = [f.lead for f in (*pain_findings, *delight_findings, *done)] + [
+        o for pair in opposed for o in pair
+    ]
+    names = names_for(runtime, shown)
+    pains = pain_points_for(ctx, pain_findings, statements_of(pain_findings, names), lookup)
+    delights = delights_for(ctx, delight_findings, statements_of(delight_findings, names), lookup)
+    actions, touchpoints, emotions = stage_lanes(ctx, personas, done, names)
     return Synthesis(
         summary=_summary(ctx, pains, delights),
         personas=personas,
         pain_points=pains,
         delights=delights,
         opportunities=opportunities_for(runtime, ctx, pains),
-        contradictions=contradictions_for(runtime, ctx),
+        contradictions=contradictions_from(opposed, names),
         assumptions=assumptions_for(ctx, pains),
         blueprint=blueprint_for(runtime, ctx),
         actions=actions,
