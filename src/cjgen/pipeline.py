@@ -44,7 +44,7 @@ from cjgen.schema import (
 )
 from cjgen.settings import Settings, get_settings
 from cjgen.stages import BriefPlan, Segment, generic_stages, plan_from_brief
-from cjgen.synthesize import Context, as_statement, synthesize
+from cjgen.synthesize import Context, as_statement, names_for, synthesize
 from cjgen.untrusted import scrub_map
 from cjgen.validate import check_map
 
@@ -362,16 +362,21 @@ def draft_map_from_file(brief: Path, **options: Unpack[DraftOptions]) -> Journey
     return draft_map(load_brief(brief), **options)
 
 
-def _summary_items(observations: list[Observation]) -> tuple[list[Thought], list[PainPoint], list[Delight]]:
+def _summary_items(
+    observations: list[Observation], names: dict[str, str]
+) -> tuple[list[Thought], list[PainPoint], list[Delight]]:
+    def said(o: Observation) -> str:
+        return names.get(o.id) or as_statement(o.text)
+
     points = [
-        Thought(id=f"point{n}", stage_id=o.stage_id, text=as_statement(o.text), evidence=o.evidence)
+        Thought(id=f"point{n}", stage_id=o.stage_id, text=said(o), evidence=o.evidence)
         for n, o in enumerate((o for o in observations if o.kind in ("thought", "goal", "action")), start=1)
     ]
     pains = [
         PainPoint(
             id=f"pain{n}",
             stage_id=o.stage_id,
-            statement=as_statement(o.text),
+            statement=said(o),
             severity=o.severity,
             evidence=o.evidence,
         )
@@ -381,7 +386,7 @@ def _summary_items(observations: list[Observation]) -> tuple[list[Thought], list
         Delight(
             id=f"delight{n}",
             stage_id=o.stage_id,
-            statement=as_statement(o.text),
+            statement=said(o),
             severity=o.severity,
             evidence=o.evidence,
         )
@@ -396,7 +401,8 @@ def build_summary(transcript: Transcript, run: Run, *, redact: bool = True) -> T
     sources = _redact_all(loaded, redact)
     report = _read_all(run, sources, generic_stages())[0].report
     observations, _ = tidy(report.observations)
-    points, pains, delights = _summary_items(observations)
+    # Every item of a summary is shown, so every one is named (one sentence from its own quote).
+    points, pains, delights = _summary_items(observations, names_for(run, observations))
     provenance = _provenance(run, None, loaded)
     provenance.grounding = report.stats
     provenance.unsupported = report.unsupported
