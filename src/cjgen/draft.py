@@ -94,17 +94,17 @@ def _best(probabilities: Sequence[float]) -> int:
 
 
 def _stages_of(
-    runtime: Runtime, prompt: Prompt, what: str, statements: Sequence[str], stages: Sequence[Stage]
+    runtime: Runtime, prompt: Prompt, kind: str, statements: Sequence[str], stages: Sequence[Stage]
 ) -> list[Stage]:
     """The stage each statement most likely belongs to (a choice among the numbered stages)."""
-    questions = [render_block("draft", "stage_of", what=what, statement=s, stages=stages) for s in statements]
+    questions = [render_block("draft", "stage_of", kind=kind, statement=s, stages=stages) for s in statements]
     options = [str(n) for n in range(1, len(stages) + 1)]
     answers = debiased(choose(runtime, prompt, questions, options, step="draft:stage"))
     return [stages[_best(a)] for a in answers]
 
 
 def _personas_of(
-    runtime: Runtime, prompt: Prompt, what: str, statements: Sequence[str], personas: Sequence[Persona]
+    runtime: Runtime, prompt: Prompt, kind: str, statements: Sequence[str], personas: Sequence[Persona]
 ) -> list[list[str]]:
     """The persona each statement concerns most, or every persona when the model says all alike."""
     everyone = [p.id for p in personas]
@@ -113,7 +113,7 @@ def _personas_of(
     lettered = list(zip(LETTERS, personas, strict=False))
     questions = [
         render_block(
-            "draft", "group_of", what=what, statement=s, segments=lettered, everyone=LETTERS[len(lettered)]
+            "draft", "group_of", kind=kind, statement=s, segments=lettered, everyone=LETTERS[len(lettered)]
         )
         for s in statements
     ]
@@ -140,8 +140,8 @@ def _suspected_pains(
     questions = [render_block("draft", "problem_or_good", statement=c) for c in claims]
     kinds = choose(runtime, prompt, questions, ("A", "B"), step="draft:problem")
     claims = [c for c, (problem, good) in zip(claims, kinds, strict=True) if problem >= good]
-    placed = _stages_of(runtime, prompt, "Problem", claims, stages)
-    concerned = _personas_of(runtime, prompt, "Problem", claims, personas)
+    placed = _stages_of(runtime, prompt, "pain", claims, stages)
+    concerned = _personas_of(runtime, prompt, "pain", claims, personas)
     return [
         PainPoint(
             id="",
@@ -198,7 +198,7 @@ def _delights(
     variables = [{"segment": s} for s in segments]
     answers = _statements(_write(runtime, prompt, "delight", variables, STATEMENT_WORDS))
     found = [(persona, text) for persona, text in zip(personas, answers, strict=True) if text]
-    placed = _stages_of(runtime, prompt, "Good moment", [text for _, text in found], stages)
+    placed = _stages_of(runtime, prompt, "delight", [text for _, text in found], stages)
     return [
         Delight(
             id=f"delight{n}",
