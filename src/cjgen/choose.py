@@ -63,6 +63,11 @@ def choose(
     return [[1.0 if option == answer else 0.0 for option in options] for answer in answers]
 
 
+def best(probabilities: Sequence[float]) -> int:
+    """The index of the most probable option (the first of equals)."""
+    return max(range(len(probabilities)), key=lambda k: probabilities[k])
+
+
 def complete_each(
     runtime: Runtime,
     prompt: Prompt,

@@ -18,7 +18,7 @@ from typing import Any, get_args
 
 from cjgen.ask import Runtime
 from cjgen.checks import content_words, instruction_like
-from cjgen.choose import choose, complete_each
+from cjgen.choose import best, choose, complete_each
 from cjgen.findings import MAX_STAGES, debiased
 from cjgen.group import overlap
 from cjgen.prompts import Prompt, render_block, render_prompt
@@ -89,10 +89,6 @@ def _write(
     return complete_each(runtime, prompt, questions, max_words=words, step=f"draft:{block}")
 
 
-def _best(probabilities: Sequence[float]) -> int:
-    return max(range(len(probabilities)), key=lambda k: probabilities[k])
-
-
 def _stages_of(
     runtime: Runtime, prompt: Prompt, kind: str, statements: Sequence[str], stages: Sequence[Stage]
 ) -> list[Stage]:
@@ -100,7 +96,7 @@ def _stages_of(
     questions = [render_block("draft", "stage_of", kind=kind, statement=s, stages=stages) for s in statements]
     options = [str(n) for n in range(1, len(stages) + 1)]
     answers = debiased(choose(runtime, prompt, questions, options, step="draft:stage"))
-    return [stages[_best(a)] for a in answers]
+    return [stages[best(a)] for a in answers]
 
 
 def _personas_of(
@@ -119,7 +115,7 @@ def _personas_of(
     ]
     options = list(LETTERS[: len(lettered) + 1])
     answers = debiased(choose(runtime, prompt, questions, options, step="draft:group"))
-    return [[lettered[k][1].id] if (k := _best(a)) < len(lettered) else everyone for a in answers]
+    return [[lettered[k][1].id] if (k := best(a)) < len(lettered) else everyone for a in answers]
 
 
 def _is_new(statement: str, kept: Sequence[str]) -> bool:
@@ -279,8 +275,8 @@ def _lanes(
         Touchpoint(
             id=f"touchpoint{n}",
             stage_id=stage.id,
-            kind=kinds[_best(p)],
-            name=_channel_name(kinds[_best(p)], brief),
+            kind=kinds[best(p)],
+            name=_channel_name(kinds[best(p)], brief),
             basis="assumption",
         )
         for n, (stage, p) in enumerate(zip(stages, chosen, strict=True), start=1)

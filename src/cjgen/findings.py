@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from cjgen.ask import Runtime
-from cjgen.choose import choose, complete_each
+from cjgen.choose import best, choose, complete_each
 from cjgen.label import CHUNK_WORDS, Chunk, SentenceLabel, chunk_turns, interview_turns
 from cjgen.prompts import render_block, render_prompt
 from cjgen.redact import RedactedTranscript
@@ -146,8 +146,7 @@ def stage_moments(
         questions = [render_block("stage", "question", ids=m.ids, text=m.text) for m in group]
         answers = debiased(choose(runtime, prompt, questions, options, step=f"stage:{transcript.id}"))
         for moment, probabilities in zip(group, answers, strict=True):
-            best = max(range(len(shown)), key=lambda n: probabilities[n])
-            out.append(replace(moment, stage_id=shown[best].id))
+            out.append(replace(moment, stage_id=shown[best(probabilities)].id))
     return out
 
 

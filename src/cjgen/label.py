@@ -68,12 +68,6 @@ class SentenceLabel:
     action: float
     question: str  # the interviewer's question this sentence answers ("" when none)
 
-    @property
-    def kind(self) -> str:
-        other = 1.0 - self.pain - self.delight - self.action
-        scores = {"pain": self.pain, "delight": self.delight, "action": self.action, "other": other}
-        return max(scores, key=lambda k: scores[k])
-
 
 @dataclass(frozen=True)
 class Reading:

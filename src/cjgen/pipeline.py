@@ -44,7 +44,7 @@ from cjgen.schema import (
 )
 from cjgen.settings import Settings, get_settings
 from cjgen.stages import BriefPlan, Segment, generic_stages, plan_from_brief
-from cjgen.synthesize import Context, as_statement, names_for, synthesize
+from cjgen.synthesize import Context, names_for, statement_of, synthesize
 from cjgen.untrusted import scrub_map
 from cjgen.validate import check_map
 
@@ -365,18 +365,15 @@ def draft_map_from_file(brief: Path, **options: Unpack[DraftOptions]) -> Journey
 def _summary_items(
     observations: list[Observation], names: dict[str, str]
 ) -> tuple[list[Thought], list[PainPoint], list[Delight]]:
-    def said(o: Observation) -> str:
-        return names.get(o.id) or as_statement(o.text)
-
     points = [
-        Thought(id=f"point{n}", stage_id=o.stage_id, text=said(o), evidence=o.evidence)
+        Thought(id=f"point{n}", stage_id=o.stage_id, text=statement_of(o, names), evidence=o.evidence)
         for n, o in enumerate((o for o in observations if o.kind in ("thought", "goal", "action")), start=1)
     ]
     pains = [
         PainPoint(
             id=f"pain{n}",
             stage_id=o.stage_id,
-            statement=said(o),
+            statement=statement_of(o, names),
             severity=o.severity,
             evidence=o.evidence,
         )
@@ -386,7 +383,7 @@ def _summary_items(
         Delight(
             id=f"delight{n}",
             stage_id=o.stage_id,
-            statement=said(o),
+            statement=statement_of(o, names),
             severity=o.severity,
             evidence=o.evidence,
         )

@@ -94,11 +94,6 @@ def plan_from_brief(runtime: Runtime, brief: str, map_type: MapType) -> BriefPla
     return BriefPlan(stages, distinct if len(distinct) >= 2 else [], suspected)
 
 
-def plan_stages(runtime: Runtime, brief: str, map_type: MapType) -> list[Stage]:
-    """Ordered stages for this service and map type (the stage lanes are filled from the interviews)."""
-    return plan_from_brief(runtime, brief, map_type).stages
-
-
 def whole_sentences(text: str) -> str:
     """Drop a trailing fragment that the length limit cut off ("… They may also")."""
     text = text.strip()

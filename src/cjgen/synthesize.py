@@ -208,9 +208,14 @@ def names_for(runtime: Runtime, observations: Sequence[Observation]) -> dict[str
     }
 
 
+def statement_of(observation: Observation, names: Mapping[str, str]) -> str:
+    """The observation's name, or its own quote as a sentence where it was not named."""
+    return names.get(observation.id) or as_statement(observation.text)
+
+
 def statements_of(findings: Sequence[Finding], names: Mapping[str, str]) -> list[str]:
     """Each finding worded as its strongest observation's name."""
-    return [names.get(f.lead.id) or as_statement(f.lead.text) for f in findings]
+    return [statement_of(f.lead, names) for f in findings]
 
 
 def pain_points_for(
@@ -324,7 +329,7 @@ def contradictions_from(
 ) -> list[Contradiction]:
     out: list[Contradiction] = []
     for pain, delight in pairs:
-        said = {o.id: names.get(o.id) or as_statement(o.text) for o in (pain, delight)}
+        said = {o.id: statement_of(o, names) for o in (pain, delight)}
         sides = [
             ContradictionSide(
                 participant_ids=[o.participant_id], statement=said[o.id], evidence=o.evidence[:2]
