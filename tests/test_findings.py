@@ -7,7 +7,7 @@ from typing import Any
 
 from cjgen.choose import choose, complete_each
 from cjgen.findings import select_moments
-from cjgen.group import group_observations
+from cjgen.group import MAX_MEMBERS, group_observations
 from cjgen.label import SentenceLabel
 from cjgen.models import ScriptedChatModel
 from cjgen.observations import Observation
@@ -96,6 +96,17 @@ def test_a_follow_up_most_answers_share_does_not_group_them() -> None:
     follow_up = "Can you tell me more about that?"
     items = [obs(f"o{n}", f"P{n}", text, question=follow_up) for n, (text, _) in enumerate(OTHER_ANSWERS)]
     assert len(group_observations(items, {o.id: 0.5 for o in items})) == len(items)
+
+
+def test_a_finding_keeps_cites_and_counts_only_its_strongest_observations() -> None:
+    asked = "What was the hardest part of moving house?"
+    answers = ["Packing took weeks", "The movers broke a lamp", "I missed my old street", "Finding a school"]
+    items = [obs(f"a{n}", f"P{n}", text, question=asked) for n, text in enumerate([*answers, "The lease"])]
+    scores = {o.id: 0.9 - 0.1 * n for n, o in enumerate(items)}
+    others = [obs(f"o{n}", f"Q{n}", text, question=q) for n, (text, q) in enumerate(OTHER_ANSWERS * 2)]
+    finding = group_observations(items + others, {**scores, **{o.id: 0.5 for o in others}})[0]
+    assert [o.id for o in finding.members] == [f"a{n}" for n in range(MAX_MEMBERS)]
+    assert finding.participants == [f"P{n}" for n in range(MAX_MEMBERS)]
 
 
 STAGES = [Stage(id="use", name="Use", description="Everyday use.")]

@@ -6,6 +6,9 @@ question names its topic more plainly than the answer does), and observations of
 observations of two. Observations are grouped by what participants said, before anything is worded by the model:
 the model's one-line names were measured to add nothing to grouping, so only the findings shown are named.
 Average-linkage agglomeration stops at a similarity threshold, so the number of findings follows the data.
+A finding keeps its few most confidently labelled observations: answers to one broad guide question ("what was
+the hardest part?") can join a cluster by the question alone, and past a handful they stop saying one thing, so
+they are left out rather than cited and counted for a claim they do not make.
 Findings are ranked by how many participants raised them, then by how confident the labels were.
 """
 
@@ -25,6 +28,8 @@ SAME_STAGE_BONUS = 0.1
 QUESTION_WEIGHT = 1.0
 # ... leaving out words that many of the questions share ("tell me more about that"), which name no topic.
 COMMON_QUESTION_SHARE = 0.3
+# The observations a finding keeps, cites and counts: its strongest.
+MAX_MEMBERS = 4
 
 
 @dataclass(frozen=True)
@@ -123,7 +128,8 @@ def group_observations(
         return []
     findings = []
     for cluster in agglomerate(similarity_matrix(observations), threshold):
-        members = sorted((observations[i] for i in cluster), key=lambda o: -scores.get(o.id, 0.0))
+        strongest = sorted((observations[i] for i in cluster), key=lambda o: -scores.get(o.id, 0.0))
+        members = strongest[:MAX_MEMBERS]
         confidence = sum(scores.get(o.id, 0.0) for o in members) / len(members)
         findings.append(Finding(members[0].kind, tuple(members), confidence))
     return sorted(findings, key=lambda f: (len(f.participants), f.confidence), reverse=True)
