@@ -7,7 +7,7 @@ from typing import Any
 
 from cjgen.choose import choose, complete_each
 from cjgen.findings import select_moments
-from cjgen.group import MAX_MEMBERS, group_observations
+from cjgen.group import CORE_MEMBERS, group_observations
 from cjgen.label import SentenceLabel
 from cjgen.models import ScriptedChatModel
 from cjgen.observations import Observation
@@ -98,15 +98,18 @@ def test_a_follow_up_most_answers_share_does_not_group_them() -> None:
     assert len(group_observations(items, {o.id: 0.5 for o in items})) == len(items)
 
 
-def test_a_finding_keeps_cites_and_counts_only_its_strongest_observations() -> None:
+def test_a_finding_keeps_cites_and_counts_its_strongest_and_those_that_say_the_same() -> None:
     asked = "What was the hardest part of moving house?"
     answers = ["Packing took weeks", "The movers broke a lamp", "I missed my old street", "Finding a school"]
-    items = [obs(f"a{n}", f"P{n}", text, question=asked) for n, text in enumerate([*answers, "The lease"])]
+    answers += ["The lease", "Packing the boxes took us weeks"]
+    items = [obs(f"a{n}", f"P{n}", text, question=asked) for n, text in enumerate(answers)]
     scores = {o.id: 0.9 - 0.1 * n for n, o in enumerate(items)}
-    others = [obs(f"o{n}", f"Q{n}", text, question=q) for n, (text, q) in enumerate(OTHER_ANSWERS * 2)]
+    others = [obs(f"o{n}", f"Q{n}", text, question=q) for n, (text, q) in enumerate(OTHER_ANSWERS * 3)]
     finding = group_observations(items + others, {**scores, **{o.id: 0.5 for o in others}})[0]
-    assert [o.id for o in finding.members] == [f"a{n}" for n in range(MAX_MEMBERS)]
-    assert finding.participants == [f"P{n}" for n in range(MAX_MEMBERS)]
+    # The three strongest, and past them only the answer that says what the strongest says.
+    strongest = [f"a{n}" for n in range(CORE_MEMBERS)]
+    assert [o.id for o in finding.members] == [*strongest, "a5"]
+    assert finding.participants == sorted([f"P{n}" for n in range(CORE_MEMBERS)] + ["P5"])
 
 
 STAGES = [Stage(id="use", name="Use", description="Everyday use.")]

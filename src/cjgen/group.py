@@ -6,9 +6,10 @@ question names its topic more plainly than the answer does), and observations of
 observations of two. Observations are grouped by what participants said, before anything is worded by the model:
 the model's one-line names were measured to add nothing to grouping, so only the findings shown are named.
 Average-linkage agglomeration stops at a similarity threshold, so the number of findings follows the data.
-A finding keeps its few most confidently labelled observations: answers to one broad guide question ("what was
-the hardest part?") can join a cluster by the question alone, and past a handful they stop saying one thing, so
-they are left out rather than cited and counted for a claim they do not make.
+A finding keeps its three most confidently labelled observations, and any further one whose own words are as alike
+to its strongest as the grouping threshold: answers to one broad guide question ("what was the hardest part?") can
+join a cluster by the question alone, and past a few they stop saying one thing, so the rest are left out rather
+than cited and counted for a claim they do not make.
 Findings are ranked by how many participants raised them, then by how confident the labels were.
 """
 
@@ -28,8 +29,8 @@ SAME_STAGE_BONUS = 0.1
 QUESTION_WEIGHT = 1.0
 # ... leaving out words that many of the questions share ("tell me more about that"), which name no topic.
 COMMON_QUESTION_SHARE = 0.3
-# The observations a finding keeps, cites and counts: its strongest.
-MAX_MEMBERS = 4
+# A finding keeps, cites and counts its strongest few observations, and past them only those whose words match.
+CORE_MEMBERS = 3
 
 
 @dataclass(frozen=True)
@@ -85,9 +86,15 @@ def similarity(a: Observation, b: Observation) -> float:
     return score + (SAME_STAGE_BONUS if a.stage_id == b.stage_id else 0.0)
 
 
-def similarity_matrix(observations: Sequence[Observation]) -> list[list[float]]:
-    texts = [" ".join([o.text, *(e.quote for e in o.evidence)]) for o in observations]
-    vocabulary = Vocabulary(texts)
+def said(observations: Sequence[Observation]) -> Vocabulary:
+    """The words of each observation and of its quotes."""
+    return Vocabulary([" ".join([o.text, *(e.quote for e in o.evidence)]) for o in observations])
+
+
+def similarity_matrix(
+    observations: Sequence[Observation], vocabulary: Vocabulary | None = None
+) -> list[list[float]]:
+    vocabulary = vocabulary or said(observations)
     asked = Vocabulary([o.question for o in observations], max_share=COMMON_QUESTION_SHARE)
     size = len(observations)
     sim = [[0.0] * size for _ in range(size)]
@@ -126,10 +133,15 @@ def group_observations(
     """Findings of one kind, strongest first (most participants, then most confident labels)."""
     if not observations:
         return []
+    words = said(observations)
     findings = []
-    for cluster in agglomerate(similarity_matrix(observations), threshold):
-        strongest = sorted((observations[i] for i in cluster), key=lambda o: -scores.get(o.id, 0.0))
-        members = strongest[:MAX_MEMBERS]
+    for cluster in agglomerate(similarity_matrix(observations, words), threshold):
+        strongest = sorted(cluster, key=lambda i: -scores.get(observations[i].id, 0.0))
+        lead = strongest[0]
+        kept = strongest[:CORE_MEMBERS] + [
+            i for i in strongest[CORE_MEMBERS:] if words.cosine(lead, i) >= threshold
+        ]
+        members = [observations[i] for i in kept]
         confidence = sum(scores.get(o.id, 0.0) for o in members) / len(members)
         findings.append(Finding(members[0].kind, tuple(members), confidence))
     return sorted(findings, key=lambda f: (len(f.participants), f.confidence), reverse=True)
