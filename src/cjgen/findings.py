@@ -13,11 +13,11 @@ from dataclasses import dataclass, replace
 
 from cjgen.ask import Runtime
 from cjgen.choose import best, choose, complete_each
-from cjgen.label import CHUNK_WORDS, Chunk, SentenceLabel, chunk_turns, interview_turns
+from cjgen.label import Chunk, SentenceLabel, interview_turns
 from cjgen.prompts import render_block, render_prompt
 from cjgen.redact import RedactedTranscript
 from cjgen.schema import Stage
-from cjgen.sentences import Sentence, number_sentences
+from cjgen.sentences import Sentence
 from cjgen.untrusted import prompt_id
 
 # A sentence is a candidate when its kind stands out most, and by at least this much, from the interview's
@@ -126,9 +126,14 @@ def _position(label: SentenceLabel) -> int:
 
 
 def stage_moments(
-    runtime: Runtime, source: RedactedTranscript, moments: Sequence[Moment], stages: Sequence[Stage]
+    runtime: Runtime,
+    source: RedactedTranscript,
+    chunks: Sequence[Chunk],
+    moments: Sequence[Moment],
+    stages: Sequence[Stage],
 ) -> list[Moment]:
-    """Each moment with its stage: a choice among the stages, with the whole interview as context."""
+    """Each moment with its stage: a choice among the stages, with the interview (in the chunks it was read
+    in) as context."""
     if not moments:
         return []
     transcript = source.redacted
@@ -136,7 +141,7 @@ def stage_moments(
     options = [str(n) for n in range(1, len(shown) + 1)]
     out: list[Moment] = []
     # Moments are asked about in the context of the chunk they come from (long interviews are chunked).
-    for chunk, group in _by_chunk(source, moments):
+    for chunk, group in _by_chunk(chunks, moments):
         prompt = render_prompt(
             "stage",
             stages=shown,
@@ -150,9 +155,8 @@ def stage_moments(
     return out
 
 
-def _by_chunk(source: RedactedTranscript, moments: Sequence[Moment]) -> list[tuple[Chunk, list[Moment]]]:
+def _by_chunk(chunks: Sequence[Chunk], moments: Sequence[Moment]) -> list[tuple[Chunk, list[Moment]]]:
     """The chunks of the interview that hold moments, each with its moments (by their first sentence)."""
-    chunks = chunk_turns(source.redacted.turns, number_sentences(source.redacted), CHUNK_WORDS)
     found = []
     for chunk in chunks:
         ids = {s.id for s in chunk.sentences}

@@ -75,6 +75,11 @@ class Reading:
 
     labels: list[SentenceLabel]
     segment: list[float]  # probability per brief segment, in order ([] when there are none)
+    chunks: list[Chunk]  # the parts the interview was read in, with its numbered sentences
+
+    @property
+    def sentences(self) -> list[Sentence]:
+        return [s for chunk in self.chunks for s in chunk.sentences]
 
 
 def _shorten(text: str, words: int) -> str:
@@ -115,10 +120,10 @@ def _questions_asked(chunk: Chunk) -> dict[int, str]:
 def label_transcript(runtime: Runtime, source: RedactedTranscript, segments: Sequence[Any] = ()) -> Reading:
     """A label for every participant sentence of one (redacted) transcript, and which segment they are in."""
     transcript = source.redacted
-    sentences = number_sentences(transcript)
+    chunks = chunk_turns(transcript.turns, number_sentences(transcript), CHUNK_WORDS)
     labels: list[SentenceLabel] = []
     votes: list[list[float]] = []
-    for chunk in chunk_turns(transcript.turns, sentences, CHUNK_WORDS):
+    for chunk in chunks:
         asked = _questions_asked(chunk)
         wanted = [s for s in chunk.sentences if len(s.text.split()) >= MIN_WORDS]
         if not wanted:
@@ -157,4 +162,4 @@ def label_transcript(runtime: Runtime, source: RedactedTranscript, segments: Seq
             options = LETTERS_FOR_SEGMENTS[: len(segments)]
             votes += choose(runtime, prompt, [question], options, step=f"persona:{transcript.id}")
     segment = [sum(v[k] for v in votes) / len(votes) for k in range(len(segments))] if votes else []
-    return Reading(labels, segment)
+    return Reading(labels, segment, chunks)

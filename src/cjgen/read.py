@@ -18,7 +18,6 @@ from cjgen.label import label_transcript
 from cjgen.observations import Kind, ObservationOut
 from cjgen.redact import RedactedTranscript
 from cjgen.schema import Severity, Stage
-from cjgen.sentences import number_sentences
 from cjgen.stages import Segment
 
 KINDS = ("pain", "delight", "action")
@@ -51,11 +50,11 @@ def read_transcript(
 ) -> Read:
     reading = label_transcript(runtime, source, segments)
     moments = [m for kind in KINDS for m in select_moments(reading.labels, kind)]
-    moments = stage_moments(runtime, source, moments, stages)
+    moments = stage_moments(runtime, source, reading.chunks, moments, stages)
     pid = source.original.participant_id
     prefix = f"{pid}-"
     report = ground_observations(
-        [_observation(m) for m in moments], source, number_sentences(source.redacted), id_prefix=prefix
+        [_observation(m) for m in moments], source, reading.sentences, id_prefix=prefix
     )
     # Grounding numbers observations by their position in the list it was given.
     scores = {f"{prefix}{n}": m.score for n, m in enumerate(moments, start=1)}
