@@ -99,7 +99,7 @@ def test_a_follow_up_most_answers_share_does_not_group_them() -> None:
 
 
 def test_a_finding_keeps_cites_and_counts_its_strongest_and_those_that_say_the_same() -> None:
-    asked = "What was the hardest part of moving house?"
+    asked = "What did you find difficult about moving house?"
     answers = ["Packing took weeks", "The movers broke a lamp", "I missed my old street", "Finding a school"]
     answers += ["The lease", "Packing the boxes took us weeks"]
     items = [obs(f"a{n}", f"P{n}", text, question=asked) for n, text in enumerate(answers)]

@@ -6,10 +6,10 @@ question names its topic more plainly than the answer does), and observations of
 observations of two. Observations are grouped by what participants said, before anything is worded by the model:
 the model's one-line names were measured to add nothing to grouping, so only the findings shown are named.
 Average-linkage agglomeration stops at a similarity threshold, so the number of findings follows the data.
-A finding keeps its three most confidently labelled observations, and any further one whose own words are as alike
-to its strongest as the grouping threshold: answers to one broad guide question ("what was the hardest part?") can
-join a cluster by the question alone, and past a few they stop saying one thing, so the rest are left out rather
-than cited and counted for a claim they do not make.
+A finding keeps its three most confidently labelled observations, and any further one whose own words are as
+alike to its strongest as the grouping threshold: answers to one broad guide question ("what did you find
+difficult?") can join a cluster by the question alone, and past a few they stop saying one thing, so the rest
+are left out rather than cited and counted for a claim they do not make.
 Findings are ranked by how many participants raised them, then by how confident the labels were.
 """
 
