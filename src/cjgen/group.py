@@ -29,7 +29,7 @@ SAME_STAGE_BONUS = 0.1
 QUESTION_WEIGHT = 1.0
 # ... leaving out words that many of the questions share ("tell me more about that"), which name no topic.
 COMMON_QUESTION_SHARE = 0.3
-# A finding keeps, cites and counts its strongest few observations, and past them only those whose words match.
+# A finding keeps, cites and counts its strongest few observations; past them, only those whose words match.
 CORE_MEMBERS = 3
 
 
