@@ -17,7 +17,7 @@ from cjgen.schema import Stage
 from cjgen.sentences import Sentence
 from cjgen.settings import Settings
 from cjgen.stages import Segment
-from cjgen.synthesize import Context, contradictions_for, personas_for
+from cjgen.synthesize import Context, contradictions_from, opposed_pairs, personas_for
 from factories import ev
 
 
@@ -161,7 +161,7 @@ def test_only_pairs_the_model_confirms_become_contradictions() -> None:
 
     model = ScriptedChatModel(responder=judge)
     run = open_runtime(model=model, use_cache=False).start()
-    found = contradictions_for(run, context(observations=items))
+    found = contradictions_from(opposed_pairs(run, context(observations=items)), {})
     assert len(model.requests) == 1
     assert len(found) == 1
     assert {pid for side in found[0].sides for pid in side.participant_ids} == {"P1", "P2"}

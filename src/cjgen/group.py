@@ -91,10 +91,8 @@ def said(observations: Sequence[Observation]) -> Vocabulary:
     return Vocabulary([" ".join([o.text, *(e.quote for e in o.evidence)]) for o in observations])
 
 
-def similarity_matrix(
-    observations: Sequence[Observation], vocabulary: Vocabulary | None = None
-) -> list[list[float]]:
-    vocabulary = vocabulary or said(observations)
+def similarity_matrix(observations: Sequence[Observation], vocabulary: Vocabulary) -> list[list[float]]:
+    """Pairwise likeness by the observations' words (`vocabulary`, from `said`), questions and stage."""
     asked = Vocabulary([o.question for o in observations], max_share=COMMON_QUESTION_SHARE)
     size = len(observations)
     sim = [[0.0] * size for _ in range(size)]

@@ -1,11 +1,11 @@
 """Reduce step: grounded observations from every interview become the map's findings, mostly by code.
 
 Pain points and delights are groups of observations (see group.py); each statement is the model's one-sentence
-name for its strongest member's quote, so it says what its quotes say. Only what the map shows is named. Personas place each participant in a
-customer group the brief names (the model's choice per interview, made while reading it). Stage lanes,
-emotions and evidence strength are counted. The model is asked only narrow questions here: an improvement
-for each main pain point, whether two opposite observations really disagree, and (for service blueprints)
-what happens behind each stage. It never writes a quote, so it cannot invent one.
+name for its strongest member's quote, so it says what its quotes say. Only what the map shows is named.
+Personas place each participant in a customer group the brief names (the model's choice per interview, made
+while reading it). Stage lanes, emotions and evidence strength are counted. The model is asked only narrow
+questions here: an improvement for each main pain point, whether two opposite observations really disagree,
+and (for service blueprints) what happens behind each stage. It never writes a quote, so it cannot invent one.
 """
 
 from __future__ import annotations
@@ -199,7 +199,7 @@ def findings_of(ctx: Context, kind: str, limit: int) -> list[Finding]:
 
 
 def names_for(runtime: Runtime, observations: Sequence[Observation]) -> dict[str, str]:
-    """Observation id -> a one-sentence name written from its quote alone (the quote where the name is empty)."""
+    """Observation id -> a one-sentence name written from its quote alone (the quote where none is given)."""
     wanted = list({o.id: o for o in observations}.values())
     names = name_items(runtime, [(o.kind, o.text) for o in wanted], step="name")
     return {
@@ -327,6 +327,7 @@ def opposed_pairs(runtime: Runtime, ctx: Context) -> list[tuple[Observation, Obs
 def contradictions_from(
     pairs: Sequence[tuple[Observation, Observation]], names: Mapping[str, str]
 ) -> list[Contradiction]:
+    """Each confirmed (pain, delight) pair as a contradiction, its sides worded by their names."""
     out: list[Contradiction] = []
     for pain, delight in pairs:
         said = {o.id: statement_of(o, names) for o in (pain, delight)}
@@ -346,11 +347,6 @@ def contradictions_from(
             )
         )
     return out
-
-
-def contradictions_for(runtime: Runtime, ctx: Context) -> list[Contradiction]:
-    """Opposite observations by different people about the same thing, confirmed one pair at a time."""
-    return contradictions_from(opposed_pairs(runtime, ctx), {})
 
 
 def assumptions_for(ctx: Context, pains: Sequence[PainPoint]) -> list[PainPoint]:
