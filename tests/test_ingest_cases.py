@@ -11,17 +11,19 @@ from typing import Any
 import pytest
 import yaml
 
-from cjgen.ingest import load_transcript
+from cjgen.ingest import load_transcripts
 from cjgen.schema import Transcript
 
 CASES_DIR = Path(__file__).resolve().parents[1] / "evals" / "cases"
 CASES = sorted(p for p in CASES_DIR.iterdir() if (p / "gold.yaml").is_file())
 _CLOCK = r"[\[(]?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?[\])]?"
-# An interviewer label at the start of a line, in any of the styles ingest reads.
+_ROLE = r"(?:interviewer|moderator|researcher|facilitator|host|int|mod|m|i|q)(?:[ _-]?\d+)?"
+# An interviewer label at the start of a line, in any of the styles ingest reads: `Moderator:`, `**M:**`,
+# `00:01 Int:`, `[Moderator] :`, or a line holding only the role (`Moderator`).
 INTERVIEWER_LINE = re.compile(
-    rf"^[ \t]*(?:{_CLOCK}[ \t]*)?(?:\*{{1,3}}|_{{1,2}})?"
-    r"(?:interviewer|moderator|researcher|facilitator|host|int|mod|m|i|q)(?:[ _-]?\d+)?"
-    rf"(?:\*{{1,3}}|_{{1,2}})?[ \t]*(?:{_CLOCK})?[ \t]*(?:\*{{1,3}}|_{{1,2}})?:",
+    rf"^[ \t]*(?:{_CLOCK}[ \t]*)?(?:\*{{1,3}}|_{{1,2}})?\[?{_ROLE}\]?"
+    rf"(?:\*{{1,3}}|_{{1,2}})?[ \t]*(?:{_CLOCK})?[ \t]*(?:\*{{1,3}}|_{{1,2}})?:"
+    r"|^[ \t]*(?:interviewer|moderator|researcher|facilitator)[ \t]*$",
     re.IGNORECASE | re.MULTILINE,
 )
 
@@ -42,8 +44,9 @@ def _quotes(gold: dict[str, Any]) -> Iterator[tuple[str, str]]:
 
 
 def _transcripts(case: Path) -> dict[str, Transcript]:
+    """The case's files read together, as a study (guide text shared across files goes to the interviewer)."""
     files = _gold(case).get("transcripts") or {}
-    return {pid: load_transcript(case / file) for pid, file in files.items()}
+    return dict(zip(files, load_transcripts([case / file for file in files.values()]), strict=True))
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)

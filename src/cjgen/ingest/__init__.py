@@ -7,7 +7,8 @@ to do about it; files that load but look doubtful get warnings (`inspect_transcr
 
 One concern per module: `files` (bytes, encodings, .docx, size limits), `labels` (speaker labels and roles),
 `lines` (what each text line is), `text` (labelled transcripts), `notes` (Q&A and plain notes), `cues`
-(.vtt/.srt), `jsonfile` and `transcript` (roles, ids, long turns).
+(.vtt/.srt), `jsonfile` and `transcript` (roles, ids, long turns), `guide` (guide text shared across a study's
+files).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from cjgen.ingest.files import (
     docx_text,
     read_bytes,
 )
+from cjgen.ingest.guide import separate_guide
 from cjgen.ingest.jsonfile import MAX_JSON_DEPTH, json_turns
 from cjgen.ingest.parsed import Parsed
 from cjgen.ingest.report import SpeakerReport, TranscriptReport
@@ -81,7 +83,11 @@ def load_transcript(
 def load_transcripts(
     paths: Iterable[Path | str], *, interviewers: Sequence[str] | None = None
 ) -> list[Transcript]:
-    """Read several transcripts, refusing the same interview given twice."""
+    """Read several transcripts of one study, refusing the same interview given twice.
+
+    Conversation-guide text that the study's files share word for word is the interviewer's, wherever a
+    notetaker left it (see `guide`).
+    """
     loaded: list[Transcript] = []
     seen: dict[tuple[str, str], str] = {}
     for path in paths:
@@ -95,7 +101,7 @@ def load_transcripts(
             )
         seen[key] = transcript.path
         loaded.append(transcript)
-    return loaded
+    return separate_guide(loaded)
 
 
 def inspect_transcript(

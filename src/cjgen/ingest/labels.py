@@ -17,13 +17,15 @@ _NAME = r"[^\W_][\w.'’\-]*(?:[ ][\w.'’\-]+){0,3}"
 _WHO = r"(?:[ \t]*\([^()\n:]{1,30}\))?"
 _EM = r"\*{1,3}|_{1,2}"
 # A speaker label at the start of a line, plain, bold or italic, with an optional timestamp before it
-# (`00:01:11 Name:`, `[00:01:11] Name:`, `(00:01:11) Name:`) or after the name (`Name (00:01:11):`).
+# (`00:01:11 Name:`, `[00:01:11] Name:`, `(00:01:11) Name:`) or after the name (`Name (00:01:11):`), or in
+# square brackets (`[Name] :`).
 _LABEL = re.compile(
     rf"""^
     (?:[\[(]?(?P<ts_pre>{CLOCK})[\])]?[ \t]*(?:[-–][ \t]*)?)?
     (?:
         (?P<em>{_EM})(?P<bold>{_NAME}{_WHO})(?:[ \t]*[(\[](?P<ts_bold>{CLOCK})[)\]])?(?::(?P=em)|(?P=em):)
       | (?P<plain>{_NAME}{_WHO})(?:[ \t]*[(\[](?P<ts_post>{CLOCK})[)\]])?:
+      | \[(?P<square>{_NAME}{_WHO})\][ \t]*:
     )
     (?!//)
     [ \t]*""",
@@ -122,7 +124,7 @@ def match_label(line: str) -> Label | None:
     match = _LABEL.match(line)
     if match is None:
         return _match_bracketed(line)
-    name = match["bold"] or match["plain"]
+    name = match["bold"] or match["plain"] or match["square"]
     if len(name) > MAX_NAME or not name[0].isalpha():
         return None
     clock = match["ts_pre"] or match["ts_bold"] or match["ts_post"]

@@ -135,6 +135,9 @@ def _labelled_turns(lines: list[Line], speakers: set[str], parsed: Parsed) -> li
         elif line.label is not None and line.label.name in speakers:
             turns.extend(_start_turn(line, line.label, clock))
             clock = None
+        elif _bare_label(line, speakers):
+            turns.append(Draft(line.text.strip(), "", start_s=clock))
+            clock = None
         elif line.kind == "skip":
             continue
         elif not turns:
@@ -149,6 +152,13 @@ def _labelled_turns(lines: list[Line], speakers: set[str], parsed: Parsed) -> li
     for turn in turns:
         turn.text = turn.text.rstrip()
     return [turn for turn in turns if turn.text]
+
+
+def _bare_label(line: Line, speakers: set[str]) -> bool:
+    """A line holding only a role label that heads turns elsewhere in the file (`Moderator`, no colon): the
+    turn's text follows on the next lines."""
+    name = line.text.strip()
+    return line.kind == "text" and name in speakers and is_role_key(name)
 
 
 def _start_turn(line: Line, label: Label, clock: float | None) -> list[Draft]:

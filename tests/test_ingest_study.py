@@ -1,0 +1,124 @@
+"""Label styles of machine transcripts, and conversation-guide text that a study's notes share."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cjgen.ingest import load_transcript, load_transcripts
+from cjgen.schema import Transcript
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def rows(t: Transcript) -> list[tuple[str, str]]:
+    return [(turn.role, turn.text) for turn in t.turns]
+
+
+# --------------------------------------------------------------------------------------------- labels
+
+
+def test_square_bracket_labels_with_a_spaced_colon(tmp_path: Path) -> None:
+    text = (
+        "[Moderator] : Are you comfortable if I record?\n\n[P4] : Yes, that's fine.\n\n"
+        "[Moderator] : How did you hear about it?\n\n[P4] : A friend told me. [REDACTED] was there too.\n"
+    )
+    t = load_transcript(write(tmp_path, "P4.md", text))
+    assert rows(t) == [
+        ("interviewer", "Are you comfortable if I record?"),
+        ("participant", "Yes, that's fine."),
+        ("interviewer", "How did you hear about it?"),
+        ("participant", "A friend told me. [REDACTED] was there too."),
+    ]
+    assert t.participant_id == "P4"
+    assert t.kind == "verbatim"
+
+
+def test_a_role_label_alone_on_its_line_heads_the_text_below(tmp_path: Path) -> None:
+    text = (
+        "Moderator: What did you do next?\n\nP2: I called them.\n\nModerator \n"
+        "Okay, got it. And would you mail it in?\n\nP2: I would try online.\n"
+    )
+    t = load_transcript(write(tmp_path, "P2.md", text))
+    assert rows(t) == [
+        ("interviewer", "What did you do next?"),
+        ("participant", "I called them."),
+        ("interviewer", "Okay, got it. And would you mail it in?"),
+        ("participant", "I would try online."),
+    ]
+
+
+def test_a_word_alone_on_its_line_that_labels_no_turn_stays_text(tmp_path: Path) -> None:
+    text = "Moderator: What happened?\n\nP2: Well.\nNothing\nreally happened.\n"
+    t = load_transcript(write(tmp_path, "P2.md", text))
+    assert rows(t)[-1] == ("participant", "Well.\nNothing\nreally happened.")
+
+
+# --------------------------------------------------------------------------------------------- guide
+
+_GUIDE = [
+    "- How did you book your last visit? Did you go online or call?",
+    "- Now we will pretend you are paying a bill on the new screen.",
+    "- What did you like about it?",
+    "Thanks so much for taking the time to talk with us today.",
+]
+
+
+def _notes(answers: list[str]) -> str:
+    """A notetaker's copy of the guide with answers typed after some lines."""
+    lines = [f"{line} {answer}".rstrip() for line, answer in zip(_GUIDE, answers, strict=True)]
+    return "# Session notes\n\n" + "\n".join(lines) + "\n"
+
+
+def _study(tmp_path: Path, answers: list[list[str]]) -> list[Transcript]:
+    paths = [write(tmp_path, f"P{n}.md", _notes(a)) for n, a in enumerate(answers, start=1)]
+    return load_transcripts(paths)
+
+
+def test_guide_sentences_shared_by_the_study_go_to_the_interviewer(tmp_path: Path) -> None:
+    loaded = _study(
+        tmp_path,
+        [
+            ["I called, the line was busy for an hour.", "", "The big buttons.", ""],
+            ["Online, it took two minutes.", "It looked cluttered.", "", ""],
+            ["My daughter did it for me.", "", "Nothing much.", ""],
+        ],
+    )
+    first = loaded[0]
+    assert [t.text for t in first.participant_turns()] == [
+        "I called, the line was busy for an hour.",
+        "The big buttons.",
+    ]
+    interviewer = [t.text for t in first.turns if t.role == "interviewer"]
+    assert "Did you go online or call?" in interviewer  # the second sentence of a two-sentence question
+    assert "Now we will pretend you are paying a bill on the new screen." in interviewer  # no answer
+    assert "Thanks so much for taking the time to talk with us today." in interviewer
+    # The answer typed after an unanswered guide line stays the participant's.
+    assert "It looked cluttered." in [t.text for t in loaded[1].participant_turns()]
+    assert [t.index for t in first.turns] == list(range(len(first.turns)))
+
+
+def test_guide_text_is_cut_out_as_exact_source_text(tmp_path: Path) -> None:
+    loaded = _study(tmp_path, [["Online.", "", "", ""], ["By phone.", "", "", ""], ["In person.", "", "", ""]])
+    for transcript in loaded:
+        source = Path(transcript.path).read_text(encoding="utf-8")
+        for turn in transcript.turns:
+            assert turn.text in source
+
+
+def test_two_files_are_too_few_to_tell_a_guide_from_a_shared_answer(tmp_path: Path) -> None:
+    paths = [
+        write(tmp_path, f"P{n}.md", _notes(["I really did not know.", "", "", ""])) for n in (1, 2)
+    ]
+    assert load_transcripts(paths) == [load_transcript(p) for p in paths]
+    assert any("Did you go online or call?" in t.text for t in load_transcript(paths[0]).participant_turns())
+
+
+def test_verbatim_transcripts_are_never_changed(tmp_path: Path) -> None:
+    text = "Interviewer: How was it?\n\nP{n}: Thank you so much for asking me that.\n"
+    paths = [write(tmp_path, f"P{n}.txt", text.format(n=n)) for n in range(1, 5)]
+    loaded = load_transcripts(paths)
+    assert loaded == [load_transcript(p) for p in paths]
