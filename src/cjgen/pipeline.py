@@ -26,6 +26,7 @@ from cjgen.ground import GroundReport
 from cjgen.ingest import brief_from_text, load_brief, load_transcript, load_transcripts
 from cjgen.models import make_model, resolve_backend
 from cjgen.observations import Observation
+from cjgen.pseudonym import pseudonymise
 from cjgen.read import Read, read_transcript
 from cjgen.redact import RedactedTranscript, no_redaction, redact_brief, redact_transcript, report_for
 from cjgen.schema import (
@@ -90,10 +91,11 @@ def as_brief(brief: Brief | str | None) -> Brief | None:
 
 
 def _typed(transcripts: Sequence[Transcript]) -> list[Transcript]:
+    """The transcripts as every step sees them: typed, and with no name in a speaker label or file name."""
     wrong = [type(t).__name__ for t in transcripts if not isinstance(t, Transcript)]
     if wrong:
         raise TypeError(f"transcripts must be Transcript objects, not {wrong[0]}; use *_from_files for paths")
-    return list(transcripts)
+    return pseudonymise(transcripts)
 
 
 def _start(runtime: Runtime | None, model: BaseChatModel | None, progress: Progress | None = None) -> Run:
@@ -406,8 +408,8 @@ def build_summary(transcript: Transcript, run: Run, *, redact: bool = True) -> T
     provenance.redaction = report_for(sources).counts
     quotes = [e for o in observations if o.kind in ("pain", "delight") for e in o.evidence]
     return TranscriptSummary(
-        source_id=transcript.id,
-        participant_id=transcript.participant_id,
+        source_id=loaded[0].id,
+        participant_id=loaded[0].participant_id,
         key_points=points,
         pain_points=pains,
         delights=delights,

@@ -62,7 +62,12 @@ def _guess_interviewer(parsed: Parsed, turns: list[Draft], named_participants: s
         return
     for draft in by_speaker[best]:
         draft.role = "interviewer"
+    # The warning is logged, so it names no speaker (a label may be a name); `cjgen inspect` shows who.
     parsed.warnings.append(
+        "no interviewer label found; the speaker who asks most of the questions is read as the interviewer "
+        "(`cjgen inspect` shows who; use --interviewer NAME to choose)"
+    )
+    parsed.remarks.append(
         f"no interviewer label found; '{best}' asks most of the questions and is read as the interviewer "
         "(use --interviewer NAME to choose)"
     )
@@ -193,10 +198,11 @@ def build_transcript(
         for i, d in enumerate(drafts)
     )
     if not any(t.role == "participant" for t in turns):
-        speakers = ", ".join(dict.fromkeys(t.speaker for t in turns))
+        # Names no speaker: a label may be a name, and the service keeps a failed job's error.
+        speakers = len(dict.fromkeys(t.speaker for t in turns))
         raise InputError(
             where,
-            f"only interviewer turns found (speakers: {speakers}); "
+            f"only interviewer turns found ({speakers} speaker(s); `cjgen inspect` shows them); "
             "label the participant's turns with their code, e.g. 'P1: ...'",
         )
     parsed.warnings.extend(w for w in role_warnings(turns) if parsed.kind == "verbatim")
