@@ -7,6 +7,7 @@ try:
 except PackageNotFoundError:  # running from a source tree without an install
     __version__ = "0.0.0"
 
+from cjgen.participants import Participant, load_participants
 from cjgen.pipeline import (
     draft_map,
     draft_map_from_file,
@@ -18,11 +19,13 @@ from cjgen.pipeline import (
 )
 
 __all__ = [
+    "Participant",
     "__version__",
     "draft_map",
     "draft_map_from_file",
     "generate_map",
     "generate_map_from_files",
+    "load_participants",
     "open_runtime",
     "summarize_file",
     "summarize_transcript",

@@ -26,6 +26,7 @@ from cjgen import __version__
 from cjgen.ask import Runtime
 from cjgen.errors import CjgenError
 from cjgen.ingest import load_brief, load_transcripts
+from cjgen.participants import load_participants
 from cjgen.pipeline import draft_map_from_file, generate_map, open_runtime, summarize_file
 from cjgen.render import FORMATS, extension_for, render, summary_to_markdown
 from cjgen.schema import JourneyMap, MapType
@@ -227,6 +228,14 @@ def map_command(
     no_redact: NoRedactOpt = False,
     no_cache: NoCacheOpt = False,
     interviewer: InterviewerOpt = None,
+    participants: Annotated[
+        Path | None,
+        typer.Option(
+            "--participants",
+            help="The study's participant list (.csv or .yaml: id, group, attributes); its groups become "
+            "the personas.",
+        ),
+    ] = None,
 ) -> None:
     """Draft a journey map from a brief and interview transcripts."""
     _use_interviewers(interviewer)
@@ -236,6 +245,7 @@ def map_command(
         # Read every input once, before any model work starts, so a bad file fails at once.
         the_brief = load_brief(brief)
         loaded = load_transcripts(transcripts)
+        listed = load_participants(participants) if participants is not None else []
         with _progress([t.name for t in transcripts]) as update:
             runtime = _runtime(backend, model, no_cache, update)
             journey = generate_map(
@@ -245,6 +255,7 @@ def map_command(
                 map_type=MAP_TYPES[kind],
                 redact=not no_redact,
                 title=title,
+                participants=listed,
             )
         text = render(journey, chosen)
         seconds = time.perf_counter() - started

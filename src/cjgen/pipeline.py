@@ -26,6 +26,7 @@ from cjgen.ground import GroundReport
 from cjgen.ingest import brief_from_text, load_brief, load_transcript, load_transcripts
 from cjgen.models import make_model, resolve_backend
 from cjgen.observations import Observation
+from cjgen.participants import Participant
 from cjgen.pseudonym import pseudonymise
 from cjgen.read import Read, read_transcript
 from cjgen.redact import RedactedTranscript, no_redaction, redact_brief, redact_transcript, report_for
@@ -163,8 +164,30 @@ def _observed_stages(stages: list[Stage], observations: Sequence[Observation]) -
     return [s.model_copy(update={"basis": "observed"}) if s.id in seen else s for s in stages]
 
 
-def _redact_all(transcripts: Sequence[Transcript], redact: bool) -> list[RedactedTranscript]:
-    return [redact_transcript(t) if redact else no_redaction(t) for t in transcripts]
+def _list_notes(listed: Sequence[Participant], interviewed: Sequence[str]) -> list[str]:
+    """Where the participant list and the interviews disagree, so a reviewer can fix the list."""
+    if not listed:
+        return []
+    known = {p.id.casefold() for p in listed}
+    heard = {pid.casefold() for pid in interviewed}
+    notes = [
+        f"Participant {pid} is not in the participant list; it is shown as its own group."
+        for pid in interviewed
+        if pid.casefold() not in known
+    ]
+    missing = [p.id for p in listed if p.id.casefold() not in heard]
+    if missing:
+        notes.append(f"Listed but not interviewed (no transcript given): {', '.join(missing)}.")
+    return notes
+
+
+def _redact_all(run: Run, transcripts: Sequence[Transcript], redact: bool) -> list[RedactedTranscript]:
+    """Each transcript redacted; the run's deadline and cancel switch are checked before each one."""
+    sources = []
+    for t in transcripts:
+        run.check()
+        sources.append(redact_transcript(t) if redact else no_redaction(t))
+    return sources
 
 
 def _read_all(
@@ -191,12 +214,16 @@ def build_map(
     redact: bool = True,
     title: str | None = None,
     map_id: str | None = None,
+    participants: Sequence[Participant] = (),
 ) -> JourneyMap:
-    """Draft a journey map from a brief and interview transcripts, recording the work in `run`."""
+    """Draft a journey map from a brief and interview transcripts, recording the work in `run`.
+
+    `participants` is the study's participant list: given, the personas are its groups.
+    """
     loaded = _typed(transcripts)
     clock = run.clock
     with clock.step("redact"):
-        sources = _redact_all(loaded, redact)
+        sources = _redact_all(run, loaded, redact)
         model_brief = redact_brief(brief) if (brief and redact) else None
         shown_brief = model_brief[0] if model_brief else brief
         brief_text = _brief_for_model(shown_brief)
@@ -207,10 +234,10 @@ def build_map(
     reports = [r.report for r in reads]
     with clock.step("synthesize"):
         observations, dropped = tidy([o for r in reports for o in r.observations])
-        participants = list(dict.fromkeys(t.participant_id for t in loaded))
+        interviewed = list(dict.fromkeys(t.participant_id for t in loaded))
         ctx = Context(
             stages,
-            participants,
+            interviewed,
             observations,
             map_type,
             scores={k: v for r in reads for k, v in r.scores.items()},
@@ -220,6 +247,7 @@ def build_map(
             },
             suspected=plan.suspected,
             brief=brief_text,
+            listed=list(participants),
         )
         run.notify("synthesize", f"{len(observations)} observations")
         synthesis = synthesize(run, ctx)
@@ -242,7 +270,7 @@ def build_map(
             opportunities=synthesis.opportunities,
             contradictions=synthesis.contradictions,
             blueprint=synthesis.blueprint,
-            notes=instruction_notes(loaded),
+            notes=instruction_notes(loaded) + _list_notes(participants, ctx.participants),
             provenance=_provenance(run, brief, loaded),
         )
         errors = check_map(journey)
@@ -273,6 +301,7 @@ class DraftOptions(RunOptions, total=False):
 
 class MapOptions(DraftOptions, total=False):
     on_progress: Progress | None
+    participants: Sequence[Participant]
 
 
 def generate_map(
@@ -285,8 +314,10 @@ def generate_map(
     redact: bool = True,
     title: str | None = None,
     on_progress: Progress | None = None,
+    participants: Sequence[Participant] = (),
 ) -> JourneyMap:
-    """Draft a journey map from a brief (a `Brief` or its text) and loaded transcripts."""
+    """Draft a journey map from a brief (a `Brief` or its text) and loaded transcripts; `participants`, the
+    study's participant list (`load_participants`), makes its groups the personas."""
     return build_map(
         as_brief(brief),
         transcripts,
@@ -294,6 +325,7 @@ def generate_map(
         map_type=map_type,
         redact=redact,
         title=title,
+        participants=participants,
     )
 
 
@@ -397,7 +429,7 @@ def _summary_items(
 def build_summary(transcript: Transcript, run: Run, *, redact: bool = True) -> TranscriptSummary:
     """One interview's key points, pain points, delights and quotes, all grounded (narrow questions only)."""
     loaded = _typed([transcript])
-    sources = _redact_all(loaded, redact)
+    sources = _redact_all(run, loaded, redact)
     report = _read_all(run, sources, generic_stages())[0].report
     observations, _ = tidy(report.observations)
     # Every item of a summary is shown, so every one is named (one sentence from its own quote).

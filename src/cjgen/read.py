@@ -1,4 +1,4 @@
-"""Read one interview: label its sentences, pick the strongest moments, stage them, ground them.
+"""Read one interview: label its sentences, pick the strongest moments and thoughts, stage them, ground them.
 
 The map step of the pipeline, built from narrow questions (see label.py and findings.py). Every observation
 it returns cites the participant's own sentences, located in the source by grounding, with the labeller's
@@ -19,6 +19,7 @@ from cjgen.observations import Kind, ObservationOut
 from cjgen.redact import RedactedTranscript
 from cjgen.schema import Severity, Stage
 from cjgen.stages import Segment
+from cjgen.thoughts import thought_moments
 
 KINDS = ("pain", "delight", "action")
 
@@ -50,6 +51,7 @@ def read_transcript(
 ) -> Read:
     reading = label_transcript(runtime, source, segments)
     moments = [m for kind in KINDS for m in select_moments(reading.labels, kind)]
+    moments += thought_moments(reading.labels)
     moments = stage_moments(runtime, source, reading.chunks, moments, stages)
     pid = source.original.participant_id
     prefix = f"{pid}-"

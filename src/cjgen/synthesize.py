@@ -22,6 +22,7 @@ from cjgen.choose import choose, complete_each
 from cjgen.findings import MIN_FOR_DEBIAS, name_items
 from cjgen.group import Finding, group_observations, overlap, similarity
 from cjgen.observations import Observation
+from cjgen.participants import Participant
 from cjgen.prompts import render_block, render_prompt
 from cjgen.schema import (
     Action,
@@ -90,6 +91,7 @@ class Context:
     segment_votes: dict[str, list[float]] = field(default_factory=dict)  # participant -> chance per segment
     suspected: list[str] = field(default_factory=list)
     brief: str = ""
+    listed: list[Participant] = field(default_factory=list)  # the study's participant list, when given
 
     def of_kind(self, kind: str) -> list[Observation]:
         return [o for o in self.observations if o.kind == kind]
@@ -141,8 +143,50 @@ def as_statement(text: str) -> str:
 # ---------------------------------------------------------------------------------------------- personas
 
 
+UNLISTED = "Not in the participant list"
+
+
+def listed_personas(ctx: Context) -> list[Persona]:
+    """The study's own groups, in the order the list gives them; each described by its members' attributes."""
+    listed = {p.id.casefold(): p for p in ctx.listed}
+    members: dict[str, list[str]] = {}
+    for group in [*dict.fromkeys(p.group for p in ctx.listed), UNLISTED]:
+        members[group] = []
+    for pid in ctx.participants:
+        known = listed.get(pid.casefold())
+        members[known.group if known else UNLISTED].append(pid)
+    return [
+        Persona(
+            id=f"persona{n}",
+            name=group,
+            description=_described(group, [listed[p.casefold()] for p in ids if p.casefold() in listed]),
+            participant_ids=sorted(ids),
+        )
+        for n, (group, ids) in enumerate(((g, i) for g, i in members.items() if i), start=1)
+    ]
+
+
+def _described(group: str, people: Sequence[Participant]) -> str:
+    """Who the group is, counted from the list: "Recruited as Commuters; age: 30-39 (2), 40-49 (1)."""
+    if not people:
+        return "Interviewed, but not in the participant list given."
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for person in people:
+        for key, value in person.attributes.items():
+            counts[key][value] += 1
+    shown = [
+        f"{key}: "
+        + ", ".join(f"{value} ({n})" for value, n in sorted(values.items(), key=lambda kv: -kv[1])[:4])
+        for key, values in counts.items()
+    ]
+    return "; ".join([f"Recruited as {group}", *shown[:4]]) + "."
+
+
 def personas_for(ctx: Context) -> list[Persona]:
-    """Each participant in the brief's segment the model found most likely; one group when the brief names none."""
+    """The study's own groups when a participant list is given; else each participant in the brief's segment
+    the model found most likely; one group when the brief names none."""
+    if ctx.listed:
+        return listed_personas(ctx)
     if not ctx.segments or not ctx.segment_votes:
         return [
             Persona(
@@ -485,6 +529,30 @@ def stage_lanes(
     return actions, touchpoints, emotions
 
 
+def thoughts_for(ctx: Context, lookup: Mapping[str, str]) -> list[Thought]:
+    """Each stage's most charged thoughts, one per participant, in the participant's own words."""
+    thoughts: list[Thought] = []
+    for stage in ctx.stages:
+        here = sorted(
+            (o for o in ctx.of_kind("thought") if o.stage_id == stage.id),
+            key=lambda o: -ctx.scores.get(o.id, 0.0),
+        )
+        strongest: dict[str, Observation] = {}
+        for obs in here:
+            strongest.setdefault(obs.participant_id, obs)
+        for obs in list(strongest.values())[:LANE_ITEMS_PER_STAGE]:
+            thoughts.append(
+                Thought(
+                    id=f"thought{len(thoughts) + 1}",
+                    stage_id=stage.id,
+                    text=obs.text,
+                    persona_ids=_personas_of(obs.evidence, lookup),
+                    evidence=obs.evidence,
+                )
+            )
+    return thoughts
+
+
 def _summary(ctx: Context, pains: Sequence[PainPoint], delights: Sequence[Delight]) -> str:
     """Two sentences a reader can check against the items below (counted, not written by the model)."""
     parts = [f"{len(ctx.participants)} interview(s)."]
@@ -525,6 +593,6 @@ def synthesize(runtime: Runtime, ctx: Context) -> Synthesis:
         blueprint=blueprint_for(runtime, ctx),
         actions=actions,
         touchpoints=touchpoints,
-        thoughts=[],
+        thoughts=thoughts_for(ctx, lookup),
         emotions=emotions,
     )

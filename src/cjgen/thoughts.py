@@ -1,0 +1,67 @@
+"""Thoughts: what participants say went through their minds ("I thought …", "I was worried …"), verbatim.
+
+A thought is found by the words that report one's own thinking, wondering, worrying, doubting or hoping, in the
+languages the rest of cjgen reads, not asked of the model: such a sentence says what it is. Its own words are
+the item's text, so a thought is faithful by construction. Among an interview's thoughts, those the labeller
+found most charged (most clearly a problem or a good moment) come first: a thought that carries a feeling is
+the one a journey map shows.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from cjgen.findings import Moment, calibrated
+from cjgen.label import SentenceLabel
+
+PER_INTERVIEW = 3
+MIN_WORDS = 5
+# First person, past or reported thinking. "I think" alone is left out: it mostly hedges an opinion.
+_CUES = (
+    # English
+    r"i\s(?:thought|wondered|was\swondering|worried|was\s(?:worried|afraid|scared|nervous|anxious|confused"
+    r"|unsure|not\ssure|hoping|thinking)|wasn't\ssure|wasn’t\ssure|felt|figured|assumed|hoped|expected"
+    r"|kept\sthinking|remember\sthinking|didn't\sknow\s(?:if|whether)|didn’t\sknow\s(?:if|whether)"
+    r"|had\sno\sidea|said\sto\smyself|was\slike)|my\sfirst\sthought|it\sfelt\slike"
+    # Norwegian
+    r"|jeg\s(?:tenkte|lurte\sp[aå]|var\s(?:redd|bekymret|usikker|nerv[oø]s|spent)|f[oø]lte|trodde|h[aå]pet"
+    r"|visste\sikke\s(?:om|hva))"
+    # German
+    r"|ich\s(?:dachte|habe\sgedacht|fragte\smich|habe\smich\sgefragt|war\s(?:besorgt|unsicher|nerv[oö]s)"
+    r"|hatte\s(?:angst|sorge|das\sgef[uü]hl)|hoffte|wusste\snicht\s(?:ob|was))"
+    # French
+    r"|je\s(?:pensais|croyais|me\sdemandais|me\ssuis\sdemand[ée]|n'[ée]tais\spas\ss[uû]re?|savais\spas)"
+    r"|j'(?:ai\spens[ée]|avais\speur|[ée]tais\s(?:inqui[eè]te?|s[uû]re?|nerveux|nerveuse)|esp[ée]rais)"
+    # Lithuanian
+    r"|(?:pa)?galvojau|maniau|svars[cč]iau|nerimavau|bijojau|nebuvau\stikr[ai]s?|jau[cč]iausi|tik[eė]jausi"
+)
+_THOUGHT = re.compile(rf"(?<![\w'’])(?:{_CUES})(?![\w])", re.IGNORECASE)
+
+
+def is_thought(text: str) -> bool:
+    """A sentence that reports the speaker's own thinking, not a question put to someone."""
+    text = " ".join(text.replace("’", "'").split())
+    return len(text.split()) >= MIN_WORDS and not text.endswith("?") and _THOUGHT.search(text) is not None
+
+
+def thought_moments(labels: Sequence[SentenceLabel]) -> list[Moment]:
+    """One interview's thoughts, each one sentence, the most charged first, in interview order."""
+    lift = calibrated(labels)
+    found = [lab for lab in labels if is_thought(lab.sentence.text)]
+
+    def charge(lab: SentenceLabel) -> float:
+        return max(lift[lab.sentence.id]["pain"], lift[lab.sentence.id]["delight"])
+
+    strongest = sorted(found, key=charge, reverse=True)[:PER_INTERVIEW]
+    return [
+        Moment(
+            kind="thought",
+            participant_id=lab.participant_id,
+            source_id=lab.source_id,
+            sentences=(lab.sentence,),
+            score=max(0.0, charge(lab)),
+            question=lab.question,
+        )
+        for lab in sorted(strongest, key=lambda lab: (lab.sentence.turn_index, lab.sentence.start))
+    ]

@@ -1,0 +1,206 @@
+"""The thoughts lane and personas from a study's participant list."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+import cjgen.cli
+from cjgen.errors import InputError
+from cjgen.label import SentenceLabel
+from cjgen.observations import Observation
+from cjgen.participants import Participant, load_participants
+from cjgen.pipeline import open_runtime
+from cjgen.schema import Stage
+from cjgen.sentences import Sentence
+from cjgen.synthesize import Context, personas_for, thoughts_for
+from cjgen.thoughts import PER_INTERVIEW, is_thought, thought_moments
+from factories import ev
+from oracle import GoldOracle
+
+# --------------------------------------------------------------------------------------------- thoughts
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I thought the parcel had been lost somewhere on the way.",
+        "At first I wasn’t sure whether they had my form at all.",
+        "I was worried the payment would go out twice that month.",
+        "Jeg lurte på om noen i det hele tatt hadde lest meldingen.",
+        "Ich dachte, die Rechnung wäre längst bezahlt worden.",
+        "Je me demandais si quelqu'un allait me rappeler un jour.",
+        "Galvojau, kad jie pamiršo mano prašymą visai.",
+    ],
+)
+def test_sentences_that_report_a_thought_in_each_language(text: str) -> None:
+    assert is_thought(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The parcel came two days late and the box was wet.",
+        "What did you think when it arrived?",  # a question, not a thought
+        "I think so.",  # too short to say anything
+        "I think the price is fair for what you get.",  # an opinion, not what went through their mind
+        "They thought about it and called me back.",  # someone else's thinking
+        "Kjæresten min ringte dem dagen etter.",
+    ],
+)
+def test_other_sentences_are_not_thoughts(text: str) -> None:
+    assert not is_thought(text)
+
+
+def _label(n: int, text: str, pain: float) -> SentenceLabel:
+    return SentenceLabel(Sentence(f"{n}.1", n, 0, len(text), text), "P1", "P1.txt", pain, 0.1, 0.05, "")
+
+
+def test_an_interviews_most_charged_thoughts_are_kept_in_interview_order() -> None:
+    plain = [_label(n, "The van came on a Tuesday morning.", 0.2) for n in range(1, 10)]
+    thoughts = [
+        _label(20 + n, f"I thought it would never arrive, said for the {n}th time.", 0.2 + n / 10)
+        for n in range(PER_INTERVIEW + 2)
+    ]
+    moments = thought_moments(plain + thoughts)
+    assert [m.sentences[0].turn_index for m in moments] == [22, 23, 24]
+    assert {m.kind for m in moments} == {"thought"}
+
+
+def _thought(obs_id: str, pid: str, text: str, stage: str = "use") -> Observation:
+    return Observation(
+        id=obs_id,
+        source_id=f"{pid}.txt",
+        participant_id=pid,
+        kind="thought",
+        stage_id=stage,
+        text=text,
+        evidence=[ev(pid, 1, text)],
+    )
+
+
+STAGES = [Stage(id="use", name="Use"), Stage(id="leave", name="Leave")]
+
+
+def context(**kw: Any) -> Context:
+    base: dict[str, Any] = {"stages": STAGES, "participants": ["P1", "P2", "P3"], "observations": []}
+    return Context(map_type="current-state", **{**base, **kw})
+
+
+def test_the_thoughts_lane_shows_each_stages_strongest_thoughts_one_per_participant_verbatim() -> None:
+    items = [
+        _thought("a", "P1", "I thought it was broken already."),
+        _thought("b", "P1", "I was worried about the bill."),
+        _thought("c", "P2", "I wondered who to call."),
+        _thought("d", "P3", "I figured it would sort itself out."),
+        _thought("e", "P3", "I thought I could just stop paying.", stage="leave"),
+    ]
+    scores = {"a": 0.1, "b": 0.5, "c": 0.3, "d": 0.05, "e": 0.2}
+    thoughts = thoughts_for(context(observations=items, scores=scores), {"P1": "persona1"})
+    assert [(t.stage_id, t.text) for t in thoughts] == [
+        ("use", "I was worried about the bill."),
+        ("use", "I wondered who to call."),
+        ("leave", "I thought I could just stop paying."),
+    ]
+    assert thoughts[0].persona_ids == ["persona1"]
+    assert all(t.evidence[0].quote == t.text for t in thoughts)
+
+
+# --------------------------------------------------------------------------------------------- participants
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_csv_participant_list_with_attributes(tmp_path: Path) -> None:
+    path = write(tmp_path, "people.csv", "id,group,age\nP1,Staff,30-39\nP2,Clients,40-49\nP3,Staff,30-39\n")
+    assert load_participants(path) == [
+        Participant("P1", "Staff", {"age": "30-39"}),
+        Participant("P2", "Clients", {"age": "40-49"}),
+        Participant("P3", "Staff", {"age": "30-39"}),
+    ]
+
+
+def test_a_yaml_participant_list_as_groups(tmp_path: Path) -> None:
+    path = write(tmp_path, "people.yaml", "Staff: [P1, P3]\nClients:\n  - P2\n")
+    assert [(p.id, p.group) for p in load_participants(path)] == [
+        ("P1", "Staff"),
+        ("P3", "Staff"),
+        ("P2", "Clients"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "problem"),
+    [
+        ("a.csv", "name,age\nP1,30\n", "'id' and 'group'"),
+        ("a.csv", "id,group\nP1,\n", "line 2: no 'group' given"),
+        ("a.csv", "id,group\nP1,Staff\nP1,Clients\n", "'P1' is in two groups"),
+        ("a.yaml", "Staff: P1\n", "group 'Staff': give a list"),
+        ("a.yaml", "- [P1, Staff]\n", "give a list of {id, group} mappings"),
+        ("a.yaml", "Staff: [P1\n", "is not valid YAML"),
+        ("a.txt", "P1 Staff\n", "unsupported participants file type"),
+    ],
+)
+def test_a_bad_participant_list_names_the_file_and_what_is_wrong(
+    tmp_path: Path, name: str, text: str, problem: str
+) -> None:
+    with pytest.raises(InputError) as raised:
+        load_participants(write(tmp_path, name, text))
+    assert str(raised.value).startswith(str(tmp_path / name))
+    assert problem in str(raised.value)
+
+
+def test_personas_are_the_listed_groups_and_the_unlisted_stand_apart() -> None:
+    listed = [
+        Participant("p1", "Staff", {"site": "North"}),
+        Participant("P2", "Clients", {"site": "South"}),
+        Participant("P3", "Staff", {"site": "North"}),
+        Participant("P9", "Clients"),
+    ]
+    personas = personas_for(context(participants=["P1", "P2", "P3", "P4"], listed=listed))
+    assert [(p.name, p.participant_ids) for p in personas] == [
+        ("Staff", ["P1", "P3"]),
+        ("Clients", ["P2"]),
+        ("Not in the participant list", ["P4"]),
+    ]
+    assert personas[0].description == "Recruited as Staff; site: North (2)."
+
+
+def test_cli_map_with_a_participant_list_shows_its_groups_as_personas(
+    bike: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    oracle = GoldOracle(bike)
+    monkeypatch.setattr(
+        cjgen.cli, "open_runtime", lambda **kw: open_runtime(model=oracle.model(), use_cache=False)
+    )
+    gold = yaml.safe_load((bike / "gold.yaml").read_text())
+    groups = {p["name"]: p["participants"] for p in gold["personas"]}
+    listed = write(tmp_path, "people.yaml", yaml.safe_dump({**groups, "Pilot": ["P99"]}))
+    target = tmp_path / "map.json"
+    args = [str(bike / "brief.md"), *map(str, sorted((bike / "transcripts").iterdir()))]
+    result = CliRunner().invoke(
+        cjgen.cli.app, ["map", *args, "--participants", str(listed), "-o", str(target)]
+    )
+    assert result.exit_code == 0, result.output
+    journey = json.loads(target.read_text())
+    assert {p["name"]: p["participant_ids"] for p in journey["personas"]} == groups
+    assert "Listed but not interviewed (no transcript given): P99." in journey["notes"]
+
+
+def test_cli_map_with_a_bad_participant_list_fails_before_any_model_work(bike: Path, tmp_path: Path) -> None:
+
+    listed = write(tmp_path, "people.csv", "who,team\nP1,A\n")
+    args = [str(bike / "brief.md"), str(bike / "transcripts" / "P1.txt"), "--participants", str(listed)]
+    result = CliRunner().invoke(cjgen.cli.app, ["map", *args, "-o", str(tmp_path / "m.json")])
+    assert result.exit_code == 2
+    assert "people.csv" in result.output and "'id' and 'group'" in result.output
+    assert not (tmp_path / "m.json").exists()
