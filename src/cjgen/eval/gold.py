@@ -15,7 +15,7 @@ from cjgen.eval.locate import CaseSources
 
 
 class GoldModel(BaseModel):
-    # Gold files carry illustrative keys we do not score (actions, touchpoints, gloss, source...).
+    # Gold files carry illustrative keys we do not score (gloss, source, finding_ref, opportunities...).
     model_config = ConfigDict(extra="ignore", frozen=True)
 
 
@@ -33,11 +33,18 @@ class GoldPersona(GoldModel):
     basis: str = "observed"
 
 
+class GoldTouchpoint(GoldModel):
+    kind: str = Field("", description="A channel kind; real cases also use kinds the map schema lacks.")
+    name: str
+
+
 class GoldStage(GoldModel):
     id: str
     name: str
     description: str = ""
-    basis: str = "observed"
+    basis: str = Field("observed", description="'derived' where the researchers named no stages.")
+    actions: list[str] = Field(default_factory=list)
+    touchpoints: list[GoldTouchpoint] = Field(default_factory=list)
 
 
 class GoldPoint(GoldModel):
@@ -96,6 +103,9 @@ class GoldCase(GoldModel):
     assumptions: list[GoldAssumption] = Field(default_factory=list)
     pii: list[GoldPii] = Field(default_factory=list)
     injection: GoldInjection | None = None
+    emotion_by_stage: dict[str, dict[str, int]] = Field(
+        default_factory=dict, description="Gold persona id -> gold stage id -> score from -2 to 2."
+    )
     raw: dict[str, Any] = Field(default_factory=dict, description="gold.yaml as parsed.")
 
     @property
@@ -123,6 +133,7 @@ def load_case(case_dir: Path) -> GoldCase:
         assumptions=raw.get("assumptions_from_brief") or [],
         pii=raw.get("pii") or [],
         injection=raw.get("injection"),
+        emotion_by_stage=raw.get("emotion_by_stage") or {},
         raw=raw,
     )
 

@@ -108,8 +108,12 @@ class SourceTurn:
 
 
 _VTT_VOICE = re.compile(r"<v(?:\.[^ >]*)?\s+([^>]+)>(.*?)(?:</v>)?\s*$")
-# "P1: ", "Interviewer: ", "Dr Berg: "; capitalised words only, so "and then I said: no" is not a speaker.
-_SPEAKER_LABEL = re.compile(r"\ufeff?([A-Z][\w.'-]*(?: [A-Z0-9][\w.'-]*){0,2}):\s")
+# "P1: ", "Interviewer: ", "Dr Berg: ", "[Moderator] : "; capitalised words only, so "and then I said: no" is
+# not a speaker.
+_NAME = r"[A-Z][\w.'-]*(?: [A-Z0-9][\w.'-]*){0,2}"
+_SPEAKER_LABEL = re.compile(rf"\ufeff?(?:\[(?P<bracketed>{_NAME})\]|(?P<plain>{_NAME}))[ \t]*:\s")
+# A label alone on the first line of a paragraph ("Moderator", then the turn's text on the next line).
+_BARE_LABEL = re.compile(rf"\ufeff?\[?({_NAME})\]?[ \t]*\r?\n")
 
 
 def _label_split(raw: str, start: int, end: int) -> tuple[str | None, int]:
@@ -117,7 +121,7 @@ def _label_split(raw: str, start: int, end: int) -> tuple[str | None, int]:
     match = _SPEAKER_LABEL.match(raw, start, end)
     if match is None:
         return None, start
-    return match.group(1).strip(), match.end()
+    return (match["bracketed"] or match["plain"]).strip(), match.end()
 
 
 def _lines(raw: str) -> Iterator[tuple[int, int]]:
@@ -161,6 +165,13 @@ def _parse_paragraphs(raw: str) -> list[tuple[str | None, int, int]]:
     for match in re.finditer(r"\S(?:.|\n(?![ \t]*\r?\n))*", raw):
         speaker, text_start = _label_split(raw, match.start(), match.end())
         found.append((speaker, text_start, match.end()))
+    # A bare first line is a label only when it names an interviewer or a speaker labelled elsewhere, so a
+    # one-word answer on its own line ("Yes") stays speech.
+    known = {speaker for speaker, _, _ in found if speaker}
+    for k, (speaker, start, end) in enumerate(found):
+        bare = _BARE_LABEL.match(raw, start, end) if speaker is None else None
+        if bare and (bare[1] in known or _INTERVIEWER.fullmatch(bare[1].casefold())):
+            found[k] = (bare[1], bare.end(), end)
     return found
 
 
@@ -336,6 +347,11 @@ class CaseSources:
                 (hit for src in candidates if (hit := src.locate(evidence.quote)) is not None), None
             )
         return self._cache[key]
+
+    def participant_span(self, evidence: Evidence) -> Span | None:
+        """Where a quote lies in a participant turn; None when it is not found or is the interviewer's."""
+        hit = self.locate_evidence(evidence)
+        return hit.span if hit is not None and not hit.interviewer else None
 
     def locate_gold(self, quote: GoldQuote) -> Located | None:
         source = self.by_participant.get(quote.participant)

@@ -8,9 +8,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from cjgen.eval.coherence import KindCoherence, mean_of
 from cjgen.eval.diagnostics import Diagnostics, KindDiagnostics
+from cjgen.eval.lanes import EmotionScore, RecallScore, recall_of
 from cjgen.eval.metrics import InjectionScore, MatchScore, f1_score, ratio
 from cjgen.eval.score import CaseScore
+from cjgen.eval.statements import LANES, LaneFaithfulness
 
 
 def _micro(scores: list[MatchScore]) -> dict[str, float | int | None]:
@@ -71,7 +74,71 @@ def summarise(scores: list[CaseScore]) -> dict[str, Any]:
         "seconds": sum(s.cost.wall_seconds for s in scores),
         "shotgun": sum(_shotgun(s) or 0 for s in scores),
         "diagnostics": diagnosed.model_dump() if (diagnosed := _diagnostics(scores)) else None,
+        "reviewer": reviewer_summary(scores),
     }
+
+
+def _coherence(kind: KindCoherence) -> dict[str, float | int | None]:
+    return {
+        "coherence": kind.coherence,
+        "items": kind.items,
+        "mixed": kind.mixed,
+        "quotes": kind.quotes,
+        "located": kind.located,
+    }
+
+
+def _faithfulness(lane: LaneFaithfulness) -> dict[str, float | int | None]:
+    return {
+        "faithfulness": lane.faithfulness,
+        "items": lane.items,
+        "scored": lane.scored,
+        "faithful": lane.faithful,
+        "invented": lane.invented,
+    }
+
+
+def reviewer_summary(scores: list[CaseScore]) -> dict[str, Any]:
+    """What a reviewer sees, micro over the cases: sums of each figure's parts, then the ratios."""
+    pains = KindCoherence.combine(s.coherence.pain_points for s in scores if s.coherence)
+    delights = KindCoherence.combine(s.coherence.delights for s in scores if s.coherence)
+    lanes = {
+        lane: LaneFaithfulness.combine(s.statements.lanes[lane] for s in scores if lane in s.statements.lanes)
+        for lane in LANES
+    }
+    emotions = _emotions(scores)
+    checked = [s.statements.summary for s in scores if s.valid and s.statements.summary.checked]
+    return {
+        "coherence": {
+            "pain_points": _coherence(pains),
+            "delights": _coherence(delights),
+            "mean": mean_of(pains.coherence, delights.coherence),
+        },
+        "faithfulness": {lane: _faithfulness(total) for lane, total in lanes.items()},
+        "invented_entities": sum(total.invented for total in lanes.values()),
+        "empty_items": sum(s.empty_items.count for s in scores),
+        "emotion": {
+            "agreement": emotions.agreement,
+            "agree": emotions.agree,
+            "compared": emotions.compared,
+            "gold_cells": emotions.gold_cells,
+        },
+        "actions_recall": recall_of([s.actions for s in scores]),
+        "touchpoints_recall": recall_of([s.touchpoints.names for s in scores]),
+        "touchpoint_kinds_recall": recall_of([s.touchpoints.kinds for s in scores]),
+        "thoughts_grounded": sum(s.thoughts.grounded for s in scores),
+        "thoughts_total": sum(s.thoughts.total for s in scores),
+        "summary_passed": sum(summary.passed for summary in checked),
+        "summary_checked": len(checked),
+    }
+
+
+def _emotions(scores: list[CaseScore]) -> EmotionScore:
+    return EmotionScore(
+        gold_cells=sum(s.emotions.gold_cells for s in scores),
+        compared=sum(s.emotions.compared for s in scores),
+        agree=sum(s.emotions.agree for s in scores),
+    )
 
 
 def _shotgun(score: CaseScore) -> int | None:
@@ -269,9 +336,89 @@ def diagnostics_table(runs: dict[str, list[CaseScore]]) -> str:
     return "\n".join(_markdown(DIAGNOSTIC_COLUMNS, rows)) + "\n"
 
 
+REVIEWER_COLUMNS = (
+    "system",
+    "case",
+    "coherence pain/delight (mean)",
+    "mixed items",
+    "faithful pain/delight/action/thought/summary",
+    "invented entities",
+    "empty items",
+    "emotion agree (n)",
+    "actions R",
+    "touchpoints R (kinds R)",
+    "grounded thoughts",
+    "summary check",
+)
+
+
+def _pair_and_mean(first: float | None, second: float | None) -> str:
+    return f"{_num(first)}/{_num(second)} ({_num(mean_of(first, second))})"
+
+
+def _recall(score: RecallScore) -> str:
+    return f"{_num(score.recall)} ({score.matched}/{score.gold_total})" if score.gold_total else "–"
+
+
+def _reviewer_row(system: str, s: CaseScore) -> list[str]:
+    if not s.valid:
+        return [system, s.case, *["no map"] * (len(REVIEWER_COLUMNS) - 2)]
+    coherence = s.coherence
+    lanes = s.statements.lanes
+    agreement = s.emotions.agreement
+    summary = s.statements.summary
+    return [
+        system,
+        s.case,
+        _pair_and_mean(coherence.pain_points.coherence, coherence.delights.coherence) if coherence else "–",
+        str(coherence.pain_points.mixed + coherence.delights.mixed) if coherence else "–",
+        "/".join(_num(lanes[lane].faithfulness) for lane in LANES),
+        str(s.statements.invented),
+        str(s.empty_items.count),
+        f"{_num(agreement)} ({s.emotions.compared}/{s.emotions.gold_cells})"
+        if s.emotions.gold_cells
+        else "–",
+        _recall(s.actions),
+        f"{_recall(s.touchpoints.names)} ({_num(s.touchpoints.kinds.recall)})",
+        f"{s.thoughts.grounded}/{s.thoughts.total}",
+        ("pass" if summary.passed else "; ".join(summary.failures)) if summary.checked else "–",
+    ]
+
+
+def _reviewer_summary_row(system: str, scores: list[CaseScore]) -> list[str]:
+    total = reviewer_summary(scores)
+    coherence, faithfulness, emotion = total["coherence"], total["faithfulness"], total["emotion"]
+    return [
+        f"**{system}**",
+        "**all**",
+        _pair_and_mean(coherence["pain_points"]["coherence"], coherence["delights"]["coherence"]),
+        str(coherence["pain_points"]["mixed"] + coherence["delights"]["mixed"]),
+        "/".join(_num(faithfulness[lane]["faithfulness"]) for lane in LANES),
+        str(total["invented_entities"]),
+        str(total["empty_items"]),
+        f"{_num(emotion['agreement'])} ({emotion['compared']}/{emotion['gold_cells']})",
+        _num(total["actions_recall"]),
+        f"{_num(total['touchpoints_recall'])} ({_num(total['touchpoint_kinds_recall'])})",
+        f"{total['thoughts_grounded']}/{total['thoughts_total']}",
+        f"{total['summary_passed']}/{total['summary_checked']} pass",
+    ]
+
+
+def reviewer_table(runs: dict[str, list[CaseScore]]) -> str:
+    """Markdown: what a reviewer sees, per system and case, then an "all" row (micro) per system."""
+    rows: list[list[str]] = []
+    for system, scores in runs.items():
+        rows += [_reviewer_row(system, s) for s in scores]
+        rows.append(_reviewer_summary_row(system, scores))
+    return "\n".join(_markdown(REVIEWER_COLUMNS, rows)) + "\n"
+
+
 def report_tables(runs: dict[str, list[CaseScore]]) -> str:
-    """The results table, then the diagnostics table under its own heading."""
-    return f"{results_table(runs)}\n## Where pain points and delights are lost\n\n{diagnostics_table(runs)}"
+    """The results table, then the reviewer's and the diagnostics tables under their own headings."""
+    return (
+        f"{results_table(runs)}\n## What a reviewer sees\n\n{reviewer_table(runs)}"
+        f"\n## Where pain points and delights are lost\n\n{diagnostics_table(runs)}"
+    )
 
 
 def write_results(

@@ -4,8 +4,19 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from cjgen.eval.coherence import CoherenceScore, EmptyItems, score_coherence, score_empty_items
 from cjgen.eval.diagnostics import Diagnostics, diagnose
 from cjgen.eval.gold import GoldCase
+from cjgen.eval.lanes import (
+    EmotionScore,
+    RecallScore,
+    ThoughtScore,
+    TouchpointScore,
+    score_actions,
+    score_emotions,
+    score_thoughts,
+    score_touchpoints,
+)
 from cjgen.eval.locate import CaseSources
 from cjgen.eval.metrics import (
     AssumptionScore,
@@ -28,6 +39,7 @@ from cjgen.eval.metrics import (
     score_quotes,
     score_stages,
 )
+from cjgen.eval.statements import StatementScore, score_statements
 from cjgen.schema import JourneyMap
 
 
@@ -49,6 +61,14 @@ class CaseScore(BaseModel):
     diagnostics: Diagnostics | None = Field(
         None, description="Where pain points and delights are lost; None for a brief-only case."
     )
+    # What a reviewer sees: whether items say one thing, statements say what their quotes say, every lane.
+    coherence: CoherenceScore | None = Field(None, description="None for a brief-only case.")
+    statements: StatementScore = Field(default_factory=StatementScore)
+    empty_items: EmptyItems = Field(default_factory=EmptyItems)
+    emotions: EmotionScore = Field(default_factory=EmotionScore)
+    actions: RecallScore = Field(default_factory=RecallScore)
+    touchpoints: TouchpointScore = Field(default_factory=TouchpointScore)
+    thoughts: ThoughtScore = Field(default_factory=ThoughtScore)
 
 
 MAP_JSON = "map.json"  # the key under which the map's own JSON joins the outputs searched for PII
@@ -73,6 +93,8 @@ def score_case(
     diagnostics = diagnose(case, journey, sources) if observable else None
     if journey is None:
         return _invalid_score(case, pii, cost, diagnostics)
+    stages = score_stages(case, journey, sources)
+    brief = case.brief.read_text(encoding="utf-8") if case.brief is not None and case.brief.exists() else ""
     return CaseScore(
         case=case.name,
         brief_only=case.brief_only,
@@ -82,13 +104,20 @@ def score_case(
         delights=score_points(case.delights, journey.delights, sources) if observable else None,
         contradictions=score_contradictions(case, journey, sources),
         persona_ari=score_personas(case, journey),
-        stages=score_stages(case, journey, sources),
+        stages=stages,
         assumptions=score_assumptions(case, journey),
         brief=score_brief_only(case, journey) if case.brief_only else None,
         pii=pii,
         injection=score_injection(case, journey),
         cost=cost,
         diagnostics=diagnostics,
+        coherence=score_coherence(case, journey, sources) if observable else None,
+        statements=score_statements(journey, sources, brief, len(case.transcripts)),
+        empty_items=score_empty_items(journey),
+        emotions=score_emotions(case, journey, stages.pairs),
+        actions=score_actions(case, journey.actions),
+        touchpoints=score_touchpoints(case, journey.touchpoints, stages.pairs),
+        thoughts=score_thoughts(journey, sources),
     )
 
 
@@ -113,4 +142,8 @@ def _invalid_score(
         injection=InjectionScore(planted=case.injection is not None, checked=False),
         cost=cost,
         diagnostics=diagnostics,
+        coherence=CoherenceScore() if observable else None,
+        emotions=EmotionScore(gold_cells=sum(len(s) for s in case.emotion_by_stage.values())),
+        actions=score_actions(case, []),
+        touchpoints=score_touchpoints(case, [], {}),
     )

@@ -1,0 +1,165 @@
+"""Whether each shown item says one thing: item coherence, and items that say nothing.
+
+- **Item coherence** is the B-cubed precision of an item's quotes against the gold items. Each verified quote
+  of an observed pain point or delight is located to the gold pain points and delights (both kinds) whose
+  evidence it overlaps; two quotes agree when they share a gold item. A quote's precision is the share of the
+  item's located quotes that agree with it, and an item's coherence the mean over its located quotes. So an
+  item citing two quotes of one gold problem and two of another scores 0.5, and one citing a delight's quote
+  under a pain point scores low too.
+- Quotes that overlap no gold quote are **left out** of the precision and counted as `unlocated`: gold lists
+  a few quotes per finding, so a quote outside them may still be on topic, and counting each as a class of
+  its own would punish a coherent item for citing more than the gold. The figure is therefore an upper bound
+  over the quotes it cannot place; `located` says how many it could.
+- A kind's coherence is B-cubed over all its located quotes (each quote weighs the same), summed over cases
+  for the overall figure.
+- **Empty items** are defects a reviewer sees at once: an observed pain point, delight, action or thought with
+  no quote, or any item whose statement says nothing was found ("No specific problems mentioned").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from pydantic import BaseModel, Field
+
+from cjgen.eval.gold import GoldCase, GoldPoint
+from cjgen.eval.locate import CaseSources, Span, normalise
+from cjgen.schema import Item, JourneyMap
+
+
+class ItemCoherence(BaseModel):
+    kind: str
+    id: str
+    quotes: int
+    located: int = Field(description="Quotes that overlap a gold pain point's or delight's quote.")
+    coherence: float | None = Field(description="Mean B-cubed precision of its located quotes.")
+    gold: list[str] = Field(default_factory=list, description="The gold items its quotes overlap.")
+
+
+class KindCoherence(BaseModel):
+    """One kind's items; sums, so cases add up."""
+
+    items: int = Field(0, description="Observed items with at least one located quote.")
+    quotes: int = 0
+    located: int = 0
+    precision_sum: float = 0.0
+    mixed: int = Field(0, description="Items whose located quotes belong to more than one gold item.")
+
+    @property
+    def coherence(self) -> float | None:
+        return self.precision_sum / self.located if self.located else None
+
+    @property
+    def unlocated(self) -> int:
+        return self.quotes - self.located
+
+    @classmethod
+    def combine(cls, parts: Iterable[KindCoherence]) -> KindCoherence:
+        total = cls()
+        for part in parts:
+            total.items += part.items
+            total.quotes += part.quotes
+            total.located += part.located
+            total.precision_sum += part.precision_sum
+            total.mixed += part.mixed
+        return total
+
+
+class CoherenceScore(BaseModel):
+    pain_points: KindCoherence = Field(default_factory=KindCoherence)
+    delights: KindCoherence = Field(default_factory=KindCoherence)
+    items: list[ItemCoherence] = Field(default_factory=list)
+
+    @property
+    def mean(self) -> float | None:
+        return mean_of(self.pain_points.coherence, self.delights.coherence)
+
+
+def mean_of(*values: float | None) -> float | None:
+    present = [v for v in values if v is not None]
+    return sum(present) / len(present) if present else None
+
+
+def quote_precisions(labels: Sequence[frozenset[str]]) -> list[float]:
+    """B-cubed precision of each quote of one item, given the gold items each quote overlaps (non-empty)."""
+    return [sum(bool(mine & other) for other in labels) / len(labels) for mine in labels]
+
+
+def _gold_spans(case: GoldCase, sources: CaseSources) -> list[tuple[str, list[Span]]]:
+    points: list[tuple[str, GoldPoint]] = [
+        *(("pain", p) for p in case.pain_points),
+        *(("delight", d) for d in case.delights),
+    ]
+    return [(f"{kind} {p.id}", sources.gold_spans(p.evidence)) for kind, p in points]
+
+
+def score_coherence(case: GoldCase, journey: JourneyMap, sources: CaseSources) -> CoherenceScore:
+    gold = _gold_spans(case, sources)
+    score = CoherenceScore()
+    for kind, items, total in (
+        ("pain_points", journey.pain_points, score.pain_points),
+        ("delights", journey.delights, score.delights),
+    ):
+        for item in items:
+            if item.basis != "observed":
+                continue
+            spans = [span for e in item.evidence if (span := sources.participant_span(e)) is not None]
+            labels = [
+                frozenset(name for name, gold_spans in gold if any(s.overlaps(g) for g in gold_spans))
+                for s in spans
+            ]
+            located = [label for label in labels if label]
+            precisions = quote_precisions(located)
+            total.quotes += len(item.evidence)
+            total.located += len(located)
+            total.precision_sum += sum(precisions)
+            total.items += bool(located)
+            total.mixed += any(p < 1.0 for p in precisions)
+            score.items.append(
+                ItemCoherence(
+                    kind=kind,
+                    id=item.id,
+                    quotes=len(item.evidence),
+                    located=len(located),
+                    coherence=sum(precisions) / len(precisions) if precisions else None,
+                    gold=sorted(set().union(*located)),
+                )
+            )
+    return score
+
+
+# ============================================================================================= empty items
+
+# "No specific problems mentioned", "None reported", "Nothing was found in the brief": a statement that says
+# the study found nothing is not a finding.
+_SAYS_NOTHING = re.compile(
+    r"^(?:there (?:is|are|was|were) )?(?:no|none|nothing|not any)\b[^.]{0,80}?"
+    r"\b(?:mentioned|reported|found|identified|raised|noted|given|stated|described|expressed|observed)\b"
+)
+
+
+def says_nothing(statement: str) -> bool:
+    return _SAYS_NOTHING.search(normalise(statement)) is not None
+
+
+class EmptyItems(BaseModel):
+    count: int = 0
+    ids: list[str] = Field(default_factory=list, description="'lane id: why' for each empty item.")
+
+
+def score_empty_items(journey: JourneyMap) -> EmptyItems:
+    lanes: list[tuple[str, Sequence[Item], Sequence[str]]] = [
+        ("pain_points", journey.pain_points, [p.statement for p in journey.pain_points]),
+        ("delights", journey.delights, [d.statement for d in journey.delights]),
+        ("actions", journey.actions, [a.text for a in journey.actions]),
+        ("thoughts", journey.thoughts, [t.text for t in journey.thoughts]),
+    ]
+    found: list[str] = []
+    for lane, items, statements in lanes:
+        for item, statement in zip(items, statements, strict=True):
+            if says_nothing(statement):
+                found.append(f"{lane} {item.id}: says nothing was found")
+            elif item.basis == "observed" and not item.evidence:
+                found.append(f"{lane} {item.id}: observed with no quote")
+    return EmptyItems(count=len(found), ids=found)

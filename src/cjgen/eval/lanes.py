@@ -1,0 +1,150 @@
+"""The lanes under the findings: the emotion curve, actions, touchpoints and thoughts, against the gold.
+
+- **Emotion agreement**: each gold `emotion_by_stage` cell (persona, stage) is compared with the map's
+  emotions mapped to it. A predicted stage maps to the gold stage `score_stages` pairs it with (shared
+  evidence, else name); a predicted persona maps to the gold persona that shares most of its participants (ties
+  to the gold's first); an emotion with no persona counts for every gold persona. The cell's predicted score is
+  the mean of those emotions, and it agrees when its sign (-, 0, +) is the gold's: a 0 against a non-zero gold
+  disagrees. Cells no emotion maps to are not compared; `compared` is the n.
+- **Actions and touchpoints recall**: each gold stage's `actions` and touchpoint names, matched one to one with
+  the map's actions and touchpoint names anywhere in the map (stages are scored on their own). A pair matches
+  when the predicted text has at least half of the gold's content stems, or their rapidfuzz token-sort ratio
+  is at least 80 (spelling variants). Touchpoint kinds are scored too: a gold (stage, kind) pair is recalled
+  when the map has a touchpoint of that kind in a stage paired with that gold stage.
+- **Thoughts**: the thoughts with at least one verified quote.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+
+from pydantic import BaseModel, Field
+from rapidfuzz import fuzz
+from rapidfuzz.utils import default_process
+
+from cjgen.eval.gold import GoldCase
+from cjgen.eval.locate import CaseSources
+from cjgen.eval.metrics import max_matching, ratio
+from cjgen.eval.words import stems
+from cjgen.schema import Action, JourneyMap, Touchpoint
+
+PHRASE_STEM_SHARE = 0.5
+PHRASE_FUZZY_RATIO = 80.0
+
+
+def _sign(value: float) -> int:
+    return (value > 0) - (value < 0)
+
+
+class EmotionScore(BaseModel):
+    gold_cells: int = Field(0, description="Gold (persona, stage) scores.")
+    compared: int = Field(0, description="Gold cells some emotion of the map maps to.")
+    agree: int = 0
+    disagreements: list[str] = Field(default_factory=list, description="'persona/stage: map x, gold y'.")
+
+    @property
+    def agreement(self) -> float | None:
+        return self.agree / self.compared if self.compared else None
+
+
+def persona_pairs(case: GoldCase, journey: JourneyMap) -> dict[str, str]:
+    """Predicted persona id -> the gold persona sharing most of its participants."""
+    gold_of = {pid.casefold(): p.id for p in case.personas for pid in p.participants}
+    order = [p.id for p in case.personas]
+    pairs: dict[str, str] = {}
+    for persona in journey.personas:
+        shared = Counter(gold_of[pid] for pid in map(str.casefold, persona.participant_ids) if pid in gold_of)
+        if shared:
+            pairs[persona.id] = max(order, key=lambda g: (shared[g], -order.index(g)))
+    return pairs
+
+
+def score_emotions(case: GoldCase, journey: JourneyMap, stage_pairs: Mapping[str, str]) -> EmotionScore:
+    gold = case.emotion_by_stage
+    personas = persona_pairs(case, journey)
+    mapped: dict[tuple[str, str], list[int]] = {}
+    for emotion in journey.emotions:
+        stage = stage_pairs.get(emotion.stage_id)
+        if stage is None:
+            continue
+        targets = list(gold) if emotion.persona_id is None else [personas.get(emotion.persona_id, "")]
+        for persona in targets:
+            if stage in gold.get(persona, {}):
+                mapped.setdefault((persona, stage), []).append(emotion.score)
+    score = EmotionScore(gold_cells=sum(len(stages) for stages in gold.values()))
+    for (persona, stage), scores in sorted(mapped.items()):
+        predicted = sum(scores) / len(scores)
+        expected = gold[persona][stage]
+        score.compared += 1
+        if _sign(predicted) == _sign(expected):
+            score.agree += 1
+        else:
+            score.disagreements.append(f"{persona}/{stage}: map {predicted:+.1f}, gold {expected:+d}")
+    return score
+
+
+class RecallScore(BaseModel):
+    gold_total: int = 0
+    matched: int = 0
+    missed: list[str] = Field(default_factory=list)
+
+    @property
+    def recall(self) -> float | None:
+        return self.matched / self.gold_total if self.gold_total else None
+
+
+def same_phrase(gold: str, predicted: str) -> bool:
+    wanted = stems([gold])
+    shared = len(wanted & stems([predicted]))
+    if wanted and shared / len(wanted) >= PHRASE_STEM_SHARE:
+        return True
+    return fuzz.token_sort_ratio(gold, predicted, processor=default_process) >= PHRASE_FUZZY_RATIO
+
+
+def phrase_recall(gold: Sequence[str], predicted: Sequence[str]) -> RecallScore:
+    edges = [[p for p, text in enumerate(predicted) if same_phrase(g, text)] for g in gold]
+    pairs = max_matching(edges, len(predicted))
+    return RecallScore(
+        gold_total=len(gold),
+        matched=len(pairs),
+        missed=[g for k, g in enumerate(gold) if k not in pairs],
+    )
+
+
+class TouchpointScore(BaseModel):
+    names: RecallScore = Field(default_factory=RecallScore)
+    kinds: RecallScore = Field(default_factory=RecallScore, description="Gold (stage, kind) pairs.")
+
+
+def score_actions(case: GoldCase, actions: Sequence[Action]) -> RecallScore:
+    return phrase_recall([a for s in case.stages for a in s.actions], [a.text for a in actions])
+
+
+def score_touchpoints(
+    case: GoldCase, touchpoints: Sequence[Touchpoint], stage_pairs: Mapping[str, str]
+) -> TouchpointScore:
+    names = phrase_recall([t.name for s in case.stages for t in s.touchpoints], [t.name for t in touchpoints])
+    gold_kinds = sorted({(s.id, t.kind.casefold()) for s in case.stages for t in s.touchpoints})
+    predicted_kinds = {
+        (stage_pairs[t.stage_id], t.kind.casefold()) for t in touchpoints if t.stage_id in stage_pairs
+    }
+    missed = [f"{stage}: {kind}" for stage, kind in gold_kinds if (stage, kind) not in predicted_kinds]
+    kinds = RecallScore(gold_total=len(gold_kinds), matched=len(gold_kinds) - len(missed), missed=missed)
+    return TouchpointScore(names=names, kinds=kinds)
+
+
+class ThoughtScore(BaseModel):
+    total: int = 0
+    grounded: int = Field(0, description="Thoughts with at least one verified participant quote.")
+
+
+def score_thoughts(journey: JourneyMap, sources: CaseSources) -> ThoughtScore:
+    grounded = sum(any(sources.participant_span(e) is not None for e in t.evidence) for t in journey.thoughts)
+    return ThoughtScore(total=len(journey.thoughts), grounded=grounded)
+
+
+def recall_of(parts: Sequence[RecallScore]) -> float | None:
+    """Micro recall over cases; None when no case has a gold list."""
+    total = sum(p.gold_total for p in parts)
+    return ratio(sum(p.matched for p in parts), total, 0.0) if total else None
