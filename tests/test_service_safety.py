@@ -3,6 +3,7 @@ optimistic review concurrency, key checks and response headers."""
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -14,14 +15,17 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from langchain_core.messages import BaseMessage
+from sqlalchemy import update
 
+import cjgen.pipeline
 from cjgen.ask import Runtime
 from cjgen.errors import ModelError
 from cjgen.models import ScriptedChatModel
 from cjgen.pipeline import open_runtime
+from cjgen.schema import Transcript
 from cjgen.service import create_app
 from cjgen.settings import Settings
-from cjgen.store import Store, _Job
+from cjgen.store import Store, _Job, _Map
 from schema_answers import scripted_model, slow_model
 from test_service import BRIEF, TRANSCRIPTS, make_map, wait_for
 
@@ -263,9 +267,9 @@ def test_a_job_can_be_cancelled(tmp_path: Path, gate: Gate) -> None:
 def test_a_job_left_running_by_a_stopped_service_fails_at_start_up(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'service.sqlite3'}"
     store = Store(url)
-    job = store.create_job("map", worker="gone", lease_s=30)
+    job = store.create_job("map", owner="anonymous", worker="gone", lease_s=30)
     store.update_job(job.id, status="running")
-    orphan = store.create_job("map")  # from before leases: no worker at all
+    orphan = store.create_job("map", owner="anonymous")  # from before leases: no worker at all
     with store._sessions() as session:  # the worker stopped renewing a while ago
         session.get(_Job, job.id).lease_until = datetime.now(UTC) - timedelta(seconds=1)  # type: ignore[union-attr]
         session.commit()
@@ -434,3 +438,111 @@ def test_a_job_cancelled_through_another_process_stops(tmp_path: Path, gate: Gat
         time.sleep(0.3)
         assert runner.get(f"/v1/jobs/{job['id']}").json()["status"] == "cancelled"
         assert runner.get("/v1/maps").json() == []
+
+
+# --------------------------------------------------------------------------------------------- holes
+
+
+def test_an_idempotency_key_refused_with_a_full_queue_is_not_used_up(tmp_path: Path, gate: Gate) -> None:
+    with client_for(tmp_path, gate.model, job_workers=1, job_queue=0) as client:
+        busy = client.post("/v1/maps", json={"brief": BRIEF}).json()
+        retry = {"Idempotency-Key": "order-7"}
+        refused = client.post("/v1/maps", json={"brief": BRIEF}, headers=retry)
+        gate.open.set()
+        wait_for(client, busy["id"])
+        again = client.post("/v1/maps", json={"brief": BRIEF}, headers=retry)
+        assert refused.status_code == 503
+        assert again.status_code == 202
+        assert wait_for(client, again.json()["id"])["status"] == "done"
+
+
+def test_an_idempotency_key_of_a_job_the_backend_failed_is_used_again(tmp_path: Path) -> None:
+    calls = {"n": 0}
+
+    def down_at_first() -> ScriptedChatModel:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise ModelError("the model server at the configured URL did not answer")
+        return scripted_model()
+
+    with client_for(tmp_path, down_at_first) as client:
+        retry = {"Idempotency-Key": "order-8"}
+        first = wait_for(client, client.post("/v1/maps", json={"brief": BRIEF}, headers=retry).json()["id"])
+        again = client.post("/v1/maps", json={"brief": BRIEF}, headers=retry).json()
+        same = client.post("/v1/maps", json={"brief": BRIEF}, headers=retry).json()
+        assert first["status"] == "failed"
+        assert again["id"] != first["id"] and same["id"] == again["id"]
+        assert wait_for(client, again["id"])["status"] == "done"
+
+
+def test_after_too_many_wrong_keys_the_right_key_waits_too(tmp_path: Path) -> None:
+    with client_for(tmp_path, api_keys="key-a", failed_auth_per_minute=3) as client:
+        for n in range(3):
+            assert client.get("/v1/maps", headers={"X-API-Key": f"guess-{n}"}).status_code == 401
+        right = client.get("/v1/maps", headers=KEYS["a"])
+    assert right.status_code == 429, "a guesser must not learn that a guess was right"
+    assert int(right.headers["retry-after"]) > 0
+
+
+def test_a_map_without_an_owner_is_seen_by_admin_keys_only(tmp_path: Path) -> None:
+    with client_for(tmp_path, api_keys="key-a", admin_keys="key-admin") as client:
+        job = client.post("/v1/maps", json={"brief": BRIEF}, headers=KEYS["a"]).json()
+        map_id = wait_for_key(client, job["id"], KEYS["a"])["map_id"]
+        store: Store = client.app.state.cjgen.store  # type: ignore[attr-defined]
+        with store._sessions() as session:  # as a map made before maps had owners
+            session.execute(update(_Map).where(_Map.id == map_id).values(owner=None))
+            session.execute(update(_Job).where(_Job.id == job["id"]).values(owner=None))
+            session.commit()
+        assert client.get(f"/v1/maps/{map_id}", headers=KEYS["a"]).status_code == 404
+        assert client.get(f"/v1/jobs/{job['id']}", headers=KEYS["a"]).status_code == 404
+        assert client.get("/v1/maps", headers=KEYS["a"]).json() == []
+        assert client.get(f"/v1/maps/{map_id}", headers=KEYS["admin"]).status_code == 200
+        assert [m["id"] for m in client.get("/v1/maps", headers=KEYS["admin"]).json()] == [map_id]
+
+
+def test_a_file_name_too_long_in_bytes_is_422_not_500(tmp_path: Path) -> None:
+    # 116 letters of four bytes each: 468 bytes, over the 255 a file system allows in one name.
+    with TestClient(client_for(tmp_path).app, raise_server_exceptions=False) as client:
+        for too_long in ("\U00020000" * 116 + ".txt", "ख" * 100 + ".txt"):
+            body = {"brief": BRIEF, "transcripts": [{"name": too_long, "content": TRANSCRIPTS[0]["content"]}]}
+            response = client.post("/v1/maps", json=body)
+            summary = client.post("/v1/transcripts/summarize", json={**body["transcripts"][0]})
+            for answer in (response, summary):
+                assert answer.status_code == 422, answer.text
+                assert "bytes" in answer.json()["detail"][0]["msg"]
+
+
+def test_only_health_and_the_api_description_answer_without_a_key(tmp_path: Path) -> None:
+    """The description (/docs, /openapi.json) shows the API's shape, never data; everything else needs a key."""
+    with client_for(tmp_path, api_keys="key-a", failed_auth_per_minute=0) as client:
+        description = client.get("/openapi.json")
+        assert description.status_code == 200
+        assert client.get("/docs").status_code == 200
+        operations = [
+            (method, re.sub(r"\{[^}]+\}", "x", path))
+            for path, methods in description.json()["paths"].items()
+            for method in methods
+            if path != "/healthz"
+        ]
+        assert len(operations) >= 10
+        for method, path in operations:
+            assert client.request(method, path).status_code == 401, f"{method} {path}"
+
+
+def test_a_job_checks_its_deadline_between_redacting_transcripts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    redacted: list[str] = []
+    real = cjgen.pipeline.redact_transcript
+
+    def slow(transcript: Transcript) -> Any:
+        redacted.append(transcript.id)
+        time.sleep(0.4)
+        return real(transcript)
+
+    monkeypatch.setattr(cjgen.pipeline, "redact_transcript", slow)
+    with client_for(tmp_path, job_timeout_s=0.5) as client:
+        job = client.post("/v1/maps", json={"brief": BRIEF, "transcripts": TRANSCRIPTS}).json()
+        done = wait_for(client, job["id"])
+    assert done["status"] == "failed" and "time limit" in done["error"]
+    assert len(redacted) < len(TRANSCRIPTS), "redaction goes on past the job's deadline"

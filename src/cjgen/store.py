@@ -3,7 +3,8 @@
 SQLite under the user data dir by default; any database URL works (e.g. PostgreSQL). The schema is made and
 upgraded by the Alembic migrations in `cjgen/migrations`. Every version of a map is kept whole as JSON, so
 any version can be read, exported or compared later. A map belongs to the owner that saved it first; asked
-with another owner, it does not exist.
+with another owner, it does not exist. A map or job with no owner (made before maps had owners) is seen only
+when no owner is asked for (an admin).
 
 The store is safe to share between threads and between processes: a new version is written only if the map's
 latest version is still the one it was based on (compare-and-set in the database), so two writers never get
@@ -159,6 +160,11 @@ class _Job(_Base):
 
 
 # --------------------------------------------------------------------------------------------- records
+
+
+def _owned(row_owner: str | None, owner: str | None) -> bool:
+    """Whether a row is visible to `owner`; None asks for every row (an admin), ownerless rows included."""
+    return owner is None or row_owner == owner
 
 
 def _json_or_none(value: Any) -> Any:
@@ -352,7 +358,7 @@ class Store:
             try:
                 with self._session() as session:
                     row = session.get(_Map, journey.id)
-                    if row is not None and owner is not None and row.owner not in (None, owner):
+                    if row is not None and not _owned(row.owner, owner):
                         raise NotFound(f"map '{journey.id}' not found")
                     based_on = None if row is None else row.latest_version
                     version = _next_version(session, journey, note, based_on, owner)
@@ -365,7 +371,7 @@ class Store:
 
     def _row(self, session: Session, map_id: str, owner: str | None) -> _Map:
         row = session.get(_Map, map_id)
-        if row is None or (owner is not None and row.owner not in (None, owner)):
+        if row is None or not _owned(row.owner, owner):
             raise NotFound(f"map '{map_id}' not found")
         return row
 
@@ -382,7 +388,7 @@ class Store:
         """Every map (of `owner`, when given), most recently changed first."""
         query = select(_Map).order_by(_Map.updated_at.desc(), _Map.id)
         if owner is not None:
-            query = query.where(or_(_Map.owner == owner, _Map.owner.is_(None)))
+            query = query.where(_Map.owner == owner)
         with self._session() as session:
             return [MapInfo.model_validate(r) for r in session.scalars(query)]
 
@@ -482,7 +488,7 @@ class Store:
     ) -> tuple[Job, bool]:
         """(the job, True) for a new job, or (the job made earlier with this idempotency key, False)."""
         if idempotency_key is not None:
-            earlier = self._job_by_key(owner, idempotency_key)
+            earlier = self.job_by_key(owner, idempotency_key)
             if earlier is not None:
                 return earlier, False
         now = _now()
@@ -508,12 +514,13 @@ class Store:
                 return Job.model_validate(row), True
         except IntegrityError:
             # Another request with the same key was first.
-            earlier = self._job_by_key(owner, idempotency_key or "")
+            earlier = self.job_by_key(owner, idempotency_key or "")
             if earlier is None:
                 raise
             return earlier, False
 
-    def _job_by_key(self, owner: str | None, key: str) -> Job | None:
+    def job_by_key(self, owner: str | None, key: str) -> Job | None:
+        """The job `owner` made with this idempotency key, if any."""
         with self._session() as session:
             same_owner = _Job.owner.is_(None) if owner is None else _Job.owner == owner
             row = session.scalars(select(_Job).where(same_owner, _Job.idempotency_key == key)).first()
@@ -571,10 +578,17 @@ class Store:
             session.commit()
             return Job.model_validate(row)
 
+    def release_key(self, job_id: str) -> None:
+        """Free the job's idempotency key, so that a retry with it makes a new job (the job failed for a
+        reason the retry may not meet: the backend was down, the service stopped)."""
+        with self._session() as session:
+            session.execute(update(_Job).where(_Job.id == job_id).values(idempotency_key=None))
+            session.commit()
+
     def get_job(self, job_id: str, *, owner: str | None = None) -> Job:
         with self._session() as session:
             row = session.get(_Job, job_id)
-            if row is None or (owner is not None and row.owner not in (None, owner)):
+            if row is None or not _owned(row.owner, owner):
                 raise NotFound(f"job '{job_id}' not found")
             return Job.model_validate(row)
 
@@ -603,10 +617,18 @@ class Store:
             ):
                 ids = list(session.scalars(select(_Job.id).where(_Job.status.in_(UNFINISHED), expired)))
                 if ids:
+                    # A job whose service stopped may be sent again with its idempotency key.
+                    released = {"idempotency_key": None} if reason == "lease" else {}
                     session.execute(
                         update(_Job)
                         .where(_Job.id.in_(ids), _Job.status.in_(UNFINISHED))
-                        .values(status="failed", message="failed", error=reasons[reason], updated_at=now)
+                        .values(
+                            status="failed",
+                            message="failed",
+                            error=reasons[reason],
+                            updated_at=now,
+                            **released,
+                        )
                     )
                     failed += ids
             session.commit()

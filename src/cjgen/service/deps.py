@@ -31,6 +31,13 @@ class RateLimiter:
 
     def retry_after(self, who: str, now: float | None = None) -> int | None:
         """Count one request of `who`: None if it may go on, else the seconds until the window resets."""
+        return self._count(who, 1, now)
+
+    def waiting(self, who: str, now: float | None = None) -> int | None:
+        """Without counting: the seconds `who` must wait when its requests this window reached the limit."""
+        return self._count(who, 0, now, full=True)
+
+    def _count(self, who: str, add: int, now: float | None, *, full: bool = False) -> int | None:
         if self.per_minute <= 0:
             return None
         now = self.clock() if now is None else now
@@ -39,9 +46,9 @@ class RateLimiter:
             if len(self._counts) > 10_000:
                 self._counts = {k: v for k, v in self._counts.items() if v[0] == window}
             start, count = self._counts.get(who, (window, 0))
-            count = count + 1 if start == window else 1
+            count = count + add if start == window else add
             self._counts[who] = (window, count)
-        if count > self.per_minute:
+        if count > self.per_minute or (full and count >= self.per_minute):
             return max(1, math.ceil((window + 1) * 60 - now))
         return None
 
@@ -110,17 +117,23 @@ def _too_many(wait: int, what: str) -> HTTPException:
 
 
 def authorize(request: Request, state: StateDep) -> Caller:
-    """The caller; 401 when keys are configured and none of them was given, 429 after repeated wrong keys."""
+    """The caller; 401 when keys are configured and none of them was given.
+
+    A client (address) that sent too many wrong keys this minute gets 429 for every request, the right key
+    included: otherwise the answer to each guess would still say whether it was right, and guessing would go
+    on at full speed."""
     settings = state.settings
     keys = settings.keys()
     if not keys:
         return Caller(ANONYMOUS)
+    client = _client(request)
+    wait = state.failed_auth.waiting(client)
+    if wait is not None:
+        raise _too_many(wait, "too many requests with a wrong API key from this address")
     presented = _presented_key(request)
     raw = presented.encode("utf-8", "surrogateescape") if presented is not None else b""
     if presented is None or not _matches(raw, keys):
-        wait = state.failed_auth.retry_after(_client(request))
-        if wait is not None:
-            raise _too_many(wait, "too many requests with a wrong API key")
+        state.failed_auth.retry_after(client)
         raise HTTPException(
             401,
             "missing or unknown API key: send it as X-API-Key or Authorization: Bearer",

@@ -28,7 +28,7 @@ from cjgen.pipeline import as_brief, build_draft, build_map
 from cjgen.schema import JourneyMap, Transcript
 from cjgen.service.schemas import MapCreate, TranscriptIn
 from cjgen.settings import Settings
-from cjgen.store import UNFINISHED, Job, Store
+from cjgen.store import UNFINISHED, Busy, Job, Store
 
 log = logging.getLogger("cjgen.service")
 T = TypeVar("T")
@@ -44,6 +44,10 @@ class Full(CjgenError):
     def __init__(self, what: str, retry_after: int) -> None:
         self.retry_after = retry_after
         super().__init__(f"{what}; try again in {retry_after} s")
+
+
+# Failures a retry of the same request may not meet: its idempotency key is freed for that retry.
+TRANSIENT: tuple[type[CjgenError], ...] = (ModelError, Busy, Full)
 
 
 def public_error(exc: CjgenError) -> str:
@@ -198,13 +202,7 @@ class JobRunner:
         for job_id, job in active.items():
             job.stop.set()
             job.future.cancel()
-            self.store.update_job(
-                job_id,
-                status="failed",
-                message="failed",
-                error="the service stopped before the job finished; submit it again",
-                only_if=UNFINISHED,
-            )
+            self._fail(job_id, "the service stopped before the job finished; submit it again", transient=True)
         with self._lock:
             executor, self._executor = self._executor, None
         if executor is not None:
@@ -213,10 +211,16 @@ class JobRunner:
     # ------------------------------------------------------------------------------------ jobs
 
     def submit(self, body: MapCreate, owner: str, idempotency_key: str | None = None) -> tuple[Job, bool]:
-        """Queue a map job; (the job, True), or (the earlier job, False) for a repeated idempotency key."""
+        """Queue a map job; (the job, True), or (the earlier job, False) for a repeated idempotency key.
+
+        A request refused because the queue is full leaves no job behind, so its idempotency key stays free."""
         digest = request_hash(body)
         with self._lock:
-            if idempotency_key is None and len(self._active) >= self.capacity:
+            if idempotency_key is not None:
+                earlier = self.store.job_by_key(owner, idempotency_key)
+                if earlier is not None:
+                    return earlier, False
+            if len(self._active) >= self.capacity:
                 raise Full("the job queue is full", 30)
             job, created = self.store.create_or_get_job(
                 "map" if body.transcripts else "draft",
@@ -230,11 +234,6 @@ class JobRunner:
             if not created:
                 return job, False
             self._keep_alive()
-            if len(self._active) >= self.capacity:
-                self.store.update_job(
-                    job.id, status="failed", message="failed", error="the job queue was full"
-                )
-                raise Full("the job queue is full", 30)
             active = _Active(Future())
             self._active[job.id] = active
             if self._executor is None:
@@ -277,23 +276,12 @@ class JobRunner:
             return
         try:
             journey, version = self._make(job_id, body, owner, stop)
-        except RunStopped as exc:
-            store.update_job(job_id, status="failed", message="failed", error=str(exc), only_if=UNFINISHED)
-            return
         except CjgenError as exc:
-            store.update_job(
-                job_id, status="failed", message="failed", error=public_error(exc), only_if=UNFINISHED
-            )
+            self._fail(job_id, public_error(exc), transient=isinstance(exc, TRANSIENT))
             return
         except Exception:
             log.exception("map job %s failed", job_id)
-            store.update_job(
-                job_id,
-                status="failed",
-                message="failed",
-                error="internal error while making the map",
-                only_if=UNFINISHED,
-            )
+            self._fail(job_id, "internal error while making the map", transient=True)
             return
         store.update_job(
             job_id,
@@ -304,15 +292,24 @@ class JobRunner:
             only_if=("running",),
         )
 
+    def _fail(self, job_id: str, error: str, *, transient: bool) -> None:
+        """Fail an unfinished job; after a transient failure its idempotency key is free for a retry."""
+        failed = self.store.update_job(
+            job_id, status="failed", message="failed", error=error, only_if=UNFINISHED
+        )
+        if transient and failed.status == "failed" and failed.error == error:
+            self.store.release_key(job_id)
+
     def _make(
         self, job_id: str, body: MapCreate, owner: str, stop: threading.Event
     ) -> tuple[JourneyMap, int]:
-        loaded = load_request_transcripts(body.transcripts)
         run = self.runtime_factory().start(
-            _JobProgress(self.store, job_id, len(loaded)),
+            _JobProgress(self.store, job_id, len(body.transcripts)),
             deadline_s=self.settings.job_timeout_s,
             cancelled=stop,
         )
+        loaded = load_request_transcripts(body.transcripts)
+        run.check()  # reading counts towards the job's time limit
         brief = as_brief(body.brief)
         # Every job makes a map of its own: the same inputs from two callers are two maps.
         map_id = "map-" + uuid.uuid4().hex[:16]

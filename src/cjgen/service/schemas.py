@@ -23,6 +23,8 @@ MAX_EDIT_CHARS: Final = 2_000
 # Larger numbers than any store can hold are refused as input, not passed on to the database.
 MAX_VERSION: Final = 2**31 - 1
 _FILE_NAME = re.compile(r"^[\w][\w .()\-]{0,119}$")
+# File systems limit one name to 255 bytes, not characters; leave room for what the service adds to it.
+MAX_FILE_NAME_BYTES: Final = 200
 
 
 class _In(BaseModel):
@@ -44,6 +46,11 @@ class TranscriptIn(_In):
             raise ValueError("must be a plain file name like 'P1.txt' (letters, digits, space, . _ - ( ))")
         if PurePath(name).suffix.lower() not in TEXT_SUFFIXES:
             raise ValueError(f"must end in one of {', '.join(TEXT_SUFFIXES)}")
+        size = len(name.encode("utf-8"))
+        if size > MAX_FILE_NAME_BYTES:
+            raise ValueError(
+                f"is {size} bytes in UTF-8, over the {MAX_FILE_NAME_BYTES} a file name may take; shorten it"
+            )
         return name
 
 
