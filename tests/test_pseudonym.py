@@ -215,3 +215,36 @@ def test_a_summary_shows_the_pseudonymous_source(bike: Path, tmp_path: Path) -> 
     summary = build_summary(load_transcripts([path], interviewers=[INTERVIEWER_NAME])[0], runtime.start())
     assert (summary.source_id, summary.participant_id) == ("P1.txt", "P1")
     assert not _names_in(summary.model_dump_json())
+
+
+def test_the_service_keeps_names_in_file_names_and_labels_out_of_its_log_jobs_and_store(
+    bike: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from test_service_safety import client_for, wait_for_key
+
+    files = _named_case(bike, tmp_path)
+    body = {
+        "brief": (bike / "brief.md").read_text(encoding="utf-8"),
+        "transcripts": [{"name": p.name, "content": p.read_text(encoding="utf-8")} for p in files],
+    }
+    only_asking = {"name": "Halvard Brekkestad notes.txt", "content": f"{INTERVIEWER_NAME}: How was it?\n"}
+    caplog.set_level(logging.DEBUG)
+    seen = []
+    with client_for(tmp_path, GoldOracle(bike).model) as client:
+        job = client.post("/v1/maps", json=body).json()
+        while job["status"] in ("queued", "running"):
+            seen.append(json.dumps(client.get(f"/v1/jobs/{job['id']}").json()))
+            job = client.get(f"/v1/jobs/{job['id']}").json()
+        map_id = wait_for_key(client, job["id"], {})["map_id"]
+        failed = client.post("/v1/maps", json={"transcripts": [only_asking]}).json()
+        while failed["status"] in ("queued", "running"):
+            failed = client.get(f"/v1/jobs/{failed['id']}").json()
+        seen += [json.dumps(failed), client.get(f"/v1/maps/{map_id}").text]
+        seen += [client.get(f"/v1/maps/{map_id}/export/{fmt}").text for fmt in FORMATS]
+        summary = client.post("/v1/transcripts/summarize", json=body["transcripts"][0])
+        seen.append(summary.text)
+    assert failed["status"] == "failed" and "only interviewer turns" in failed["error"]
+    assert summary.status_code == 200
+    database = (tmp_path / "service.sqlite3").read_bytes().decode("utf-8", "replace")
+    for where, text in {"answers": "\n".join(seen), "store": database, "log": caplog.text}.items():
+        assert not _names_in(text), where

@@ -25,6 +25,7 @@ from cjgen.ask import RunStopped, Runtime
 from cjgen.errors import CjgenError, InputError, ModelError
 from cjgen.ingest import load_transcripts
 from cjgen.pipeline import as_brief, build_draft, build_map
+from cjgen.pseudonym import may_hold_name, name_free_stem
 from cjgen.schema import JourneyMap, Transcript
 from cjgen.service.schemas import MapCreate, TranscriptIn
 from cjgen.settings import Settings
@@ -61,16 +62,49 @@ def public_error(exc: CjgenError) -> str:
 def load_request_transcripts(
     transcripts: Sequence[TranscriptIn], where: str | None = None
 ) -> list[Transcript]:
-    """Parse the request's transcripts; they are known by their names, never by a server path."""
+    """Parse the request's transcripts; they are known by their names, never by a server path.
+
+    A name that may hold a person's name is read under a stand-in (`transcript_2.txt`), so that neither the
+    log nor a failed job's error shows it; the pipeline then gives it a pseudonym of its own."""
+    names = _stand_ins([t.name for t in transcripts])
     with TemporaryDirectory(prefix="cjgen-in-") as tmp:
         directory = Path(tmp)
         for transcript in transcripts:
-            (directory / transcript.name).write_text(transcript.content, encoding="utf-8")
+            (directory / names[transcript.name]).write_text(transcript.content, encoding="utf-8")
         try:
-            loaded = load_transcripts([directory / t.name for t in transcripts])
+            loaded = load_transcripts([directory / names[t.name] for t in transcripts])
         except InputError as exc:
             raise InputError(where or _hide(exc.where, directory), _hide(exc.problem, directory)) from exc
-    return [t.model_copy(update={"path": t.id}) for t in loaded]
+    return [
+        t.model_copy(
+            update={
+                "id": given.name,
+                "path": given.name,
+                # An id read from the stand-in's name is the given name's again (and pseudonymised later).
+                "participant_id": Path(given.name).stem
+                if t.participant_id == Path(names[given.name]).stem
+                else t.participant_id,
+            }
+        )
+        for t, given in zip(loaded, transcripts, strict=True)
+    ]
+
+
+def _stand_ins(names: Sequence[str]) -> dict[str, str]:
+    """The name each file is read under: its own, or without the words that may be names, numbered."""
+    taken = {name.casefold() for name in names}
+    chosen: dict[str, str] = {}
+    for n, name in enumerate(names, start=1):
+        path = Path(name)
+        if not may_hold_name(path.stem):
+            chosen[name] = name
+            continue
+        stand_in = f"{name_free_stem(path.stem) or 'transcript'}_{n}"
+        while f"{stand_in}{path.suffix}".casefold() in taken:
+            stand_in += "_"
+        chosen[name] = f"{stand_in}{path.suffix}"
+        taken.add(chosen[name].casefold())
+    return chosen
 
 
 def _hide(message: str, directory: Path) -> str:
