@@ -288,6 +288,28 @@ def test_a_map_of_another_owner_is_not_found(store: Store) -> None:
     assert [m.id for m in store.list_maps(owner="key-a")] == [journey.id]
 
 
+def test_a_map_and_a_job_without_an_owner_are_seen_only_without_an_owner(store: Store) -> None:
+    journey = sample_map()
+    store.save_map(journey)  # as made before maps had owners
+    job = store.create_job("map")
+    for read in (store.get_map, store.versions, store.review_events, store.map_info, store.get_job):
+        with pytest.raises(NotFound):
+            read(job.id if read == store.get_job else journey.id, owner="key-a")
+    with pytest.raises(NotFound):
+        store.save_map(journey, owner="key-a")
+    assert store.list_maps(owner="key-a") == []
+    assert [m.id for m in store.list_maps()] == [journey.id]
+    assert store.get_job(job.id).id == job.id
+
+
+def test_a_released_idempotency_key_makes_a_new_job(store: Store) -> None:
+    first, _ = store.create_or_get_job("map", owner="key-a", idempotency_key="k")
+    store.release_key(first.id)
+    again, created = store.create_or_get_job("map", owner="key-a", idempotency_key="k")
+    assert created and again.id != first.id
+    assert store.get_job(first.id).idempotency_key is None
+
+
 def test_a_review_based_on_an_old_version_is_a_conflict(store: Store) -> None:
     journey = sample_map()
     store.save_map(journey)
