@@ -41,6 +41,16 @@ def scored(journey: JourneyMap) -> CaseScore:
     return score(bike(), journey)
 
 
+def one_pain(statement: str, point_id: str) -> CaseScore:
+    """The bike gold map with a single pain point: the statement, citing every quote of one gold item."""
+    case = bike()
+    journey = perfect_map(case)
+    journey.pain_points = [
+        PainPoint(id="P", stage_id="x", statement=statement, evidence=quotes_of(case, point_id))
+    ]
+    return scored(journey)
+
+
 def check(result: CaseScore, item_id: str) -> tuple[float | None, list[str], list[str]]:
     found = next(c for c in result.statements.checks if c.id == item_id)
     return found.faithfulness, found.unsupported, found.invented
@@ -160,34 +170,14 @@ def test_content_words_are_stemmed_and_function_words_dropped() -> None:
 
 
 def test_an_invented_word_is_listed() -> None:
-    case = bike()
-    journey = perfect_map(case)
-    journey.pain_points = [
-        PainPoint(
-            id="P",
-            stage_id="x",
-            statement="No message and no call, then a cold pizza.",
-            evidence=quotes_of(case, "PP4"),
-        )
-    ]
-    faithfulness, unsupported, _ = check(scored(journey), "P")
+    faithfulness, unsupported, _ = check(one_pain("No message and no call, then a cold pizza.", "PP4"), "P")
     assert unsupported == ["cold", "pizza"]
     assert faithfulness == pytest.approx(2 / 4)  # message, call supported; cold, pizza not
 
 
 def test_inflected_words_of_the_quotes_are_supported() -> None:
-    case = bike()
-    journey = perfect_map(case)
     # P2: "Same thing, bot, bot, bot, then a day later a human." / P3: "...nothing, for hours."
-    journey.pain_points = [
-        PainPoint(
-            id="P",
-            stage_id="x",
-            statement="Bots answer first; humans reply days later.",
-            evidence=quotes_of(case, "PP2"),
-        )
-    ]
-    faithfulness, unsupported, _ = check(scored(journey), "P")
+    faithfulness, unsupported, _ = check(one_pain("Bots answer first; humans reply days later.", "PP2"), "P")
     assert unsupported == ["answer", "reply"]
     assert faithfulness == pytest.approx(5 / 7)  # bots, humans, days, later from the quotes; first, the brief
 
@@ -220,18 +210,8 @@ def test_the_brief_supports_a_statement() -> None:
 
 
 def test_invented_entities_are_counted() -> None:
-    case = bike()
-    journey = perfect_map(case)
     # PP1's quotes say "four" and "He came at four in the afternoon", nothing about a city or forty.
-    journey.pain_points = [
-        PainPoint(
-            id="P",
-            stage_id="x",
-            statement="Technicians from Berlin came at 4, after 40 minutes; 5 participants said so.",
-            evidence=quotes_of(case, "PP1"),
-        )
-    ]
-    result = scored(journey)
+    result = one_pain("Technicians from Berlin came at 4, after 40 minutes; 5 participants said so.", "PP1")
     _, _, invented = check(result, "P")
     assert invented == ["Berlin", "40"]  # "Technicians" opens the sentence; 4 is "four"; 5 is its quote count
     assert result.statements.lanes["pain_points"].invented == 2 and result.statements.invented == 2
@@ -446,3 +426,11 @@ def test_reviewer_figures_are_micro_over_cases_and_written(tmp_path: Path) -> No
     record = json.loads(json_path.read_text(encoding="utf-8"))
     assert record["systems"]["x"]["cases"][1]["coherence"]["items"][0]["coherence"] == 0.5
     assert record["systems"]["x"]["summary"]["reviewer"]["coherence"]["pain_points"]["mixed"] == 1
+
+
+def test_the_report_lists_each_questioned_statement_with_its_unsupported_words() -> None:
+    pizza = one_pain("No message and no call, then a cold pizza.", "PP4")
+    faithful = one_pain("No message, no call.", "PP4")
+    listed = report_tables({"x": [pizza]}).split("## Unsupported words")[1]
+    assert "- x · bike-subscription · pain_points P (0.50): cold, pizza" in listed
+    assert "pain_points P " not in report_tables({"x": [faithful]}).split("## Unsupported words")[1]

@@ -111,7 +111,24 @@ def test_saved_maps_are_rescored_without_a_model(tmp_path: Path) -> None:
             if system == "naive" and old["case"] == "clinic-booking":
                 assert not new["valid"] and new["pain_points"]["matched"] == 0
                 continue
-            for key in ("valid", "quotes", "pain_points", "delights", "persona_ari", "diagnostics"):
+            reviewer = (
+                "coherence",
+                "statements",
+                "empty_items",
+                "emotions",
+                "actions",
+                "touchpoints",
+                "thoughts",
+            )
+            for key in (
+                "valid",
+                "quotes",
+                "pain_points",
+                "delights",
+                "persona_ari",
+                "diagnostics",
+                *reviewer,
+            ):
                 assert new[key] == old[key], (system, old["case"], key)
             assert new["cost"]["effective_tokens"] == old["cost"]["effective_tokens"]
 

@@ -19,12 +19,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from pydantic import BaseModel, Field
 
 from cjgen.eval.gold import GoldCase, GoldPoint
 from cjgen.eval.locate import CaseSources, Span, normalise
+from cjgen.eval.metrics import Summable
 from cjgen.schema import Item, JourneyMap
 
 
@@ -37,7 +38,7 @@ class ItemCoherence(BaseModel):
     gold: list[str] = Field(default_factory=list, description="The gold items its quotes overlap.")
 
 
-class KindCoherence(BaseModel):
+class KindCoherence(Summable):
     """One kind's items; sums, so cases add up."""
 
     items: int = Field(0, description="Observed items with at least one located quote.")
@@ -53,17 +54,6 @@ class KindCoherence(BaseModel):
     @property
     def unlocated(self) -> int:
         return self.quotes - self.located
-
-    @classmethod
-    def combine(cls, parts: Iterable[KindCoherence]) -> KindCoherence:
-        total = cls()
-        for part in parts:
-            total.items += part.items
-            total.quotes += part.quotes
-            total.located += part.located
-            total.precision_sum += part.precision_sum
-            total.mixed += part.mixed
-        return total
 
 
 class CoherenceScore(BaseModel):

@@ -25,7 +25,7 @@ from rapidfuzz.utils import default_process
 
 from cjgen.eval.gold import GoldCase
 from cjgen.eval.locate import CaseSources
-from cjgen.eval.metrics import max_matching, ratio
+from cjgen.eval.metrics import Summable, max_matching
 from cjgen.eval.words import stems
 from cjgen.schema import Action, JourneyMap, Touchpoint
 
@@ -37,7 +37,7 @@ def _sign(value: float) -> int:
     return (value > 0) - (value < 0)
 
 
-class EmotionScore(BaseModel):
+class EmotionScore(Summable):
     gold_cells: int = Field(0, description="Gold (persona, stage) scores.")
     compared: int = Field(0, description="Gold cells some emotion of the map maps to.")
     agree: int = 0
@@ -84,7 +84,7 @@ def score_emotions(case: GoldCase, journey: JourneyMap, stage_pairs: Mapping[str
     return score
 
 
-class RecallScore(BaseModel):
+class RecallScore(Summable):
     gold_total: int = 0
     matched: int = 0
     missed: list[str] = Field(default_factory=list)
@@ -142,9 +142,3 @@ class ThoughtScore(BaseModel):
 def score_thoughts(journey: JourneyMap, sources: CaseSources) -> ThoughtScore:
     grounded = sum(any(sources.participant_span(e) is not None for e in t.evidence) for t in journey.thoughts)
     return ThoughtScore(total=len(journey.thoughts), grounded=grounded)
-
-
-def recall_of(parts: Sequence[RecallScore]) -> float | None:
-    """Micro recall over cases; None when no case has a gold list."""
-    total = sum(p.gold_total for p in parts)
-    return ratio(sum(p.matched for p in parts), total, 0.0) if total else None

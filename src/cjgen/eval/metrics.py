@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from fractions import Fraction
+from typing import Self
 
 from pydantic import BaseModel, Field, computed_field
 from rapidfuzz import fuzz
@@ -36,6 +37,18 @@ def max_matching(edges: Sequence[Sequence[int]], right_size: int) -> dict[int, i
     for left in range(len(edges)):
         augment(left, set())
     return {left: right for right, left in enumerate(owner) if left is not None}
+
+
+class Summable(BaseModel):
+    """A score made only of counts, sums and lists: the overall score adds the cases' scores field by field."""
+
+    @classmethod
+    def combine(cls, parts: Iterable[Self]) -> Self:
+        total = cls()
+        for part in parts:
+            for name in cls.model_fields:
+                setattr(total, name, getattr(total, name) + getattr(part, name))
+        return total
 
 
 def ratio(numerator: int, denominator: int, empty: float) -> float:

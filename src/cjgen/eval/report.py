@@ -10,10 +10,10 @@ from typing import Any
 
 from cjgen.eval.coherence import KindCoherence, mean_of
 from cjgen.eval.diagnostics import Diagnostics, KindDiagnostics
-from cjgen.eval.lanes import EmotionScore, RecallScore, recall_of
+from cjgen.eval.lanes import EmotionScore, RecallScore
 from cjgen.eval.metrics import InjectionScore, MatchScore, f1_score, ratio
 from cjgen.eval.score import CaseScore
-from cjgen.eval.statements import LANES, LaneFaithfulness
+from cjgen.eval.statements import FAITHFUL, LANES, LaneFaithfulness
 
 
 def _micro(scores: list[MatchScore]) -> dict[str, float | int | None]:
@@ -106,7 +106,7 @@ def reviewer_summary(scores: list[CaseScore]) -> dict[str, Any]:
         lane: LaneFaithfulness.combine(s.statements.lanes[lane] for s in scores if lane in s.statements.lanes)
         for lane in LANES
     }
-    emotions = _emotions(scores)
+    emotions = EmotionScore.combine(s.emotions for s in scores)
     checked = [s.statements.summary for s in scores if s.valid and s.statements.summary.checked]
     return {
         "coherence": {
@@ -123,22 +123,14 @@ def reviewer_summary(scores: list[CaseScore]) -> dict[str, Any]:
             "compared": emotions.compared,
             "gold_cells": emotions.gold_cells,
         },
-        "actions_recall": recall_of([s.actions for s in scores]),
-        "touchpoints_recall": recall_of([s.touchpoints.names for s in scores]),
-        "touchpoint_kinds_recall": recall_of([s.touchpoints.kinds for s in scores]),
+        "actions_recall": RecallScore.combine(s.actions for s in scores).recall,
+        "touchpoints_recall": RecallScore.combine(s.touchpoints.names for s in scores).recall,
+        "touchpoint_kinds_recall": RecallScore.combine(s.touchpoints.kinds for s in scores).recall,
         "thoughts_grounded": sum(s.thoughts.grounded for s in scores),
         "thoughts_total": sum(s.thoughts.total for s in scores),
         "summary_passed": sum(summary.passed for summary in checked),
         "summary_checked": len(checked),
     }
-
-
-def _emotions(scores: list[CaseScore]) -> EmotionScore:
-    return EmotionScore(
-        gold_cells=sum(s.emotions.gold_cells for s in scores),
-        compared=sum(s.emotions.compared for s in scores),
-        agree=sum(s.emotions.agree for s in scores),
-    )
 
 
 def _shotgun(score: CaseScore) -> int | None:
@@ -413,11 +405,30 @@ def reviewer_table(runs: dict[str, list[CaseScore]]) -> str:
     return "\n".join(_markdown(REVIEWER_COLUMNS, rows)) + "\n"
 
 
+def questioned_statements(runs: dict[str, list[CaseScore]]) -> str:
+    """Markdown list: each statement below the faithfulness target or naming an invented entity, with the
+    words its quotes and the brief do not support, so an invented detail is visible without opening the map."""
+    lines: list[str] = []
+    for system, scores in runs.items():
+        for s in scores:
+            for check in s.statements.checks:
+                if check.faithfulness is not None and check.faithfulness >= FAITHFUL and not check.invented:
+                    continue
+                said = f"{system} · {s.case} · {check.lane} {check.id} ({_num(check.faithfulness)})"
+                words = ", ".join(check.unsupported) or "–"
+                invented = f"; invented: {', '.join(check.invented)}" if check.invented else ""
+                lines.append(f"- {said}: {words}{invented}")
+    return "\n".join(lines or ["(none)"]) + "\n"
+
+
 def report_tables(runs: dict[str, list[CaseScore]]) -> str:
-    """The results table, then the reviewer's and the diagnostics tables under their own headings."""
+    """The results table, then the reviewer's and the diagnostics tables under their own headings, then the
+    statements a reviewer would question."""
     return (
         f"{results_table(runs)}\n## What a reviewer sees\n\n{reviewer_table(runs)}"
         f"\n## Where pain points and delights are lost\n\n{diagnostics_table(runs)}"
+        f"\n## Unsupported words (statements below {FAITHFUL} or naming an invented entity)\n\n"
+        f"{questioned_statements(runs)}"
     )
 
 

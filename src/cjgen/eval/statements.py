@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel, Field
 
 from cjgen.eval.locate import CaseSources, normalise
+from cjgen.eval.metrics import Summable
 from cjgen.eval.words import FUNCTION_WORDS, content_words, numbers, stem, stems
 from cjgen.schema import Delight, Evidence, Item, JourneyMap, PainPoint
 
@@ -58,7 +59,7 @@ class StatementCheck(BaseModel):
     invented: list[str] = Field(default_factory=list, description="Numbers and names no quote mentions.")
 
 
-class LaneFaithfulness(BaseModel):
+class LaneFaithfulness(Summable):
     """One lane's statements: the mean faithfulness over those with content words, and invented entities."""
 
     items: int = 0
@@ -78,17 +79,6 @@ class LaneFaithfulness(BaseModel):
             self.scored += 1
             self.faithfulness_sum += check.faithfulness
         self.faithful += _signable(check)
-
-    @classmethod
-    def combine(cls, parts: Iterable[LaneFaithfulness]) -> LaneFaithfulness:
-        total = cls()
-        for part in parts:
-            total.items += part.items
-            total.scored += part.scored
-            total.faithfulness_sum += part.faithfulness_sum
-            total.faithful += part.faithful
-            total.invented += part.invented
-        return total
 
 
 def _signable(check: StatementCheck) -> bool:
