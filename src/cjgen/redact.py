@@ -17,9 +17,11 @@ from __future__ import annotations
 import ipaddress
 import re
 import unicodedata
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 
 from stdnum import iban
 from stdnum.fr import nir
@@ -69,14 +71,23 @@ class RedactedText:
     def to_original(self, start: int, end: int) -> tuple[int, int]:
         """Map a span of the redacted text to the original; touching a placeholder covers its whole value."""
         _check_span(start, end, len(self.text))
-        return _map(self.spans, start, end, redacted_side=True)
+        return _map(self.spans, self._redacted_ends, start, end, redacted_side=True)
 
     def to_redacted(self, start: int, end: int) -> tuple[int, int]:
         """Map a span of the original text to the redacted text; touching a value covers its placeholder."""
         last = self.spans[-1] if self.spans else None
         original_length = len(self.text) + (last.end - last.new_end if last else 0)
         _check_span(start, end, original_length)
-        return _map(self.spans, start, end, redacted_side=False)
+        return _map(self.spans, self._original_ends, start, end, redacted_side=False)
+
+    # Where each span ends on either side, for a binary search: a transcript maps every segment.
+    @cached_property
+    def _original_ends(self) -> list[int]:
+        return [span.end for span in self.spans]
+
+    @cached_property
+    def _redacted_ends(self) -> list[int]:
+        return [span.new_end for span in self.spans]
 
     def counts(self) -> dict[str, int]:
         return dict(Counter(span.kind for span in self.spans))
@@ -136,7 +147,10 @@ def redact_text(text: str, names: Iterable[str] = ()) -> RedactedText:
     `names` are names already known to be personal (introduced elsewhere in the same transcript): each is
     redacted wherever it stands as a word.
     """
-    found = _find_all(text) + _known_names(text, names)
+    return _replace(text, _find_all(text) + _known_names(text, names))
+
+
+def _replace(text: str, found: list[_Finding]) -> RedactedText:
     findings = sorted(found, key=lambda f: (_PRIORITY[f[0]], f[1] - f[2], f[1]))
     chosen: list[tuple[str, int, int]] = []
     covered = bytearray(len(text))
@@ -186,17 +200,20 @@ def redact_transcript(t: Transcript) -> RedactedTranscript:
     A name someone introduced ("I'm Kari Nordmann") is also redacted where it recurs in any turn of the
     transcript, the interviewer's "Thanks, Kari" included.
     """
+    # Each turn's text is searched once; the names found in any turn are then added to every turn.
+    found = [_find_all(turn.text) for turn in t.turns]
     introduced = {
         turn.text[s.start : s.end]
-        for turn in t.turns
-        for s in redact_text(turn.text).spans
+        for turn, findings in zip(t.turns, found, strict=True)
+        if any(kind == "name" for kind, _, _ in findings)
+        for s in _replace(turn.text, findings).spans
         if s.kind == "name"
     }
     names = sorted({part for name in introduced for part in _name_parts(name)}, key=len, reverse=True)
     changed: dict[int, RedactedText] = {}
     turns = []
-    for turn in t.turns:
-        redacted = redact_text(turn.text, names)
+    for turn, findings in zip(t.turns, found, strict=True):
+        redacted = _replace(turn.text, findings + _known_names(turn.text, names))
         if not redacted.spans:
             turns.append(turn)
             continue
@@ -237,33 +254,37 @@ def _sides(span: RedactedSpan, redacted_side: bool) -> tuple[int, int, int, int]
     return span.start, span.end, span.new_start, span.new_end
 
 
-def _map(spans: tuple[RedactedSpan, ...], start: int, end: int, *, redacted_side: bool) -> tuple[int, int]:
-    mapped_start = _map_start(spans, start, redacted_side=redacted_side)
-    return mapped_start, _map_end(spans, end, redacted_side=redacted_side)
+def _map(
+    spans: tuple[RedactedSpan, ...], ends: list[int], start: int, end: int, *, redacted_side: bool
+) -> tuple[int, int]:
+    mapped_start = _map_start(spans, ends, start, redacted_side=redacted_side)
+    return mapped_start, _map_end(spans, ends, end, redacted_side=redacted_side)
 
 
-def _map_start(spans: tuple[RedactedSpan, ...], pos: int, *, redacted_side: bool) -> int:
-    shift = 0
-    for span in spans:
-        from_start, from_end, to_start, to_end = _sides(span, redacted_side)
-        if pos < from_start:
-            break
-        if pos < from_end:
+def _shift(spans: tuple[RedactedSpan, ...], i: int, redacted_side: bool) -> int:
+    """How far text after span i - 1 (and before span i) moved."""
+    if i == 0:
+        return 0
+    _, from_end, _, to_end = _sides(spans[i - 1], redacted_side)
+    return to_end - from_end
+
+
+def _map_start(spans: tuple[RedactedSpan, ...], ends: list[int], pos: int, *, redacted_side: bool) -> int:
+    i = bisect_right(ends, pos)  # the first span that ends after pos
+    if i < len(spans):
+        from_start, _, to_start, _ = _sides(spans[i], redacted_side)
+        if pos >= from_start:
             return to_start
-        shift = to_end - from_end
-    return pos + shift
+    return pos + _shift(spans, i, redacted_side)
 
 
-def _map_end(spans: tuple[RedactedSpan, ...], pos: int, *, redacted_side: bool) -> int:
-    shift = 0
-    for span in spans:
-        from_start, from_end, _, to_end = _sides(span, redacted_side)
-        if pos <= from_start:
-            break
-        if pos <= from_end:
+def _map_end(spans: tuple[RedactedSpan, ...], ends: list[int], pos: int, *, redacted_side: bool) -> int:
+    i = bisect_left(ends, pos)  # the first span that ends at or after pos
+    if i < len(spans):
+        from_start, _, _, to_end = _sides(spans[i], redacted_side)
+        if pos > from_start:
             return to_end
-        shift = to_end - from_end
-    return pos + shift
+    return pos + _shift(spans, i, redacted_side)
 
 
 # --------------------------------------------------------------------------------------------- detectors
@@ -271,11 +292,24 @@ def _map_end(spans: tuple[RedactedSpan, ...], pos: int, *, redacted_side: bool) 
 _Finding = tuple[str, int, int]
 _Detector = Callable[[str], list[_Finding]]
 
-# Digits that are not part of a longer number, word, decimal or time.
-_NUM_BEFORE = r"(?<![\w+.,:/-])"
+# Digits that are not part of a longer number, word, decimal or time. The check on what comes before
+# follows the first character, so a pattern starts with a character class the engine can skip to.
+_NUM_START = r"(?<![\w+.,:/-].)"
 _NUM_AFTER = r"(?![\w]|[.,:/-]\d)"
 # Zero-width characters hide a value from a pattern; they are read as absent (see `_fold`).
 _ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad")
+
+
+_FOLDED: dict[str, str] = {"’": "'", "‘": "'"}
+
+
+def _fold_char(match: re.Match[str]) -> str:
+    char = match.group()
+    folded = _FOLDED.get(char)
+    if folded is None:
+        folded = unicodedata.normalize("NFKC", char)
+        folded = _FOLDED[char] = folded if len(folded) == 1 else char
+    return folded
 
 
 def _fold(text: str) -> str:
@@ -283,11 +317,10 @@ def _fold(text: str) -> str:
     time, so a finding in the folded text has the same offsets in the original."""
     if text.isascii():
         return text
-    out = []
-    for char in text:
-        folded = unicodedata.normalize("NFKC", char) if not char.isascii() else char
-        out.append("'" if char in "’‘" else folded if len(folded) == 1 else char)
-    return "".join(out)
+    return _NON_ASCII.sub(_fold_char, text)
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
 def _name_parts(name: str) -> list[str]:
@@ -300,8 +333,14 @@ def _known_names(text: str, names: Iterable[str]) -> list[_Finding]:
     wanted = [re.escape(n) for n in names if n]
     if not wanted:
         return []
-    pattern = re.compile(rf"(?<![\w'])(?:{'|'.join(wanted)})(?![\w])")
-    return [("name", m.start(), m.end()) for m in pattern.finditer(text)]
+    # The names lead the pattern so the engine skips to their first letters; the word boundary in front
+    # is checked afterwards.
+    pattern = re.compile(rf"(?:{'|'.join(wanted)})(?![\w])")
+    return [
+        ("name", m.start(), m.end())
+        for m in pattern.finditer(text)
+        if m.start() == 0 or not (text[m.start() - 1].isalnum() or text[m.start() - 1] in "_'")
+    ]
 
 
 def _find_all(text: str) -> list[_Finding]:
@@ -324,36 +363,170 @@ def _findings_without_zero_width(text: str) -> list[_Finding]:
     ]
 
 
-def _pattern(kind: str, pattern: re.Pattern[str], accept: Callable[[str], bool] | None = None) -> _Detector:
-    """Every match of `pattern` (its group `v` if it has one) that `accept` takes."""
+# Where a detector looks. A pattern tried at every position of a long text costs time at every position,
+# and one whose repeats can overlap costs more each time a repeat is added. So every pattern here has a
+# bounded length and no two ways to read one stretch, and each runs only in windows around what its
+# values must hold: a digit (patterns that start with one let the engine skip to it), an "@" or ":", or
+# one of its keywords, found by one pass over the words of the text. Time grows linearly with the text.
+
+_Window = tuple[int, int]
+_Near = Callable[[str], list[_Window]]
+_LETTER_RUN = re.compile(r"[^\W\d_]+")
+_DIGIT_RUN = re.compile(r"\d+")
+_KEYWORD_START = re.compile(r"(?:[^\W\d_]|'|-|\\s|\\\.)+")
+# The literal starts (lower case) of every keyword a word-triggered detector looks for.
+_TRIGGERS: set[str] = set()
+
+
+def _merge(spans: Iterable[tuple[int, int]], before: int, after: int, length: int) -> list[_Window]:
+    windows: list[_Window] = []
+    for a, b in spans:
+        lo, hi = max(0, a - before), min(length, b + after)
+        if windows and lo <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], max(hi, windows[-1][1]))
+        else:
+            windows.append((lo, hi))
+    return windows
+
+
+@lru_cache(maxsize=4)
+def _word_index(text: str) -> dict[str, list[int]]:
+    """Where each registered keyword prefix starts a word: a plain substring search per prefix."""
+    lowered = text.lower()
+    if len(lowered) != len(text):
+        lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    index: dict[str, list[int]] = {}
+    for prefix in _TRIGGERS:
+        found = index[prefix] = []
+        position = lowered.find(prefix)
+        while position >= 0:
+            before = lowered[position - 1] if position else " "
+            if not (before.isalnum() or before == "_"):
+                found.append(position)
+            position = lowered.find(prefix, position + 1)
+    return index
+
+
+@lru_cache(maxsize=4)
+def _digit_runs(text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in _DIGIT_RUN.finditer(text)]
+
+
+def _keyword_prefixes(alternation: str) -> list[str]:
+    """The literal start of each top-level alternative of a keyword pattern ("account\\s(?:…)" → "account")."""
+    alternatives, depth, current = [], 0, ""
+    for char in alternation:
+        depth += char == "("
+        depth -= char == ")"
+        if char == "|" and depth == 0:
+            alternatives.append(current)
+            current = ""
+        else:
+            current += char
+    prefixes = []
+    for alternative in [*alternatives, current]:
+        match = _KEYWORD_START.match(alternative.lower())
+        if match is None or not match.group()[0].isalpha():
+            raise ValueError(f"keyword {alternative!r} does not start with a letter")
+        literal = match.group()
+        # A character the pattern makes optional ("née?") is not part of the literal start.
+        if alternative[match.end() : match.end() + 1] in ("?", "*", "{"):
+            literal = literal[:-1] if not literal.endswith(("\\s", "\\.")) else literal[:-2]
+        prefixes.append(literal.replace("\\s", " ").replace("\\.", "."))
+    return prefixes
+
+
+def _near_words(keywords: str, before: int, after: int) -> _Near:
+    """Windows around the words that start one of `keywords`."""
+    prefixes = _keyword_prefixes(keywords)
+    _TRIGGERS.update(prefixes)
+
+    def near(text: str) -> list[_Window]:
+        index = _word_index(text)
+        starts = sorted(p for prefix in set(prefixes) for p in index.get(prefix, ()))
+        return _merge(((p, p) for p in starts), before, after, len(text))
+
+    return near
+
+
+def _near_digits(before: int, after: int) -> _Near:
+    return lambda text: _merge(_digit_runs(text), before, after, len(text))
+
+
+def _near_chars(chars: str, before: int, after: int) -> _Near:
+    pattern = re.compile(f"[{re.escape(chars)}]")
+    return lambda text: _merge((m.span() for m in pattern.finditer(text)), before, after, len(text))
+
+
+def _everywhere(text: str) -> list[_Window]:
+    return [(0, len(text))]
+
+
+def _matches(
+    pattern: re.Pattern[str],
+    text: str,
+    windows: list[_Window],
+    overlapping: bool,
+    reach: int,
+    starts: re.Pattern[str] | None = None,
+) -> Iterable[re.Match[str]]:
+    """Matches of `pattern` that start inside a window and end at most `reach` characters past it (the
+    text is searched a little further still, so a lookahead sees what really follows). `overlapping`
+    tries every start, so a number that fails its check cannot hide the next one ("07700900123 4111 1111
+    1111 1111": the run starting with the phone number is no card). Given `starts`, a cheap pattern for
+    where a match can begin, the pattern is tried only there."""
+    for lo, hi in windows:
+        end = min(len(text), hi + reach + 8)
+        if starts is not None:
+            after = lo
+            for start in starts.finditer(text, lo, hi):
+                match = pattern.match(text, start.start(), end) if start.start() >= after else None
+                if match is not None:
+                    yield match
+                    after = match.start() + 1 if overlapping else max(match.end(), match.start() + 1)
+            continue
+        position = lo
+        while position < hi:
+            match = pattern.search(text, position, end)
+            if match is None or match.start() >= hi:
+                break
+            yield match
+            position = match.start() + 1 if overlapping else max(match.end(), match.start() + 1)
+
+
+def _pattern(
+    kind: str,
+    pattern: re.Pattern[str],
+    accept: Callable[[str], bool] | None = None,
+    *,
+    near: _Near = _everywhere,
+    reach: int = 0,
+    overlapping: bool = False,
+    starts: re.Pattern[str] | None = None,
+) -> _Detector:
+    """Every match of `pattern` (its group `v` if it has one) near what `near` finds that `accept` takes."""
     group = "v" if "v" in pattern.groupindex else 0
 
     def find(text: str) -> list[_Finding]:
         return [
             (kind, m.start(group), m.end(group))
-            for m in pattern.finditer(text)
+            for m in _matches(pattern, text, near(text), overlapping, reach, starts)
             if accept is None or accept(m.group(group))
         ]
 
     return find
 
 
-def _anywhere(pattern: re.Pattern[str]) -> re.Pattern[str]:
-    """The pattern tried at every position, so a number that fails its check cannot hide the next one
-    ("07700900123 4111 1111 1111 1111": the run starting with the phone number is no card)."""
-    return re.compile(rf"(?=(?P<v>{pattern.pattern}))", pattern.flags)
-
-
 def _after_keyword(kind: str, keywords: str, value: str, accept: Callable[[str], bool]) -> _Detector:
     """A value shortly after a word that says what it is ("my phone number is …", "født …")."""
     pattern = re.compile(rf"(?i:\b(?:{keywords}))(?!\w)[^\n\d]{{0,30}}?(?<![\w])(?P<v>{value})", re.VERBOSE)
-    return _pattern(kind, pattern, accept)
+    return _pattern(kind, pattern, accept, near=_near_words(keywords, 0, 1), reach=200)
 
 
 def _before_keyword(kind: str, value: str, keywords: str) -> _Detector:
     """A value shortly before the word that says what it is ("am 7. Juli 1979 geboren")."""
     pattern = re.compile(rf"(?<![\w])(?P<v>{value})[^\n\d]{{0,20}}?(?i:\b(?:{keywords}))(?!\w)", re.VERBOSE)
-    return _pattern(kind, pattern)
+    return _pattern(kind, pattern, near=_near_words(keywords, 80, 1), reach=120)
 
 
 def _digit_count(low: int, high: int) -> Callable[[str], bool]:
@@ -370,15 +543,30 @@ def _compact(value: str) -> str:
 
 # -- emails, urls, online identifiers
 
-_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}(?![\w-])")
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){0,6}\.[^\W\d_]{2,24}(?![\w-])")
 _TLDS = r"com|org|net|no|lt|de|fr|uk|io|eu|info|me|us|edu|gov|co|nl|se|dk|fi|biz"
 _AT = r"(?:\s?[\[(<{]\s?(?:at|@|ät|arobase|alfakrøll|krøllalfa|eta)\s?[\])>}]\s?|\s(?:at|ät|arobase|alfakrøll|krøllalfa|eta)\s|\s@\s)"
 _DOT = r"(?:\s?[\[(<{]\s?(?:dot|punkt|punktum|point|taškas)\s?[\])>}]\s?|\s(?:dot|punkt|punktum|point|taškas)\s|\.)"
 # "jane dot doe at example dot com", "jane(at)example.com": the spelled-out forms people use to dodge filters.
 _SPELLED_EMAIL = re.compile(
-    rf"(?i)(?<![\w.+-])[\w+-]+(?:{_DOT}[\w+-]+)*{_AT}[\w-]+(?:{_DOT}[\w-]+)*?{_DOT}(?:{_TLDS})(?![\w-])"
+    rf"(?i)(?<![\w.+-])[\w+-]{{1,40}}(?:{_DOT}[\w+-]{{1,40}}){{0,3}}{_AT}[\w-]{{1,40}}(?:{_DOT}[\w-]{{1,40}}){{0,3}}?"
+    rf"{_DOT}(?:{_TLDS})(?![\w-])"
 )
-_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'«»]+", re.IGNORECASE)
+_SPELLED_DOMAIN = re.compile(
+    rf"(?i){_AT}[\w-]{{1,40}}(?:{_DOT}[\w-]{{1,40}}){{0,3}}?{_DOT}(?:{_TLDS})(?![\w-])"
+)
+_near_at_word = _near_words("at|ät|arobase|alfakrøll|krøllalfa|eta", 0, 1)
+_near_at_sign = _near_chars("@", 0, 1)
+
+
+def _near_spelled_at(text: str) -> list[_Window]:
+    """Before each spelled "at" that a domain follows ("at example dot com"), where the name can start."""
+    ats = sorted(_near_at_word(text) + _near_at_sign(text))
+    found = [(a, a) for a, _ in ats if _SPELLED_DOMAIN.search(text, max(0, a - 3), a + 300)]
+    return _merge(found, 280, 0, len(text))
+
+
+_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'«»]{1,2000}", re.IGNORECASE)
 _URL_TRAILING = ".,;:!?)]}'\""
 _TOKEN_RUN = re.compile(r"[A-Za-z0-9_-]{16,}")
 _PROFILE_HOSTS = (
@@ -387,26 +575,31 @@ _PROFILE_HOSTS = (
 )
 # A profile address names a person even without a query string, with or without the scheme.
 _PROFILE_URL = re.compile(
-    rf"(?<![\w.@/-])(?:https?://)?(?:[\w-]+\.)*(?:{_PROFILE_HOSTS})/[^\s<>\"'«»]+", re.IGNORECASE
+    rf"(?<![\w.@/-])(?:https?://)?(?:[\w-]{{1,63}}\.){{0,4}}(?:{_PROFILE_HOSTS})/[^\s<>\"'«»]{{1,2000}}",
+    re.IGNORECASE,
 )
-_HANDLE = re.compile(r"(?<![\w.@/+-])@[A-Za-z_][A-Za-z0-9_.]{1,29}(?<![.])(?![\w@-])")
-_IPV4 = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w]|\.\d)")
+_HANDLE = re.compile(r"@(?<![\w.@/+-].)[A-Za-z_][A-Za-z0-9_.]{1,29}(?<![.])(?![\w@-])")
+_IPV4 = re.compile(r"\d(?<![\w.].)\d{0,2}\.(?:\d{1,3}\.){2}\d{1,3}(?![\w]|\.\d)")
 _IPV6 = re.compile(
-    r"(?<![\w:])(?=[0-9A-Fa-f:]*[0-9A-Fa-f]:)[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?![\w:])"
+    r"(?<![\w:])(?=[0-9A-Fa-f:]{0,40}[0-9A-Fa-f]:)[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?![\w:])"
 )
+
+
+_near_url = _near_words("http|www", 0, 1)
+_near_profile = _near_words(_PROFILE_HOSTS, 300, 1)
 
 
 def _urls(text: str) -> list[_Finding]:
     """URLs that carry something personal: a query string, a token-like path, a login or a profile."""
     found = []
-    for match in _URL.finditer(text):
+    for match in _matches(_URL, text, _near_url(text), overlapping=False, reach=2100):
         url = match.group().rstrip(_URL_TRAILING)
         rest = re.sub(r"^(?:https?://)?", "", url, flags=re.IGNORECASE)
         host, _, path = rest.partition("/")
         personal = "@" in host or bool(re.search(r"[?#][^\s]", url)) or _has_token(path)
         if personal:
             found.append(("url", match.start(), match.start() + len(url)))
-    for match in _PROFILE_URL.finditer(text):
+    for match in _matches(_PROFILE_URL, text, _near_profile(text), overlapping=False, reach=2100):
         url = match.group().rstrip(_URL_TRAILING)
         # A profile is one or two segments deep (/jane.doe, /in/jane-doe); deeper paths are pages.
         if url.split("?")[0].rstrip("/").count("/") - url.count("://") * 2 <= 2:
@@ -451,29 +644,30 @@ def _is_card(value: str) -> bool:
     return 13 <= len(digits) <= 19 and 2 <= digits[0] <= 6 and grouped and _luhn(digits)
 
 
-_CARD = re.compile(rf"{_NUM_BEFORE}\d(?:[ -]?\d){{12,18}}{_NUM_AFTER}")
+_CARD = re.compile(rf"\d{_NUM_START}(?:[ -]?\d){{12,18}}{_NUM_AFTER}")
 # An IBAN: country, check digits, then groups; the longest prefix whose mod-97 check holds is the number.
-_IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{1,4}){3,9}(?![A-Za-z0-9])")
-_KONTONR = re.compile(rf"{_NUM_BEFORE}\d{{4}}(?P<sep>[. ])\d{{2}}(?P=sep)\d{{5}}{_NUM_AFTER}")
-_SSN = re.compile(rf"{_NUM_BEFORE}\d{{3}}(?P<sep>[- ])\d{{2}}(?P=sep)\d{{4}}{_NUM_AFTER}")
+# Groups are read four characters at a time (possessive), so a long run has one reading, not thousands.
+_IBAN = re.compile(r"[A-Z](?<![A-Za-z0-9].)[A-Z]\d{2}(?:[ ]?[A-Z0-9]{1,4}+){3,9}(?![A-Za-z0-9])")
+_KONTONR = re.compile(rf"\d{_NUM_START}\d{{3}}(?P<sep>[. ])\d{{2}}(?P=sep)\d{{5}}{_NUM_AFTER}")
+_SSN = re.compile(rf"\d{_NUM_START}\d{{2}}(?P<sep>[- ])\d{{2}}(?P=sep)\d{{4}}{_NUM_AFTER}")
 # Nine bare digits pass the Dutch 11-test one time in eleven, so only the dotted form stands alone.
-_BSN = re.compile(rf"{_NUM_BEFORE}\d{{4}}\.\d{{2}}\.\d{{3}}{_NUM_AFTER}")
+_BSN = re.compile(rf"\d{_NUM_START}\d{{3}}\.\d{{2}}\.\d{{3}}{_NUM_AFTER}")
 # Eleven digits, maybe split after the birth date: a Norwegian birth number or a Lithuanian personal code.
-_BIRTH_NUMBER = re.compile(rf"{_NUM_BEFORE}\d{{6}} ?\d{{5}}{_NUM_AFTER}")
+_BIRTH_NUMBER = re.compile(rf"\d{_NUM_START}\d{{5}} ?\d{{5}}{_NUM_AFTER}")
 _NIR = re.compile(
-    rf"{_NUM_BEFORE}[12] ?\d{{2}} ?\d{{2}} ?(?:\d{{2}}|2A|2B) ?\d{{3}} ?\d{{3}} ?\d{{2}}{_NUM_AFTER}"
+    rf"[12]{_NUM_START} ?\d{{2}} ?\d{{2}} ?(?:\d{{2}}|2A|2B) ?\d{{3}} ?\d{{3}} ?\d{{2}}{_NUM_AFTER}"
 )
 # A UK National Insurance number; prefixes that are never issued are left out.
 _NINO = re.compile(
-    r"(?<![A-Za-z0-9])(?!BG|GB|NK|KN|TN|NT|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]"
+    r"[A-CEGHJ-PR-TW-Z](?<![A-Za-z0-9].)[A-CEGHJ-NPR-TW-Z](?<!BG|GB|NK|KN|TN|NT|ZZ)"
     r"(?:[ ]?\d{2}){3}[ ]?[A-D](?![A-Za-z0-9])"
 )
 
 
 def _ibans(text: str) -> list[_Finding]:
     found = []
-    for match in _anywhere(_IBAN).finditer(text):
-        value = match.group("v")
+    for match in _matches(_IBAN, text, _everywhere(text), overlapping=True, reach=0):
+        value = match.group()
         ends = [len(value), *[m.start() for m in re.finditer(" ", value)][::-1]]
         end = next((e for e in ends if iban.is_valid(value[:e])), None)
         if end is not None:
@@ -505,7 +699,7 @@ _DOCUMENT_WORDS = (
     r"|personalausweis\w*|ausweis\w*|id\scard|id-kort\w*|identity\scard|carte\sd'identité"
     r"|tapatybės\skortel\w*|driving\slicen[cs]e|driver'?s\slicen[cs]e|førerkort\w*|führerschein\w*"
 )
-_DOCUMENT_NUMBER = r"(?=(?:[A-Z]*\d){3})[A-Z0-9]{6,10}(?![\w])"
+_DOCUMENT_NUMBER = r"(?=(?:[A-Z]{0,10}\d){3})[A-Z0-9]{6,10}(?![\w])"
 
 
 # -- dates of birth
@@ -536,7 +730,9 @@ _BIRTH_WORDS = (
 # -- phones
 
 # At most 20 digits per candidate keeps long runs of numbers linear; no phone number is longer.
-_PHONE = re.compile(r"(?<![\w+.,:/(-])(?:\+|\()?\d(?:(?:[ .\-/]|\)[ \-]?|[ ]\()?\d){0,19}(?![\w]|[.,:/-]\d)")
+_PHONE = re.compile(
+    r"[+(\d](?<![\w+.,:/(-].)(?:(?<=\d)|\d)(?:(?:[ .\-/]|\)[ \-]?|[ ]\()?\d){0,19}(?![\w]|[.,:/-]\d)"
+)
 _DATE = re.compile(r"\d{1,2}([./-])\d{1,2}\1\d{2,4}|\d{4}([./-])\d{1,2}\2\d{1,2}")
 _PHONE_WORDS = (
     r"phone|mobile|cell|tel\.?|tlf\.?|telefon\w*|mobil\w*|handy\w*|portable|téléphone|telefono|telefonas"
@@ -593,7 +789,7 @@ def _is_phone(value: str) -> bool:
 # -- street addresses, post boxes and postcodes
 
 _UPPER = "A-ZÀ-ÖØ-ÞĄČĘĖĮŠŲŪŽ"
-_WORD = rf"[{_UPPER}][^\W\d_]*"
+_WORD = rf"[{_UPPER}][^\W\d_]{{0,40}}"
 _HOUSE = r"\d{1,4}[A-Za-z]?(?:-\d{1,4}[A-Za-z]?)?"
 _COMPOUND_SUFFIX = (
     r"straat|laan|weg|gracht|plein|kade|singel|dijk|veien|vegen|gaten|gata|gate|vei|straße|strasse|allee"
@@ -620,27 +816,31 @@ _ADDRESS_TAIL = rf"""
     ))?"""
 _ADDRESS = re.compile(
     rf"""(?<![\w])(?:
-        [{_UPPER}][^\W\d_]*?(?:{_COMPOUND_SUFFIX})[ ]{_HOUSE}
+        [{_UPPER}][^\W\d_]{{0,40}}?(?:{_COMPOUND_SUFFIX})[ ]{_HOUSE}
       | (?:{_WORD}[ ]){{1,3}}(?:{_SEPARATE_WORD})[ ]{_HOUSE}
       | (?:{_WORD}[ ]){{1,3}}(?:{_ENGLISH_SUFFIX})\.?[ ]{_HOUSE}
       | (?<![\d.,:/-]){_HOUSE},?[ ](?:{_WORD}[ ]){{1,3}}(?:{_ENGLISH_SUFFIX})\b\.?
       | (?<![\d.,:/-]){_HOUSE}(?:[ ]?(?:bis|ter))?,?[ ](?i:{_FRENCH_WAY})[ ]
-            (?:(?:de[ ]la|de|du|des|la|le)[ ]|[ld]')*{_WORD}(?:[ -]{_WORD})*
+            (?>(?:de[ ]la|de|du|des|la|le)[ ]|[ld]'){{0,3}}{_WORD}(?:[ -]{_WORD}){{0,4}}
       | (?i:p\.?[ ]?o\.?[ ]box|post[ ]office[ ]box|postboks|postfach|boîte[ ]postale|b\.p\.|bp
             |case[ ]postale|pašto[ ]dėžutė|a/d)[ ]\d{{1,6}}(?:[ ]\d{{1,4}}){{0,2}}
     ){_ADDRESS_TAIL}{_NUM_AFTER}""",
     re.VERBOSE,
 )
-_POSTCODE = re.compile(rf"(?<![\w-]){_UK_POSTCODE}(?![\w])|(?<![\w-])LT-\d{{5}}(?![\w])")
+# Every address starts a word with a capital, a digit or the word for a post box.
+_ADDRESS_STARTS = re.compile(rf"[{_UPPER}\dPpBbCcAa](?<![\w].)")
+_POSTCODE = re.compile(r"[A-Z](?<![\w-].)(?:[A-Z]?\d[A-Z\d]?[ ]?\d[A-Z]{2}|(?<=L)T-\d{5})(?![\w])")
 
 
 # -- names after a self-introduction
 
-_INTRO = re.compile(
-    r"(?i:\b(?:my\sname\sis|my\sname's|i'm|i\sam|call\sme|jeg\sheter|mitt\snavn\ser|navnet\smitt\ser"
+_INTRO_WORDS = (
+    r"my\sname\sis|my\sname's|i'm|i\sam|call\sme|jeg\sheter|mitt\snavn\ser|navnet\smitt\ser"
     r"|je\sm'appelle|mon\snom\sest|je\ssuis|ich\sheiße|ich\sheisse|mein\sname\sist|mano\svardas(?:\syra)?"
-    r"|vadinuosi|aš\sesu))[,:]?[ ]+"
+    r"|vadinuosi|aš\sesu"
 )
+_INTRO = re.compile(rf"(?i:\b(?:{_INTRO_WORDS}))[,:]?[ ]{{1,3}}")
+_near_intro = _near_words(_INTRO_WORDS, 0, 1)
 _NAME_PART = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*")
 _PARTICLES = frozenset(
     ["van", "von", "de", "der", "den", "da", "du", "le", "la", "di", "del", "af", "zu", "ten"]
@@ -747,7 +947,7 @@ _NOT_NAMES = frozenset(
 def _names(text: str) -> list[_Finding]:
     """Up to four capitalised words (with particles such as "van der") after "My name is", "Jeg heter"…"""
     found = []
-    for intro in _INTRO.finditer(text):
+    for intro in _matches(_INTRO, text, _near_intro(text), overlapping=False, reach=40):
         position, end, words = intro.end(), None, 0
         while words < 4:
             match = _NAME_PART.match(text, position)
@@ -770,27 +970,27 @@ def _names(text: str) -> list[_Finding]:
 
 _DETECTORS: list[_Detector] = [
     _urls,
-    _pattern("email", _EMAIL),
-    _pattern("email", _SPELLED_EMAIL),
-    _pattern("card", _anywhere(_CARD), _is_card),
+    _pattern("email", _EMAIL, near=_near_chars("@", 70, 0), reach=420),
+    _pattern("email", _SPELLED_EMAIL, near=_near_spelled_at, reach=400),
+    _pattern("card", _CARD, _is_card, overlapping=True),
     _ibans,
-    _pattern("account", _anywhere(_KONTONR), lambda v: kontonr.is_valid(_compact(v))),
+    _pattern("account", _KONTONR, lambda v: kontonr.is_valid(_compact(v)), overlapping=True),
     _after_keyword("account", _ACCOUNT_WORDS, r"\d[\d .-]{4,30}\d", _digit_count(6, 30)),
-    _pattern("national_id", _anywhere(_SSN), _is_ssn),
-    _pattern("national_id", _anywhere(_BSN), lambda v: bsn.is_valid(_compact(v))),
-    _pattern("national_id", _anywhere(_BIRTH_NUMBER), _is_birth_number),
-    _pattern("national_id", _anywhere(_NIR), lambda v: nir.is_valid(_compact(v))),
+    _pattern("national_id", _SSN, _is_ssn, overlapping=True),
+    _pattern("national_id", _BSN, lambda v: bsn.is_valid(_compact(v)), overlapping=True),
+    _pattern("national_id", _BIRTH_NUMBER, _is_birth_number, overlapping=True),
+    _pattern("national_id", _NIR, lambda v: nir.is_valid(_compact(v)), overlapping=True),
     _pattern("national_id", _NINO),
     _after_keyword("national_id", _NATIONAL_ID_WORDS, r"\d[\d -]{7,16}\d", _digit_count(9, 15)),
     _after_keyword("id_document", _DOCUMENT_WORDS, _DOCUMENT_NUMBER, lambda v: True),
     _after_keyword("date_of_birth", _BIRTH_WORDS, _DATE_VALUE, lambda v: True),
     _before_keyword("date_of_birth", _DATE_VALUE, r"geboren|gimęs|gimusi|født"),
-    _pattern("street_address", _ADDRESS),
+    _pattern("street_address", _ADDRESS, near=_near_digits(140, 0), reach=260, starts=_ADDRESS_STARTS),
     _pattern("street_address", _POSTCODE),
     _phones,
     _after_keyword("phone", _PHONE_WORDS, r"\+?\(?\d[\d ()./-]{6,20}\d", _digit_count(8, 15)),
     _pattern("ip_address", _IPV4, _is_ip),
-    _pattern("ip_address", _IPV6, _is_ip),
+    _pattern("ip_address", _IPV6, _is_ip, near=_near_chars(":", 40, 0), reach=45),
     _pattern("handle", _HANDLE),
     _names,
 ]
