@@ -99,6 +99,17 @@ def test_named_speakers_become_codes_and_roles_and_codes_stay() -> None:
     assert "Ola" not in first.model_dump_json() and "Kim" not in first.model_dump_json()
 
 
+def test_pseudonymising_twice_changes_nothing_more() -> None:
+    named = [
+        transcript(
+            "Ola Hansen.txt", "Ola Hansen", ("Kim Berg", "interviewer"), ("Ola Hansen", "participant")
+        ),
+        transcript("interview_kari.txt", "interview_kari", ("Kari", "participant"), ("Jonas", "participant")),
+    ]
+    once = pseudonymise(named, key=lambda: KEY)
+    assert pseudonymise(once, key=lambda: KEY) == once
+
+
 def test_the_main_speaker_takes_the_code_a_file_name_gives() -> None:
     (pseudo,) = pseudonymise(
         [transcript("P3_kari.txt", "P3", ("Interviewer", "interviewer"), ("Kari", "participant"))],
@@ -168,7 +179,8 @@ def _names_in(text: str) -> set[str]:
     words = {w for _, (f, s) in NAMES.items() for w in re.findall(r"[a-z]{5,}", f"{f} {s}".casefold())}
     words -= {"interview", "final"}
     words |= {w.casefold() for w in INTERVIEWER_NAME.split()}
-    return {w for w in words if re.search(rf"\b{w}\b", text, re.IGNORECASE)}
+    # Whole words, also inside `a_b` file names (where `\b` sees no boundary).
+    return {w for w in words if re.search(rf"(?<![^\W_]){w}(?![^\W_])", text, re.IGNORECASE)}
 
 
 @pytest.mark.parametrize("interviewers", [[INTERVIEWER_NAME], None], ids=["named", "guessed"])
