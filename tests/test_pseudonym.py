@@ -12,7 +12,14 @@ import pytest
 import cjgen.pseudonym
 from cjgen.ingest import load_brief, load_transcripts
 from cjgen.pipeline import build_summary, generate_map, open_runtime
-from cjgen.pseudonym import file_hash, installation_key, may_hold_name, name_free_stem, pseudonymise
+from cjgen.pseudonym import (
+    file_hash,
+    installation_key,
+    may_hold_name,
+    name_free_stem,
+    pseudonymise,
+    pseudonymise_run,
+)
 from cjgen.render import FORMATS, render
 from cjgen.schema import Transcript, Turn
 from cjgen.settings import Settings
@@ -125,8 +132,11 @@ def test_one_name_in_two_interviews_is_one_pseudonym_and_two_names_are_two() -> 
         transcript(f"session{n}.json", name, ("Interviewer", "interviewer"), (name, "participant"))
         for n, name in ((1, "Kari"), (2, "Kari"), (3, "Jonas"))
     ]
-    ids = [t.participant_id for t in pseudonymise(sessions, key=lambda: KEY)]
-    assert ids == ["P1", "P1", "P2"]
+    pseudonymised, run = pseudonymise_run(sessions, key=lambda: KEY)
+    assert [t.participant_id for t in pseudonymised] == ["P1", "P1", "P2"]
+    # A participant list names people as the files did: its ids map to the same codes, new ones to new codes.
+    assert [run.participant(p) for p in ("kari", "Jonas", "P9", "Lise")] == ["P1", "P2", "P9", "P3"]
+    assert run.names >= {"Kari", "Jonas", "Lise"}
 
 
 def test_the_installation_key_is_made_once_and_kept_private(key_file: Path) -> None:

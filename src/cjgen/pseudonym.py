@@ -158,6 +158,9 @@ _SAFE_WORDS = _ROLE_WORDS | _FILE_WORDS | _MONTHS
 # Letters and digits apart (`kari2` → `kari`, `2`); a short letter prefix to digits is a code (`P03`, `ID7`).
 _TOKEN = re.compile(r"[^\W\d_]+|\d+")
 _CODE_PREFIX = 2
+# A file name already replaced by its hash (`file-0123456789abcdef.txt`): a second pass leaves it.
+_HASH_PREFIX = "file-"
+_HASHED = re.compile(rf"{_HASH_PREFIX}[0-9a-f]{{16}}")
 
 
 def _words(text: str) -> list[tuple[str, bool]]:
@@ -225,6 +228,14 @@ class Pseudonyms:
     names: set[str] = field(default_factory=set)
     _next: int = 1
 
+    def participant(self, participant_id: str) -> str:
+        """The id a participant has in this run: their own when it holds no name, else a code (a
+        participant list's ids go through here too, so that they match the transcripts' ids)."""
+        if may_hold_name(participant_id):
+            return self.code_for(participant_id)
+        self.taken.add(participant_id.casefold())  # never given to another participant
+        return participant_id
+
     def code_for(self, name: str) -> str:
         known = self.ids.get(name.casefold())
         if known is not None:
@@ -262,12 +273,12 @@ def pseudonymise_run(
     renamed = []
     for original, t in zip(transcripts, out, strict=True):
         stems = (PurePath(original.id).stem, PurePath(original.path).stem)
-        if not any(may_hold_name(stem) for stem in stems):
+        if not any(may_hold_name(stem) and not _HASHED.fullmatch(stem) for stem in stems):
             renamed.append(t)
             continue
         suffix = PurePath(original.id).suffix
         source_id = _free(f"{t.participant_id}{suffix}", sources)
-        hashed = f"file-{file_hash(PurePath(original.path).name, key())}{suffix}"
+        hashed = f"{_HASH_PREFIX}{file_hash(PurePath(original.path).name, key())}{suffix}"
         run.names.update(word for stem in stems for word in name_words(stem))
         renamed.append(t.model_copy(update={"id": source_id, "path": hashed}))
     return renamed, run
@@ -285,7 +296,7 @@ def _free(name: str, used: Counter[str]) -> str:
 
 
 def _transcript(t: Transcript, run: Pseudonyms) -> Transcript:
-    pid = run.code_for(t.participant_id) if may_hold_name(t.participant_id) else t.participant_id
+    pid = run.participant(t.participant_id)
     speakers = _speakers(t, pid, run)
     if pid == t.participant_id and not speakers:
         return t
