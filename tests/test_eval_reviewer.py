@@ -116,6 +116,25 @@ def test_quotes_outside_the_gold_are_left_out_and_counted() -> None:
     assert kind is not None and kind.pain_points.coherence is None and kind.pain_points.items == 0
 
 
+def test_another_sentence_of_a_gold_answer_is_located_to_its_item() -> None:
+    case = bike()
+    journey = perfect_map(case)
+    # P2's answer about the support bot: its gold quote is "Then it says someone will get back to you. ..."
+    same_answer = ev(case, "P2", "Then it asks for a photo.")
+    journey.pain_points = [
+        PainPoint(id="S", stage_id="x", statement="x", evidence=[same_answer, *quotes_of(case, "PP2", 2)]),
+        PainPoint(id="W", stage_id="x", statement="x", evidence=[same_answer, *quotes_of(case, "PP1", 2)]),
+    ]
+    coherence = scored(journey).coherence
+    assert coherence is not None
+    same, wrong = [item for item in coherence.items if item.kind == "pain_points"]
+    assert (same.coherence, same.located, same.gold) == (1.0, 3, ["pain PP2"])
+    assert wrong.coherence == pytest.approx((2 * 2 / 3 + 1 / 3) / 3) and wrong.gold == [
+        "pain PP1",
+        "pain PP2",
+    ]
+
+
 # ------------------------------------------------------------------------------------------ empty items
 
 
@@ -392,6 +411,28 @@ def test_only_thoughts_with_a_verified_participant_quote_are_grounded() -> None:
     ]
     thoughts = scored(journey).thoughts
     assert (thoughts.grounded, thoughts.total) == (1, 4)
+
+
+def test_the_defects_of_a_small_models_map_are_each_flagged() -> None:
+    """Items as the embedded model wrote them for the bike study: each defect shows in a figure."""
+    case = bike()
+    journey = perfect_map(case)
+    journey.actions = [
+        Action(
+            id="a1",
+            stage_id="delivery",
+            text="They tried to order a pizza, but the delivery was delayed.",
+            evidence=[ev(case, "P5", "Twenty to four. Almost three hours after the window closed.")],
+        )
+    ]
+    journey.summary = (
+        "6 interview(s). Main problem (3 participant(s)): "
+        f"{journey.pain_points[1].statement} What works best: The participant was told about the perfect summer."
+    )
+    result = scored(journey)
+    assert check(result, "a1")[1] == ["tried", "order", "pizza", "delayed"]
+    assert "delight no count" in result.statements.summary.failures
+    assert "delight not named" in result.statements.summary.failures
 
 
 # ------------------------------------------------------------------------------------------ report

@@ -6,10 +6,12 @@
   item's located quotes that agree with it, and an item's coherence the mean over its located quotes. So an
   item citing two quotes of one gold problem and two of another scores 0.5, and one citing a delight's quote
   under a pain point scores low too.
-- Quotes that overlap no gold quote are **left out** of the precision and counted as `unlocated`: gold lists
-  a few quotes per finding, so a quote outside them may still be on topic, and counting each as a class of
-  its own would punish a coherent item for citing more than the gold. The figure is therefore an upper bound
-  over the quotes it cannot place; `located` says how many it could.
+- A quote that overlaps no gold quote but lies in a participant turn whose gold quotes all belong to one gold
+  item is located to that item (another sentence of the same answer). Quotes still unplaced are **left out**
+  of the precision and counted as `unlocated`: gold lists a few quotes per finding, so a quote outside them
+  may still be on topic, and counting each as a class of its own would punish a coherent item for citing
+  more than the gold. The figure is therefore an upper bound over the quotes it cannot place; `located` says
+  how many it could.
 - A kind's coherence is B-cubed over all its located quotes (each quote weighs the same), summed over cases
   for the overall figure.
 - **Empty items** are defects a reviewer sees at once: an observed pain point, delight, action or thought with
@@ -33,7 +35,7 @@ class ItemCoherence(BaseModel):
     kind: str
     id: str
     quotes: int
-    located: int = Field(description="Quotes that overlap a gold pain point's or delight's quote.")
+    located: int = Field(description="Quotes placed with a gold pain point or delight (overlap or turn).")
     coherence: float | None = Field(description="Mean B-cubed precision of its located quotes.")
     gold: list[str] = Field(default_factory=list, description="The gold items its quotes overlap.")
 
@@ -84,8 +86,29 @@ def _gold_spans(case: GoldCase, sources: CaseSources) -> list[tuple[str, list[Sp
     return [(f"{kind} {p.id}", sources.gold_spans(p.evidence)) for kind, p in points]
 
 
+class GoldLabels:
+    """The gold items a quote belongs to: those whose quotes it overlaps, else the one gold item whose quotes
+    alone share its turn (a participant's answer about one problem, cited by another of its sentences)."""
+
+    def __init__(self, case: GoldCase, sources: CaseSources) -> None:
+        self.sources = sources
+        self.spans = _gold_spans(case, sources)
+        self.by_turn: dict[tuple[str, int], set[str]] = {}
+        for name, spans in self.spans:
+            for span in spans:
+                for turn in sources.turns_of(span):
+                    self.by_turn.setdefault(turn, set()).add(name)
+
+    def of(self, span: Span) -> frozenset[str]:
+        overlapped = frozenset(name for name, spans in self.spans if any(span.overlaps(g) for g in spans))
+        if overlapped:
+            return overlapped
+        shared = set().union(*(self.by_turn.get(turn, set()) for turn in self.sources.turns_of(span)))
+        return frozenset(shared) if len(shared) == 1 else frozenset()
+
+
 def score_coherence(case: GoldCase, journey: JourneyMap, sources: CaseSources) -> CoherenceScore:
-    gold = _gold_spans(case, sources)
+    gold = GoldLabels(case, sources)
     score = CoherenceScore()
     for kind, items, total in (
         ("pain_points", journey.pain_points, score.pain_points),
@@ -95,11 +118,7 @@ def score_coherence(case: GoldCase, journey: JourneyMap, sources: CaseSources) -
             if item.basis != "observed":
                 continue
             spans = [span for e in item.evidence if (span := sources.participant_span(e)) is not None]
-            labels = [
-                frozenset(name for name, gold_spans in gold if any(s.overlaps(g) for g in gold_spans))
-                for s in spans
-            ]
-            located = [label for label in labels if label]
+            located = [label for span in spans if (label := gold.of(span))]
             precisions = quote_precisions(located)
             total.quotes += len(item.evidence)
             total.located += len(located)
