@@ -479,7 +479,9 @@ def _matches(
         end = min(len(text), hi + reach + 8)
         if starts is not None:
             after = lo
-            for start in starts.finditer(text, lo, hi):
+            for start in starts.finditer(text, lo, end):
+                if start.start() >= hi:
+                    break
                 match = pattern.match(text, start.start(), end) if start.start() >= after else None
                 if match is not None:
                     yield match
@@ -487,7 +489,13 @@ def _matches(
             continue
         position = lo
         while position < hi:
-            match = pattern.search(text, position, end)
+            # A narrow window (a keyword's first letter) is tried where it is, not searched onwards.
+            match = (
+                pattern.match(text, position, end) if hi - lo <= 16 else pattern.search(text, position, end)
+            )
+            if match is None and hi - lo <= 16:
+                position += 1
+                continue
             if match is None or match.start() >= hi:
                 break
             yield match
@@ -562,7 +570,11 @@ _near_at_sign = _near_chars("@", 0, 1)
 def _near_spelled_at(text: str) -> list[_Window]:
     """Before each spelled "at" that a domain follows ("at example dot com"), where the name can start."""
     ats = sorted(_near_at_word(text) + _near_at_sign(text))
-    found = [(a, a) for a, _ in ats if _SPELLED_DOMAIN.search(text, max(0, a - 3), a + 300)]
+    found = [
+        (a, a)
+        for a, _ in ats
+        if any(_SPELLED_DOMAIN.match(text, q, a + 300) for q in (a - 2, a - 1, a) if q >= 0)
+    ]
     return _merge(found, 280, 0, len(text))
 
 
@@ -644,7 +656,13 @@ def _is_card(value: str) -> bool:
     return 13 <= len(digits) <= 19 and 2 <= digits[0] <= 6 and grouped and _luhn(digits)
 
 
-_CARD = re.compile(rf"\d{_NUM_START}(?:[ -]?\d){{12,18}}{_NUM_AFTER}")
+# A card number is one run of 13 to 19 digits or groups of four (Amex: 4-6-5, 4-6-4); spelling the shapes
+# out, rather than "a digit and maybe a separator" 19 times, keeps a long run of digits from being read
+# in thousands of ways.
+_CARD = re.compile(
+    rf"\d{_NUM_START}(?:\d{{12,18}}|\d{{3}}(?:[ -]\d{{4}}){{3}}(?:[ -]\d{{1,3}})?"
+    rf"|\d{{3}}(?:[ -]\d{{4}}){{2}}[ -]\d{{1,4}}|\d{{3}}[ -]\d{{6}}[ -]\d{{4,5}}){_NUM_AFTER}"
+)
 # An IBAN: country, check digits, then groups; the longest prefix whose mod-97 check holds is the number.
 # Groups are read four characters at a time (possessive), so a long run has one reading, not thousands.
 _IBAN = re.compile(r"[A-Z](?<![A-Za-z0-9].)[A-Z]\d{2}(?:[ ]?[A-Z0-9]{1,4}+){3,9}(?![A-Za-z0-9])")
@@ -748,12 +766,26 @@ def _phones(text: str) -> list[_Finding]:
         starts = [0] + [m.start() for m in re.finditer(r"(?<=[ .\-/])[+(]?\d", value)]
         # A number may also be followed by one that is not part of it ("+47 912 34 567 192.168.1.23").
         ends = [len(value), *[m.start() for m in re.finditer(r"[ .\-/]", value)][::-1]]
-        digits_before = [0]
-        for char in value:
+        digits_before, groups_before = [0], [0]
+        for k, char in enumerate(value):
             digits_before.append(digits_before[-1] + char.isdigit())
+            groups_before.append(groups_before[-1] + (char.isdigit() and not value[k - 1 : k].isdigit()))
         position = 0
+        lengths = [len(g) for g in re.findall(r"\d+", value)]
         for start in (k for k in starts if k >= position):
-            fits = (e for e in ends if e > start and 8 <= digits_before[e] - digits_before[start] <= 15)
+            # Only a number with a prefix (+, 00, (, trunk 0) comes in more than four groups, so without
+            # one, four groups must hold eight digits.
+            most_groups = 15 if value[start] in "+(0" else 4
+            first = groups_before[start + 1] - 1
+            if most_groups == 4 and sum(lengths[first : first + 4]) < 8:
+                continue
+            fits = (
+                e
+                for e in ends
+                if e > start
+                and 8 <= digits_before[e] - digits_before[start] <= 15
+                and groups_before[e] - groups_before[start] <= most_groups
+            )
             end = next((e for e in fits if _is_phone(value[start:e])), None)
             if end is not None:
                 found.append(("phone", match.start() + start, match.start() + end))
@@ -828,7 +860,9 @@ _ADDRESS = re.compile(
     re.VERBOSE,
 )
 # Every address starts a word with a capital, a digit or the word for a post box.
-_ADDRESS_STARTS = re.compile(rf"[{_UPPER}\dPpBbCcAa](?<![\w].)")
+_ADDRESS_STARTS = re.compile(
+    rf"[{_UPPER}PpBbCcAa](?<![\w].)|\d(?<![\w].)(?=\d{{0,3}}[A-Za-z]?(?:-\d{{1,4}}[A-Za-z]?)?[ ,]{{1,2}}[^\W\d_])"
+)
 _POSTCODE = re.compile(r"[A-Z](?<![\w-].)(?:[A-Z]?\d[A-Z\d]?[ ]?\d[A-Z]{2}|(?<=L)T-\d{5})(?![\w])")
 
 
