@@ -10,6 +10,7 @@ from rapidfuzz import fuzz
 from cjgen.observations import Observation
 from cjgen.schema import Transcript
 from cjgen.untrusted import instruction_like as instruction_like
+from cjgen.untrusted import instruction_reason
 
 DUPLICATE_TEXT = 88
 _WORD = re.compile(r"[^\W\d_]{3,}")
@@ -136,13 +137,23 @@ def tidy(observations: Sequence[Observation]) -> tuple[list[Observation], list[s
 
 
 def instruction_notes(transcripts: Sequence[Transcript]) -> list[str]:
-    """Where transcripts hold instruction-like text, so a reviewer knows it was seen and not followed."""
+    """Where transcripts hold instruction-like text, so a reviewer knows it was seen and not followed.
+
+    A turn that also tells the participant's experience keeps its place as evidence; its quotes are marked.
+    """
     notes = []
     for transcript in transcripts:
         for turn in transcript.turns:
-            if instruction_like(turn.text):
-                notes.append(
-                    f"{transcript.id} turn {turn.index} contains instruction-like text addressed to an AI; "
-                    "it was treated as interview content and not followed."
-                )
+            reason = instruction_reason(turn.text)
+            if reason is None:
+                continue
+            kept = (
+                "it was set aside"
+                if instruction_like(turn.text)
+                else "it also tells the participant's experience, so it stays as evidence, marked as flagged"
+            )
+            notes.append(
+                f"{transcript.id} turn {turn.index} contains instruction-like text addressed to an AI ({reason}): "
+                f"it was treated as interview content and not followed; {kept}."
+            )
     return notes

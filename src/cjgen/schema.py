@@ -103,6 +103,11 @@ class Evidence(Frozen):
     timestamp_s: float | None = None
     repaired: bool = Field(False, description="The model's quote was a near miss, snapped to the source.")
     redacted: bool = Field(False, description="Personal data inside the passage was replaced.")
+    flagged: bool = Field(
+        False,
+        description="The passage reads as an instruction to an AI system; it stays as the participant's words "
+        "and was not followed.",
+    )
     observation_id: str | None = None
     kind: SourceKind = Field("verbatim", description="'notes' when the source is notes, not verbatim speech.")
     speaker: str | None = Field(
