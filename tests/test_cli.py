@@ -81,7 +81,7 @@ def test_a_model_that_never_answers_validly_is_one_line_and_writes_nothing(
         cjgen.cli.app, ["map", str(case / "brief.md"), str(case / "transcripts" / "P1.txt"), "-o", str(out)]
     )
     assert result.exit_code == 2
-    assert "stages" in result.output and "not valid JSON" in result.output
+    assert "error: service:" in result.output and "not valid JSON" in result.output  # the first step asked
     assert not out.exists() and not list(tmp_path.iterdir())
 
 

@@ -53,8 +53,10 @@ QUESTION = re.compile(r"^Question \d+:\n(.*?)(?=\n\nQuestion \d+:\n|\Z)", re.DOT
 class DraftModel:
     """Answers the draft's questions from what each question shows; `pains` maps (stage, group) to an answer."""
 
-    def __init__(self, pains: dict[tuple[str, str], str] | None = None) -> None:
+    def __init__(self, pains: dict[tuple[str, str], str] | None = None, service: str = "A") -> None:
         self.pains = pains or {}
+        self.service = service
+        self.plan_prompts: list[str] = []
         self.model = ScriptedChatModel(responder=self.respond)
 
     def respond(self, messages: Sequence[BaseMessage], kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -63,6 +65,7 @@ class DraftModel:
             or kwargs["response_format"]["schema"]
         )
         if "stages" in schema["properties"]:
+            self.plan_prompts.append(str(messages[1].content))
             return {"stages": STAGES, "segments": SEGMENTS, "suspected": SUSPECTED}
         prompt = str(messages[1].content)
         return {"answers": [self.answer(q.strip()) for q in QUESTION.findall(prompt)]}
@@ -93,6 +96,8 @@ class DraftModel:
                 "Receive" if "deliver" in statement.group(1) or "squashed" in statement.group(1) else "Order"
             )
             return next(n for n, name in listed.items() if name == wanted)
+        if ending == "Letter:" and "meet the service it studies?" in question:
+            return self.service
         if ending == "Letter:" and "A) a problem customers could have" in question:
             return "B" if "advantage" in question else "A"
         if ending == "Letter:":
@@ -123,6 +128,35 @@ def test_personas_are_the_segments_the_brief_names(journey: JourneyMap) -> None:
 
 def test_stages_are_the_planned_customer_stages(journey: JourneyMap) -> None:
     assert [s.id for s in journey.stages] == [s["id"] for s in STAGES]
+
+
+@pytest.mark.parametrize(
+    ("answer", "shown", "not_shown"),
+    [
+        ("A", "Evaluate and sign up", "Wait for a decision"),
+        ("B", "Wait for a decision", "Evaluate and sign up"),
+    ],
+)
+def test_the_stage_plan_starts_from_the_scaffold_of_the_kind_of_service(
+    answer: str, shown: str, not_shown: str
+) -> None:
+    model = DraftModel(service=answer)
+    drafted(model)
+    [plan] = model.plan_prompts
+    assert shown in plan and not_shown not in plan
+
+
+def test_a_way_of_saying_none_is_no_suspected_problem() -> None:
+    suspected = [*SUSPECTED[1:], "No specific problems mentioned in the brief."]
+
+    class Saying(DraftModel):
+        def respond(self, messages: Sequence[BaseMessage], kwargs: dict[str, Any]) -> dict[str, Any]:
+            answer = super().respond(messages, kwargs)
+            return {**answer, "suspected": suspected} if "stages" in answer else answer
+
+    journey = drafted(Saying())
+    assert not any("mentioned" in p.statement for p in journey.pain_points)
+    assert any(p.statement == "Bread gets squashed in the bike boxes." for p in journey.pain_points)
 
 
 def test_the_briefs_suspicions_are_pain_points_where_the_model_places_them(journey: JourneyMap) -> None:

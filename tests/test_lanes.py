@@ -13,12 +13,21 @@ from typer.testing import CliRunner
 import cjgen.cli
 from cjgen.errors import InputError
 from cjgen.label import SentenceLabel
+from cjgen.models import ScriptedChatModel
 from cjgen.observations import Observation
 from cjgen.participants import Participant, load_participants
 from cjgen.pipeline import open_runtime
-from cjgen.schema import Stage
+from cjgen.schema import Persona, Stage
 from cjgen.sentences import Sentence
-from cjgen.synthesize import Context, personas_for, thoughts_for
+from cjgen.synthesize import (
+    Context,
+    emotion_score,
+    key_clause,
+    names_for,
+    personas_for,
+    stage_lanes,
+    thoughts_for,
+)
 from cjgen.thoughts import PER_INTERVIEW, is_thought, thought_moments
 from factories import ev
 from oracle import GoldOracle
@@ -204,3 +213,80 @@ def test_cli_map_with_a_bad_participant_list_fails_before_any_model_work(bike: P
     assert result.exit_code == 2
     assert "people.csv" in result.output and "'id' and 'group'" in result.output
     assert not (tmp_path / "m.json").exists()
+
+
+# --------------------------------------------------------------------------------------------- emotion
+
+
+@pytest.mark.parametrize(
+    ("pains", "delights", "score"),
+    [(1, 0, -1), (3, 0, -2), (0, 4, 2), (1, 1, 0), (2, 1, -1), (1, 2, 1), (3, 3, 0)],
+)
+def test_emotion_is_the_balance_of_good_moments_over_problems(pains: int, delights: int, score: int) -> None:
+    assert emotion_score(pains, delights) == score
+
+
+def _felt(obs_id: str, pid: str, kind: str, stage: str) -> Observation:
+    return Observation(
+        id=obs_id,
+        source_id=f"{pid}.txt",
+        participant_id=pid,
+        kind=kind,  # type: ignore[arg-type]
+        stage_id=stage,
+        text=f"moment {obs_id}",
+        evidence=[ev(pid, 1, f"moment {obs_id}")],
+    )
+
+
+def test_the_emotion_curve_moves_with_what_each_persona_felt_in_each_stage() -> None:
+    felt = [
+        _felt("a", "P1", "pain", "use"),
+        _felt("b", "P2", "pain", "use"),
+        _felt("c", "P1", "pain", "use"),
+        _felt("d", "P1", "delight", "leave"),
+        _felt("e", "P3", "delight", "use"),
+        _felt("f", "P3", "delight", "use"),
+        _felt("g", "P3", "action", "leave"),  # what someone did is no feeling
+    ]
+    personas = [
+        Persona(id="persona1", name="A", participant_ids=["P1", "P2"]),
+        Persona(id="persona2", name="B", participant_ids=["P3"]),
+    ]
+    # Weak labels do not flatten the curve: it counts moments, not the labeller's confidence.
+    ctx = context(observations=felt, scores={o.id: 0.07 for o in felt})
+    _, _, emotions = stage_lanes(ctx, personas, [], {})
+    assert {(e.persona_id, e.stage_id): e.score for e in emotions} == {
+        ("persona1", "use"): -2,
+        ("persona1", "leave"): 1,
+        ("persona2", "use"): 1,
+    }
+
+
+# --------------------------------------------------------------------------------------------- statements
+
+
+def test_the_key_clause_is_the_quotes_fullest_sentence_in_its_own_words() -> None:
+    quote = "Um, yeah, so when it was freezing, the battery just died. It was fine otherwise."
+    assert key_clause(quote) == "When it was freezing, the battery just died."
+
+
+def test_a_long_key_clause_is_cut_at_a_clause_boundary() -> None:
+    quote = (
+        "Honestly the best part was the delivery, the driver came on time and carried it up the stairs for me, "
+        "which I never expected from a company that size at all"
+    )
+    clause = key_clause(quote)
+    assert clause == "Honestly the best part was the delivery …"  # the last boundary within 20 words
+
+
+def test_a_name_that_adds_words_its_quote_lacks_gives_way_to_the_key_clause() -> None:
+    items = [
+        _felt("a", "P1", "pain", "use").model_copy(update={"text": "The parcel came two days late."}),
+        _felt("b", "P2", "pain", "use").model_copy(update={"text": "Nobody answered the phone line."}),
+    ]
+    model = ScriptedChatModel().enqueue(
+        {"answers": ["They ordered a pizza but the delivery was delayed", "The phone line was not answered"]}
+    )
+    run = open_runtime(model=model, use_cache=False).start()
+    names = names_for(run, items)
+    assert names == {"a": "The parcel came two days late.", "b": "The phone line was not answered."}

@@ -9,7 +9,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from cjgen.ask import Invalid, Runtime, ask, inline_schema, parse_as
-from cjgen.prompts import render_prompt
+from cjgen.choose import best, choose
+from cjgen.prompts import render_block, render_prompt
 from cjgen.schema import MapType, Stage
 
 # Used when there is no brief to plan from (e.g. summarising one interview).
@@ -20,6 +21,53 @@ GENERIC_STAGES = (
     ("use", "Use", "Everyday use, payments and routines."),
     ("support", "Get help", "Problems, questions, support and repairs."),
     ("leave_or_stay", "Stay, leave or recommend", "Renewing, cancelling or recommending."),
+)
+_StageRow = tuple[str, str, str]
+
+
+@dataclass(frozen=True)
+class ServiceKind:
+    """A way people meet a service, with the phases such journeys usually have: the scaffold the stage plan
+    starts from, so a claims process is not planned as a subscription."""
+
+    description: str
+    stages: tuple[_StageRow, ...]
+
+
+SERVICE_KINDS = (
+    ServiceKind("a product or subscription they buy, sign up for and use", GENERIC_STAGES),
+    ServiceKind(
+        "an application, claim or benefit they apply for and an organisation decides on",
+        (
+            ("learn", "Learn about it", "Hearing that it exists and what it offers."),
+            ("check", "Check and decide", "Working out whether it applies to them and deciding to apply."),
+            ("apply", "Gather and apply", "Collecting documents, filling in forms and submitting them."),
+            ("wait", "Wait for a decision", "Waiting, following up and answering requests for more."),
+            ("outcome", "Get the outcome", "The decision, understanding it and what it means for them."),
+            ("use", "Use it or challenge it", "Using what was granted, or appealing a refusal."),
+        ),
+    ),
+    ServiceKind(
+        "appointments or visits: they book, go somewhere and are seen or served",
+        (
+            ("find", "Notice a need and find", "Something comes up and they find where to go."),
+            ("book", "Book", "Booking, scheduling and keeping track of the appointment."),
+            ("prepare", "Prepare and get there", "Getting ready, forms beforehand and travelling there."),
+            ("arrive", "Arrive and check in", "Arriving, checking in and waiting to be called."),
+            ("visit", "Be seen", "The appointment or visit itself."),
+            ("after", "Follow up", "Results, follow-up, payment and the next appointment."),
+        ),
+    ),
+    ServiceKind(
+        "a life event or change they go through, with help from an organisation",
+        (
+            ("before", "Before", "Seeing the change coming and planning for it."),
+            ("learn", "Find out what is available", "Learning what help exists and who offers it."),
+            ("arrange", "Decide and arrange", "Choosing what to do and arranging it."),
+            ("change", "Go through the change", "The event itself and the days around it."),
+            ("after", "Settle into what comes after", "Living with the outcome and getting support."),
+        ),
+    ),
 )
 
 
@@ -80,9 +128,22 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text.casefold()).strip("_")[:24] or "stage"
 
 
+def service_kind(runtime: Runtime, brief: str) -> ServiceKind:
+    """How people meet the service the brief describes: one choice among `SERVICE_KINDS`."""
+    prompt = render_prompt("service", brief=brief)
+    question = render_block("service", "question", kinds=SERVICE_KINDS)
+    options = [chr(ord("A") + k) for k in range(len(SERVICE_KINDS))]
+    [answer] = choose(runtime, prompt, [question], options, step="service")
+    return SERVICE_KINDS[best(answer)]
+
+
 def plan_from_brief(runtime: Runtime, brief: str, map_type: MapType) -> BriefPlan:
-    """Ordered stages for this service and map type, and the segments and suspected problems the brief names."""
-    prompt = render_prompt("stages", brief=brief, map_type=map_type, examples=GENERIC_STAGES)
+    """Ordered stages for this service and map type, and the segments and suspected problems the brief names.
+
+    The stages start from the scaffold of the kind of service the brief describes (one narrow choice first).
+    """
+    examples = GENERIC_STAGES if map_type == "day-in-the-life" else service_kind(runtime, brief).stages
+    prompt = render_prompt("stages", brief=brief, map_type=map_type, examples=examples)
     plan = ask(runtime, prompt, inline_schema(StagePlanOut), _parse_plan, step="stages", max_tokens=700)
     stages = [
         Stage(id=s.id, name=s.name, description=whole_sentences(s.description), basis="assumption")
@@ -90,8 +151,21 @@ def plan_from_brief(runtime: Runtime, brief: str, map_type: MapType) -> BriefPla
     ]
     segments = [Segment(g.name.strip(), whole_sentences(g.description)) for g in plan.segments]
     distinct = list({g.name.casefold(): g for g in segments if g.name.strip()}.values())
-    suspected = [whole_sentences(s) for s in plan.suspected if len(s.split()) >= 3]
+    suspected = [whole_sentences(s) for s in plan.suspected if names_a_problem(s)]
     return BriefPlan(stages, distinct if len(distinct) >= 2 else [], suspected)
+
+
+# "No specific problems mentioned in the brief.": a model's way of saying there is nothing to list.
+_NOTHING = re.compile(
+    r"^\W*(?:none|nothing|n/?a)\b|^\W*no\s(?:\w+\s)?(?:problems?|issues?|pain\s?points?|complaints?)\b"
+    r"|\b(?:not|none|no\s\w+)\s(?:mentioned|specified|stated|given|named)\b",
+    re.IGNORECASE,
+)
+
+
+def names_a_problem(text: str) -> bool:
+    """A suspected problem worth testing: a sentence of three words or more that is not a way of saying 'none'."""
+    return len(text.split()) >= 3 and _NOTHING.search(text) is None
 
 
 def whole_sentences(text: str) -> str:

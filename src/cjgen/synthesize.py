@@ -10,6 +10,7 @@ and (for service blueprints) what happens behind each stage. It never writes a q
 
 from __future__ import annotations
 
+import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -58,6 +59,8 @@ STATEMENT_WORDS = 16
 CONTRADICTION_SIMILARITY = 0.2
 # A suspicion from the brief counts as shown when a pain point is at least this alike.
 SUPPORTED = 0.34
+# A written name is kept when its quote holds at least this share of its content words.
+SUPPORTED_WORDS = 0.75
 LANES: tuple[BlueprintLane, ...] = ("frontstage", "backstage", "support")
 
 # Words that name a channel, in the languages the examples are written in; matched on word starts.
@@ -137,7 +140,7 @@ def as_statement(text: str) -> str:
     if not text:
         return text
     text = text[0].upper() + text[1:]
-    return text if text.endswith((".", "!", "?")) else text.rstrip(",;:") + "."
+    return text if text.endswith((".", "!", "?", "…")) else text.rstrip(",;:") + "."
 
 
 # ---------------------------------------------------------------------------------------------- personas
@@ -242,19 +245,55 @@ def findings_of(ctx: Context, kind: str, limit: int) -> list[Finding]:
     return [f for f in found if not instruction_like(f.lead.text)][:limit]
 
 
+def supported_share(statement: str, source: str) -> float:
+    """The share of a statement's content words that `source` also holds (1.0 for a statement with none)."""
+    words = content_words(statement)
+    return len(words & content_words(source)) / len(words) if words else 1.0
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_FILLER = re.compile(
+    r"^(?:(?:um+|uh+|er+|erm|yeah|yes|so|well|oh|and|but|like|okay|ok|i mean)\b[\s,.]*)+", re.I
+)
+_CLAUSE_END = re.compile(r"[,;:–—]$")
+KEY_CLAUSE_WORDS = STATEMENT_WORDS + 4
+
+
+def key_clause(text: str) -> str:
+    """The sentence of a quote that says most (most content words), in its own words, fillers dropped; a long
+    one is cut at its last clause boundary that fits.
+
+    Faithful by construction: the participant's own words, only cut.
+    """
+    sentences = [s for s in _SENTENCE_END.split(" ".join(text.split())) if s]
+    chosen = max(sentences, key=lambda s: len(content_words(s)), default=text)
+    words = _FILLER.sub("", chosen).split() or chosen.split()
+    if len(words) <= KEY_CLAUSE_WORDS:
+        return as_statement(" ".join(words))
+    cuts = [n for n in range(6, KEY_CLAUSE_WORDS) if _CLAUSE_END.search(words[n - 1])]
+    kept = words[: cuts[-1]] if cuts else words[:STATEMENT_WORDS]
+    return as_statement(" ".join(kept).rstrip(",;:–—") + " …")
+
+
 def names_for(runtime: Runtime, observations: Sequence[Observation]) -> dict[str, str]:
-    """Observation id -> a one-sentence name written from its quote alone (the quote where none is given)."""
+    """Observation id -> a one-sentence name written from its quote alone.
+
+    A name that adds words its quote does not hold (a small model drifts: "pizza" for a late parcel) gives
+    way to the quote's key clause.
+    """
     wanted = list({o.id: o for o in observations}.values())
     names = name_items(runtime, [(o.kind, o.text) for o in wanted], step="name")
     return {
-        o.id: as_statement(name if len(name.split()) >= 2 else o.text)
+        o.id: as_statement(name)
+        if len(name.split()) >= 2 and supported_share(name, o.text) >= SUPPORTED_WORDS
+        else key_clause(o.text)
         for o, name in zip(wanted, names, strict=True)
     }
 
 
 def statement_of(observation: Observation, names: Mapping[str, str]) -> str:
-    """The observation's name, or its own quote as a sentence where it was not named."""
-    return names.get(observation.id) or as_statement(observation.text)
+    """The observation's name, or its key clause where it was not named."""
+    return names.get(observation.id) or key_clause(observation.text)
 
 
 def statements_of(findings: Sequence[Finding], names: Mapping[str, str]) -> list[str]:
@@ -510,11 +549,8 @@ def stage_lanes(
             ]
             if not felt:
                 continue
-            # Each labelled moment counts with its sign and its confidence; the mean is scaled to -2..2.
-            signed = [(1 if o.kind == "delight" else -1) * ctx.scores.get(o.id, 0.5) for o in felt]
-            mean = sum(signed) / len(signed)
-            score = cast(Score, max(-2, min(2, round(2 * mean))))
             pains = sum(1 for o in felt if o.kind == "pain")
+            score = emotion_score(pains, len(felt) - pains)
             emotions.append(
                 Emotion(
                     id=f"emotion{len(emotions) + 1}",
@@ -551,6 +587,16 @@ def thoughts_for(ctx: Context, lookup: Mapping[str, str]) -> list[Thought]:
                 )
             )
     return thoughts
+
+
+def emotion_score(pains: int, delights: int) -> Score:
+    """The balance of good moments over problems on -2..2: all problems is -2, as many of each is 0.
+
+    Few moments move the curve less than many (one problem alone is -1), so one remark does not set a stage's
+    mood; halves round away from zero, so a lean of two to one shows.
+    """
+    lean = 2 * (delights - pains) / (pains + delights + 1)
+    return cast(Score, max(-2, min(2, int(math.copysign(math.floor(abs(lean) + 0.5), lean)))))
 
 
 def _summary(ctx: Context, pains: Sequence[PainPoint], delights: Sequence[Delight]) -> str:
