@@ -25,7 +25,13 @@ from factories import sample_map, sample_provenance
 
 PAYLOADS: list[str] = yaml.safe_load(
     (Path(__file__).parent / "data" / "export_payloads.yaml").read_text(encoding="utf-8")
-)["payloads"]
+)["payloads"] + [
+    # A backslash before an escaped bracket escapes the escape.
+    "\\[click\\](javascript:alert(1))",
+    "\\![pixel\\](https://evil.example/p.png)",
+    "\\\\[x\\\\](javascript:alert(1))",
+    "<img src=http://evil.example/p.png>",
+]
 
 
 def _evidence(e: Evidence, payload: str) -> Evidence:
@@ -57,6 +63,9 @@ def with_payload(payload: str) -> JourneyMap:
     journey.notes = [payload]
     journey.provenance.unsupported = [payload]
     journey.provenance.model = payload
+    journey.provenance.inputs = [
+        f.model_copy(update={"participant_id": payload, "path": payload}) for f in journey.provenance.inputs
+    ]
     return journey
 
 
@@ -67,7 +76,9 @@ def markdown_problems(md: str) -> list[str]:
     problems = []
     if m := re.search(r"<[A-Za-z/!?]", md):
         problems.append(f"raw HTML at {md[m.start() : m.start() + 30]!r}")
-    if m := re.search(r"(?<!\\)\]\s*[(\[]|^\s*\[[^\]\n]*(?<!\\)\]:", md, re.MULTILINE):
+    # A bracket is live unless an odd number of backslashes comes before it.
+    live = r"(?<!\\)(?:\\\\)*\]"
+    if m := re.search(rf"{live}\s*[(\[]|^\s*\[[^\]\n]*{live}:", md, re.MULTILINE):
         problems.append(f"a link or image at {md[max(0, m.start() - 20) : m.start() + 20]!r}")
     problems += [f"unbalanced code span: {line!r}" for line in md.splitlines() if line.count("`") % 2]
     return problems
@@ -166,6 +177,8 @@ def test_corpus_size() -> None:
 
 def test_the_checks_can_fail(baseline: _Tags) -> None:
     assert markdown_problems("- [x](javascript:alert(1)) <b>")
+    assert markdown_problems("- \\\\[x\\\\](javascript:alert(1))")
+    assert not markdown_problems("- \\\\\\[x\\\\\\](javascript:alert(1))")
     assert mermaid_problems("journey\n  title a\n%%{init: {}}%%\n")
     assert html_problems("<html><script>x</script><img src=x></html>", baseline)
     assert csv_problems(",".join(("type", *_TEXT_COLUMNS)) + "\npain_point,=1+1,,,,,,,\n")

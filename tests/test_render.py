@@ -340,6 +340,49 @@ def test_markdown_keeps_untrusted_text_inert() -> None:
     assert "| Pipe \\| name |" in text
 
 
+def _markdown_as_html(text: str) -> str:
+    """The Markdown as a CommonMark reader shows it (raw HTML allowed, as most viewers do)."""
+    markdown_it = pytest.importorskip("markdown_it")
+    return str(markdown_it.MarkdownIt("commonmark").enable("table").render(text))
+
+
+def test_a_backslash_cannot_undo_the_markdown_escapes() -> None:
+    journey = sample_map()
+    link = "\\[click\\](javascript:alert(1)) and \\![p\\](https://evil.example/p.png)"
+    journey.pain_points[0].statement = link
+    journey.personas[0].name = "Pipe \\| name"
+    shown = _markdown_as_html(to_markdown(journey))
+    assert "<a " not in shown and "<img" not in shown
+    assert "\\[click\\](javascript:alert(1))" in shown
+    assert "<td>Pipe \\| name</td>" in shown
+
+
+def test_participant_ids_of_inputs_are_escaped_in_markdown() -> None:
+    journey = sample_map()
+    inputs = journey.provenance.inputs
+    inputs[1] = inputs[1].model_copy(update={"participant_id": "P1<img src=http://evil.example/p.png>"})
+    text = to_markdown(journey)
+    assert "<img" not in text and "<img" not in _markdown_as_html(text)
+    assert "P1&lt;img src=http://evil.example/p.png>" in text
+
+
+def test_a_flagged_quote_is_shown_as_kept_evidence_in_every_readable_format() -> None:
+    journey = sample_map()
+    quote = journey.pain_points[0].evidence[0]
+    journey.pain_points[0].evidence[0] = quote.model_copy(update={"flagged": True})
+    label = "flagged as instruction-like; kept as evidence"
+    markdown = to_markdown(journey)
+    assert (
+        f'{quote.quote}" — {quote.participant_id}, {quote.source_id} turn {quote.turn_index} _({label})_'
+        in markdown
+    )
+    assert markdown.count(label) == 1
+    assert to_html(journey).count('class="flag flag-instruction"') == 1
+    rows = {row["id"]: row for row in csv.DictReader(io.StringIO(to_csv(journey)))}
+    assert f"[{label}]" in rows[journey.pain_points[0].id]["quotes"]
+    assert label not in to_markdown(sample_map()) and label not in to_csv(sample_map())
+
+
 @pytest.mark.parametrize("factory", SPARSE)
 def test_markdown_of_sparse_maps(factory: Callable[[], JourneyMap]) -> None:
     text = to_markdown(factory())

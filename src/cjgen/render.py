@@ -94,6 +94,8 @@ PERSONA_COLOURS: Final = (
 )
 ALL_PARTICIPANTS_COLOUR: Final = "#475569"
 UNSTAGED = "Unstaged"
+# How every format marks a quote that reads as an instruction to an AI system (`Evidence.flagged`).
+FLAGGED_QUOTE: Final = "flagged as instruction-like; kept as evidence"
 
 _KINDS: Final[dict[type[Item], tuple[str, str]]] = {
     Persona: ("persona", "Persona"),
@@ -462,6 +464,7 @@ def _environment() -> Environment:
         cite=cite,
         anchor=anchor,
         status_labels=STATUS_LABELS,
+        flagged_quote=FLAGGED_QUOTE,
         map_type_label=lambda t: MAP_TYPE_LABELS.get(t, t),
         severity_label=lambda s: {1: "Low", 2: "Medium", 3: "High"}.get(s, str(s)),
     )
@@ -563,12 +566,13 @@ def _natural_key(text: str) -> list[int | str]:
 # --------------------------------------------------------------------------------------------- markdown
 
 
-_MD_ESCAPES = str.maketrans({"<": "&lt;", "[": "\\[", "]": "\\]", "`": "'"})
+_MD_ESCAPES = str.maketrans({"\\": "\\\\", "<": "&lt;", "[": "\\[", "]": "\\]", "`": "'"})
 
 
 def _md_inline(text: object) -> str:
     """One line of Markdown-safe text: newlines would break lists and quotes, `<` would open raw HTML,
-    brackets a link or image (`[x](javascript:…)`, `![](https://…)`) and a backtick the code span of an id."""
+    brackets a link or image (`[x](javascript:…)`, `![](https://…)`) and a backtick the code span of an id.
+    A backslash is escaped too (in the same pass), or `\\[x\\](javascript:…)` would escape our escapes."""
     return " ".join(str(text).split()).translate(_MD_ESCAPES)
 
 
@@ -626,8 +630,9 @@ def _csv_row(view: _MapView, item: Item) -> dict[str, str | int]:
 
 
 def _as_quoted(e: Evidence) -> str:
-    """Verbatim speech in quotation marks; a passage of notes marked as notes."""
-    return f"notes: {e.quote}" if e.kind == "notes" else f'"{e.quote}"'
+    """Verbatim speech in quotation marks; a passage of notes marked as notes; a flagged one says so."""
+    quoted = f"notes: {e.quote}" if e.kind == "notes" else f'"{e.quote}"'
+    return f"{quoted} [{FLAGGED_QUOTE}]" if e.flagged else quoted
 
 
 def _csv_text(text: str) -> str:
