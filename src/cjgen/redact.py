@@ -30,6 +30,7 @@ from stdnum.nl import bsn
 from stdnum.no import fodselsnummer, kontonr
 
 from cjgen.schema import Brief, Segment, Transcript
+from cjgen.spoken import number_runs
 
 PLACEHOLDERS: dict[str, str] = {
     "url": "[URL]",
@@ -1002,6 +1003,55 @@ def _names(text: str) -> list[_Finding]:
     return found
 
 
+# -- numbers said in words
+
+_CARD_WORDS = r"card|carte|karte\w*|kreditkarte\w*|kort|kortet|kortnummer\w*|kortel\w*"
+# Numbers people read out that are not personal: orders, tickets, bookings, invoices.
+_REFERENCE_WORDS = (
+    r"order|ticket|booking|reference|ref|invoice|tracking|case|ordre\w*|bestilling\w*|bestell\w*|auftrag\w*"
+    r"|rechnung\w*|commande|facture|dossier|référence|užsakym\w*|biliet\w*"
+)
+_SPOKEN_CONTEXT = re.compile(
+    rf"(?i:\b(?:(?P<account>{_ACCOUNT_WORDS})|(?P<national_id>{_NATIONAL_ID_WORDS})"
+    rf"|(?P<id_document>{_DOCUMENT_WORDS})|(?P<card>{_CARD_WORDS})|(?P<phone>{_PHONE_WORDS})"
+    rf"|(?P<reference>{_REFERENCE_WORDS})))"
+)
+
+
+def _spoken_numbers(text: str) -> list[_Finding]:
+    """Numbers said in words ("oh seven nine double four…", "zéro six, douze…"): a word that says what the
+    number is, just before it, decides its kind; otherwise a check digit (card, national id, account) or,
+    for eight to fifteen digits, a phone number. Fewer than four digits said in words stay (prices, years)."""
+    found = []
+    for run in number_runs(text, min_said=4):
+        line_start = text.rfind("\n", 0, run.start) + 1
+        context = [m for m in _SPOKEN_CONTEXT.finditer(text, max(line_start, run.start - 60), run.start)]
+        kind = context[-1].lastgroup if context else None
+        digits = len(run.digits)
+        if kind == "reference" or digits < 6:
+            continue
+        if kind is None:
+            kind = _spoken_kind(run.digits, plus=run.plus)
+        if kind is not None:
+            found.append((kind, run.start, run.end))
+    return found
+
+
+def _spoken_kind(digits: str, *, plus: bool) -> str | None:
+    """The kind of a number said without a word for it, by its check digits or its length."""
+    if plus:
+        return "phone" if 8 <= len(digits) <= 15 else None
+    if _is_card(digits):
+        return "card"
+    if _is_birth_number(digits) or nir.is_valid(digits):
+        return "national_id"
+    if len(digits) == 11 and kontonr.is_valid(digits):
+        return "account"
+    if 8 <= len(digits) <= 15:
+        return "phone"
+    return "account" if len(digits) > 15 else None
+
+
 _DETECTORS: list[_Detector] = [
     _urls,
     _pattern("email", _EMAIL, near=_near_chars("@", 70, 0), reach=420),
@@ -1023,6 +1073,7 @@ _DETECTORS: list[_Detector] = [
     _pattern("street_address", _POSTCODE),
     _phones,
     _after_keyword("phone", _PHONE_WORDS, r"\+?\(?\d[\d ()./-]{6,20}\d", _digit_count(8, 15)),
+    _spoken_numbers,
     _pattern("ip_address", _IPV4, _is_ip),
     _pattern("ip_address", _IPV6, _is_ip, near=_near_chars(":", 40, 0), reach=45),
     _pattern("handle", _HANDLE),
