@@ -98,7 +98,7 @@ def test_named_speakers_become_codes_and_roles_and_codes_stay() -> None:
     )
     coded = transcript("P1.txt", "P1", ("Moderator", "interviewer"), ("P1", "participant"))
     first, second = pseudonymise([named, coded], key=lambda: KEY)
-    assert second == coded
+    assert second == coded.model_copy(update={"path": "P1.txt"}), "folders may be named after people too"
     assert first.participant_id == "P2"  # P1 is taken by the other interview
     assert [t.speaker for t in first.turns] == ["Interviewer", "P2", "P2", "Companion"]
     assert first.id == "P2.txt"

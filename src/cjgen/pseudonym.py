@@ -8,9 +8,10 @@ replaced: the interviewer's label by `Interviewer`, the participant's by their p
 stable within a run. An unknown word is treated as a possible name: a study word such as `bike` in a file name
 costs only a less telling source id.
 
-A replaced file name is kept in the provenance only as a keyed hash (HMAC-SHA-256 under a random key made
-once per installation and kept in the user data dir), so the user's own installation can tell which file it
-was, while someone holding only the map cannot test guessed names against it.
+The provenance keeps a transcript's file name without its folders, and a replaced file name only as a keyed
+hash (HMAC-SHA-256 under a random key made once per installation and kept in the user data dir), so the user's
+own installation can tell which file it was, while someone holding only the map cannot test guessed names
+against it.
 """
 
 from __future__ import annotations
@@ -274,7 +275,9 @@ def pseudonymise_run(
     for original, t in zip(transcripts, out, strict=True):
         stems = (PurePath(original.id).stem, PurePath(original.path).stem)
         if not any(may_hold_name(stem) and not _HASHED.fullmatch(stem) for stem in stems):
-            renamed.append(t)
+            # Folders are left out: a home folder is named after its user, a study's after its participants.
+            file_name = PurePath(t.path).name
+            renamed.append(t if file_name == t.path else t.model_copy(update={"path": file_name}))
             continue
         suffix = PurePath(original.id).suffix
         source_id = _free(f"{t.participant_id}{suffix}", sources)
