@@ -47,8 +47,8 @@ class Full(CjgenError):
         super().__init__(f"{what}; try again in {retry_after} s")
 
 
-# Failures a retry of the same request may not meet: its idempotency key is freed for that retry.
-TRANSIENT: tuple[type[CjgenError], ...] = (ModelError, Busy, Full)
+# Failures of a job that a retry of the same request may not meet: its idempotency key is freed for that retry.
+TRANSIENT: tuple[type[CjgenError], ...] = (ModelError, Busy)
 
 
 def public_error(exc: CjgenError) -> str:
