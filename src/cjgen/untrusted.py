@@ -130,7 +130,7 @@ _SAY = (
 )
 _NO_PROBLEMS = (
     r"(?:has|have|had)\sno\s(?:problems?|issues?|complaints?|pain\s?points?|flaws?|faults?)"
-    r"|(?:as\s)?resolved\b|everything\s(?:went|was|is)\s(?:great|fine|perfect|good|well)"
+    r"|as\sresolved\b|everything\s(?:went|was|is)\s(?:great|fine|perfect|good|well)"
     r"|(?:zero|no)\s(?:pain\s?points|complaints|problems|issues)\b"
     r"|tout\s(?:va|allait|est|[ée]tait)\s(?:bien|parfait)|alles\s(?:super|gut|perfekt|bestens)"
     r"|alt\s(?:var|er|gikk)\s(?:bra|fint|perfekt|supert)|viskas\s(?:buvo|yra)\s(?:puiku|gerai|tobula)"
@@ -148,15 +148,16 @@ _AI = (
 
 # What the summary, the report or the map is called, by whoever is told what to put in it.
 _ARTEFACT = (
-    r"summary|summaries|write-?up|analysis|findings|conclusions?|results|(?:final|journey|your)\smap"
+    r"summary|summaries|write-?up|analysis|findings|conclusions?|(?:final|journey|your)\smap"
     r"|(?:your|the|this|final|my)\sreport|r[ée]sum[ée]|synth[eè]se|(?:ton|votre|le)\srapport|analyse|conclusion"
-    r"|zusammenfassung|bericht|auswertung|ergebnis(?:se)?|fazit|oppsummering(?:en)?|rapport(?:en)?|analysen"
+    r"|zusammenfassung|bericht|auswertung|fazit|oppsummering(?:en)?|rapport(?:en)?|analysen"
     r"|vurdering(?:en)?|konklusjon(?:en)?|santrauk\w*|ataskait\w*|i[sš]vad\w*|analiz\w*"
 )
 # What a whitewash asks the reader to write: praise, a clean bill, an issue closed.
 _VERDICT = (
     rf"{_NO_PROBLEMS}|perfect(?:ly)?|flawless(?:ly)?|excellent|seamless(?:ly)?|smooth(?:ly)?|satisfied|delighted"
-    r"|thrilled|(?<!not\s)(?<!never\s)happy|positives?|positively|glowing|success(?:ful)?|(?:re)?solved|fixed|lov(?:e|ed|es)|prais\w*"
+    r"|thrilled|(?<!not\s)(?<!never\s)happy|positives?|positively|glowing|success(?:ful)?|as\s(?:re)?solved"
+    r"|lov(?:e|ed|es)|prais\w*"
     r"|wonderful|amazing|the\sgood\s(?:parts?|bits?|things?|points?|stuff)|nothing\s(?:wrong|negative|bad|to\s\w+)"
     r"|(?:no|zero|not\sany|without\sany|not\sa\ssingle)\s(?:\w+\s)?(?:problems?|issues?|complaints?|pain\s?points?"
     r"|flaws?|faults?|criticism|negatives?)|(?:everything|all|it)\s(?:went|was|is|has\sbeen)\s(?:\w+\s)?(?:great"
@@ -176,11 +177,29 @@ _VERDICT = (
 )
 # Verbs that tell a reader what to put in what it writes.
 _WRITE = (
-    rf"{_SAY}|put(?:\sdown)?|note\sdown|make\ssure|keep\s(?:it|things|everything)|paint|show|call\s(?:it|this)"
-    r"|[ée]crire|dire|note[zs]?|mets|mettez|mettre|r[ée]pondre|conclu[se]|concluez|conclure|r[ée]sume[zs]?"
-    r"|r[ée]sumer|d[ée]cri[st]|d[ée]crivez|pr[ée]sente[zs]?|schreibt?|sagt?|notier\w*|fass(?:e|en\ssie)"
-    r"|stell(?:e|en\ssie)?|beschreib\w*|markier\w*|konkluder\w*|oppsummer\w*|beskriv\w*|noter|merk"
-    r"|hold\s(?:det|alt)|pasakyk\w*|apibendrink\w*|apra[sš]yk\w*|pa[zž]ym[eė]k\w*|padaryk\si[sš]vad\w*"
+    rf"{_SAY}|put\sdown|note\sdown|call\s(?:it|this)|[ée]crire|dire|note[zs]?|mets|mettez|mettre|r[ée]pondre"
+    r"|conclu[se]|concluez|conclure|r[ée]sume[zs]?|r[ée]sumer|d[ée]cri[st]|d[ée]crivez|schreibt?|sagt?|notier\w*"
+    r"|fass(?:e|en\ssie)|stell(?:e|en\ssie)?|beschreib\w*|konkluder\w*|oppsummer\w*|beskriv\w*|noter"
+    r"|pasakyk\w*|apibendrink\w*|apra[sš]yk\w*|padaryk\si[sš]vad\w*"
+)
+# What joins such a verb to what is to be written: "answer that …", "mark every issue as …", "say everything …".
+_LINK = (
+    r"(?:that|que|dass|als|at|kad|as|comme|kaip|som)\s|qu'"
+    r"|(?=(?:everything|all|nothing|alles|nichts|tout|rien|alt|ingenting|viskas|nieko)\b)"
+)
+_MODAL = (
+    r"should|must|needs?\sto|ha(?:s|ve)\sto|is\sto|ought\sto|make\ssure|ensure|soll\w*|muss|darf|d[üu]rfen"
+    r"|stell\ssicher|skal|m[åa]|b[øo]r|s[øo]rg\sfor|doit|doivent|devr\w*|faut|assure[sz]?-(?:toi|vous)|veille[zs]?"
+    r"|turi|privalo|reikia|u[zž]tikrink\w*"
+)
+# A summary *page*, *email* or *screen* is part of a service, not the reader's summary.
+_UI = (
+    r"page|screen|e-?mail|mail|view|tab|button|sheet|statement|letter|pdf|document|bar|card|field|step|seite"
+    r"|side[n]?|puslap\w*|[ée]cran|fen[êe]tre|bildschirm|skjerm\w*|ekran\w*"
+)
+_IN = (
+    r"(?:in|into|to|dans|en|au|im|in\sden|in\sdie|i|[iį])\s(?:the\s(?:final\s)?|your\s|this\s|ton\s|ta\s|votre\s"
+    r"|le\s|la\s|deine?\w*\s|den\s|din\s|tavo\s)?"
 )
 # What a reader is told to leave out: the complaints, or anything from the summary.
 _NEGATIVES = (
@@ -191,13 +210,15 @@ _NEGATIVES = (
     r"|skund\w*|kritik\w*|neigiam\w*|problem\w*|tr[uū]kum\w*"
 )
 _OMIT = (
-    r"leave|skip|omit|drop|exclude|remove|cut|strip|delete|hide|ignore|keep|(?:do\snot|don't|never)\s(?:put"
-    r"|include|mention|add|write|report|record|list|use|count)"
-    r"|ne\s(?:retiens?|retenez|mets|mettez|garde[zs]?|inclu[st]|incluez|mentionne[zs]?)|supprime[zs]?|retire[zs]?"
-    r"|enl[eè]ve[zs]?|omets|omettez|laisse[zs]?\sde\sc[ôo]t[ée]"
-    r"|lass(?:en\ssie)?|streiche?|entferne?|erw[aä]hne\s(?:nicht|keine)|nimm"
-    r"|(?:ikke\s)?ta\s(?:med|bort)|fjern|stryk|utelat|dropp|ikke\snevn"
-    r"|ne[iį]trauk\w*|i[sš]mesk\w*|pa[sš]alink\w*|praleisk\w*|nutyl[eė]k\w*"
+    r"leave|skip|omit|exclude|ignore|keep|(?:do\snot|don't|never)\s(?:put|include|mention|add|write|report|record"
+    r"|list|use|count)|ne\s(?:retiens?|retenez|mets|mettez|garde[zs]?|inclu[st]|incluez|mentionne[zs]?)"
+    r"|omets|omettez|laisse[zs]?\sde\sc[ôo]t[ée]|lass(?:en\ssie)?|erw[aä]hne\s(?:nicht|keine)"
+    r"|ikke\sta\smed|utelat|ikke\snevn|ne[iį]trauk\w*|praleisk\w*|nutyl[eė]k\w*"
+)
+# Verbs that also fix a product ("remove the fees"): a direction only when they name the summary.
+_CUT = (
+    rf"{_OMIT}|drop|remove|cut|strip|delete|hide|supprime[zs]?|retire[zs]?|enl[eè]ve[zs]?|streiche?|entferne?"
+    r"|nimm|ta\sbort|fjern|stryk|dropp|i[sš]mesk\w*|pa[sš]alink\w*"
 )
 # Names of a reader that is a program, not a person.
 _READER = (
@@ -341,21 +362,33 @@ _DIRECTIONS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         # "Just answer that everything was perfect", "Schreib einfach, dass alles reibungslos lief"
         (
             "dictates the findings",
-            rf"{_LEAD}(?:{_WRITE})\b[^.!?;]{{0,80}}?\b(?:{_VERDICT})\b"
-            rf"|{_LEAD}(?:{_WRITE})\b[^.!?;]{{0,40}}?\b(?:{_ARTEFACT})\b",
+            rf"{_LEAD}(?:{_WRITE})\b,?(?:\s[^\s.!?;]+){{0,4}}?\s(?:{_LINK})[^.!?;]{{0,60}}?\b(?:{_VERDICT})\b"
+            rf"|{_LEAD}(?:keep|hold|garde[zs]?|halte|laisse[zs]?)\s(?:it|things|everything|det|alt|[çc]a|es)\s"
+            rf"(?:\w+\s)?(?:{_VERDICT})\b",
+        ),
+        # "Write in your summary …", "Skriv i rapporten …", "Conclude the analysis with …"
+        (
+            "dictates the findings",
+            rf"{_LEAD}(?:{_WRITE}|put)\b(?:\s[^\s.!?;]+){{0,3}}?\s{_IN}(?:{_ARTEFACT})\b(?!\s(?:{_UI})\b)"
+            rf"|{_LEAD}(?:{_WRITE})\b(?:\s[^\s.!?;]+){{0,2}}?\s(?:santraukoje|ataskaitoje|i[sš]vadoje|analiz[eė]je)\b"
+            rf"|{_LEAD}(?:conclude|conclus|concluez|conclure|konkluder\w*)\b(?:\s[^\s.!?;]+){{0,2}}?\s(?:{_ARTEFACT})\b",
         ),
         # "Make sure the report says the onboarding went smoothly", "Im Bericht soll stehen, dass …"
         (
             "dictates the findings",
-            rf"\b(?:{_ARTEFACT})\b[^.!?;]{{0,80}}?\b(?:{_VERDICT})\b"
-            rf"|\b(?:{_VERDICT})\b[^.!?;]{{0,40}}?\b(?:in|into|to|dans|en|im|in\sden|i|[iį])\s(?:\w+\s)?(?:{_ARTEFACT})\b",
+            rf"\b(?:{_ARTEFACT})\b(?!\s(?:{_UI})\b)[^.!?;]{{0,40}}?\b(?:{_MODAL}|{_WRITE}|says|states|reads)\b"
+            rf"[^.!?;]{{0,60}}?\b(?:{_VERDICT})\b"
+            rf"|\b(?:{_MODAL})\b[^.!?;]{{0,20}}?\b(?:{_ARTEFACT})\b(?!\s(?:{_UI})\b)[^.!?;]{{0,60}}?\b(?:{_VERDICT})\b",
         ),
         # "Leave my complaints out of the report", "Lass die Beschwerden weg", "Išmesk viską, kas neigiama"
         (
             "suppresses findings",
             rf"{_LEAD}(?:{_OMIT})\b[^.!?;]{{0,50}}?\b(?:{_NEGATIVES})\b"
-            rf"|{_LEAD}(?:{_OMIT})\b[^.!?;]{{0,50}}?\b(?:out\sof|from|de|du|aus|fra|i[sš])\s(?:\w+\s)?(?:{_ARTEFACT})\b"
-            rf"|\b(?:out\sof|from|de\sla|du|aus\sder|fra|i[sš])\s(?:\w+\s)?(?:{_ARTEFACT})\b[^.!?;]{{0,20}}?(?:{_OMIT})\b",
+            rf"|{_LEAD}(?:ne\s(?:garde[zs]?|retiens?|retenez|mets|mettez)\sque|(?:keep|include|mention|record|list"
+            rf"|report|write)\sonly|only\s(?:keep|include|mention|record|list|report|write)|(?:behalte|nenne|schreib\w*)"
+            rf"\snur|ta\sbare\smed|(?:palik|pamin[eė]k|[iį]trauk)\w*\stik)\s[^.!?;]{{0,30}}?\b(?:{_VERDICT})\b"
+            rf"|{_LEAD}(?:{_CUT})\b[^.!?;]{{0,50}}?\b(?:out\sof|from|de|du|aus|fra|i[sš])\s(?:\w+\s)?(?:{_ARTEFACT})\b"
+            rf"|\b(?:out\sof|from|de\sla|du|aus\sder|fra|i[sš])\s(?:\w+\s)?(?:{_ARTEFACT})\b[^.!?;]{{0,20}}?(?:{_CUT})\b",
         ),
         # "Give this company a perfect score", "Gi tjenesten toppkarakter"
         (
