@@ -54,6 +54,8 @@ def key_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         "Session 2 (final)",
         "R12_notes_v2",
         "ID7",
+        "client_03_session_two",
+        "Teilnehmer 4 Gespräch",
     ],
 )
 def test_codes_dates_and_file_words_hold_no_name(stem: str) -> None:

@@ -34,126 +34,30 @@ KEY_FILE = Path(platformdirs.user_data_dir("cjgen")) / "pseudonym.key"
 INTERVIEWER = "Interviewer"
 COMPANION = "Companion"
 
-# Words that say what a file or a speaker is, never who: roles, file words, recording tools, language codes.
-_ROLE_WORDS = frozenset(
-    [
-        "interviewer",
-        "interviewers",
-        "moderator",
-        "researcher",
-        "facilitator",
-        "host",
-        "int",
-        "mod",
-        "interviewee",
-        "participant",
-        "participants",
-        "respondent",
-        "customer",
-        "user",
-        "speaker",
-        "guest",
-        "observer",
-        "notetaker",
-        "note",
-        "taker",
-        "companion",
-        "partner",
-        "spouse",
-        "carer",
-        "caregiver",
-        "parent",
-        "friend",
-        "unknown",
-    ]
+
+def _word_set(*lines: str) -> frozenset[str]:
+    return frozenset(word for line in lines for word in line.split())
+
+
+# Words that say what a file or a speaker is, never who: roles and groups, file and session words, recording
+# tools, numbers, months and language codes, in the languages interviews come in most.
+_ROLE_WORDS = _word_set(
+    "interviewer interviewers moderator researcher facilitator host int mod interviewee participant participants",
+    "respondent customer user speaker guest observer notetaker note taker companion partner spouse carer",
+    "caregiver parent friend unknown client patient member staff employee agent student group cohort segment",
+    "deltaker kunde teilnehmer dalyvis klientas klient",
 )
-_FILE_WORDS = frozenset(
-    [
-        "interview",
-        "interviews",
-        "intervju",
-        "entretien",
-        "transcript",
-        "transcripts",
-        "transcription",
-        "transkript",
-        "transkription",
-        "notes",
-        "note",
-        "notater",
-        "notizen",
-        "session",
-        "sesjon",
-        "sitzung",
-        "call",
-        "meeting",
-        "recording",
-        "audio",
-        "video",
-        "final",
-        "clean",
-        "cleaned",
-        "edited",
-        "raw",
-        "draft",
-        "copy",
-        "kopi",
-        "version",
-        "rev",
-        "part",
-        "del",
-        "round",
-        "wave",
-        "day",
-        "week",
-        "id",
-        "nr",
-        "no",
-        "number",
-        "am",
-        "pm",
-        "otter",
-        "zoom",
-        "teams",
-        "meet",
-        "export",
-        "verbatim",
-        "summary",
-        "en",
-        "fr",
-        "de",
-        "nb",
-        "nn",
-        "lt",
-    ]
+_FILE_WORDS = _word_set(
+    "interview interviews intervju entretien gespräch interviu pokalbis transcript transcripts transcription",
+    "transkript transkription notes note notater notizen session sesjon sitzung call meeting recording audio",
+    "video final clean cleaned edited raw draft copy kopi version rev part del round wave day week id nr no",
+    "number am pm otter zoom teams meet export verbatim summary file pilot test study site panel diary",
+    "usability workshop visit followup follow up en fr de nb nn lt",
+    "one two three four five six seven eight nine ten first second third fourth fifth",
 )
-_MONTHS = frozenset(
-    [
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "may",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
-        "january",
-        "february",
-        "march",
-        "april",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ]
+_MONTHS = _word_set(
+    "jan feb mar apr may jun jul aug sep sept oct nov dec january february march april june july august",
+    "september october november december",
 )
 _SAFE_WORDS = _ROLE_WORDS | _FILE_WORDS | _MONTHS
 # Letters and digits apart (`kari2` → `kari`, `2`); a short letter prefix to digits is a code (`P03`, `ID7`).
