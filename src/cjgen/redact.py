@@ -30,7 +30,7 @@ from stdnum.nl import bsn
 from stdnum.no import fodselsnummer, kontonr
 
 from cjgen.schema import Brief, Segment, Transcript
-from cjgen.spoken import number_runs
+from cjgen.spoken import NAME_AFTER_CUES, NAME_CUES, SPOKEN_DAY, SPOKEN_YEAR, names_said, number_runs
 
 PLACEHOLDERS: dict[str, str] = {
     "url": "[URL]",
@@ -210,7 +210,13 @@ def redact_transcript(t: Transcript) -> RedactedTranscript:
         for s in _replace(turn.text, findings).spans
         if s.kind == "name"
     }
-    names = sorted({part for name in introduced for part in _name_parts(name)}, key=len, reverse=True)
+    # A name written in lower case ("i'm harriet") recurs only as the whole name it was given as.
+    names = sorted(
+        {part for name in introduced if name[:1].isupper() for part in _name_parts(name)}
+        | {name for name in introduced if not name[:1].isupper() and " " in name},
+        key=len,
+        reverse=True,
+    )
     changed: dict[int, RedactedText] = {}
     turns = []
     for turn, findings in zip(t.turns, found, strict=True):
@@ -437,17 +443,22 @@ def _keyword_prefixes(alternation: str) -> list[str]:
     return prefixes
 
 
-def _near_words(keywords: str, before: int, after: int) -> _Near:
-    """Windows around the words that start one of `keywords`."""
-    prefixes = _keyword_prefixes(keywords)
+def _word_starts(keywords: str) -> Callable[[str], list[int]]:
+    """Where a word starts that may begin one of `keywords` (the keyword pattern still has to match)."""
+    prefixes = set(_keyword_prefixes(keywords))
     _TRIGGERS.update(prefixes)
 
-    def near(text: str) -> list[_Window]:
+    def starts(text: str) -> list[int]:
         index = _word_index(text)
-        starts = sorted(p for prefix in set(prefixes) for p in index.get(prefix, ()))
-        return _merge(((p, p) for p in starts), before, after, len(text))
+        return sorted({p for prefix in prefixes for p in index.get(prefix, ())})
 
-    return near
+    return starts
+
+
+def _near_words(keywords: str, before: int, after: int) -> _Near:
+    """Windows around the words that start one of `keywords`."""
+    starts = _word_starts(keywords)
+    return lambda text: _merge(((p, p) for p in starts(text)), before, after, len(text))
 
 
 def _near_digits(before: int, after: int) -> _Near:
@@ -555,10 +566,15 @@ def _compact(value: str) -> str:
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){0,6}\.[^\W\d_]{2,24}(?![\w-])")
 _TLDS = r"com|org|net|no|lt|de|fr|uk|io|eu|info|me|us|edu|gov|co|nl|se|dk|fi|biz"
 _AT = r"(?:\s?[\[(<{]\s?(?:at|@|ät|arobase|alfakrøll|krøllalfa|eta)\s?[\])>}]\s?|\s(?:at|ät|arobase|alfakrøll|krøllalfa|eta)\s|\s@\s)"
-_DOT = r"(?:\s?[\[(<{]\s?(?:dot|punkt|punktum|point|taškas)\s?[\])>}]\s?|\s(?:dot|punkt|punktum|point|taškas)\s|\.)"
+_DOT = r"(?:\s?[\[(<{]\s?(?:dot|punkt|punktum|point|taškas)\s?[\])>}]\s?|,?\s(?:dot|punkt|punktum|point|taškas)\s|\.)"
+# Said between parts of a name: "sam underscore reid", "fabrice tiret girard".
+_JOIN = (
+    r"\s(?:underscore|dash|hyphen|tiret|underscore|bindestrich|unterstrich|strich|strek|understrek"
+    r"|bindestrek|brūkšnelis|brūkšnys|apatinis\sbrūkšnys)\s"
+)
 # "jane dot doe at example dot com", "jane(at)example.com": the spelled-out forms people use to dodge filters.
 _SPELLED_EMAIL = re.compile(
-    rf"(?i)(?<![\w.+-])[\w+-]{{1,40}}(?:{_DOT}[\w+-]{{1,40}}){{0,3}}{_AT}[\w-]{{1,40}}(?:{_DOT}[\w-]{{1,40}}){{0,3}}?"
+    rf"(?i)(?<![\w.+-])[\w+-]{{1,40}}(?:(?:{_DOT}|{_JOIN})[\w+-]{{1,40}}){{0,3}}{_AT}[\w-]{{1,40}}(?:{_DOT}[\w-]{{1,40}}){{0,3}}?"
     rf"{_DOT}(?:{_TLDS})(?![\w-])"
 )
 _SPELLED_DOMAIN = re.compile(
@@ -739,6 +755,11 @@ _DATE_VALUE = rf"""(?:
   | (?i:{_MONTHS})\s\d{{4}}
   | \d{{4}}\sm\.\s(?i:{_MONTHS})\s\d{{1,2}}\s?d\.
   | \d{{8}}
+  | (?i:(?:{SPOKEN_DAY})(?:\s(?:of|de|den))?\s(?:{_MONTHS})\.?,?\s(?:\d{{4}}|\d{{2}}|{SPOKEN_YEAR}))
+  | (?i:(?:{_MONTHS})\.?\s(?:the\s)?(?:{SPOKEN_DAY}|\d{{1,2}}(?:st|nd|rd|th)?),?\s(?:\d{{4}}|{SPOKEN_YEAR}))
+  | (?i:\d{{1,2}}\.?\s(?:{_MONTHS})\s(?:{SPOKEN_YEAR}))
+  | (?i:(?:\d{{4}}|{SPOKEN_YEAR})\s(?:m\.|metų)\s?(?:{_MONTHS})\s(?:{SPOKEN_DAY}|\d{{1,2}})(?:\s?d\.)?)
+  | (?i:\d{{4}}\s(?:{_MONTHS})\s\d{{1,2}})
 )(?![\w])"""
 _BIRTH_WORDS = (
     r"born|birth\w*|dob|d\.o\.b|birthday|født|fødd|fødselsdato\w*|fødselsdag\w*|geboren|geburtsdatum\w*"
@@ -825,11 +846,11 @@ _UPPER = "A-ZÀ-ÖØ-ÞĄČĘĖĮŠŲŪŽ"
 _WORD = rf"[{_UPPER}][^\W\d_]{{0,40}}"
 _HOUSE = r"\d{1,4}[A-Za-z]?(?:-\d{1,4}[A-Za-z]?)?"
 _COMPOUND_SUFFIX = (
-    r"straat|laan|weg|gracht|plein|kade|singel|dijk|veien|vegen|gaten|gata|gate|vei|straße|strasse|allee"
+    r"str\.|straat|laan|weg|gracht|plein|kade|singel|dijk|veien|vegen|gaten|gata|gate|vei|straße|strasse|allee"
     r"|gasse|platz|damm|ufer|plassen|plass|torget|torg|stien|bakken"
 )
 _SEPARATE_WORD = (
-    r"gaten|gata|gate|veien|vegen|vei|allé|alle|plass|torg|Straße|Strasse|Str\.|Weg|Platz|Allee|Gasse"
+    r"gatvėje|prospekte|alėjoje|aikštėje|plente|plentas|gaten|gata|gate|veien|vegen|vei|allé|alle|plass|torg|Straße|Strasse|Str\.|Weg|Platz|Allee|Gasse"
     r"|Ring|Damm|g\.|gatvė|pr\.|prospektas|al\.|alėja|pl\.|aikštė|skg\."
 )
 _ENGLISH_SUFFIX = (
@@ -865,6 +886,106 @@ _ADDRESS_STARTS = re.compile(
     rf"[{_UPPER}PpBbCcAa](?<![\w].)|\d(?<![\w].)(?=\d{{0,3}}[A-Za-z]?(?:-\d{{1,4}}[A-Za-z]?)?[ ,]{{1,2}}[^\W\d_])"
 )
 _POSTCODE = re.compile(r"[A-Z](?<![\w-].)(?:[A-Z]?\d[A-Z\d]?[ ]?\d[A-Z]{2}|(?<=L)T-\d{5})(?![\w])")
+
+
+# Addresses as speech-to-text writes them, in lower case ("42 willow crescent", "14 rue des tanneurs",
+# "storgata 9"), and the German "Am Mühlbach 7".
+_LOWER_SUFFIX = r"street|road|avenue|lane|crescent|terrace|gardens|grove|mews|parade|boulevard|close|square"
+_SPOKEN_ADDRESS = re.compile(
+    rf"""(?:
+        (?<![\d.,:/-]){_HOUSE},?[ ](?P<between>(?:[^\W\d_]{{2,30}}[ ]){{1,2}})(?:{_LOWER_SUFFIX})\b
+      | (?<![\d.,:/-]){_HOUSE}(?:[ ]?(?:bis|ter))?,?[ ](?i:{_FRENCH_WAY})[ ]
+            (?>(?:de[ ]la|de|du|des|la|le)[ ]|[ld]'){{0,3}}[^\W\d_]{{2,30}}(?:[ -][^\W\d_]{{2,30}}){{0,2}}
+      | (?<![\w])[a-zæøå][a-zæøå]{{0,30}}?(?:{_COMPOUND_SUFFIX})[ ]{_HOUSE}
+      | (?<![\w])(?:Am|Im|An[ ]der|Auf[ ]der|Zum|Zur|Unter[ ]den)[ ](?P<place>{_WORD})[ ]\d{{1,3}}[a-z]?
+    ){_NUM_AFTER}""",
+    re.VERBOSE,
+)
+# Words between a house number and "road" that say it is no address ("a 15 minute drive", "2 lane road").
+_NOT_STREET_WORDS = frozenset(
+    [
+        "minute",
+        "minutes",
+        "mile",
+        "miles",
+        "hour",
+        "hours",
+        "km",
+        "kilometre",
+        "kilometres",
+        "lane",
+        "way",
+        "day",
+        "days",
+        "week",
+        "weeks",
+        "year",
+        "years",
+        "percent",
+        "bus",
+        "car",
+        "bike",
+        "bikes",
+        "kids",
+        "people",
+        "times",
+    ]
+)
+_NOT_PLACES = frozenset(
+    [
+        "Jahr",
+        "Jahre",
+        "Monat",
+        "Tag",
+        "Ende",
+        "Anfang",
+        "Moment",
+        "Schnitt",
+        "Montag",
+        "Dienstag",
+        "Mittwoch",
+        "Donnerstag",
+        "Freitag",
+        "Samstag",
+        "Sonntag",
+        "Wochenende",
+        "Abend",
+        "Morgen",
+    ]
+)
+
+
+def _spoken_addresses(text: str) -> list[_Finding]:
+    found = []
+    for match in _matches(_SPOKEN_ADDRESS, text, _near_digits(70, 0)(text), False, 120, _ADDRESS_STARTS):
+        between = (match.group("between") or "").lower().split()
+        if any(word in _NOT_STREET_WORDS for word in between) or match.group("place") in _NOT_PLACES:
+            continue
+        found.append(("street_address", match.start(), match.end()))
+    return found
+
+
+# -- handles people say ("I'm rosie_bakes on Instagram")
+
+_PLATFORM_WORDS = (
+    r"instagram\w*|insta|tiktok\w*|twitter\w*|snapchat\w*|snap|youtube\w*|facebook\w*|threads|bluesky"
+    r"|linkedin\w*|discord\w*|twitch\w*|strava\w*|pinterest\w*|reddit\w*"
+)
+_near_platform = _near_words(_PLATFORM_WORDS, 60, 60)
+# A user name: letters and digits joined by "_" or ".", as no ordinary word is written.
+_SAID_HANDLE = re.compile(
+    r"(?<![\w@.])(?=[\w.]{0,30}[^\W\d_][\w.]{0,30}[_.])[^\W_][\w]{0,29}(?:[_.][\w]{1,29}){0,3}_?(?![\w@]|\.\w)"
+)
+
+
+def _spoken_handles(text: str) -> list[_Finding]:
+    found = []
+    for match in _matches(_SAID_HANDLE, text, _near_platform(text), False, 60):
+        handle = match.group()
+        domain = re.search(rf"\.(?:{_TLDS})$", handle, re.IGNORECASE) is not None
+        if not domain and ("_" in handle or re.search(r"[^\W\d_]\.[^\W\d_]", handle)):
+            found.append(("handle", match.start(), match.end()))
+    return found
 
 
 # -- names after a self-introduction
@@ -992,7 +1113,13 @@ def _names(text: str) -> list[_Finding]:
             if end is not None and word.casefold() in _PARTICLES:
                 position = match.end() + 1
                 continue
-            if not word[0].isupper() or len(word) < 2 or (words == 0 and word.casefold() in _NOT_NAMES):
+            # "I'm, I'm good": a contraction is no name.
+            if (
+                not word[0].isupper()
+                or len(word) < 2
+                or "'" in word
+                or (words == 0 and word.casefold() in _NOT_NAMES)
+            ):
                 break
             end, words = match.end(), words + 1
             if text[end : end + 1] != " ":
@@ -1028,7 +1155,7 @@ def _spoken_numbers(text: str) -> list[_Finding]:
         context = [m for m in _SPOKEN_CONTEXT.finditer(text, max(line_start, run.start - 60), run.start)]
         kind = context[-1].lastgroup if context else None
         digits = len(run.digits)
-        if kind == "reference" or digits < 6:
+        if kind == "reference" or digits < 6 or run.counting:
             continue
         if kind is None:
             kind = _spoken_kind(run.digits, plus=run.plus)
@@ -1052,6 +1179,18 @@ def _spoken_kind(digits: str, *, plus: bool) -> str | None:
     return "account" if len(digits) > 15 else None
 
 
+# -- names said in speech
+
+_name_cue_starts = _word_starts(NAME_CUES)
+_after_name_cue_starts = _word_starts(NAME_AFTER_CUES)
+
+
+def _spoken_names(text: str) -> list[_Finding]:
+    """ "This is Gareth Pryce calling", "Dominic here", "my wife Natalie", "Herr Yilmaz", "moi c'est camille"."""
+    spans = names_said(text, _name_cue_starts(text), _after_name_cue_starts(text))
+    return [("name", start, end) for start, end in spans]
+
+
 _DETECTORS: list[_Detector] = [
     _urls,
     _pattern("email", _EMAIL, near=_near_chars("@", 70, 0), reach=420),
@@ -1071,11 +1210,14 @@ _DETECTORS: list[_Detector] = [
     _before_keyword("date_of_birth", _DATE_VALUE, r"geboren|gimęs|gimusi|født"),
     _pattern("street_address", _ADDRESS, near=_near_digits(140, 0), reach=260, starts=_ADDRESS_STARTS),
     _pattern("street_address", _POSTCODE),
+    _spoken_addresses,
     _phones,
     _after_keyword("phone", _PHONE_WORDS, r"\+?\(?\d[\d ()./-]{6,20}\d", _digit_count(8, 15)),
     _spoken_numbers,
     _pattern("ip_address", _IPV4, _is_ip),
     _pattern("ip_address", _IPV6, _is_ip, near=_near_chars(":", 40, 0), reach=45),
     _pattern("handle", _HANDLE),
+    _spoken_handles,
     _names,
+    _spoken_names,
 ]

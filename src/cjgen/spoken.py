@@ -10,7 +10,7 @@ numbers can judge the digits and replace the words. Only the digits are read: "n
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # -- the words
 
@@ -110,6 +110,14 @@ class NumberRun:
     said: int
     plus: bool = False
     letters: str = ""
+    numbers: tuple[int, ...] = ()
+
+    @property
+    def counting(self) -> bool:
+        """Numbers said one after another ("nine, ten, eleven, twelve, one"): counting or the hours of a
+        day, not a number someone reads out."""
+        steps = list(zip(self.numbers, self.numbers[1:], strict=False))
+        return len(steps) >= 2 and all(b == a + 1 or (a, b) == (12, 1) for a, b in steps)
 
 
 @dataclass
@@ -120,6 +128,7 @@ class _Reading:
     said: int = 0
     plus: bool = False
     letters: str = ""
+    numbers: list[int] = field(default_factory=list)
 
 
 def _value(token: str) -> int | None:
@@ -187,6 +196,7 @@ def _read_number(
     lower = token.lower()
     if token.isdigit():
         reading.digits += token * repeat
+        reading.numbers.append(int(token))
         reading.end = end
         return i
     if lower in _HUNDRED:
@@ -202,6 +212,7 @@ def _read_number(
             if following is not None and following >= 10:
                 rest, last = following, i + 2
         reading.digits += f"{value * 100 + rest:03d}"
+        reading.numbers.append(value * 100 + rest)
         reading.said += 3
         reading.end = tokens[last][1]
         return last
@@ -219,6 +230,7 @@ def _read_number(
             end = tokens[nxt][1]
             i = nxt
     digits = str(value)
+    reading.numbers.append(value)
     reading.digits += digits * repeat
     reading.said += len(digits) * repeat
     reading.end = end
@@ -235,6 +247,7 @@ def _read_number_after_hundred(
         if following is not None and following >= 10:
             rest, last = following, i + 1
     reading.digits += f"{100 + rest:03d}"
+    reading.numbers.append(100 + rest)
     reading.said += 3
     reading.end = tokens[last][1]
     return last
@@ -247,5 +260,389 @@ def _joined(text: str, left: tuple[int, int, str], right: tuple[int, int, str]) 
 
 def _close(reading: _Reading) -> NumberRun:
     return NumberRun(
-        reading.start, reading.end, reading.digits, reading.said, plus=reading.plus, letters=reading.letters
+        reading.start,
+        reading.end,
+        reading.digits,
+        reading.said,
+        plus=reading.plus,
+        letters=reading.letters,
+        numbers=tuple(reading.numbers),
     )
+
+
+# -- names people give when they speak
+
+# Words that open an introduction. `strong`: what follows is a name even in lower case ("my name is",
+# "moi c'est", "ich bin der"); `weak`: often a name but also "I'm happy", "je suis infirmière", so a
+# lower-case name needs a greeting before it; `presenting`: "this is", "ici", "čia", a capitalised name
+# that is a whole name or ends the phrase; `kin` and `title`: "my wife", "Herr", followed by a name.
+_STRONG = (
+    r"my\sname\sis|my\sname's|jeg\sheter|mitt\snavn\ser|navnet\smitt\ser|je\sm'appelle"
+    r"|moi\sc'est|moi\sje\ssuis|mon\snom\sest|je\sme\sprésente,?|ich\sheiße|ich\sheisse|ich\sheiß"
+    r"|mein\sname\sist|ich\sbin\sder|ich\sbin\sdie|mano\svardas(?:\syra)?|vadinuosi|mane\svadina"
+)
+_WEAK = r"i'm|i\sam|je\ssuis|ich\sbin|jeg\ser|aš\sesu|aš"
+_PRESENTING = (
+    r"this\sis|it's\sme,|it's|you're\sspeaking\sto|you're\sspeaking\swith|you're\sthrough\sto"
+    r"|c'est\smoi,|c'est|ici|vous\sparlez\sà|hier\sist|hier\sspricht|am\sapparat\sist|sie\ssprechen\smit"
+    r"|dette\ser|det\ser\smeg,|det\ser|du\ssnakker\smed|čia|kalba|tai\saš,|jūs\skalbate\ssu"
+)
+_KIN = (
+    r"my\s(?:wife|husband|partner|son|daughter|mum|mom|mother|dad|father|brother|sister|brother-in-law"
+    r"|sister-in-law|colleague|friend|neighbour|neighbor|boss|boyfriend|girlfriend|cousin|uncle|aunt"
+    r"|grandma|grandmother|grandad|grandfather|nan|flatmate|landlord|landlady)"
+    r"|ma\s(?:femme|fille|mère|sœur|soeur|belle-sœur|belle-mère|collègue|voisine|copine|amie|cousine|tante"
+    r"|grand-mère)|mon\s(?:mari|fils|père|frère|beau-frère|beau-père|collègue|voisin|copain|ami|cousin|oncle"
+    r"|grand-père|compagnon)|ma\scompagne"
+    r"|meine\s(?:frau|tochter|mutter|schwester|schwägerin|kollegin|nachbarin|freundin|partnerin|tante"
+    r"|oma|cousine)|mein\s(?:mann|sohn|vater|bruder|schwager|kollege|nachbar|freund|partner|onkel|opa"
+    r"|cousin)"
+    r"|kona\smi|kona\smin|mannen\smin|sønnen\smin|datteren\smin|dattera\smi|mora\smi|moren\smin|mor\smin"
+    r"|faren\smin|far\smin|broren\smin|bror\smin|søstera\smi|søsteren\smin|søster\smin|svogeren\smin"
+    r"|svigerinnen\smin|kollegaen\smin|kollegen\smin|naboen\smin|kjæresten\smin|samboeren\smin"
+    r"|min\s(?:kone|mann|sønn|datter|mor|far|bror|søster|svoger|kollega|nabo|kjæreste|samboer)"
+    r"|mano\s(?:žmona|vyras|sūnus|dukra|duktė|mama|motina|tėtis|tėvas|brolis|sesuo|sesė|kolega|kolegė"
+    r"|kaimynas|kaimynė|draugas|draugė|močiutė|senelis)|mama|tėtis"
+)
+_TITLE = (
+    r"mr\.?|mrs\.?|ms\.?|miss|mx\.?|dr\.?|monsieur|madame|mademoiselle|mme\.?|herr|herrn|frau"
+    r"|fru|ponas|pono|ponui|poną|ponu|ponia|ponios|poniai|ponią|ponios"
+)
+NAME_CUES = "|".join([_STRONG, _WEAK, _PRESENTING, _KIN, _TITLE])
+_CUE = re.compile(
+    rf"(?i:\b(?:(?P<strong>{_STRONG})|(?P<presenting>{_PRESENTING})|(?P<weak>{_WEAK})|(?P<kin>{_KIN})"
+    rf"|(?P<title>{_TITLE})))(?![\w'])[,:]?"
+)
+# Words after a name that end the name and say it was one: "Dominic here", "Thibault à l'appareil".
+_AFTER_NAME = r"here|hier|her|speaking|calling|à\sl'appareil|am\sapparat|mein\sname|kalba"
+NAME_AFTER_CUES = _AFTER_NAME
+_AFTER_NAME_CUE = re.compile(rf"(?i:(?:{_AFTER_NAME}))(?![\w'])")
+_GREETING = re.compile(
+    r"(?i:\b(?:hi|hey|hello|hiya|yeah\shi|hi\sthere|hei|hallo|salut|bonjour|coucou|labas|sveiki|morn|moin"
+    r"|servus|grüß\sgott|god\sdag|laba\sdiena|guten\stag|allô|allo)\b)[\s,!.]{0,3}$"
+)
+_NAME_WORD = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*")
+_PARTICLES = frozenset(
+    ["van", "von", "de", "der", "den", "da", "du", "le", "la", "di", "del", "af", "zu", "ten"]
+)
+# Adverbs people drop between an introduction and the name ("ich heiß übrigens Miriam").
+_FILLERS = frozenset(
+    ["actually", "übrigens", "eigentlich", "forresten", "egentlig", "faktisk", "d'ailleurs", "beje", "tai"]
+)
+# Lower-case words that follow an introduction and are no name.
+_NOT_NAMES = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "not",
+        "so",
+        "just",
+        "also",
+        "still",
+        "really",
+        "very",
+        "here",
+        "there",
+        "from",
+        "in",
+        "at",
+        "on",
+        "with",
+        "and",
+        "but",
+        "or",
+        "it",
+        "this",
+        "that",
+        "going",
+        "calling",
+        "speaking",
+        "glad",
+        "happy",
+        "sorry",
+        "sure",
+        "fine",
+        "good",
+        "okay",
+        "ok",
+        "done",
+        "tired",
+        "busy",
+        "afraid",
+        "retired",
+        "un",
+        "une",
+        "le",
+        "la",
+        "les",
+        "de",
+        "du",
+        "des",
+        "pas",
+        "très",
+        "vraiment",
+        "aussi",
+        "ici",
+        "en",
+        "et",
+        "ein",
+        "eine",
+        "der",
+        "die",
+        "das",
+        "nicht",
+        "so",
+        "sehr",
+        "auch",
+        "hier",
+        "aus",
+        "von",
+        "und",
+        "echt",
+        "noch",
+        "en",
+        "et",
+        "ei",
+        "ikke",
+        "så",
+        "veldig",
+        "også",
+        "her",
+        "fra",
+        "og",
+        "i",
+        "på",
+        "ne",
+        "labai",
+        "čia",
+        "iš",
+        "ir",
+        "tik",
+        "dar",
+        "jau",
+    ]
+)
+NATIONALITIES = frozenset(
+    [
+        "english",
+        "british",
+        "american",
+        "norwegian",
+        "lithuanian",
+        "german",
+        "french",
+        "irish",
+        "scottish",
+        "welsh",
+        "canadian",
+        "australian",
+        "dutch",
+        "polish",
+        "swedish",
+        "danish",
+        "italian",
+        "spanish",
+        "european",
+        "norsk",
+        "lietuvis",
+        "lietuvė",
+        "français",
+        "française",
+        "deutsch",
+        "deutscher",
+        "deutsche",
+    ]
+)
+_NOT_CAPITALISED_NAMES = frozenset(
+    [
+        "I",
+        "Then",
+        "Now",
+        "Mr",
+        "Mrs",
+        "Ms",
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+        "Meinung",
+        "Ansicht",
+        "Auffassung",
+        "Überzeugung",
+    ]
+)
+
+
+def names_said(text: str, cue_starts: list[int], after_cue_starts: list[int]) -> list[tuple[int, int]]:
+    """Names introduced or mentioned in speech. `cue_starts`: where a word of `NAME_CUES` may start;
+    `after_cue_starts`: where one of `NAME_AFTER_CUES` may start."""
+    found = []
+    for position in cue_starts:
+        cue = _CUE.match(text, position)
+        if cue is not None:
+            span = _name_after(text, cue)
+            if span is not None:
+                found.append(span)
+    for position in after_cue_starts:
+        span = _name_before(text, position)
+        if span is not None:
+            found.append(span)
+    return found
+
+
+def _words_from(text: str, position: int, most: int) -> list[tuple[int, int, str]]:
+    """Up to `most` words separated by single spaces from `position`, particles not counted."""
+    words: list[tuple[int, int, str]] = []
+    counted = 0
+    while counted < most:
+        match = _NAME_WORD.match(text, position)
+        if match is None:
+            break
+        words.append((match.start(), match.end(), match.group()))
+        counted += match.group().lower() not in _PARTICLES
+        if text[match.end() : match.end() + 1] != " ":
+            break
+        position = match.end() + 1
+    return words
+
+
+def _ends_phrase(text: str, end: int) -> bool:
+    """The name is followed by punctuation, the end, or a word that closes an introduction."""
+    rest = text[end : end + 30]
+    return re.match(r"\s*(?:[,.!?;:)]|$|(?i:by\sthe\sway|here\b|from\b))", rest) is not None or (
+        _AFTER_NAME_CUE.match(rest.lstrip()) is not None
+    )
+
+
+def _capitalised(words: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """The leading capitalised words (particles between them kept), at most three."""
+    taken: list[tuple[int, int, str]] = []
+    for word in words:
+        if (word[2][0].isupper() and not _not_a_name(word[2])) or (taken and word[2].lower() in _PARTICLES):
+            taken.append(word)
+        else:
+            break
+    while taken and not taken[-1][2][0].isupper():
+        taken.pop()
+    return taken[:4]
+
+
+def _not_a_name(word: str) -> bool:
+    """A capitalised word that is no name: "I'm", "It's", a weekday, a month, a nationality."""
+    head = word.split("'")[0]
+    return head in _NOT_CAPITALISED_NAMES or head.lower() in _NOT_NAMES or head.lower() in NATIONALITIES
+
+
+def _name_after(text: str, cue: re.Match[str]) -> tuple[int, int] | None:
+    kind = cue.lastgroup
+    position = cue.end()
+    while text[position : position + 1] == " ":
+        position += 1
+    words = _words_from(text, position, 4)
+    while words and words[0][2].lower() in _FILLERS:
+        words = words[1:]
+    if not words:
+        return None
+    names = _capitalised(words)
+    if kind in ("kin", "title"):
+        return (names[0][0], names[-1][1]) if names else None
+    if names:
+        whole = len([w for w in names if w[2][0].isupper()]) >= 2
+        if kind == "strong" or whole or _ends_phrase(text, names[-1][1]):
+            if kind == "weak" and not whole and cue.group().lower().startswith("ich"):
+                return None  # German nouns are capitalised: "Ich bin Lehrerin, …"
+            return names[0][0], names[-1][1]
+        return None
+    # A name in lower case, as speech-to-text writes it: one or two words that end the phrase.
+    greeted = _GREETING.search(text, max(0, cue.start() - 40), cue.start()) is not None
+    if kind == "presenting" or (kind == "weak" and not greeted):
+        return None
+    # After "I'm" ("hey, i'm blind.") one word may be anything; a greeting and a whole name are needed.
+    fewest = 2 if kind == "weak" else 1
+    lower = []
+    for word in words[:2]:
+        common = word[2].lower() in _NOT_NAMES or word[2].lower().endswith("ly")
+        if common or len(word[2]) < 3 or not word[2].isalpha():
+            break
+        lower.append(word)
+        if len(lower) >= fewest and _ends_phrase(text, word[1]):
+            return lower[0][0], word[1]
+    return None
+
+
+def _name_before(text: str, cue_start: int) -> tuple[int, int] | None:
+    """ "Dominic here," "Thibault à l'appareil": one or two capitalised words right before the cue, at the
+    start of a phrase."""
+    cue = _AFTER_NAME_CUE.match(text, cue_start)
+    if cue is None or text[cue_start - 1 : cue_start] != " ":
+        return None
+    # "Seidl mein Name" says it is a name; "here" and "speaking" must close the phrase ("Dominic here,"
+    # but not "Generally speaking they…").
+    closing = cue.group().lower() not in ("à l'appareil", "am apparat", "mein name")
+    if closing and not _ends_phrase(text, cue.end()):
+        return None
+    before = text[max(0, cue_start - 60) : cue_start - 1]
+    # The name opens the turn or follows a comma ("Hiya, Dominic here"), not a full stop ("Start. Video here").
+    match = re.search(r"(?:^|[,;:]\s|\n)((?:[^\W\d_]+(?:[-'][^\W\d_]+)*\s?){1,2})$", before)
+    if match is None:
+        return None
+    words = match.group(1).split()
+    if not all(w[0].isupper() and not _not_a_name(w) for w in words):
+        return None
+    end = cue_start - 1
+    return end - len(match.group(1).rstrip()), end
+
+
+# -- dates as people say them ("the twenty-third of March", "fünfzehnten August", "kovo penkioliktą")
+
+_BASE = sorted(
+    {*_UNITS, *_TEENS, *_TENS, *_HUNDRED}
+    | {"thousand", "mille", "tausend", "tusen", "tūkstantis", "tūkstančiai", "and", "og", "und", "et"},
+    key=len,
+    reverse=True,
+)
+_BASE_WORD = "|".join(re.escape(word) for word in _BASE if len(word) > 1)
+# One spoken number, said as one word or several joined ones ("nittensyttiåtte",
+# "neunzehnhundertachtundsiebzig", "quatre-vingt-dix"), and a Lithuanian ordinal year ("septintais").
+_NUMBER_WORD = (
+    rf"(?:(?:{_BASE_WORD})(?:-?(?:{_BASE_WORD})){{0,5}}"
+    r"|(?:pirm|antr|treči|ketvirt|penkt|šešt|septint|aštunt|devint|dešimt)(?:ais|aisiais))"
+)
+SPOKEN_YEAR = rf"(?:{_NUMBER_WORD})(?:[ ](?:{_NUMBER_WORD})){{0,5}}"
+_ENGLISH_ORDINALS = (
+    r"first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth"
+    r"|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|thirtieth"
+)
+SPOKEN_DAY = (
+    rf"(?:(?:twenty|thirty)[- ])?(?:{_ENGLISH_ORDINALS})"
+    r"|premier|1er"
+    r"|(?:(?:ein|zwei|drei|vier|fünf|sechs|sieben|acht|neun)und)?(?:zwanzig|dreißig)st(?:e|en|er|em)"
+    r"|(?:erst|zweit|dritt|viert|fünft|sechst|siebt|acht|neunt|zehnt|elft|zwölft|dreizehnt|vierzehnt"
+    r"|fünfzehnt|sechzehnt|siebzehnt|achtzehnt|neunzehnt)(?:e|en|er|em)"
+    r"|(?:tjue|tretti)?(?:første|andre|tredje|fjerde|femte|sjette|sjuende|syvende|åttende|niende)"
+    r"|tiende|ellevte|tolvte|trettende|fjortende|femtende|sekstende|syttende|attende|nittende|tjuende"
+    r"|trettiende"
+    r"|(?:(?:dvidešimt|trisdešimt)[ ])?(?:pirm|antr|treči|ketvirt|penkt|šešt|septint|aštunt|devint"
+    r"|dešimt|vienuolikt|dvylikt|trylikt|keturiolikt|penkiolikt|šešiolikt|septyniolikt|aštuoniolikt"
+    r"|devyniolikt|dvidešimt|trisdešimt)(?:ą|a|oji|ąją|os)"
+    # French says the day as a number: "le douze février", "le vingt-huit avril".
+    r"|(?:vingt|trente)(?:-et-un|[- ]et[- ]un|-(?:deux|trois|quatre|cinq|six|sept|huit|neuf))?"
+    r"|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|quinze|seize"
+    r"|dix-sept|dix-huit|dix-neuf"
+)
