@@ -17,7 +17,7 @@ from cjgen.models import ScriptedChatModel
 from cjgen.observations import Observation
 from cjgen.participants import Participant, load_participants
 from cjgen.pipeline import open_runtime
-from cjgen.schema import Persona, Stage
+from cjgen.schema import Delight, PainPoint, Persona, Stage
 from cjgen.sentences import Sentence
 from cjgen.synthesize import (
     Context,
@@ -26,6 +26,7 @@ from cjgen.synthesize import (
     names_for,
     personas_for,
     stage_lanes,
+    summary_for,
     thoughts_for,
 )
 from cjgen.thoughts import PER_INTERVIEW, is_thought, thought_moments
@@ -290,3 +291,22 @@ def test_a_name_that_adds_words_its_quote_lacks_gives_way_to_the_key_clause() ->
     run = open_runtime(model=model, use_cache=False).start()
     names = names_for(run, items)
     assert names == {"a": "The parcel came two days late.", "b": "The phone line was not answered."}
+
+
+def test_the_summary_names_the_most_raised_problem_and_good_moment_with_their_counts() -> None:
+    pains = [
+        PainPoint(id="pain1", stage_id="use", statement="The app logs you out.", evidence=[ev("P1", 1, "a")]),
+        PainPoint(
+            id="pain2",
+            stage_id="use",
+            statement="Nobody answers the phone.",
+            evidence=[ev("P1", 2, "b"), ev("P2", 2, "c")],
+        ),
+    ]
+    delights = [
+        Delight(id="delight1", stage_id="use", statement="Staff are kind.", evidence=[ev("P3", 1, "d")])
+    ]
+    assert summary_for(context(), pains, delights) == (
+        "3 interview(s). Main problem (2 participant(s)): Nobody answers the phone. "
+        "What works best (1 participant(s)): Staff are kind."
+    )

@@ -599,15 +599,17 @@ def emotion_score(pains: int, delights: int) -> Score:
     return cast(Score, max(-2, min(2, int(math.copysign(math.floor(abs(lean) + 0.5), lean)))))
 
 
-def _summary(ctx: Context, pains: Sequence[PainPoint], delights: Sequence[Delight]) -> str:
+def summary_for(ctx: Context, pains: Sequence[PainPoint], delights: Sequence[Delight]) -> str:
     """Two sentences a reader can check against the items below (counted, not written by the model)."""
     parts = [f"{len(ctx.participants)} interview(s)."]
-    if pains:
-        top = pains[0]
-        people = len({e.participant_id for e in top.evidence})
-        parts.append(f"Main problem ({people} participant(s)): {top.statement}")
-    if delights:
-        parts.append(f"What works best: {delights[0].statement}")
+    for label, items in (("Main problem", pains), ("What works best", delights)):
+        if items:
+            # The item most participants raise, then the one with most quotes, then the first shown.
+            top = max(
+                reversed(items), key=lambda i: (len({e.participant_id for e in i.evidence}), len(i.evidence))
+            )
+            people = len({e.participant_id for e in top.evidence})
+            parts.append(f"{label} ({people} participant(s)): {top.statement}")
     return " ".join(parts)
 
 
@@ -629,7 +631,7 @@ def synthesize(runtime: Runtime, ctx: Context) -> Synthesis:
     delights = delights_for(ctx, delight_findings, statements_of(delight_findings, names), lookup)
     actions, touchpoints, emotions = stage_lanes(ctx, personas, done, names)
     return Synthesis(
-        summary=_summary(ctx, pains, delights),
+        summary=summary_for(ctx, pains, delights),
         personas=personas,
         pain_points=pains,
         delights=delights,
