@@ -602,7 +602,11 @@ def emotion_score(pains: int, delights: int) -> Score:
 def summary_for(ctx: Context, pains: Sequence[PainPoint], delights: Sequence[Delight]) -> str:
     """Two sentences a reader can check against the items below (counted, not written by the model)."""
     parts = [f"{len(ctx.participants)} interview(s)."]
-    for label, items in (("Main problem", pains), ("What works best", delights)):
+    lanes: tuple[tuple[str, Sequence[PainPoint | Delight]], ...] = (
+        ("Main problem", pains),
+        ("What works best", delights),
+    )
+    for label, items in lanes:
         if items:
             # The item most participants raise, then the one with most quotes, then the first shown.
             top = max(
