@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -570,10 +571,17 @@ def _flags(text: str) -> bool:
     return instruction_reason(text) is not None
 
 
+@lru_cache(maxsize=4096)
+def _quote_flags(quote: str) -> bool:
+    # One quote backs several items (a pain, its opportunity, a persona), so each is read once.
+    return _flags(quote)
+
+
 def _flag_quotes(evidence: list[Evidence]) -> list[Evidence] | None:
     """The passages with those that read as instructions marked as flagged; None when none changes."""
     marked = [
-        e.model_copy(update={"flagged": True}) if not e.flagged and _flags(e.quote) else e for e in evidence
+        e.model_copy(update={"flagged": True}) if not e.flagged and _quote_flags(e.quote) else e
+        for e in evidence
     ]
     return None if all(m is e for m, e in zip(marked, evidence, strict=True)) else marked
 
