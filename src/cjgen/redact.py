@@ -30,7 +30,7 @@ from stdnum.nl import bsn
 from stdnum.no import fodselsnummer, kontonr
 
 from cjgen.schema import Brief, Segment, Transcript
-from cjgen.spoken import NAME_AFTER_CUES, NAME_CUES, SPOKEN_DAY, SPOKEN_YEAR, names_said, number_runs
+from cjgen.spoken import DEMONYM, NAME_AFTER_CUES, NAME_CUES, SPOKEN_DAY, SPOKEN_YEAR, names_said, number_runs
 
 PLACEHOLDERS: dict[str, str] = {
     "url": "[URL]",
@@ -574,7 +574,7 @@ _JOIN = (
 )
 # "jane dot doe at example dot com", "jane(at)example.com": the spelled-out forms people use to dodge filters.
 _SPELLED_EMAIL = re.compile(
-    rf"(?i)(?<![\w.+-])[\w+-]{{1,40}}(?:(?:{_DOT}|{_JOIN})[\w+-]{{1,40}}){{0,3}}{_AT}[\w-]{{1,40}}(?:{_DOT}[\w-]{{1,40}}){{0,3}}?"
+    rf"(?i)(?<![\w.+-])[\w+-]{{1,40}}(?:(?:{_DOT}|{_JOIN})[\w+-]{{1,40}}){{0,3}}{_AT}[\w-]{{1,40}}(?:{_DOT}[\w-]{{1,40}}){{0,3}}"
     rf"{_DOT}(?:{_TLDS})(?![\w-])"
 )
 _SPELLED_DOMAIN = re.compile(
@@ -883,7 +883,7 @@ _ADDRESS = re.compile(
 )
 # Every address starts a word with a capital, a digit or the word for a post box.
 _ADDRESS_STARTS = re.compile(
-    rf"[{_UPPER}PpBbCcAa](?<![\w].)|\d(?<![\w].)(?=\d{{0,3}}[A-Za-z]?(?:-\d{{1,4}}[A-Za-z]?)?[ ,]{{1,2}}[^\W\d_])"
+    rf"[{_UPPER}PpBbCcAa](?<![\w].)|[a-zæøå](?<![\w].)(?=[a-zæøå]{{0,40}}[ ]\d)|\d(?<![\w].)(?=\d{{0,3}}[A-Za-z]?(?:-\d{{1,4}}[A-Za-z]?)?[ ,]{{1,2}}[^\W\d_])"
 )
 _POSTCODE = re.compile(r"[A-Z](?<![\w-].)(?:[A-Z]?\d[A-Z\d]?[ ]?\d[A-Z]{2}|(?<=L)T-\d{5})(?![\w])")
 
@@ -963,6 +963,18 @@ def _spoken_addresses(text: str) -> list[_Finding]:
             continue
         found.append(("street_address", match.start(), match.end()))
     return found
+
+
+# A street without a street word after "I live at", "bor i", "wohne in der" ("Jeg bor i Grensen 5").
+_RESIDENCE_WORDS = (
+    r"live\s(?:at|on)|living\s(?:at|on)|bor\s(?:i|på)|wohne\s(?:in\sder|am|an\sder|im)"
+    r"|wohnen\s(?:in\sder|am|an\sder|im)|j'habite(?:\sau)?|habite\sau|gyvenu|gyvename|gyvenam"
+)
+_RESIDENCE_VALUE = (
+    rf"[{_UPPER}][^\W\d_]{{1,30}}(?:[ ][{_UPPER}][^\W\d_]{{1,30}})?[ ]\d{{1,3}}[a-zA-Z]?(?![\w])"
+    r"(?![ ](?:dager|døgn|år|uker|måneder|years?|days?|weeks?|months?|Jahre|Tage|Wochen|Monate|ans|jours"
+    r"|semaines|mois|metus|dienas|savaites|mėnesius)\b)"
+)
 
 
 # -- handles people say ("I'm rosie_bakes on Instagram")
@@ -1110,6 +1122,11 @@ def _names(text: str) -> list[_Finding]:
             if match is None:
                 break
             word = match.group()
+            # "Je suis Lyonnais": a French demonym, unless a surname follows.
+            if words == 0 and intro.group().lower().startswith("je") and DEMONYM.fullmatch(word):
+                following = _NAME_PART.match(text, match.end() + 1)
+                if following is None or not following.group()[0].isupper():
+                    break
             if end is not None and word.casefold() in _PARTICLES:
                 position = match.end() + 1
                 continue
@@ -1211,6 +1228,7 @@ _DETECTORS: list[_Detector] = [
     _pattern("street_address", _ADDRESS, near=_near_digits(140, 0), reach=260, starts=_ADDRESS_STARTS),
     _pattern("street_address", _POSTCODE),
     _spoken_addresses,
+    _after_keyword("street_address", _RESIDENCE_WORDS, _RESIDENCE_VALUE, lambda v: True),
     _phones,
     _after_keyword("phone", _PHONE_WORDS, r"\+?\(?\d[\d ()./-]{6,20}\d", _digit_count(8, 15)),
     _spoken_numbers,

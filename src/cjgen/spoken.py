@@ -317,6 +317,10 @@ _CUE = re.compile(
 _AFTER_NAME = r"here|hier|her|speaking|calling|à\sl'appareil|am\sapparat|mein\sname|kalba"
 NAME_AFTER_CUES = _AFTER_NAME
 _AFTER_NAME_CUE = re.compile(rf"(?i:(?:{_AFTER_NAME}))(?![\w'])")
+_AFTER_GREETING = re.compile(
+    r"(?i:\b(?:hi|hey|hello|hiya|morning|afternoon|evening|hei|hallo|salut|bonjour|labas|sveiki|morn|moin"
+    r"|servus|allô|allo))[!.]\s((?:[^\W\d_]+(?:[-'][^\W\d_]+)*\s?){1,2})$"
+)
 _GREETING = re.compile(
     r"(?i:\b(?:hi|hey|hello|hiya|yeah\shi|hi\sthere|hei|hallo|salut|bonjour|coucou|labas|sveiki|morn|moin"
     r"|servus|grüß\sgott|god\sdag|laba\sdiena|guten\stag|allô|allo)\b)[\s,!.]{0,3}$"
@@ -421,6 +425,17 @@ _NOT_NAMES = frozenset(
         "tik",
         "dar",
         "jau",
+        "pareil",
+        "pareille",
+        "différent",
+        "bon",
+        "bien",
+        "mieux",
+        "pire",
+        "tout",
+        "rien",
+        "comme",
+        "ça",
     ]
 )
 NATIONALITIES = frozenset(
@@ -543,6 +558,11 @@ def _capitalised(words: list[tuple[int, int, str]]) -> list[tuple[int, int, str]
     return taken[:4]
 
 
+_BY_THE_WAY = re.compile(r"(?i:,?\s(?:by\sthe\sway|btw|übrigens|forresten|d'ailleurs|au\sfait|beje))\b")
+# A French demonym after "je suis" ("Je suis Lyonnais"), unless a surname follows.
+DEMONYM = re.compile(r"[^\W\d_]+(?:ais|aise|ienne|oise|ain|aine)")
+
+
 def _not_a_name(word: str) -> bool:
     """A capitalised word that is no name: "I'm", "It's", a weekday, a month, a nationality."""
     head = word.split("'")[0]
@@ -564,6 +584,8 @@ def _name_after(text: str, cue: re.Match[str]) -> tuple[int, int] | None:
         return (names[0][0], names[-1][1]) if names else None
     if names:
         whole = len([w for w in names if w[2][0].isupper()]) >= 2
+        if not whole and cue.group().lower().startswith("je") and DEMONYM.fullmatch(names[0][2]):
+            return None
         if kind == "strong" or whole or _ends_phrase(text, names[-1][1]):
             if kind == "weak" and not whole and cue.group().lower().startswith("ich"):
                 return None  # German nouns are capitalised: "Ich bin Lehrerin, …"
@@ -571,17 +593,22 @@ def _name_after(text: str, cue: re.Match[str]) -> tuple[int, int] | None:
         return None
     # A name in lower case, as speech-to-text writes it: one or two words that end the phrase.
     greeted = _GREETING.search(text, max(0, cue.start() - 40), cue.start()) is not None
-    if kind == "presenting" or (kind == "weak" and not greeted):
+    if kind == "presenting":
         return None
-    # After "I'm" ("hey, i'm blind.") one word may be anything; a greeting and a whole name are needed.
+    # After "I'm" ("hey, i'm blind.") one word may be anything: a greeting and a whole name, or a closing
+    # "by the way", are needed.
     fewest = 2 if kind == "weak" else 1
+    if kind == "weak" and not greeted:
+        fewest = 3
     lower = []
     for word in words[:2]:
         common = word[2].lower() in _NOT_NAMES or word[2].lower().endswith("ly")
-        if common or len(word[2]) < 3 or not word[2].isalpha():
+        if common or len(word[2]) < 3 or not word[2].isalpha() or not word[2][0].islower():
             break
         lower.append(word)
-        if len(lower) >= fewest and _ends_phrase(text, word[1]):
+        # "i'm harriet by the way": the closing phrase says it was an introduction.
+        closed = _BY_THE_WAY.match(text, word[1]) is not None
+        if (len(lower) >= fewest or closed) and _ends_phrase(text, word[1]):
             return lower[0][0], word[1]
     return None
 
@@ -600,6 +627,8 @@ def _name_before(text: str, cue_start: int) -> tuple[int, int] | None:
     before = text[max(0, cue_start - 60) : cue_start - 1]
     # The name opens the turn or follows a comma ("Hiya, Dominic here"), not a full stop ("Start. Video here").
     match = re.search(r"(?:^|[,;:]\s|\n)((?:[^\W\d_]+(?:[-'][^\W\d_]+)*\s?){1,2})$", before)
+    if match is None:  # "Morning! Siobhan speaking."
+        match = _AFTER_GREETING.search(before)
     if match is None:
         return None
     words = match.group(1).split()
