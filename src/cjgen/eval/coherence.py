@@ -14,8 +14,9 @@
   how many it could.
 - A kind's coherence is B-cubed over all its located quotes (each quote weighs the same), summed over cases
   for the overall figure.
-- **Empty items** are defects a reviewer sees at once: an observed pain point, delight, action or thought with
-  no quote, or any item whose statement says nothing was found ("No specific problems mentioned").
+- **Empty items** are defects a reviewer sees at once: a pain point, delight, action or thought whose
+  statement says nothing was found ("No specific problems mentioned") or has no content word ("For some."),
+  or an observed one with no quote.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from pydantic import BaseModel, Field
 from cjgen.eval.gold import GoldCase, GoldPoint
 from cjgen.eval.locate import CaseSources, Span, normalise
 from cjgen.eval.metrics import Summable
+from cjgen.eval.words import MAP_VOCABULARY, content_words
 from cjgen.schema import Item, JourneyMap
 
 
@@ -169,6 +171,8 @@ def score_empty_items(journey: JourneyMap) -> EmptyItems:
         for item, statement in zip(items, statements, strict=True):
             if says_nothing(statement):
                 found.append(f"{lane} {item.id}: says nothing was found")
+            elif not content_words(statement, MAP_VOCABULARY):
+                found.append(f"{lane} {item.id}: no content word")
             elif item.basis == "observed" and not item.evidence:
                 found.append(f"{lane} {item.id}: observed with no quote")
     return EmptyItems(count=len(found), ids=found)

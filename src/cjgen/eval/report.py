@@ -415,7 +415,7 @@ def questioned_statements(runs: dict[str, list[CaseScore]]) -> str:
                 if check.faithfulness is not None and check.faithfulness >= FAITHFUL and not check.invented:
                     continue
                 said = f"{system} · {s.case} · {check.lane} {check.id} ({_num(check.faithfulness)})"
-                words = ", ".join(check.unsupported) or "–"
+                words = ", ".join(check.unsupported) or ("–" if check.words else "no content word")
                 invented = f"; invented: {', '.join(check.invented)}" if check.invented else ""
                 lines.append(f"- {said}: {words}{invented}")
     return "\n".join(lines or ["(none)"]) + "\n"

@@ -27,15 +27,8 @@ from pydantic import BaseModel, Field
 
 from cjgen.eval.locate import CaseSources, normalise
 from cjgen.eval.metrics import Summable
-from cjgen.eval.words import FUNCTION_WORDS, content_words, numbers, stem, stems
+from cjgen.eval.words import FUNCTION_WORDS, MAP_VOCABULARY, content_words, numbers, stem, stems
 from cjgen.schema import Delight, Evidence, Item, JourneyMap, PainPoint
-
-# Words a map uses to talk about the research, not about what participants said.
-_MAP_VOCABULARY = (
-    "participant interview interviewee respondent customer user people person problem issue pain point "
-    "delight moment main top best summary"
-)
-MAP_VOCABULARY = frozenset(stem(w) for w in _MAP_VOCABULARY.split())
 
 # A statement this faithful, with no invented entity, is one a reviewer can sign (the target for the map).
 FAITHFUL = 0.8
@@ -149,7 +142,7 @@ class Support:
 
 
 def check_statement(lane: str, item_id: str, statement: str, support: Support) -> StatementCheck:
-    words = [w for w in content_words(statement) if w.stem not in MAP_VOCABULARY]
+    words = content_words(statement, MAP_VOCABULARY)
     unsupported = [w.text for w in words if w.stem not in support.stems]
     return StatementCheck(
         lane=lane,
@@ -241,7 +234,7 @@ def check_summary(journey: JourneyMap, checks: dict[str, StatementCheck]) -> Sum
         top = top_item(items)
         if top is None:
             continue
-        wanted = {w.stem for w in content_words(top.statement)} - MAP_VOCABULARY
+        wanted = {w.stem for w in content_words(top.statement, MAP_VOCABULARY)}
         overlaps = [(len(wanted & stems([s])), s) for s in sentences]
         shared, sentence = max(overlaps, key=lambda o: o[0], default=(0, ""))
         named = bool(wanted) and shared / len(wanted) >= NAMED_SHARE

@@ -71,9 +71,9 @@ class Word:
     stem: str
 
 
-def content_words(text: str) -> list[Word]:
-    """Content words in order of appearance, each once per stem."""
-    seen: set[str] = set()
+def content_words(text: str, leave_out: frozenset[str] = frozenset()) -> list[Word]:
+    """Content words in order of appearance, each once per stem; stems in `leave_out` are not counted."""
+    seen: set[str] = set(leave_out)
     words: list[Word] = []
     for raw in _LETTERS.findall(normalise(text)):
         if len(raw) < MIN_LETTERS or raw in FUNCTION_WORDS:
@@ -83,6 +83,14 @@ def content_words(text: str) -> list[Word]:
             seen.add(root)
             words.append(Word(raw, root))
     return words
+
+
+# Words a map uses to talk about the research, not about what participants said: not counted in a statement.
+_MAP_VOCABULARY = (
+    "participant interview interviewee respondent customer user people person problem issue pain point "
+    "delight moment main top best summary"
+)
+MAP_VOCABULARY = frozenset(stem(w) for w in _MAP_VOCABULARY.split())
 
 
 def stems(texts: Iterable[str]) -> set[str]:
