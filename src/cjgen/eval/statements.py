@@ -140,6 +140,9 @@ class Support:
             numbers=frozenset({n for t in texts for n in numbers(t)} | {str(c) for c in counts}),
         )
 
+    def __or__(self, other: Support) -> Support:
+        return Support(self.stems | other.stems, self.words | other.words, self.numbers | other.numbers)
+
 
 def check_statement(lane: str, item_id: str, statement: str, support: Support) -> StatementCheck:
     words = content_words(statement, MAP_VOCABULARY)
@@ -196,18 +199,19 @@ def score_statements(
     """Every statement of the map; the summary may also give the number of interviews."""
     score = StatementScore(lanes={lane: LaneFaithfulness() for lane in LANES})
     by_id: dict[str, StatementCheck] = {}
+    by_brief = Support.of([brief])
     every_count: set[int] = {interviews, len({e.participant_id for e in journey.all_evidence()})}
     for lane, item, statement in _statements(journey):
         quotes = _verified(item.evidence, sources)
         every_count |= set(_counts(item))
-        check = check_statement(lane, item.id, statement, Support.of([*quotes, brief], _counts(item)))
+        check = check_statement(lane, item.id, statement, Support.of(quotes, _counts(item)) | by_brief)
         score.lanes[lane].add(check)
         score.checks.append(check)
         by_id[f"{lane}:{item.id}"] = check
     if journey.summary.strip():
         every_quote = _verified(journey.all_evidence(), sources)
         check = check_statement(
-            "summary", "summary", journey.summary, Support.of([*every_quote, brief], every_count)
+            "summary", "summary", journey.summary, Support.of(every_quote, every_count) | by_brief
         )
         score.lanes["summary"].add(check)
         score.checks.append(check)

@@ -59,6 +59,7 @@ def _stemmer() -> Callable[[str], str]:
     return lambda word: str(english.stemWord(word))
 
 
+@cache  # a study repeats its words: each is stemmed once
 def stem(word: str) -> str:
     return _stemmer()(word.casefold())
 
