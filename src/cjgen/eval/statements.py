@@ -25,9 +25,17 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, Field
 
-from cjgen.eval.locate import CaseSources, normalise
+from cjgen.eval.locate import CaseSources
 from cjgen.eval.metrics import Summable
-from cjgen.eval.words import FUNCTION_WORDS, MAP_VOCABULARY, content_words, numbers, stem, stems
+from cjgen.eval.words import (
+    FUNCTION_WORDS,
+    MAP_VOCABULARY,
+    content_words,
+    letter_runs,
+    numbers,
+    stem,
+    stems,
+)
 from cjgen.schema import Delight, Evidence, Item, JourneyMap, PainPoint
 
 # A statement this faithful, with no invented entity, is one a reviewer can sign (the target for the map).
@@ -133,10 +141,9 @@ class Support:
 
     @classmethod
     def of(cls, texts: Sequence[str], counts: Iterable[int] = ()) -> Support:
-        said = [normalise(t) for t in texts]
         return cls(
             stems=frozenset(stems(texts)),
-            words=frozenset(w for t in said for w in re.findall(r"[^\W\d_]+", t)),
+            words=frozenset(w for t in texts for w in letter_runs(t)),
             numbers=frozenset({n for t in texts for n in numbers(t)} | {str(c) for c in counts}),
         )
 

@@ -72,11 +72,16 @@ class Word:
     stem: str
 
 
+def letter_runs(text: str) -> list[str]:
+    """Every word of a text, normalised as the quote locator does: runs of letters, any length."""
+    return _LETTERS.findall(normalise(text))
+
+
 def content_words(text: str, leave_out: frozenset[str] = frozenset()) -> list[Word]:
     """Content words in order of appearance, each once per stem; stems in `leave_out` are not counted."""
     seen: set[str] = set(leave_out)
     words: list[Word] = []
-    for raw in _LETTERS.findall(normalise(text)):
+    for raw in letter_runs(text):
         if len(raw) < MIN_LETTERS or raw in FUNCTION_WORDS:
             continue
         root = stem(raw)
