@@ -2,7 +2,12 @@
 
 `tests/data/pii_corpus.yaml` holds values (each in a sentence, `{}` marks where) for en-US, en-GB, nb-NO,
 lt-LT, de-DE, fr-FR and generic forms, national ids with valid check digits among them;
-`tests/data/pii_negatives.yaml` holds lines that must come through untouched. Run this file as a script for
+`tests/data/pii_negatives.yaml` holds lines that must come through untouched. `pii_speech_blind.yaml`,
+`pii_speech_blind2.yaml` and `pii_speech_dev.yaml` hold personal data as people say it in five languages
+(numbers in words, introductions, names after "my wife" or "Herr", spoken dates, e-mails and handles) with
+ordinary spoken lines. The rules were tuned on the dev set; the first blind set was measured once (0.93 to
+1.00 recall, up to 2 false positives a language) before its misses were looked at and fixed, and the second
+blind set, written before that, checks the fixes on text they never saw. Run this file as a script for
 the recall and false-positive table in the README: `python tests/test_pii_corpus.py`.
 """
 
@@ -129,6 +134,123 @@ def test_recall_and_false_positive_targets() -> None:
     assert all(changed / n <= 0.02 for changed, n in over.values()), over
 
 
+# --------------------------------------------------------------------------------------------- speech
+
+SPEECH_LANGUAGES = ("en", "fr", "de", "nb", "lt")
+SPEECH_CLASSES = {"phone", "card", "account", "id", "intro", "name", "address", "dob", "email", "handle"}
+# The first blind set as measured before the rules for spoken forms existed (recall, false positives):
+BEFORE = {
+    "en": (3 / 44, 0 / 62),
+    "fr": (3 / 44, 1 / 62),
+    "de": (4 / 44, 0 / 62),
+    "nb": (4 / 44, 0 / 62),
+    "lt": (6 / 44, 0 / 62),
+}
+
+
+def speech_corpus(name: str) -> dict[str, dict[str, list]]:
+    corpus: dict[str, dict[str, list]] = yaml.safe_load(
+        (DATA / f"pii_speech_{name}.yaml").read_text(encoding="utf-8")
+    )
+    return corpus
+
+
+def covered(text: str, values: list[str]) -> bool:
+    """Every character of every value lies inside a replaced span."""
+    spans = redact_text(text).spans
+    inside = {i for s in spans for i in range(s.start, s.end)}
+    return all(
+        i in inside for value in values for i in range(text.index(value), text.index(value) + len(value))
+    )
+
+
+def speech_figures(name: str) -> dict[str, dict[str, tuple[int, int]]]:
+    """Per language: (caught, total) per class, and (changed, total) ordinary lines under "ordinary"."""
+    figures: dict[str, dict[str, tuple[int, int]]] = {}
+    for language, lines in speech_corpus(name).items():
+        hits: Counter[str] = Counter()
+        totals: Counter[str] = Counter()
+        for case in lines["positives"]:
+            totals[case["class"]] += 1
+            hits[case["class"]] += covered(case["text"], case["values"])
+        ordinary = lines["ordinary"]
+        figures[language] = {kind: (hits[kind], n) for kind, n in sorted(totals.items())}
+        figures[language]["ordinary"] = (
+            sum(redact_text(line).text != line for line in ordinary),
+            len(ordinary),
+        )
+    return figures
+
+
+@pytest.mark.parametrize("name", ["blind", "blind2", "dev"])
+def test_speech_corpora_cover_five_languages_and_every_class(name: str) -> None:
+    corpus = speech_corpus(name)
+    assert tuple(corpus) == SPEECH_LANGUAGES
+    for lines in corpus.values():
+        assert {case["class"] for case in lines["positives"]} <= SPEECH_CLASSES
+        assert all(value in case["text"] for case in lines["positives"] for value in case["values"])
+    if name == "blind":
+        assert all(
+            len(lines["positives"]) >= 40 and len(lines["ordinary"]) >= 60 for lines in corpus.values()
+        )
+        assert all(
+            {case["class"] for case in lines["positives"]} == SPEECH_CLASSES for lines in corpus.values()
+        )
+
+
+@pytest.mark.parametrize("name", ["blind", "blind2"])
+def test_spoken_personal_data_recall_and_false_positives_per_language(name: str) -> None:
+    for language, figures in speech_figures(name).items():
+        changed, ordinary = figures.pop("ordinary")
+        caught = sum(hit for hit, _ in figures.values())
+        total = sum(n for _, n in figures.values())
+        assert caught / total >= 0.95, (language, figures)
+        assert changed / ordinary <= 0.02, (language, changed)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        (
+            "you can get me on oh seven seven double four, one two three, nine five six",
+            "oh seven seven double four, one two three, nine five six",
+        ),
+        (
+            "c'est le zéro six, quarante et un, dix-sept, quatre-vingt-dix, vingt-trois",
+            "zéro six, quarante et un, dix-sept, quatre-vingt-dix, vingt-trois",
+        ),
+        (
+            "null eins fünf zwei, dreiundzwanzig, siebenundvierzig, neunzehn",
+            "null eins fünf zwei, dreiundzwanzig, siebenundvierzig, neunzehn",
+        ),
+        ("ring meg på nittiåtte, trettifire, sekstien, null to", "nittiåtte, trettifire, sekstien, null to"),
+        (
+            "mano numeris aštuoni šeši devyni, keturi du, trys nulis septyni penki",
+            "aštuoni šeši devyni, keturi du, trys nulis septyni penki",
+        ),
+        (
+            "the card is 4111 1111 one one one one, one one one one",
+            "4111 1111 one one one one, one one one one",
+        ),
+    ],
+)
+def test_a_number_said_in_words_is_redacted(text: str, value: str) -> None:
+    assert covered(text, [value]), redact_text(text).text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Nine, ten, eleven, twelve, one, the hours just dragged.",
+        "My order number is four eight two one three three seven seven.",
+        "It went from nineteen ninety-nine to two thousand and five.",
+        "En deux mille dix-neuf, on était trois ou quatre.",
+    ],
+)
+def test_counting_orders_and_years_said_in_words_stay(text: str) -> None:
+    assert redact_text(text).text == text
+
+
 # --------------------------------------------------------------------------------------------- names
 
 
@@ -226,7 +348,24 @@ def test_no_value_reaches_the_model_an_export_the_store_the_title_or_the_run_rep
     assert sum(journey.provenance.redaction.values()) >= len(values)
 
 
+def print_speech_table(name: str) -> None:
+    """Recall per class and language, false positives on ordinary lines; the first blind set with the
+    figures from before the spoken-form rules."""
+    table = speech_figures(name)
+    classes = sorted({kind for figures in table.values() for kind in figures} - {"ordinary"})
+    print(f"\n{name}: | Language | " + " | ".join(classes) + " | Recall | False positives |")
+    for language, figures in table.items():
+        changed, ordinary = figures["ordinary"]
+        caught = sum(hit for kind, (hit, _) in figures.items() if kind != "ordinary")
+        total = sum(n for kind, (_, n) in figures.items() if kind != "ordinary")
+        cells = " | ".join(f"{figures[k][0]}/{figures[k][1]}" if k in figures else "-" for k in classes)
+        before = f" (before: {BEFORE[language][0]:.2f}, {BEFORE[language][1]:.1%})" if name == "blind" else ""
+        print(f"| {language} | {cells} | {caught / total:.2f} | {changed}/{ordinary}{before} |")
+
+
 if __name__ == "__main__":
+    for corpus_name in ("blind", "blind2", "dev"):
+        print_speech_table(corpus_name)
     by_kind, by_category = figures()
     print("| Kind | Caught | Recall |\n|---|---|---|")
     for kind, (hit, n) in by_kind.items():

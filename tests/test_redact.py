@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import random
+import re
 import time
 from pathlib import Path
 
 import pytest
 import yaml
 
+import cjgen.redact
+import cjgen.spoken
 from cjgen.ingest import load_brief, load_transcript
 from cjgen.redact import (
     RedactedText,
@@ -19,7 +22,7 @@ from cjgen.redact import (
     redact_transcript,
     report_for,
 )
-from cjgen.schema import Transcript, Turn
+from cjgen.schema import Segment, Transcript, Turn
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = ROOT / "evals" / "cases"
@@ -365,3 +368,143 @@ def test_report_counts_by_kind_and_merges() -> None:
     p3 = redact_transcript(load_transcript(CASES / "bike-subscription" / "transcripts" / "P3.txt"))
     assert report_for([p3]).counts == {"email": 1, "phone": 1, "street_address": 2}
     assert all(isinstance(v, int) for v in report_for([p3, a]).counts.values())
+
+
+# --------------------------------------------------------------------------------------------- linear time
+
+PLAIN = "\n".join(path.read_text(encoding="utf-8") for path in sorted(CASES.glob("*/transcripts/*")))
+
+
+def _pattern_sources() -> list[str]:
+    """The text of every pattern and pattern fragment the redaction modules define."""
+    modules = [cjgen.redact, cjgen.spoken]
+    sources = []
+    for module in modules:
+        for name, value in vars(module).items():
+            if isinstance(value, re.Pattern):
+                sources.append(value.pattern)
+            elif isinstance(value, str) and name.startswith("_") and not name.startswith("__"):
+                sources.append(value)
+    return sources
+
+
+def pattern_parts() -> list[str]:
+    """Each alternative and literal stretch of every pattern, regex syntax stripped ("de[ ]la" → "de la"):
+    the pieces whose repeats a pattern could read in more than one way."""
+    parts = set()
+    for source in _pattern_sources():
+        cleaned = source.replace(r"\s", " ").replace("[ ]", " ").replace(r"\.", ".")
+        for alternative in re.split(r"[|()\n]", cleaned):
+            piece = re.sub(r"\\[wdWDbS]|\[[^\]]*\]|\{[^}]*\}|[?*+^$]|\?[:!=<]+", "", alternative).strip()
+            if 1 <= len(piece) <= 24:
+                parts.add(piece)
+    return sorted(parts)
+
+
+def adversarial_units() -> dict[str, str]:
+    """Short units whose repeats make an adversarial text: each pattern part alone, after a house number,
+    spelled out between brackets and before filler, and runs of digits, separators and capitals."""
+    units = {}
+    for part in pattern_parts():
+        units[f"{part!r} "] = part + " "
+        units[f"1 {part!r} "] = f"1 {part} "
+        units[f"a({part!r})"] = f"a({part})"
+        units[f"{part!r} + filler"] = f"{part} is the one for me, "
+    for unit in [
+        "1",
+        "1 ",
+        "12-",
+        "1.",
+        "(1) ",
+        "+1 ",
+        "1:",
+        "1/",
+        "a@",
+        "@a ",
+        "a.",
+        "A1",
+        "AB12 ",
+        "Ab ",
+        "ab ",
+        "12 rue de la ",
+        "de la ",
+        "a(dot)",
+        "a dot ",
+        "a at ",
+        "http://a",
+        "www.",
+        ":a",
+        "zero ",
+        "oh seven ",
+        "double four ",
+        "one two ",
+        "nulis ",
+        "to ",
+        "null eins ",
+        "zéro six, ",
+        "My wife ",
+        "Mr A ",
+    ]:
+        units[repr(unit)] = unit
+    return units
+
+
+def repeat_to(unit: str, size: int) -> str:
+    return (unit * (size // len(unit) + 1))[:size]
+
+
+def seconds(text: str, runs: int = 1) -> float:
+    best = float("inf")
+    for _ in range(runs):
+        started = time.perf_counter()
+        redact_text(text)
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def test_adversarial_repeats_of_every_pattern_part_take_linear_time() -> None:
+    """Each unit repeated to 10 KB costs at most a few times what plain interview text costs; the slowest
+    grow about linearly to 200 KB (a quadratic one grows 400 times, an exponential one never ends)."""
+    small, large = 10_000, 200_000
+    plain_small = seconds(repeat_to(PLAIN, small), runs=3)
+    plain_large = seconds(repeat_to(PLAIN, large))
+    units = adversarial_units()
+    assert len(units) > 400
+    timed = {name: seconds(repeat_to(unit, small)) for name, unit in units.items()}
+    slowest = sorted(timed, key=timed.__getitem__, reverse=True)[:8]
+    assert timed[slowest[0]] < 40 * plain_small, {name: timed[name] / plain_small for name in slowest}
+    for name in slowest:
+        at_small = seconds(repeat_to(units[name], small), runs=3)
+        at_large = seconds(repeat_to(units[name], large))
+        # Linear growth is 20x; allow twice that for a loaded machine, and the same cost per character
+        # as plain text within the factor above.
+        assert at_large < 40 * at_small, (name, at_small, at_large)
+        assert at_large < 40 * plain_large, (name, at_large, plain_large)
+
+
+def test_the_french_street_particles_and_a_spelled_email_stay_fast() -> None:
+    # "de la " can be read as one particle or two; 212 characters of it once took 40 s, and "a(dot)"
+    # repeated 8,000 times 14 s (each start read the whole chain).
+    baseline = seconds(repeat_to(PLAIN, 50_000), runs=2)
+    assert seconds("12 rue " + "de la " * 40 + "x") < 0.1 + baseline
+    assert seconds("a(dot)" * 8_000 + "(at)b.com") < 10 * baseline + 0.05
+
+
+def test_a_long_run_of_digits_beside_number_words_is_read() -> None:
+    # Reading a 10,000-digit run as one integer raised ValueError (Python refuses over 4,300 digits).
+    text = "one two three four " + "7" * 10_000 + " five six"
+    assert redact_text(text).spans
+
+
+def test_a_long_transcript_turn_is_redacted_and_mapped_in_linear_time() -> None:
+    """Offsets of many segments map through many spans by binary search, not one span at a time."""
+    text = "call 06 1837 2264 now. " * 4_000
+    segments = tuple(Segment(start=i * 23, end=i * 23 + 22, start_s=i, end_s=i + 1) for i in range(4_000))
+    turn = Turn(index=0, speaker="P1", role="participant", text=text, segments=segments)
+    transcript = Transcript(id="P1.txt", path="P1.txt", participant_id="P1", sha256="x", turns=(turn,))
+    started = time.perf_counter()
+    redacted = redact_transcript(transcript)
+    elapsed = time.perf_counter() - started
+    assert redacted.redacted.turns[0].text.count("[PHONE]") == 4_000
+    assert redacted.redacted.turns[0].segments[-1].start == 3_999 * len("call [PHONE] now. ")
+    assert elapsed < 40 * seconds(repeat_to(PLAIN, len(text)))

@@ -149,7 +149,7 @@ def number_runs(text: str, *, min_said: int = 1) -> list[NumberRun]:
         if reading is not None and not joined and reading.end != start:
             runs.append(_close(reading))
             reading, repeat = None, 1
-        value = int(token) if token.isdigit() else 100 if lower in _HUNDRED else _value(lower)
+        value = 0 if token.isdigit() else 100 if lower in _HUNDRED else _value(lower)
         if lower in _REPEAT and i + 1 < len(tokens) and _value(tokens[i + 1][2]) is not None:
             reading = reading or _Reading(start)
             repeat, reading.end = _REPEAT[lower], end
@@ -196,7 +196,7 @@ def _read_number(
     lower = token.lower()
     if token.isdigit():
         reading.digits += token * repeat
-        reading.numbers.append(int(token))
+        reading.numbers.append(int(token) if len(token) <= 6 else -1)
         reading.end = end
         return i
     if lower in _HUNDRED:
