@@ -22,6 +22,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from typing import Any
 
 from stdnum import iban
 from stdnum.fr import nir
@@ -30,7 +31,17 @@ from stdnum.nl import bsn
 from stdnum.no import fodselsnummer, kontonr
 
 from cjgen.schema import Brief, Segment, Transcript
-from cjgen.spoken import DEMONYM, NAME_AFTER_CUES, NAME_CUES, SPOKEN_DAY, SPOKEN_YEAR, names_said, number_runs
+from cjgen.spoken import (
+    DEMONYM,
+    NAME_AFTER_CUES,
+    NAME_CUES,
+    SPOKEN_DAY,
+    SPOKEN_YEAR,
+    names_said,
+    number_runs,
+    scan_words,
+    word_pattern,
+)
 
 PLACEHOLDERS: dict[str, str] = {
     "url": "[URL]",
@@ -398,20 +409,22 @@ def _merge(spans: Iterable[tuple[int, int]], before: int, after: int, length: in
 
 @lru_cache(maxsize=4)
 def _word_index(text: str) -> dict[str, list[int]]:
-    """Where each registered keyword prefix starts a word: a plain substring search per prefix."""
-    lowered = text.lower()
-    if len(lowered) != len(text):
-        lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    """Where each registered keyword prefix starts a word: one pass of a linear-time engine for all."""
+    pattern, covers = _trigger_pattern()
     index: dict[str, list[int]] = {}
-    for prefix in _TRIGGERS:
-        found = index[prefix] = []
-        position = lowered.find(prefix)
-        while position >= 0:
-            before = lowered[position - 1] if position else " "
-            if not (before.isalnum() or before == "_"):
-                found.append(position)
-            position = lowered.find(prefix, position + 1)
+    for start, word in scan_words(pattern, text):
+        for prefix in covers[word]:
+            index.setdefault(prefix, []).append(start)
     return index
+
+
+@lru_cache(maxsize=1)
+def _trigger_pattern() -> tuple[Any, dict[str, list[str]]]:
+    """All keyword prefixes in one pattern (built once every detector has registered its own), and for
+    each the shorter ones it also starts with ("my name is" starts with "my ")."""
+    prefixes = sorted(_TRIGGERS)
+    covers = {word: [p for p in prefixes if word.startswith(p)] for word in prefixes}
+    return word_pattern(prefixes, whole=False), covers
 
 
 @lru_cache(maxsize=4)

@@ -10,7 +10,11 @@ numbers can judge the digits and replace the words. Only the digits are read: "n
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
+
+import re2
 
 # -- the words
 
@@ -136,8 +140,90 @@ def _value(token: str) -> int | None:
 
 
 def number_runs(text: str, *, min_said: int = 1) -> list[NumberRun]:
-    """Every stretch of two or more numbers (words or digits) with at least `min_said` digits in words."""
-    tokens = _tokens(text)
+    """Every stretch of two or more numbers (words or digits) with at least `min_said` digits in words.
+
+    Number words are found in one pass of a linear-time engine over the whole text; only the stretches
+    where two of them stand close together are read word by word."""
+    runs: list[NumberRun] = []
+    for start, end in _number_word_clusters(text):
+        runs += _runs_in(text, _tokens(text, start, end), min_said)
+    return runs
+
+
+def word_pattern(words: Iterable[str], *, whole: bool) -> Any:
+    """A linear-time pattern (RE2) for any of `words` (lower case) at the start of a word, and at its end
+    too if `whole`; group 1 is the word. Many alternatives cost RE2 nothing per character, where Python's
+    engine would try each at every position."""
+    alternatives = "|".join(re2.escape(word) for word in sorted(set(words), key=len, reverse=True))
+    end = "(?:$|[^\\pL\\pN_])" if whole else ""
+    return re2.compile(f"(?:^|[^\\pL\\pN_])({alternatives}){end}".encode())
+
+
+def scan(pattern: Any, text: str) -> list[int]:
+    """Where group 1 of `pattern` (from `word_pattern`) matches in the lower-cased text, as character
+    offsets; a match may start inside the one before ("i am" and "am apparat")."""
+    return [start for start, _ in scan_words(pattern, text)]
+
+
+def scan_words(pattern: Any, text: str) -> list[tuple[int, str]]:
+    """`scan`, with the word each match found."""
+    lowered = text.lower()
+    if len(lowered) != len(text):
+        lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    data = lowered.encode()
+    found: list[tuple[int, str]] = []
+    position = 0
+    while (match := pattern.search(data, position)) is not None:
+        found.append((match.start(1), match.group(1).decode()))
+        position = match.start(1) + 1
+    if len(data) == len(text):
+        return found
+    # Byte offsets to character offsets, one stretch at a time.
+    converted, done_bytes, done_chars = [], 0, 0
+    for start, word in found:
+        done_chars += len(data[done_bytes:start].decode())
+        done_bytes = start
+        converted.append((done_chars, word))
+    return converted
+
+
+# A number word as a whole word: one of the base words, or several joined ("quarante-deux",
+# "zweiundvierzig", "førtisju"); the generated two-digit forms would make the automaton too large.
+_NUMBER_BASE = "|".join(
+    re2.escape(word)
+    for word in sorted({*_UNITS, *_TEENS, *_TENS, *_HUNDRED, *_REPEAT, *_PLUS}, key=len, reverse=True)
+    if "-" not in word
+)
+_NUMBER_SCAN = re2.compile(
+    f"(?:^|[^\\pL\\pN_])((?:{_NUMBER_BASE})(?:-?(?:und|og|et)?-?(?:{_NUMBER_BASE})){{0,4}})"
+    "(?:$|[^\\pL\\pN_])".encode()
+)
+
+
+def _number_word_clusters(text: str) -> list[tuple[int, int]]:
+    """Stretches (widened to whole words and nearby digits) where two number words stand close."""
+    words = [(start, start + 1) for start in scan(_NUMBER_SCAN, text)]
+    clusters: list[list[int]] = []
+    for start, end in words:
+        if clusters and start - clusters[-1][1] <= 30:
+            clusters[-1][1] = end
+            clusters[-1][2] += 1
+        else:
+            clusters.append([start, end, 1])
+    spans = []
+    for start, end, count in clusters:
+        if count >= 2:
+            lo = max(0, start - 30)
+            hi = min(len(text), end + 30)
+            while lo > 0 and not text[lo - 1].isspace() and start - lo < 60:
+                lo -= 1
+            while hi < len(text) and not text[hi].isspace() and hi - end < 60:
+                hi += 1
+            spans.append((lo, hi))
+    return spans
+
+
+def _runs_in(text: str, tokens: list[tuple[int, int, str]], min_said: int) -> list[NumberRun]:
     runs: list[NumberRun] = []
     reading: _Reading | None = None
     repeat = 1
@@ -173,10 +259,10 @@ def number_runs(text: str, *, min_said: int = 1) -> list[NumberRun]:
     return [run for run in runs if run.said >= min_said and len(run.digits) >= 2]
 
 
-def _tokens(text: str) -> list[tuple[int, int, str]]:
+def _tokens(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
     """Words and digit runs; a hyphenated word that is no number is read part by part ("double-four")."""
     tokens = []
-    for match in _TOKEN.finditer(text):
+    for match in _TOKEN.finditer(text, start, end):
         token = match.group()
         if "-" in token and token.lower() not in _NUMBERS:
             position = match.start()
