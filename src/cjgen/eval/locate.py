@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from cjgen.redact import PLACEHOLDERS
 from cjgen.schema import Evidence
 
 if TYPE_CHECKING:
@@ -27,7 +28,10 @@ _PUNCTUATION = str.maketrans(
         **dict.fromkeys("\u200b\u200c\u200d\u2060\ufeff\u00ad", None),
     }
 )
-_PLACEHOLDER = re.compile(r"\[(?:EMAIL|PHONE|ADDRESS|CARD|NATIONAL_ID|URL)(?:_\d+)?\]")
+# Every redaction placeholder stands for a value the quote hides (its list lives with the redaction).
+_PLACEHOLDER = re.compile(
+    r"\[(?:" + "|".join(re.escape(p.strip("[]")) for p in PLACEHOLDERS.values()) + r")(?:_\d+)?\]"
+)
 _TURN_BREAK = "\x00"  # separates turns in the turn view, so no quote and no wildcard can span two turns
 _MIDDLE_WILDCARD = f"[^{_TURN_BREAK}]{{1,120}}?"
 # A leading or trailing placeholder: bounded, so a match cannot start at the top of the file.
