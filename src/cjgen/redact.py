@@ -3,13 +3,22 @@
 Detection is deliberately conservative: regular expressions plus checksums (Luhn, IBAN mod-97, the
 Norwegian, Lithuanian, Dutch and French national-id check digits, from python-stdnum), shape rules for phone
 numbers and a keyword in front for values that have no shape of their own ("born 12 May 1984", "passport
-C01X00T47", "My name is Jane Doe"). Ordinary numbers in interviews (years, times, prices, counts, order
-numbers) stay. Patterns run over a copy of the text with fullwidth forms folded and zero-width characters
-skipped, so an obfuscated value is found at its original offsets. Each replaced value is a `RedactedSpan`,
-which lets a quote found in the redacted text be mapped to the original text and back.
+C01X00T47", "My name is Jane Doe"). Transcripts are speech, so values said in words count too (see
+`spoken`): numbers read out ("oh seven nine double four…", "zéro six, douze…") are redacted as phone, card,
+account or id numbers by the word before them, their check digits or, for eight to fifteen digits, as phone
+numbers; spoken dates of birth, spelled e-mails, handles said next to a platform and addresses written in
+lower case are found as well. Ordinary numbers in interviews (years, times, prices, counts, order numbers,
+counting "nine, ten, eleven") stay. Patterns run over a copy of the text with fullwidth forms folded and
+zero-width characters skipped, so an obfuscated value is found at its original offsets. Each replaced value
+is a `RedactedSpan`, which lets a quote found in the redacted text be mapped to the original text and back.
 
-Names are redacted only after a self-introduction ("My name is …", "Jeg heter …", "Ich heiße …"); other
-names stay, since telling a name from a product, town or brand needs more than a pattern.
+Names are redacted after an introduction ("My name is …", "This is … calling", "… here", "moi c'est …",
+"ich bin die …", a lower-case name after a greeting), after a kinship word or title ("my wife …", "Herr …",
+"ponia …"), and wherever an introduced name recurs in the transcript. Other names stay: telling a name from
+a product, town or brand needs more than a pattern.
+
+Every pattern has a bounded length and one reading of any stretch, and runs only near what its values must
+hold (a digit, an "@", a keyword found by one RE2 pass over the text), so time grows linearly with the text.
 """
 
 from __future__ import annotations
@@ -24,7 +33,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any
 
-from stdnum import iban
+from stdnum import iban, numdb
 from stdnum.fr import nir
 from stdnum.lt import asmens
 from stdnum.nl import bsn
@@ -551,9 +560,48 @@ def _pattern(
 
 
 def _after_keyword(kind: str, keywords: str, value: str, accept: Callable[[str], bool]) -> _Detector:
-    """A value shortly after a word that says what it is ("my phone number is …", "født …")."""
-    pattern = re.compile(rf"(?i:\b(?:{keywords}))(?!\w)[^\n\d]{{0,30}}?(?<![\w])(?P<v>{value})", re.VERBOSE)
-    return _pattern(kind, pattern, accept, near=_near_words(keywords, 0, 1), reach=200)
+    """A value shortly after a word that says what it is ("my phone number is …", "født …"): the first value
+    that starts within 30 characters of the keyword, with no digit or line break between."""
+    keyword = re.compile(rf"(?i:\b(?:{keywords}))(?!\w)", re.VERBOSE)
+    found_value = re.compile(rf"(?<![\w])(?P<v>{value})", re.VERBOSE)
+    starts = _word_starts(keywords)
+
+    def find(text: str) -> list[_Finding]:
+        found = []
+        # Keywords come in order, so the first value after one is reused for the next keyword while it
+        # still lies ahead: repeated keywords ("dob dob dob…") cost one pass, not one search each.
+        ahead: re.Match[str] | None = None
+        searched_to = -1
+        for start in starts(text):
+            match = keyword.match(text, start)
+            if match is None:
+                continue
+            after = match.end()
+            if ahead is None or ahead.start() < after:
+                if searched_to > after and ahead is None:
+                    continue  # nothing starts between here and where the last search gave up
+                ahead = _first_match(found_value, text, after, after + 31, after + 240)
+                searched_to = after + 31 if ahead is None else ahead.start()
+            if ahead is None or ahead.start() - after > 30 or _BREAK.search(text, after, ahead.start()):
+                continue
+            if accept(ahead.group("v")):
+                found.append((kind, ahead.start("v"), ahead.end("v")))
+        return found
+
+    return find
+
+
+_BREAK = re.compile(r"[\n\d]")
+_WORD_START = re.compile(r"\w(?<!\w.)|(?<=\W)\W")
+
+
+def _first_match(pattern: re.Pattern[str], text: str, lo: int, hi: int, end: int) -> re.Match[str] | None:
+    """The first match of `pattern` that starts in lo:hi, tried only where a word or a sign starts."""
+    for start in _WORD_START.finditer(text, lo, hi):
+        match = pattern.match(text, start.start(), min(len(text), end))
+        if match is not None:
+            return match
+    return None
 
 
 def _before_keyword(kind: str, value: str, keywords: str) -> _Detector:
@@ -712,12 +760,28 @@ _NINO = re.compile(
 )
 
 
+# Countries that issue IBANs: a run that starts with any other pair is no IBAN, and costs no check.
+_IBAN_COUNTRIES = frozenset(
+    cc
+    for cc in (chr(a) + chr(b) for a in range(65, 91) for b in range(65, 91))
+    if numdb.get("iban").info(cc)[0][1]
+)
+
+
+def _mod97(value: str) -> bool:
+    compact = value.replace(" ", "")
+    rearranged = compact[4:] + compact[:4]
+    return int("".join(str(int(c, 36)) for c in rearranged)) % 97 == 1
+
+
 def _ibans(text: str) -> list[_Finding]:
     found = []
     for match in _matches(_IBAN, text, _everywhere(text), overlapping=True, reach=0):
         value = match.group()
+        if value[:2] not in _IBAN_COUNTRIES:
+            continue
         ends = [len(value), *[m.start() for m in re.finditer(" ", value)][::-1]]
-        end = next((e for e in ends if iban.is_valid(value[:e])), None)
+        end = next((e for e in ends if _mod97(value[:e]) and iban.is_valid(value[:e])), None)
         if end is not None:
             found.append(("account", match.start(), match.start() + end))
     return found

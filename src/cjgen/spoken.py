@@ -165,8 +165,8 @@ def scan(pattern: Any, text: str) -> list[int]:
     return [start for start, _ in scan_words(pattern, text)]
 
 
-def scan_words(pattern: Any, text: str) -> list[tuple[int, str]]:
-    """`scan`, with the word each match found."""
+def scan_words(pattern: Any, text: str, *, overlapping: bool = True) -> list[tuple[int, str]]:
+    """`scan`, with the word each match found; without `overlapping`, each match starts after the last."""
     lowered = text.lower()
     if len(lowered) != len(text):
         lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
@@ -175,7 +175,7 @@ def scan_words(pattern: Any, text: str) -> list[tuple[int, str]]:
     position = 0
     while (match := pattern.search(data, position)) is not None:
         found.append((match.start(1), match.group(1).decode()))
-        position = match.start(1) + 1
+        position = match.start(1) + 1 if overlapping else match.end(1)
     if len(data) == len(text):
         return found
     # Byte offsets to character offsets, one stretch at a time.
@@ -202,15 +202,17 @@ _NUMBER_SCAN = re2.compile(
 
 def _number_word_clusters(text: str) -> list[tuple[int, int]]:
     """Stretches (widened to whole words and nearby digits) where two number words stand close."""
-    words = [(start, start + 1) for start in scan(_NUMBER_SCAN, text)]
+    words = [(start, start + len(word)) for start, word in scan_words(_NUMBER_SCAN, text, overlapping=False)]
     clusters: list[list[int]] = []
     for start, end in words:
-        if clusters and start - clusters[-1][1] <= 30:
+        # Two number words belong together when only a gap a number can have stands between them.
+        between = text[clusters[-1][1] : start] if clusters else ""
+        if clusters and (_GAP.fullmatch(between) or between.strip().lower() in _AND):
             clusters[-1][1] = end
             clusters[-1][2] += 1
         else:
             clusters.append([start, end, 1])
-    spans = []
+    spans: list[tuple[int, int]] = []
     for start, end, count in clusters:
         if count >= 2:
             lo = max(0, start - 30)
@@ -219,7 +221,10 @@ def _number_word_clusters(text: str) -> list[tuple[int, int]]:
                 lo -= 1
             while hi < len(text) and not text[hi].isspace() and hi - end < 60:
                 hi += 1
-            spans.append((lo, hi))
+            if spans and lo <= spans[-1][1]:
+                spans[-1] = (spans[-1][0], hi)
+            else:
+                spans.append((lo, hi))
     return spans
 
 
