@@ -509,7 +509,11 @@ def _matches(
     tries every start, so a number that fails its check cannot hide the next one ("07700900123 4111 1111
     1111 1111": the run starting with the phone number is no card). Given `starts`, a cheap pattern for
     where a match can begin, the pattern is tried only there."""
+    after = 0  # without `overlapping`, a match never starts inside the one before, in any window
     for lo, hi in windows:
+        lo = max(lo, after) if not overlapping else lo
+        if lo >= hi:
+            continue
         end = min(len(text), hi + reach + 8)
         if starts is not None:
             after = lo
@@ -534,6 +538,7 @@ def _matches(
                 break
             yield match
             position = match.start() + 1 if overlapping else max(match.end(), match.start() + 1)
+            after = position
 
 
 def _pattern(

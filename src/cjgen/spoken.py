@@ -683,9 +683,9 @@ def _name_after(text: str, cue: re.Match[str]) -> tuple[int, int] | None:
             return names[0][0], names[-1][1]
         return None
     # A name in lower case, as speech-to-text writes it: one or two words that end the phrase.
-    greeted = _GREETING.search(text, max(0, cue.start() - 40), cue.start()) is not None
-    if kind == "presenting":
+    if kind == "presenting" or not (words[0][2][0].islower() and len(words[0][2]) >= 3):
         return None
+    greeted = _GREETING.search(text, max(0, cue.start() - 40), cue.start()) is not None
     # After "I'm" ("hey, i'm blind.") one word may be anything: a greeting and a whole name, or a closing
     # "by the way", are needed.
     fewest = 2 if kind == "weak" else 1
