@@ -111,7 +111,7 @@ def test_a_lasting_transport_fault_ends_in_one_clear_error(
     with pytest.raises(ModelError) as caught:
         draft(runtime)
     message = _one_clear_line(caught.value)
-    assert message.startswith("stages:")  # the step that failed: the draft's first, which plans the stages
+    assert message.startswith("service:")  # the step that failed: the draft's first, the kind of service
     assert len(server.arrivals) == 1 + CLIENT_RETRIES  # no re-ask on top of the client's retries
 
 
