@@ -35,9 +35,11 @@ class ServiceKind:
 
 
 SERVICE_KINDS = (
-    ServiceKind("a product or subscription they buy, sign up for and use", GENERIC_STAGES),
     ServiceKind(
-        "an application, claim or benefit they apply for and an organisation decides on",
+        "customers pay for a product, a rental or a subscription and use it day to day", GENERIC_STAGES
+    ),
+    ServiceKind(
+        "people apply for a benefit, a claim, a permit or a payment, and an organisation decides",
         (
             ("learn", "Learn about it", "Hearing that it exists and what it offers."),
             ("check", "Check and decide", "Working out whether it applies to them and deciding to apply."),
@@ -48,7 +50,7 @@ SERVICE_KINDS = (
         ),
     ),
     ServiceKind(
-        "appointments or visits: they book, go somewhere and are seen or served",
+        "patients or clients book appointments and go to a practice, an office or a branch to be seen",
         (
             ("find", "Notice a need and find", "Something comes up and they find where to go."),
             ("book", "Book", "Booking, scheduling and keeping track of the appointment."),
@@ -59,7 +61,7 @@ SERVICE_KINDS = (
         ),
     ),
     ServiceKind(
-        "a life event or change they go through, with help from an organisation",
+        "people go through a life event (having a baby, moving home, retiring, a bereavement) with help",
         (
             ("before", "Before", "Seeing the change coming and planning for it."),
             ("learn", "Find out what is available", "Learning what help exists and who offers it."),

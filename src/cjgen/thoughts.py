@@ -16,7 +16,7 @@ from cjgen.findings import Moment, calibrated
 from cjgen.label import SentenceLabel
 
 PER_INTERVIEW = 3
-MIN_WORDS = 5
+MIN_WORDS = 6
 # First person, past or reported thinking. "I think" alone is left out: it mostly hedges an opinion.
 _CUES = (
     # English
