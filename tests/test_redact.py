@@ -209,8 +209,10 @@ def test_example_cases_planted_pii_is_caught_and_nothing_else() -> None:
                 assert item["value"] not in redacted_text
                 assert result.counts().get(item["type"], 0) >= 1
         else:
-            # Participants who introduce themselves ("I'm Daan") lose their name; nothing else is found.
-            others_total += sum(n for kind, n in result.counts().items() if kind != "name")
+            # Participants who introduce themselves ("I'm Daan") lose their name, and a link with a token
+            # and a query string (a prototype the interviewer shared) goes as a possible login; nothing
+            # else is found.
+            others_total += sum(n for kind, n in result.counts().items() if kind not in ("name", "url"))
     assert others_total == 0
 
 
@@ -467,7 +469,7 @@ def test_adversarial_repeats_of_every_pattern_part_take_linear_time() -> None:
     grow about linearly to 200 KB (a quadratic one grows 400 times, an exponential one never ends)."""
     small, large = 10_000, 200_000
     plain_small = seconds(repeat_to(PLAIN, small), runs=3)
-    plain_large = seconds(repeat_to(PLAIN, large))
+    plain_large = seconds(repeat_to(PLAIN, large), runs=2)
     units = adversarial_units()
     assert len(units) > 400
     timed = {name: seconds(repeat_to(unit, small)) for name, unit in units.items()}
@@ -475,10 +477,10 @@ def test_adversarial_repeats_of_every_pattern_part_take_linear_time() -> None:
     assert timed[slowest[0]] < 40 * plain_small, {name: timed[name] / plain_small for name in slowest}
     for name in slowest:
         at_small = seconds(repeat_to(units[name], small), runs=3)
-        at_large = seconds(repeat_to(units[name], large))
-        # Linear growth is 20x; allow twice that for a loaded machine, and the same cost per character
-        # as plain text within the factor above.
-        assert at_large < 40 * at_small, (name, at_small, at_large)
+        at_large = seconds(repeat_to(units[name], large), runs=2)
+        # Linear growth is 20x and quadratic 400x; allow three times linear for a loaded machine, and the
+        # same cost per character as plain text within the factor above.
+        assert at_large < 60 * at_small, (name, at_small, at_large)
         assert at_large < 40 * plain_large, (name, at_large, plain_large)
 
 
