@@ -221,8 +221,9 @@ def redact_transcript(t: Transcript) -> RedactedTranscript:
     A name someone introduced ("I'm Kari Nordmann") is also redacted where it recurs in any turn of the
     transcript, the interviewer's "Thanks, Kari" included.
     """
-    # Each turn's text is searched once; the names found in any turn are then added to every turn.
-    found = [_find_all(turn.text) for turn in t.turns]
+    # All turns are searched as one text (a turn costs a fixed overhead per detector, and a transcript has
+    # thousands); the names found in any turn are then added to every turn.
+    found = _find_in_turns([turn.text for turn in t.turns])
     introduced = {
         turn.text[s.start : s.end]
         for turn, findings in zip(t.turns, found, strict=True)
@@ -253,6 +254,26 @@ def redact_transcript(t: Transcript) -> RedactedTranscript:
         turns.append(turn.model_copy(update={"text": redacted.text, "segments": segments}))
     redacted_transcript = t.model_copy(update={"turns": tuple(turns)})
     return RedactedTranscript(original=t, redacted=redacted_transcript, turns=changed)
+
+
+_TURN_BREAK = "\n\n"
+
+
+def _find_in_turns(texts: list[str]) -> list[list[_Finding]]:
+    """The findings of each text, found in one search of them all joined by blank lines; a finding that
+    runs past the end of its text is cut there."""
+    joined = _TURN_BREAK.join(texts)
+    starts, position = [], 0
+    for text in texts:
+        starts.append(position)
+        position += len(text) + len(_TURN_BREAK)
+    found: list[list[_Finding]] = [[] for _ in texts]
+    for kind, start, end in _find_all(joined):
+        i = bisect_right(starts, start) - 1
+        offset, length = starts[i], len(texts[i])
+        if start - offset < length:
+            found[i].append((kind, start - offset, min(end - offset, length)))
+    return found
 
 
 def no_redaction(t: Transcript) -> RedactedTranscript:
@@ -325,6 +346,7 @@ _NUM_START = r"(?<![\w+.,:/-].)"
 _NUM_AFTER = r"(?![\w]|[.,:/-]\d)"
 # Zero-width characters hide a value from a pattern; they are read as absent (see `_fold`).
 _ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad")
+_ZERO_WIDTH_CHAR = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 
 
 _FOLDED: dict[str, str] = {"’": "'", "‘": "'"}
@@ -373,7 +395,7 @@ def _known_names(text: str, names: Iterable[str]) -> list[_Finding]:
 def _find_all(text: str) -> list[_Finding]:
     folded = _fold(text)
     found = [finding for detect in _DETECTORS for finding in detect(folded)]
-    if any(char in _ZERO_WIDTH for char in text):
+    if _ZERO_WIDTH_CHAR.search(text):
         found += _findings_without_zero_width(folded)
     return found
 
@@ -402,7 +424,7 @@ _LETTER_RUN = re.compile(r"[^\W\d_]+")
 _DIGIT_RUN = re.compile(r"\d+")
 _KEYWORD_START = re.compile(r"(?:[^\W\d_]|'|-|\\s|\\\.)+")
 # The literal starts (lower case) of every keyword a word-triggered detector looks for.
-_TRIGGERS: set[str] = set()
+_TRIGGERS: dict[str, set[int]] = {}
 
 
 def _merge(spans: Iterable[tuple[int, int]], before: int, after: int, length: int) -> list[_Window]:
@@ -417,22 +439,23 @@ def _merge(spans: Iterable[tuple[int, int]], before: int, after: int, length: in
 
 
 @lru_cache(maxsize=4)
-def _word_index(text: str) -> dict[str, list[int]]:
-    """Where each registered keyword prefix starts a word: one pass of a linear-time engine for all."""
+def _word_index(text: str) -> dict[int, list[int]]:
+    """Where a word starts that begins a keyword of each registered group, in order: one pass of a
+    linear-time engine for all keywords."""
     pattern, covers = _trigger_pattern()
-    index: dict[str, list[int]] = {}
+    index: dict[int, list[int]] = {}
     for start, word in scan_words(pattern, text):
-        for prefix in covers[word]:
-            index.setdefault(prefix, []).append(start)
+        for group in covers[word]:
+            index.setdefault(group, []).append(start)
     return index
 
 
 @lru_cache(maxsize=1)
-def _trigger_pattern() -> tuple[Any, dict[str, list[str]]]:
+def _trigger_pattern() -> tuple[Any, dict[str, set[int]]]:
     """All keyword prefixes in one pattern (built once every detector has registered its own), and for
-    each the shorter ones it also starts with ("my name is" starts with "my ")."""
+    each the groups of it and of the shorter prefixes it starts with ("my name is" starts with "my ")."""
     prefixes = sorted(_TRIGGERS)
-    covers = {word: [p for p in prefixes if word.startswith(p)] for word in prefixes}
+    covers = {word: {g for p in prefixes if word.startswith(p) for g in _TRIGGERS[p]} for word in prefixes}
     return word_pattern(prefixes, whole=False), covers
 
 
@@ -467,12 +490,12 @@ def _keyword_prefixes(alternation: str) -> list[str]:
 
 def _word_starts(keywords: str) -> Callable[[str], list[int]]:
     """Where a word starts that may begin one of `keywords` (the keyword pattern still has to match)."""
-    prefixes = set(_keyword_prefixes(keywords))
-    _TRIGGERS.update(prefixes)
+    group = len({g for groups in _TRIGGERS.values() for g in groups})
+    for prefix in _keyword_prefixes(keywords):
+        _TRIGGERS.setdefault(prefix, set()).add(group)
 
     def starts(text: str) -> list[int]:
-        index = _word_index(text)
-        return sorted({p for prefix in prefixes for p in index.get(prefix, ())})
+        return _word_index(text).get(group, [])
 
     return starts
 
