@@ -23,6 +23,7 @@ def test_inspect_shows_format_speakers_roles_words_and_warnings() -> None:
     assert lines[3].split() == ["Partner", "participant", "1", "turns", "7", "words"]
     assert "words: interviewer 15, participant 32" in result.output
     assert "warning: no interviewer label found; 'Kim' asks most of the questions" in result.output
+    assert result.output.count("no interviewer label found") == 1  # said once, by name
 
 
 def test_inspect_json_and_the_interviewer_option(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -12,11 +13,12 @@ from typer.testing import CliRunner
 
 import cjgen.cli
 from cjgen.errors import InputError
+from cjgen.ingest import load_transcripts
 from cjgen.label import SentenceLabel
 from cjgen.models import ScriptedChatModel
 from cjgen.observations import Observation
 from cjgen.participants import Participant, load_participants
-from cjgen.pipeline import open_runtime
+from cjgen.pipeline import generate_map, open_runtime
 from cjgen.schema import Delight, PainPoint, Persona, Stage
 from cjgen.sentences import Sentence
 from cjgen.synthesize import (
@@ -310,3 +312,37 @@ def test_the_summary_names_the_most_raised_problem_and_good_moment_with_their_co
         "3 interview(s). Main problem (2 participant(s)): Nobody answers the phone. "
         "What works best (1 participant(s)): Staff are kind."
     )
+
+
+def _anything(messages: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Answers every question with its first option (or a short phrase), and plans three stages."""
+    schema = kwargs["response_format"]["json_schema"]["schema"]
+    if "stages" in schema["properties"]:
+        stages = [{"id": f"s{n}", "name": f"Stage {n}", "description": "A phase."} for n in range(1, 4)]
+        return {"stages": stages, "segments": []}
+    items = schema["properties"]["answers"]["items"]
+    asked = len(re.findall(r"^Question \d+:", str(messages[-1].content), flags=re.MULTILINE))
+    return {"answers": [items["enum"][0] if "enum" in items else "The parcel came late"] * asked}
+
+
+def test_a_participant_list_keyed_by_names_matches_files_named_after_people(tmp_path: Path) -> None:
+    text = (
+        "Interviewer: How was the delivery?\n\nRespondent: The parcel came late and nobody called me back.\n"
+    )
+    paths = [write(tmp_path, f"{name}.txt", text) for name in ("Kari Nordmann", "Ola Hansen", "Per Berg")]
+    listed = [Participant("Kari Nordmann", "Staff"), Participant("Ola Hansen", "Clients")]
+    model = ScriptedChatModel(responder=_anything)
+    journey = generate_map(
+        "We deliver parcels.",
+        load_transcripts(paths),
+        runtime=open_runtime(model=model, use_cache=False),
+        participants=[*listed, Participant("Ida Lund", "Clients")],
+    )
+    assert [(p.name, len(p.participant_ids)) for p in journey.personas] == [
+        ("Staff", 1),
+        ("Clients", 1),
+        ("Not in the participant list", 1),
+    ]
+    shown = journey.model_dump_json()
+    for name in ("Kari", "Nordmann", "Ola", "Hansen", "Ida", "Lund"):
+        assert name not in shown

@@ -28,6 +28,7 @@ from cjgen.errors import CjgenError
 from cjgen.ingest import load_brief, load_transcripts
 from cjgen.participants import load_participants
 from cjgen.pipeline import draft_map_from_file, generate_map, open_runtime, summarize_file
+from cjgen.pseudonym import pseudonymise
 from cjgen.render import FORMATS, extension_for, render, summary_to_markdown
 from cjgen.schema import JourneyMap, MapType
 
@@ -145,8 +146,9 @@ def _runtime(backend: str | None, model: str | None, no_cache: bool, progress: A
 
 
 @contextmanager
-def _progress(names: list[str]) -> Iterator[Any]:
-    """A rich progress bar: one line per transcript, one for synthesis."""
+def _progress(names: list[str], ids: list[str] | None = None) -> Iterator[Any]:
+    """A rich progress bar: one line per transcript (shown by `names`, followed by the run's `ids` for them),
+    one for synthesis."""
     bars = Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
@@ -155,7 +157,10 @@ def _progress(names: list[str]) -> Iterator[Any]:
         console=err,
         transient=False,
     )
-    tasks = {name: bars.add_task(f"extract {name}", total=1, start=False) for name in names}
+    tasks = {
+        key: bars.add_task(f"extract {name}", total=1, start=False)
+        for name, key in zip(names, ids or names, strict=True)
+    }
     tasks["synthesize"] = bars.add_task("synthesize", total=1, start=False)
 
     def update(step: str, message: str) -> None:
@@ -246,7 +251,8 @@ def map_command(
         the_brief = load_brief(brief)
         loaded = load_transcripts(transcripts)
         listed = load_participants(participants) if participants is not None else []
-        with _progress([t.name for t in transcripts]) as update:
+        # The run reports a transcript by its id with no name in it; the bars show the user's own file names.
+        with _progress([t.name for t in transcripts], [t.id for t in pseudonymise(loaded)]) as update:
             runtime = _runtime(backend, model, no_cache, update)
             journey = generate_map(
                 the_brief,

@@ -11,7 +11,8 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
+from dataclasses import replace
+from pathlib import Path, PurePath
 from typing import TypedDict, Unpack
 
 from langchain_core.language_models import BaseChatModel
@@ -27,7 +28,7 @@ from cjgen.ingest import brief_from_text, load_brief, load_transcript, load_tran
 from cjgen.models import make_model, resolve_backend
 from cjgen.observations import Observation
 from cjgen.participants import Participant
-from cjgen.pseudonym import pseudonymise
+from cjgen.pseudonym import Pseudonyms, pseudonymise_run
 from cjgen.read import Read, read_transcript
 from cjgen.redact import RedactedTranscript, no_redaction, redact_brief, redact_transcript, report_for
 from cjgen.schema import (
@@ -91,12 +92,13 @@ def as_brief(brief: Brief | str | None) -> Brief | None:
     return brief_from_text(brief)
 
 
-def _typed(transcripts: Sequence[Transcript]) -> list[Transcript]:
-    """The transcripts as every step sees them: typed, and with no name in a speaker label or file name."""
+def _typed(transcripts: Sequence[Transcript]) -> tuple[list[Transcript], Pseudonyms]:
+    """The transcripts as every step sees them: typed, and with no name in a speaker label or file name; with
+    the run's record of the codes given for names."""
     wrong = [type(t).__name__ for t in transcripts if not isinstance(t, Transcript)]
     if wrong:
         raise TypeError(f"transcripts must be Transcript objects, not {wrong[0]}; use *_from_files for paths")
-    return pseudonymise(transcripts)
+    return pseudonymise_run(transcripts)
 
 
 def _start(runtime: Runtime | None, model: BaseChatModel | None, progress: Progress | None = None) -> Run:
@@ -115,7 +117,9 @@ def _brief_for_model(brief: Brief | None) -> str:
 def _provenance(run: Run, brief: Brief | None, transcripts: Sequence[Transcript]) -> Provenance:
     """The run's record: its own calls and step times (a run never sees another run's calls)."""
     calls = list(run.calls)
-    inputs = [InputFile(path=brief.path or "(text)", sha256=brief.sha256, kind="brief")] if brief else []
+    # The brief's folders are left out, as the transcripts' are (a folder may be named after a person).
+    shown = PurePath(brief.path).name if brief and brief.path else "(text)"
+    inputs = [InputFile(path=shown, sha256=brief.sha256, kind="brief")] if brief else []
     inputs += [
         InputFile(
             path=t.path,
@@ -220,7 +224,9 @@ def build_map(
 
     `participants` is the study's participant list: given, the personas are its groups.
     """
-    loaded = _typed(transcripts)
+    loaded, pseudonyms = _typed(transcripts)
+    # A participant list's ids go through the same codes as the transcripts' ids, so that they match.
+    participants = [replace(p, id=pseudonyms.participant(p.id)) for p in participants]
     clock = run.clock
     with clock.step("redact"):
         sources = _redact_all(run, loaded, redact)
@@ -428,7 +434,7 @@ def _summary_items(
 
 def build_summary(transcript: Transcript, run: Run, *, redact: bool = True) -> TranscriptSummary:
     """One interview's key points, pain points, delights and quotes, all grounded (narrow questions only)."""
-    loaded = _typed([transcript])
+    loaded, _ = _typed([transcript])
     sources = _redact_all(run, loaded, redact)
     report = _read_all(run, sources, generic_stages())[0].report
     observations, _ = tidy(report.observations)

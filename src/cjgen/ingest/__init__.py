@@ -36,6 +36,7 @@ from cjgen.ingest.parsed import Parsed
 from cjgen.ingest.report import SpeakerReport, TranscriptReport
 from cjgen.ingest.text import read_text
 from cjgen.ingest.transcript import MAX_TURN_WORDS, MAX_TURNS, build_transcript, main_speaker
+from cjgen.pseudonym import may_hold_name
 from cjgen.schema import Brief, Transcript
 
 __all__ = [
@@ -75,8 +76,10 @@ def load_transcript(
     None takes them from the `CJGEN_INTERVIEWER` setting.
     """
     transcript, parsed = _load(Path(path), participant_id, interviewers)
+    # A log line names the file only when its name holds no name (logs outlive the run and travel further).
+    shown = Path(path).name if not may_hold_name(Path(path).stem) else "a transcript (file name withheld)"
     for warning in parsed.warnings:
-        log.warning("%s: %s", transcript.path, warning)
+        log.warning("%s: %s", shown, warning)
     return transcript
 
 
@@ -124,8 +127,17 @@ def inspect_transcript(
         participant_id=transcript.participant_id,
         speakers=[SpeakerReport(s, r, turns[(s, r)], words[(s, r)]) for s, r in turns],
         words_by_role=dict(by_role),
-        warnings=[*parsed.warnings, *parsed.remarks],
+        # A remark may say by name what its logged warning says without one: the user sees it once, named.
+        warnings=[
+            *(w for w in parsed.warnings if _subject(w) not in map(_subject, parsed.remarks)),
+            *parsed.remarks,
+        ],
     )
+
+
+def _subject(message: str) -> str:
+    """What a warning is about: its words before the first semicolon."""
+    return message.split(";", 1)[0]
 
 
 def load_brief(path: Path | str) -> Brief:
