@@ -102,7 +102,9 @@ def test_guide_sentences_shared_by_the_study_go_to_the_interviewer(tmp_path: Pat
 
 
 def test_guide_text_is_cut_out_as_exact_source_text(tmp_path: Path) -> None:
-    loaded = _study(tmp_path, [["Online.", "", "", ""], ["By phone.", "", "", ""], ["In person.", "", "", ""]])
+    loaded = _study(
+        tmp_path, [["Online.", "", "", ""], ["By phone.", "", "", ""], ["In person.", "", "", ""]]
+    )
     for transcript in loaded:
         source = Path(transcript.path).read_text(encoding="utf-8")
         for turn in transcript.turns:
@@ -110,9 +112,7 @@ def test_guide_text_is_cut_out_as_exact_source_text(tmp_path: Path) -> None:
 
 
 def test_two_files_are_too_few_to_tell_a_guide_from_a_shared_answer(tmp_path: Path) -> None:
-    paths = [
-        write(tmp_path, f"P{n}.md", _notes(["I really did not know.", "", "", ""])) for n in (1, 2)
-    ]
+    paths = [write(tmp_path, f"P{n}.md", _notes(["I really did not know.", "", "", ""])) for n in (1, 2)]
     assert load_transcripts(paths) == [load_transcript(p) for p in paths]
     assert any("Did you go online or call?" in t.text for t in load_transcript(paths[0]).participant_turns())
 
