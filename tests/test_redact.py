@@ -473,7 +473,11 @@ def test_adversarial_repeats_of_every_pattern_part_take_linear_time() -> None:
     units = adversarial_units()
     assert len(units) > 400
     timed = {name: seconds(repeat_to(unit, small)) for name, unit in units.items()}
+    # One run each finds the candidates; the slowest are timed again, best of three, so that a pause of the
+    # machine is not taken for a slow pattern.
     slowest = sorted(timed, key=timed.__getitem__, reverse=True)[:8]
+    timed.update({name: seconds(repeat_to(units[name], small), runs=3) for name in slowest})
+    slowest = sorted(slowest, key=timed.__getitem__, reverse=True)
     assert timed[slowest[0]] < 40 * plain_small, {name: timed[name] / plain_small for name in slowest}
     for name in slowest:
         at_small = seconds(repeat_to(units[name], small), runs=3)
