@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from cjgen.observations import Observation
 from cjgen.schema import (
     Action,
     BlueprintLane,
@@ -612,4 +613,19 @@ def empty_map() -> JourneyMap:
         provenance=Provenance(
             tool_version="0.1.0", backend="scripted", model="scripted", created_at=CREATED_AT
         ),
+    )
+
+
+def obs(
+    obs_id: str, pid: str, text: str, stage: str = "use", kind: str = "pain", question: str = ""
+) -> Observation:
+    return Observation(
+        id=obs_id,
+        source_id=f"{pid}.txt",
+        participant_id=pid,
+        kind=kind,  # type: ignore[arg-type]
+        stage_id=stage,
+        text=text,
+        question=question,
+        evidence=[ev(pid, 1, text)],
     )

@@ -10,7 +10,6 @@ from cjgen.findings import select_moments
 from cjgen.group import CORE_MEMBERS, group_observations
 from cjgen.label import SentenceLabel
 from cjgen.models import ScriptedChatModel
-from cjgen.observations import Observation
 from cjgen.pipeline import open_runtime
 from cjgen.prompts import Prompt
 from cjgen.schema import Stage
@@ -18,7 +17,7 @@ from cjgen.sentences import Sentence
 from cjgen.settings import Settings
 from cjgen.stages import Segment
 from cjgen.synthesize import Context, contradictions_from, opposed_pairs, personas_for
-from factories import ev
+from factories import obs
 
 
 def label(turn: int, n: int, pain: float, delight: float = 0.1, action: float = 0.05) -> SentenceLabel:
@@ -38,21 +37,6 @@ def test_a_model_that_leans_to_one_answer_flags_only_what_stands_out() -> None:
 def test_no_more_moments_per_interview_than_the_cap() -> None:
     labels = [label(t, 1, 0.9 if t % 2 else 0.1) for t in range(1, 40)]
     assert len(select_moments(labels, "pain")) == 6
-
-
-def obs(
-    obs_id: str, pid: str, text: str, stage: str = "use", kind: str = "pain", question: str = ""
-) -> Observation:
-    return Observation(
-        id=obs_id,
-        source_id=f"{pid}.txt",
-        participant_id=pid,
-        kind=kind,  # type: ignore[arg-type]
-        stage_id=stage,
-        text=text,
-        question=question,
-        evidence=[ev(pid, 1, text)],
-    )
 
 
 def test_observations_about_the_same_thing_group_and_a_word_everyone_uses_does_not() -> None:

@@ -16,7 +16,6 @@ from cjgen.errors import InputError
 from cjgen.ingest import load_transcripts
 from cjgen.label import SentenceLabel
 from cjgen.models import ScriptedChatModel
-from cjgen.observations import Observation
 from cjgen.participants import Participant, load_participants
 from cjgen.pipeline import generate_map, open_runtime
 from cjgen.schema import Delight, PainPoint, Persona, Stage
@@ -32,7 +31,7 @@ from cjgen.synthesize import (
     thoughts_for,
 )
 from cjgen.thoughts import PER_INTERVIEW, is_thought, thought_moments
-from factories import ev
+from factories import ev, obs
 from oracle import GoldOracle
 
 # --------------------------------------------------------------------------------------------- thoughts
@@ -84,18 +83,6 @@ def test_an_interviews_most_charged_thoughts_are_kept_in_interview_order() -> No
     assert {m.kind for m in moments} == {"thought"}
 
 
-def _thought(obs_id: str, pid: str, text: str, stage: str = "use") -> Observation:
-    return Observation(
-        id=obs_id,
-        source_id=f"{pid}.txt",
-        participant_id=pid,
-        kind="thought",
-        stage_id=stage,
-        text=text,
-        evidence=[ev(pid, 1, text)],
-    )
-
-
 STAGES = [Stage(id="use", name="Use"), Stage(id="leave", name="Leave")]
 
 
@@ -106,11 +93,11 @@ def context(**kw: Any) -> Context:
 
 def test_the_thoughts_lane_shows_each_stages_strongest_thoughts_one_per_participant_verbatim() -> None:
     items = [
-        _thought("a", "P1", "I thought it was broken already."),
-        _thought("b", "P1", "I was worried about the bill."),
-        _thought("c", "P2", "I wondered who to call."),
-        _thought("d", "P3", "I figured it would sort itself out."),
-        _thought("e", "P3", "I thought I could just stop paying.", stage="leave"),
+        obs("a", "P1", "I thought it was broken already.", kind="thought"),
+        obs("b", "P1", "I was worried about the bill.", kind="thought"),
+        obs("c", "P2", "I wondered who to call.", kind="thought"),
+        obs("d", "P3", "I figured it would sort itself out.", kind="thought"),
+        obs("e", "P3", "I thought I could just stop paying.", kind="thought", stage="leave"),
     ]
     scores = {"a": 0.1, "b": 0.5, "c": 0.3, "d": 0.05, "e": 0.2}
     thoughts = thoughts_for(context(observations=items, scores=scores), {"P1": "persona1"})
@@ -229,27 +216,15 @@ def test_emotion_is_the_balance_of_good_moments_over_problems(pains: int, deligh
     assert emotion_score(pains, delights) == score
 
 
-def _felt(obs_id: str, pid: str, kind: str, stage: str) -> Observation:
-    return Observation(
-        id=obs_id,
-        source_id=f"{pid}.txt",
-        participant_id=pid,
-        kind=kind,  # type: ignore[arg-type]
-        stage_id=stage,
-        text=f"moment {obs_id}",
-        evidence=[ev(pid, 1, f"moment {obs_id}")],
-    )
-
-
 def test_the_emotion_curve_moves_with_what_each_persona_felt_in_each_stage() -> None:
     felt = [
-        _felt("a", "P1", "pain", "use"),
-        _felt("b", "P2", "pain", "use"),
-        _felt("c", "P1", "pain", "use"),
-        _felt("d", "P1", "delight", "leave"),
-        _felt("e", "P3", "delight", "use"),
-        _felt("f", "P3", "delight", "use"),
-        _felt("g", "P3", "action", "leave"),  # what someone did is no feeling
+        obs("a", "P1", "moment a", stage="use", kind="pain"),
+        obs("b", "P2", "moment b", stage="use", kind="pain"),
+        obs("c", "P1", "moment c", stage="use", kind="pain"),
+        obs("d", "P1", "moment d", stage="leave", kind="delight"),
+        obs("e", "P3", "moment e", stage="use", kind="delight"),
+        obs("f", "P3", "moment f", stage="use", kind="delight"),
+        obs("g", "P3", "moment g", stage="leave", kind="action"),  # what someone did is no feeling
     ]
     personas = [
         Persona(id="persona1", name="A", participant_ids=["P1", "P2"]),
@@ -284,8 +259,12 @@ def test_a_long_key_clause_is_cut_at_a_clause_boundary() -> None:
 
 def test_a_name_that_adds_words_its_quote_lacks_gives_way_to_the_key_clause() -> None:
     items = [
-        _felt("a", "P1", "pain", "use").model_copy(update={"text": "The parcel came two days late."}),
-        _felt("b", "P2", "pain", "use").model_copy(update={"text": "Nobody answered the phone line."}),
+        obs("a", "P1", "moment a", stage="use", kind="pain").model_copy(
+            update={"text": "The parcel came two days late."}
+        ),
+        obs("b", "P2", "moment b", stage="use", kind="pain").model_copy(
+            update={"text": "Nobody answered the phone line."}
+        ),
     ]
     model = ScriptedChatModel().enqueue(
         {"answers": ["They ordered a pizza but the delivery was delayed", "The phone line was not answered"]}
