@@ -122,3 +122,13 @@ def test_verbatim_transcripts_are_never_changed(tmp_path: Path) -> None:
     paths = [write(tmp_path, f"P{n}.txt", text.format(n=n)) for n in range(1, 5)]
     loaded = load_transcripts(paths)
     assert loaded == [load_transcript(p) for p in paths]
+
+
+def test_a_guide_question_closed_by_a_curly_quote_leaves_the_answer_after_it(tmp_path: Path) -> None:
+    line = "- I have started recording. I’d like to confirm: Are you comfortable if I record our talk today?” {}\n"
+    paths = [
+        write(tmp_path, f"P{n}.md", "# Notes\n\n" + line.format(answer) + "- How was it? Fine, thanks.\n")
+        for n, answer in enumerate(["Yes", "Yes, sure.", "Of course, go ahead."], start=1)
+    ]
+    loaded = load_transcripts(paths)
+    assert loaded[2].participant_turns()[0].text == "Of course, go ahead."

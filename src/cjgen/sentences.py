@@ -7,9 +7,10 @@ from dataclasses import dataclass
 
 from cjgen.schema import Transcript
 
-# A sentence ends at . ! ? … (optionally followed by a closing quote or bracket) before whitespace and a
-# word that does not start in lower case ("It was... it was" is one sentence), or at a line break.
-_BOUNDARY = re.compile(r"(?<=[.!?…])[\"'»)\]]*\s+(?=[^a-zà-ÿ\s])|\n+")
+# A sentence ends at . ! ? … (optionally followed by a closing quote, straight or curly, or a bracket) before
+# whitespace and a word that does not start in lower case ("It was... it was" is one sentence), or at a line
+# break.
+_BOUNDARY = re.compile(r"(?<=[.!?…])[\"'”’»)\]]*\s+(?=[^a-zà-ÿ\s])|\n+")
 MAX_WORDS = 45
 # How a citation of a numbered sentence looks: "12.3" or "[12.3]".
 SENTENCE_ID = re.compile(r"^\[?(\d+)\.(\d+)\]?$")
