@@ -278,7 +278,7 @@ def key_clause(text: str) -> str:
 def names_for(runtime: Runtime, observations: Sequence[Observation]) -> dict[str, str]:
     """Observation id -> a one-sentence name written from its quote alone.
 
-    A name that adds words its quote does not hold (a small model drifts: "pizza" for a late parcel) gives
+    A name that adds words its quote does not hold (a small model drifts to details no one said) gives
     way to the quote's key clause.
     """
     wanted = list({o.id: o for o in observations}.values())

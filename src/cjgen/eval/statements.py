@@ -4,7 +4,7 @@ entities, and the summary.
 - **Faithfulness** of a statement is the share of its content words (stemmed, `words.py`) that its own
   verified quotes or the brief use. Quotes that cannot be found in the sources, or that lie in an interviewer
   turn, support nothing. It is a lexical floor: a fair paraphrase ("winter" for "freezing") counts against the
-  statement, so 1.0 is not required, but a word no quote has, like an invented "pizza", is listed.
+  statement, so 1.0 is not required, but a word no quote has, like an invented object, is listed.
 - **Invented entities** are the numbers and the capitalised words inside a sentence (not its first word) of a
   statement that neither its quotes nor the brief mention. A number may also be one of the map's own counts
   of that item (its participants or quotes). No part-of-speech tagger: lower-case nouns show up only in the
