@@ -25,20 +25,15 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from cjgen.ingest import load_transcript  # noqa: E402
-from cjgen.redact import redact_text, redact_transcript  # noqa: E402
+from cjgen.redact import redact_transcript  # noqa: E402
 from cjgen.schema import Transcript, Turn  # noqa: E402
-from test_redact import adversarial_units, repeat_to  # noqa: E402
+from test_redact import adversarial_units, repeat_to, seconds  # noqa: E402
 
 MB = 1_000_000
 
 
 def ms_per_mb(text: str, runs: int = 1) -> float:
-    best = float("inf")
-    for _ in range(runs):
-        started = time.perf_counter()
-        redact_text(text)
-        best = min(best, time.perf_counter() - started)
-    return best * 1000 * MB / len(text)
+    return seconds(text, runs) * 1000 * MB / len(text)
 
 
 def transcript_ms_per_mb(text: str) -> float:
