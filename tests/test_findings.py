@@ -171,7 +171,7 @@ def test_short_answers_are_never_cut_to_a_word_count() -> None:
 
 
 def test_a_lean_to_one_stage_number_is_taken_out_before_choosing() -> None:
-    from cjgen.findings import debiased
+    from cjgen.choose import debiased
 
     # Every answer leans to stage 1; the third question points to stage 2 more than the others do.
     answers = [[0.8, 0.1, 0.1], [0.8, 0.1, 0.1], [0.6, 0.35, 0.05], [0.8, 0.05, 0.15]]

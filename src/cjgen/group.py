@@ -19,8 +19,8 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from cjgen.checks import content_words
 from cjgen.observations import Observation
+from cjgen.wording import content_words, overlap
 
 # Agglomeration stops when the best pair of clusters is less alike than this (similarities are about 0..1.6).
 THRESHOLD = 0.2
@@ -46,13 +46,6 @@ class Finding:
     @property
     def lead(self) -> Observation:
         return self.members[0]
-
-
-def overlap(a: set[str], b: set[str]) -> float:
-    """Shared content words, normalised by both sizes (1.0 for identical sets)."""
-    if not a or not b:
-        return 0.0
-    return float(len(a & b) / (len(a) * len(b)) ** 0.5)
 
 
 class Vocabulary:

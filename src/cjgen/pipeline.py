@@ -407,7 +407,7 @@ def _summary_items(
 ) -> tuple[list[Thought], list[PainPoint], list[Delight]]:
     points = [
         Thought(id=f"point{n}", stage_id=o.stage_id, text=statement_of(o, names), evidence=o.evidence)
-        for n, o in enumerate((o for o in observations if o.kind in ("thought", "goal", "action")), start=1)
+        for n, o in enumerate((o for o in observations if o.kind in ("thought", "action")), start=1)
     ]
     pains = [
         PainPoint(
