@@ -185,12 +185,16 @@ def _list_notes(listed: Sequence[Participant], interviewed: Sequence[str]) -> li
     return notes
 
 
-def _redact_all(run: Run, transcripts: Sequence[Transcript], redact: bool) -> list[RedactedTranscript]:
-    """Each transcript redacted; the run's deadline and cancel switch are checked before each one."""
+def _redact_all(
+    run: Run, transcripts: Sequence[Transcript], redact: bool, pseudonyms: Pseudonyms
+) -> list[RedactedTranscript]:
+    """Each transcript redacted, with the names its speaker labels held; the run's deadline and cancel switch
+    are checked before each one."""
     sources = []
     for t in transcripts:
         run.check()
-        sources.append(redact_transcript(t) if redact else no_redaction(t))
+        known = pseudonyms.label_names.get(t.id, set())
+        sources.append(redact_transcript(t, known) if redact else no_redaction(t))
     return sources
 
 
@@ -229,7 +233,7 @@ def build_map(
     participants = [replace(p, id=pseudonyms.participant(p.id)) for p in participants]
     clock = run.clock
     with clock.step("redact"):
-        sources = _redact_all(run, loaded, redact)
+        sources = _redact_all(run, loaded, redact, pseudonyms)
         model_brief = redact_brief(brief) if (brief and redact) else None
         shown_brief = model_brief[0] if model_brief else brief
         brief_text = _brief_for_model(shown_brief)
@@ -434,8 +438,8 @@ def _summary_items(
 
 def build_summary(transcript: Transcript, run: Run, *, redact: bool = True) -> TranscriptSummary:
     """One interview's key points, pain points, delights and quotes, all grounded (narrow questions only)."""
-    loaded, _ = _typed([transcript])
-    sources = _redact_all(run, loaded, redact)
+    loaded, pseudonyms = _typed([transcript])
+    sources = _redact_all(run, loaded, redact, pseudonyms)
     report = _read_all(run, sources, generic_stages())[0].report
     observations, _ = tidy(report.observations)
     # Every item of a summary is shown, so every one is named (one sentence from its own quote).
