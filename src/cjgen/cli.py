@@ -430,3 +430,13 @@ def serve(
 def version() -> None:
     """Print the version."""
     out.print(__version__)
+
+
+@app.command("model-path")
+def model_path() -> None:
+    """Print the embedded model's GGUF file (joined and checked on first use), e.g. for a llama.cpp server."""
+    from cjgen.local import packaged_model_path
+    from cjgen.settings import get_settings
+
+    with user_errors():
+        out.print(str(packaged_model_path(get_settings().cache_dir)), highlight=False, soft_wrap=True)

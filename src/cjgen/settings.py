@@ -23,8 +23,10 @@ class Settings(BaseSettings):
         description="OpenAI-compatible URL.",
     )
     api_key: SecretStr | None = Field(None, validation_alias=AliasChoices("CJGEN_API_KEY", "OPENAI_API_KEY"))
-    json_mode: Literal["json_schema", "json_object"] = Field(
-        "json_schema", description="json_object for servers (e.g. llama.cpp) that reject json_schema."
+    json_mode: Literal["json_schema", "strict", "json_object"] = Field(
+        "json_schema",
+        description="json_schema (OpenAI spec), strict (OpenAI strict structured outputs), or json_object: "
+        "the schema beside json_object, for servers (llama.cpp's) that reject json_schema.",
     )
     local_model: Path | None = Field(None, description="A GGUF file to use instead of the packaged model.")
     local_threads: int | None = None
