@@ -126,8 +126,13 @@ def spec_problems(body: dict[str, Any], dialect: Dialect = "openai") -> list[str
 
 
 class FakeOpenAI:
-    def __init__(self, responder: Responder, *, stall_s: float = 2.0, dialect: Dialect = "openai") -> None:
+    def __init__(
+        self, responder: Responder, *, stall_s: float = 2.0, dialect: Dialect = "openai", delay_s: float = 0.0
+    ) -> None:
         self.responder = responder
+        self.delay_s = delay_s  # how long each answer takes
+        self.in_flight = 0
+        self.peak = 0  # the most requests it was answering at once
         self.stall_s = stall_s
         self.dialect = dialect
         self.refused: list[list[str]] = []  # per refused request, why
@@ -173,6 +178,17 @@ class FakeOpenAI:
                 pass
 
             def do_POST(self) -> None:
+                with fake._lock:
+                    fake.in_flight += 1
+                    fake.peak = max(fake.peak, fake.in_flight)
+                try:
+                    time.sleep(fake.delay_s)
+                    self._answer()
+                finally:
+                    with fake._lock:
+                        fake.in_flight -= 1
+
+            def _answer(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 problems = spec_problems(body, fake.dialect)
                 if problems:

@@ -28,6 +28,13 @@ class Settings(BaseSettings):
         description="json_schema (OpenAI spec), strict (OpenAI strict structured outputs), or json_object: "
         "the schema beside json_object, for servers (llama.cpp's) that reject json_schema.",
     )
+    endpoints: str = Field(
+        "",
+        description="Comma-separated base URLs of OpenAI-compatible replicas of one model (`local`: the "
+        "embedded model); calls are balanced over them. Empty: CJGEN_BASE_URL alone.",
+    )
+    endpoint_concurrency: int = Field(4, ge=1, description="Calls in flight per endpoint at most.")
+    endpoint_rest_s: float = Field(30.0, ge=0, description="How long a failed endpoint gets no calls.")
     local_model: Path | None = Field(None, description="A GGUF file to use instead of the packaged model.")
     local_threads: int | None = None
     local_ctx: int = 8192
@@ -57,6 +64,9 @@ class Settings(BaseSettings):
     summarize_workers: int = Field(2, ge=1, description="Summaries that run at the same time.")
     summarize_queue: int = Field(4, ge=0, description="Summaries that may wait; more get 503.")
     summarize_timeout_s: float = Field(300.0, gt=0, description="A summary running longer gets 504.")
+
+    def endpoint_list(self) -> list[str]:
+        return [e.strip().rstrip("/") for e in self.endpoints.split(",") if e.strip()]
 
     def keys(self) -> frozenset[str]:
         """Every key that may call the service (admin keys included)."""
