@@ -1,4 +1,4 @@
-"""The `cjgen` command line: map, draft, summarize, inspect, schema, eval, serve.
+"""The `cjgen` command line: map, draft, summarize, inspect, schema, eval, serve, worker.
 
 Errors a user can act on are printed as one line (what is wrong and where) with exit code 2, never a
 traceback. Outputs are written whole or not at all.
@@ -424,6 +424,22 @@ def serve(
 
     with user_errors():
         run(host=host, port=port)
+
+
+@app.command()
+def worker() -> None:
+    """Run map jobs queued by `cjgen serve` with CJGEN_RUNNER=queue (stop with Ctrl-C or SIGTERM)."""
+    import logging
+
+    from cjgen.pipeline import open_runtime
+    from cjgen.service.queue import Worker
+    from cjgen.settings import get_settings
+    from cjgen.store import Store
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    with user_errors():
+        settings = get_settings()
+        Worker(settings, Store(settings.database_url), lambda: open_runtime(settings=settings)).run()
 
 
 @app.command()

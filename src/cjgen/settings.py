@@ -61,6 +61,18 @@ class Settings(BaseSettings):
     job_queue: int = Field(8, ge=0, description="Map jobs that may wait for a worker; more get 503.")
     job_timeout_s: float = Field(1800.0, gt=0, description="A map job running longer fails.")
     job_lease_s: float = Field(30.0, gt=0, description="A job whose worker is silent this long fails.")
+    runner: Literal["inprocess", "queue"] = Field(
+        "inprocess",
+        description="inprocess: map jobs run in the service's own threads; queue: in `cjgen worker` "
+        "processes, through a task queue in PostgreSQL.",
+    )
+    queue_url: str | None = Field(
+        None, description="PostgreSQL URL of the task queue; default: CJGEN_DATABASE_URL."
+    )
+    worker_concurrency: int = Field(2, ge=1, description="Tasks one `cjgen worker` runs at the same time.")
+    worker_heartbeat_s: float = Field(
+        5.0, gt=0, description="A worker silent three times this long has its tasks given to others."
+    )
     summarize_workers: int = Field(2, ge=1, description="Summaries that run at the same time.")
     summarize_queue: int = Field(4, ge=0, description="Summaries that may wait; more get 503.")
     summarize_timeout_s: float = Field(300.0, gt=0, description="A summary running longer gets 504.")
