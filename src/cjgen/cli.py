@@ -1,4 +1,4 @@
-"""The `cjgen` command line: map, draft, summarize, inspect, schema, eval, serve.
+"""The `cjgen` command line: map, draft, export, summarize, inspect, schema, eval, serve.
 
 Errors a user can act on are printed as one line (what is wrong and where) with exit code 2, never a
 traceback. Outputs are written whole or not at all.
@@ -26,6 +26,7 @@ from cjgen import __version__
 from cjgen.ask import Runtime
 from cjgen.errors import CjgenError
 from cjgen.ingest import load_brief, load_transcripts
+from cjgen.mapfile import load_map
 from cjgen.participants import load_participants
 from cjgen.pipeline import draft_map_from_file, generate_map, open_runtime, summarize_file
 from cjgen.pseudonym import pseudonymise
@@ -70,7 +71,21 @@ OutputOpt = Annotated[
     Path | None,
     typer.Option("--output", "-o", help="Output file; its suffix picks the format (default: HTML)."),
 ]
-FormatOpt = Annotated[Format | None, typer.Option("--format", "-f", help="html, md, json, csv or mermaid.")]
+FormatOpt = Annotated[
+    Format | None,
+    typer.Option(
+        "--format",
+        "-f",
+        help="html, md, json, csv, mermaid or board (whiteboard stickies for Miro, FigJam, Mural).",
+    ),
+]
+IncludePendingOpt = Annotated[
+    bool,
+    typer.Option(
+        "--include-pending",
+        help="board: also the items not yet reviewed (by default only accepted and edited ones; never rejected).",
+    ),
+]
 KindOpt = Annotated[Kind, typer.Option("--type", "-t", help="Map type.")]
 TitleOpt = Annotated[str | None, typer.Option(help="Map title (default: the brief's first line).")]
 NoRedactOpt = Annotated[
@@ -126,9 +141,11 @@ def _format_for(output: Path | None, fmt: str | None, default: str) -> str:
     if fmt:
         return fmt
     if output is not None:
-        by_suffix = {extension_for(f): f for f in FORMATS}
-        if output.suffix.lower() in by_suffix:
-            return by_suffix[output.suffix.lower()]
+        name = output.name.lower()
+        # The longest suffix first, so that `map.board.csv` is a board and `map.csv` a CSV.
+        for suffix, found in sorted(((extension_for(f), f) for f in FORMATS), key=lambda s: -len(s[0])):
+            if name.endswith(suffix):
+                return found
         if output.suffix.lower() == ".markdown":
             return "md"
     return default
@@ -233,6 +250,7 @@ def map_command(
     no_redact: NoRedactOpt = False,
     no_cache: NoCacheOpt = False,
     interviewer: InterviewerOpt = None,
+    include_pending: IncludePendingOpt = False,
     participants: Annotated[
         Path | None,
         typer.Option(
@@ -263,7 +281,7 @@ def map_command(
                 title=title,
                 participants=listed,
             )
-        text = render(journey, chosen)
+        text = render(journey, chosen, include_pending=include_pending)
         seconds = time.perf_counter() - started
         write_atomic(target, text)
         report = target.with_name(f"{target.stem}.run.json")
@@ -295,6 +313,21 @@ def draft(
             )
         write_atomic(target, render(journey, chosen))
     err.print(_summary_table(journey, time.perf_counter() - started))
+    err.print(f"wrote [bold]{target}[/]", highlight=False)
+
+
+@app.command()
+def export(
+    map_file: Annotated[Path, typer.Argument(help="A map saved as JSON (`cjgen map -f json`).")],
+    output: OutputOpt = None,
+    fmt: FormatOpt = None,
+    include_pending: IncludePendingOpt = False,
+) -> None:
+    """Write a saved (and perhaps reviewed) map in another format, e.g. whiteboard stickies (`-f board`)."""
+    chosen, target = _target(output, fmt, map_file.stem)
+    with user_errors():
+        journey = load_map(map_file)
+        write_atomic(target, render(journey, chosen, include_pending=include_pending))
     err.print(f"wrote [bold]{target}[/]", highlight=False)
 
 

@@ -1,4 +1,4 @@
-"""Render a journey map as HTML, Markdown, JSON, CSV or a Mermaid `journey` diagram.
+"""Render a journey map as HTML, Markdown, JSON, CSV, a Mermaid `journey` diagram or whiteboard stickies.
 
 Pure functions: a map goes in, text comes out; writing files is the caller's business. The HTML page is
 one self-contained file (inline CSS and SVG, no external assets) so it can be mailed, archived or printed
@@ -42,8 +42,15 @@ from cjgen.schema import (
     TranscriptSummary,
 )
 
-FORMATS: Final = ("html", "md", "json", "csv", "mermaid")
-_EXTENSIONS: Final = {"html": ".html", "md": ".md", "json": ".json", "csv": ".csv", "mermaid": ".mmd"}
+FORMATS: Final = ("html", "md", "json", "csv", "mermaid", "board")
+_EXTENSIONS: Final = {
+    "html": ".html",
+    "md": ".md",
+    "json": ".json",
+    "csv": ".csv",
+    "mermaid": ".mmd",
+    "board": ".board.csv",
+}
 
 CSV_COLUMNS: Final = (
     "type",
@@ -120,14 +127,18 @@ def extension_for(fmt: str) -> str:
     return _EXTENSIONS[_check_format(fmt)]
 
 
-def render(journey: JourneyMap, fmt: str) -> str:
-    """The map as text in one of `FORMATS`."""
+def render(journey: JourneyMap, fmt: str, *, include_pending: bool = False) -> str:
+    """The map as text in one of `FORMATS`; the whiteboard (`board`) holds only accepted and edited items,
+    and pending ones too with `include_pending`."""
+    from cjgen.board import to_board  # the board writer uses this module's CSV guard
+
     renderers: dict[str, Callable[[JourneyMap], str]] = {
         "html": to_html,
         "md": to_markdown,
         "json": to_json,
         "csv": to_csv,
         "mermaid": to_mermaid,
+        "board": lambda j: to_board(j, include_pending=include_pending),
     }
     return renderers[_check_format(fmt)](journey)
 
