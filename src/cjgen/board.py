@@ -10,7 +10,6 @@ stable across versions: an item's own id, and for a quote its place in the sourc
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -147,8 +146,7 @@ def to_board(journey: JourneyMap, *, include_pending: bool = False) -> str:
 
 def quote_id(e: Evidence) -> str:
     """A quote's sticky id, from where it is in the source: the same passage has the same id in every version."""
-    where = f"{e.source_id}\x1f{e.turn_index}\x1f{e.start}\x1f{e.end}"
-    return "q-" + hashlib.sha256(where.encode("utf-8")).hexdigest()[:12]
+    return "q-" + e.key()
 
 
 def _quotes(item: Item) -> list[Evidence]:

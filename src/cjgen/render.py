@@ -33,6 +33,7 @@ from cjgen.schema import (
     Evidence,
     Item,
     JourneyMap,
+    LeftOut,
     Opportunity,
     PainPoint,
     Persona,
@@ -82,7 +83,9 @@ STATUS_LABELS: Final = {
     "accepted": "✓ accepted",
     "edited": "✎ edited",
     "rejected": "✕ rejected",
+    "needs-review": "⟳ needs re-review",
 }
+LEFT_OUT_LABELS: Final = {"pain": "likely problem", "delight": "good moment"}
 BLUEPRINT_LANES: Final[tuple[tuple[BlueprintLane, str, str], ...]] = (
     ("frontstage", "Frontstage", "What the customer sees: people, screens, places"),
     ("backstage", "Backstage", "Below the line of visibility: staff actions the customer does not see"),
@@ -341,6 +344,16 @@ class _MapView:
             ("Assumptions", len(self.assumptions())),
         ]
 
+    def left_out_by_participant(self) -> list[tuple[str, list[LeftOut]]]:
+        """What the map left out, per participant (in participant order), strongest first."""
+        groups: dict[str, list[LeftOut]] = {}
+        for lo in self.journey.left_out:
+            groups.setdefault(lo.evidence.participant_id, []).append(lo)
+        return [
+            (pid, sorted(found, key=lambda lo: -lo.strength))
+            for pid, found in sorted(groups.items(), key=lambda g: _natural_key(g[0]))
+        ]
+
     def total_seconds(self) -> float:
         return sum(self.journey.provenance.step_seconds.values())
 
@@ -475,6 +488,7 @@ def _environment() -> Environment:
         cite=cite,
         anchor=anchor,
         status_labels=STATUS_LABELS,
+        left_out_labels=LEFT_OUT_LABELS,
         flagged_quote=FLAGGED_QUOTE,
         map_type_label=lambda t: MAP_TYPE_LABELS.get(t, t),
         severity_label=lambda s: {1: "Low", 2: "Medium", 3: "High"}.get(s, str(s)),

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -48,7 +48,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sess
 from sqlalchemy.pool import StaticPool
 
 from cjgen.errors import CjgenError
-from cjgen.review import Decision, apply_review
+from cjgen.review import Action, Decision, apply_review
 from cjgen.schema import JourneyMap
 
 JobStatus = Literal["queued", "running", "done", "failed", "cancelled"]
@@ -197,11 +197,21 @@ class VersionInfo(Record):
     note: str | None = None
 
 
+class Change(BaseModel):
+    """What a reviewer did, as the review log records it: a decision on an item, or another change."""
+
+    action: Action
+    item_id: str = ""
+    note: str | None = None
+    reviewer: str | None = None
+    details: dict[str, Any] | None = None
+
+
 class ReviewEvent(Record):
     map_id: str
     version: int
     item_id: str
-    decision: Decision
+    decision: Action
     note: str | None = None
     reviewer: str | None = None
     edits: Annotated[dict[str, Any] | None, BeforeValidator(_json_or_none)] = None
@@ -430,19 +440,47 @@ class Store:
         version. Without it, a review that lost a race is applied again to the version that won, so no
         other decision is ever overwritten.
         """
+
+        def review(current: JourneyMap, at: datetime) -> JourneyMap:
+            return apply_review(current, item_id, decision, note=note, reviewer=reviewer, edits=edits, at=at)
+
+        return self.record_change(
+            map_id,
+            Change(action=decision, item_id=item_id, note=note, reviewer=reviewer, details=edits),
+            review,
+            expected_version=expected_version,
+            owner=owner,
+        )
+
+    def record_change(
+        self,
+        map_id: str,
+        change: Change,
+        apply: Callable[[JourneyMap, datetime], JourneyMap],
+        *,
+        expected_version: int | None = None,
+        owner: str | None = None,
+    ) -> JourneyMap:
+        """`apply` the change to the latest version, store the result as the next version, log the change.
+
+        Refused (`VersionConflict`) when `expected_version` is given and no longer the latest; without it a
+        change that lost a race is applied again to the version that won, so no change overwrites another.
+        """
         for attempt in range(_WRITE_TRIES):
             at = _now()
             current = self.get_map(map_id, owner=owner)
             if expected_version is not None and current.version != expected_version:
                 raise VersionConflict(map_id, expected_version, current.version)
-            reviewed = apply_review(
-                current, item_id, decision, note=note, reviewer=reviewer, edits=edits, at=at
-            )
+            changed = apply(current, at)
             try:
                 with self._session() as session:
                     # The version and its event are written together, or not at all.
                     version = _next_version(
-                        session, reviewed, f"review: {decision} {item_id}", current.version, owner
+                        session,
+                        changed,
+                        f"review: {change.action} {change.item_id}".strip(),
+                        current.version,
+                        owner,
                     )
                     if version is None:
                         continue
@@ -450,16 +488,16 @@ class Store:
                         _ReviewEvent(
                             map_id=map_id,
                             version=version,
-                            item_id=item_id,
-                            decision=decision,
-                            note=note,
-                            reviewer=reviewer,
-                            edits=json.dumps(edits, sort_keys=True) if edits else None,
+                            item_id=change.item_id,
+                            decision=change.action,
+                            note=change.note,
+                            reviewer=change.reviewer,
+                            edits=json.dumps(change.details, sort_keys=True) if change.details else None,
                             at=at,
                         )
                     )
                     session.commit()
-                    return reviewed.model_copy(update={"version": version})
+                    return changed.model_copy(update={"version": version})
             except OperationalError as exc:
                 self._retry_busy(attempt, exc)
         raise Busy(f"map '{map_id}' kept changing while it was reviewed; try again")

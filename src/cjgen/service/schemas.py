@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
 
 from cjgen import __version__
 from cjgen.ingest import TRANSCRIPT_SUFFIXES
-from cjgen.review import Decision
+from cjgen.review import Action, Decision
 from cjgen.schema import MapType
 from cjgen.store import JobStatus
 
@@ -141,12 +141,12 @@ class VersionPublic(_Out):
 
 
 class ReviewEventPublic(_Out):
-    """One review decision, and the version it made."""
+    """One review decision or other change, and the version it made."""
 
     map_id: str
     version: int
     item_id: str
-    decision: Decision
+    decision: Action
     note: str | None = None
     reviewer: str | None = None
     edits: dict[str, Any] | None = None
