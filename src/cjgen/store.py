@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -36,6 +36,7 @@ from sqlalchemy import (
     String,
     Text,
     create_engine,
+    delete,
     event,
     inspect,
     or_,
@@ -49,6 +50,7 @@ from sqlalchemy.pool import StaticPool
 
 from cjgen.errors import CjgenError
 from cjgen.review import Action, Decision, apply_review
+from cjgen.revise import RevisionReport, carry_decisions
 from cjgen.schema import JourneyMap
 
 JobStatus = Literal["queued", "running", "done", "failed", "cancelled"]
@@ -118,6 +120,17 @@ class _MapVersion(_Base):
     json: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class _MapSource(_Base):
+    """A brief or transcript a map was made from (the latest run's), as sent: a revision runs on them again."""
+
+    __tablename__ = "map_sources"
+
+    map_id: Mapped[str] = mapped_column(ForeignKey("maps.id"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text)
 
 
 class _ReviewEvent(_Base):
@@ -456,7 +469,7 @@ class Store:
         self,
         map_id: str,
         change: Change,
-        apply: Callable[[JourneyMap, datetime], JourneyMap],
+        apply: Callable[[JourneyMap, datetime], JourneyMap | tuple[JourneyMap, dict[str, Any]]],
         *,
         expected_version: int | None = None,
         owner: str | None = None,
@@ -465,13 +478,15 @@ class Store:
 
         Refused (`VersionConflict`) when `expected_version` is given and no longer the latest; without it a
         change that lost a race is applied again to the version that won, so no change overwrites another.
+        `apply` may also return what it did, for the log (else the change's own details are logged).
         """
         for attempt in range(_WRITE_TRIES):
             at = _now()
             current = self.get_map(map_id, owner=owner)
             if expected_version is not None and current.version != expected_version:
                 raise VersionConflict(map_id, expected_version, current.version)
-            changed = apply(current, at)
+            applied = apply(current, at)
+            changed, details = applied if isinstance(applied, tuple) else (applied, change.details)
             try:
                 with self._session() as session:
                     # The version and its event are written together, or not at all.
@@ -492,7 +507,7 @@ class Store:
                             decision=change.action,
                             note=change.note,
                             reviewer=change.reviewer,
-                            edits=json.dumps(change.details, sort_keys=True) if change.details else None,
+                            edits=json.dumps(details, sort_keys=True) if details else None,
                             at=at,
                         )
                     )
@@ -501,6 +516,42 @@ class Store:
             except OperationalError as exc:
                 self._retry_busy(attempt, exc)
         raise Busy(f"map '{map_id}' kept changing while it was reviewed; try again")
+
+    def record_revision(
+        self, map_id: str, run: JourneyMap, *, owner: str | None = None
+    ) -> tuple[JourneyMap, RevisionReport]:
+        """The new run over revised inputs as the next version of the map, decisions carried over (see
+        `revise`); the log records the revision with what it changed."""
+        reports: list[RevisionReport] = []
+
+        def revise(current: JourneyMap, at: datetime) -> tuple[JourneyMap, dict[str, Any]]:
+            revised, report = carry_decisions(current, run, at=at)
+            reports.append(report)
+            return revised, report.model_dump(mode="json")
+
+        change = Change(action="revise", note="new or replaced interviews", reviewer="cjgen revise")
+        return self.record_change(map_id, change, revise, owner=owner), reports[-1]
+
+    def save_sources(self, map_id: str, brief: str | None, transcripts: Sequence[tuple[str, str]]) -> None:
+        """Keep the inputs of a map's latest run (replacing any earlier ones): the brief, and each transcript
+        by name with its text."""
+        rows = [
+            _MapSource(map_id=map_id, name=name, kind="transcript", text=text) for name, text in transcripts
+        ]
+        if brief is not None:
+            rows.append(_MapSource(map_id=map_id, name="", kind="brief", text=brief))
+        with self._session() as session:
+            session.execute(delete(_MapSource).where(_MapSource.map_id == map_id))
+            session.add_all(rows)
+            session.commit()
+
+    def sources(self, map_id: str, *, owner: str | None = None) -> tuple[str | None, list[tuple[str, str]]]:
+        """The brief and the (name, text) of each transcript of the map's latest run."""
+        self.map_info(map_id, owner=owner)
+        with self._session() as session:
+            rows = list(session.scalars(select(_MapSource).where(_MapSource.map_id == map_id)))
+        brief = next((r.text for r in rows if r.kind == "brief"), None)
+        return brief, sorted((r.name, r.text) for r in rows if r.kind == "transcript")
 
     def review_events(self, map_id: str, *, owner: str | None = None) -> list[ReviewEvent]:
         """Every review decision on a map, in the order they were made."""
