@@ -246,7 +246,7 @@ def test_html_items_show_evidence_basis_and_review() -> None:
 
 def test_html_labels_assumptions() -> None:
     html = to_html(sample_map())
-    card = re.search(r'<article class="([^"]*)" id="item-pp-branch">(.*?)</article>', html, re.S)
+    card = re.search(r'<article class="([^"]*)" id="item-pp-branch"[^>]*>(.*?)</article>', html, re.S)
     assert card is not None
     assert "basis-assumption" in card.group(1)
     assert ">assumption</span>" in card.group(2)

@@ -1,4 +1,4 @@
-"""The `cjgen` command line: map, draft, export, summarize, inspect, schema, eval, serve.
+"""The `cjgen` command line: map, draft, export, review, summarize, inspect, schema, eval, serve.
 
 Errors a user can act on are printed as one line (what is wrong and where) with exit code 2, never a
 traceback. Outputs are written whole or not at all.
@@ -520,6 +520,53 @@ def serve(
 
     with user_errors():
         run(host=host, port=port)
+
+
+@app.command()
+def review(
+    map_file: Annotated[Path, typer.Argument(help="A map saved as JSON (`cjgen map -f json`).")],
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (default: any free one).")] = 0,
+    no_browser: Annotated[bool, typer.Option("--no-browser", help="Print the link; do not open it.")] = False,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Where the reviewed map goes (its suffix picks the format); default the map file itself.",
+        ),
+    ] = None,
+) -> None:
+    """Review a map in the browser: a local server on 127.0.0.1 with a one-time link, decisions saved next to
+    the map, and the reviewed map written back when you stop it (Ctrl-C)."""
+    import threading
+    import webbrowser
+
+    import uvicorn
+
+    from cjgen.service.local import HOST, free_port, open_review, store_path
+
+    with user_errors():
+        local = open_review(map_file)
+        chosen = free_port(port)
+    link = local.link(chosen)
+    err.print(
+        f"reviewing [bold]{escape(str(map_file))}[/] (version {local.opened_version}); decisions are saved in "
+        f"{escape(str(store_path(map_file)))}\nopen [bold]{link}[/] — Ctrl-C stops and writes the reviewed map",
+        highlight=False,
+        soft_wrap=True,
+    )
+    if not no_browser:
+        threading.Timer(0.8, webbrowser.open, [link]).start()
+    uvicorn.run(local.app, host=HOST, port=chosen, log_level="warning")
+    reviewed = local.reviewed()
+    if reviewed is None and output is None:
+        err.print("no changes; the map file is as it was", highlight=False)
+        return
+    target = output or map_file
+    with user_errors():
+        journey = reviewed or local.latest()
+        write_atomic(target, render(journey, _format_for(target, None, "json"), include_pending=True))
+    err.print(f"wrote version {journey.version} to [bold]{escape(str(target))}[/]", highlight=False)
 
 
 @app.command()

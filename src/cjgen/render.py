@@ -146,11 +146,24 @@ def render(journey: JourneyMap, fmt: str, *, include_pending: bool = False) -> s
     return renderers[_check_format(fmt)](journey)
 
 
-def to_html(journey: JourneyMap) -> str:
+@dataclass(frozen=True)
+class ReviewPage:
+    """What the served review page adds to the map: its CSRF token, the history, where its API and files are."""
+
+    csrf: str
+    events: Sequence[object]
+    api: str = "/v1"
+    static: str = "/review/static"
+    exports: tuple[str, ...] = FORMATS
+
+
+def to_html(journey: JourneyMap, review: ReviewPage | None = None) -> str:
     """One self-contained, printable HTML page: stages as columns, lanes as rows, quotes one click away.
 
     A Content-Security-Policy meta tag lets the page load nothing and run only its own script (by hash), so
-    even text that slipped past escaping could not fetch, post or execute anything.
+    even text that slipped past escaping could not fetch, post or execute anything. With `review`, the page is
+    the served review page instead: no inline script or style (its policy comes with the response), the
+    page's files from the server, and the review panel.
     """
     view = _MapView.build(journey)
     script = _page_script()
@@ -160,6 +173,7 @@ def to_html(journey: JourneyMap) -> str:
         chart=_emotion_chart(journey, view),
         script=Markup(script),
         csp=content_security_policy(script),
+        review=review,
     )
 
 

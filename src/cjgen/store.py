@@ -262,7 +262,12 @@ class JobOptions(TypedDict, total=False):
 
 
 def _next_version(
-    session: Session, journey: JourneyMap, note: str | None, based_on: int | None, owner: str | None
+    session: Session,
+    journey: JourneyMap,
+    note: str | None,
+    based_on: int | None,
+    owner: str | None,
+    keep_version: bool = False,
 ) -> int | None:
     """Write `journey` as the version after `based_on` (None: a new map); None if another writer was first.
 
@@ -271,12 +276,13 @@ def _next_version(
     """
     now = _now()
     if based_on is None:
+        first = max(1, journey.version) if keep_version else 1
         session.add(
             _Map(
                 id=journey.id,
                 title=journey.title,
                 map_type=journey.map_type,
-                latest_version=1,
+                latest_version=first,
                 created_at=now,
                 updated_at=now,
                 owner=owner,
@@ -287,7 +293,7 @@ def _next_version(
         except IntegrityError:
             session.rollback()
             return None
-        version = 1
+        version = first
     else:
         version = based_on + 1
         claimed = session.execute(
@@ -375,8 +381,16 @@ class Store:
 
     # ------------------------------------------------------------------------------------------ maps
 
-    def save_map(self, journey: JourneyMap, note: str | None = None, *, owner: str | None = None) -> int:
-        """Store `journey` as a new map (version 1) or as the next version of the map with its id."""
+    def save_map(
+        self,
+        journey: JourneyMap,
+        note: str | None = None,
+        *,
+        owner: str | None = None,
+        keep_version: bool = False,
+    ) -> int:
+        """Store `journey` as a new map (version 1, or its own version with `keep_version`: a map file opened for
+        review) or as the next version of the map with its id."""
         for attempt in range(_WRITE_TRIES):
             try:
                 with self._session() as session:
@@ -384,7 +398,7 @@ class Store:
                     if row is not None and not _owned(row.owner, owner):
                         raise NotFound(f"map '{journey.id}' not found")
                     based_on = None if row is None else row.latest_version
-                    version = _next_version(session, journey, note, based_on, owner)
+                    version = _next_version(session, journey, note, based_on, owner, keep_version)
                     if version is not None:
                         session.commit()
                         return version
