@@ -39,9 +39,11 @@ def test_only_accepted_and_edited_items_by_default() -> None:
 
 def test_include_pending_adds_unreviewed_items_never_rejected() -> None:
     journey = sample_map()
+    journey.pain_points[2].review.status = "needs-review"
+    assert "pp-silence" not in {r["id"] for r in rows(to_board(journey))}
     board = rows(to_board(journey, include_pending=True))
     statuses = {r["status"] for r in board}
-    assert statuses == {"pending", "accepted", "edited"}
+    assert statuses == {"pending", "accepted", "edited", "needs-review"}
     assert "pp-fees" in {r["id"] for r in board}
 
 

@@ -41,6 +41,7 @@ if CHROMIUM and DRIVER:
     from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.remote.webdriver import WebDriver
     from selenium.webdriver.remote.webelement import WebElement
     from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -153,8 +154,13 @@ def card(driver: WebDriver, item_id: str) -> WebElement:
     return driver.find_element(By.CSS_SELECTOR, f'article[data-item="{item_id}"]')
 
 
-def press(element: WebElement, label: str) -> None:
-    next(b for b in element.find_elements(By.TAG_NAME, "button") if b.text == label).click()
+def press(element: WebElement, label: str, *, keyboard: bool = False) -> None:
+    """Press the button with this label inside `element`: a click, or focus and Enter."""
+    found = next(b for b in element.find_elements(By.TAG_NAME, "button") if b.text == label)
+    if keyboard:
+        found.send_keys(Keys.ENTER)
+    else:
+        found.click()
 
 
 def status_of(driver: WebDriver, item_id: str) -> str:
@@ -174,15 +180,19 @@ def test_accept_edit_attach_reload_and_see_versions_and_history(
     start = version(driver)
     first, second = [p.id for p in served.journey.pain_points if p.evidence][:2]
 
-    press(card(driver, first), "Accept")
+    press(card(driver, first), "Accept", keyboard=True)
     until_version(driver, start + 1)
     assert "accepted" in status_of(driver, first)
+    # After the reload the keyboard is back on the item it was on.
+    assert driver.switch_to.active_element.get_attribute("class") == "act-accept"
+    assert first == driver.execute_script("return document.activeElement.closest('article').dataset.item")
 
-    press(card(driver, second), "Edit…")
-    statement = card(driver, second).find_element(By.CSS_SELECTOR, 'textarea[name="statement"]')
-    statement.clear()
+    press(card(driver, second), "Edit…", keyboard=True)
+    statement = driver.switch_to.active_element  # the form opens with its first field focused
+    assert statement.get_attribute("name") == "statement"
+    statement.send_keys(Keys.CONTROL, "a")
     statement.send_keys("Support answers come a day late")
-    press(card(driver, second), "Save edit")
+    press(card(driver, second), "Save edit", keyboard=True)
     until_version(driver, start + 2)
     assert "Support answers come a day late" in card(driver, second).text
 
@@ -273,3 +283,43 @@ def test_two_sessions_edit_one_item_and_neither_edit_is_lost(
     assert any("Wording from the first tab" in e for e in edits)
     assert any("Wording from the second tab" in e for e in edits)
     assert "Wording from the second tab" in card(first, item_id).text
+
+
+def test_merge_split_move_and_remove_quotes_from_the_page(
+    served: Served, open_browser: Callable[[], WebDriver]
+) -> None:
+    driver = open_browser()
+    sign_in(driver, served)
+    start = version(driver)
+    pains = [p for p in served.journey.pain_points if len(p.evidence) >= 2]
+    a, b = pains[0].id, pains[1].id
+
+    for item_id in (a, b):
+        card(driver, item_id).find_element(By.CSS_SELECTOR, "input.select-merge").click()
+    driver.find_element(By.ID, "merge-selected").click()
+    until_version(driver, start + 1)
+    assert not driver.find_elements(By.CSS_SELECTOR, f'article[data-item="{b}"]')
+
+    press(card(driver, a), "Split…")
+    form = card(driver, a).find_element(By.CSS_SELECTOR, "form.split-form")
+    form.find_element(By.CSS_SELECTOR, "input[type=checkbox]").click()
+    form.find_element(By.CSS_SELECTOR, "input[name=text]").send_keys("Split off in the browser")
+    press(form, "Split off the chosen quotes")
+    until_version(driver, start + 2)
+    assert "Split off in the browser" in driver.page_source
+
+    card(driver, a).find_element(By.CSS_SELECTOR, "details.evidence summary").click()  # open the quotes
+    quote = card(driver, a).find_element(By.CSS_SELECTOR, "li[data-quote]")
+    key = quote.get_attribute("data-quote")
+    target = pains[2].id
+    Select(quote.find_element(By.CSS_SELECTOR, "select")).select_by_value(target)
+    press(quote, "Move quote")
+    until_version(driver, start + 3)
+    assert card(driver, target).find_elements(By.CSS_SELECTOR, f'li[data-quote="{key}"]')
+
+    card(driver, target).find_element(By.CSS_SELECTOR, "details.evidence summary").click()
+    moved = card(driver, target).find_element(By.CSS_SELECTOR, f'li[data-quote="{key}"]')
+    press(moved, "Remove quote")
+    until_version(driver, start + 4)
+    assert not card(driver, target).find_elements(By.CSS_SELECTOR, f'li[data-quote="{key}"]')
+    assert [e.split()[1] for e in history(driver)] == ["remove-quote", "move-quote", "split", "merge"]

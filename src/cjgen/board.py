@@ -87,8 +87,9 @@ class Placed:
 
 
 def to_board(journey: JourneyMap, *, include_pending: bool = False) -> str:
-    """Stickies for the accepted and edited items (and pending ones with `include_pending`; never rejected)."""
-    wanted = REVIEWED + (("pending",) if include_pending else ())
+    """Stickies for the accepted and edited items (and those still to review, pending or flagged by a
+    revision, with `include_pending`; never rejected ones)."""
+    wanted = REVIEWED + (("pending", "needs-review") if include_pending else ())
     placed = [p for p in _placed(journey) if p.item.review.status in wanted]
     backs: dict[str, list[str]] = {}
     for p in sorted(placed, key=lambda p: OWNING_LANES.index(p.lane)):
