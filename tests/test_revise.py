@@ -14,6 +14,7 @@ from cjgen.pipeline import open_runtime
 from cjgen.review import apply_review, find_item
 from cjgen.revise import carry_decisions
 from cjgen.schema import InputFile, JourneyMap, LeftOut, PainPoint
+from cjgen.validate import check_map
 from factories import E_ID_DOCS, E_ID_WAIT, ev, sample_map
 from oracle import GoldOracle
 
@@ -162,6 +163,7 @@ def test_cli_revise_keeps_decisions_and_flags_what_changed(
     assert revised_run.exit_code == 0, revised_run.output
     revised = JourneyMap.model_validate_json(saved.read_text(encoding="utf-8"))
     assert revised.id == journey.id and revised.version == decided.version + 1
+    assert check_map(revised) == []
     assert later.name in {f.path for f in revised.provenance.inputs}
     statuses = {p.id: p.review.status for p in revised.pain_points}
     assert "accepted" in statuses.values() and "needs-review" in statuses.values()

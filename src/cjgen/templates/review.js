@@ -91,9 +91,7 @@
   function itemPath(id) { return "/items/" + encodeURIComponent(id); }
 
   function decide(id, decision, note) {
-    var body = { decision: decision };
-    if (note.value) { body.note = note.value; }
-    send(itemPath(id) + "/review", body, decision + " " + id, id);
+    send(itemPath(id) + "/review", withNote({ decision: decision }, note), decision + " " + id, id);
   }
 
   function fieldControl(name, item) {
@@ -124,20 +122,42 @@
     return [el("fieldset", {}, [el("legend", { text: "personas" })].concat(boxes))];
   }
 
+  // A form under an item: Escape or Cancel closes it and gives the keyboard back to the button that opened it.
+  function openForm(host, opener, kind, title, fill, submitLabel, onSubmit) {
+    var form = el("form", { "class": kind, "aria-label": title });
+    fill(form);
+    function close() { form.remove(); opener.focus(); }
+    form.addEventListener("keydown", function (event) { if (event.key === "Escape") { close(); } });
+    form.addEventListener("submit", function (event) { event.preventDefault(); onSubmit(form); });
+    form.appendChild(el("div", { "class": "form-buttons" }, [
+      el("button", { type: "submit", text: submitLabel }),
+      button("Cancel", close)
+    ]));
+    host.appendChild(form);
+    var first = form.querySelector("textarea, select, input");
+    if (first) { first.focus(); }
+  }
+
+  function withNote(body, note) {
+    if (note.value) { body.note = note.value; }
+    return body;
+  }
+
+  function checked(form, selector) {
+    return Array.prototype.filter.call(form.querySelectorAll(selector), function (b) { return b.checked; })
+      .map(function (b) { return b.value; });
+  }
+
   function editForm(item, note, host, opener) {
     var editable = ["statement", "text", "name", "description", "what", "severity", "score", "stage_id", "persona_ids"]
       .filter(function (f) { return f in item && item[f] !== null; });
-    var form = el("form", { "class": "edit-form", "aria-label": "Edit " + item.id });
-    editable.forEach(function (f) { fieldControl(f, item).forEach(function (n) { form.appendChild(n); }); });
-    function close() { form.remove(); opener.focus(); }
-    form.addEventListener("keydown", function (event) { if (event.key === "Escape") { close(); } });
-    form.addEventListener("submit", function (event) {
-      event.preventDefault();
+    openForm(host, opener, "edit-form", "Edit " + item.id, function (form) {
+      editable.forEach(function (f) { fieldControl(f, item).forEach(function (n) { form.appendChild(n); }); });
+    }, "Save edit", function (form) {
       var edits = {};
       editable.forEach(function (f) {
         if (f === "persona_ids") {
-          var ids = Array.prototype.filter.call(form.querySelectorAll('input[name="persona_ids"]'), function (b) { return b.checked; })
-            .map(function (b) { return b.value; });
+          var ids = checked(form, 'input[name="persona_ids"]');
           if (ids.join(",") !== item.persona_ids.join(",")) { edits[f] = ids; }
           return;
         }
@@ -146,49 +166,27 @@
         if (value !== item[f]) { edits[f] = value; }
       });
       if (!Object.keys(edits).length) { say("Nothing changed in " + item.id + ".", "error"); return; }
-      var body = { decision: "edit", edits: edits };
-      if (note.value) { body.note = note.value; }
-      send(itemPath(item.id) + "/review", body, "edit " + item.id, item.id);
+      send(itemPath(item.id) + "/review", withNote({ decision: "edit", edits: edits }, note), "edit " + item.id, item.id);
     });
-    form.appendChild(el("div", { "class": "form-buttons" }, [
-      el("button", { type: "submit", text: "Save edit" }),
-      button("Cancel", close)
-    ]));
-    host.appendChild(form);
-    var first = form.querySelector("textarea, select, input");
-    if (first) { first.focus(); }
   }
 
   function splitForm(item, note, host, opener) {
-    var form = el("form", { "class": "split-form", "aria-label": "Split " + item.id });
-    var quotes = document.querySelectorAll('[data-item="' + CSS.escape(item.id) + '"] li[data-quote]');
-    Array.prototype.forEach.call(quotes, function (li, n) {
-      var id = "split-" + item.id + "-" + n;
-      var text = li.querySelector("blockquote").textContent.trim();
-      form.appendChild(el("span", { "class": "split-quote" }, [
-        el("input", { type: "checkbox", id: id, value: li.getAttribute("data-quote") }),
-        el("label", { "for": id, text: label(text) })
-      ]));
-    });
-    form.appendChild(el("label", { "for": "split-text-" + item.id, text: "wording of the new item" }));
-    form.appendChild(el("input", { id: "split-text-" + item.id, name: "text", type: "text" }));
-    function close() { form.remove(); opener.focus(); }
-    form.addEventListener("keydown", function (event) { if (event.key === "Escape") { close(); } });
-    form.addEventListener("submit", function (event) {
-      event.preventDefault();
-      var chosen = Array.prototype.filter.call(form.querySelectorAll("input[type=checkbox]"), function (b) { return b.checked; })
-        .map(function (b) { return b.value; });
-      var body = { quotes: chosen };
+    openForm(host, opener, "split-form", "Split " + item.id, function (form) {
+      var quotes = document.querySelectorAll('[data-item="' + CSS.escape(item.id) + '"] li[data-quote]');
+      Array.prototype.forEach.call(quotes, function (li, n) {
+        var id = "split-" + item.id + "-" + n;
+        form.appendChild(el("span", { "class": "split-quote" }, [
+          el("input", { type: "checkbox", id: id, value: li.getAttribute("data-quote") }),
+          el("label", { "for": id, text: label(li.querySelector("blockquote").textContent.trim()) })
+        ]));
+      });
+      form.appendChild(el("label", { "for": "split-text-" + item.id, text: "wording of the new item" }));
+      form.appendChild(el("input", { id: "split-text-" + item.id, name: "text", type: "text" }));
+    }, "Split off the chosen quotes", function (form) {
+      var body = { quotes: checked(form, "input[type=checkbox]") };
       if (form.elements.text.value) { body.text = form.elements.text.value; }
-      if (note.value) { body.note = note.value; }
-      send(itemPath(item.id) + "/split", body, "split " + item.id, item.id);
+      send(itemPath(item.id) + "/split", withNote(body, note), "split " + item.id, item.id);
     });
-    form.appendChild(el("div", { "class": "form-buttons" }, [
-      el("button", { type: "submit", text: "Split off the chosen quotes" }),
-      button("Cancel", close)
-    ]));
-    host.appendChild(form);
-    form.querySelector("input").focus();
   }
 
   function itemOptions(exclude, groups) {

@@ -4,10 +4,11 @@ interviews. Each change is based on a version (If-Match) and answers with the ne
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Depends, Response
 
 from cjgen import changes
 from cjgen.schema import JourneyMap
@@ -34,27 +35,36 @@ from cjgen.store import Change, Store
 router = APIRouter(prefix="/v1/maps", tags=["changes"])
 
 
-def _record(
-    store: Store,
-    caller: Caller,
-    response: Response,
-    map_id: str,
-    change: Change,
-    body: ChangeIn,
-    apply: Callable[[JourneyMap, str], JourneyMap],
-    if_match: str | None,
-) -> JourneyMap:
-    who = reviewer(caller, body.reviewer)
-    stamped = change.model_copy(update={"note": body.note, "reviewer": who})
+@dataclass
+class Recorder:
+    """Records one change for the caller, based on the version in If-Match; sets the new ETag."""
 
-    def run(current: JourneyMap, _: datetime) -> JourneyMap:
-        return apply(current, who)
+    store: Store
+    caller: Caller
+    response: Response
+    if_match: str | None
 
-    changed = store.record_change(
-        map_id, stamped, run, expected_version=expected(if_match, None), owner=caller.scope
-    )
-    response.headers["ETag"] = etag(changed.version)
-    return changed
+    def record(
+        self, map_id: str, change: Change, body: ChangeIn, apply: Callable[[JourneyMap, str], JourneyMap]
+    ) -> JourneyMap:
+        who = reviewer(self.caller, body.reviewer)
+        stamped = change.model_copy(update={"note": body.note, "reviewer": who})
+
+        def run(current: JourneyMap, _: datetime) -> JourneyMap:
+            return apply(current, who)
+
+        changed = self.store.record_change(
+            map_id, stamped, run, expected_version=expected(self.if_match, None), owner=self.caller.scope
+        )
+        self.response.headers["ETag"] = etag(changed.version)
+        return changed
+
+
+def recorder(store: StoreDep, caller: CallerDep, response: Response, if_match: IfMatch = None) -> Recorder:
+    return Recorder(store, caller, response, if_match)
+
+
+RecorderDep = Annotated[Recorder, Depends(recorder)]
 
 
 @router.get("/{map_id}/left-out", response_model=LeftOutPublic)
@@ -79,21 +89,14 @@ def attach(
     map_id: str,
     sentence_id: str,
     body: AttachCreate,
-    store: StoreDep,
-    caller: CallerDep,
-    response: Response,
-    if_match: IfMatch = None,
+    changes_to: RecorderDep,
 ) -> JourneyMap:
     """The left-out sentence becomes a quote of the item."""
-    return _record(
-        store,
-        caller,
-        response,
+    return changes_to.record(
         map_id,
         Change(action="attach", item_id=body.item_id, details={"sentence_id": sentence_id}),
         body,
         lambda j, who: changes.attach_left_out(j, sentence_id, body.item_id, note=body.note, reviewer=who),
-        if_match,
     )
 
 
@@ -102,16 +105,10 @@ def new_item(
     map_id: str,
     sentence_id: str,
     body: NewItemCreate,
-    store: StoreDep,
-    caller: CallerDep,
-    response: Response,
-    if_match: IfMatch = None,
+    changes_to: RecorderDep,
 ) -> JourneyMap:
     """A new pain point or delight whose quote is the left-out sentence."""
-    return _record(
-        store,
-        caller,
-        response,
+    return changes_to.record(
         map_id,
         Change(action="new-item", details={"sentence_id": sentence_id, "stage_id": body.stage_id}),
         body,
@@ -126,7 +123,6 @@ def new_item(
             note=body.note,
             reviewer=who,
         ),
-        if_match,
     )
 
 
@@ -136,21 +132,14 @@ def move_quote(
     item_id: str,
     quote: str,
     body: MoveQuote,
-    store: StoreDep,
-    caller: CallerDep,
-    response: Response,
-    if_match: IfMatch = None,
+    changes_to: RecorderDep,
 ) -> JourneyMap:
     """The quote (its key) leaves the item for another one."""
-    return _record(
-        store,
-        caller,
-        response,
+    return changes_to.record(
         map_id,
         Change(action="move-quote", item_id=item_id, details={"quote": quote, "to": body.to_item_id}),
         body,
         lambda j, who: changes.move_quote(j, item_id, quote, body.to_item_id, note=body.note, reviewer=who),
-        if_match,
     )
 
 
@@ -160,21 +149,14 @@ def remove_quote(
     item_id: str,
     quote: str,
     body: ChangeIn,
-    store: StoreDep,
-    caller: CallerDep,
-    response: Response,
-    if_match: IfMatch = None,
+    changes_to: RecorderDep,
 ) -> JourneyMap:
     """The item no longer cites the quote (an observed item keeps at least one)."""
-    return _record(
-        store,
-        caller,
-        response,
+    return changes_to.record(
         map_id,
         Change(action="remove-quote", item_id=item_id, details={"quote": quote}),
         body,
         lambda j, who: changes.remove_quote(j, item_id, quote, note=body.note, reviewer=who),
-        if_match,
     )
 
 
@@ -182,21 +164,14 @@ def remove_quote(
 def merge(
     map_id: str,
     body: MergeCreate,
-    store: StoreDep,
-    caller: CallerDep,
-    response: Response,
-    if_match: IfMatch = None,
+    changes_to: RecorderDep,
 ) -> JourneyMap:
     """The first item takes the others' quotes and links; the others go."""
-    return _record(
-        store,
-        caller,
-        response,
+    return changes_to.record(
         map_id,
         Change(action="merge", item_id=body.item_ids[0], details={"merged": body.item_ids[1:]}),
         body,
         lambda j, who: changes.merge_items(j, body.item_ids, note=body.note, reviewer=who),
-        if_match,
     )
 
 
@@ -205,23 +180,16 @@ def split(
     map_id: str,
     item_id: str,
     body: SplitCreate,
-    store: StoreDep,
-    caller: CallerDep,
-    response: Response,
-    if_match: IfMatch = None,
+    changes_to: RecorderDep,
 ) -> JourneyMap:
     """A new item of the same kind takes the given quotes from this one."""
-    return _record(
-        store,
-        caller,
-        response,
+    return changes_to.record(
         map_id,
         Change(action="split", item_id=item_id, details={"quotes": body.quotes}),
         body,
         lambda j, who: changes.split_item(
             j, item_id, body.quotes, text=body.text, note=body.note, reviewer=who
         ),
-        if_match,
     )
 
 
