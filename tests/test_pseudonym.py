@@ -253,7 +253,7 @@ def test_names_in_labels_and_file_names_reach_no_prompt_export_store_or_log(
     store.close()
     assert journey.all_evidence(), "the run must cite quotes for this test to mean anything"
     prompts = "\n".join(str(m.content) for request in model.requests for m in request)
-    exports = {fmt: render(journey, fmt) for fmt in FORMATS}
+    exports = {fmt: render(journey, fmt, include_pending=True) for fmt in FORMATS}
     database = (tmp_path / "maps.sqlite3").read_bytes().decode("utf-8", "replace")
     for where, text in {
         "prompts": prompts,

@@ -25,6 +25,7 @@ from cjgen.draft import draft_from_brief
 from cjgen.errors import MapValidationError
 from cjgen.ground import GroundReport
 from cjgen.ingest import brief_from_text, load_brief, load_transcript, load_transcripts
+from cjgen.leftout import find_left_out
 from cjgen.models import make_model, resolve_backend
 from cjgen.observations import Observation
 from cjgen.participants import Participant
@@ -362,7 +363,11 @@ def finish_map(
         report = report.merge(report_for([brief_redaction]))
     journey.provenance.redaction = report.counts
     journey.provenance.step_seconds = dict(clock.steps)
-    return scrub_map(journey)  # every field the model wrote is checked for instruction-like text
+    journey = scrub_map(journey)  # every field the model wrote is checked for instruction-like text
+    journey.left_out, journey.provenance.strong_sentences = find_left_out(
+        journey, sources, [r.labels for r in reads]
+    )
+    return journey
 
 
 class RunOptions(TypedDict, total=False):

@@ -154,7 +154,9 @@ class QueueRunner(JobRunner):
         prepare_queue(self.settings)
         super().start()
 
-    def submit(self, body: MapCreate, owner: str, idempotency_key: str | None = None) -> tuple[Job, bool]:
+    def submit(
+        self, body: MapCreate, owner: str, idempotency_key: str | None = None, *, revises: str | None = None
+    ) -> tuple[Job, bool]:
         with self._lock:
             if idempotency_key is not None:
                 earlier = self.store.job_by_key(owner, idempotency_key)
@@ -174,6 +176,8 @@ class QueueRunner(JobRunner):
                 return job, False
             self._keep_alive()
             self.store.put_part(job.id, "request", body.model_dump_json())
+            if revises is not None:
+                self.store.put_part(job.id, "revises", revises)
             if not self._opened:
                 self._app.open()
                 self._opened = True
@@ -391,6 +395,7 @@ class Worker:
         plan_part = _PLAN.validate_json(stored)
         planned = plan_part.planned
         reads = [_READ.validate_json(data) for _, data in sorted(self.store.parts(job.id, "read:").items())]
+        revises = self.store.part(job.id, "revises")
         if len(reads) != len(planned.transcripts):
             raise CjgenError(f"job '{job.id}' is missing {len(planned.transcripts) - len(reads)} read(s)")
         with self._run(job, len(planned.transcripts)) as run:
@@ -407,16 +412,21 @@ class Worker:
                 map_type=body.map_type,
                 redact=body.redact,
                 title=body.title,
-                map_id=_map_id(job),
+                map_id=revises or _map_id(job),
             )
             run.check()  # a job cancelled or failed meanwhile saves nothing
-        self._save(job, journey, "generated")
+        self._save(job, journey, "generated", revises=revises)
+        # A later revision runs on these inputs again, with the new interviews.
+        self.store.save_sources(journey.id, body.brief, [(t.name, t.content) for t in body.transcripts])
 
-    def _save(self, job: Job, journey: JourneyMap, note: str) -> None:
+    def _save(self, job: Job, journey: JourneyMap, note: str, *, revises: str | None = None) -> None:
         if self.store.get_job(job.id).status != "running":
             raise RunStopped("the job ended before its map was saved")
-        saved = self.store.save_new_map(journey, note=note, owner=job.owner)
-        version = 1 if saved else self.store.map_info(journey.id).latest_version
+        if revises is not None:
+            version = self.store.record_revision(revises, journey, owner=job.owner)[0].version
+        else:
+            saved = self.store.save_new_map(journey, note=note, owner=job.owner)
+            version = 1 if saved else self.store.map_info(journey.id).latest_version
         self.store.update_job(
             job.id,
             status="done",
