@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePath
-from typing import TypedDict, Unpack
+from typing import Any, TypedDict, Unpack
 
 from langchain_core.language_models import BaseChatModel
 
@@ -487,27 +487,21 @@ def _summary_items(
         Thought(id=f"point{n}", stage_id=o.stage_id, text=statement_of(o, names), evidence=o.evidence)
         for n, o in enumerate((o for o in observations if o.kind in ("thought", "action")), start=1)
     ]
-    pains = [
-        PainPoint(
-            id=f"pain{n}",
-            stage_id=o.stage_id,
-            statement=statement_of(o, names),
-            severity=o.severity,
-            evidence=o.evidence,
-        )
-        for n, o in enumerate((o for o in observations if o.kind == "pain"), start=1)
-    ]
-    delights = [
-        Delight(
-            id=f"delight{n}",
-            stage_id=o.stage_id,
-            statement=statement_of(o, names),
-            severity=o.severity,
-            evidence=o.evidence,
-        )
-        for n, o in enumerate((o for o in observations if o.kind == "delight"), start=1)
-    ]
-    return points, pains, delights
+    felt: dict[str, list[dict[str, Any]]] = {"pain": [], "delight": []}
+    for o in observations:
+        if o.kind in felt:
+            said = felt[o.kind]
+            said.append(
+                {
+                    "id": f"{o.kind}{len(said) + 1}",
+                    "stage_id": o.stage_id,
+                    "statement": statement_of(o, names),
+                    "severity": o.severity,
+                    "evidence": o.evidence,
+                }
+            )
+    pains = [PainPoint(**fields) for fields in felt["pain"]]
+    return points, pains, [Delight(**fields) for fields in felt["delight"]]
 
 
 def build_summary(transcript: Transcript, run: Run, *, redact: bool = True) -> TranscriptSummary:
