@@ -24,6 +24,7 @@ from markupsafe import Markup
 
 from cjgen.errors import InputError
 from cjgen.schema import (
+    KIND_OF,
     Action,
     BlueprintLane,
     BlueprintStep,
@@ -106,20 +107,6 @@ ALL_PARTICIPANTS_COLOUR: Final = "#475569"
 UNSTAGED = "Unstaged"
 # How every format marks a quote that reads as an instruction to an AI system (`Evidence.flagged`).
 FLAGGED_QUOTE: Final = "flagged as instruction-like; kept as evidence"
-
-_KINDS: Final[dict[type[Item], tuple[str, str]]] = {
-    Persona: ("persona", "Persona"),
-    Stage: ("stage", "Stage"),
-    Action: ("action", "Action"),
-    Touchpoint: ("touchpoint", "Touchpoint"),
-    Thought: ("thought", "Thought"),
-    Emotion: ("emotion", "Emotion"),
-    PainPoint: ("pain_point", "Pain point"),
-    Delight: ("delight", "Delight"),
-    Opportunity: ("opportunity", "Opportunity"),
-    Contradiction: ("contradiction", "Contradiction"),
-    BlueprintStep: ("blueprint_step", "Blueprint step"),
-}
 
 
 # --------------------------------------------------------------------------------------------- public API
@@ -541,11 +528,13 @@ def item_text(item: Item) -> str:
 
 
 def item_slug(item: Item) -> str:
-    return _KINDS.get(type(item), ("item", "Item"))[0]
+    kind = KIND_OF.get(type(item))
+    return kind.slug if kind else "item"
 
 
 def item_kind(item: Item) -> str:
-    return _KINDS.get(type(item), ("item", "Item"))[1]
+    kind = KIND_OF.get(type(item))
+    return kind.label if kind else "Item"
 
 
 def anchor(item_id: str) -> str:
