@@ -4,6 +4,7 @@ import csv
 import io
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -90,8 +91,12 @@ def test_unknown_format_is_an_input_error() -> None:
         extension_for("docx")
 
 
-def test_extension_for() -> None:
-    assert [extension_for(f) for f in FORMATS] == [".html", ".md", ".json", ".csv", ".mmd", ".board.csv"]
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_an_output_file_named_with_a_format_suffix_is_written_in_that_format(fmt: str) -> None:
+    from cjgen.cli import _format_for
+
+    # `.board.csv` ends in `.csv` too: the longer suffix wins.
+    assert _format_for(Path(f"out/map{extension_for(fmt)}"), None, "json") == fmt
 
 
 @pytest.mark.parametrize("factory", SPARSE)
