@@ -22,7 +22,6 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from cjgen import __version__
 from cjgen.ask import Runtime
 from cjgen.errors import CjgenError
 from cjgen.ingest import load_brief, load_transcripts
@@ -33,6 +32,7 @@ from cjgen.pseudonym import pseudonymise
 from cjgen.render import FORMATS, extension_for, formats_help, render, summary_to_markdown
 from cjgen.revise import RevisionReport, carry_decisions
 from cjgen.schema import JourneyMap, MapType
+from cjgen.version import __version__
 
 app = typer.Typer(
     help="Draft customer journey maps from a brief and interview transcripts, with every quote verified.",

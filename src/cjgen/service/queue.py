@@ -35,15 +35,14 @@ from pydantic import TypeAdapter
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
-from cjgen.ask import Run, RunStopped
-from cjgen.errors import CjgenError
+from cjgen.ask import Run
+from cjgen.errors import CjgenError, Full, RunStopped
 from cjgen.pipeline import MapPlan, as_brief, build_draft, finish_map, plan_map, read_interview
 from cjgen.read import Read
 from cjgen.redact import RedactedTranscript, no_redaction, redact_transcript
 from cjgen.schema import JourneyMap, ModelCall
 from cjgen.service.jobs import (
     TRANSIENT,
-    Full,
     JobProgress,
     JobRunner,
     RuntimeFactory,
