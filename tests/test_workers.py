@@ -214,6 +214,14 @@ def test_a_job_past_its_deadline_fails_with_the_reason(
     assert job["status"] == "failed" and "time limit" in job["error"], job
 
 
-def test_the_queue_runner_needs_postgresql(tmp_path: Path) -> None:
+def test_the_queue_runner_needs_postgresql(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    import cjgen.cli
+
+    sqlite = f"sqlite:///{tmp_path / 'x.sqlite3'}"
     with pytest.raises(CjgenError, match="needs PostgreSQL"):
-        queue_conninfo(Settings(database_url=f"sqlite:///{tmp_path / 'x.sqlite3'}"))
+        queue_conninfo(Settings(database_url=sqlite))
+    monkeypatch.setenv("CJGEN_DATABASE_URL", sqlite)
+    result = CliRunner().invoke(cjgen.cli.app, ["worker"])
+    assert result.exit_code == 2 and "CJGEN_QUEUE_URL" in result.output and "Traceback" not in result.output

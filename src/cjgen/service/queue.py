@@ -47,6 +47,7 @@ from cjgen.service.jobs import (
     JobProgress,
     JobRunner,
     RuntimeFactory,
+    fail_job,
     load_request_transcripts,
     public_error,
     reading_progress,
@@ -155,30 +156,33 @@ class QueueRunner(JobRunner):
         super().start()
 
     def submit(self, body: MapCreate, owner: str, idempotency_key: str | None = None) -> tuple[Job, bool]:
+        """Record the job and queue its first task. Sent again with its idempotency key, a job that is still
+        queued is queued again (the first send may have failed between the two; a task queued twice runs once)."""
+        digest = request_hash(body)
         with self._lock:
-            if idempotency_key is not None:
-                earlier = self.store.job_by_key(owner, idempotency_key)
-                if earlier is not None:
-                    return earlier, False
-            if self.store.count_unfinished(QUEUE_WORKER) >= self.capacity:
+            earlier = self.store.job_by_key(owner, idempotency_key) if idempotency_key else None
+            if earlier is None and self.store.count_unfinished(QUEUE_WORKER) >= self.capacity:
                 raise Full("the job queue is full", 30)
-            job, created = self.store.create_or_get_job(
-                "map" if body.transcripts else "draft",
-                owner=owner,
-                idempotency_key=idempotency_key,
-                request_hash=request_hash(body),
-                worker=QUEUE_WORKER,
-                deadline_s=self.settings.job_timeout_s,
+            job, created = (
+                (earlier, False)
+                if earlier
+                else self.store.create_or_get_job(
+                    "map" if body.transcripts else "draft",
+                    owner=owner,
+                    idempotency_key=idempotency_key,
+                    request_hash=digest,
+                    worker=QUEUE_WORKER,
+                    deadline_s=self.settings.job_timeout_s,
+                )
             )
-            if not created:
-                return job, False
-            self._keep_alive()
-            self.store.put_part(job.id, "request", body.model_dump_json())
             if not self._opened:
                 self._app.open()
                 self._opened = True
-        _defer(self._app, "plan", job.id)
-        return job, True
+        if created or (job.status == "queued" and job.request_hash == digest):
+            self._keep_alive()
+            self.store.put_part(job.id, "request", body.model_dump_json())
+            _defer(self._app, "plan", job.id)
+        return job, created
 
     @property
     def capacity(self) -> int:
@@ -314,17 +318,10 @@ class Worker:
         except DATABASE_DOWN:
             raise  # procrastinate tries the task again
         except CjgenError as exc:
-            self._fail(job_id, public_error(exc), transient=isinstance(exc, TRANSIENT))
+            fail_job(self.store, job_id, public_error(exc), transient=isinstance(exc, TRANSIENT))
         except Exception:
             log.exception("task of map job %s failed", job_id)
-            self._fail(job_id, "internal error while making the map", transient=True)
-
-    def _fail(self, job_id: str, error: str, *, transient: bool) -> None:
-        failed = self.store.update_job(
-            job_id, status="failed", message="failed", error=error, only_if=UNFINISHED
-        )
-        if transient and failed.status == "failed" and failed.error == error:
-            self.store.release_key(job_id)
+            fail_job(self.store, job_id, "internal error while making the map", transient=True)
 
     def request(self, job_id: str) -> MapCreate:
         stored = self.store.part(job_id, "request")
