@@ -94,7 +94,13 @@ def prepare_queue(settings: Settings) -> None:
     both do this at start; a lock makes the first one do it)."""
     import psycopg
 
-    with psycopg.connect(queue_conninfo(settings), autocommit=True) as connection:
+    conninfo = queue_conninfo(settings)
+    try:
+        connection = psycopg.connect(conninfo, autocommit=True)
+    except psycopg.OperationalError as exc:
+        where = make_url(conninfo).render_as_string(hide_password=True)
+        raise CjgenError(f"cannot reach the queue's PostgreSQL at {where}: {exc}") from exc
+    with connection:
         connection.execute("SELECT pg_advisory_lock(hashtext('cjgen-queue-schema'))")
         made = connection.execute("SELECT to_regclass('procrastinate_jobs') IS NOT NULL").fetchone()
         if not made or not made[0]:
