@@ -64,6 +64,8 @@ QUEUE = "cjgen-maps"
 DATABASE_DOWN = (DBAPIError, procrastinate.exceptions.ConnectorException)
 RETRY = procrastinate.RetryStrategy(max_attempts=30, wait=2, retry_exceptions=set(DATABASE_DOWN))
 tasks = procrastinate.Blueprint()
+# Held by the connection that took it, so a worker that dies mid-rescue lets it go.
+_RESCUE_LOCK = "SELECT pg_try_advisory_lock(hashtext('cjgen-queue-rescue'))"
 
 
 def queue_conninfo(settings: Settings) -> str:
@@ -261,16 +263,27 @@ class Worker:
                 await asyncio.sleep(1.0)
 
     async def _rescue_stalled(self, heartbeat: float) -> None:
-        """Queue again the tasks of workers whose heartbeat stopped (their process was killed or cut off)."""
+        """Queue again the tasks of workers whose heartbeat stopped (their process was killed or cut off).
+
+        One worker at a time does it (a PostgreSQL advisory lock): two workers finding the same stalled task
+        would otherwise queue it twice, the second time while a live worker runs it."""
+        import psycopg
+
         while True:
             await asyncio.sleep(heartbeat)
             try:
-                stalled = await self.app.job_manager.get_stalled_jobs(
-                    queue=QUEUE, seconds_since_heartbeat=3 * heartbeat
-                )
-                for job in stalled:
-                    log.warning("task %s of a stopped worker is queued again", job.call_string)
-                    await self.app.job_manager.retry_job(job)
+                async with await psycopg.AsyncConnection.connect(
+                    queue_conninfo(self.settings), autocommit=True
+                ) as connection:
+                    held = await (await connection.execute(_RESCUE_LOCK)).fetchone()
+                    if not held or not held[0]:
+                        continue  # another worker is at it
+                    stalled = await self.app.job_manager.get_stalled_jobs(
+                        queue=QUEUE, seconds_since_heartbeat=3 * heartbeat
+                    )
+                    for job in stalled:
+                        log.warning("task %s of a stopped worker is queued again", job.call_string)
+                        await self.app.job_manager.retry_job(job)
             except Exception as exc:  # the database may be restarting; the next round tries again
                 log.info("could not look for stalled tasks: %s", exc)
 
