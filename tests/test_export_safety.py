@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from cjgen.board import BOARD_COLUMNS
 from cjgen.render import FORMATS, render, summary_to_markdown
 from cjgen.schema import Evidence, JourneyMap, PainPoint, TranscriptSummary
 from factories import sample_map, sample_provenance
@@ -140,18 +141,20 @@ def html_problems(page: str, baseline: _Tags) -> list[str]:
 _TEXT_COLUMNS = ("id", "stage", "personas", "text", "review_note", "addresses", "quotes", "sources")
 
 
-def csv_problems(table: str) -> list[str]:
+def csv_problems(table: str, columns: tuple[str, ...] = _TEXT_COLUMNS) -> list[str]:
     rows = list(csv.DictReader(io.StringIO(table)))
     return [
         f"formula in {column}: {row[column]!r}"
         for row in rows
-        for column in _TEXT_COLUMNS
+        for column in columns
         if row[column].lstrip(" ")[:1] in ("=", "+", "-", "@", "\t", "\r", "\n")
     ]
 
 
 def problems(journey: JourneyMap, fmt: str, baseline: _Tags) -> list[str]:
-    out = render(journey, fmt)
+    out = render(journey, fmt, include_pending=True)
+    if fmt == "board":
+        return csv_problems(out, BOARD_COLUMNS)
     if fmt == "md":
         return markdown_problems(out)
     if fmt == "mermaid":

@@ -69,7 +69,7 @@ SPARSE: list[Callable[[], JourneyMap]] = [brief_only_map, empty_map, no_stage_ma
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_every_format_renders_the_sample_map(fmt: str) -> None:
-    text = render(sample_map(), fmt)
+    text = render(sample_map(), fmt, include_pending=True)
     assert text.strip()
     assert "Fees are hard to find and compare" in text
 
@@ -91,7 +91,7 @@ def test_unknown_format_is_an_input_error() -> None:
 
 
 def test_extension_for() -> None:
-    assert [extension_for(f) for f in FORMATS] == [".html", ".md", ".json", ".csv", ".mmd"]
+    assert [extension_for(f) for f in FORMATS] == [".html", ".md", ".json", ".csv", ".mmd", ".board.csv"]
 
 
 @pytest.mark.parametrize("factory", SPARSE)
@@ -246,7 +246,7 @@ def test_html_items_show_evidence_basis_and_review() -> None:
 
 def test_html_labels_assumptions() -> None:
     html = to_html(sample_map())
-    card = re.search(r'<article class="([^"]*)" id="item-pp-branch">(.*?)</article>', html, re.S)
+    card = re.search(r'<article class="([^"]*)" id="item-pp-branch"[^>]*>(.*?)</article>', html, re.S)
     assert card is not None
     assert "basis-assumption" in card.group(1)
     assert ">assumption</span>" in card.group(2)

@@ -109,6 +109,7 @@ def test_every_export_format_has_its_content_type(client: TestClient) -> None:
         "json": "application/json",
         "csv": "text/csv",
         "mermaid": "text/plain",
+        "board": "text/csv",
     }
     assert set(expected) == set(FORMATS)
     for fmt, content_type in expected.items():

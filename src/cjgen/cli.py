@@ -1,4 +1,4 @@
-"""The `cjgen` command line: map, draft, summarize, inspect, schema, eval, serve, worker.
+"""The `cjgen` command line: map, draft, export, review, summarize, inspect, schema, eval, serve, worker.
 
 Errors a user can act on are printed as one line (what is wrong and where) with exit code 2, never a
 traceback. Outputs are written whole or not at all.
@@ -26,10 +26,12 @@ from cjgen import __version__
 from cjgen.ask import Runtime
 from cjgen.errors import CjgenError
 from cjgen.ingest import load_brief, load_transcripts
+from cjgen.mapfile import load_map, revision_inputs
 from cjgen.participants import load_participants
 from cjgen.pipeline import draft_map_from_file, generate_map, open_runtime, summarize_file
 from cjgen.pseudonym import pseudonymise
 from cjgen.render import FORMATS, extension_for, render, summary_to_markdown
+from cjgen.revise import RevisionReport, carry_decisions
 from cjgen.schema import JourneyMap, MapType
 
 app = typer.Typer(
@@ -70,7 +72,21 @@ OutputOpt = Annotated[
     Path | None,
     typer.Option("--output", "-o", help="Output file; its suffix picks the format (default: HTML)."),
 ]
-FormatOpt = Annotated[Format | None, typer.Option("--format", "-f", help="html, md, json, csv or mermaid.")]
+FormatOpt = Annotated[
+    Format | None,
+    typer.Option(
+        "--format",
+        "-f",
+        help="html, md, json, csv, mermaid or board (whiteboard stickies for Miro, FigJam, Mural).",
+    ),
+]
+IncludePendingOpt = Annotated[
+    bool,
+    typer.Option(
+        "--include-pending",
+        help="board: also the items not yet reviewed (by default only accepted and edited ones; never rejected).",
+    ),
+]
 KindOpt = Annotated[Kind, typer.Option("--type", "-t", help="Map type.")]
 TitleOpt = Annotated[str | None, typer.Option(help="Map title (default: the brief's first line).")]
 NoRedactOpt = Annotated[
@@ -126,9 +142,11 @@ def _format_for(output: Path | None, fmt: str | None, default: str) -> str:
     if fmt:
         return fmt
     if output is not None:
-        by_suffix = {extension_for(f): f for f in FORMATS}
-        if output.suffix.lower() in by_suffix:
-            return by_suffix[output.suffix.lower()]
+        name = output.name.lower()
+        # The longest suffix first, so that `map.board.csv` is a board and `map.csv` a CSV.
+        for suffix, found in sorted(((extension_for(f), f) for f in FORMATS), key=lambda s: -len(s[0])):
+            if name.endswith(suffix):
+                return found
         if output.suffix.lower() == ".markdown":
             return "md"
     return default
@@ -198,6 +216,12 @@ def _summary_table(journey: JourneyMap, seconds: float) -> Table:
         f"{g.grounded} grounded, {g.repaired} repaired, {g.rejected} rejected ({g.interviewer_rejected} interviewer)",
     )
     table.add_row("unsupported claims dropped", str(len(p.unsupported)))
+    share = journey.left_out_share()
+    if share is not None:
+        table.add_row(
+            "left out",
+            f"{len(journey.left_out)} of {p.strong_sentences} strong sentences ({share:.0%}) no item cites",
+        )
     table.add_row("redacted", ", ".join(f"{k}: {v}" for k, v in p.redaction.items()) or "nothing")
     table.add_row(
         "model calls", f"{p.model_calls} ({len(p.calls) - p.model_calls} from cache, {p.reasks} re-asks)"
@@ -207,23 +231,53 @@ def _summary_table(journey: JourneyMap, seconds: float) -> Table:
     return table
 
 
-def _run_report(journey: JourneyMap, outputs: list[Path], seconds: float) -> str:
+def _run_report(
+    journey: JourneyMap, outputs: list[Path], seconds: float, revision: RevisionReport | None = None
+) -> str:
     report = {
         "tool_version": __version__,
         "map_id": journey.id,
+        "version": journey.version,
         "outputs": [str(o) for o in outputs],
         "seconds": round(seconds, 3),
+        "left_out": {
+            "sentences": len(journey.left_out),
+            "strong_sentences": journey.provenance.strong_sentences,
+            "share": journey.left_out_share(),
+        },
+        "revision": revision.model_dump(mode="json") if revision else None,
         "provenance": journey.provenance.model_dump(mode="json"),
     }
     return json.dumps(report, indent=2, ensure_ascii=False)
 
 
+def _revision_table(revision: RevisionReport) -> Table:
+    table = Table(title=f"revision of version {revision.from_version}", title_justify="left")
+    for name in ("what", "items"):
+        table.add_column(name, style="bold" if name == "what" else None)
+    rows = [
+        ("inputs added", revision.inputs_added),
+        ("inputs replaced", revision.inputs_replaced),
+        ("decisions carried over", [f"{c.id} ({c.status})" for c in revision.carried]),
+        ("needs re-review", [f"{c.id}: {c.why}" for c in revision.needs_review]),
+        ("kept (not found again)", [c.id for c in revision.kept]),
+        ("added (pending)", [r.id for r in revision.added]),
+        ("changed (pending)", [r.id for r in revision.changed]),
+        ("removed", [r.id for r in revision.removed]),
+    ]
+    for label, found in rows:
+        table.add_row(label, f"{len(found)}" + (": " + "; ".join(found) if found else ""))
+    return table
+
+
 @app.command("map")
 def map_command(
-    brief: Annotated[Path, typer.Argument(help="The business brief (.md, .txt or .docx).")],
-    transcripts: Annotated[
-        list[Path], typer.Argument(help="Interview transcripts (.txt .md .vtt .srt .docx .json).")
+    brief: Annotated[
+        Path, typer.Argument(help="The business brief (.md, .txt or .docx); with --revise, any input file.")
     ],
+    transcripts: Annotated[
+        list[Path] | None, typer.Argument(help="Interview transcripts (.txt .md .vtt .srt .docx .json).")
+    ] = None,
     output: OutputOpt = None,
     fmt: FormatOpt = None,
     kind: KindOpt = Kind.current,
@@ -233,6 +287,7 @@ def map_command(
     no_redact: NoRedactOpt = False,
     no_cache: NoCacheOpt = False,
     interviewer: InterviewerOpt = None,
+    include_pending: IncludePendingOpt = False,
     participants: Annotated[
         Path | None,
         typer.Option(
@@ -241,14 +296,35 @@ def map_command(
             "the personas.",
         ),
     ] = None,
+    revise: Annotated[
+        Path | None,
+        typer.Option(
+            "--revise",
+            help="A map saved as JSON: make its next version with the interviews given (new ones, or ones "
+            "replacing those of the same name); its other inputs are found next to it. Review decisions "
+            "carry over; the map file is updated unless -o says otherwise.",
+        ),
+    ] = None,
 ) -> None:
-    """Draft a journey map from a brief and interview transcripts."""
+    """Draft a journey map from a brief and interview transcripts, or revise one with new interviews."""
     _use_interviewers(interviewer)
+    given = [brief, *(transcripts or [])]
+    previous = None
+    if revise is not None:
+        with user_errors():
+            previous = load_map(revise)
+            brief_path, transcripts = revision_inputs(previous, revise, given)
+        kind = next(k for k, v in MAP_TYPES.items() if v == previous.map_type)
+        output = output or revise
+    else:
+        brief_path = brief
+    if not transcripts:
+        raise _fail("give at least one interview transcript after the brief")
     chosen, target = _target(output, fmt, "journey-map")
     started = time.perf_counter()
     with user_errors():
         # Read every input once, before any model work starts, so a bad file fails at once.
-        the_brief = load_brief(brief)
+        the_brief = load_brief(brief_path) if brief_path is not None else None
         loaded = load_transcripts(transcripts)
         listed = load_participants(participants) if participants is not None else []
         # The run reports a transcript by its id with no name in it; the bars show the user's own file names.
@@ -263,12 +339,17 @@ def map_command(
                 title=title,
                 participants=listed,
             )
-        text = render(journey, chosen)
+        revision = None
+        if previous is not None:
+            journey, revision = carry_decisions(previous, journey)
+        text = render(journey, chosen, include_pending=include_pending)
         seconds = time.perf_counter() - started
         write_atomic(target, text)
         report = target.with_name(f"{target.stem}.run.json")
-        write_atomic(report, _run_report(journey, [target], seconds))
+        write_atomic(report, _run_report(journey, [target], seconds, revision))
     err.print(_summary_table(journey, seconds))
+    if revision is not None:
+        err.print(_revision_table(revision))
     err.print(f"wrote [bold]{target}[/] and the run report {report}", highlight=False)
 
 
@@ -295,6 +376,21 @@ def draft(
             )
         write_atomic(target, render(journey, chosen))
     err.print(_summary_table(journey, time.perf_counter() - started))
+    err.print(f"wrote [bold]{target}[/]", highlight=False)
+
+
+@app.command()
+def export(
+    map_file: Annotated[Path, typer.Argument(help="A map saved as JSON (`cjgen map -f json`).")],
+    output: OutputOpt = None,
+    fmt: FormatOpt = None,
+    include_pending: IncludePendingOpt = False,
+) -> None:
+    """Write a saved (and perhaps reviewed) map in another format, e.g. whiteboard stickies (`-f board`)."""
+    chosen, target = _target(output, fmt, map_file.stem)
+    with user_errors():
+        journey = load_map(map_file)
+        write_atomic(target, render(journey, chosen, include_pending=include_pending))
     err.print(f"wrote [bold]{target}[/]", highlight=False)
 
 
@@ -440,6 +536,53 @@ def worker() -> None:
     with user_errors():
         settings = get_settings()
         Worker(settings, Store(settings.database_url), lambda: open_runtime(settings=settings)).run()
+
+
+@app.command()
+def review(
+    map_file: Annotated[Path, typer.Argument(help="A map saved as JSON (`cjgen map -f json`).")],
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (default: any free one).")] = 0,
+    no_browser: Annotated[bool, typer.Option("--no-browser", help="Print the link; do not open it.")] = False,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Where the reviewed map goes (its suffix picks the format); default the map file itself.",
+        ),
+    ] = None,
+) -> None:
+    """Review a map in the browser: a local server on 127.0.0.1 with a one-time link, decisions saved next to
+    the map, and the reviewed map written back when you stop it (Ctrl-C)."""
+    import threading
+    import webbrowser
+
+    import uvicorn
+
+    from cjgen.service.local import HOST, free_port, open_review, store_path
+
+    with user_errors():
+        local = open_review(map_file)
+        chosen = free_port(port)
+    link = local.link(chosen)
+    err.print(
+        f"reviewing [bold]{escape(str(map_file))}[/] (version {local.opened_version}); decisions are saved in "
+        f"{escape(str(store_path(map_file)))}\nopen [bold]{link}[/] — Ctrl-C stops and writes the reviewed map",
+        highlight=False,
+        soft_wrap=True,
+    )
+    if not no_browser:
+        threading.Timer(0.8, webbrowser.open, [link]).start()
+    uvicorn.run(local.app, host=HOST, port=chosen, log_level="warning")
+    reviewed = local.reviewed()
+    if reviewed is None and output is None:
+        err.print("no changes; the map file is as it was", highlight=False)
+        return
+    target = output or map_file
+    with user_errors():
+        journey = reviewed or local.latest()
+        write_atomic(target, render(journey, _format_for(target, None, "json"), include_pending=True))
+    err.print(f"wrote version {journey.version} to [bold]{escape(str(target))}[/]", highlight=False)
 
 
 @app.command()

@@ -9,11 +9,11 @@ a path); only the `*_from_files` wrappers read files. The model is injected; not
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePath
-from typing import TypedDict, Unpack
+from typing import Any, TypedDict, Unpack
 
 from langchain_core.language_models import BaseChatModel
 
@@ -25,6 +25,7 @@ from cjgen.draft import draft_from_brief
 from cjgen.errors import MapValidationError
 from cjgen.ground import GroundReport
 from cjgen.ingest import brief_from_text, load_brief, load_transcript, load_transcripts
+from cjgen.leftout import find_left_out
 from cjgen.models import make_model, resolve_backend
 from cjgen.observations import Observation
 from cjgen.participants import Participant
@@ -192,12 +193,15 @@ def _list_notes(listed: Sequence[Participant], interviewed: Sequence[str]) -> li
     return notes
 
 
-def _redact_all(run: Run, transcripts: Sequence[Transcript], redact: bool) -> list[RedactedTranscript]:
-    """Each transcript redacted; the run's deadline and cancel switch are checked before each one."""
+def _redact_all(
+    run: Run, transcripts: Sequence[Transcript], redact: bool, label_names: Mapping[str, Iterable[str]]
+) -> list[RedactedTranscript]:
+    """Each transcript redacted, with the names its speaker labels held (`Pseudonyms.label_names`); the run's
+    deadline and cancel switch are checked before each one."""
     sources = []
     for t in transcripts:
         run.check()
-        sources.append(redact_transcript(t) if redact else no_redaction(t))
+        sources.append(redact_transcript(t, label_names.get(t.id, ())) if redact else no_redaction(t))
     return sources
 
 
@@ -230,6 +234,8 @@ class MapPlan:
     brief_text: str
     plan: BriefPlan
     participants: list[Participant] = field(default_factory=list)
+    # Transcript id → the name words its speaker labels held, redacted where its text says them.
+    label_names: dict[str, list[str]] = field(default_factory=dict)
 
 
 def plan_map(
@@ -249,7 +255,8 @@ def plan_map(
     brief_text = _brief_for_model(shown_brief)
     with run.clock.step("stages"):
         plan = plan_from_brief(run, brief_text, map_type) if brief else BriefPlan(generic_stages())
-    return MapPlan(loaded, brief, brief_text, plan, listed)
+    label_names = {tid: sorted(words) for tid, words in pseudonyms.label_names.items()}
+    return MapPlan(loaded, brief, brief_text, plan, listed, label_names)
 
 
 def _shown_brief(brief: Brief | None, redact: bool) -> tuple[Brief | None, RedactedText | None]:
@@ -281,7 +288,7 @@ def build_map(
     """
     planned = plan_map(brief, transcripts, run, map_type=map_type, redact=redact, participants=participants)
     with run.clock.step("redact"):
-        sources = _redact_all(run, planned.transcripts, redact)
+        sources = _redact_all(run, planned.transcripts, redact, planned.label_names)
     reads = _read_all(run, sources, planned.plan.stages, planned.plan.segments)
     return finish_map(
         planned, sources, reads, run, map_type=map_type, redact=redact, title=title, map_id=map_id
@@ -356,7 +363,11 @@ def finish_map(
         report = report.merge(report_for([brief_redaction]))
     journey.provenance.redaction = report.counts
     journey.provenance.step_seconds = dict(clock.steps)
-    return scrub_map(journey)  # every field the model wrote is checked for instruction-like text
+    journey = scrub_map(journey)  # every field the model wrote is checked for instruction-like text
+    journey.left_out, journey.provenance.strong_sentences = find_left_out(
+        journey, sources, [r.labels for r in reads]
+    )
+    return journey
 
 
 class RunOptions(TypedDict, total=False):
@@ -474,35 +485,29 @@ def _summary_items(
 ) -> tuple[list[Thought], list[PainPoint], list[Delight]]:
     points = [
         Thought(id=f"point{n}", stage_id=o.stage_id, text=statement_of(o, names), evidence=o.evidence)
-        for n, o in enumerate((o for o in observations if o.kind in ("thought", "goal", "action")), start=1)
+        for n, o in enumerate((o for o in observations if o.kind in ("thought", "action")), start=1)
     ]
-    pains = [
-        PainPoint(
-            id=f"pain{n}",
-            stage_id=o.stage_id,
-            statement=statement_of(o, names),
-            severity=o.severity,
-            evidence=o.evidence,
-        )
-        for n, o in enumerate((o for o in observations if o.kind == "pain"), start=1)
-    ]
-    delights = [
-        Delight(
-            id=f"delight{n}",
-            stage_id=o.stage_id,
-            statement=statement_of(o, names),
-            severity=o.severity,
-            evidence=o.evidence,
-        )
-        for n, o in enumerate((o for o in observations if o.kind == "delight"), start=1)
-    ]
-    return points, pains, delights
+    felt: dict[str, list[dict[str, Any]]] = {"pain": [], "delight": []}
+    for o in observations:
+        if o.kind in felt:
+            said = felt[o.kind]
+            said.append(
+                {
+                    "id": f"{o.kind}{len(said) + 1}",
+                    "stage_id": o.stage_id,
+                    "statement": statement_of(o, names),
+                    "severity": o.severity,
+                    "evidence": o.evidence,
+                }
+            )
+    pains = [PainPoint(**fields) for fields in felt["pain"]]
+    return points, pains, [Delight(**fields) for fields in felt["delight"]]
 
 
 def build_summary(transcript: Transcript, run: Run, *, redact: bool = True) -> TranscriptSummary:
     """One interview's key points, pain points, delights and quotes, all grounded (narrow questions only)."""
-    loaded, _ = _typed([transcript])
-    sources = _redact_all(run, loaded, redact)
+    loaded, pseudonyms = _typed([transcript])
+    sources = _redact_all(run, loaded, redact, pseudonyms.label_names)
     report = _read_all(run, sources, generic_stages())[0].report
     observations, _ = tidy(report.observations)
     # Every item of a summary is shown, so every one is named (one sentence from its own quote).

@@ -14,7 +14,7 @@ from typing import cast
 from cjgen.ask import Runtime
 from cjgen.findings import Moment, select_moments, stage_moments
 from cjgen.ground import GroundReport, ground_observations
-from cjgen.label import label_transcript
+from cjgen.label import SentenceLabel, label_transcript
 from cjgen.observations import Kind, ObservationOut
 from cjgen.redact import RedactedTranscript
 from cjgen.schema import Severity, Stage
@@ -26,15 +26,16 @@ KINDS = ("pain", "delight", "action")
 
 @dataclass
 class Read:
-    """What one interview gave: grounded observations, each one's confidence, and the segment chances."""
+    """What one interview gave: grounded observations, each one's confidence, the segment chances, and the
+    label of every sentence (for what the map leaves out)."""
 
     report: GroundReport
     scores: dict[str, float] = field(default_factory=dict)
     segment: list[float] = field(default_factory=list)
+    labels: list[SentenceLabel] = field(default_factory=list)
 
 
 def _observation(moment: Moment) -> ObservationOut:
-    # The emotion is left to `checks.tidy`, which gives pains and delights the sign of their kind by severity.
     severity: Severity = 3 if moment.score >= 0.4 else 2 if moment.score >= 0.2 else 1
     return ObservationOut(
         kind=cast(Kind, moment.kind),
@@ -60,4 +61,4 @@ def read_transcript(
     )
     # Grounding numbers observations by their position in the list it was given.
     scores = {f"{prefix}{n}": m.score for n, m in enumerate(moments, start=1)}
-    return Read(report, {o.id: scores[o.id] for o in report.observations}, reading.segment)
+    return Read(report, {o.id: scores[o.id] for o in report.observations}, reading.segment, reading.labels)

@@ -1,4 +1,4 @@
-"""Render a journey map as HTML, Markdown, JSON, CSV or a Mermaid `journey` diagram.
+"""Render a journey map as HTML, Markdown, JSON, CSV, a Mermaid `journey` diagram or whiteboard stickies.
 
 Pure functions: a map goes in, text comes out; writing files is the caller's business. The HTML page is
 one self-contained file (inline CSS and SVG, no external assets) so it can be mailed, archived or printed
@@ -33,6 +33,7 @@ from cjgen.schema import (
     Evidence,
     Item,
     JourneyMap,
+    LeftOut,
     Opportunity,
     PainPoint,
     Persona,
@@ -42,8 +43,15 @@ from cjgen.schema import (
     TranscriptSummary,
 )
 
-FORMATS: Final = ("html", "md", "json", "csv", "mermaid")
-_EXTENSIONS: Final = {"html": ".html", "md": ".md", "json": ".json", "csv": ".csv", "mermaid": ".mmd"}
+FORMATS: Final = ("html", "md", "json", "csv", "mermaid", "board")
+_EXTENSIONS: Final = {
+    "html": ".html",
+    "md": ".md",
+    "json": ".json",
+    "csv": ".csv",
+    "mermaid": ".mmd",
+    "board": ".board.csv",
+}
 
 CSV_COLUMNS: Final = (
     "type",
@@ -75,7 +83,9 @@ STATUS_LABELS: Final = {
     "accepted": "✓ accepted",
     "edited": "✎ edited",
     "rejected": "✕ rejected",
+    "needs-review": "⟳ needs re-review",
 }
+LEFT_OUT_LABELS: Final = {"pain": "likely problem", "delight": "good moment"}
 BLUEPRINT_LANES: Final[tuple[tuple[BlueprintLane, str, str], ...]] = (
     ("frontstage", "Frontstage", "What the customer sees: people, screens, places"),
     ("backstage", "Backstage", "Below the line of visibility: staff actions the customer does not see"),
@@ -120,23 +130,40 @@ def extension_for(fmt: str) -> str:
     return _EXTENSIONS[_check_format(fmt)]
 
 
-def render(journey: JourneyMap, fmt: str) -> str:
-    """The map as text in one of `FORMATS`."""
+def render(journey: JourneyMap, fmt: str, *, include_pending: bool = False) -> str:
+    """The map as text in one of `FORMATS`; the whiteboard (`board`) holds only accepted and edited items,
+    and pending ones too with `include_pending`."""
+    from cjgen.board import to_board  # the board writer uses this module's CSV guard
+
     renderers: dict[str, Callable[[JourneyMap], str]] = {
         "html": to_html,
         "md": to_markdown,
         "json": to_json,
         "csv": to_csv,
         "mermaid": to_mermaid,
+        "board": lambda j: to_board(j, include_pending=include_pending),
     }
     return renderers[_check_format(fmt)](journey)
 
 
-def to_html(journey: JourneyMap) -> str:
+@dataclass(frozen=True)
+class ReviewPage:
+    """What the served review page adds to the map: its CSRF token, the history, where its API and files are."""
+
+    csrf: str
+    events: Sequence[object]
+    api: str = "/v1"
+    static: str = "/review/static"
+    exports: tuple[str, ...] = FORMATS
+
+
+def to_html(journey: JourneyMap, review: ReviewPage | None = None) -> str:
     """One self-contained, printable HTML page: stages as columns, lanes as rows, quotes one click away.
 
     A Content-Security-Policy meta tag lets the page load nothing and run only its own script (by hash), so
-    even text that slipped past escaping could not fetch, post or execute anything.
+    even text that slipped past escaping could not fetch, post or execute anything. With `review`, the page is
+    the served review page instead: no inline script or style (its policy comes with the response), the
+    page's files from the server, and the review panel.
     """
     view = _MapView.build(journey)
     script = _page_script()
@@ -146,6 +173,7 @@ def to_html(journey: JourneyMap) -> str:
         chart=_emotion_chart(journey, view),
         script=Markup(script),
         csp=content_security_policy(script),
+        review=review,
     )
 
 
@@ -330,6 +358,16 @@ class _MapView:
             ("Assumptions", len(self.assumptions())),
         ]
 
+    def left_out_by_participant(self) -> list[tuple[str, list[LeftOut]]]:
+        """What the map left out, per participant (in participant order), strongest first."""
+        groups: dict[str, list[LeftOut]] = {}
+        for lo in self.journey.left_out:
+            groups.setdefault(lo.evidence.participant_id, []).append(lo)
+        return [
+            (pid, sorted(found, key=lambda lo: -lo.strength))
+            for pid, found in sorted(groups.items(), key=lambda g: _natural_key(g[0]))
+        ]
+
     def total_seconds(self) -> float:
         return sum(self.journey.provenance.step_seconds.values())
 
@@ -464,6 +502,7 @@ def _environment() -> Environment:
         cite=cite,
         anchor=anchor,
         status_labels=STATUS_LABELS,
+        left_out_labels=LEFT_OUT_LABELS,
         flagged_quote=FLAGGED_QUOTE,
         map_type_label=lambda t: MAP_TYPE_LABELS.get(t, t),
         severity_label=lambda s: {1: "Low", 2: "Medium", 3: "High"}.get(s, str(s)),

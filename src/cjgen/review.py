@@ -17,6 +17,19 @@ from cjgen.errors import InputError
 from cjgen.schema import Item, JourneyMap, Review, ReviewStatus
 
 Decision = Literal["accept", "reject", "edit"]
+# Everything the review log records: a decision, another change by a reviewer, or a revision with new interviews.
+Action = Literal[
+    "accept",
+    "reject",
+    "edit",
+    "attach",
+    "new-item",
+    "move-quote",
+    "remove-quote",
+    "merge",
+    "split",
+    "revise",
+]
 
 DECISION_STATUS: Final[dict[str, ReviewStatus]] = {
     "accept": "accepted",

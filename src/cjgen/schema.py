@@ -6,6 +6,7 @@ pipeline is typed and the JSON Schema of a map (`cjgen schema`) comes straight f
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -17,7 +18,7 @@ SCHEMA_VERSION = "1.0"
 Role = Literal["interviewer", "participant"]
 SourceKind = Literal["verbatim", "notes"]
 Basis = Literal["observed", "assumption"]
-ReviewStatus = Literal["pending", "accepted", "rejected", "edited"]
+ReviewStatus = Literal["pending", "accepted", "rejected", "edited", "needs-review"]
 MapType = Literal["current-state", "future-state", "day-in-the-life", "service-blueprint"]
 Score = Literal[-2, -1, 0, 1, 2]
 Severity = Literal[1, 2, 3]
@@ -114,12 +115,31 @@ class Evidence(Frozen):
         None, description="Who said it, when not the participant (a companion speaking with them)."
     )
 
+    def key(self) -> str:
+        """A short id from the passage's place in the source (file, turn, offsets): the same in every version."""
+        where = f"{self.source_id}\x1f{self.turn_index}\x1f{self.start}\x1f{self.end}"
+        return hashlib.sha256(where.encode("utf-8")).hexdigest()[:12]
+
 
 class Review(BaseModel):
-    status: ReviewStatus = "pending"
+    status: ReviewStatus = Field(
+        "pending", description="'needs-review': a revision changed the evidence of a reviewed item."
+    )
     note: str | None = None
     reviewer: str | None = None
     at: datetime | None = None
+
+
+class LeftOut(Frozen):
+    """A participant sentence the labeller scored as a likely problem or good moment that no item cites.
+
+    It is a located source passage like any quote, so a reviewer can attach it to an item as evidence, or start
+    an item from it, and the map stays grounded."""
+
+    id: str = Field(description="Stable: from the passage's place in the source.")
+    label: Literal["pain", "delight"]
+    strength: float = Field(description="How far the sentence stands out from its interview for its label.")
+    evidence: Evidence
 
 
 def _without(data: Any, keys: tuple[str, ...]) -> Any:
@@ -288,6 +308,9 @@ class Provenance(BaseModel):
     grounding: GroundingStats = Field(default_factory=GroundingStats)
     unsupported: list[str] = Field(default_factory=list, description="Claims dropped for lack of evidence.")
     reasks: int = 0
+    strong_sentences: int = Field(
+        0, description="Sentences the labeller scored as likely problems or good moments, cited or not."
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -334,6 +357,9 @@ class JourneyMap(BaseModel):
     contradictions: list[Contradiction] = Field(default_factory=list)
     blueprint: list[BlueprintStep] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list, description="Things a reviewer should know about the run.")
+    left_out: list[LeftOut] = Field(
+        default_factory=list, description="Strong sentences no item cites, per participant, strongest first."
+    )
     provenance: Provenance
 
     def items(self) -> list[Item]:
@@ -370,6 +396,11 @@ class JourneyMap(BaseModel):
         found = [e for item in self.items() for e in item.evidence]
         found += [e for c in self.contradictions for side in c.sides for e in side.evidence]
         return found
+
+    def left_out_share(self) -> float | None:
+        """The share of the strong sentences that no item cites (None when the labeller scored none)."""
+        strong = self.provenance.strong_sentences
+        return round(len(self.left_out) / strong, 3) if strong else None
 
     def stage_name(self, stage_id: str | None) -> str:
         return next((s.name for s in self.stages if s.id == stage_id), stage_id or "")

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -37,6 +37,7 @@ from sqlalchemy import (
     Text,
     and_,
     create_engine,
+    delete,
     event,
     func,
     inspect,
@@ -50,7 +51,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sess
 from sqlalchemy.pool import StaticPool
 
 from cjgen.errors import CjgenError
-from cjgen.review import Decision, apply_review
+from cjgen.review import Action, Decision, apply_review
+from cjgen.revise import RevisionReport, carry_decisions
 from cjgen.schema import JourneyMap
 
 JobStatus = Literal["queued", "running", "done", "failed", "cancelled"]
@@ -122,6 +124,17 @@ class _MapVersion(_Base):
     json: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class _MapSource(_Base):
+    """A brief or transcript a map was made from (the latest run's), as sent: a revision runs on them again."""
+
+    __tablename__ = "map_sources"
+
+    map_id: Mapped[str] = mapped_column(ForeignKey("maps.id"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text)
 
 
 class _ReviewEvent(_Base):
@@ -212,11 +225,21 @@ class VersionInfo(Record):
     note: str | None = None
 
 
+class Change(BaseModel):
+    """What a reviewer did, as the review log records it: a decision on an item, or another change."""
+
+    action: Action
+    item_id: str = ""
+    note: str | None = None
+    reviewer: str | None = None
+    details: dict[str, Any] | None = None
+
+
 class ReviewEvent(Record):
     map_id: str
     version: int
     item_id: str
-    decision: Decision
+    decision: Action
     note: str | None = None
     reviewer: str | None = None
     edits: Annotated[dict[str, Any] | None, BeforeValidator(_json_or_none)] = None
@@ -254,7 +277,12 @@ class JobOptions(TypedDict, total=False):
 
 
 def _next_version(
-    session: Session, journey: JourneyMap, note: str | None, based_on: int | None, owner: str | None
+    session: Session,
+    journey: JourneyMap,
+    note: str | None,
+    based_on: int | None,
+    owner: str | None,
+    keep_version: bool = False,
 ) -> int | None:
     """Write `journey` as the version after `based_on` (None: a new map); None if another writer was first.
 
@@ -263,12 +291,13 @@ def _next_version(
     """
     now = _now()
     if based_on is None:
+        first = max(1, journey.version) if keep_version else 1
         session.add(
             _Map(
                 id=journey.id,
                 title=journey.title,
                 map_type=journey.map_type,
-                latest_version=1,
+                latest_version=first,
                 created_at=now,
                 updated_at=now,
                 owner=owner,
@@ -279,7 +308,7 @@ def _next_version(
         except IntegrityError:
             session.rollback()
             return None
-        version = 1
+        version = first
     else:
         version = based_on + 1
         claimed = session.execute(
@@ -367,8 +396,16 @@ class Store:
 
     # ------------------------------------------------------------------------------------------ maps
 
-    def save_map(self, journey: JourneyMap, note: str | None = None, *, owner: str | None = None) -> int:
-        """Store `journey` as a new map (version 1) or as the next version of the map with its id."""
+    def save_map(
+        self,
+        journey: JourneyMap,
+        note: str | None = None,
+        *,
+        owner: str | None = None,
+        keep_version: bool = False,
+    ) -> int:
+        """Store `journey` as a new map (version 1, or its own version with `keep_version`: a map file opened for
+        review) or as the next version of the map with its id."""
         for attempt in range(_WRITE_TRIES):
             try:
                 with self._session() as session:
@@ -376,7 +413,7 @@ class Store:
                     if row is not None and not _owned(row.owner, owner):
                         raise NotFound(f"map '{journey.id}' not found")
                     based_on = None if row is None else row.latest_version
-                    version = _next_version(session, journey, note, based_on, owner)
+                    version = _next_version(session, journey, note, based_on, owner, keep_version)
                     if version is not None:
                         session.commit()
                         return version
@@ -445,19 +482,49 @@ class Store:
         version. Without it, a review that lost a race is applied again to the version that won, so no
         other decision is ever overwritten.
         """
+
+        def review(current: JourneyMap, at: datetime) -> JourneyMap:
+            return apply_review(current, item_id, decision, note=note, reviewer=reviewer, edits=edits, at=at)
+
+        return self.record_change(
+            map_id,
+            Change(action=decision, item_id=item_id, note=note, reviewer=reviewer, details=edits),
+            review,
+            expected_version=expected_version,
+            owner=owner,
+        )
+
+    def record_change(
+        self,
+        map_id: str,
+        change: Change,
+        apply: Callable[[JourneyMap, datetime], JourneyMap | tuple[JourneyMap, dict[str, Any]]],
+        *,
+        expected_version: int | None = None,
+        owner: str | None = None,
+    ) -> JourneyMap:
+        """`apply` the change to the latest version, store the result as the next version, log the change.
+
+        Refused (`VersionConflict`) when `expected_version` is given and no longer the latest; without it a
+        change that lost a race is applied again to the version that won, so no change overwrites another.
+        `apply` may also return what it did, for the log (else the change's own details are logged).
+        """
         for attempt in range(_WRITE_TRIES):
             at = _now()
             current = self.get_map(map_id, owner=owner)
             if expected_version is not None and current.version != expected_version:
                 raise VersionConflict(map_id, expected_version, current.version)
-            reviewed = apply_review(
-                current, item_id, decision, note=note, reviewer=reviewer, edits=edits, at=at
-            )
+            applied = apply(current, at)
+            changed, details = applied if isinstance(applied, tuple) else (applied, change.details)
             try:
                 with self._session() as session:
                     # The version and its event are written together, or not at all.
                     version = _next_version(
-                        session, reviewed, f"review: {decision} {item_id}", current.version, owner
+                        session,
+                        changed,
+                        f"review: {change.action} {change.item_id}".strip(),
+                        current.version,
+                        owner,
                     )
                     if version is None:
                         continue
@@ -465,19 +532,55 @@ class Store:
                         _ReviewEvent(
                             map_id=map_id,
                             version=version,
-                            item_id=item_id,
-                            decision=decision,
-                            note=note,
-                            reviewer=reviewer,
-                            edits=json.dumps(edits, sort_keys=True) if edits else None,
+                            item_id=change.item_id,
+                            decision=change.action,
+                            note=change.note,
+                            reviewer=change.reviewer,
+                            edits=json.dumps(details, sort_keys=True) if details else None,
                             at=at,
                         )
                     )
                     session.commit()
-                    return reviewed.model_copy(update={"version": version})
+                    return changed.model_copy(update={"version": version})
             except OperationalError as exc:
                 self._retry_busy(attempt, exc)
         raise Busy(f"map '{map_id}' kept changing while it was reviewed; try again")
+
+    def record_revision(
+        self, map_id: str, run: JourneyMap, *, owner: str | None = None
+    ) -> tuple[JourneyMap, RevisionReport]:
+        """The new run over revised inputs as the next version of the map, decisions carried over (see
+        `revise`); the log records the revision with what it changed."""
+        reports: list[RevisionReport] = []
+
+        def revise(current: JourneyMap, at: datetime) -> tuple[JourneyMap, dict[str, Any]]:
+            revised, report = carry_decisions(current, run, at=at)
+            reports.append(report)
+            return revised, report.model_dump(mode="json")
+
+        change = Change(action="revise", note="new or replaced interviews", reviewer="cjgen revise")
+        return self.record_change(map_id, change, revise, owner=owner), reports[-1]
+
+    def save_sources(self, map_id: str, brief: str | None, transcripts: Sequence[tuple[str, str]]) -> None:
+        """Keep the inputs of a map's latest run (replacing any earlier ones): the brief, and each transcript
+        by name with its text."""
+        rows = [
+            _MapSource(map_id=map_id, name=name, kind="transcript", text=text) for name, text in transcripts
+        ]
+        if brief is not None:
+            rows.append(_MapSource(map_id=map_id, name="", kind="brief", text=brief))
+        with self._session() as session:
+            session.execute(delete(_MapSource).where(_MapSource.map_id == map_id))
+            session.add_all(rows)
+            session.commit()
+
+    def sources(self, map_id: str, *, owner: str | None = None) -> tuple[str | None, list[tuple[str, str]]]:
+        """The brief and the (name, text) of each transcript of the map's latest run."""
+        self.map_info(map_id, owner=owner)
+        with self._session() as session:
+            rows = list(session.scalars(select(_MapSource).where(_MapSource.map_id == map_id)))
+        brief = next((r.text for r in rows if r.kind == "brief"), None)
+        return brief, sorted((r.name, r.text) for r in rows if r.kind == "transcript")
 
     def review_events(self, map_id: str, *, owner: str | None = None) -> list[ReviewEvent]:
         """Every review decision on a map, in the order they were made."""

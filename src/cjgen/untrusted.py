@@ -586,6 +586,11 @@ def _flag_quotes(evidence: list[Evidence]) -> list[Evidence] | None:
     return None if all(m is e for m, e in zip(marked, evidence, strict=True)) else marked
 
 
+def flag_quotes(evidence: list[Evidence]) -> list[Evidence]:
+    """The passages, with those that read as instructions marked as flagged."""
+    return _flag_quotes(evidence) or evidence
+
+
 def _with_flagged_quotes(journey: JourneyMap) -> JourneyMap:
     """Quotes that read as instructions stay where they are, marked, so a reviewer sees them and no step obeys."""
     update: dict[str, list[Any]] = {}

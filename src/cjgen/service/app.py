@@ -17,7 +17,7 @@ from cjgen.service.deps import RateLimiter, ServiceState, rate_limit
 from cjgen.service.errors import add_handlers
 from cjgen.service.jobs import BoundedPool, JobRunner, RuntimeFactory
 from cjgen.service.middleware import BodyLimit, NoSniff
-from cjgen.service.routes import jobs, maps, meta, reviews, transcripts
+from cjgen.service.routes import changes, jobs, maps, meta, page, reviews, transcripts
 from cjgen.settings import Settings, get_settings
 from cjgen.store import Store
 
@@ -57,9 +57,10 @@ def create_app(
     )
     app.state.cjgen = state
     guarded = [Depends(rate_limit)]
-    for module in (maps, reviews, jobs, transcripts, meta):
+    for module in (maps, reviews, changes, jobs, transcripts, meta):
         app.include_router(module.router, dependencies=guarded)
     app.include_router(meta.health)
+    app.include_router(page.router)  # signs in with a key or a session itself
     add_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
     app.add_middleware(NoSniff)

@@ -8,12 +8,13 @@ import math
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 
 from cjgen.service.jobs import BoundedPool, JobRunner, RuntimeFactory
+from cjgen.service.sessions import COOKIE, CSRF_HEADER, Session, Sessions
 from cjgen.settings import Settings
 from cjgen.store import Store
 
@@ -75,6 +76,8 @@ class ServiceState:
     failed_auth: RateLimiter
     jobs: JobRunner
     summaries: BoundedPool
+    sessions: Sessions = field(default_factory=Sessions)
+    launch_token: str | None = None  # `cjgen review`: the link it opens starts a session for its own key
 
 
 def get_state(request: Request) -> ServiceState:
@@ -116,12 +119,33 @@ def _too_many(wait: int, what: str) -> HTTPException:
     return HTTPException(429, f"{what}; retry in {wait} s", {"Retry-After": str(wait)})
 
 
+def page_session(request: Request, state: ServiceState) -> Session | None:
+    """The review page's session, when the request carries its cookie and no key of its own."""
+    if _presented_key(request) is not None:
+        return None
+    return state.sessions.get(request.cookies.get(COOKIE))
+
+
 def authorize(request: Request, state: StateDep) -> Caller:
     """The caller; 401 when keys are configured and none of them was given.
 
+    The review page's session cookie stands for the key it was opened with; a request that changes state
+    must then carry the session's CSRF token too (403 without it).
     A client (address) that sent too many wrong keys this minute gets 429 for every request, the right key
     included: otherwise the answer to each guess would still say whether it was right, and guessing would go
     on at full speed."""
+    session = page_session(request, state)
+    if session is not None:
+        if request.method not in ("GET", "HEAD") and not hmac.compare_digest(
+            request.headers.get(CSRF_HEADER, "").encode(), session.csrf.encode()
+        ):
+            raise HTTPException(403, "missing or wrong X-CSRF-Token: reload the review page")
+        return Caller(session.owner, admin=session.admin)
+    return key_caller(request, state, _presented_key(request))
+
+
+def key_caller(request: Request, state: ServiceState, presented: str | None) -> Caller:
+    """The caller with this key; 401 for a missing or unknown key when keys are configured."""
     settings = state.settings
     keys = settings.keys()
     if not keys:
@@ -130,7 +154,6 @@ def authorize(request: Request, state: StateDep) -> Caller:
     wait = state.failed_auth.waiting(client)
     if wait is not None:
         raise _too_many(wait, "too many requests with a wrong API key from this address")
-    presented = _presented_key(request)
     raw = presented.encode("utf-8", "surrogateescape") if presented is not None else b""
     if presented is None or not _matches(raw, keys):
         state.failed_auth.retry_after(client)
@@ -139,8 +162,12 @@ def authorize(request: Request, state: StateDep) -> Caller:
             "missing or unknown API key: send it as X-API-Key or Authorization: Bearer",
             {"WWW-Authenticate": "Bearer"},
         )
-    owner = "key-" + hashlib.sha256(raw).hexdigest()[:16]
-    return Caller(owner, admin=_matches(raw, settings.admins()))
+    return Caller(owner_of(raw), admin=_matches(raw, settings.admins()))
+
+
+def owner_of(key: bytes) -> str:
+    """The owner a key stands for: its maps and jobs are this owner's."""
+    return "key-" + hashlib.sha256(key).hexdigest()[:16]
 
 
 CallerDep = Annotated[Caller, Depends(authorize)]

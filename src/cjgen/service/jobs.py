@@ -255,8 +255,11 @@ class JobRunner:
 
     # ------------------------------------------------------------------------------------ jobs
 
-    def submit(self, body: MapCreate, owner: str, idempotency_key: str | None = None) -> tuple[Job, bool]:
+    def submit(
+        self, body: MapCreate, owner: str, idempotency_key: str | None = None, *, revises: str | None = None
+    ) -> tuple[Job, bool]:
         """Queue a map job; (the job, True), or (the earlier job, False) for a repeated idempotency key.
+        With `revises` (a map id) the run becomes that map's next version, its decisions carried over.
 
         A request refused because the queue is full leaves no job behind, so its idempotency key stays free."""
         digest = request_hash(body)
@@ -283,7 +286,7 @@ class JobRunner:
             self._active[job.id] = active
             if self._executor is None:
                 self._executor = ThreadPoolExecutor(self.settings.job_workers, thread_name_prefix="cjgen-job")
-            active.future = self._executor.submit(self._run, job.id, body, owner, active.stop)
+            active.future = self._executor.submit(self._run, job.id, body, owner, active.stop, revises)
             active.future.add_done_callback(lambda _: self._forget(job.id))
         return job, True
 
@@ -312,7 +315,9 @@ class JobRunner:
             active.future.cancel()
         return job
 
-    def _run(self, job_id: str, body: MapCreate, owner: str, stop: threading.Event) -> None:
+    def _run(
+        self, job_id: str, body: MapCreate, owner: str, stop: threading.Event, revises: str | None = None
+    ) -> None:
         store = self.store
         job = store.update_job(
             job_id, status="running", progress=0.01, message="starting", only_if=("queued",)
@@ -320,7 +325,7 @@ class JobRunner:
         if job.status != "running":
             return
         try:
-            journey, version = self._make(job_id, body, owner, stop)
+            journey, version = self._make(job_id, body, owner, stop, revises)
         except CjgenError as exc:
             self._fail(job_id, public_error(exc), transient=isinstance(exc, TRANSIENT))
             return
@@ -341,7 +346,7 @@ class JobRunner:
         fail_job(self.store, job_id, error, transient=transient)
 
     def _make(
-        self, job_id: str, body: MapCreate, owner: str, stop: threading.Event
+        self, job_id: str, body: MapCreate, owner: str, stop: threading.Event, revises: str | None = None
     ) -> tuple[JourneyMap, int]:
         run = self.runtime_factory().start(
             JobProgress(self.store, job_id, len(body.transcripts)),
@@ -352,7 +357,7 @@ class JobRunner:
         run.check()  # reading counts towards the job's time limit
         brief = as_brief(body.brief)
         # Every job makes a map of its own: the same inputs from two callers are two maps.
-        map_id = "map-" + uuid.uuid4().hex[:16]
+        map_id = revises or "map-" + uuid.uuid4().hex[:16]
         if loaded:
             journey = build_map(
                 brief,
@@ -371,7 +376,13 @@ class JobRunner:
         run.check()  # a job cancelled or failed meanwhile saves nothing
         if self.store.get_job(job_id).status != "running":
             raise RunStopped("the job ended before its map was saved")
-        version = self.store.save_map(
-            journey, note="generated" if loaded else "drafted from the brief", owner=owner
-        )
+        if revises is not None:
+            journey, _ = self.store.record_revision(revises, journey, owner=owner)
+            version = journey.version
+        else:
+            version = self.store.save_map(
+                journey, note="generated" if loaded else "drafted from the brief", owner=owner
+            )
+        # A later revision runs on these inputs again, with the new interviews.
+        self.store.save_sources(journey.id, body.brief, [(t.name, t.content) for t in body.transcripts])
         return journey, version

@@ -163,9 +163,12 @@ class QueueRunner(JobRunner):
         prepare_queue(self.settings)
         super().start()
 
-    def submit(self, body: MapCreate, owner: str, idempotency_key: str | None = None) -> tuple[Job, bool]:
-        """Record the job and queue its first task. Sent again with its idempotency key, a job that is still
-        queued is queued again (the first send may have failed between the two; a task queued twice runs once)."""
+    def submit(
+        self, body: MapCreate, owner: str, idempotency_key: str | None = None, *, revises: str | None = None
+    ) -> tuple[Job, bool]:
+        """Record the job and queue its first task; with `revises` (a map id) the map made becomes that map's
+        next version. Sent again with its idempotency key, a job that is still queued is queued again (the
+        first send may have failed between the two; a task queued twice runs once)."""
         digest = request_hash(body)
         with self._lock:
             earlier = self.store.job_by_key(owner, idempotency_key) if idempotency_key else None
@@ -189,6 +192,8 @@ class QueueRunner(JobRunner):
         if created or (job.status == "queued" and job.request_hash == digest):
             self._keep_alive()
             self.store.put_part(job.id, "request", body.model_dump_json())
+            if revises is not None:
+                self.store.put_part(job.id, "revises", revises)
             _defer(self._app, "plan", job.id)
         return job, created
 
@@ -407,6 +412,7 @@ class Worker:
         plan_part = _PLAN.validate_json(stored)
         planned = plan_part.planned
         reads = [_READ.validate_json(data) for _, data in sorted(self.store.parts(job.id, "read:").items())]
+        revises = self.store.part(job.id, "revises")
         if len(reads) != len(planned.transcripts):
             raise CjgenError(f"job '{job.id}' is missing {len(planned.transcripts) - len(reads)} read(s)")
         with self._run(job, len(planned.transcripts)) as run:
@@ -423,16 +429,21 @@ class Worker:
                 map_type=body.map_type,
                 redact=body.redact,
                 title=body.title,
-                map_id=_map_id(job),
+                map_id=revises or _map_id(job),
             )
             run.check()  # a job cancelled or failed meanwhile saves nothing
-        self._save(job, journey, "generated")
+        self._save(job, journey, "generated", revises=revises)
+        # A later revision runs on these inputs again, with the new interviews.
+        self.store.save_sources(journey.id, body.brief, [(t.name, t.content) for t in body.transcripts])
 
-    def _save(self, job: Job, journey: JourneyMap, note: str) -> None:
+    def _save(self, job: Job, journey: JourneyMap, note: str, *, revises: str | None = None) -> None:
         if self.store.get_job(job.id).status != "running":
             raise RunStopped("the job ended before its map was saved")
-        saved = self.store.save_new_map(journey, note=note, owner=job.owner)
-        version = 1 if saved else self.store.map_info(journey.id).latest_version
+        if revises is not None:
+            version = self.store.record_revision(revises, journey, owner=job.owner)[0].version
+        else:
+            saved = self.store.save_new_map(journey, note=note, owner=job.owner)
+            version = 1 if saved else self.store.map_info(journey.id).latest_version
         self.store.update_job(
             job.id,
             status="done",
@@ -450,7 +461,11 @@ def _map_id(job: Job) -> str:
 
 def _source(planned: MapPlan, index: int, redact: bool) -> RedactedTranscript:
     transcript = planned.transcripts[index]
-    return redact_transcript(transcript) if redact else no_redaction(transcript)
+    return (
+        redact_transcript(transcript, planned.label_names.get(transcript.id, ()))
+        if redact
+        else no_redaction(transcript)
+    )
 
 
 def _worker(context: procrastinate.JobContext) -> Worker:

@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from pathlib import PurePath
-from typing import Annotated, Any, Final
+from typing import Annotated, Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
 
 from cjgen import __version__
 from cjgen.ingest import TRANSCRIPT_SUFFIXES
-from cjgen.review import Decision
-from cjgen.schema import MapType
+from cjgen.review import Action, Decision
+from cjgen.schema import LeftOut, MapType, Severity
 from cjgen.store import JobStatus
 
 # Text transcripts only: a JSON body carries text, so .docx (a zip) cannot come this way.
@@ -105,6 +105,70 @@ class ReviewCreate(_In):
     )
 
 
+Note = Annotated[str | None, Field(None, max_length=4000)]
+DisplayName = Annotated[
+    str | None,
+    Field(None, max_length=100, description="A display name; the change is recorded under the caller's key."),
+]
+ItemId = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class ChangeIn(_In):
+    """What every change takes: a note, and who made it."""
+
+    note: Note = None
+    reviewer: DisplayName = None
+
+
+class AttachCreate(ChangeIn):
+    item_id: ItemId
+
+
+class NewItemCreate(ChangeIn):
+    stage_id: ItemId
+    kind: Literal["pain_points", "delights"] | None = Field(
+        None, description="Default: by the sentence's label (a likely problem, or a good moment)."
+    )
+    statement: str | None = Field(None, min_length=1, max_length=MAX_EDIT_CHARS)
+    severity: Severity = 2
+    persona_ids: list[ItemId] = Field(default_factory=list, max_length=50)
+
+
+class MoveQuote(ChangeIn):
+    to_item_id: ItemId
+
+
+class MergeCreate(ChangeIn):
+    item_ids: list[ItemId] = Field(min_length=2, max_length=20, description="The first keeps its id.")
+
+
+class SplitCreate(ChangeIn):
+    quotes: list[ItemId] = Field(min_length=1, max_length=100, description="Quote keys for the new item.")
+    text: str | None = Field(None, min_length=1, max_length=MAX_EDIT_CHARS)
+
+
+class RevisionCreate(_In):
+    """New interviews, or interviews replacing those of the same name; the map's other inputs are reused."""
+
+    transcripts: list[TranscriptIn] = Field(min_length=1, max_length=100)
+    brief: str | None = Field(
+        None, min_length=1, max_length=MAX_BRIEF_CHARS, description="A new brief; default the map's own."
+    )
+
+
+class LeftOutGroup(BaseModel):
+    participant_id: str
+    sentences: list[LeftOut]
+
+
+class LeftOutPublic(BaseModel):
+    """What the map left out, per participant, strongest first."""
+
+    strong_sentences: int
+    share: float | None = Field(description="The share of strong sentences that no item cites.")
+    participants: list[LeftOutGroup]
+
+
 class JobPublic(_Out):
     """A map job: poll it until `status` is done (then `map_id` is set), failed (`error` says why) or
     cancelled."""
@@ -141,12 +205,12 @@ class VersionPublic(_Out):
 
 
 class ReviewEventPublic(_Out):
-    """One review decision, and the version it made."""
+    """One review decision or other change, and the version it made."""
 
     map_id: str
     version: int
     item_id: str
-    decision: Decision
+    decision: Action
     note: str | None = None
     reviewer: str | None = None
     edits: dict[str, Any] | None = None

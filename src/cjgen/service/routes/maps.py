@@ -25,6 +25,7 @@ CONTENT_TYPES = {
     "json": "application/json",
     "csv": "text/csv; charset=utf-8",
     "mermaid": "text/plain; charset=utf-8",
+    "board": "text/csv; charset=utf-8",
 }
 _SCRIPT = re.compile(r"<script[^>]*>(.*?)</script>", re.DOTALL | re.IGNORECASE)
 
@@ -95,13 +96,20 @@ def content_policy(html: str) -> str:
 
 @router.get("/{map_id}/export/{fmt}", response_class=Response, responses=_EXPORT_CONTENT)
 def export_map(
-    map_id: str, fmt: str, store: StoreDep, caller: CallerDep, version: VersionQuery = None
+    map_id: str,
+    fmt: str,
+    store: StoreDep,
+    caller: CallerDep,
+    version: VersionQuery = None,
+    include_pending: Annotated[
+        bool, Query(description="board: also items not yet reviewed (never rejected ones).")
+    ] = False,
 ) -> Response:
-    """The map as html, md, json, csv or mermaid."""
+    """The map as html, md, json, csv, mermaid or board (whiteboard stickies as CSV)."""
     if fmt not in FORMATS:
         raise InputError("fmt", f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     journey = store.get_map(map_id, version, owner=caller.scope)
-    text = render(journey, fmt)
+    text = render(journey, fmt, include_pending=include_pending)
     file_name = re.sub(r"[^\w.-]+", "_", f"{journey.id}-v{journey.version}") + extension_for(fmt)
     headers = {
         "Content-Disposition": f'inline; filename="{file_name}"',

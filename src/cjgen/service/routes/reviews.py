@@ -24,7 +24,7 @@ IfMatch = Annotated[
 ]
 
 
-def _version(if_match: str | None, field: int | None) -> int | None:
+def expected(if_match: str | None, field: int | None) -> int | None:
     if if_match is None:
         return field
     tag = if_match.strip().removeprefix("W/").strip('"')
@@ -66,7 +66,7 @@ def review_item(
         note=body.note,
         reviewer=reviewer(caller, body.reviewer),
         edits=body.edits,
-        expected_version=_version(if_match, body.expected_version),
+        expected_version=expected(if_match, body.expected_version),
         owner=caller.scope,
     )
     response.headers["ETag"] = etag(reviewed.version)
