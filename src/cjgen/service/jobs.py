@@ -149,6 +149,13 @@ class _Active:
     stop: threading.Event = field(default_factory=threading.Event)
 
 
+def fail_job(store: Store, job_id: str, error: str, *, transient: bool) -> None:
+    """Fail an unfinished job; after a transient failure its idempotency key is free for a retry."""
+    failed = store.update_job(job_id, status="failed", message="failed", error=error, only_if=UNFINISHED)
+    if transient and failed.status == "failed" and failed.error == error:
+        store.release_key(job_id)
+
+
 def reading_progress(read: int, transcripts: int) -> float:
     """A map job's progress once `read` of its `transcripts` interviews are read."""
     return _READ_FROM + (_READ_TO - _READ_FROM) * read / max(1, transcripts)
@@ -328,12 +335,7 @@ class JobRunner:
         )
 
     def _fail(self, job_id: str, error: str, *, transient: bool) -> None:
-        """Fail an unfinished job; after a transient failure its idempotency key is free for a retry."""
-        failed = self.store.update_job(
-            job_id, status="failed", message="failed", error=error, only_if=UNFINISHED
-        )
-        if transient and failed.status == "failed" and failed.error == error:
-            self.store.release_key(job_id)
+        fail_job(self.store, job_id, error, transient=transient)
 
     def _make(
         self, job_id: str, body: MapCreate, owner: str, stop: threading.Event, revises: str | None = None
