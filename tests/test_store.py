@@ -427,3 +427,13 @@ def test_a_database_made_before_migrations_is_upgraded_in_place(tmp_path: Path) 
     assert store.fail_stale_jobs() == ["old-job"], "a job from before leases has no live worker"
     store.save_map(sample_map(), owner="key-a")
     assert store.list_maps(owner="key-a")[0].owner == "key-a"
+
+
+def test_a_revision_records_the_job_that_made_it_so_a_rerun_can_tell(store: Store) -> None:
+    journey = sample_map()
+    store.save_map(journey, note="generated")
+    assert not store.revised_by(journey.id, "job-1")
+    revised, _ = store.record_revision(journey.id, journey, job_id="job-1")
+    assert revised.version == 2
+    assert store.revised_by(journey.id, "job-1")
+    assert not store.revised_by(journey.id, "job-2")

@@ -529,10 +529,10 @@ class Store:
         raise Busy(f"map '{map_id}' kept changing while it was reviewed; try again")
 
     def record_revision(
-        self, map_id: str, run: JourneyMap, *, owner: str | None = None
+        self, map_id: str, run: JourneyMap, *, owner: str | None = None, job_id: str | None = None
     ) -> tuple[JourneyMap, RevisionReport]:
         """The new run over revised inputs as the next version of the map, decisions carried over (see
-        `revise`); the log records the revision with what it changed."""
+        `revise`); the log records the revision with what it changed, and the job that made it (`job_id`)."""
         reports: list[RevisionReport] = []
 
         def revise(current: JourneyMap, at: datetime) -> tuple[JourneyMap, dict[str, Any]]:
@@ -540,7 +540,8 @@ class Store:
             reports.append(report)
             return revised, report.model_dump(mode="json")
 
-        change = Change(action="revise", note="new or replaced interviews", reviewer="cjgen revise")
+        note = "new or replaced interviews" + (f" (job {job_id})" if job_id else "")
+        change = Change(action="revise", note=note, reviewer="cjgen revise")
         return self.record_change(map_id, change, revise, owner=owner), reports[-1]
 
     def save_sources(self, map_id: str, brief: str | None, transcripts: Sequence[tuple[str, str]]) -> None:
@@ -563,6 +564,13 @@ class Store:
             rows = list(session.scalars(select(_MapSource).where(_MapSource.map_id == map_id)))
         brief = next((r.text for r in rows if r.kind == "brief"), None)
         return brief, sorted((r.name, r.text) for r in rows if r.kind == "transcript")
+
+    def revised_by(self, map_id: str, job_id: str) -> bool:
+        """Whether the job already recorded its revision of the map (a task run twice records it once)."""
+        return any(
+            e.decision == "revise" and e.note is not None and e.note.endswith(f"(job {job_id})")
+            for e in self.review_events(map_id)
+        )
 
     def review_events(self, map_id: str, *, owner: str | None = None) -> list[ReviewEvent]:
         """Every review decision on a map, in the order they were made."""

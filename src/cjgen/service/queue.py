@@ -438,8 +438,10 @@ class Worker:
     def _save(self, job: Job, journey: JourneyMap, note: str, *, revises: str | None = None) -> None:
         if self.store.get_job(job.id).status != "running":
             raise RunStopped("the job ended before its map was saved")
-        if revises is not None:
-            version = self.store.record_revision(revises, journey, owner=job.owner)[0].version
+        if revises is not None and self.store.revised_by(revises, job.id):
+            version = self.store.map_info(revises).latest_version  # a second run of this task
+        elif revises is not None:
+            version = self.store.record_revision(revises, journey, owner=job.owner, job_id=job.id)[0].version
         else:
             saved = self.store.save_new_map(journey, note=note, owner=job.owner)
             version = 1 if saved else self.store.map_info(journey.id).latest_version
