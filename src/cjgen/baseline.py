@@ -99,8 +99,17 @@ def naive_map(runtime: Runtime, brief: Path, transcripts: Sequence[Path]) -> Jou
     stages = [Stage(id=f"s{n}", name=name) for n, name in enumerate(out.stages or ["journey"], start=1)]
     by_name = {s.name.casefold(): s.id for s in stages}
 
-    def stage_of(name: str) -> str:
-        return by_name.get(name.casefold(), stages[0].id)
+    def felt(kind: str, points: Sequence[NaivePoint]) -> list[dict[str, Any]]:
+        """Pain points or delights as the map's fields: stages by name, quotes located in the files."""
+        return [
+            {
+                "id": f"{kind}{n}",
+                "stage_id": by_name.get(p.stage.casefold(), stages[0].id),
+                "statement": p.statement,
+                "evidence": _evidence(p.quotes, files),
+            }
+            for n, p in enumerate(points, start=1)
+        ]
 
     return JourneyMap(
         id="naive",
@@ -110,24 +119,8 @@ def naive_map(runtime: Runtime, brief: Path, transcripts: Sequence[Path]) -> Jou
             for n, p in enumerate(out.personas, start=1)
         ],
         stages=stages,
-        pain_points=[
-            PainPoint(
-                id=f"pain{n}",
-                stage_id=stage_of(p.stage),
-                statement=p.statement,
-                evidence=_evidence(p.quotes, files),
-            )
-            for n, p in enumerate(out.pain_points, start=1)
-        ],
-        delights=[
-            Delight(
-                id=f"delight{n}",
-                stage_id=stage_of(d.stage),
-                statement=d.statement,
-                evidence=_evidence(d.quotes, files),
-            )
-            for n, d in enumerate(out.delights, start=1)
-        ],
+        pain_points=[PainPoint(**fields) for fields in felt("pain", out.pain_points)],
+        delights=[Delight(**fields) for fields in felt("delight", out.delights)],
         notes=[f"naive baseline: {keep:.0%} of the transcript text fitted the model's context"],
         provenance=Provenance(
             tool_version=__version__,
