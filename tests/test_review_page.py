@@ -141,3 +141,18 @@ def test_cjgen_review_opens_with_a_launch_link_and_keeps_decisions_next_to_the_m
     # Opened again (a new server, a new key): the decisions are still there.
     again = open_review(map_file)
     assert again.latest().pain_points[0].review.status == "accepted"
+
+
+def test_a_revised_map_file_becomes_the_stores_next_version(tmp_path: Path) -> None:
+    map_file = tmp_path / "map.json"
+    map_file.write_text(sample_map().model_dump_json(), encoding="utf-8")
+    first = open_review(map_file)
+    stored = first.latest()
+    revised = stored.model_copy(update={"version": stored.version + 1, "summary": "With a sixth interview."})
+    map_file.write_text(revised.model_dump_json(), encoding="utf-8")
+    again = open_review(map_file)
+    assert again.latest().version == stored.version + 1
+    assert again.latest().summary == "With a sixth interview."
+    # An older file than the store (the store has decisions the file lacks) does not go back in time.
+    map_file.write_text(stored.model_dump_json(), encoding="utf-8")
+    assert open_review(map_file).latest().version == stored.version + 1
