@@ -9,11 +9,12 @@ from typing import Any
 import pytest
 from langchain_core.messages import BaseMessage
 
-from cjgen.draft import PAINS_PER_STAGE, whole_answer
+from cjgen.draft import PAINS_PER_STAGE
 from cjgen.models import ScriptedChatModel
 from cjgen.pipeline import draft_map, open_runtime
 from cjgen.schema import JourneyMap
 from cjgen.validate import check_map
+from cjgen.wording import whole_answer
 
 BRIEF = """# Crumb & Co: bread by bike
 

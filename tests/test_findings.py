@@ -89,11 +89,15 @@ def test_a_finding_keeps_cites_and_counts_its_strongest_and_those_that_say_the_s
     items = [obs(f"a{n}", f"P{n}", text, question=asked) for n, text in enumerate(answers)]
     scores = {o.id: 0.9 - 0.1 * n for n, o in enumerate(items)}
     others = [obs(f"o{n}", f"Q{n}", text, question=q) for n, (text, q) in enumerate(OTHER_ANSWERS * 3)]
-    finding = group_observations(items + others, {**scores, **{o.id: 0.5 for o in others}})[0]
+    findings = group_observations(items + others, {**scores, **{o.id: 0.5 for o in others}})
+    finding = findings[0]
     # The three strongest, and past them only the answer that says what the strongest says.
     strongest = [f"a{n}" for n in range(CORE_MEMBERS)]
     assert [o.id for o in finding.members] == [*strongest, "a5"]
     assert finding.participants == sorted([f"P{n}" for n in range(CORE_MEMBERS)] + ["P5"])
+    # What it left out is not lost: the other answers to the question are a finding of their own.
+    rest = next(f for f in findings if any(o.id == "a3" for o in f.members))
+    assert [o.id for o in rest.members] == ["a3", "a4"]
 
 
 STAGES = [Stage(id="use", name="Use", description="Everyday use.")]
@@ -167,7 +171,7 @@ def test_short_answers_are_never_cut_to_a_word_count() -> None:
 
 
 def test_a_lean_to_one_stage_number_is_taken_out_before_choosing() -> None:
-    from cjgen.findings import debiased
+    from cjgen.choose import debiased
 
     # Every answer leans to stage 1; the third question points to stage 2 more than the others do.
     answers = [[0.8, 0.1, 0.1], [0.8, 0.1, 0.1], [0.6, 0.35, 0.05], [0.8, 0.05, 0.15]]

@@ -159,7 +159,7 @@ def test_an_answer_cut_off_at_the_token_limit_is_closed_not_re_asked() -> None:
 
 
 def test_a_stage_description_cut_at_the_length_limit_keeps_whole_sentences() -> None:
-    from cjgen.stages import whole_sentences
+    from cjgen.wording import whole_sentences
 
     assert whole_sentences("Customers use it every day. They may also") == "Customers use it every day."
     assert whole_sentences("One sentence without a stop") == "One sentence without a stop"

@@ -11,6 +11,7 @@ from pydantic import BaseModel, SecretStr
 
 from cjgen.ask import Runtime, ask, inline_schema, parse_as
 from cjgen.prompts import render_prompt
+from fake_openai import spec_problems
 
 
 class Answer(BaseModel):
@@ -22,6 +23,7 @@ def fake_server(answers: list[tuple[str, str]], seen: list[dict[str, Any]]) -> h
 
     def handle(request: httpx.Request) -> httpx.Response:
         seen.append(json.loads(request.content))
+        assert spec_problems(seen[-1]) == []  # what the OpenAI API would accept
         content, finish = answers.pop(0)
         return httpx.Response(
             200,

@@ -20,6 +20,7 @@ from cjgen.pseudonym import (
     pseudonymise,
     pseudonymise_run,
 )
+from cjgen.redact import redact_transcript
 from cjgen.render import FORMATS, render
 from cjgen.schema import Transcript, Turn
 from cjgen.settings import Settings
@@ -108,6 +109,41 @@ def test_named_speakers_become_codes_and_roles_and_codes_stay() -> None:
     assert "Ola" not in first.model_dump_json() and "Kim" not in first.model_dump_json()
 
 
+def test_names_a_speaker_label_held_are_redacted_where_the_text_says_them() -> None:
+    said = transcript(
+        "Ola Hansen.txt",
+        "Ola Hansen",
+        ("Kim Berg", "interviewer"),
+        ("Ola Hansen", "participant"),
+        ("Kim Berg", "interviewer"),
+        ("Ola Hansen", "participant"),
+    )
+    texts = [
+        "Thanks for coming, Ola. How was the delivery?",
+        "It came late, and Kim will know why: the battery was empty.",
+        "Sorry to hear that. Will you keep the bike, ola?",
+        "I will keep it, I mark the days until the new battery comes.",
+    ]
+    said = said.model_copy(
+        update={
+            "turns": tuple(t.model_copy(update={"text": x}) for t, x in zip(said.turns, texts, strict=True))
+        }
+    )
+    (coded,), run = pseudonymise_run([said], key=lambda: KEY)
+    assert run.label_names[coded.id] == {"Ola", "Hansen", "Kim", "Berg"}
+    redacted = [t.text for t in redact_transcript(coded, run.label_names[coded.id]).redacted.turns]
+    assert redacted == [
+        "Thanks for coming, [NAME]. How was the delivery?",
+        "It came late, and [NAME] will know why: the battery was empty.",
+        # Only the capitalised form: in lower case a label's word is more often a word ("will", "mark").
+        "Sorry to hear that. Will you keep the bike, ola?",
+        "I will keep it, I mark the days until the new battery comes.",
+    ]
+    # Labels that hold no name give no words to redact.
+    _, run = pseudonymise_run([transcript("P1.txt", "P1", ("Moderator", "interviewer"))])
+    assert run.label_names == {}
+
+
 def test_pseudonymising_twice_changes_nothing_more() -> None:
     named = [
         transcript(
@@ -170,6 +206,9 @@ def _named_case(bike: Path, into: Path) -> list[Path]:
     for source, (file_name, speaker) in NAMES.items():
         text = (bike / "transcripts" / source).read_text(encoding="utf-8").strip()
         code = Path(source).stem
+        # The interviewer says the name the participant's label holds, and the participant the interviewer's.
+        text = text.replace("Interviewer: ", f"Interviewer: Thanks, {speaker.split()[0]}. ", 1)
+        text = text.replace(f"{code}: ", f"{code}: Well, {INTERVIEWER_NAME.split()[0]}, ", 1)
         labels = {"Interviewer": INTERVIEWER_NAME, code: speaker}
         target = into / file_name
         if file_name.endswith(".json"):

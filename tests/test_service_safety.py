@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -535,10 +535,10 @@ def test_a_job_checks_its_deadline_between_redacting_transcripts(
     redacted: list[str] = []
     real = cjgen.pipeline.redact_transcript
 
-    def slow(transcript: Transcript) -> Any:
+    def slow(transcript: Transcript, known: Iterable[str] = ()) -> Any:
         redacted.append(transcript.id)
         time.sleep(0.4)
-        return real(transcript)
+        return real(transcript, known)
 
     monkeypatch.setattr(cjgen.pipeline, "redact_transcript", slow)
     with client_for(tmp_path, job_timeout_s=0.5) as client:

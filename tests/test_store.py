@@ -395,7 +395,7 @@ def test_migrations_make_the_schema_the_code_expects(tmp_path: Path) -> None:
     Store(url).close()
     with create_engine(url).connect() as connection:
         context = MigrationContext.configure(connection)
-        assert context.get_current_revision() == "0003"
+        assert context.get_current_revision() == "0004"
         assert compare_metadata(context, _Base.metadata) == []
 
 

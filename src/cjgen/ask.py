@@ -160,19 +160,81 @@ def load_json(text: str) -> Any:
         ) from exc
 
 
-def _response_format(runtime: Runtime, name: str, schema: dict[str, Any]) -> dict[str, Any]:
-    if runtime.json_mode == "json_object":
+_FORMAT_NAME = re.compile(r"[^a-zA-Z0-9_-]")
+# What OpenAI's strict structured outputs accept; the parsers check every other rule (e.g. maxLength) anyway.
+_STRICT_KEYWORDS = frozenset(
+    {
+        "type",
+        "properties",
+        "required",
+        "additionalProperties",
+        "items",
+        "enum",
+        "const",
+        "anyOf",
+        "description",
+        "pattern",
+        "format",
+        "minimum",
+        "maximum",
+        "exclusiveMinimum",
+        "exclusiveMaximum",
+        "multipleOf",
+        "minItems",
+        "maxItems",
+    }
+)
+
+
+def format_name(prompt_id: str) -> str:
+    """The `json_schema.name` of a request: the prompt's id in the characters the OpenAI API allows
+    (a-z, A-Z, 0-9, `_`, `-`; at most 64)."""
+    return _FORMAT_NAME.sub("_", prompt_id)[:64] or "answer"
+
+
+def strict_schema(schema: Any) -> Any:
+    """`schema` as OpenAI's strict mode wants it: every object closed with all its properties required, and
+    only the keywords strict mode supports (a bound it drops is still checked by the step's parser)."""
+    if isinstance(schema, list):
+        return [strict_schema(s) for s in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {k: strict_schema(v) for k, v in schema.items() if k in _STRICT_KEYWORDS and k != "properties"}
+    if "properties" in schema:
+        out["properties"] = {k: strict_schema(v) for k, v in schema["properties"].items()}
+        out["required"] = list(schema["properties"])
+    if out.get("type") == "object":
+        out["additionalProperties"] = False
+    return out
+
+
+def response_format(json_mode: str, prompt_id: str, schema: dict[str, Any]) -> dict[str, Any]:
+    """The `response_format` of a request in the chosen mode.
+
+    `json_schema` (default) and `strict` follow the OpenAI chat-completions specification; `json_object` sends
+    the schema beside `json_object`, an extension that llama.cpp's server reads (and OpenAI's API refuses)."""
+    if json_mode == "json_object":
         return {"type": "json_object", "schema": schema}
-    return {"type": "json_schema", "json_schema": {"name": name, "schema": schema, "strict": False}}
+    strict = json_mode == "strict"
+    shown = strict_schema(schema) if strict else schema
+    return {
+        "type": "json_schema",
+        "json_schema": {"name": format_name(prompt_id), "schema": shown, "strict": strict},
+    }
 
 
 def _invoke(
-    runtime: Runtime, messages: list[BaseMessage], schema: dict[str, Any], step: str, max_tokens: int
+    runtime: Runtime,
+    messages: list[BaseMessage],
+    schema: dict[str, Any],
+    prompt_id: str,
+    step: str,
+    max_tokens: int,
 ) -> tuple[str, int, int]:
     try:
         reply = runtime.model.invoke(
             messages,
-            response_format=_response_format(runtime, step, schema),
+            response_format=response_format(runtime.json_mode, prompt_id, schema),
             max_tokens=max_tokens,
             temperature=runtime.temperature,
         )
@@ -226,7 +288,9 @@ def ask(
                 cached.completion_tokens,
             )
         else:
-            text, prompt_tokens, completion_tokens = _invoke(runtime, messages, schema, step, max_tokens)
+            text, prompt_tokens, completion_tokens = _invoke(
+                runtime, messages, schema, prompt.id, step, max_tokens
+            )
         call = ModelCall(
             step=step,
             prompt_id=prompt.id,

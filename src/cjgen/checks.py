@@ -2,98 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from rapidfuzz import fuzz
 
 from cjgen.observations import Observation
 from cjgen.schema import Transcript
-from cjgen.untrusted import instruction_like as instruction_like
-from cjgen.untrusted import instruction_reason
+from cjgen.untrusted import instruction_like, instruction_reason
 
 DUPLICATE_TEXT = 88
-_WORD = re.compile(r"[^\W\d_]{3,}")
-_STOP = frozenset(
-    [
-        "the",
-        "and",
-        "but",
-        "for",
-        "you",
-        "your",
-        "are",
-        "was",
-        "were",
-        "has",
-        "have",
-        "had",
-        "not",
-        "this",
-        "that",
-        "with",
-        "from",
-        "they",
-        "them",
-        "then",
-        "there",
-        "what",
-        "when",
-        "which",
-        "would",
-        "could",
-        "should",
-        "about",
-        "just",
-        "like",
-        "really",
-        "very",
-        "some",
-        "been",
-        "being",
-        "into",
-        "also",
-        "than",
-        "because",
-        "yeah",
-        "okay",
-        "participant",
-        "participants",
-        "experience",
-        "service",
-        "which",
-        "was",
-        "frustrating",
-        "annoying",
-        "enjoyed",
-        "good",
-        "great",
-        "bad",
-    ]
-)
-
-
-def content_words(text: str) -> set[str]:
-    """Lower-cased content words with a light suffix strip, for comparing two short texts."""
-    words = set()
-    for word in _WORD.findall(text.casefold()):
-        if word in _STOP:
-            continue
-        for suffix in ("ing", "ed", "es", "s"):
-            if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-                word = word[: -len(suffix)]
-                break
-        words.add(word)
-    return words
-
-
-def fix_emotion(obs: Observation) -> Observation:
-    """A pain is felt as negative and a delight as positive, whatever score the model gave."""
-    if obs.kind == "pain" and obs.emotion >= 0:
-        return obs.model_copy(update={"emotion": -1 if obs.severity < 3 else -2})
-    if obs.kind == "delight" and obs.emotion <= 0:
-        return obs.model_copy(update={"emotion": 1 if obs.severity < 3 else 2})
-    return obs
 
 
 def _instruction_like(obs: Observation) -> bool:
@@ -101,10 +18,10 @@ def _instruction_like(obs: Observation) -> bool:
 
 
 def tidy(observations: Sequence[Observation]) -> tuple[list[Observation], list[str]]:
-    """Fix emotion signs, drop duplicates and pains that rest only on instruction-like text."""
+    """Drop duplicates and pains that rest only on instruction-like text."""
     kept: list[Observation] = []
     dropped: list[str] = []
-    for obs in map(fix_emotion, observations):
+    for obs in observations:
         if obs.kind == "pain" and _instruction_like(obs):
             dropped.append(
                 f"{obs.id}: pain resting on instruction-like text (treated as content, not a pain)"

@@ -20,6 +20,8 @@ from cjgen.prompts import Prompt, render_prompt
 from cjgen.schema import ModelCall
 
 BATCH = 20
+# Fewer answers than this say nothing about a model's lean to one option (see `debiased`).
+MIN_FOR_DEBIAS = 4
 
 
 @runtime_checkable
@@ -61,6 +63,19 @@ def choose(
 
     answers = _by_json(runtime, prompt, questions, options, item, check, step, max_tokens=8)
     return [[1.0 if option == answer else 0.0 for option in options] for answer in answers]
+
+
+def debiased(answers: list[list[float]]) -> list[list[float]]:
+    """Answer probabilities less each option's mean over the questions asked together.
+
+    The model's lean towards one option (often the first or last) shows in every answer; what is left is how
+    much more this question points to an option than the others do. Too few questions say nothing about the
+    lean, so they are left as they are.
+    """
+    if len(answers) < MIN_FOR_DEBIAS:
+        return answers
+    means = [sum(a[k] for a in answers) / len(answers) for k in range(len(answers[0]))]
+    return [[p - m for p, m in zip(a, means, strict=True)] for a in answers]
 
 
 def best(probabilities: Sequence[float]) -> int:

@@ -1,4 +1,4 @@
-"""The `cjgen` command line: map, draft, export, review, summarize, inspect, schema, eval, serve.
+"""The `cjgen` command line: map, draft, export, review, summarize, inspect, schema, eval, serve, worker.
 
 Errors a user can act on are printed as one line (what is wrong and where) with exit code 2, never a
 traceback. Outputs are written whole or not at all.
@@ -523,6 +523,22 @@ def serve(
 
 
 @app.command()
+def worker() -> None:
+    """Run map jobs queued by `cjgen serve` with CJGEN_RUNNER=queue (stop with Ctrl-C or SIGTERM)."""
+    import logging
+
+    from cjgen.pipeline import open_runtime
+    from cjgen.service.queue import Worker
+    from cjgen.settings import get_settings
+    from cjgen.store import Store
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    with user_errors():
+        settings = get_settings()
+        Worker(settings, Store(settings.database_url), lambda: open_runtime(settings=settings)).run()
+
+
+@app.command()
 def review(
     map_file: Annotated[Path, typer.Argument(help="A map saved as JSON (`cjgen map -f json`).")],
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (default: any free one).")] = 0,
@@ -573,3 +589,13 @@ def review(
 def version() -> None:
     """Print the version."""
     out.print(__version__)
+
+
+@app.command("model-path")
+def model_path() -> None:
+    """Print the embedded model's GGUF file (joined and checked on first use), e.g. for a llama.cpp server."""
+    from cjgen.local import packaged_model_path
+    from cjgen.settings import get_settings
+
+    with user_errors():
+        out.print(str(packaged_model_path(get_settings().cache_dir)), highlight=False, soft_wrap=True)

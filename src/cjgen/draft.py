@@ -17,10 +17,7 @@ from dataclasses import dataclass
 from typing import Any, get_args
 
 from cjgen.ask import Runtime
-from cjgen.checks import content_words, instruction_like
-from cjgen.choose import best, choose, complete_each
-from cjgen.findings import MAX_STAGES, debiased
-from cjgen.group import overlap
+from cjgen.choose import best, choose, complete_each, debiased
 from cjgen.prompts import Prompt, render_block, render_prompt
 from cjgen.schema import (
     Action,
@@ -33,8 +30,9 @@ from cjgen.schema import (
     Stage,
     Touchpoint,
 )
-from cjgen.stages import Segment, plan_from_brief, whole_sentences
-from cjgen.synthesize import CHANNEL_WORDS, as_statement, channels_in
+from cjgen.stages import MAX_STAGES, Segment, plan_from_brief
+from cjgen.untrusted import instruction_like
+from cjgen.wording import CHANNEL_WORDS, as_statement, channels_in, content_words, overlap, whole_answer
 
 STATEMENT_WORDS = 16
 ACTION_WORDS = 10
@@ -59,16 +57,6 @@ class Draft:
     delights: list[Delight]
     opportunities: list[Opportunity]
     questions: list[str]
-
-
-def whole_answer(answer: str, max_words: int) -> str:
-    """A short answer as whole sentences; "" when the token cap cut it off and no whole sentence is left."""
-    text = " ".join(answer.strip().strip("\"'“”").split())
-    if len(text.split()) > max_words and not text.endswith((".", "!", "?")):
-        text = whole_sentences(text)
-        if not text.endswith((".", "!", "?")):
-            return ""
-    return text
 
 
 def _statements(answers: Sequence[str], max_words: int = STATEMENT_WORDS) -> list[str]:

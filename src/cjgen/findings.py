@@ -3,7 +3,7 @@
 A *moment* is one participant's run of adjacent sentences in one answer that the labeller marked as the same
 kind (a problem or a good moment). Code selects the strongest moments per interview; the model then answers
 a narrow question about each: in which stage it happened (a choice, with the whole interview as context). The
-findings that make the map are named later, each in one sentence written from its own words (`name_items`).
+findings that make the map are named later, each in one sentence written from its own words (`synthesize.name_items`).
 """
 
 from __future__ import annotations
@@ -12,12 +12,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from cjgen.ask import Runtime
-from cjgen.choose import best, choose, complete_each
+from cjgen.choose import best, choose, debiased
 from cjgen.label import Chunk, SentenceLabel, interview_turns
 from cjgen.prompts import render_block, render_prompt
 from cjgen.redact import RedactedTranscript
 from cjgen.schema import Stage
 from cjgen.sentences import Sentence
+from cjgen.stages import MAX_STAGES
 from cjgen.untrusted import prompt_id
 
 # A sentence is a candidate when its kind stands out most, and by at least this much, from the interview's
@@ -26,9 +27,6 @@ MIN_LIFT = 0.06
 # ... and at most this many moments of each kind are kept per interview (the strongest first): a small model
 # flags many sentences, and an interview rarely holds more distinct findings than this.
 PER_INTERVIEW = {"pain": 6, "delight": 5, "action": 2}
-MAX_STAGES = 9  # stage answers are single digits
-MIN_FOR_DEBIAS = 4
-NAME_WORDS = 16
 
 
 @dataclass(frozen=True)
@@ -108,19 +106,6 @@ def select_moments(labels: Sequence[SentenceLabel], kind: str) -> list[Moment]:
     return sorted(strongest, key=lambda m: (m.sentences[0].turn_index, m.sentences[0].start))
 
 
-def debiased(answers: list[list[float]]) -> list[list[float]]:
-    """Answer probabilities less each option's mean over the questions asked together.
-
-    The model's lean towards one option (often the first or last) shows in every answer; what is left is how
-    much more this question points to an option than the others do. Too few questions say nothing about the
-    lean, so they are left as they are.
-    """
-    if len(answers) < MIN_FOR_DEBIAS:
-        return answers
-    means = [sum(a[k] for a in answers) / len(answers) for k in range(len(answers[0]))]
-    return [[p - m for p, m in zip(a, means, strict=True)] for a in answers]
-
-
 def _position(label: SentenceLabel) -> int:
     return int(label.sentence.id.split(".")[1])
 
@@ -164,12 +149,3 @@ def _by_chunk(chunks: Sequence[Chunk], moments: Sequence[Moment]) -> list[tuple[
         if group:
             found.append((chunk, group))
     return found
-
-
-def name_items(runtime: Runtime, items: Sequence[tuple[str, str]], *, step: str) -> list[str]:
-    """A one-sentence name for each (kind, quote), written from the quote alone (no other context to drift to)."""
-    if not items:
-        return []
-    prompt = render_prompt("name")
-    questions = [render_block("name", "question", kind=kind, quotes=[text]) for kind, text in items]
-    return complete_each(runtime, prompt, questions, max_words=NAME_WORDS, step=step)

@@ -237,8 +237,6 @@ def ground_observations(
                 kind=item.kind,
                 stage_id=item.stage,
                 text=item.text or " ".join(found[0].quote.split()),
-                channel=item.channel,
-                emotion=item.emotion,
                 severity=item.severity,
                 question=item.question,
                 evidence=[e.model_copy(update={"observation_id": obs_id}) for e in found],

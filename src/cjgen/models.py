@@ -96,6 +96,8 @@ def resolve_backend(settings: Settings, backend: str | None = None) -> str:
     chosen = backend or settings.backend
     if chosen != "auto":
         return chosen
+    if settings.endpoint_list():
+        return "openai"
     if local_available():
         return "local"
     if settings.model and (settings.api_key or settings.base_url):
@@ -126,27 +128,49 @@ CLIENT_RETRIES = 2
 
 
 def _openai_model(settings: Settings, model: str | None) -> tuple[BaseChatModel, str]:
-    from langchain_openai import ChatOpenAI
-
     name = model or settings.model
     if not name:
         raise ModelError(
             "openai backend: set CJGEN_MODEL (or --model) to the model name your endpoint serves"
         )
+    endpoints = settings.endpoint_list()
+    if endpoints:
+        return _replicas(settings, name, endpoints), name
     if settings.api_key is None and settings.base_url is None:
         raise ModelError(
             "openai backend: set OPENAI_API_KEY, or CJGEN_BASE_URL for a local OpenAI-compatible server"
         )
+    return _openai_chat(settings, name, settings.base_url, CLIENT_RETRIES), name
+
+
+def _openai_chat(settings: Settings, name: str, base_url: str | None, retries: int) -> BaseChatModel:
+    from langchain_openai import ChatOpenAI
+
     api_key = settings.api_key.get_secret_value() if settings.api_key else "not-needed"
-    chat = ChatOpenAI(
+    return ChatOpenAI(
         model=name,
-        base_url=settings.base_url,
+        base_url=base_url,
         api_key=SecretStr(api_key),
         temperature=0,
         timeout=settings.request_timeout_s,
-        max_retries=CLIENT_RETRIES,
+        max_retries=retries,
     )
-    return chat, name
+
+
+def _replicas(settings: Settings, name: str, endpoints: list[str]) -> BaseChatModel:
+    """One model over several endpoints. A replica's client does not retry: a failed call goes to another
+    replica instead, so one call still costs at most one request per replica."""
+    from cjgen.replicas import ReplicaChatModel, replicas_of
+
+    def build(endpoint: str) -> BaseChatModel:
+        if endpoint == "local":
+            from cjgen.local import load_local_model
+
+            return load_local_model(settings)
+        return _openai_chat(settings, name, endpoint, retries=0)
+
+    replicas = replicas_of(endpoints, settings.endpoint_concurrency, build)
+    return ReplicaChatModel(replicas=replicas, model_name=name, rest_s=settings.endpoint_rest_s)
 
 
 def message_text(message: BaseMessage) -> str:

@@ -7,9 +7,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from cjgen.schema import ChannelKind, Evidence, Score, Severity
+from cjgen.schema import Evidence, Severity
 
-Kind = Literal["action", "touchpoint", "pain", "delight", "thought", "goal"]
+Kind = Literal["action", "pain", "delight", "thought"]
 
 
 @dataclass(frozen=True)
@@ -20,8 +20,6 @@ class ObservationOut:
     text: str
     cite: tuple[str, ...]
     stage: str
-    channel: ChannelKind | None = None
-    emotion: Score = 0
     severity: Severity = 1
     question: str = ""  # the interviewer's words this answers ("" when none)
 
@@ -37,8 +35,6 @@ class Observation(BaseModel):
     kind: Kind
     stage_id: str
     text: str
-    channel: ChannelKind | None = None
-    emotion: Score = 0
     severity: Severity = 1
     question: str = ""  # the interviewer's words the cited answer follows
     evidence: list[Evidence]

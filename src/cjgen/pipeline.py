@@ -9,11 +9,11 @@ a path); only the `*_from_files` wrappers read files. The model is injected; not
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePath
-from typing import TypedDict, Unpack
+from typing import Any, TypedDict, Unpack
 
 from langchain_core.language_models import BaseChatModel
 
@@ -31,7 +31,14 @@ from cjgen.observations import Observation
 from cjgen.participants import Participant
 from cjgen.pseudonym import Pseudonyms, pseudonymise_run
 from cjgen.read import Read, read_transcript
-from cjgen.redact import RedactedTranscript, no_redaction, redact_brief, redact_transcript, report_for
+from cjgen.redact import (
+    RedactedText,
+    RedactedTranscript,
+    no_redaction,
+    redact_brief,
+    redact_transcript,
+    report_for,
+)
 from cjgen.schema import (
     Brief,
     Delight,
@@ -186,12 +193,15 @@ def _list_notes(listed: Sequence[Participant], interviewed: Sequence[str]) -> li
     return notes
 
 
-def _redact_all(run: Run, transcripts: Sequence[Transcript], redact: bool) -> list[RedactedTranscript]:
-    """Each transcript redacted; the run's deadline and cancel switch are checked before each one."""
+def _redact_all(
+    run: Run, transcripts: Sequence[Transcript], redact: bool, label_names: Mapping[str, Iterable[str]]
+) -> list[RedactedTranscript]:
+    """Each transcript redacted, with the names its speaker labels held (`Pseudonyms.label_names`); the run's
+    deadline and cancel switch are checked before each one."""
     sources = []
     for t in transcripts:
         run.check()
-        sources.append(redact_transcript(t) if redact else no_redaction(t))
+        sources.append(redact_transcript(t, label_names.get(t.id, ())) if redact else no_redaction(t))
     return sources
 
 
@@ -210,6 +220,57 @@ def _read_all(
         return list(pool.map(one, sources))
 
 
+@dataclass
+class MapPlan:
+    """What reading the interviews needs, fixed before the first one is read: the transcripts as every step
+    sees them (typed, no names in labels or file names), the brief and its text as the model sees it, the
+    plan of stages and groups, and the participant list under the transcripts' codes.
+
+    It is plain data, so that the interviews can be read elsewhere (worker processes) and the map finished
+    from what comes back."""
+
+    transcripts: list[Transcript]
+    brief: Brief | None
+    brief_text: str
+    plan: BriefPlan
+    participants: list[Participant] = field(default_factory=list)
+    # Transcript id → the name words its speaker labels held, redacted where its text says them.
+    label_names: dict[str, list[str]] = field(default_factory=dict)
+
+
+def plan_map(
+    brief: Brief | None,
+    transcripts: Sequence[Transcript],
+    run: Run,
+    *,
+    map_type: MapType = "current-state",
+    redact: bool = True,
+    participants: Sequence[Participant] = (),
+) -> MapPlan:
+    """The first step of a map: pseudonymise the transcripts and plan the stages from the brief."""
+    loaded, pseudonyms = _typed(transcripts)
+    # A participant list's ids go through the same codes as the transcripts' ids, so that they match.
+    listed = [replace(p, id=pseudonyms.participant(p.id)) for p in participants]
+    shown_brief, _ = _shown_brief(brief, redact)
+    brief_text = _brief_for_model(shown_brief)
+    with run.clock.step("stages"):
+        plan = plan_from_brief(run, brief_text, map_type) if brief else BriefPlan(generic_stages())
+    label_names = {tid: sorted(words) for tid, words in pseudonyms.label_names.items()}
+    return MapPlan(loaded, brief, brief_text, plan, listed, label_names)
+
+
+def _shown_brief(brief: Brief | None, redact: bool) -> tuple[Brief | None, RedactedText | None]:
+    """The brief as the model and the map see it, with its redaction (None when not redacted)."""
+    if brief is None or not redact:
+        return brief, None
+    return redact_brief(brief)
+
+
+def read_interview(run: Run, source: RedactedTranscript, planned: MapPlan) -> Read:
+    """Read and ground one interview of a planned map (the map step; any process may run it)."""
+    return read_transcript(run, source, planned.plan.stages, planned.plan.segments)
+
+
 def build_map(
     brief: Brief | None,
     transcripts: Sequence[Transcript],
@@ -225,19 +286,31 @@ def build_map(
 
     `participants` is the study's participant list: given, the personas are its groups.
     """
-    loaded, pseudonyms = _typed(transcripts)
-    # A participant list's ids go through the same codes as the transcripts' ids, so that they match.
-    participants = [replace(p, id=pseudonyms.participant(p.id)) for p in participants]
+    planned = plan_map(brief, transcripts, run, map_type=map_type, redact=redact, participants=participants)
+    with run.clock.step("redact"):
+        sources = _redact_all(run, planned.transcripts, redact, planned.label_names)
+    reads = _read_all(run, sources, planned.plan.stages, planned.plan.segments)
+    return finish_map(
+        planned, sources, reads, run, map_type=map_type, redact=redact, title=title, map_id=map_id
+    )
+
+
+def finish_map(
+    planned: MapPlan,
+    sources: Sequence[RedactedTranscript],
+    reads: Sequence[Read],
+    run: Run,
+    *,
+    map_type: MapType = "current-state",
+    redact: bool = True,
+    title: str | None = None,
+    map_id: str | None = None,
+) -> JourneyMap:
+    """The reduce step of a map: synthesize the interviews' reads (in the transcripts' order), validate, and
+    record the run."""
     clock = run.clock
-    with clock.step("redact"):
-        sources = _redact_all(run, loaded, redact)
-        model_brief = redact_brief(brief) if (brief and redact) else None
-        shown_brief = model_brief[0] if model_brief else brief
-        brief_text = _brief_for_model(shown_brief)
-    with clock.step("stages"):
-        plan = plan_from_brief(run, brief_text, map_type) if brief else BriefPlan(generic_stages())
-    stages = plan.stages
-    reads = _read_all(run, sources, stages, plan.segments)
+    loaded, brief, stages = planned.transcripts, planned.brief, planned.plan.stages
+    shown_brief, brief_redaction = _shown_brief(brief, redact)
     reports = [r.report for r in reads]
     with clock.step("synthesize"):
         observations, dropped = tidy([o for r in reports for o in r.observations])
@@ -248,13 +321,13 @@ def build_map(
             observations,
             map_type,
             scores={k: v for r in reads for k, v in r.scores.items()},
-            segments=plan.segments,
+            segments=planned.plan.segments,
             segment_votes={
                 t.participant_id: r.segment for t, r in zip(loaded, reads, strict=True) if r.segment
             },
-            suspected=plan.suspected,
-            brief=brief_text,
-            listed=list(participants),
+            suspected=planned.plan.suspected,
+            brief=planned.brief_text,
+            listed=list(planned.participants),
         )
         run.notify("synthesize", f"{len(observations)} observations")
         synthesis = synthesize(run, ctx)
@@ -277,7 +350,7 @@ def build_map(
             opportunities=synthesis.opportunities,
             contradictions=synthesis.contradictions,
             blueprint=synthesis.blueprint,
-            notes=instruction_notes(loaded) + _list_notes(participants, ctx.participants),
+            notes=instruction_notes(loaded) + _list_notes(planned.participants, ctx.participants),
             provenance=_provenance(run, brief, loaded),
         )
         errors = check_map(journey)
@@ -286,8 +359,8 @@ def build_map(
     journey.provenance.grounding = stats
     journey.provenance.unsupported = [u for r in reports for u in r.unsupported] + dropped
     report = report_for(sources)
-    if model_brief:
-        report = report.merge(report_for([model_brief[1]]))
+    if brief_redaction is not None:
+        report = report.merge(report_for([brief_redaction]))
     journey.provenance.redaction = report.counts
     journey.provenance.step_seconds = dict(clock.steps)
     journey = scrub_map(journey)  # every field the model wrote is checked for instruction-like text
@@ -412,35 +485,29 @@ def _summary_items(
 ) -> tuple[list[Thought], list[PainPoint], list[Delight]]:
     points = [
         Thought(id=f"point{n}", stage_id=o.stage_id, text=statement_of(o, names), evidence=o.evidence)
-        for n, o in enumerate((o for o in observations if o.kind in ("thought", "goal", "action")), start=1)
+        for n, o in enumerate((o for o in observations if o.kind in ("thought", "action")), start=1)
     ]
-    pains = [
-        PainPoint(
-            id=f"pain{n}",
-            stage_id=o.stage_id,
-            statement=statement_of(o, names),
-            severity=o.severity,
-            evidence=o.evidence,
-        )
-        for n, o in enumerate((o for o in observations if o.kind == "pain"), start=1)
-    ]
-    delights = [
-        Delight(
-            id=f"delight{n}",
-            stage_id=o.stage_id,
-            statement=statement_of(o, names),
-            severity=o.severity,
-            evidence=o.evidence,
-        )
-        for n, o in enumerate((o for o in observations if o.kind == "delight"), start=1)
-    ]
-    return points, pains, delights
+    felt: dict[str, list[dict[str, Any]]] = {"pain": [], "delight": []}
+    for o in observations:
+        if o.kind in felt:
+            said = felt[o.kind]
+            said.append(
+                {
+                    "id": f"{o.kind}{len(said) + 1}",
+                    "stage_id": o.stage_id,
+                    "statement": statement_of(o, names),
+                    "severity": o.severity,
+                    "evidence": o.evidence,
+                }
+            )
+    pains = [PainPoint(**fields) for fields in felt["pain"]]
+    return points, pains, [Delight(**fields) for fields in felt["delight"]]
 
 
 def build_summary(transcript: Transcript, run: Run, *, redact: bool = True) -> TranscriptSummary:
     """One interview's key points, pain points, delights and quotes, all grounded (narrow questions only)."""
-    loaded, _ = _typed([transcript])
-    sources = _redact_all(run, loaded, redact)
+    loaded, pseudonyms = _typed([transcript])
+    sources = _redact_all(run, loaded, redact, pseudonyms.label_names)
     report = _read_all(run, sources, generic_stages())[0].report
     observations, _ = tidy(report.observations)
     # Every item of a summary is shown, so every one is named (one sentence from its own quote).

@@ -131,6 +131,9 @@ class Pseudonyms:
     taken: set[str] = field(default_factory=set)
     ids: dict[str, str] = field(default_factory=dict)  # casefolded name → participant code
     names: set[str] = field(default_factory=set)
+    # Transcript id → the name words its replaced speaker labels and participant id held, to be redacted
+    # where they recur in its text ("Thanks, Kari" under the label `Kari Nordmann`).
+    label_names: dict[str, set[str]] = field(default_factory=dict)
     _next: int = 1
 
     def participant(self, participant_id: str) -> str:
@@ -174,6 +177,7 @@ def pseudonymise_run(
         run.taken.update(turn.speaker.casefold() for turn in t.turns)
         run.taken.add(PurePath(t.id).stem.casefold())
     out = [_transcript(t, run) for t in transcripts]
+    said = [_label_names(original, t) for original, t in zip(transcripts, out, strict=True)]
     sources: Counter[str] = Counter(t.id for t in out if not may_hold_name(PurePath(t.id).stem))
     renamed = []
     for original, t in zip(transcripts, out, strict=True):
@@ -188,7 +192,22 @@ def pseudonymise_run(
         hashed = f"{_HASH_PREFIX}{file_hash(PurePath(original.path).name, key())}{suffix}"
         run.names.update(word for stem in stems for word in name_words(stem))
         renamed.append(t.model_copy(update={"id": source_id, "path": hashed}))
+    for t, words in zip(renamed, said, strict=True):
+        if words:
+            run.label_names.setdefault(t.id, set()).update(words)
     return renamed, run
+
+
+def _label_names(original: Transcript, renamed: Transcript) -> set[str]:
+    """The name words of the labels and participant id that pseudonymising replaced in one transcript."""
+    replaced = {
+        before.speaker
+        for before, after in zip(original.turns, renamed.turns, strict=True)
+        if before.speaker != after.speaker
+    }
+    if renamed.participant_id != original.participant_id:
+        replaced.add(original.participant_id)
+    return {word for label in replaced for word in name_words(label)}
 
 
 def _free(name: str, used: Counter[str]) -> str:

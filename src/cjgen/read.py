@@ -36,7 +36,6 @@ class Read:
 
 
 def _observation(moment: Moment) -> ObservationOut:
-    # The emotion is left to `checks.tidy`, which gives pains and delights the sign of their kind by severity.
     severity: Severity = 3 if moment.score >= 0.4 else 2 if moment.score >= 0.2 else 1
     return ObservationOut(
         kind=cast(Kind, moment.kind),

@@ -216,11 +216,13 @@ def _uncovered(text: str, start: int, end: int, covered: bytearray) -> list[tupl
     return trimmed
 
 
-def redact_transcript(t: Transcript) -> RedactedTranscript:
+def redact_transcript(t: Transcript, known: Iterable[str] = ()) -> RedactedTranscript:
     """Redact every turn; segment offsets are moved to the redacted text.
 
     A name someone introduced ("I'm Kari Nordmann") is also redacted where it recurs in any turn of the
-    transcript, the interviewer's "Thanks, Kari" included.
+    transcript, the interviewer's "Thanks, Kari" included. So is each of `known` (the name words a speaker
+    label held) of three letters or more, written capitalised: in lower case such a word is more often a
+    word than a name ("will", "mark").
     """
     # All turns are searched as one text (a turn costs a fixed overhead per detector, and a transcript has
     # thousands); the names found in any turn are then added to every turn.
@@ -235,7 +237,8 @@ def redact_transcript(t: Transcript) -> RedactedTranscript:
     # A name written in lower case ("i'm harriet") recurs only as the whole name it was given as.
     names = sorted(
         {part for name in introduced if name[:1].isupper() for part in _name_parts(name)}
-        | {name for name in introduced if not name[:1].isupper() and " " in name},
+        | {name for name in introduced if not name[:1].isupper() and " " in name}
+        | {word[0].upper() + word[1:] for word in known if len(word) >= 3},
         key=len,
         reverse=True,
     )

@@ -23,9 +23,18 @@ class Settings(BaseSettings):
         description="OpenAI-compatible URL.",
     )
     api_key: SecretStr | None = Field(None, validation_alias=AliasChoices("CJGEN_API_KEY", "OPENAI_API_KEY"))
-    json_mode: Literal["json_schema", "json_object"] = Field(
-        "json_schema", description="json_object for servers (e.g. llama.cpp) that reject json_schema."
+    json_mode: Literal["json_schema", "strict", "json_object"] = Field(
+        "json_schema",
+        description="json_schema (OpenAI spec), strict (OpenAI strict structured outputs), or json_object: "
+        "the schema beside json_object, for servers (llama.cpp's) that reject json_schema.",
     )
+    endpoints: str = Field(
+        "",
+        description="Comma-separated base URLs of OpenAI-compatible replicas of one model (`local`: the "
+        "embedded model); calls are balanced over them. Empty: CJGEN_BASE_URL alone.",
+    )
+    endpoint_concurrency: int = Field(4, ge=1, description="Calls in flight per endpoint at most.")
+    endpoint_rest_s: float = Field(30.0, ge=0, description="How long a failed endpoint gets no calls.")
     local_model: Path | None = Field(None, description="A GGUF file to use instead of the packaged model.")
     local_threads: int | None = None
     local_ctx: int = 8192
@@ -52,9 +61,24 @@ class Settings(BaseSettings):
     job_queue: int = Field(8, ge=0, description="Map jobs that may wait for a worker; more get 503.")
     job_timeout_s: float = Field(1800.0, gt=0, description="A map job running longer fails.")
     job_lease_s: float = Field(30.0, gt=0, description="A job whose worker is silent this long fails.")
+    runner: Literal["inprocess", "queue"] = Field(
+        "inprocess",
+        description="inprocess: map jobs run in the service's own threads; queue: in `cjgen worker` "
+        "processes, through a task queue in PostgreSQL.",
+    )
+    queue_url: str | None = Field(
+        None, description="PostgreSQL URL of the task queue; default: CJGEN_DATABASE_URL."
+    )
+    worker_concurrency: int = Field(2, ge=1, description="Tasks one `cjgen worker` runs at the same time.")
+    worker_heartbeat_s: float = Field(
+        5.0, gt=0, description="A worker silent three times this long has its tasks given to others."
+    )
     summarize_workers: int = Field(2, ge=1, description="Summaries that run at the same time.")
     summarize_queue: int = Field(4, ge=0, description="Summaries that may wait; more get 503.")
     summarize_timeout_s: float = Field(300.0, gt=0, description="A summary running longer gets 504.")
+
+    def endpoint_list(self) -> list[str]:
+        return [e.strip().rstrip("/") for e in self.endpoints.split(",") if e.strip()]
 
     def keys(self) -> frozenset[str]:
         """Every key that may call the service (admin keys included)."""

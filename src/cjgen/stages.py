@@ -12,6 +12,9 @@ from cjgen.ask import Invalid, Runtime, ask, inline_schema, parse_as
 from cjgen.choose import best, choose
 from cjgen.prompts import render_block, render_prompt
 from cjgen.schema import MapType, Stage
+from cjgen.wording import whole_sentences
+
+MAX_STAGES = 9  # stage answers are single digits
 
 # Used when there is no brief to plan from (e.g. summarising one interview).
 GENERIC_STAGES = (
@@ -126,10 +129,6 @@ def _parse_plan(data: Any) -> StagePlanOut:
     return plan
 
 
-def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", text.casefold()).strip("_")[:24] or "stage"
-
-
 def service_kind(runtime: Runtime, brief: str) -> ServiceKind:
     """How people meet the service the brief describes: one choice among `SERVICE_KINDS`."""
     prompt = render_prompt("service", brief=brief)
@@ -168,11 +167,3 @@ _NOTHING = re.compile(
 def names_a_problem(text: str) -> bool:
     """A suspected problem worth testing: a sentence of three words or more that is not a way of saying 'none'."""
     return len(text.split()) >= 3 and _NOTHING.search(text) is None
-
-
-def whole_sentences(text: str) -> str:
-    """Drop a trailing fragment that the length limit cut off ("… They may also")."""
-    text = text.strip()
-    if text.endswith((".", "!", "?")) or ". " not in text:
-        return text
-    return text[: text.rindex(". ") + 1]

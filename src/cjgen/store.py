@@ -35,9 +35,11 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    and_,
     create_engine,
     delete,
     event,
+    func,
     inspect,
     or_,
     select,
@@ -55,6 +57,8 @@ from cjgen.schema import JourneyMap, Transcript
 
 JobStatus = Literal["queued", "running", "done", "failed", "cancelled"]
 UNFINISHED: tuple[JobStatus, ...] = ("queued", "running")
+# The `worker` of a job run by worker processes through the task queue: the queue, not a lease, keeps it alive.
+QUEUE_WORKER = "queue"
 R = TypeVar("R", bound=BaseModel)
 MIGRATIONS = Path(__file__).parent / "migrations"
 # How often a write that lost a race with another writer is tried again before giving up.
@@ -170,6 +174,17 @@ class _Job(_Base):
         Index("ix_jobs_owner_idempotency_key", "owner", "idempotency_key", unique=True),
         Index("ix_jobs_status", "status"),
     )
+
+
+class _JobPart(_Base):
+    """What one task of a queued job handed on to the next (written once; a task run twice finds it)."""
+
+    __tablename__ = "job_parts"
+
+    job_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), primary_key=True)
+    data: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 # --------------------------------------------------------------------------------------------- records
@@ -717,7 +732,13 @@ class Store:
         }
         with self._session() as session:
             for reason, expired in (
-                ("lease", or_(_Job.lease_until.is_(None), _Job.lease_until < now)),
+                (
+                    "lease",
+                    and_(
+                        or_(_Job.worker.is_(None), _Job.worker != QUEUE_WORKER),
+                        or_(_Job.lease_until.is_(None), _Job.lease_until < now),
+                    ),
+                ),
                 ("deadline", _Job.deadline_at < now),
             ):
                 ids = list(session.scalars(select(_Job.id).where(_Job.status.in_(UNFINISHED), expired)))
@@ -738,6 +759,49 @@ class Store:
                     failed += ids
             session.commit()
         return failed
+
+    def put_part(self, job_id: str, name: str, data: str) -> str:
+        """Keep `data` as the job's part `name` unless it is there already; return what is kept.
+
+        A task that runs twice (its worker was killed after writing) hands on what the first run wrote."""
+        try:
+            with self._session() as session:
+                session.add(_JobPart(job_id=job_id, name=name, data=data, created_at=_now()))
+                session.commit()
+                return data
+        except IntegrityError:
+            kept = self.part(job_id, name)
+            assert kept is not None  # parts are never deleted while their job lives
+            return kept
+
+    def part(self, job_id: str, name: str) -> str | None:
+        with self._session() as session:
+            row = session.get(_JobPart, (job_id, name))
+            return None if row is None else row.data
+
+    def parts(self, job_id: str, prefix: str) -> dict[str, str]:
+        """The job's parts whose names start with `prefix`, by name."""
+        with self._session() as session:
+            rows = session.execute(
+                select(_JobPart.name, _JobPart.data).where(
+                    _JobPart.job_id == job_id, _JobPart.name.startswith(prefix, autoescape=True)
+                )
+            )
+            return {name: data for name, data in rows}
+
+    def save_new_map(self, journey: JourneyMap, note: str | None = None, *, owner: str | None = None) -> bool:
+        """Store `journey` as version 1 of a new map; False (and nothing written) when its id is taken."""
+        with self._session() as session:
+            if _next_version(session, journey, note, None, owner) is None:
+                return False
+            session.commit()
+            return True
+
+    def count_unfinished(self, worker: str) -> int:
+        """How many jobs of `worker` are queued or running."""
+        with self._session() as session:
+            query = select(func.count()).where(_Job.worker == worker, _Job.status.in_(UNFINISHED))
+            return int(session.scalar(query) or 0)
 
     def job_statuses(self, job_ids: list[str]) -> dict[str, JobStatus]:
         if not job_ids:

@@ -18,10 +18,8 @@ from dataclasses import dataclass, field
 from typing import cast
 
 from cjgen.ask import Runtime
-from cjgen.checks import content_words, instruction_like
-from cjgen.choose import choose, complete_each
-from cjgen.findings import MIN_FOR_DEBIAS, name_items
-from cjgen.group import Finding, group_observations, overlap, similarity
+from cjgen.choose import MIN_FOR_DEBIAS, choose, complete_each
+from cjgen.group import Finding, group_observations, similarity
 from cjgen.observations import Observation
 from cjgen.participants import Participant
 from cjgen.prompts import render_block, render_prompt
@@ -46,6 +44,8 @@ from cjgen.schema import (
     Touchpoint,
 )
 from cjgen.stages import Segment
+from cjgen.untrusted import instruction_like
+from cjgen.wording import CHANNEL_WORDS, as_statement, channels_in, content_words, overlap
 
 MAX_PAINS = 8
 MAX_DELIGHTS = 6
@@ -55,6 +55,7 @@ SHORTLIST = 15  # opposite pairs put to the model
 CONFIRM_MARGIN = 0.1
 LANE_ITEMS_PER_STAGE = 2
 STATEMENT_WORDS = 16
+NAME_WORDS = 16
 # A pair of opposite observations is put to the model only when at least this alike.
 CONTRADICTION_SIMILARITY = 0.2
 # A suspicion from the brief counts as shown when a pain point is at least this alike.
@@ -62,23 +63,6 @@ SUPPORTED = 0.34
 # A written name is kept when its quote holds at least this share of its content words.
 SUPPORTED_WORDS = 0.75
 LANES: tuple[BlueprintLane, ...] = ("frontstage", "backstage", "support")
-
-# Words that name a channel, in the languages the examples are written in; matched on word starts.
-CHANNEL_WORDS: dict[ChannelKind, tuple[str, ...]] = {
-    "app": ("app", "apps", "appen", "application"),
-    "web": ("website", "web", "site", "online", "portal", "nettside", "nettsiden", "page"),
-    "email": ("email", "e-mail", "mail", "inbox", "e-post", "eposten", "newsletter"),
-    "phone": ("phone", "call", "called", "calling", "rang", "ring", "ringte", "telefon", "hotline"),
-    "chat": ("chat", "whatsapp", "messenger", "chatbot", "bot", "robot"),
-    "sms": ("sms", "text message", "texted", "melding"),
-    "in person": ("in person", "office", "reception", "store", "shop", "desk", "resepsjonen", "face to face"),
-    "delivery": ("delivery", "delivered", "courier", "van", "driver", "levering"),
-    "social": ("facebook", "instagram", "reddit", "youtube", "tiktok", "linkedin", "social media"),
-    "word of mouth": ("friend", "friends", "colleague", "neighbour", "neighbor", "word of mouth", "venn"),
-    "search": ("google", "googled", "search", "searched"),
-    "post": ("letter", "post", "mailed", "fax", "brev"),
-    "press": ("newspaper", "advert", "ad", "billboard", "radio", "tv", "podcast"),
-}
 
 
 @dataclass(frozen=True)
@@ -126,21 +110,6 @@ def evidence_of(observations: Iterable[Observation]) -> list[Evidence]:
         out = [k for k in out if not (k in same_turn and e.start <= k.start and k.end <= e.end)]
         out.append(e)
     return out
-
-
-def as_statement(text: str) -> str:
-    """A description as a finished sentence: first letter capitalised, one full stop, no stray quotes."""
-    text = " ".join(text.strip().strip("\"'“”").split())
-    text = re.sub(
-        r"^(the )?(participant|customer|user)s?( \w+)? (says|said|feels|felt|mentions|mentioned) (that )?",
-        "",
-        text,
-        flags=re.IGNORECASE,
-    )
-    if not text:
-        return text
-    text = text[0].upper() + text[1:]
-    return text if text.endswith((".", "!", "?", "…")) else text.rstrip(",;:") + "."
 
 
 # ---------------------------------------------------------------------------------------------- personas
@@ -273,6 +242,15 @@ def key_clause(text: str) -> str:
     cuts = [n for n in range(6, KEY_CLAUSE_WORDS) if _CLAUSE_END.search(words[n - 1])]
     kept = words[: cuts[-1]] if cuts else words[:STATEMENT_WORDS]
     return as_statement(" ".join(kept).rstrip(",;:–—") + " …")
+
+
+def name_items(runtime: Runtime, items: Sequence[tuple[str, str]], *, step: str) -> list[str]:
+    """A one-sentence name for each (kind, quote), written from the quote alone (no other context to drift to)."""
+    if not items:
+        return []
+    prompt = render_prompt("name")
+    questions = [render_block("name", "question", kind=kind, quotes=[text]) for kind, text in items]
+    return complete_each(runtime, prompt, questions, max_words=NAME_WORDS, step=step)
 
 
 def names_for(runtime: Runtime, observations: Sequence[Observation]) -> dict[str, str]:
@@ -474,15 +452,6 @@ def blueprint_for(runtime: Runtime, ctx: Context) -> list[BlueprintStep]:
 
 
 # ------------------------------------------------------------------------------------------- stage lanes
-
-
-def channels_in(text: str) -> list[ChannelKind]:
-    folded = f" {text.casefold()} "
-    return [
-        kind
-        for kind, words in CHANNEL_WORDS.items()
-        if any(re.search(rf"\b{re.escape(w)}\b", folded) for w in words)
-    ]
 
 
 def _channel_name(kind: ChannelKind, group: Sequence[Observation]) -> str:

@@ -1,7 +1,8 @@
 """The HTTP service: a thin FastAPI layer that validates requests, calls the library and maps errors to HTTP.
 
 `app.py` builds the app; `routes/` has one module per resource; `deps.py` the callers (keys, owners, rate
-limits); `jobs.py` the map jobs (bounded queue, deadlines, cancel, leases); `middleware.py` the body limit and
+limits); `jobs.py` the map jobs (bounded queue, deadlines, cancel, leases); `queue.py` the same jobs run by
+`cjgen worker` processes through a task queue; `middleware.py` the body limit and
 response headers; `schemas.py` the public request and response shapes. The library never imports FastAPI.
 """
 

@@ -38,7 +38,7 @@ def create_app(
         runtime_factory=factory,
         limiter=RateLimiter(settings.rate_limit_per_minute),
         failed_auth=RateLimiter(settings.failed_auth_per_minute),
-        jobs=JobRunner(store, settings, factory),
+        jobs=_job_runner(store, settings, factory),
         summaries=BoundedPool(settings.summarize_workers, settings.summarize_queue, "summarize"),
     )
 
@@ -65,6 +65,15 @@ def create_app(
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
     app.add_middleware(NoSniff)
     return app
+
+
+def _job_runner(store: Store, settings: Settings, factory: RuntimeFactory) -> JobRunner:
+    """Map jobs in this process (default), or queued for `cjgen worker` processes (CJGEN_RUNNER=queue)."""
+    if settings.runner == "queue":
+        from cjgen.service.queue import QueueRunner
+
+        return QueueRunner(store, settings, factory)
+    return JobRunner(store, settings, factory)
 
 
 def run(host: str = "127.0.0.1", port: int = 8000, settings: Settings | None = None) -> None:

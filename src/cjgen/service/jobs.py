@@ -158,7 +158,12 @@ class _Active:
     stop: threading.Event = field(default_factory=threading.Event)
 
 
-class _JobProgress:
+def reading_progress(read: int, transcripts: int) -> float:
+    """A map job's progress once `read` of its `transcripts` interviews are read."""
+    return _READ_FROM + (_READ_TO - _READ_FROM) * read / max(1, transcripts)
+
+
+class JobProgress:
     """Turns the pipeline's progress notes into a job's progress fraction and message."""
 
     def __init__(self, store: Store, job_id: str, transcripts: int) -> None:
@@ -172,8 +177,7 @@ class _JobProgress:
         with self._lock:
             if step == "extracted":
                 self.read += 1
-            reading = _READ_FROM + (_READ_TO - _READ_FROM) * self.read / self.transcripts
-            fraction = _SYNTHESIS if step == "synthesize" else reading
+            fraction = _SYNTHESIS if step == "synthesize" else reading_progress(self.read, self.transcripts)
             self.store.update_job(
                 self.job_id, progress=fraction, message=f"{step}: {message}", only_if=("running",)
             )
@@ -344,7 +348,7 @@ class JobRunner:
         self, job_id: str, body: MapCreate, owner: str, stop: threading.Event, revises: str | None = None
     ) -> tuple[JourneyMap, int]:
         run = self.runtime_factory().start(
-            _JobProgress(self.store, job_id, len(body.transcripts)),
+            JobProgress(self.store, job_id, len(body.transcripts)),
             deadline_s=self.settings.job_timeout_s,
             cancelled=stop,
         )

@@ -1,0 +1,148 @@
+"""Wording helpers every step shares: content words, how alike two word sets are, and finishing a short
+text as a sentence. Nothing here calls a model or knows a step."""
+
+from __future__ import annotations
+
+import re
+
+from cjgen.schema import ChannelKind
+
+_WORD = re.compile(r"[^\W\d_]{3,}")
+_STOP = frozenset(
+    [
+        "the",
+        "and",
+        "but",
+        "for",
+        "you",
+        "your",
+        "are",
+        "was",
+        "were",
+        "has",
+        "have",
+        "had",
+        "not",
+        "this",
+        "that",
+        "with",
+        "from",
+        "they",
+        "them",
+        "then",
+        "there",
+        "what",
+        "when",
+        "which",
+        "would",
+        "could",
+        "should",
+        "about",
+        "just",
+        "like",
+        "really",
+        "very",
+        "some",
+        "been",
+        "being",
+        "into",
+        "also",
+        "than",
+        "because",
+        "yeah",
+        "okay",
+        "participant",
+        "participants",
+        "experience",
+        "service",
+        "which",
+        "was",
+        "frustrating",
+        "annoying",
+        "enjoyed",
+        "good",
+        "great",
+        "bad",
+    ]
+)
+
+
+def content_words(text: str) -> set[str]:
+    """Lower-cased content words with a light suffix strip, for comparing two short texts."""
+    words = set()
+    for word in _WORD.findall(text.casefold()):
+        if word in _STOP:
+            continue
+        for suffix in ("ing", "ed", "es", "s"):
+            if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+                word = word[: -len(suffix)]
+                break
+        words.add(word)
+    return words
+
+
+def overlap(a: set[str], b: set[str]) -> float:
+    """Shared content words, normalised by both sizes (1.0 for identical sets)."""
+    if not a or not b:
+        return 0.0
+    return float(len(a & b) / (len(a) * len(b)) ** 0.5)
+
+
+def as_statement(text: str) -> str:
+    """A description as a finished sentence: first letter capitalised, one full stop, no stray quotes."""
+    text = " ".join(text.strip().strip("\"'“”").split())
+    text = re.sub(
+        r"^(the )?(participant|customer|user)s?( \w+)? (says|said|feels|felt|mentions|mentioned) (that )?",
+        "",
+        text,
+        flags=re.IGNORECASE,
+    )
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "!", "?", "…")) else text.rstrip(",;:") + "."
+
+
+# Words that name a channel, in the languages the examples are written in; matched on word starts.
+CHANNEL_WORDS: dict[ChannelKind, tuple[str, ...]] = {
+    "app": ("app", "apps", "appen", "application"),
+    "web": ("website", "web", "site", "online", "portal", "nettside", "nettsiden", "page"),
+    "email": ("email", "e-mail", "mail", "inbox", "e-post", "eposten", "newsletter"),
+    "phone": ("phone", "call", "called", "calling", "rang", "ring", "ringte", "telefon", "hotline"),
+    "chat": ("chat", "whatsapp", "messenger", "chatbot", "bot", "robot"),
+    "sms": ("sms", "text message", "texted", "melding"),
+    "in person": ("in person", "office", "reception", "store", "shop", "desk", "resepsjonen", "face to face"),
+    "delivery": ("delivery", "delivered", "courier", "van", "driver", "levering"),
+    "social": ("facebook", "instagram", "reddit", "youtube", "tiktok", "linkedin", "social media"),
+    "word of mouth": ("friend", "friends", "colleague", "neighbour", "neighbor", "word of mouth", "venn"),
+    "search": ("google", "googled", "search", "searched"),
+    "post": ("letter", "post", "mailed", "fax", "brev"),
+    "press": ("newspaper", "advert", "ad", "billboard", "radio", "tv", "podcast"),
+}
+
+
+def channels_in(text: str) -> list[ChannelKind]:
+    folded = f" {text.casefold()} "
+    return [
+        kind
+        for kind, words in CHANNEL_WORDS.items()
+        if any(re.search(rf"\b{re.escape(w)}\b", folded) for w in words)
+    ]
+
+
+def whole_sentences(text: str) -> str:
+    """Drop a trailing fragment that the length limit cut off ("… They may also")."""
+    text = text.strip()
+    if text.endswith((".", "!", "?")) or ". " not in text:
+        return text
+    return text[: text.rindex(". ") + 1]
+
+
+def whole_answer(answer: str, max_words: int) -> str:
+    """A short answer as whole sentences; "" when the token cap cut it off and no whole sentence is left."""
+    text = " ".join(answer.strip().strip("\"'“”").split())
+    if len(text.split()) > max_words and not text.endswith((".", "!", "?")):
+        text = whole_sentences(text)
+        if not text.endswith((".", "!", "?")):
+            return ""
+    return text
