@@ -17,7 +17,7 @@ they claim the same thing. Then:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import PurePath
 from typing import Any, Final
@@ -25,7 +25,7 @@ from typing import Any, Final
 from pydantic import BaseModel, Field
 
 from cjgen.leftout import still_left_out
-from cjgen.pseudonym import pseudonymise
+from cjgen.pseudonym import pseudonymise, pseudonymise_run
 from cjgen.redact import redact_brief, redact_transcript
 from cjgen.review import ITEM_GROUPS, ItemRef
 from cjgen.schema import Brief, Evidence, Item, JourneyMap, Review, ReviewStatus, Transcript
@@ -69,13 +69,19 @@ class RevisionReport(BaseModel):
 
 
 def kept_inputs(
-    brief: Brief | None, transcripts: Sequence[Transcript], *, redact: bool
+    brief: Brief | None,
+    transcripts: Sequence[Transcript],
+    *,
+    redact: bool,
+    label_names: Mapping[str, Iterable[str]] | None = None,
 ) -> tuple[str | None, list[Transcript]]:
     """What a map keeps of its inputs for a later revision: the brief's text and the transcripts as the steps
-    see them, with no name in a label or file name and, unless redaction was turned off, redacted, so the store
-    holds no more personal data than the map does."""
-    named = pseudonymise(transcripts)
-    kept = [redact_transcript(t).redacted if redact else t for t in named]
+    see them, with no name in a label or file name and, unless redaction was turned off, redacted (also where
+    the text says a name a label held; `label_names` when the transcripts were pseudonymised already), so the
+    store holds no more personal data than the map does."""
+    named, pseudonyms = pseudonymise_run(transcripts)
+    known = {**pseudonyms.label_names, **(label_names or {})}
+    kept = [redact_transcript(t, known.get(t.id, ())).redacted if redact else t for t in named]
     text = (redact_brief(brief)[0].text if redact else brief.text) if brief else None
     return text, kept
 

@@ -40,6 +40,7 @@ from cjgen.errors import CjgenError
 from cjgen.pipeline import MapPlan, as_brief, build_draft, finish_map, plan_map, read_interview
 from cjgen.read import Read
 from cjgen.redact import RedactedTranscript, no_redaction, redact_transcript
+from cjgen.revise import kept_inputs, revised_inputs
 from cjgen.schema import JourneyMap, ModelCall
 from cjgen.service.jobs import (
     TRANSIENT,
@@ -343,7 +344,14 @@ class Worker:
             with self._run(job, len(body.transcripts)) as run:
                 loaded = load_request_transcripts(body.transcripts)
                 run.check()  # reading counts towards the job's time limit
-                brief = as_brief(body.brief)
+                brief_text = body.brief
+                revises = self.store.part(job.id, "revises")
+                if (
+                    revises is not None
+                ):  # the map's kept inputs, with the new interviews added or replacing some
+                    kept_brief, earlier = self.store.sources(revises, owner=job.owner)
+                    loaded, brief_text = revised_inputs(earlier, loaded), brief_text or kept_brief
+                brief = as_brief(brief_text)
                 if not loaded:
                     assert brief is not None  # checked before the job was queued
                     draft = build_draft(
@@ -417,7 +425,10 @@ class Worker:
             run.check()  # a job cancelled or failed meanwhile saves nothing
         self._save(job, journey, "generated", revises=revises)
         # A later revision runs on these inputs again, with the new interviews.
-        self.store.save_sources(journey.id, body.brief, [(t.name, t.content) for t in body.transcripts])
+        kept = kept_inputs(
+            planned.brief, planned.transcripts, redact=body.redact, label_names=planned.label_names
+        )
+        self.store.save_sources(journey.id, *kept)
 
     def _save(self, job: Job, journey: JourneyMap, note: str, *, revises: str | None = None) -> None:
         if self.store.get_job(job.id).status != "running":
