@@ -201,7 +201,8 @@ def test_cjgen_review_in_one_command_writes_the_reviewed_map_back(tmp_path: Path
             assert done.status_code == 200, done.text
     finally:
         server.send_signal(signal.SIGINT)
-        server.wait(30)
+        _, rest = server.communicate(timeout=30)
+    assert "wrote version" in rest, shown + rest
     written = JourneyMap.model_validate_json(map_file.read_text(encoding="utf-8"))
     assert written.version == version + 1
     assert next(p for p in written.pain_points if p.id == "pp-fees").review.status == "accepted"
