@@ -21,10 +21,12 @@ import json
 import re
 import socket
 import struct
+import subprocess
 import threading
 import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any, Literal
 
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
@@ -249,3 +251,29 @@ class FakeOpenAI:
                 self.connection.close()
 
         return Handler
+
+
+def free_port() -> int:
+    """A port free on loopback now, for a server process a test starts."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def wait_until_up(url: str, process: subprocess.Popen[Any], log: Path, limit_s: float) -> None:
+    """Wait until `url` answers 200, failing the test with the end of the process's log if it stops or
+    does not answer within `limit_s`."""
+    import httpx
+    import pytest
+
+    started = time.monotonic()
+    while time.monotonic() - started < limit_s:
+        if process.poll() is not None:
+            pytest.fail(f"the server process stopped: {log.read_text()[-3000:]}")
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.3)
+    pytest.fail(f"{url} did not answer within {limit_s} s: {log.read_text()[-3000:]}")

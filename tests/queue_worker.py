@@ -3,12 +3,14 @@
     python tests/queue_worker.py CASE_DIR [DELAY_S] [JITTER_S]
 
 Settings come from the environment as for `cjgen worker`; each answer waits DELAY_S plus up to JITTER_S
-(random) seconds, as a model would.
+(random) seconds, as a model would. With CJGEN_TEST_NO_CACHE=1 no answer comes from the response cache (a
+load test of equal jobs would otherwise measure the cache).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import random
 import sys
 import time
@@ -38,7 +40,12 @@ def main(case: Path, delay_s: float = 0.0, jitter_s: float = 0.0) -> None:
 
     settings = Settings()
     model = ScriptedChatModel(responder=respond)
-    Worker(settings, Store(settings.database_url), lambda: open_runtime(model=model, settings=settings)).run()
+    use_cache = os.environ.get("CJGEN_TEST_NO_CACHE") != "1"
+
+    def runtime() -> Any:
+        return open_runtime(model=model, settings=settings, use_cache=use_cache)
+
+    Worker(settings, Store(settings.database_url), runtime).run()
 
 
 if __name__ == "__main__":

@@ -6,11 +6,10 @@ Slow (it loads the model on CPU); it runs in CI with the other `local_model` tes
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -20,6 +19,7 @@ from cjgen.models import make_model
 from cjgen.pipeline import open_runtime
 from cjgen.prompts import Prompt
 from cjgen.settings import Settings
+from fake_openai import free_port, wait_until_up
 
 pytest.importorskip("llama_cpp.server.app", reason="the server comes with `pip install 'cjgen[local]'`")
 pytestmark = [
@@ -31,11 +31,15 @@ pytestmark = [
 START_S = 120
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+_WITHOUT_EXTRA_BUFFERS = (
+    "import runpy; from cjgen.local import _without_extra_buffers as off; off().__enter__(); "
+    "runpy.run_module('llama_cpp.server', run_name='__main__', alter_sys=True)"
+)
+
+
+def _reports_amx() -> bool:
+    cpuinfo = Path("/proc/cpuinfo")
+    return cpuinfo.is_file() and " amx" in cpuinfo.read_text(errors="ignore")
 
 
 @pytest.fixture(scope="module")
@@ -47,24 +51,16 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     printed = CliRunner().invoke(cjgen.cli.app, ["model-path"])  # the README's `$(cjgen model-path)`
     assert printed.exit_code == 0, printed.output
     weights = printed.output.strip()
-    port = _free_port()
+    port = free_port()
     command = [sys.executable, "-m", "llama_cpp.server", "--model", weights]
+    if _reports_amx():  # the README's build note: native builds crash in the AMX path, so turn it off
+        command[1:3] = ["-c", _WITHOUT_EXTRA_BUFFERS]
     command += ["--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048", "--model_alias", "qwen2.5"]
     log = tmp_path_factory.mktemp("llama-server") / "server.log"  # a file: a full pipe would stall the server
     process = subprocess.Popen(command, stdout=log.open("w"), stderr=subprocess.STDOUT)
     base_url = f"http://127.0.0.1:{port}/v1"
     try:
-        started = time.monotonic()
-        while time.monotonic() - started < START_S:
-            if process.poll() is not None:
-                pytest.fail(f"the llama.cpp server exited: {log.read_text()[-2000:]}")
-            try:
-                if httpx.get(f"{base_url}/models", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.5)
-        else:
-            pytest.fail(f"the llama.cpp server did not answer within {START_S} s")
+        wait_until_up(f"{base_url}/models", process, log, START_S)
         yield base_url
     finally:
         process.terminate()

@@ -12,8 +12,8 @@ import yaml
 from typer.testing import CliRunner
 
 import cjgen.cli
-from cjgen.ask import RunStopped, Runtime
-from cjgen.errors import MapValidationError
+from cjgen.ask import Runtime
+from cjgen.errors import MapValidationError, RunStopped
 from cjgen.eval.gold import load_case
 from cjgen.eval.locate import CaseSources
 from cjgen.ingest import load_brief, load_transcripts

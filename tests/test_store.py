@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from cjgen.errors import CjgenError, InputError
+from cjgen.errors import CjgenError, InputError, NotFound, VersionConflict
 from cjgen.review import FieldChange, ItemRef, apply_review, diff_maps
 from cjgen.schema import JourneyMap, PainPoint, Stage
-from cjgen.store import NotFound, Store, VersionConflict
+from cjgen.store import Store
 from factories import brief_only_map, sample_map
 
 AT = datetime(2025, 4, 1, 12, 0, tzinfo=UTC)

@@ -48,7 +48,7 @@ def queue_settings(url: str, **more: Any) -> Settings:
         database_url=url,
         runner="queue",
         rate_limit_per_minute=0,
-        worker_heartbeat_s=0.5,
+        worker_heartbeat_s=1.0,
         job_lease_s=1.5,
         **more,
     )
@@ -61,7 +61,7 @@ def workers(
     """Starts worker processes on the test's database; stops (kills) them all at the end."""
     started: list[subprocess.Popen[str]] = []
     monkeypatch.setenv("CJGEN_DATABASE_URL", postgres_url)
-    monkeypatch.setenv("CJGEN_WORKER_HEARTBEAT_S", "0.5")
+    monkeypatch.setenv("CJGEN_WORKER_HEARTBEAT_S", "1")
     monkeypatch.setenv("CJGEN_JOB_LEASE_S", "1.5")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(TESTS.parent / "src"), str(TESTS)])}
 
@@ -122,11 +122,16 @@ def same_map(a: JourneyMap, b: JourneyMap) -> None:
     assert sorted(c.step for c in a.provenance.calls) == sorted(c.step for c in b.provenance.calls)
 
 
-def tasks_of(url: str) -> list[tuple[str, str, int]]:
-    """(task name, status, attempts) of every task the queue holds."""
+def tasks_of(url: str) -> list[tuple[str, str, int, int | None]]:
+    """(task name, status, attempts, interview index of a read) of every task the queue holds."""
     with psycopg.connect(queue_conninfo(Settings(database_url=url))) as connection:
-        rows = connection.execute("SELECT task_name, status, attempts FROM procrastinate_jobs ORDER BY id")
-        return [(str(name), str(status), int(attempts)) for name, status, attempts in rows]
+        rows = connection.execute(
+            "SELECT task_name, status, attempts, args->>'index' FROM procrastinate_jobs ORDER BY id"
+        )
+        return [
+            (str(name), str(status), int(attempts), None if index is None else int(index))
+            for name, status, attempts, index in rows
+        ]
 
 
 def test_a_map_through_three_workers_equals_the_in_process_map_from_the_same_cache(
@@ -144,9 +149,18 @@ def test_a_map_through_three_workers_equals_the_in_process_map_from_the_same_cac
     same_map(made, expected)
     assert all(c.cached for c in made.provenance.calls)  # every answer came from the shared cache
     tasks = tasks_of(postgres_url)
-    names = sorted(name for name, _, _ in tasks)
-    assert names == ["cjgen:finish"] + ["cjgen:plan"] + ["cjgen:read"] * len(REQUEST["transcripts"])
-    assert {status for _, status, _ in tasks} == {"succeeded"}
+    for _ in range(100):  # a task run again (below) may still be finishing
+        if not {status for _, status, *_ in tasks} & {"todo", "doing"}:
+            break
+        time.sleep(0.2)
+        tasks = tasks_of(postgres_url)
+    # One plan, a read per interview, one finish; on a loaded machine a worker whose heartbeat came late may
+    # see a task of its own run again elsewhere, which changes nothing (the map above is saved once).
+    assert {name for name, *_ in tasks} == {"cjgen:plan", "cjgen:read", "cjgen:finish"}
+    read = sorted({index for name, _, _, index in tasks if name == "cjgen:read"})
+    assert read == list(range(len(REQUEST["transcripts"])))
+    assert {status for _, status, *_ in tasks} == {"succeeded"}
+    assert [v.version for v in Store(postgres_url).versions(made.id)] == [1]
 
 
 def test_a_worker_killed_mid_task_loses_nothing(
@@ -166,8 +180,8 @@ def test_a_worker_killed_mid_task_loses_nothing(
         made = JourneyMap.model_validate(client.get(f"/v1/maps/{job['map_id']}").json())
         assert [v["version"] for v in client.get(f"/v1/maps/{made.id}/versions").json()] == [1]
     same_map(made, in_process_map(tmp_path))
-    plan = [attempts for name, status, attempts in tasks_of(postgres_url) if name == "cjgen:plan"]
-    assert plan == [2]  # the killed worker's task was given to another worker once
+    plan = [attempts for name, _, attempts, _ in tasks_of(postgres_url) if name == "cjgen:plan"]
+    assert plan[0] >= 2  # the killed worker's task was given to another worker
 
 
 def test_finishing_twice_changes_nothing(
@@ -214,9 +228,17 @@ def test_a_job_past_its_deadline_fails_with_the_reason(
     assert job["status"] == "failed" and "time limit" in job["error"], job
 
 
-def test_the_queue_runner_needs_postgresql(tmp_path: Path) -> None:
+def test_the_queue_runner_needs_postgresql(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    import cjgen.cli
+
+    sqlite = f"sqlite:///{tmp_path / 'x.sqlite3'}"
     with pytest.raises(CjgenError, match="needs PostgreSQL"):
-        queue_conninfo(Settings(database_url=f"sqlite:///{tmp_path / 'x.sqlite3'}"))
+        queue_conninfo(Settings(database_url=sqlite))
+    monkeypatch.setenv("CJGEN_DATABASE_URL", sqlite)
+    result = CliRunner().invoke(cjgen.cli.app, ["worker"])
+    assert result.exit_code == 2 and "CJGEN_QUEUE_URL" in result.output and "Traceback" not in result.output
 
 
 def test_a_revision_through_the_workers_keeps_decisions(

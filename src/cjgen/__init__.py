@@ -1,12 +1,5 @@
 """cjgen: draft customer journey maps from a brief and interview transcripts, every quote verified."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("cjgen")
-except PackageNotFoundError:  # running from a source tree without an install
-    __version__ = "0.0.0"
-
 from cjgen.participants import Participant, load_participants
 from cjgen.pipeline import (
     draft_map,
@@ -17,6 +10,7 @@ from cjgen.pipeline import (
     summarize_file,
     summarize_transcript,
 )
+from cjgen.version import __version__
 
 __all__ = [
     "Participant",

@@ -23,7 +23,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from pydantic import BaseModel, ValidationError
 
 from cjgen.cache import CachedResponse, ResponseCache, cache_key
-from cjgen.errors import CjgenError, MapValidationError, ModelError
+from cjgen.errors import CjgenError, MapValidationError, ModelError, RunStopped
 from cjgen.models import cut_off_answer, describe_failure, message_text
 from cjgen.prompts import Prompt, render_prompt
 from cjgen.schema import ModelCall
@@ -39,10 +39,6 @@ class Invalid(Exception):
     def __init__(self, errors: Sequence[str]) -> None:
         self.errors = list(errors)
         super().__init__("; ".join(self.errors))
-
-
-class RunStopped(CjgenError):
-    """The run was cancelled, or ran past its deadline, before it finished."""
 
 
 @dataclass

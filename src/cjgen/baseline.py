@@ -11,11 +11,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from cjgen import __version__
 from cjgen.ask import Runtime, ask, inline_schema, parse_as
 from cjgen.ingest import load_brief, load_transcripts
 from cjgen.prompts import render_prompt
 from cjgen.schema import Delight, Evidence, JourneyMap, PainPoint, Persona, Provenance, Stage
+from cjgen.version import __version__
 
 # The local model's context is 8k tokens (up to 2.5 tokens a word for Norwegian; 1,500 kept for the answer): the
 # naive prompt keeps this many words of all transcripts together.

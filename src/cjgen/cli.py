@@ -22,7 +22,6 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from cjgen import __version__
 from cjgen.ask import Runtime
 from cjgen.errors import CjgenError
 from cjgen.ingest import load_brief, load_transcripts
@@ -30,9 +29,10 @@ from cjgen.mapfile import load_map, revision_inputs
 from cjgen.participants import load_participants
 from cjgen.pipeline import draft_map_from_file, generate_map, open_runtime, summarize_file
 from cjgen.pseudonym import pseudonymise
-from cjgen.render import FORMATS, extension_for, render, summary_to_markdown
+from cjgen.render import FORMATS, extension_for, formats_help, render, summary_to_markdown
 from cjgen.revise import RevisionReport, carry_decisions
 from cjgen.schema import JourneyMap, MapType
+from cjgen.version import __version__
 
 app = typer.Typer(
     help="Draft customer journey maps from a brief and interview transcripts, with every quote verified.",
@@ -77,7 +77,7 @@ FormatOpt = Annotated[
     typer.Option(
         "--format",
         "-f",
-        help="html, md, json, csv, mermaid or board (whiteboard stickies for Miro, FigJam, Mural).",
+        help=formats_help() + "; default from the -o suffix.",
     ),
 ]
 IncludePendingOpt = Annotated[

@@ -10,7 +10,6 @@ from datetime import date
 from functools import partial
 from pathlib import Path
 
-from cjgen import __version__
 from cjgen.ask import Runtime
 from cjgen.baseline import naive_map
 from cjgen.errors import CjgenError
@@ -18,6 +17,7 @@ from cjgen.eval.gold import GoldCase
 from cjgen.eval.report import report_tables, write_results
 from cjgen.eval.runner import MAPS_FOLDER, Log, System, load_cases, run_cases
 from cjgen.pipeline import draft_map_from_file, generate_map_from_files
+from cjgen.version import __version__
 
 
 def run_label(runtime: Runtime) -> str:

@@ -17,7 +17,6 @@ from typing import Any, TypedDict, Unpack
 
 from langchain_core.language_models import BaseChatModel
 
-from cjgen import __version__
 from cjgen.ask import Progress, Run, Runtime
 from cjgen.cache import ResponseCache
 from cjgen.checks import instruction_notes, tidy
@@ -58,6 +57,7 @@ from cjgen.stages import BriefPlan, Segment, generic_stages, plan_from_brief
 from cjgen.synthesize import Context, names_for, statement_of, synthesize
 from cjgen.untrusted import scrub_map
 from cjgen.validate import check_map
+from cjgen.version import __version__
 
 BRIEF_WORDS_FOR_MODEL = 700
 

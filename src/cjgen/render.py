@@ -25,6 +25,7 @@ from markupsafe import Markup
 from cjgen.errors import InputError
 from cjgen.review import EDITABLE_FIELDS, ITEM_GROUPS
 from cjgen.schema import (
+    KIND_OF,
     Action,
     BlueprintLane,
     BlueprintStep,
@@ -43,16 +44,6 @@ from cjgen.schema import (
     Touchpoint,
     TranscriptSummary,
 )
-
-FORMATS: Final = ("html", "md", "json", "csv", "mermaid", "board")
-_EXTENSIONS: Final = {
-    "html": ".html",
-    "md": ".md",
-    "json": ".json",
-    "csv": ".csv",
-    "mermaid": ".mmd",
-    "board": ".board.csv",
-}
 
 CSV_COLUMNS: Final = (
     "type",
@@ -108,43 +99,19 @@ UNSTAGED = "Unstaged"
 # How every format marks a quote that reads as an instruction to an AI system (`Evidence.flagged`).
 FLAGGED_QUOTE: Final = "flagged as instruction-like; kept as evidence"
 
-_KINDS: Final[dict[type[Item], tuple[str, str]]] = {
-    Persona: ("persona", "Persona"),
-    Stage: ("stage", "Stage"),
-    Action: ("action", "Action"),
-    Touchpoint: ("touchpoint", "Touchpoint"),
-    Thought: ("thought", "Thought"),
-    Emotion: ("emotion", "Emotion"),
-    PainPoint: ("pain_point", "Pain point"),
-    Delight: ("delight", "Delight"),
-    Opportunity: ("opportunity", "Opportunity"),
-    Contradiction: ("contradiction", "Contradiction"),
-    BlueprintStep: ("blueprint_step", "Blueprint step"),
-}
-
 
 # --------------------------------------------------------------------------------------------- public API
 
 
 def extension_for(fmt: str) -> str:
     """The file extension, with its dot, for a format in `FORMATS` (`mermaid` -> `.mmd`)."""
-    return _EXTENSIONS[_check_format(fmt)]
+    return EXPORTS[_check_format(fmt)].suffix
 
 
 def render(journey: JourneyMap, fmt: str, *, include_pending: bool = False) -> str:
     """The map as text in one of `FORMATS`; the whiteboard (`board`) holds only accepted and edited items,
     and pending ones too with `include_pending`."""
-    from cjgen.board import to_board  # the board writer uses this module's CSV guard
-
-    renderers: dict[str, Callable[[JourneyMap], str]] = {
-        "html": to_html,
-        "md": to_markdown,
-        "json": to_json,
-        "csv": to_csv,
-        "mermaid": to_mermaid,
-        "board": lambda j: to_board(j, include_pending=include_pending),
-    }
-    return renderers[_check_format(fmt)](journey)
+    return EXPORTS[_check_format(fmt)].write(journey, include_pending)
 
 
 @dataclass(frozen=True)
@@ -155,7 +122,7 @@ class ReviewPage:
     events: Sequence[object]
     api: str = "/v1"
     static: str = "/review/static"
-    exports: tuple[str, ...] = FORMATS
+    exports: tuple[str, ...] = field(default_factory=lambda: FORMATS)
     groups: tuple[str, ...] = ITEM_GROUPS  # the page reads the map's item lists and what an edit may change
     editable: tuple[str, ...] = EDITABLE_FIELDS
 
@@ -544,11 +511,13 @@ def item_text(item: Item) -> str:
 
 
 def item_slug(item: Item) -> str:
-    return _KINDS.get(type(item), ("item", "Item"))[0]
+    kind = KIND_OF.get(type(item))
+    return kind.slug if kind else "item"
 
 
 def item_kind(item: Item) -> str:
-    return _KINDS.get(type(item), ("item", "Item"))[1]
+    kind = KIND_OF.get(type(item))
+    return kind.label if kind else "Item"
 
 
 def anchor(item_id: str) -> str:
@@ -721,3 +690,53 @@ def _check_format(fmt: str) -> str:
     if fmt not in FORMATS:
         raise InputError("format", f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     return fmt
+
+
+# --------------------------------------------------------------------------------------------- formats
+
+
+def _board(journey: JourneyMap, include_pending: bool) -> str:
+    from cjgen.board import to_board  # the board writer uses this module's CSV guard
+
+    return to_board(journey, include_pending=include_pending)
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    """One export format: its name (`--format`), file suffix, media type, what it is, and its writer (the map,
+    and whether pending items are included where a format leaves them out)."""
+
+    name: str
+    suffix: str
+    media_type: str
+    description: str
+    write: Callable[[JourneyMap, bool], str]
+
+
+# Every export format, in the order help texts list them. Adding one is a row here; the CLI's `--format`,
+# the suffix of `-o`, and the service's export route and its media types read this table.
+EXPORTS: Final[dict[str, ExportFormat]] = {
+    f.name: f
+    for f in (
+        ExportFormat("html", ".html", "text/html; charset=utf-8", "one page", lambda j, _: to_html(j)),
+        ExportFormat("md", ".md", "text/markdown; charset=utf-8", "a report", lambda j, _: to_markdown(j)),
+        ExportFormat("json", ".json", "application/json", "the full map", lambda j, _: to_json(j)),
+        ExportFormat("csv", ".csv", "text/csv; charset=utf-8", "one row per item", lambda j, _: to_csv(j)),
+        ExportFormat(
+            "mermaid", ".mmd", "text/plain; charset=utf-8", "a journey diagram", lambda j, _: to_mermaid(j)
+        ),
+        ExportFormat(
+            "board",
+            ".board.csv",
+            "text/csv; charset=utf-8",
+            "whiteboard stickies for Miro, FigJam, Mural",
+            _board,
+        ),
+    )
+}
+FORMATS: Final[tuple[str, ...]] = tuple(EXPORTS)
+
+
+def formats_help() -> str:
+    """The formats as a help text lists them: "html (one page), md (a report), …"."""
+    return ", ".join(f"{f.name} ({f.description})" for f in EXPORTS.values())

@@ -14,7 +14,7 @@ from typing import Any, Final, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from cjgen.errors import InputError
-from cjgen.schema import Item, JourneyMap, Review, ReviewStatus
+from cjgen.schema import ITEM_KINDS, Item, JourneyMap, Review, ReviewStatus
 
 Decision = Literal["accept", "reject", "edit"]
 # Everything the review log records: a decision, another change by a reviewer, or a revision with new interviews.
@@ -49,19 +49,7 @@ EDITABLE_FIELDS: Final = (
     "persona_ids",
 )
 # The lists of a map that hold reviewable items, in `JourneyMap.items()` order; the name is the item's type.
-ITEM_GROUPS: Final = (
-    "personas",
-    "stages",
-    "actions",
-    "touchpoints",
-    "thoughts",
-    "emotions",
-    "pain_points",
-    "delights",
-    "opportunities",
-    "contradictions",
-    "blueprint",
-)
+ITEM_GROUPS: Final = tuple(kind.field for kind in ITEM_KINDS)
 # Map-level fields worth showing in a diff (provenance changes with every run and is left out).
 MAP_FIELDS: Final = ("title", "map_type", "summary", "notes")
 # Computed counts follow from the evidence, and a review's time changes with its status, so neither is a

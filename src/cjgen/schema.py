@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
@@ -178,6 +179,12 @@ class Item(BaseModel):
 # --------------------------------------------------------------------------------------------- map items
 
 
+class StagedItem(Item):
+    """An item that sits in one stage's lane."""
+
+    stage_id: str
+
+
 class Persona(Item):
     name: str
     description: str = ""
@@ -190,41 +197,35 @@ class Stage(Item):
     description: str = ""
 
 
-class Action(Item):
-    stage_id: str
+class Action(StagedItem):
     text: str
     persona_ids: list[str] = Field(default_factory=list)
 
 
-class Touchpoint(Item):
-    stage_id: str
+class Touchpoint(StagedItem):
     kind: ChannelKind
     name: str
     persona_ids: list[str] = Field(default_factory=list)
 
 
-class Thought(Item):
-    stage_id: str
+class Thought(StagedItem):
     text: str
     persona_ids: list[str] = Field(default_factory=list)
 
 
-class Emotion(Item):
-    stage_id: str
+class Emotion(StagedItem):
     persona_id: str | None = None
     score: Score
     note: str = ""
 
 
-class PainPoint(Item):
-    stage_id: str
+class PainPoint(StagedItem):
     statement: str
     persona_ids: list[str] = Field(default_factory=list)
     severity: Severity = 2
 
 
-class Delight(Item):
-    stage_id: str
+class Delight(StagedItem):
     statement: str
     persona_ids: list[str] = Field(default_factory=list)
     severity: Severity = 2
@@ -362,34 +363,19 @@ class JourneyMap(BaseModel):
     )
     provenance: Provenance
 
-    def items(self) -> list[Item]:
-        """Every reviewable item, in a stable order."""
-        groups: list[list[Item]] = [
-            list(self.personas),
-            list(self.stages),
-            list(self.actions),
-            list(self.touchpoints),
-            list(self.thoughts),
-            list(self.emotions),
-            list(self.pain_points),
-            list(self.delights),
-            list(self.opportunities),
-            list(self.contradictions),
-            list(self.blueprint),
-        ]
-        return [item for group in groups for item in group]
+    def group(self, field: str) -> list[Item]:
+        """The items of one field of `ITEM_KINDS` ("pain_points")."""
+        items: list[Item] = getattr(self, field)
+        return items
 
-    def staged_groups(
-        self,
-    ) -> list[tuple[str, Sequence[Action | Touchpoint | Thought | Emotion | PainPoint | Delight]]]:
+    def items(self) -> list[Item]:
+        """Every reviewable item, in the order of `ITEM_KINDS`."""
+        return [item for kind in ITEM_KINDS for item in self.group(kind.field)]
+
+    def staged_groups(self) -> list[tuple[str, Sequence[StagedItem]]]:
         """The lanes whose items sit in one stage (by `stage_id`), named as the map's fields."""
         return [
-            ("actions", self.actions),
-            ("touchpoints", self.touchpoints),
-            ("thoughts", self.thoughts),
-            ("emotions", self.emotions),
-            ("pain_points", self.pain_points),
-            ("delights", self.delights),
+            (kind.field, cast(list[StagedItem], self.group(kind.field))) for kind in ITEM_KINDS if kind.staged
         ]
 
     def all_evidence(self) -> list[Evidence]:
@@ -404,6 +390,66 @@ class JourneyMap(BaseModel):
 
     def stage_name(self, stage_id: str | None) -> str:
         return next((s.name for s in self.stages if s.id == stage_id), stage_id or "")
+
+
+@dataclass(frozen=True)
+class ItemKind:
+    """One kind of item the map holds: its field of `JourneyMap`, its type, how it is named, whether its items
+    sit in one stage's lane, and whether a model writes its text (checked for instructions to an AI)."""
+
+    field: str
+    type: type[Item]
+    slug: str  # one item's kind in exports ("pain_point")
+    label: str  # one item's kind in prose ("Pain point")
+    lane: str  # the field's heading ("Pain points")
+    staged: bool
+    model_written: bool
+
+
+# Every list of items of the map, in the order the map shows them. Adding a kind of item is a row here and a
+# field of `JourneyMap`; everything that walks the map's items reads this table.
+ITEM_KINDS: tuple[ItemKind, ...] = (
+    ItemKind("personas", Persona, "persona", "Persona", "Personas", staged=False, model_written=False),
+    ItemKind("stages", Stage, "stage", "Stage", "Stages", staged=False, model_written=False),
+    ItemKind("actions", Action, "action", "Action", "Actions", staged=True, model_written=True),
+    ItemKind(
+        "touchpoints", Touchpoint, "touchpoint", "Touchpoint", "Touchpoints", staged=True, model_written=True
+    ),
+    ItemKind("thoughts", Thought, "thought", "Thought", "Thoughts", staged=True, model_written=True),
+    ItemKind("emotions", Emotion, "emotion", "Emotion", "Emotions", staged=True, model_written=False),
+    ItemKind(
+        "pain_points", PainPoint, "pain_point", "Pain point", "Pain points", staged=True, model_written=True
+    ),
+    ItemKind("delights", Delight, "delight", "Delight", "Delights", staged=True, model_written=True),
+    ItemKind(
+        "opportunities",
+        Opportunity,
+        "opportunity",
+        "Opportunity",
+        "Opportunities",
+        staged=False,
+        model_written=True,
+    ),
+    ItemKind(
+        "contradictions",
+        Contradiction,
+        "contradiction",
+        "Contradiction",
+        "Contradictions",
+        staged=False,
+        model_written=True,
+    ),
+    ItemKind(
+        "blueprint",
+        BlueprintStep,
+        "blueprint_step",
+        "Blueprint step",
+        "Blueprint",
+        staged=False,
+        model_written=True,
+    ),
+)
+KIND_OF: dict[type[Item], ItemKind] = {kind.type: kind for kind in ITEM_KINDS}
 
 
 class TranscriptSummary(BaseModel):

@@ -50,7 +50,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.pool import StaticPool
 
-from cjgen.errors import CjgenError
+from cjgen.errors import Busy, NotFound, VersionConflict
 from cjgen.review import Action, Decision, apply_review
 from cjgen.revise import RevisionReport, carry_decisions
 from cjgen.schema import JourneyMap, Transcript
@@ -64,24 +64,6 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 # How often a write that lost a race with another writer is tried again before giving up.
 _WRITE_TRIES = 20
 _MIGRATE_TRIES = 5
-
-
-class NotFound(CjgenError):
-    """A map, map version or job id the store does not hold (or that belongs to another owner)."""
-
-
-class VersionConflict(CjgenError):
-    """A write was based on a version of the map that is no longer the latest."""
-
-    def __init__(self, map_id: str, expected: int, latest: int) -> None:
-        self.map_id = map_id
-        self.expected = expected
-        self.latest = latest
-        super().__init__(f"map '{map_id}' is at version {latest}, not {expected}: reload it and review again")
-
-
-class Busy(CjgenError):
-    """The database stayed busy with other writers; try again shortly."""
 
 
 def default_database_url() -> str:

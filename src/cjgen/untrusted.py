@@ -34,6 +34,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from cjgen.schema import (
+    ITEM_KINDS,
     Contradiction,
     Emotion,
     Evidence,
@@ -535,19 +536,11 @@ def prompt_id(value: object) -> str:
 
 # --------------------------------------------------------------------------------------------- the map
 
-_LISTS: tuple[tuple[str, str], ...] = (
-    ("actions", "action"),
-    ("touchpoints", "touchpoint"),
-    ("thoughts", "thought"),
-    ("pain_points", "pain point"),
-    ("delights", "delight"),
-    ("opportunities", "opportunity"),
-    ("contradictions", "contradiction"),
-    ("blueprint", "blueprint step"),
-)
+# The lanes a model writes, each item checked for instructions (personas and stages are checked by name).
+_LISTS: tuple[tuple[str, str], ...] = tuple((k.field, k.label.lower()) for k in ITEM_KINDS if k.model_written)
 _TEXT_FIELDS = ("text", "name", "statement", "what", "description", "owner", "metric")
 # Every list of the map whose items carry quotes.
-_QUOTING = ("personas", "stages", "emotions", *(field for field, _ in _LISTS))
+_QUOTING = tuple(kind.field for kind in ITEM_KINDS)
 WITHHELD = "(withheld: the text read as an instruction to an AI system)"
 
 

@@ -11,7 +11,6 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 
-from cjgen import __version__
 from cjgen.pipeline import open_runtime
 from cjgen.service.deps import RateLimiter, ServiceState, rate_limit
 from cjgen.service.errors import add_handlers
@@ -20,6 +19,7 @@ from cjgen.service.middleware import BodyLimit, NoSniff
 from cjgen.service.routes import changes, jobs, maps, meta, page, reviews, transcripts
 from cjgen.settings import Settings, get_settings
 from cjgen.store import Store
+from cjgen.version import __version__
 
 
 def create_app(

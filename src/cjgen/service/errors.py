@@ -10,10 +10,18 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from cjgen.ask import RunStopped
-from cjgen.errors import CjgenError, InputError, MapValidationError, ModelError
-from cjgen.service.jobs import Full, public_error
-from cjgen.store import Busy, NotFound, VersionConflict
+from cjgen.errors import (
+    Busy,
+    CjgenError,
+    Full,
+    InputError,
+    MapValidationError,
+    ModelError,
+    NotFound,
+    RunStopped,
+    VersionConflict,
+)
+from cjgen.service.jobs import public_error
 
 log = logging.getLogger("cjgen.service")
 Handler = Callable[[Request, Exception], Awaitable[JSONResponse]]

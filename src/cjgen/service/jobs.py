@@ -21,8 +21,8 @@ from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import TypeVar
 
-from cjgen.ask import RunStopped, Runtime
-from cjgen.errors import CjgenError, InputError, ModelError
+from cjgen.ask import Runtime
+from cjgen.errors import Busy, CjgenError, Full, InputError, ModelError, RunStopped
 from cjgen.ingest import load_transcripts
 from cjgen.pipeline import as_brief, build_draft, build_map
 from cjgen.pseudonym import may_hold_name, name_free_stem
@@ -30,7 +30,7 @@ from cjgen.revise import kept_inputs, revised_inputs
 from cjgen.schema import JourneyMap, Transcript
 from cjgen.service.schemas import MapCreate, TranscriptIn
 from cjgen.settings import Settings
-from cjgen.store import UNFINISHED, Busy, Job, Store
+from cjgen.store import UNFINISHED, Job, Store
 
 log = logging.getLogger("cjgen.service")
 T = TypeVar("T")
@@ -38,14 +38,6 @@ RuntimeFactory = Callable[[], Runtime]
 # Job progress: up to _READ_FROM while planning stages, then a share per transcript read, then synthesis.
 _READ_FROM, _READ_TO, _SYNTHESIS = 0.05, 0.85, 0.9
 MODEL_FAILED = "the model backend could not answer; the service log has the details"
-
-
-class Full(CjgenError):
-    """No room for more work now; try again after `retry_after` seconds."""
-
-    def __init__(self, what: str, retry_after: int) -> None:
-        self.retry_after = retry_after
-        super().__init__(f"{what}; try again in {retry_after} s")
 
 
 # Failures of a job that a retry of the same request may not meet: its idempotency key is freed for that retry.
@@ -156,6 +148,13 @@ class BoundedPool:
 class _Active:
     future: Future[None]
     stop: threading.Event = field(default_factory=threading.Event)
+
+
+def fail_job(store: Store, job_id: str, error: str, *, transient: bool) -> None:
+    """Fail an unfinished job; after a transient failure its idempotency key is free for a retry."""
+    failed = store.update_job(job_id, status="failed", message="failed", error=error, only_if=UNFINISHED)
+    if transient and failed.status == "failed" and failed.error == error:
+        store.release_key(job_id)
 
 
 def reading_progress(read: int, transcripts: int) -> float:
@@ -337,12 +336,7 @@ class JobRunner:
         )
 
     def _fail(self, job_id: str, error: str, *, transient: bool) -> None:
-        """Fail an unfinished job; after a transient failure its idempotency key is free for a retry."""
-        failed = self.store.update_job(
-            job_id, status="failed", message="failed", error=error, only_if=UNFINISHED
-        )
-        if transient and failed.status == "failed" and failed.error == error:
-            self.store.release_key(job_id)
+        fail_job(self.store, job_id, error, transient=transient)
 
     def _make(
         self, job_id: str, body: MapCreate, owner: str, stop: threading.Event, revises: str | None = None

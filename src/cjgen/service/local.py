@@ -16,13 +16,13 @@ from pathlib import Path
 from fastapi import FastAPI
 from pydantic import SecretStr
 
-from cjgen.errors import InputError
+from cjgen.errors import InputError, NotFound
 from cjgen.mapfile import load_map
 from cjgen.schema import JourneyMap
 from cjgen.service.app import create_app
 from cjgen.service.deps import ServiceState
 from cjgen.settings import Settings
-from cjgen.store import NotFound, Store
+from cjgen.store import Store
 
 HOST = "127.0.0.1"
 

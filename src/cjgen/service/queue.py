@@ -35,8 +35,8 @@ from pydantic import TypeAdapter
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
-from cjgen.ask import Run, RunStopped
-from cjgen.errors import CjgenError
+from cjgen.ask import Run
+from cjgen.errors import CjgenError, Full, RunStopped
 from cjgen.pipeline import MapPlan, as_brief, build_draft, finish_map, plan_map, read_interview
 from cjgen.read import Read
 from cjgen.redact import RedactedTranscript, no_redaction, redact_transcript
@@ -44,10 +44,10 @@ from cjgen.revise import kept_inputs, revised_inputs
 from cjgen.schema import JourneyMap, ModelCall
 from cjgen.service.jobs import (
     TRANSIENT,
-    Full,
     JobProgress,
     JobRunner,
     RuntimeFactory,
+    fail_job,
     load_request_transcripts,
     public_error,
     reading_progress,
@@ -64,6 +64,8 @@ QUEUE = "cjgen-maps"
 DATABASE_DOWN = (DBAPIError, procrastinate.exceptions.ConnectorException)
 RETRY = procrastinate.RetryStrategy(max_attempts=30, wait=2, retry_exceptions=set(DATABASE_DOWN))
 tasks = procrastinate.Blueprint()
+# Held by the connection that took it, so a worker that dies mid-rescue lets it go.
+_RESCUE_LOCK = "SELECT pg_try_advisory_lock(hashtext('cjgen-queue-rescue'))"
 
 
 def queue_conninfo(settings: Settings) -> str:
@@ -94,7 +96,13 @@ def prepare_queue(settings: Settings) -> None:
     both do this at start; a lock makes the first one do it)."""
     import psycopg
 
-    with psycopg.connect(queue_conninfo(settings), autocommit=True) as connection:
+    conninfo = queue_conninfo(settings)
+    try:
+        connection = psycopg.connect(conninfo, autocommit=True)
+    except psycopg.OperationalError as exc:
+        where = make_url(conninfo).render_as_string(hide_password=True)
+        raise CjgenError(f"cannot reach the queue's PostgreSQL at {where}: {exc}") from exc
+    with connection:
         connection.execute("SELECT pg_advisory_lock(hashtext('cjgen-queue-schema'))")
         made = connection.execute("SELECT to_regclass('procrastinate_jobs') IS NOT NULL").fetchone()
         if not made or not made[0]:
@@ -158,32 +166,36 @@ class QueueRunner(JobRunner):
     def submit(
         self, body: MapCreate, owner: str, idempotency_key: str | None = None, *, revises: str | None = None
     ) -> tuple[Job, bool]:
+        """Record the job and queue its first task; with `revises` (a map id) the map made becomes that map's
+        next version. Sent again with its idempotency key, a job that is still queued is queued again (the
+        first send may have failed between the two; a task queued twice runs once)."""
+        digest = request_hash(body)
         with self._lock:
-            if idempotency_key is not None:
-                earlier = self.store.job_by_key(owner, idempotency_key)
-                if earlier is not None:
-                    return earlier, False
-            if self.store.count_unfinished(QUEUE_WORKER) >= self.capacity:
+            earlier = self.store.job_by_key(owner, idempotency_key) if idempotency_key else None
+            if earlier is None and self.store.count_unfinished(QUEUE_WORKER) >= self.capacity:
                 raise Full("the job queue is full", 30)
-            job, created = self.store.create_or_get_job(
-                "map" if body.transcripts else "draft",
-                owner=owner,
-                idempotency_key=idempotency_key,
-                request_hash=request_hash(body),
-                worker=QUEUE_WORKER,
-                deadline_s=self.settings.job_timeout_s,
+            job, created = (
+                (earlier, False)
+                if earlier
+                else self.store.create_or_get_job(
+                    "map" if body.transcripts else "draft",
+                    owner=owner,
+                    idempotency_key=idempotency_key,
+                    request_hash=digest,
+                    worker=QUEUE_WORKER,
+                    deadline_s=self.settings.job_timeout_s,
+                )
             )
-            if not created:
-                return job, False
+            if not self._opened:
+                self._app.open()
+                self._opened = True
+        if created or (job.status == "queued" and job.request_hash == digest):
             self._keep_alive()
             self.store.put_part(job.id, "request", body.model_dump_json())
             if revises is not None:
                 self.store.put_part(job.id, "revises", revises)
-            if not self._opened:
-                self._app.open()
-                self._opened = True
-        _defer(self._app, "plan", job.id)
-        return job, True
+            _defer(self._app, "plan", job.id)
+        return job, created
 
     @property
     def capacity(self) -> int:
@@ -256,16 +268,27 @@ class Worker:
                 await asyncio.sleep(1.0)
 
     async def _rescue_stalled(self, heartbeat: float) -> None:
-        """Queue again the tasks of workers whose heartbeat stopped (their process was killed or cut off)."""
+        """Queue again the tasks of workers whose heartbeat stopped (their process was killed or cut off).
+
+        One worker at a time does it (a PostgreSQL advisory lock): two workers finding the same stalled task
+        would otherwise queue it twice, the second time while a live worker runs it."""
+        import psycopg
+
         while True:
             await asyncio.sleep(heartbeat)
             try:
-                stalled = await self.app.job_manager.get_stalled_jobs(
-                    queue=QUEUE, seconds_since_heartbeat=3 * heartbeat
-                )
-                for job in stalled:
-                    log.warning("task %s of a stopped worker is queued again", job.call_string)
-                    await self.app.job_manager.retry_job(job)
+                async with await psycopg.AsyncConnection.connect(
+                    queue_conninfo(self.settings), autocommit=True
+                ) as connection:
+                    held = await (await connection.execute(_RESCUE_LOCK)).fetchone()
+                    if not held or not held[0]:
+                        continue  # another worker is at it
+                    stalled = await self.app.job_manager.get_stalled_jobs(
+                        queue=QUEUE, seconds_since_heartbeat=3 * heartbeat
+                    )
+                    for job in stalled:
+                        log.warning("task %s of a stopped worker is queued again", job.call_string)
+                        await self.app.job_manager.retry_job(job)
             except Exception as exc:  # the database may be restarting; the next round tries again
                 log.info("could not look for stalled tasks: %s", exc)
 
@@ -319,17 +342,10 @@ class Worker:
         except DATABASE_DOWN:
             raise  # procrastinate tries the task again
         except CjgenError as exc:
-            self._fail(job_id, public_error(exc), transient=isinstance(exc, TRANSIENT))
+            fail_job(self.store, job_id, public_error(exc), transient=isinstance(exc, TRANSIENT))
         except Exception:
             log.exception("task of map job %s failed", job_id)
-            self._fail(job_id, "internal error while making the map", transient=True)
-
-    def _fail(self, job_id: str, error: str, *, transient: bool) -> None:
-        failed = self.store.update_job(
-            job_id, status="failed", message="failed", error=error, only_if=UNFINISHED
-        )
-        if transient and failed.status == "failed" and failed.error == error:
-            self.store.release_key(job_id)
+            fail_job(self.store, job_id, "internal error while making the map", transient=True)
 
     def request(self, job_id: str) -> MapCreate:
         stored = self.store.part(job_id, "request")
@@ -346,9 +362,8 @@ class Worker:
                 run.check()  # reading counts towards the job's time limit
                 brief_text = body.brief
                 revises = self.store.part(job.id, "revises")
-                if (
-                    revises is not None
-                ):  # the map's kept inputs, with the new interviews added or replacing some
+                if revises is not None:
+                    # The map's kept inputs, with the new interviews added or replacing some.
                     kept_brief, earlier = self.store.sources(revises, owner=job.owner)
                     loaded, brief_text = revised_inputs(earlier, loaded), brief_text or kept_brief
                 brief = as_brief(brief_text)

@@ -9,11 +9,11 @@ from typing import Annotated, Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
 
-from cjgen import __version__
 from cjgen.ingest import TRANSCRIPT_SUFFIXES
 from cjgen.review import Action, Decision
 from cjgen.schema import LeftOut, MapType, Severity
 from cjgen.store import JobStatus
+from cjgen.version import __version__
 
 # Text transcripts only: a JSON body carries text, so .docx (a zip) cannot come this way.
 TEXT_SUFFIXES: Final = tuple(s for s in TRANSCRIPT_SUFFIXES if s != ".docx")

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query, Response
 
 from cjgen.errors import InputError
-from cjgen.render import FORMATS, extension_for, render
+from cjgen.render import EXPORTS, FORMATS, extension_for, render
 from cjgen.review import MapDiff, diff_maps
 from cjgen.schema import JourneyMap
 from cjgen.service.deps import CallerDep, StateDep, StoreDep
@@ -19,14 +19,7 @@ from cjgen.service.schemas import MAX_VERSION, JobPublic, MapCreate, MapPublic, 
 
 router = APIRouter(prefix="/v1/maps", tags=["maps"])
 
-CONTENT_TYPES = {
-    "html": "text/html; charset=utf-8",
-    "md": "text/markdown; charset=utf-8",
-    "json": "application/json",
-    "csv": "text/csv; charset=utf-8",
-    "mermaid": "text/plain; charset=utf-8",
-    "board": "text/csv; charset=utf-8",
-}
+CONTENT_TYPES = {name: f.media_type for name, f in EXPORTS.items()}
 _SCRIPT = re.compile(r"<script[^>]*>(.*?)</script>", re.DOTALL | re.IGNORECASE)
 
 VersionQuery = Annotated[
@@ -105,7 +98,7 @@ def export_map(
         bool, Query(description="board: also items not yet reviewed (never rejected ones).")
     ] = False,
 ) -> Response:
-    """The map as html, md, json, csv, mermaid or board (whiteboard stickies as CSV)."""
+    """The map in one of the export formats (`fmt`; see `cjgen.render.EXPORTS`)."""
     if fmt not in FORMATS:
         raise InputError("fmt", f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     journey = store.get_map(map_id, version, owner=caller.scope)
