@@ -41,7 +41,7 @@ from cjgen.pipeline import MapPlan, as_brief, build_draft, finish_map, plan_map,
 from cjgen.read import Read
 from cjgen.redact import RedactedTranscript, no_redaction, redact_transcript
 from cjgen.revise import kept_inputs, revised_inputs
-from cjgen.schema import JourneyMap, ModelCall
+from cjgen.schema import JourneyMap, ModelCall, Transcript
 from cjgen.service.jobs import (
     TRANSIENT,
     JobProgress,
@@ -438,14 +438,22 @@ class Worker:
                 map_id=revises or _map_id(job),
             )
             run.check()  # a job cancelled or failed meanwhile saves nothing
-        self._save(job, journey, "generated", revises=revises)
         # A later revision runs on these inputs again, with the new interviews.
         kept = kept_inputs(
             planned.brief, planned.transcripts, redact=body.redact, label_names=planned.label_names
         )
-        self.store.save_sources(journey.id, *kept)
+        self._save(job, journey, "generated", revises=revises, kept=kept)
 
-    def _save(self, job: Job, journey: JourneyMap, note: str, *, revises: str | None = None) -> None:
+    def _save(
+        self,
+        job: Job,
+        journey: JourneyMap,
+        note: str,
+        *,
+        revises: str | None = None,
+        kept: tuple[str | None, list[Transcript]] | None = None,
+    ) -> None:
+        """The map (or the revised map's next version) and the inputs it keeps, then the job is done."""
         if self.store.get_job(job.id).status != "running":
             raise RunStopped("the job ended before its map was saved")
         if revises is not None:
@@ -453,6 +461,8 @@ class Worker:
         else:
             saved = self.store.save_new_map(journey, note=note, owner=job.owner)
             version = 1 if saved else self.store.map_info(journey.id).latest_version
+        if kept is not None:
+            self.store.save_sources(journey.id, *kept)
         self.store.update_job(
             job.id,
             status="done",
