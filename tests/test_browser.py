@@ -18,11 +18,9 @@ import httpx
 import pytest
 import uvicorn
 
-from cjgen.ingest import load_brief, load_transcripts
-from cjgen.pipeline import build_map, open_runtime
+from cjgen.pipeline import open_runtime
 from cjgen.schema import JourneyMap
 from cjgen.service import create_app
-from cjgen.service.deps import owner_of
 from cjgen.service.local import free_port
 from cjgen.settings import Settings
 from cjgen.store import Store
@@ -69,14 +67,6 @@ def served(tmp_path: Path) -> Iterator[Served]:
         return open_runtime(model=oracle.model(), use_cache=False)
 
     store = Store(f"sqlite:///{tmp_path / 'service.sqlite3'}")
-    paths = [CASE / "transcripts" / n for n in FIRST_FIVE]
-    journey = build_map(load_brief(CASE / "brief.md"), load_transcripts(paths), runtime().start())  # type: ignore[attr-defined]
-    store.save_map(journey, owner=owner_of(KEY.encode()))
-    store.save_sources(
-        journey.id,
-        (CASE / "brief.md").read_text(encoding="utf-8"),
-        [(p.name, p.read_text(encoding="utf-8")) for p in paths],
-    )
     app = create_app(Settings(api_keys=KEY, rate_limit_per_minute=0), runtime_factory=runtime, store=store)  # type: ignore[arg-type]
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
@@ -86,11 +76,31 @@ def served(tmp_path: Path) -> Iterator[Served]:
     while not server.started:
         assert time.monotonic() < deadline, "the server did not start"
         time.sleep(0.05)
+    base = f"http://127.0.0.1:{port}"
     try:
-        yield Served(f"http://127.0.0.1:{port}", journey)
+        with httpx.Client(base_url=base, headers={"X-API-Key": KEY}, timeout=60) as api:
+            transcripts = [
+                {"name": n, "content": (CASE / "transcripts" / n).read_text(encoding="utf-8")}
+                for n in FIRST_FIVE
+            ]
+            brief = (CASE / "brief.md").read_text(encoding="utf-8")
+            job = finished(api, api.post("/v1/maps", json={"brief": brief, "transcripts": transcripts}))
+            journey = JourneyMap.model_validate(api.get(f"/v1/maps/{job['map_id']}").json())
+        yield Served(base, journey)
     finally:
         server.should_exit = True
         thread.join(10)
+
+
+def finished(api: httpx.Client, queued: httpx.Response) -> dict[str, object]:
+    """The job the request queued, once it is over."""
+    assert queued.status_code == 202, queued.text
+    deadline = time.monotonic() + 120
+    while (job := api.get(f"/v1/jobs/{queued.json()['id']}").json())["status"] in ("queued", "running"):
+        assert time.monotonic() < deadline, job
+        time.sleep(0.2)
+    assert job["status"] == "done", job
+    return dict(job)
 
 
 def browser() -> WebDriver:
@@ -226,16 +236,8 @@ def test_a_revision_keeps_decisions_and_flags_an_item_for_re_review(
         until_version(driver, served.journey.version + n)
     with served.api() as api:
         six = CASE / "transcripts" / "P6.srt"
-        queued = api.post(
-            f"/v1/maps/{served.journey.id}/revisions",
-            json={"transcripts": [{"name": six.name, "content": six.read_text(encoding="utf-8")}]},
-        )
-        assert queued.status_code == 202, queued.text
-        deadline = time.monotonic() + 120
-        while (job := api.get(f"/v1/jobs/{queued.json()['id']}").json())["status"] in ("queued", "running"):
-            assert time.monotonic() < deadline
-            time.sleep(0.2)
-        assert job["status"] == "done", job
+        sixth = {"name": six.name, "content": six.read_text(encoding="utf-8")}
+        finished(api, api.post(f"/v1/maps/{served.journey.id}/revisions", json={"transcripts": [sixth]}))
     driver.refresh()
     ready(driver)
     assert version(driver) == served.journey.version + len(accepted) + 1

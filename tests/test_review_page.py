@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import re
+import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from cjgen.schema import JourneyMap
 from cjgen.service import create_app
 from cjgen.service.deps import owner_of
 from cjgen.service.local import open_review, store_path
@@ -141,3 +146,63 @@ def test_cjgen_review_opens_with_a_launch_link_and_keeps_decisions_next_to_the_m
     # Opened again (a new server, a new key): the decisions are still there.
     again = open_review(map_file)
     assert again.latest().pain_points[0].review.status == "accepted"
+
+
+def test_a_revised_map_file_becomes_the_stores_next_version(tmp_path: Path) -> None:
+    map_file = tmp_path / "map.json"
+    map_file.write_text(sample_map().model_dump_json(), encoding="utf-8")
+    first = open_review(map_file)
+    stored = first.latest()
+    revised = stored.model_copy(update={"version": stored.version + 1, "summary": "With a sixth interview."})
+    map_file.write_text(revised.model_dump_json(), encoding="utf-8")
+    again = open_review(map_file)
+    assert again.latest().version == stored.version + 1
+    assert again.latest().summary == "With a sixth interview."
+    # An older file than the store (the store has decisions the file lacks) does not go back in time.
+    map_file.write_text(stored.model_dump_json(), encoding="utf-8")
+    assert open_review(map_file).latest().version == stored.version + 1
+
+
+@pytest.mark.enable_socket
+@pytest.mark.allow_hosts(["127.0.0.1"])
+@pytest.mark.timeout(120)
+def test_cjgen_review_in_one_command_writes_the_reviewed_map_back(tmp_path: Path) -> None:
+    map_file = tmp_path / "map.json"
+    map_file.write_text(sample_map().model_dump_json(), encoding="utf-8")
+    command = [
+        sys.executable,
+        "-c",
+        "from cjgen.cli import app; app()",
+        "review",
+        str(map_file),
+        "--no-browser",
+    ]
+    server = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    try:
+        assert server.stderr is not None
+        shown = ""
+        while "open " not in shown:
+            line = server.stderr.readline()
+            assert line, "cjgen review stopped before it printed its link"
+            shown += line
+        link = re.search(r"http://127\.0\.0\.1:\d+/review/open\?token=\S+", shown)
+        assert link, shown
+        with httpx.Client(follow_redirects=True, timeout=30) as browser:
+            page = browser.get(link.group(0))
+            assert page.status_code == 200 and "token" not in str(page.url)
+            csrf = re.search(r'data-csrf="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+            version = int(re.search(r'data-version="(\d+)"', page.text).group(1))  # type: ignore[union-attr]
+            base = str(page.url).split("/review/")[0]
+            done = browser.post(
+                f"{base}/v1/maps/{MAP_ID}/items/pp-fees/review",
+                json={"decision": "accept"},
+                headers={"If-Match": f'"{version}"', "X-CSRF-Token": csrf},
+            )
+            assert done.status_code == 200, done.text
+    finally:
+        server.send_signal(signal.SIGINT)
+        _, rest = server.communicate(timeout=30)
+    assert "wrote version" in rest, shown + rest
+    written = JourneyMap.model_validate_json(map_file.read_text(encoding="utf-8"))
+    assert written.version == version + 1
+    assert next(p for p in written.pain_points if p.id == "pp-fees").review.status == "accepted"

@@ -13,7 +13,7 @@ import cjgen.cli
 from cjgen.pipeline import open_runtime
 from cjgen.review import apply_review, find_item
 from cjgen.revise import carry_decisions
-from cjgen.schema import InputFile, JourneyMap, LeftOut, PainPoint
+from cjgen.schema import JourneyMap, LeftOut, PainPoint
 from cjgen.validate import check_map
 from factories import E_ID_DOCS, E_ID_WAIT, ev, sample_map
 from oracle import GoldOracle
@@ -26,8 +26,7 @@ def reviewed() -> JourneyMap:
     """The sample map as a reviewer left it: decisions on three pain points."""
     journey = sample_map()
     journey.provenance.inputs = [
-        InputFile(path=f.path.removeprefix("transcripts/"), sha256=f.sha256, kind=f.kind)
-        for f in journey.provenance.inputs
+        f.model_copy(update={"path": f.path.removeprefix("transcripts/")}) for f in journey.provenance.inputs
     ]
     journey = apply_review(journey, "pp-silence", "accept", reviewer="maria")
     journey = apply_review(journey, "pp-sync", "edit", edits={"statement": "Exports break the books"})

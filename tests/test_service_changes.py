@@ -121,3 +121,16 @@ def test_a_revision_with_one_more_interview_keeps_decisions(client: TestClient) 
 def test_a_revision_of_an_unknown_map_is_404(client: TestClient) -> None:
     response = client.post("/v1/maps/map-nope/revisions", json={"transcripts": [whole("P6.srt")]})
     assert response.status_code == 404
+
+
+def test_a_revision_replaces_an_interview_of_the_same_name(client: TestClient) -> None:
+    journey = made(client)
+    shorter = whole("P5.vtt")
+    shorter["content"] = "\n\n".join(shorter["content"].split("\n\n")[:12]) + "\n"
+    queued = client.post(f"/v1/maps/{journey.id}/revisions", json={"transcripts": [shorter]})
+    job = wait_for(client, queued.json()["id"])
+    assert job["status"] == "done", job
+    revised = JourneyMap.model_validate(client.get(f"/v1/maps/{journey.id}").json())
+    assert [f.path for f in revised.provenance.inputs if f.kind == "transcript"].count("P5.vtt") == 1
+    (revision,) = client.get(f"/v1/maps/{journey.id}/revisions").json()
+    assert revision["edits"]["inputs_replaced"] == ["P5.vtt"] and revision["edits"]["inputs_added"] == []

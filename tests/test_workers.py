@@ -239,3 +239,35 @@ def test_the_queue_runner_needs_postgresql(tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.setenv("CJGEN_DATABASE_URL", sqlite)
     result = CliRunner().invoke(cjgen.cli.app, ["worker"])
     assert result.exit_code == 2 and "CJGEN_QUEUE_URL" in result.output and "Traceback" not in result.output
+
+
+def test_a_revision_through_the_workers_keeps_decisions(
+    postgres_url: str, workers: Callable[..., subprocess.Popen[str]], tmp_path: Path
+) -> None:
+    workers()
+    first_five = {**REQUEST, "transcripts": REQUEST["transcripts"][:-1]}
+    with service(postgres_url, tmp_path) as client:
+        job = wait_for(client, client.post("/v1/maps", json=first_five).json()["id"])
+        assert job["status"] == "done", job
+        made = JourneyMap.model_validate(client.get(f"/v1/maps/{job['map_id']}").json())
+        version = made.version
+        for pain in [p for p in made.pain_points if p.evidence]:
+            reviewed = client.post(
+                f"/v1/maps/{made.id}/items/{pain.id}/review",
+                json={"decision": "accept"},
+                headers={"If-Match": f'"{version}"'},
+            )
+            assert reviewed.status_code == 200, reviewed.text
+            version += 1
+        sixth = REQUEST["transcripts"][-1]
+        revision = wait_for(
+            client, client.post(f"/v1/maps/{made.id}/revisions", json={"transcripts": [sixth]}).json()["id"]
+        )
+        assert (revision["status"], revision["map_id"]) == ("done", made.id), revision
+        revised = JourneyMap.model_validate(client.get(f"/v1/maps/{made.id}").json())
+        (logged,) = client.get(f"/v1/maps/{made.id}/revisions").json()
+    assert revised.version == version + 1
+    assert sixth["name"] in {f.path for f in revised.provenance.inputs}
+    statuses = [p.review.status for p in revised.pain_points]
+    assert "accepted" in statuses and "needs-review" in statuses
+    assert logged["edits"]["inputs_added"] == [sixth["name"]]

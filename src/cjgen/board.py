@@ -18,13 +18,15 @@ from typing import Final
 from cjgen.render import _csv_text, item_text
 from cjgen.schema import Contradiction, Emotion, Evidence, Item, JourneyMap, Opportunity
 
+# The sticky's text first: importers that make a sticky from a row's first cell (and tag or group it by the
+# others) get the words, not an id.
 BOARD_COLUMNS: Final = (
-    "id",
+    "text",
     "group",
     "stage",
     "lane",
     "type",
-    "text",
+    "id",
     "item",
     "participant",
     "source",

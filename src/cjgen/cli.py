@@ -11,7 +11,7 @@ import os
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from enum import Enum, StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -559,12 +559,12 @@ def review(
 
     import uvicorn
 
-    from cjgen.service.local import HOST, free_port, open_review, store_path
+    from cjgen.service.local import listening, open_review, store_path
 
     with user_errors():
         local = open_review(map_file)
-        chosen = free_port(port)
-    link = local.link(chosen)
+        sock = listening(port)
+    link = local.link(sock.getsockname()[1])
     err.print(
         f"reviewing [bold]{escape(str(map_file))}[/] (version {local.opened_version}); decisions are saved in "
         f"{escape(str(store_path(map_file)))}\nopen [bold]{link}[/] — Ctrl-C stops and writes the reviewed map",
@@ -573,7 +573,8 @@ def review(
     )
     if not no_browser:
         threading.Timer(0.8, webbrowser.open, [link]).start()
-    uvicorn.run(local.app, host=HOST, port=chosen, log_level="warning")
+    with suppress(KeyboardInterrupt):  # uvicorn stops on Ctrl-C, then hands the Ctrl-C on
+        uvicorn.Server(uvicorn.Config(local.app, log_level="warning")).run(sockets=[sock])
     reviewed = local.reviewed()
     if reviewed is None and output is None:
         err.print("no changes; the map file is as it was", highlight=False)

@@ -23,6 +23,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, Template, select
 from markupsafe import Markup
 
 from cjgen.errors import InputError
+from cjgen.review import EDITABLE_FIELDS, ITEM_GROUPS
 from cjgen.schema import (
     KIND_OF,
     Action,
@@ -122,6 +123,8 @@ class ReviewPage:
     api: str = "/v1"
     static: str = "/review/static"
     exports: tuple[str, ...] = field(default_factory=lambda: FORMATS)
+    groups: tuple[str, ...] = ITEM_GROUPS  # the page reads the map's item lists and what an edit may change
+    editable: tuple[str, ...] = EDITABLE_FIELDS
 
 
 def to_html(journey: JourneyMap, review: ReviewPage | None = None) -> str:

@@ -17,7 +17,7 @@ they claim the same thing. Then:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import PurePath
 from typing import Any, Final
@@ -25,8 +25,10 @@ from typing import Any, Final
 from pydantic import BaseModel, Field
 
 from cjgen.leftout import still_left_out
+from cjgen.pseudonym import pseudonymise, pseudonymise_run
+from cjgen.redact import redact_brief, redact_transcript
 from cjgen.review import ITEM_GROUPS, ItemRef
-from cjgen.schema import Evidence, Item, JourneyMap, Review, ReviewStatus
+from cjgen.schema import Brief, Evidence, Item, JourneyMap, Review, ReviewStatus, Transcript
 
 REVIEWED: Final = ("accepted", "edited", "needs-review")
 # Groups matched by what identifies them rather than by evidence.
@@ -64,6 +66,30 @@ class RevisionReport(BaseModel):
     changed: list[ItemRef] = Field(
         default_factory=list, description="Pending items whose evidence changed (they stay pending)."
     )
+
+
+def kept_inputs(
+    brief: Brief | None,
+    transcripts: Sequence[Transcript],
+    *,
+    redact: bool,
+    label_names: Mapping[str, Iterable[str]] | None = None,
+) -> tuple[str | None, list[Transcript]]:
+    """What a map keeps of its inputs for a later revision: the brief's text and the transcripts as the steps
+    see them, with no name in a label or file name and, unless redaction was turned off, redacted (also where
+    the text says a name a label held; `label_names` when the transcripts were pseudonymised already), so the
+    store holds no more personal data than the map does."""
+    named, pseudonyms = pseudonymise_run(transcripts)
+    known = {**pseudonyms.label_names, **(label_names or {})}
+    kept = [redact_transcript(t, known.get(t.id, ())).redacted if redact else t for t in named]
+    text = (redact_brief(brief)[0].text if redact else brief.text) if brief else None
+    return text, kept
+
+
+def revised_inputs(earlier: Sequence[Transcript], new: Sequence[Transcript]) -> list[Transcript]:
+    """The kept transcripts with the new ones added; a new one replaces the kept one of the same file."""
+    given = {t.path for t in pseudonymise(new)}  # a file is known by its name, or the keyed hash of it
+    return [t for t in earlier if t.path not in given] + list(new)
 
 
 def _overlaps(a: Evidence, b: Evidence) -> bool:
@@ -108,13 +134,14 @@ def _match(old: Sequence[Item], new: Sequence[Item], group: str) -> dict[str, It
 
 
 def _changed_sources(old: JourneyMap, new: JourneyMap) -> tuple[set[str], list[str], list[str]]:
-    """Sources whose text is not what the old map quoted (replaced or gone), and the inputs added/replaced."""
-    # A quote's source id is its transcript's file name.
-    before = {PurePath(f.path).name: f.sha256 for f in old.provenance.inputs if f.kind == "transcript"}
-    after = {PurePath(f.path).name: f.sha256 for f in new.provenance.inputs if f.kind == "transcript"}
-    replaced = [p for p in after if p in before and before[p] != after[p]]
+    """Participants whose interviews are not what the old map quoted (replaced or gone), and the inputs
+    added and replaced (by file name, or its keyed hash)."""
+    before = {PurePath(f.path).name: f for f in old.provenance.inputs if f.kind == "transcript"}
+    after = {PurePath(f.path).name: f for f in new.provenance.inputs if f.kind == "transcript"}
+    replaced = [p for p in after if p in before and before[p].sha256 != after[p].sha256]
     gone = [p for p in before if p not in after]
-    return set(replaced + gone), [p for p in after if p not in before], replaced
+    stale = {before[p].participant_id or "" for p in replaced + gone}
+    return stale, [p for p in after if p not in before], replaced
 
 
 def _stamp(item: Item, status: ReviewStatus, why: str, at: datetime) -> Item:
@@ -160,7 +187,7 @@ def carry_decisions(
         for previous in before:
             if previous.id in continued:
                 continue
-            sources_kept = not any(e.source_id in stale for e in previous.evidence)
+            sources_kept = not any(e.participant_id in stale for e in previous.evidence)
             if previous.review.status in REVIEWED and sources_kept and group not in _BY_ID:
                 items.append(previous)
                 report.kept.append(
@@ -193,7 +220,7 @@ def _continued(
 ) -> Item:
     """The item that continues `previous` in the new run, with its decision carried over or flagged."""
     gained = [e for e in item.evidence if not any(_overlaps(e, f) for f in previous.evidence)]
-    lost = [e for e in previous.evidence if e.source_id in stale]
+    lost = [e for e in previous.evidence if e.participant_id in stale]
     status = previous.review.status
     if status == "pending":
         if gained or len(item.evidence) != len(previous.evidence):

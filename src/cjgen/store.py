@@ -53,7 +53,7 @@ from sqlalchemy.pool import StaticPool
 from cjgen.errors import Busy, NotFound, VersionConflict
 from cjgen.review import Action, Decision, apply_review
 from cjgen.revise import RevisionReport, carry_decisions
-from cjgen.schema import JourneyMap
+from cjgen.schema import JourneyMap, Transcript
 
 JobStatus = Literal["queued", "running", "done", "failed", "cancelled"]
 UNFINISHED: tuple[JobStatus, ...] = ("queued", "running")
@@ -109,7 +109,7 @@ class _MapVersion(_Base):
 
 
 class _MapSource(_Base):
-    """A brief or transcript a map was made from (the latest run's), as sent: a revision runs on them again."""
+    """A brief or transcript a map was made from (the latest run's, as JSON): a revision runs on them again."""
 
     __tablename__ = "map_sources"
 
@@ -544,11 +544,12 @@ class Store:
         change = Change(action="revise", note=note, reviewer="cjgen revise")
         return self.record_change(map_id, change, revise, owner=owner), reports[-1]
 
-    def save_sources(self, map_id: str, brief: str | None, transcripts: Sequence[tuple[str, str]]) -> None:
-        """Keep the inputs of a map's latest run (replacing any earlier ones): the brief, and each transcript
-        by name with its text."""
+    def save_sources(self, map_id: str, brief: str | None, transcripts: Sequence[Transcript]) -> None:
+        """Keep the inputs of a map's latest run (replacing any earlier ones): the brief's text, and each
+        transcript as read (see `revise.kept_inputs` for what that holds)."""
         rows = [
-            _MapSource(map_id=map_id, name=name, kind="transcript", text=text) for name, text in transcripts
+            _MapSource(map_id=map_id, name=t.path, kind="transcript", text=t.model_dump_json())
+            for t in transcripts
         ]
         if brief is not None:
             rows.append(_MapSource(map_id=map_id, name="", kind="brief", text=brief))
@@ -557,13 +558,14 @@ class Store:
             session.add_all(rows)
             session.commit()
 
-    def sources(self, map_id: str, *, owner: str | None = None) -> tuple[str | None, list[tuple[str, str]]]:
-        """The brief and the (name, text) of each transcript of the map's latest run."""
+    def sources(self, map_id: str, *, owner: str | None = None) -> tuple[str | None, list[Transcript]]:
+        """The brief's text and the transcripts of the map's latest run."""
         self.map_info(map_id, owner=owner)
+        query = select(_MapSource).where(_MapSource.map_id == map_id).order_by(_MapSource.name)
         with self._session() as session:
-            rows = list(session.scalars(select(_MapSource).where(_MapSource.map_id == map_id)))
+            rows = list(session.scalars(query))
         brief = next((r.text for r in rows if r.kind == "brief"), None)
-        return brief, sorted((r.name, r.text) for r in rows if r.kind == "transcript")
+        return brief, [Transcript.model_validate_json(r.text) for r in rows if r.kind == "transcript"]
 
     def revised_by(self, map_id: str, job_id: str) -> bool:
         """Whether the job already recorded its revision of the map (a task run twice records it once)."""

@@ -26,6 +26,7 @@ from cjgen.errors import Busy, CjgenError, Full, InputError, ModelError, RunStop
 from cjgen.ingest import load_transcripts
 from cjgen.pipeline import as_brief, build_draft, build_map
 from cjgen.pseudonym import may_hold_name, name_free_stem
+from cjgen.revise import kept_inputs, revised_inputs
 from cjgen.schema import JourneyMap, Transcript
 from cjgen.service.schemas import MapCreate, TranscriptIn
 from cjgen.settings import Settings
@@ -347,7 +348,11 @@ class JobRunner:
         )
         loaded = load_request_transcripts(body.transcripts)
         run.check()  # reading counts towards the job's time limit
-        brief = as_brief(body.brief)
+        brief_text = body.brief
+        if revises is not None:  # the map's kept inputs, with the new interviews added or replacing some
+            kept_brief, earlier = self.store.sources(revises, owner=owner)
+            loaded, brief_text = revised_inputs(earlier, loaded), brief_text or kept_brief
+        brief = as_brief(brief_text)
         # Every job makes a map of its own: the same inputs from two callers are two maps.
         map_id = revises or "map-" + uuid.uuid4().hex[:16]
         if loaded:
@@ -376,5 +381,5 @@ class JobRunner:
                 journey, note="generated" if loaded else "drafted from the brief", owner=owner
             )
         # A later revision runs on these inputs again, with the new interviews.
-        self.store.save_sources(journey.id, body.brief, [(t.name, t.content) for t in body.transcripts])
+        self.store.save_sources(journey.id, *kept_inputs(brief, loaded, redact=body.redact))
         return journey, version

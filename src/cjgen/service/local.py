@@ -74,14 +74,21 @@ def open_review(map_file: Path) -> LocalReview:
     return LocalReview(map_file, journey.id, store, app, token, store.get_map(journey.id).version)
 
 
-def free_port(port: int = 0) -> int:
-    """`port`, or any free port on 127.0.0.1 for 0; `InputError` when it is taken."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        try:
-            probe.bind((HOST, port))
-        except OSError as exc:
-            raise InputError(
-                "--port", f"{port} is not free on {HOST} ({exc.strerror}); choose another"
-            ) from None
-        chosen: int = probe.getsockname()[1]
-        return chosen
+def listening(port: int = 0) -> socket.socket:
+    """A socket listening on 127.0.0.1 at `port` (any free one for 0), before the link is shown: a browser
+    that opens the link at once waits for the server instead of being refused. `InputError` when it is taken."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.bind((HOST, port))
+    except OSError as exc:
+        sock.close()
+        raise InputError("--port", f"{port} is not free on {HOST} ({exc.strerror}); choose another") from None
+    sock.listen(64)
+    return sock
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 that was free a moment ago (for servers that bind it themselves)."""
+    with listening() as sock:
+        port: int = sock.getsockname()[1]
+        return port

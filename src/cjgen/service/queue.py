@@ -40,7 +40,8 @@ from cjgen.errors import CjgenError, Full, RunStopped
 from cjgen.pipeline import MapPlan, as_brief, build_draft, finish_map, plan_map, read_interview
 from cjgen.read import Read
 from cjgen.redact import RedactedTranscript, no_redaction, redact_transcript
-from cjgen.schema import JourneyMap, ModelCall
+from cjgen.revise import kept_inputs, revised_inputs
+from cjgen.schema import JourneyMap, ModelCall, Transcript
 from cjgen.service.jobs import (
     TRANSIENT,
     JobProgress,
@@ -359,7 +360,13 @@ class Worker:
             with self._run(job, len(body.transcripts)) as run:
                 loaded = load_request_transcripts(body.transcripts)
                 run.check()  # reading counts towards the job's time limit
-                brief = as_brief(body.brief)
+                brief_text = body.brief
+                revises = self.store.part(job.id, "revises")
+                if revises is not None:
+                    # The map's kept inputs, with the new interviews added or replacing some.
+                    kept_brief, earlier = self.store.sources(revises, owner=job.owner)
+                    loaded, brief_text = revised_inputs(earlier, loaded), brief_text or kept_brief
+                brief = as_brief(brief_text)
                 if not loaded:
                     assert brief is not None  # checked before the job was queued
                     draft = build_draft(
@@ -431,11 +438,22 @@ class Worker:
                 map_id=revises or _map_id(job),
             )
             run.check()  # a job cancelled or failed meanwhile saves nothing
-        self._save(job, journey, "generated", revises=revises)
         # A later revision runs on these inputs again, with the new interviews.
-        self.store.save_sources(journey.id, body.brief, [(t.name, t.content) for t in body.transcripts])
+        kept = kept_inputs(
+            planned.brief, planned.transcripts, redact=body.redact, label_names=planned.label_names
+        )
+        self._save(job, journey, "generated", revises=revises, kept=kept)
 
-    def _save(self, job: Job, journey: JourneyMap, note: str, *, revises: str | None = None) -> None:
+    def _save(
+        self,
+        job: Job,
+        journey: JourneyMap,
+        note: str,
+        *,
+        revises: str | None = None,
+        kept: tuple[str | None, list[Transcript]] | None = None,
+    ) -> None:
+        """The map (or the revised map's next version) and the inputs it keeps, then the job is done."""
         if self.store.get_job(job.id).status != "running":
             raise RunStopped("the job ended before its map was saved")
         if revises is not None and self.store.revised_by(revises, job.id):
@@ -445,6 +463,8 @@ class Worker:
         else:
             saved = self.store.save_new_map(journey, note=note, owner=job.owner)
             version = 1 if saved else self.store.map_info(journey.id).latest_version
+        if kept is not None:
+            self.store.save_sources(journey.id, *kept)
         self.store.update_job(
             job.id,
             status="done",

@@ -12,8 +12,8 @@
   var api = meta.getAttribute("data-api");
   var statusBox = document.getElementById("review-status");
   var mergeButton = document.getElementById("merge-selected");
-  var GROUPS = ["personas", "stages", "actions", "touchpoints", "thoughts", "emotions", "pain_points",
-    "delights", "opportunities", "contradictions", "blueprint"];
+  var GROUPS = meta.getAttribute("data-groups").split(" ");
+  var EDITABLE = meta.getAttribute("data-editable").split(" ");
   var WORDING = ["statement", "text", "name", "what"];
   var ATTACHABLE = ["pain_points", "delights", "thoughts", "actions", "touchpoints", "opportunities"];
   var journey = null;
@@ -149,8 +149,7 @@
   }
 
   function editForm(item, note, host, opener) {
-    var editable = ["statement", "text", "name", "description", "what", "severity", "score", "stage_id", "persona_ids"]
-      .filter(function (f) { return f in item && item[f] !== null; });
+    var editable = EDITABLE.filter(function (f) { return f in item && item[f] !== null; });
     openForm(host, opener, "edit-form", "Edit " + item.id, function (form) {
       editable.forEach(function (f) { fieldControl(f, item).forEach(function (n) { form.appendChild(n); }); });
     }, "Save edit", function (form) {

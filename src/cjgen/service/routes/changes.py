@@ -28,7 +28,6 @@ from cjgen.service.schemas import (
     ReviewEventPublic,
     RevisionCreate,
     SplitCreate,
-    TranscriptIn,
 )
 from cjgen.store import Change, Store
 
@@ -205,11 +204,8 @@ def create_revision(
     """Queue a run over the map's inputs with these interviews added (or replacing those of the same name);
     its result becomes the map's next version, decisions carried over. The job's map is this map."""
     journey = state.store.get_map(map_id, owner=caller.scope)
-    brief, earlier = state.store.sources(map_id, owner=caller.scope)
-    given = {t.name for t in body.transcripts}
-    transcripts = [TranscriptIn(name=n, content=c) for n, c in earlier if n not in given] + body.transcripts
     request = MapCreate(
-        brief=body.brief or brief, transcripts=transcripts, map_type=journey.map_type, title=journey.title
+        brief=body.brief, transcripts=body.transcripts, map_type=journey.map_type, title=journey.title
     )
     job, _ = state.jobs.submit(request, caller.owner, key, revises=map_id)
     response.headers["Location"] = f"/v1/jobs/{job.id}"

@@ -92,7 +92,10 @@ def login_form(next_path: Annotated[str, Query(alias="next", max_length=500)] = 
 @router.post("/login")
 async def login(request: Request, state: StateDep) -> Response:
     """The API key, posted from the form: a session cookie and on to the page asked for."""
-    form = parse_qs((await request.body()).decode("utf-8", "replace"), max_num_fields=5)
+    try:
+        form = parse_qs((await request.body()).decode("utf-8", "replace"), max_num_fields=5)
+    except ValueError:
+        raise HTTPException(400, "send the sign-in form's two fields, key and next") from None
     key = (form.get("key") or [""])[0]
     target = _local((form.get("next") or ["/review/"])[0])
     try:
