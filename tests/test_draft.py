@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -15,6 +14,7 @@ from cjgen.pipeline import draft_map, open_runtime
 from cjgen.schema import JourneyMap
 from cjgen.validate import check_map
 from cjgen.wording import whole_answer
+from oracle import ByStep, Handler, listed, named_in, statement_of
 
 BRIEF = """# Crumb & Co: bread by bike
 
@@ -48,11 +48,11 @@ SUSPECTED = [
     "Bread gets squashed in the bike boxes.",
 ]
 CUT_OFF = "Nurses may find that the app asks for so many details before the first order that they give up and"
-QUESTION = re.compile(r"^Question \d+:\n(.*?)(?=\n\nQuestion \d+:\n|\Z)", re.DOTALL | re.MULTILINE)
 
 
-class DraftModel:
-    """Answers the draft's questions from what each question shows; `pains` maps (stage, group) to an answer."""
+class DraftModel(ByStep):
+    """Answers the draft's questions by step, from what each question shows; `pains` maps (stage, group) to an
+    answer."""
 
     def __init__(self, pains: dict[tuple[str, str], str] | None = None, service: str = "A") -> None:
         self.pains = pains or {}
@@ -60,56 +60,48 @@ class DraftModel:
         self.plan_prompts: list[str] = []
         self.model = ScriptedChatModel(responder=self.respond)
 
-    def respond(self, messages: Sequence[BaseMessage], kwargs: dict[str, Any]) -> dict[str, Any]:
-        schema = (
-            kwargs["response_format"].get("json_schema", {}).get("schema")
-            or kwargs["response_format"]["schema"]
-        )
-        if "stages" in schema["properties"]:
-            self.plan_prompts.append(str(messages[1].content))
-            return {"stages": STAGES, "segments": SEGMENTS, "suspected": SUSPECTED}
-        prompt = str(messages[1].content)
-        return {"answers": [self.answer(q.strip()) for q in QUESTION.findall(prompt)]}
+    def handlers(self) -> dict[str, Handler]:
+        return {
+            "service": lambda q, p: self.service,
+            "draft_problem": lambda q, p: "B" if "advantage" in q else "A",
+            "draft_pain": self.pain,
+            "draft_delight": lambda q, p: f"Warm bread for {self.group(q).casefold()} every morning",
+            "draft_action": lambda q, p: "Opens the app",
+            "draft_open_question": lambda q, p: "How early is too early for a delivery?",
+            "draft_opportunity": lambda q, p: f"Prevent this: {statement_of(q).rstrip('.')}",
+            "draft_stage": self.stage,
+            "draft_group": self.group_letter,
+            "draft_channels": lambda q, p: next(letter for letter, name in listed(q, "A-Z") if name == "app"),
+        }
 
-    def answer(self, question: str) -> str:
-        ending = question.splitlines()[-1]
-        stage = re.search(r"^Stage of the journey: (.*?) \(", question, flags=re.MULTILINE)
-        group = re.search(r"^Customer group: (.*?) \(", question, flags=re.MULTILINE)
-        statement = re.search(r"^(?:Problem|Good moment): (.*)$", question, flags=re.MULTILINE)
-        if ending == "Problem:":
-            assert stage and group
-            default = f"{PROBLEMS[stage.group(1)]} for {group.group(1).casefold()}."
-            return self.pains.get((stage.group(1), group.group(1)), default)
-        if ending == "Good moment:":
-            assert group
-            return f"Warm bread for {group.group(1).casefold()} every morning"
-        if ending == "Action:":
-            return "Opens the app"
-        if ending == "Question:":
-            return "How early is too early for a delivery?"
-        if ending == "Improvement:":
-            assert statement
-            return f"Prevent this: {statement.group(1).rstrip('.')}"
-        if ending == "Stage number:":
-            assert statement
-            listed = dict(re.findall(r"^(\d)\) (.*?):", question, flags=re.MULTILINE))
-            wanted = (
-                "Receive" if "deliver" in statement.group(1) or "squashed" in statement.group(1) else "Order"
-            )
-            return next(n for n, name in listed.items() if name == wanted)
-        if ending == "Letter:" and "meet the service it studies?" in question:
-            return self.service
-        if ending == "Letter:" and "A) a problem customers could have" in question:
-            return "B" if "advantage" in question else "A"
-        if ending == "Letter:":
-            options = dict(re.findall(r"^([A-Z])\) (.*)$", question, flags=re.MULTILINE))
-            wanted = (
-                "app"
-                if "channel" in question
-                else ("Cafés" if "squashed" in question else "All of them alike")
-            )
-            return next(letter for letter, name in options.items() if name == wanted)
-        raise AssertionError(f"unexpected question: {question[:80]}")
+    def plan(self, prompt: str) -> dict[str, Any]:
+        self.plan_prompts.append(prompt)
+        return {"stages": STAGES, "segments": SEGMENTS, "suspected": SUSPECTED}
+
+    @staticmethod
+    def group(question: str) -> str:
+        group = named_in(question, [s["name"] for s in SEGMENTS])
+        assert group, question
+        return group
+
+    def pain(self, question: str, prompt: str) -> str:
+        stage, group = named_in(question, [s["name"] for s in STAGES]), self.group(question)
+        assert stage, question
+        return self.pains.get((stage, group), f"{PROBLEMS[stage]} for {group.casefold()}.")
+
+    @staticmethod
+    def stage(question: str, prompt: str) -> str:
+        statement = statement_of(question)
+        wanted = "Receive" if "deliver" in statement or "squashed" in statement else "Order"
+        return next(n for n, name in listed(question, "1-9") if name == wanted)
+
+    @staticmethod
+    def group_letter(question: str, prompt: str) -> str:
+        """Cafés for the squashed bread, else the last letter (all of them alike)."""
+        options = listed(question, "A-Z")
+        if "squashed" in statement_of(question):
+            return next(letter for letter, name in options if name == "Cafés")
+        return options[-1][0]
 
 
 def drafted(model: DraftModel) -> JourneyMap:

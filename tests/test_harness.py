@@ -19,7 +19,7 @@ from cjgen.eval.runner import MAPS_FOLDER, case_dirs, rescore
 from cjgen.harness import run_eval, run_label
 from cjgen.models import ScriptedChatModel
 from cjgen.pipeline import open_runtime
-from oracle import GoldOracle
+from oracle import GoldOracle, step_of
 
 CASES = Path(__file__).resolve().parents[1] / "evals" / "cases"
 
@@ -35,7 +35,7 @@ class PerCase:
 
     def respond(self, messages: list[BaseMessage], kwargs: dict[str, Any]) -> Any:
         prompt = str(messages[1].content)
-        if "pain_points" in kwargs["response_format"]["json_schema"]["schema"]["properties"]:
+        if step_of(kwargs) == "naive":
             # The naive baseline: quote the first participant line it sees, as such a model might.
             return {
                 "personas": [],

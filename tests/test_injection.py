@@ -41,6 +41,7 @@ from cjgen.untrusted import (
 from cjgen.validate import check_map
 from factories import ev, sample_map
 from oracle import GoldOracle
+from schema_answers import schema_of
 
 CORPUS = yaml.safe_load(
     (Path(__file__).parent / "data" / "injection_corpus.yaml").read_text(encoding="utf-8")
@@ -418,7 +419,9 @@ def _label_prompt(participant_id: str, text: str) -> str:
         ),
     )
     model = ScriptedChatModel(
-        responder=lambda messages, kwargs: {"answers": ["D"] * str(messages[-1].content).count("Question ")}
+        responder=lambda messages, kwargs: {
+            "answers": ["D"] * schema_of(kwargs)["properties"]["answers"]["minItems"]
+        }
     )
     label_transcript(open_runtime(model=model, use_cache=False).start(), no_redaction(transcript))
     return str(model.requests[0][-1].content)

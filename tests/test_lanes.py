@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +31,8 @@ from cjgen.synthesize import (
 )
 from cjgen.thoughts import PER_INTERVIEW, is_thought, thought_moments
 from factories import ev, obs
-from oracle import GoldOracle
+from oracle import GoldOracle, step_of
+from schema_answers import schema_of
 
 # --------------------------------------------------------------------------------------------- thoughts
 
@@ -295,13 +295,14 @@ def test_the_summary_names_the_most_raised_problem_and_good_moment_with_their_co
 
 def _anything(messages: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
     """Answers every question with its first option (or a short phrase), and plans three stages."""
-    schema = kwargs["response_format"]["json_schema"]["schema"]
-    if "stages" in schema["properties"]:
+    if step_of(kwargs) == "stages":
         stages = [{"id": f"s{n}", "name": f"Stage {n}", "description": "A phase."} for n in range(1, 4)]
         return {"stages": stages, "segments": []}
-    items = schema["properties"]["answers"]["items"]
-    asked = len(re.findall(r"^Question \d+:", str(messages[-1].content), flags=re.MULTILINE))
-    return {"answers": [items["enum"][0] if "enum" in items else "The parcel came late"] * asked}
+    answers = schema_of(kwargs)["properties"]["answers"]
+    items = answers["items"]
+    return {
+        "answers": [items["enum"][0] if "enum" in items else "The parcel came late"] * answers["minItems"]
+    }
 
 
 def test_a_participant_list_keyed_by_names_matches_files_named_after_people(tmp_path: Path) -> None:

@@ -13,9 +13,11 @@ from typing import Any
 import pytest
 
 from cjgen.ask import format_name, response_format, strict_schema
+from cjgen.choose import choose
 from cjgen.errors import ModelError
-from cjgen.models import make_model
+from cjgen.models import ScriptedChatModel, make_model
 from cjgen.pipeline import draft_map_from_file, generate_map_from_files, open_runtime
+from cjgen.prompts import Prompt
 from cjgen.settings import Settings
 from cjgen.stages import StagePlanOut
 from cjgen.validate import check_map
@@ -87,16 +89,30 @@ def test_the_llama_cpp_dialect_reads_the_schema_beside_json_object_and_refuses_j
     assert spec_problems(body(), "llama.cpp") != []
 
 
-def test_format_names_are_the_prompt_ids_in_the_allowed_characters() -> None:
-    assert format_name("label") == "label"
+def test_format_names_are_the_steps_in_the_allowed_characters() -> None:
+    assert format_name("stages") == "stages"
     assert format_name("extract:P1.txt") == "extract_P1_txt"
     assert format_name("é" * 80) == "_" * 64
 
 
-@pytest.mark.parametrize("mode", ["json_schema", "strict"])
-def test_every_response_format_the_steps_send_is_accepted(mode: str) -> None:
+@pytest.mark.parametrize(
+    ("mode", "dialect"), [("json_schema", "openai"), ("strict", "openai"), ("json_object", "llama.cpp")]
+)
+def test_every_response_format_the_steps_send_is_accepted(mode: str, dialect: Dialect) -> None:
     schema = StagePlanOut.model_json_schema()
-    assert spec_problems(body(response_format=response_format(mode, "draft:stage", schema))) == []
+    sent = response_format(mode, "extract:interview 2.docx", schema)
+    assert spec_problems(body(response_format=sent), dialect) == []
+    assert "extract_interview_2_docx" in str(sent)  # the step, for whoever answers
+
+
+def test_the_step_a_request_names_is_no_part_of_its_cache_key(tmp_path: Path) -> None:
+    """A renamed step, or a request that now names its step, finds the answers cached before."""
+    model = ScriptedChatModel().enqueue({"answers": ["A"]})
+    runtime = open_runtime(model=model, settings=Settings(cache_dir=tmp_path), use_cache=True).start()
+    prompt = Prompt("label", "hash", "system", "context")
+    for step in ("extract:P1.txt", "extract:renamed.txt"):
+        assert choose(runtime, prompt, ["q"], ("A", "B"), step=step) == [[1.0, 0.0]]
+    assert len(model.requests) == 1 and [c.cached for c in runtime.calls] == [False, True]
 
 
 def test_a_strict_schema_closes_every_object_and_keeps_the_enums() -> None:

@@ -182,10 +182,11 @@ _STRICT_KEYWORDS = frozenset(
 )
 
 
-def format_name(prompt_id: str) -> str:
-    """The `json_schema.name` of a request: the prompt's id in the characters the OpenAI API allows
-    (a-z, A-Z, 0-9, `_`, `-`; at most 64)."""
-    return _FORMAT_NAME.sub("_", prompt_id)[:64] or "answer"
+def format_name(step: str) -> str:
+    """The `json_schema.name` of a request: the step it is asked for (`extract:P1.txt`, `draft:stage`) in the
+    characters the OpenAI API allows (a-z, A-Z, 0-9, `_`, `-`; at most 64), so whoever answers can tell which
+    question it is without reading the prompt's wording."""
+    return _FORMAT_NAME.sub("_", step)[:64] or "answer"
 
 
 def strict_schema(schema: Any) -> Any:
@@ -204,18 +205,19 @@ def strict_schema(schema: Any) -> Any:
     return out
 
 
-def response_format(json_mode: str, prompt_id: str, schema: dict[str, Any]) -> dict[str, Any]:
-    """The `response_format` of a request in the chosen mode.
+def response_format(json_mode: str, step: str, schema: dict[str, Any]) -> dict[str, Any]:
+    """The `response_format` of a request in the chosen mode, named for its step (see `format_name`).
 
     `json_schema` (default) and `strict` follow the OpenAI chat-completions specification; `json_object` sends
-    the schema beside `json_object`, an extension that llama.cpp's server reads (and OpenAI's API refuses)."""
+    the schema beside `json_object`, an extension that llama.cpp's server reads (and OpenAI's API refuses). That
+    format has no name, so the step goes in the schema's `title`, an annotation grammars ignore."""
     if json_mode == "json_object":
-        return {"type": "json_object", "schema": schema}
+        return {"type": "json_object", "schema": {**schema, "title": format_name(step)}}
     strict = json_mode == "strict"
     shown = strict_schema(schema) if strict else schema
     return {
         "type": "json_schema",
-        "json_schema": {"name": format_name(prompt_id), "schema": shown, "strict": strict},
+        "json_schema": {"name": format_name(step), "schema": shown, "strict": strict},
     }
 
 
@@ -223,14 +225,13 @@ def _invoke(
     runtime: Runtime,
     messages: list[BaseMessage],
     schema: dict[str, Any],
-    prompt_id: str,
     step: str,
     max_tokens: int,
 ) -> tuple[str, int, int]:
     try:
         reply = runtime.model.invoke(
             messages,
-            response_format=response_format(runtime.json_mode, prompt_id, schema),
+            response_format=response_format(runtime.json_mode, step, schema),
             max_tokens=max_tokens,
             temperature=runtime.temperature,
         )
@@ -284,9 +285,7 @@ def ask(
                 cached.completion_tokens,
             )
         else:
-            text, prompt_tokens, completion_tokens = _invoke(
-                runtime, messages, schema, prompt.id, step, max_tokens
-            )
+            text, prompt_tokens, completion_tokens = _invoke(runtime, messages, schema, step, max_tokens)
         call = ModelCall(
             step=step,
             prompt_id=prompt.id,
