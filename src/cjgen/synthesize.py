@@ -48,7 +48,7 @@ from cjgen.untrusted import instruction_like
 from cjgen.wording import CHANNEL_WORDS, as_statement, channels_in, content_words, overlap
 
 MAX_PAINS = 8
-MAX_DELIGHTS = 6
+MAX_DELIGHTS = MAX_PAINS  # what works is shown as fully as what goes wrong
 MAX_OPPORTUNITIES = 5
 MAX_CONTRADICTIONS = 3
 SHORTLIST = 15  # opposite pairs put to the model
