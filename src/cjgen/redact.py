@@ -31,6 +31,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from operator import itemgetter
 from typing import Any
 
 from stdnum import iban, numdb
@@ -173,16 +174,25 @@ def redact_text(text: str, names: Iterable[str] = ()) -> RedactedText:
 
 
 def _replace(text: str, found: list[_Finding]) -> RedactedText:
-    findings = sorted(found, key=lambda f: (_PRIORITY[f[0]], f[1] - f[2], f[1]))
+    # Each distinct finding once: a copy of one already chosen would find its span covered.
+    findings = sorted(set(found), key=lambda f: (_PRIORITY[f[0]], f[1] - f[2], f[1]))
     chosen: list[tuple[str, int, int]] = []
     covered = bytearray(len(text))
     for kind, start, end in findings:
         # What a more specific finding already covers is cut out; the rest of this one is still redacted
         # (an address whose postcode tail ran into an id number keeps its street).
-        for a, b in _uncovered(text, start, end, covered):
+        # Most findings are wholly covered, wholly free or free after a covered start: no piece list needed.
+        first = covered.find(0, start, end)
+        if first == -1:
+            continue
+        if covered.find(1, first, end) == -1:
+            free = [(start, end)] if first == start else _trimmed(text, [(first, end)])
+        else:
+            free = _uncovered(text, start, end, covered)
+        for a, b in free:
             chosen.append((kind, a, b))
             covered[a:b] = b"\x01" * (b - a)
-    chosen.sort(key=lambda f: f[1])
+    chosen.sort(key=itemgetter(1))
     pieces: list[str] = []
     spans: list[RedactedSpan] = []
     position = 0
@@ -201,10 +211,20 @@ def _replace(text: str, found: list[_Finding]) -> RedactedText:
 
 def _uncovered(text: str, start: int, end: int, covered: bytearray) -> list[tuple[int, int]]:
     """The parts of start:end that no chosen finding covers, trimmed of spaces and punctuation."""
-    pieces = [(m.start(), m.end()) for m in re.finditer(rb"\x00+", bytes(covered[start:end]))]
-    pieces = [(start + a, start + b) for a, b in pieces]
+    pieces = []
+    a = covered.find(0, start, end)
+    while a != -1:
+        b = covered.find(1, a, end)
+        b = end if b == -1 else b
+        pieces.append((a, b))
+        a = covered.find(0, b, end)
     if pieces == [(start, end)]:
         return pieces
+    return _trimmed(text, pieces)
+
+
+def _trimmed(text: str, pieces: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Each piece without the spaces and punctuation at its ends; pieces left empty are dropped."""
     trimmed = []
     for a, b in pieces:
         while a < b and not text[a].isalnum():
@@ -543,14 +563,14 @@ def _matches(
             continue
         end = min(len(text), hi + reach + 8)
         if starts is not None:
-            after = lo
-            for start in starts.finditer(text, lo, end):
-                if start.start() >= hi:
-                    break
-                match = pattern.match(text, start.start(), end) if start.start() >= after else None
-                if match is not None:
-                    yield match
-                    after = match.start() + 1 if overlapping else max(match.end(), match.start() + 1)
+            # One search for the pattern where `starts` matches, rather than a match tried at each start.
+            combined = _at_starts(pattern, starts)
+            position = lo
+            while (match := combined.search(text, position, end)) is not None and match.start() < hi:
+                yield match
+                position = after = (
+                    match.start() + 1 if overlapping else max(match.end(), match.start() + 1)
+                )
             continue
         position = lo
         while position < hi:
@@ -566,6 +586,12 @@ def _matches(
             yield match
             position = match.start() + 1 if overlapping else max(match.end(), match.start() + 1)
             after = position
+
+
+@lru_cache(maxsize=16)
+def _at_starts(pattern: re.Pattern[str], starts: re.Pattern[str]) -> re.Pattern[str]:
+    """`pattern`, matching only where `starts` matches (read with its own flags)."""
+    return re.compile(f"(?=(?-x:{starts.pattern}))(?:{pattern.pattern})", pattern.flags)
 
 
 def _pattern(
@@ -894,6 +920,8 @@ def _phones(text: str) -> list[_Finding]:
     found = []
     for match in _PHONE.finditer(text):
         value = match.group()
+        if len(value) < 8:
+            continue  # fewer than eight digits: no phone number
         starts = [0] + [m.start() for m in re.finditer(r"(?<=[ .\-/])[+(]?\d", value)]
         # A number may also be followed by one that is not part of it ("+47 912 34 567 192.168.1.23").
         ends = [len(value), *[m.start() for m in re.finditer(r"[ .\-/]", value)][::-1]]

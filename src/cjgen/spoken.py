@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import re2
@@ -612,20 +613,28 @@ def names_said(text: str, cue_starts: list[int], after_cue_starts: list[int]) ->
     return found
 
 
+# Up to eight words separated by single spaces, read in one match (a word is read as `_NAME_WORD` reads it).
+_NAME_WORD_RUN = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*(?:[ ][^\W\d_]+(?:[-'][^\W\d_]+)*){0,7}")
+
+
 def _words_from(text: str, position: int, most: int) -> list[tuple[int, int, str]]:
     """Up to `most` words separated by single spaces from `position`, particles not counted."""
+    run = _NAME_WORD_RUN.match(text, position)
+    if run is None:
+        return []
     words: list[tuple[int, int, str]] = []
     counted = 0
-    while counted < most:
-        match = _NAME_WORD.match(text, position)
-        if match is None:
-            break
-        words.append((match.start(), match.end(), match.group()))
-        counted += match.group().lower() not in _PARTICLES
-        if text[match.end() : match.end() + 1] != " ":
-            break
-        position = match.end() + 1
-    return words
+    start = position
+    for word in run.group().split(" "):
+        words.append((start, start + len(word), word))
+        counted += word.lower() not in _PARTICLES
+        if counted >= most:
+            return words
+        start += len(word) + 1
+    # Fewer than `most` words counted in the run: it ended, or it held eight words and more may follow.
+    if len(words) < 8 or text[run.end() : run.end() + 1] != " ":
+        return words
+    return words + _words_from(text, run.end() + 1, most - counted)
 
 
 def _ends_phrase(text: str, end: int) -> bool:
@@ -654,6 +663,7 @@ _BY_THE_WAY = re.compile(r"(?i:,?\s(?:by\sthe\sway|btw|übrigens|forresten|d'ail
 DEMONYM = re.compile(r"[^\W\d_]+(?:ais|aise|ienne|oise|ain|aine)")
 
 
+@lru_cache(maxsize=4096)
 def _not_a_name(word: str) -> bool:
     """A capitalised word that is no name: "I'm", "It's", a weekday, a month, a nationality."""
     head = word.split("'")[0]
