@@ -568,9 +568,7 @@ def _matches(
             position = lo
             while (match := combined.search(text, position, end)) is not None and match.start() < hi:
                 yield match
-                position = after = (
-                    match.start() + 1 if overlapping else max(match.end(), match.start() + 1)
-                )
+                position = after = match.start() + 1 if overlapping else max(match.end(), match.start() + 1)
             continue
         position = lo
         while position < hi:

@@ -166,6 +166,10 @@ def scan(pattern: Any, text: str) -> list[int]:
     return [start for start, _ in scan_words(pattern, text)]
 
 
+_UNANCHORED = re2._Anchor.UNANCHORED
+_NO_SPAN = (-1, -1)
+
+
 def scan_words(pattern: Any, text: str, *, overlapping: bool = True) -> list[tuple[int, str]]:
     """`scan`, with the word each match found; without `overlapping`, each match starts after the last."""
     lowered = text.lower()
@@ -174,9 +178,12 @@ def scan_words(pattern: Any, text: str, *, overlapping: bool = True) -> list[tup
     data = lowered.encode()
     found: list[tuple[int, str]] = []
     position = 0
-    while (match := pattern.search(data, position)) is not None:
-        found.append((match.start(1), match.group(1).decode()))
-        position = match.start(1) + 1 if overlapping else match.end(1)
+    # The engine's own call: `search` builds a match object per word, which costs more than the search.
+    regexp = pattern._regexp
+    while (spans := regexp.Match(_UNANCHORED, data, position, len(data)))[0] != _NO_SPAN:
+        start, end = spans[1]
+        found.append((start, data[start:end].decode()))
+        position = start + 1 if overlapping else end
     if len(data) == len(text):
         return found
     # Byte offsets to character offsets, one stretch at a time.
