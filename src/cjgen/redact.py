@@ -879,7 +879,9 @@ _MONTHS = (
     r"|janvier|février|fevrier|avril|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre"
     r"|sausio|vasario|kovo|balandžio|gegužės|birželio|liepos|rugpjūčio|rugsėjo|spalio|lapkričio|gruodžio"
 )
-_DATE_VALUE = rf"""(?:
+# Every date starts with a digit or a word of two letters or more; the lookahead turns down any other start
+# before the many spoken forms are tried.
+_DATE_VALUE = rf"""(?=\d|[^\W\d_]{{2}})(?:
     \d{{1,2}}[./-]\d{{1,2}}[./-](?:\d{{4}}|\d{{2}})
   | \d{{4}}[./-]\d{{1,2}}[./-]\d{{1,2}}
   | \d{{1,2}}\.\s?\d{{1,2}}\.\s?\d{{4}}

@@ -735,7 +735,7 @@ def _name_before(text: str, cue_start: int) -> tuple[int, int] | None:
     before = text[max(0, cue_start - 60) : cue_start - 1]
     # The name opens the turn or follows a comma ("Hiya, Dominic here"), not a full stop ("Start. Video here").
     match = re.search(r"(?:^|[,;:]\s|\n)((?:[^\W\d_]+(?:[-'][^\W\d_]+)*\s?){1,2})$", before)
-    if match is None:  # "Morning! Siobhan speaking."
+    if match is None and ("!" in before or "." in before):  # "Morning! Siobhan speaking."
         match = _AFTER_GREETING.search(before)
     if match is None:
         return None
