@@ -445,7 +445,6 @@ def _findings_without_zero_width(text: str) -> list[_Finding]:
 _Window = tuple[int, int]
 _Near = Callable[[str], list[_Window]]
 _LETTER_RUN = re.compile(r"[^\W\d_]+")
-_DIGIT_RUN = re.compile(r"\d+")
 _KEYWORD_START = re.compile(r"(?:[^\W\d_]|'|-|\\s|\\\.)+")
 # The literal starts (lower case) of every keyword a word-triggered detector looks for.
 _TRIGGERS: dict[str, set[int]] = {}
@@ -483,9 +482,13 @@ def _trigger_pattern() -> tuple[Any, dict[str, set[int]]]:
     return word_pattern(prefixes, whole=False), covers
 
 
-@lru_cache(maxsize=4)
-def _digit_runs(text: str) -> list[tuple[int, int]]:
-    return [m.span() for m in _DIGIT_RUN.finditer(text)]
+@lru_cache(maxsize=8)
+def _digit_windows(text: str, before: int, after: int) -> list[_Window]:
+    """`_merge` of the digit runs: runs no more than `before + after` apart share a window, so one match
+    of the engine finds each window."""
+    groups = re.compile(rf"\d+(?:\D{{1,{before + after}}}\d+)*" if before + after else r"\d+")
+    length = len(text)
+    return [(max(0, m.start() - before), min(length, m.end() + after)) for m in groups.finditer(text)]
 
 
 def _keyword_prefixes(alternation: str) -> list[str]:
@@ -531,7 +534,7 @@ def _near_words(keywords: str, before: int, after: int) -> _Near:
 
 
 def _near_digits(before: int, after: int) -> _Near:
-    return lambda text: _merge(_digit_runs(text), before, after, len(text))
+    return lambda text: _digit_windows(text, before, after)
 
 
 def _near_chars(chars: str, before: int, after: int) -> _Near:
