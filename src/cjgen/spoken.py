@@ -168,6 +168,8 @@ def scan(pattern: Any, text: str) -> list[int]:
 
 _UNANCHORED = re2._Anchor.UNANCHORED
 _NO_SPAN = (-1, -1)
+# 1 for each byte that continues a UTF-8 character, 0 for the rest.
+_CONTINUATION_BYTES = bytes(1 if 0x80 <= byte < 0xC0 else 0 for byte in range(256))
 
 
 def scan_words(pattern: Any, text: str, *, overlapping: bool = True) -> list[tuple[int, str]]:
@@ -186,10 +188,12 @@ def scan_words(pattern: Any, text: str, *, overlapping: bool = True) -> list[tup
         position = start + 1 if overlapping else end
     if len(data) == len(text):
         return found
-    # Byte offsets to character offsets, one stretch at a time.
+    # Byte offsets to character offsets, one stretch at a time: a stretch holds as many characters as it
+    # has bytes that do not continue a character.
+    continuing = data.translate(_CONTINUATION_BYTES)
     converted, done_bytes, done_chars = [], 0, 0
     for start, word in found:
-        done_chars += len(data[done_bytes:start].decode())
+        done_chars += start - done_bytes - continuing.count(1, done_bytes, start)
         done_bytes = start
         converted.append((done_chars, word))
     return converted
