@@ -586,6 +586,8 @@ def _pattern(
 ) -> _Detector:
     """Every match of `pattern` (its group `v` if it has one) near what `near` finds that `accept` takes."""
     group = "v" if "v" in pattern.groupindex else 0
+    if starts is not None:
+        _at_starts(pattern, starts)  # compiled now, not on the first text
 
     def find(text: str) -> list[_Finding]:
         return [
@@ -1072,6 +1074,9 @@ _NOT_PLACES = frozenset(
         "Morgen",
     ]
 )
+
+
+_at_starts(_SPOKEN_ADDRESS, _ADDRESS_STARTS)  # compiled at import, as every other pattern
 
 
 def _spoken_addresses(text: str) -> list[_Finding]:
