@@ -55,6 +55,7 @@ def main() -> None:
         "--out", type=Path, default=ROOT / "benchmarks" / "results" / f"redact-{date.today()}.json"
     )
     args = parser.parse_args()
+    args.out = args.out.resolve()
 
     cases = sorted((ROOT / "evals" / "cases").glob("*/transcripts"))
     plain = {

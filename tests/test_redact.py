@@ -514,3 +514,23 @@ def test_a_long_transcript_turn_is_redacted_and_mapped_in_linear_time() -> None:
     assert redacted.redacted.turns[0].text.count("[PHONE]") == 4_000
     assert redacted.redacted.turns[0].segments[-1].start == 3_999 * len("call [PHONE] now. ")
     assert elapsed < 40 * seconds(repeat_to(PLAIN, len(text)))
+
+
+def test_windows_around_digits_are_the_runs_merged_one_by_one() -> None:
+    # Windows come from one match per stretch of close digit runs; they must be what merging each run's
+    # window into the last gives.
+    rng = random.Random(7)
+    for _ in range(500):
+        text = "".join(rng.choice(["1", "23", " ", "a", "\n", "x" * rng.randint(1, 160)]) for _ in range(40))
+        runs = [m.span() for m in re.finditer(r"\d+", text)]
+        for before, after in [(140, 0), (70, 0), (3, 2), (0, 1), (0, 0)]:
+            expected = cjgen.redact._merge(runs, before, after, len(text))
+            assert cjgen.redact._digit_windows(text, before, after) == expected, (text, before, after)
+
+
+def test_overlapping_names_after_repeated_titles_are_each_redacted() -> None:
+    # Each title starts a name that overlaps the one before; the first name is replaced whole and each
+    # later one where it runs past the names already replaced.
+    redacted = redact_text("Dr " * 8)
+    assert redacted.text == "Dr [NAME] [NAME] [NAME] [NAME] "
+    assert [(s.start, s.end) for s in redacted.spans] == [(3, 14), (15, 17), (18, 20), (21, 23)]

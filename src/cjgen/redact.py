@@ -31,7 +31,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from typing import Any
+from operator import itemgetter
+from typing import Any, NamedTuple
 
 from stdnum import iban, numdb
 from stdnum.fr import nir
@@ -74,9 +75,11 @@ _PRIORITY = {kind: rank for rank, kind in enumerate(PLACEHOLDERS)}
 # --------------------------------------------------------------------------------------------- results
 
 
-@dataclass(frozen=True)
-class RedactedSpan:
-    """One replaced value: `start`/`end` in the original text, `new_start`/`new_end` in the redacted text."""
+class RedactedSpan(NamedTuple):
+    """One replaced value: `start`/`end` in the original text, `new_start`/`new_end` in the redacted text.
+
+    A named tuple rather than a frozen dataclass: a long text can hold hundreds of thousands, and a tuple
+    costs a fraction of the time to make."""
 
     kind: str
     start: int
@@ -173,16 +176,29 @@ def redact_text(text: str, names: Iterable[str] = ()) -> RedactedText:
 
 
 def _replace(text: str, found: list[_Finding]) -> RedactedText:
-    findings = sorted(found, key=lambda f: (_PRIORITY[f[0]], f[1] - f[2], f[1]))
+    # Each distinct finding once: a copy of one already chosen would find its span covered.
+    findings = sorted(set(found), key=lambda f: (_PRIORITY[f[0]], f[1] - f[2], f[1]))
     chosen: list[tuple[str, int, int]] = []
     covered = bytearray(len(text))
     for kind, start, end in findings:
         # What a more specific finding already covers is cut out; the rest of this one is still redacted
-        # (an address whose postcode tail ran into an id number keeps its street).
-        for a, b in _uncovered(text, start, end, covered):
-            chosen.append((kind, a, b))
-            covered[a:b] = b"\x01" * (b - a)
-    chosen.sort(key=lambda f: f[1])
+        # (an address whose postcode tail ran into an id number keeps its street). Each free part is trimmed
+        # of spaces and punctuation, unless the finding is free as a whole.
+        a = covered.find(0, start, end)
+        while a != -1:
+            b = covered.find(1, a, end)
+            b = end if b == -1 else b
+            following = b
+            if a != start or b != end:
+                while a < b and not text[a].isalnum():
+                    a += 1
+                while b > a and not text[b - 1].isalnum():
+                    b -= 1
+            if a < b:
+                chosen.append((kind, a, b))
+                covered[a:b] = b"\x01" * (b - a)
+            a = covered.find(0, following, end)
+    chosen.sort(key=itemgetter(1))
     pieces: list[str] = []
     spans: list[RedactedSpan] = []
     position = 0
@@ -197,23 +213,6 @@ def _replace(text: str, found: list[_Finding]) -> RedactedText:
         position = end
     pieces.append(text[position:])
     return RedactedText("".join(pieces), tuple(spans))
-
-
-def _uncovered(text: str, start: int, end: int, covered: bytearray) -> list[tuple[int, int]]:
-    """The parts of start:end that no chosen finding covers, trimmed of spaces and punctuation."""
-    pieces = [(m.start(), m.end()) for m in re.finditer(rb"\x00+", bytes(covered[start:end]))]
-    pieces = [(start + a, start + b) for a, b in pieces]
-    if pieces == [(start, end)]:
-        return pieces
-    trimmed = []
-    for a, b in pieces:
-        while a < b and not text[a].isalnum():
-            a += 1
-        while b > a and not text[b - 1].isalnum():
-            b -= 1
-        if a < b:
-            trimmed.append((a, b))
-    return trimmed
 
 
 def redact_transcript(t: Transcript, known: Iterable[str] = ()) -> RedactedTranscript:
@@ -425,7 +424,6 @@ def _findings_without_zero_width(text: str) -> list[_Finding]:
 _Window = tuple[int, int]
 _Near = Callable[[str], list[_Window]]
 _LETTER_RUN = re.compile(r"[^\W\d_]+")
-_DIGIT_RUN = re.compile(r"\d+")
 _KEYWORD_START = re.compile(r"(?:[^\W\d_]|'|-|\\s|\\\.)+")
 # The literal starts (lower case) of every keyword a word-triggered detector looks for.
 _TRIGGERS: dict[str, set[int]] = {}
@@ -463,9 +461,13 @@ def _trigger_pattern() -> tuple[Any, dict[str, set[int]]]:
     return word_pattern(prefixes, whole=False), covers
 
 
-@lru_cache(maxsize=4)
-def _digit_runs(text: str) -> list[tuple[int, int]]:
-    return [m.span() for m in _DIGIT_RUN.finditer(text)]
+@lru_cache(maxsize=8)
+def _digit_windows(text: str, before: int, after: int) -> list[_Window]:
+    """`_merge` of the digit runs: runs no more than `before + after` apart share a window, so one match
+    of the engine finds each window."""
+    groups = re.compile(rf"\d+(?:\D{{1,{before + after}}}\d+)*" if before + after else r"\d+")
+    length = len(text)
+    return [(max(0, m.start() - before), min(length, m.end() + after)) for m in groups.finditer(text)]
 
 
 def _keyword_prefixes(alternation: str) -> list[str]:
@@ -511,7 +513,7 @@ def _near_words(keywords: str, before: int, after: int) -> _Near:
 
 
 def _near_digits(before: int, after: int) -> _Near:
-    return lambda text: _merge(_digit_runs(text), before, after, len(text))
+    return lambda text: _digit_windows(text, before, after)
 
 
 def _near_chars(chars: str, before: int, after: int) -> _Near:
@@ -543,14 +545,12 @@ def _matches(
             continue
         end = min(len(text), hi + reach + 8)
         if starts is not None:
-            after = lo
-            for start in starts.finditer(text, lo, end):
-                if start.start() >= hi:
-                    break
-                match = pattern.match(text, start.start(), end) if start.start() >= after else None
-                if match is not None:
-                    yield match
-                    after = match.start() + 1 if overlapping else max(match.end(), match.start() + 1)
+            # One search for the pattern where `starts` matches, rather than a match tried at each start.
+            combined = _at_starts(pattern, starts)
+            position = lo
+            while (match := combined.search(text, position, end)) is not None and match.start() < hi:
+                yield match
+                position = after = match.start() + 1 if overlapping else max(match.end(), match.start() + 1)
             continue
         position = lo
         while position < hi:
@@ -568,6 +568,12 @@ def _matches(
             after = position
 
 
+@lru_cache(maxsize=16)
+def _at_starts(pattern: re.Pattern[str], starts: re.Pattern[str]) -> re.Pattern[str]:
+    """`pattern`, matching only where `starts` matches (read with its own flags)."""
+    return re.compile(f"(?=(?-x:{starts.pattern}))(?:{pattern.pattern})", pattern.flags)
+
+
 def _pattern(
     kind: str,
     pattern: re.Pattern[str],
@@ -580,6 +586,8 @@ def _pattern(
 ) -> _Detector:
     """Every match of `pattern` (its group `v` if it has one) near what `near` finds that `accept` takes."""
     group = "v" if "v" in pattern.groupindex else 0
+    if starts is not None:
+        _at_starts(pattern, starts)  # compiled now, not on the first text
 
     def find(text: str) -> list[_Finding]:
         return [
@@ -855,7 +863,9 @@ _MONTHS = (
     r"|janvier|février|fevrier|avril|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre"
     r"|sausio|vasario|kovo|balandžio|gegužės|birželio|liepos|rugpjūčio|rugsėjo|spalio|lapkričio|gruodžio"
 )
-_DATE_VALUE = rf"""(?:
+# Every date starts with a digit or a word of two letters or more; the lookahead turns down any other start
+# before the many spoken forms are tried.
+_DATE_VALUE = rf"""(?=\d|[^\W\d_]{{2}})(?:
     \d{{1,2}}[./-]\d{{1,2}}[./-](?:\d{{4}}|\d{{2}})
   | \d{{4}}[./-]\d{{1,2}}[./-]\d{{1,2}}
   | \d{{1,2}}\.\s?\d{{1,2}}\.\s?\d{{4}}
@@ -894,6 +904,8 @@ def _phones(text: str) -> list[_Finding]:
     found = []
     for match in _PHONE.finditer(text):
         value = match.group()
+        if len(value) < 8:
+            continue  # fewer than eight digits: no phone number
         starts = [0] + [m.start() for m in re.finditer(r"(?<=[ .\-/])[+(]?\d", value)]
         # A number may also be followed by one that is not part of it ("+47 912 34 567 192.168.1.23").
         ends = [len(value), *[m.start() for m in re.finditer(r"[ .\-/]", value)][::-1]]
@@ -1062,6 +1074,9 @@ _NOT_PLACES = frozenset(
         "Morgen",
     ]
 )
+
+
+_at_starts(_SPOKEN_ADDRESS, _ADDRESS_STARTS)  # compiled at import, as every other pattern
 
 
 def _spoken_addresses(text: str) -> list[_Finding]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import re2
@@ -165,6 +166,12 @@ def scan(pattern: Any, text: str) -> list[int]:
     return [start for start, _ in scan_words(pattern, text)]
 
 
+_UNANCHORED = re2._Anchor.UNANCHORED
+_NO_SPAN = (-1, -1)
+# 1 for each byte that continues a UTF-8 character, 0 for the rest.
+_CONTINUATION_BYTES = bytes(1 if 0x80 <= byte < 0xC0 else 0 for byte in range(256))
+
+
 def scan_words(pattern: Any, text: str, *, overlapping: bool = True) -> list[tuple[int, str]]:
     """`scan`, with the word each match found; without `overlapping`, each match starts after the last."""
     lowered = text.lower()
@@ -173,15 +180,20 @@ def scan_words(pattern: Any, text: str, *, overlapping: bool = True) -> list[tup
     data = lowered.encode()
     found: list[tuple[int, str]] = []
     position = 0
-    while (match := pattern.search(data, position)) is not None:
-        found.append((match.start(1), match.group(1).decode()))
-        position = match.start(1) + 1 if overlapping else match.end(1)
+    # The engine's own call: `search` builds a match object per word, which costs more than the search.
+    regexp = pattern._regexp
+    while (spans := regexp.Match(_UNANCHORED, data, position, len(data)))[0] != _NO_SPAN:
+        start, end = spans[1]
+        found.append((start, data[start:end].decode()))
+        position = start + 1 if overlapping else end
     if len(data) == len(text):
         return found
-    # Byte offsets to character offsets, one stretch at a time.
+    # Byte offsets to character offsets, one stretch at a time: a stretch holds as many characters as it
+    # has bytes that do not continue a character.
+    continuing = data.translate(_CONTINUATION_BYTES)
     converted, done_bytes, done_chars = [], 0, 0
     for start, word in found:
-        done_chars += len(data[done_bytes:start].decode())
+        done_chars += start - done_bytes - continuing.count(1, done_bytes, start)
         done_bytes = start
         converted.append((done_chars, word))
     return converted
@@ -612,20 +624,28 @@ def names_said(text: str, cue_starts: list[int], after_cue_starts: list[int]) ->
     return found
 
 
+# Up to eight words separated by single spaces, read in one match (a word is read as `_NAME_WORD` reads it).
+_NAME_WORD_RUN = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*(?:[ ][^\W\d_]+(?:[-'][^\W\d_]+)*){0,7}")
+
+
 def _words_from(text: str, position: int, most: int) -> list[tuple[int, int, str]]:
     """Up to `most` words separated by single spaces from `position`, particles not counted."""
+    run = _NAME_WORD_RUN.match(text, position)
+    if run is None:
+        return []
     words: list[tuple[int, int, str]] = []
     counted = 0
-    while counted < most:
-        match = _NAME_WORD.match(text, position)
-        if match is None:
-            break
-        words.append((match.start(), match.end(), match.group()))
-        counted += match.group().lower() not in _PARTICLES
-        if text[match.end() : match.end() + 1] != " ":
-            break
-        position = match.end() + 1
-    return words
+    start = position
+    for word in run.group().split(" "):
+        words.append((start, start + len(word), word))
+        counted += word.lower() not in _PARTICLES
+        if counted >= most:
+            return words
+        start += len(word) + 1
+    # Fewer than `most` words counted in the run: it ended, or it held eight words and more may follow.
+    if len(words) < 8 or text[run.end() : run.end() + 1] != " ":
+        return words
+    return words + _words_from(text, run.end() + 1, most - counted)
 
 
 def _ends_phrase(text: str, end: int) -> bool:
@@ -654,6 +674,7 @@ _BY_THE_WAY = re.compile(r"(?i:,?\s(?:by\sthe\sway|btw|übrigens|forresten|d'ail
 DEMONYM = re.compile(r"[^\W\d_]+(?:ais|aise|ienne|oise|ain|aine)")
 
 
+@lru_cache(maxsize=4096)
 def _not_a_name(word: str) -> bool:
     """A capitalised word that is no name: "I'm", "It's", a weekday, a month, a nationality."""
     head = word.split("'")[0]
@@ -718,7 +739,7 @@ def _name_before(text: str, cue_start: int) -> tuple[int, int] | None:
     before = text[max(0, cue_start - 60) : cue_start - 1]
     # The name opens the turn or follows a comma ("Hiya, Dominic here"), not a full stop ("Start. Video here").
     match = re.search(r"(?:^|[,;:]\s|\n)((?:[^\W\d_]+(?:[-'][^\W\d_]+)*\s?){1,2})$", before)
-    if match is None:  # "Morning! Siobhan speaking."
+    if match is None and ("!" in before or "." in before):  # "Morning! Siobhan speaking."
         match = _AFTER_GREETING.search(before)
     if match is None:
         return None
