@@ -201,8 +201,17 @@ def _redact_all(
     sources = []
     for t in transcripts:
         run.check()
-        sources.append(redact_transcript(t, label_names.get(t.id, ())) if redact else no_redaction(t))
+        sources.append(redacted_source(t, redact, label_names))
     return sources
+
+
+def redacted_source(
+    transcript: Transcript, redact: bool, label_names: Mapping[str, Iterable[str]]
+) -> RedactedTranscript:
+    """One transcript as the steps read it: redacted with the names its speaker labels held, or as it is."""
+    if not redact:
+        return no_redaction(transcript)
+    return redact_transcript(transcript, label_names.get(transcript.id, ()))
 
 
 def _read_all(

@@ -37,9 +37,17 @@ from sqlalchemy.exc import DBAPIError
 
 from cjgen.ask import Run
 from cjgen.errors import CjgenError, Full, RunStopped
-from cjgen.pipeline import MapPlan, as_brief, build_draft, finish_map, plan_map, read_interview
+from cjgen.pipeline import (
+    MapPlan,
+    as_brief,
+    build_draft,
+    finish_map,
+    plan_map,
+    read_interview,
+    redacted_source,
+)
 from cjgen.read import Read
-from cjgen.redact import RedactedTranscript, no_redaction, redact_transcript
+from cjgen.redact import RedactedTranscript
 from cjgen.revise import kept_inputs, revised_inputs
 from cjgen.schema import JourneyMap, ModelCall, Transcript
 from cjgen.service.jobs import (
@@ -481,12 +489,7 @@ def _map_id(job: Job) -> str:
 
 
 def _source(planned: MapPlan, index: int, redact: bool) -> RedactedTranscript:
-    transcript = planned.transcripts[index]
-    return (
-        redact_transcript(transcript, planned.label_names.get(transcript.id, ()))
-        if redact
-        else no_redaction(transcript)
-    )
+    return redacted_source(planned.transcripts[index], redact, planned.label_names)
 
 
 def _worker(context: procrastinate.JobContext) -> Worker:
