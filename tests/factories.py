@@ -48,7 +48,6 @@ def ev(
     *,
     start: int = 0,
     timestamp_s: float | None = None,
-    repaired: bool = False,
     redacted: bool = False,
 ) -> Evidence:
     """One grounded quote; the source file follows from the participant id."""
@@ -63,7 +62,6 @@ def ev(
         end=start + len(quote),
         quote=quote,
         timestamp_s=timestamp_s,
-        repaired=repaired,
         redacted=redacted,
         observation_id=f"obs-{participant_id.lower()}-{turn_index}",
     )
@@ -77,7 +75,7 @@ E_FEES_HIDDEN = ev("P3", 5, "the monthly fee was buried three clicks deep, under
 E_FEES_UNCLEAR = ev("P4", 6, "I still don't know what I pay for card transactions abroad")
 E_FORM_LONG = ev("P1", 7, "the form asked for my business plan, which I don't have, I'm a plumber")
 E_FORM_SAVE = ev("P3", 9, "it timed out and I lost everything I'd typed, so I started again")
-E_FORM_APP = ev("P2", 8, "doing it on the phone was actually quick, maybe ten minutes", repaired=True)
+E_FORM_APP = ev("P2", 8, "doing it on the phone was actually quick, maybe ten minutes")
 E_ID_WAIT = ev("P1", 11, "then nothing for nine days, no email, no nothing")
 E_ID_WAIT_2 = ev("P4", 12, "they said 48 hours and it took two weeks, I chased them twice")
 E_ID_DOCS = ev("P3", 13, "they wanted a utility bill in the business name, but I work from home")
@@ -538,9 +536,7 @@ def sample_provenance() -> Provenance:
         grounding=GroundingStats(
             quotes_total=31,
             grounded=27,
-            repaired=2,
-            rejected=2,
-            interviewer_rejected=1,
+            rejected=4,
             observations_total=29,
             observations_unsupported=3,
             observations_dropped=3,

@@ -1,4 +1,4 @@
-"""Grounding: sentence ids and quotes become verified passages, or are rejected and counted."""
+"""Grounding: sentence ids become verified passages; anything else is rejected and counted."""
 
 from __future__ import annotations
 
@@ -6,11 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from cjgen.ground import ground_observations, locate_quote, normalise
+from cjgen.ground import ground_observations
 from cjgen.ingest import load_transcript
 from cjgen.observations import ObservationOut
 from cjgen.redact import no_redaction, redact_transcript
-from cjgen.schema import GroundingStats
 from cjgen.sentences import number_sentences, split_spans
 
 TEXT = """Interviewer: So what happened with the “repair” — tell me.
@@ -31,13 +30,6 @@ def transcript(tmp_path: Path, text: str = TEXT):  # type: ignore[no-untyped-def
 
 def obs(*cite: str, kind: str = "pain", text: str = "Long repair windows") -> ObservationOut:
     return ObservationOut(kind, text, tuple(cite), "support")  # type: ignore[arg-type]
-
-
-def test_normalise_maps_back_to_source_offsets() -> None:
-    text = "He said  “fine” — okay"
-    norm, origin = normalise(text)
-    assert norm == 'he said "fine" - okay'
-    assert text[origin[norm.index("fine")]] == "f"
 
 
 def test_split_spans_trims_and_keeps_offsets() -> None:
@@ -72,39 +64,22 @@ def test_unknown_sentence_id_is_rejected_and_the_claim_unsupported(tmp_path: Pat
     assert "Long repair windows" in report.unsupported[0]
 
 
-def test_quotes_match_after_normalisation(tmp_path: Path) -> None:
+def test_a_quote_is_rejected_even_when_the_participant_said_it(tmp_path: Path) -> None:
+    # Quotes are never taken from a model, not even verbatim ones: only a sentence id grounds.
     source = no_redaction(transcript(tmp_path))
-    quote = "THEY GIVE YOU A WINDOW,   and the window is like, between eight and one"
-    report = ground_observations([obs(quote)], source, [], id_prefix="P1-")
-    evidence = report.observations[0].evidence[0]
-    assert evidence.quote == "They give you a window, and the window is like, between eight and one"
-    assert not evidence.repaired
+    said = "They give you a window, and the window is like, between eight and one"
+    report = ground_observations([obs(said)], source, number_sentences(source.redacted), id_prefix="P1-")
+    assert report.observations == []
+    assert (report.stats.quotes_total, report.stats.grounded, report.stats.rejected) == (1, 0, 1)
 
 
-def test_near_miss_is_repaired_to_the_source_text(tmp_path: Path) -> None:
-    source = no_redaction(transcript(tmp_path))
-    quote = "They give you a window and the window is like; between eight and one"
-    located = locate_quote(quote, source.redacted.participant_turns())
-    assert located is not None and located.repaired
-    report = ground_observations([obs(quote)], source, [], id_prefix="P1-")
-    evidence = report.observations[0].evidence[0]
-    assert evidence.repaired and evidence.quote in TEXT
-    assert report.stats.repaired == 1
-
-
-def test_invented_quote_is_rejected(tmp_path: Path) -> None:
-    source = no_redaction(transcript(tmp_path))
-    report = ground_observations([obs("The technician never showed up at all")], source, [], id_prefix="P1-")
-    assert report.observations == [] and report.stats.rejected == 1
-
-
-def test_interviewer_words_never_count(tmp_path: Path) -> None:
+def test_an_interviewer_turn_has_no_sentence_to_cite(tmp_path: Path) -> None:
     source = no_redaction(transcript(tmp_path))
     report = ground_observations(
-        [obs('So what happened with the "repair" - tell me')], source, [], id_prefix="P1-"
+        [obs("0.1"), obs("[2.1]")], source, number_sentences(source.redacted), id_prefix="P1-"
     )
     assert report.observations == []
-    assert report.stats.interviewer_rejected == 1 and report.stats.rejected == 1
+    assert report.stats.rejected == 2 and report.stats.observations_unsupported == 2
 
 
 def test_redacted_passages_keep_original_offsets_and_hide_the_value(tmp_path: Path) -> None:
@@ -135,9 +110,15 @@ def test_subtitle_quotes_carry_the_cue_timestamp() -> None:
     assert evidence.timestamp_s is not None and evidence.timestamp_s > 0
 
 
-def test_stats_add_up() -> None:
-    stats = GroundingStats(quotes_total=3, grounded=1, repaired=1, rejected=1)
-    assert stats.grounded + stats.repaired + stats.rejected == stats.quotes_total
+def test_every_citation_is_counted_once_as_grounded_or_rejected(tmp_path: Path) -> None:
+    source = no_redaction(transcript(tmp_path))
+    sentences = number_sentences(source.redacted)
+    cited = [obs("1.2", "9.9"), obs("The app is fine."), obs("[3.1]")]
+    report = ground_observations(cited, source, sentences, id_prefix="P1-")
+    stats = report.stats
+    assert (stats.quotes_total, stats.grounded, stats.rejected) == (4, 2, 2)
+    assert (stats.observations_total, stats.observations_unsupported) == (3, 1)
+    assert [o.id for o in report.observations] == ["P1-1", "P1-3"]
 
 
 def test_neighbouring_citations_become_one_passage(tmp_path: Path) -> None:

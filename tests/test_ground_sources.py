@@ -14,12 +14,16 @@ from cjgen.sentences import number_sentences
 DATA = Path(__file__).parent / "data" / "ingest"
 
 
-def evidence(path: Path, quote: str) -> Evidence:
+def evidence(path: Path, passage: str) -> Evidence:
+    """The evidence for citing the sentence that holds `passage`."""
     t = load_transcript(path)
-    cited = ObservationOut("pain", "something", (quote,), "support")
-    report = ground_observations([cited], no_redaction(t), number_sentences(t), id_prefix="o")
+    sentences = number_sentences(t)
+    (holder,) = [s for s in sentences if passage in s.text]
+    cited = ObservationOut("pain", "something", (holder.id,), "support")
+    report = ground_observations([cited], no_redaction(t), sentences, id_prefix="o")
     assert len(report.observations) == 1
     (found,) = report.observations[0].evidence
+    assert passage in found.quote
     return found
 
 

@@ -1,8 +1,9 @@
 """Property tests (hypothesis) for grounding and redaction.
 
-- Any passage of a participant turn grounds, exactly (not repaired), at offsets whose text is that passage.
-- A string that is not in the source is never grounded as exact; one whose characters never occur there is
-  rejected; a repaired near miss really is near.
+- Every participant sentence id grounds at offsets in the original turn whose text is that sentence (widened
+  by the sentences after it), also when the turn was redacted.
+- Anything else (free text, a passage the participant said, an id of an interviewer turn or of no sentence) is
+  rejected and counted.
 - Redaction offsets always map back: placeholders sit where the spans say, the text between them is the
   original, and a span mapped to the redacted text and back covers what it covered.
 """
@@ -11,20 +12,13 @@ from __future__ import annotations
 
 import hashlib
 
-from hypothesis import HealthCheck, assume, example, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from rapidfuzz import fuzz
 
-from cjgen.ground import (
-    MIN_QUOTE_CHARS,
-    REPAIR_THRESHOLD,
-    _strip_quote,
-    ground_citation,
-    locate_quote,
-    normalise,
-)
-from cjgen.redact import PLACEHOLDERS, no_redaction, redact_text
+from cjgen.ground import ground_citation
+from cjgen.redact import PLACEHOLDERS, no_redaction, redact_text, redact_transcript
 from cjgen.schema import GroundingStats, Transcript, Turn
+from cjgen.sentences import SENTENCE_ID, number_sentences
 
 # No example database: runs stay independent and nothing is written into the working tree.
 PROPERTY = settings(
@@ -34,7 +28,7 @@ PROPERTY = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 
-# Letters and marks that normalisation changes: curly quotes and dashes, NBSP, ligatures, ß, dotted İ,
+# Letters and marks that text handling gets wrong: curly quotes and dashes, NBSP, ligatures, ß, dotted İ,
 # fullwidth forms, zero-width space, combining accents, and Norwegian and Lithuanian letters.
 _TRICKY = list("’‘“”«»–—…\u00a0ﬁßİıＡｂ１\u200béøåąčęėįšųūž\u0301 \n\t.,;:!?'\"-")
 _TEXT = st.text(alphabet=st.sampled_from([*_TRICKY, *"abcdefghij KLMN 0123456789"]), max_size=160)
@@ -62,92 +56,6 @@ _WORDS = st.lists(
 ).map(" ".join)
 
 
-def _transcript(*texts: str) -> Transcript:
-    turns = tuple(
-        Turn(
-            index=i,
-            speaker="P1" if i % 2 else "Interviewer",
-            role="participant" if i % 2 else "interviewer",
-            text=t,
-        )
-        for i, t in enumerate(texts)
-    )
-    digest = hashlib.sha256("".join(texts).encode()).hexdigest()
-    return Transcript(id="P1.txt", path="P1.txt", participant_id="P1", sha256=digest, turns=turns)
-
-
-def _norm(text: str) -> str:
-    return normalise(text)[0]
-
-
-# --------------------------------------------------------------------------------------------- grounding
-
-
-@PROPERTY
-@given(text=st.one_of(_TEXT, _WORDS), data=st.data())
-@example(text="ßtraße ßtraße ßtr", data=None)
-def test_any_passage_of_a_turn_grounds_exactly(text: str, data: st.DataObject | None) -> None:
-    if data is None:
-        start, end = 1, 12
-    else:
-        start = data.draw(st.integers(0, len(text)), label="start")
-        end = data.draw(st.integers(start, len(text)), label="end")
-    passage = text[start:end]
-    wanted = _norm(_strip_quote(passage))
-    assume(len(wanted) >= MIN_QUOTE_CHARS)
-    turn = Turn(index=1, speaker="P1", role="participant", text=text)
-    located = locate_quote(passage, [turn])
-    assert located is not None and not located.repaired
-    assert 0 <= located.start < located.end <= len(text)
-    assert _norm(text[located.start : located.end]) == wanted
-
-
-@PROPERTY
-@given(text=_WORDS, data=st.data())
-def test_grounded_evidence_points_at_the_passage_in_the_original(text: str, data: st.DataObject) -> None:
-    start = data.draw(st.integers(0, len(text)))
-    passage = text[start : data.draw(st.integers(start, len(text)))]
-    assume(len(_norm(_strip_quote(passage))) >= MIN_QUOTE_CHARS)
-    source = no_redaction(_transcript("So, tell me about it.", text))
-    evidence = ground_citation(passage, source, {}, GroundingStats())
-    assert evidence is not None and evidence.turn_index == 1
-    assert _norm(text[evidence.start : evidence.end]) == _norm(_strip_quote(passage))
-    assert evidence.quote == text[evidence.start : evidence.end]
-
-
-@PROPERTY
-@given(text=st.one_of(_TEXT, _WORDS), quote=st.one_of(_TEXT, _WORDS))
-def test_a_string_not_in_the_source_is_never_an_exact_match(text: str, quote: str) -> None:
-    wanted = _norm(_strip_quote(quote))
-    assume(wanted not in _norm(text))
-    located = locate_quote(quote, [Turn(index=1, speaker="P1", role="participant", text=text)])
-    if located is not None:  # only a strict near miss may be snapped to the source, and it is marked
-        assert located.repaired
-        assert fuzz.partial_ratio(wanted, _norm(text[located.start : located.end])) >= REPAIR_THRESHOLD - 1
-
-
-@PROPERTY
-@given(text=_WORDS, quote=st.text(alphabet="XYZQW#%&0123456789", min_size=MIN_QUOTE_CHARS, max_size=40))
-def test_a_string_of_characters_the_source_lacks_is_rejected(text: str, quote: str) -> None:
-    stats = GroundingStats()
-    source = no_redaction(_transcript("What happened next?", text.lower().replace("0", "")))
-    assert ground_citation(quote, source, {}, stats) is None
-    assert (stats.quotes_total, stats.rejected) == (1, 1)
-
-
-@PROPERTY
-@given(text=_WORDS)
-def test_interviewer_text_never_grounds(text: str) -> None:
-    assume(len(_norm(text)) >= MIN_QUOTE_CHARS)
-    stats = GroundingStats()
-    source = no_redaction(_transcript(text, "Something else entirely, I would say."))
-    assume(_norm(text) not in _norm("Something else entirely, I would say."))
-    assert ground_citation(text, source, {}, stats) is None
-    assert stats.interviewer_rejected == 1
-
-
-# --------------------------------------------------------------------------------------------- redaction
-
 _PII = st.sampled_from(
     [
         "jane.doe@example.com",
@@ -167,6 +75,82 @@ _PII = st.sampled_from(
     ]
 )
 _MIXED = st.lists(st.one_of(_PII, _TEXT, _WORDS), max_size=8).map(" ".join)
+
+
+def _transcript(*texts: str) -> Transcript:
+    turns = tuple(
+        Turn(
+            index=i,
+            speaker="P1" if i % 2 else "Interviewer",
+            role="participant" if i % 2 else "interviewer",
+            text=t,
+        )
+        for i, t in enumerate(texts)
+    )
+    digest = hashlib.sha256("".join(texts).encode()).hexdigest()
+    return Transcript(id="P1.txt", path="P1.txt", participant_id="P1", sha256=digest, turns=turns)
+
+
+# --------------------------------------------------------------------------------------------- grounding
+
+
+@PROPERTY
+@given(texts=st.lists(st.one_of(_TEXT, _WORDS), min_size=1, max_size=4))
+def test_every_sentence_id_grounds_at_its_own_text(texts: list[str]) -> None:
+    # Interviewer and participant turns alternate; only the participant's sentences are numbered.
+    source = no_redaction(_transcript(*(t for text in texts for t in ("And then?", text))))
+    sentences = {s.id: s for s in number_sentences(source.redacted)}
+    stats = GroundingStats()
+    for sentence in sentences.values():
+        evidence = ground_citation(sentence.id, source, sentences, stats)
+        assert evidence is not None and evidence.turn_index == sentence.turn_index
+        said = source.original.turns[sentence.turn_index].text
+        assert evidence.start == sentence.start and evidence.end <= len(said)
+        assert evidence.quote == said[evidence.start : evidence.end]
+        assert evidence.quote.startswith(sentence.text) and not evidence.redacted
+    assert (stats.quotes_total, stats.grounded, stats.rejected) == (len(sentences), len(sentences), 0)
+
+
+@PROPERTY
+@given(text=_MIXED, data=st.data())
+def test_a_sentence_of_a_redacted_turn_grounds_at_the_original_offsets(
+    text: str, data: st.DataObject
+) -> None:
+    source = redact_transcript(_transcript("Tell me about it.", text))
+    sentences = {s.id: s for s in number_sentences(source.redacted)}
+    assume(sentences)
+    sentence = data.draw(st.sampled_from(list(sentences.values())))
+    evidence = ground_citation(sentence.id, source, sentences, GroundingStats())
+    assert evidence is not None and evidence.quote.startswith(sentence.text)
+    original = source.original.turns[1].text[evidence.start : evidence.end]
+    placeholders = [p for p in PLACEHOLDERS.values() if p in evidence.quote]
+    assert evidence.redacted == bool(placeholders)
+    if not evidence.redacted:
+        assert original == evidence.quote
+    # The original span maps back to exactly the passage shown.
+    shown_start, shown_end = source.to_redacted(1, evidence.start, evidence.end)
+    assert source.redacted.turns[1].text[shown_start:shown_end] == evidence.quote
+
+
+_IDS = st.builds("{}.{}".format, st.integers(0, 4), st.integers(0, 9))
+
+
+@PROPERTY
+@given(text=st.one_of(_TEXT, _WORDS), data=st.data())
+def test_anything_but_a_participant_sentence_id_is_rejected(text: str, data: st.DataObject) -> None:
+    source = no_redaction(_transcript("So, tell me about it.", text))
+    sentences = {s.id: s for s in number_sentences(source.redacted)}
+    start = data.draw(st.integers(0, len(text)), label="start")
+    said = text[start : data.draw(st.integers(start, len(text)), label="end")]
+    citation = data.draw(st.one_of(st.just(said), _TEXT, _WORDS, _IDS, _IDS.map("[{}]".format)), label="cite")
+    match = SENTENCE_ID.match(citation.strip())
+    assume(match is None or f"{match.group(1)}.{match.group(2)}" not in sentences)
+    stats = GroundingStats()
+    assert ground_citation(citation, source, sentences, stats) is None
+    assert (stats.quotes_total, stats.grounded, stats.rejected) == (1, 0, 1)
+
+
+# --------------------------------------------------------------------------------------------- redaction
 
 
 @PROPERTY

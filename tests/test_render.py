@@ -241,7 +241,6 @@ def test_html_items_show_evidence_basis_and_review() -> None:
     assert re.search(
         r'<b class="who">P2</b> <span class="src">P2.vtt</span> <span>turn 8</span> <time>05:35</time>', html
     )
-    assert 'class="flag flag-repaired"' in html
     assert 'class="flag flag-redacted"' in html
     for status in ("pending", "accepted", "rejected", "edited"):
         assert f"status-tag status-{status}" in html
@@ -325,7 +324,9 @@ def test_markdown_is_a_readable_document() -> None:
         '  > "I had four tabs open comparing fees and none of them said the same thing" — P1, P1.txt turn 3'
         in text
     )
-    assert "— P2, P2.vtt turn 8 at 05:35 _(repaired)_" in text
+    assert (
+        '"doing it on the phone was actually quick, maybe ten minutes" — P2, P2.vtt turn 8 at 05:35\n' in text
+    )
     assert "- **Sole trader: −2** Long silence after applying" in text
     assert "**ASSUMPTION**" in text
     for heading in ("## Opportunities", "## Contradictions", "## Assumptions", "## Notes", "## Provenance"):

@@ -211,10 +211,7 @@ def _summary_table(journey: JourneyMap, seconds: float) -> Table:
         "pain points / delights / opportunities",
         f"{len(journey.pain_points)} / {len(journey.delights)} / {len(journey.opportunities)}",
     )
-    table.add_row(
-        "quotes",
-        f"{g.grounded} grounded, {g.repaired} repaired, {g.rejected} rejected ({g.interviewer_rejected} interviewer)",
-    )
+    table.add_row("quotes", f"{g.grounded} grounded, {g.rejected} rejected")
     table.add_row("unsupported claims dropped", str(len(p.unsupported)))
     share = journey.left_out_share()
     if share is not None:

@@ -1,102 +1,21 @@
-"""Deterministic grounding: every cited passage is located in a participant turn, or rejected and counted.
+"""Deterministic grounding: every citation becomes a verified passage of a participant turn, or is rejected
+and counted.
 
-A citation is a sentence id (`12.3`) or a quote. Quotes are matched after normalisation (NFKC, curly quotes and
-dashes, whitespace, case); a near miss is snapped to the source text only above a strict similarity threshold
-and marked `repaired`. Quotes found only in an interviewer turn are rejected. No model is involved.
+A citation is the id of a numbered participant sentence (`12.3`); code takes the quote and its offsets from the
+source, so no quote is ever copied from a model. Anything else (an unknown id, an interviewer turn, free text) is
+rejected. No model is involved.
 """
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-
-from rapidfuzz import fuzz
 
 from cjgen.ingest import main_speaker
 from cjgen.observations import Observation, ObservationOut
 from cjgen.redact import RedactedTranscript
 from cjgen.schema import Evidence, GroundingStats, Transcript, Turn
 from cjgen.sentences import SENTENCE_ID, Sentence
-
-REPAIR_THRESHOLD = 92.0
-MIN_QUOTE_CHARS = 8
-_TRANSLATE = str.maketrans(
-    {
-        "\u2018": "'",
-        "\u2019": "'",
-        "\u201a": "'",
-        "\u201b": "'",
-        "\u201c": '"',
-        "\u201d": '"',
-        "\u201e": '"',
-        "\u00ab": '"',
-        "\u00bb": '"',
-        "\u2013": "-",
-        "\u2014": "-",
-        "\u2212": "-",
-        "\u2026": "...",
-    }
-)
-
-
-def normalise(text: str) -> tuple[str, list[int]]:
-    """Normalised text and, for each of its characters, the offset of the source character it came from."""
-    out: list[str] = []
-    origin: list[int] = []
-    for i, char in enumerate(text):
-        folded = unicodedata.normalize("NFKC", char).translate(_TRANSLATE).casefold()
-        for piece in folded:
-            if piece.isspace():
-                if not out or out[-1] == " ":
-                    continue
-                piece = " "
-            out.append(piece)
-            origin.append(i)
-    while out and out[-1] == " ":
-        out.pop()
-        origin.pop()
-    return "".join(out), origin
-
-
-def _strip_quote(quote: str) -> str:
-    return quote.strip().strip("\"'“”‘’«»").strip().rstrip(".…").strip()
-
-
-@dataclass(frozen=True)
-class Located:
-    turn: Turn
-    start: int
-    end: int
-    repaired: bool
-
-
-def locate_quote(quote: str, turns: Sequence[Turn]) -> Located | None:
-    """Find `quote` in one of `turns` (exactly after normalisation, else as a strict near miss)."""
-    wanted, _ = normalise(_strip_quote(quote))
-    if len(wanted) < MIN_QUOTE_CHARS:
-        return None
-    for turn in turns:
-        haystack, origin = normalise(turn.text)
-        at = haystack.find(wanted)
-        if at >= 0:
-            return Located(turn, origin[at], origin[at + len(wanted) - 1] + 1, repaired=False)
-    best: tuple[float, Turn, int, int] | None = None
-    for turn in turns:
-        haystack, origin = normalise(turn.text)
-        if not haystack:
-            continue
-        alignment = fuzz.partial_ratio_alignment(wanted, haystack, score_cutoff=REPAIR_THRESHOLD)
-        if alignment is None or alignment.dest_end <= alignment.dest_start:
-            continue
-        span = alignment.dest_end - alignment.dest_start
-        if span < 0.9 * len(wanted) or (best is not None and alignment.score <= best[0]):
-            continue
-        best = (alignment.score, turn, origin[alignment.dest_start], origin[alignment.dest_end - 1] + 1)
-    if best is None:
-        return None
-    return Located(best[1], best[2], best[3], repaired=True)
-
 
 MIN_QUOTE_WORDS = 12
 
@@ -133,9 +52,7 @@ def _timestamp(turn: Turn, start: int) -> float | None:
     return turn.start_s
 
 
-def evidence_for(
-    source: RedactedTranscript, turn_index: int, start: int, end: int, *, repaired: bool = False
-) -> Evidence:
+def evidence_for(source: RedactedTranscript, turn_index: int, start: int, end: int) -> Evidence:
     """Evidence for a span of the redacted turn text: the quote as shown, offsets in the original text."""
     shown = source.redacted.turns[turn_index].text[start:end]
     original: Transcript = source.original
@@ -149,7 +66,6 @@ def evidence_for(
         end=o_end,
         quote=shown,
         timestamp_s=_timestamp(turn, o_start),
-        repaired=repaired,
         redacted=turn.text[o_start:o_end] != shown,
         kind=original.kind,
         speaker=_companion(source, turn_index),
@@ -169,29 +85,16 @@ def ground_citation(
     sentences: dict[str, Sentence],
     stats: GroundingStats,
 ) -> Evidence | None:
+    """The passage a sentence id points at (widened to stand alone), or None, counted as rejected."""
     stats.quotes_total += 1
     match = SENTENCE_ID.match(citation.strip())
-    if match:
-        sentence = sentences.get(f"{match.group(1)}.{match.group(2)}")
-        if sentence is None:
-            stats.rejected += 1
-            return None
-        stats.grounded += 1
-        start, end = widen(sentence, list(sentences.values()))
-        return evidence_for(source, sentence.turn_index, start, end)
-    transcript = source.redacted
-    located = locate_quote(citation, transcript.participant_turns())
-    if located is None:
-        interviewer = [t for t in transcript.turns if t.role == "interviewer"]
-        if locate_quote(citation, interviewer) is not None:
-            stats.interviewer_rejected += 1
+    sentence = sentences.get(f"{match.group(1)}.{match.group(2)}") if match else None
+    if sentence is None:
         stats.rejected += 1
         return None
-    if located.repaired:
-        stats.repaired += 1
-    else:
-        stats.grounded += 1
-    return evidence_for(source, located.turn.index, located.start, located.end, repaired=located.repaired)
+    stats.grounded += 1
+    start, end = widen(sentence, list(sentences.values()))
+    return evidence_for(source, sentence.turn_index, start, end)
 
 
 def merge_overlapping(evidence: Sequence[Evidence], source: RedactedTranscript) -> list[Evidence]:
@@ -204,7 +107,7 @@ def merge_overlapping(evidence: Sequence[Evidence], source: RedactedTranscript) 
             continue
         if e.end > last.end:
             start, end = source.to_redacted(e.turn_index, last.start, e.end)
-            merged[-1] = evidence_for(source, e.turn_index, start, end, repaired=last.repaired or e.repaired)
+            merged[-1] = evidence_for(source, e.turn_index, start, end)
     return merged
 
 

@@ -96,6 +96,12 @@ class Brief(Frozen):
 class Evidence(Frozen):
     """One verbatim passage of a participant turn, located by the program, not by the model."""
 
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_repaired(cls, data: Any) -> Any:
+        # Maps written before quotes were cited only by sentence id say whether a quote was snapped to the source.
+        return _without(data, ("repaired",))
+
     source_id: str
     participant_id: str
     turn_index: int
@@ -103,7 +109,6 @@ class Evidence(Frozen):
     end: int
     quote: str = Field(description="The passage as shown: the source text with any PII replaced.")
     timestamp_s: float | None = None
-    repaired: bool = Field(False, description="The model's quote was a near miss, snapped to the source.")
     redacted: bool = Field(False, description="Personal data inside the passage was replaced.")
     flagged: bool = Field(
         False,
@@ -144,7 +149,7 @@ class LeftOut(Frozen):
 
 
 def _without(data: Any, keys: tuple[str, ...]) -> Any:
-    """Drop computed fields from input, so a map's own JSON export reads back in."""
+    """Drop computed fields (and fields older versions wrote) from input, so a map's JSON export reads back in."""
     if isinstance(data, dict):
         return {k: v for k, v in data.items() if k not in keys}
     return data
@@ -288,9 +293,7 @@ class ModelCall(BaseModel):
 class GroundingStats(BaseModel):
     quotes_total: int = 0
     grounded: int = 0
-    repaired: int = 0
     rejected: int = 0
-    interviewer_rejected: int = 0
     observations_total: int = 0
     observations_unsupported: int = 0
     observations_dropped: int = 0
