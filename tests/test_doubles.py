@@ -25,7 +25,10 @@ ANSWERS = {"type": "object", "properties": {"answers": {"type": "array", "items"
 # Each question's instructions, said another way (the data each question shows stays as it is).
 REWORDED = {
     "label.j2": [
-        ("What does the participant express here?", "Which of these does this sentence show?"),
+        (
+            "say what it expresses about their experience",
+            "tell which of these it shows about their experience",
+        ),
         ("Which of these groups describes participant", "Considering everything said, the group closest to"),
         (" best, from the whole interview?", " is:"),
         ("Answer with one letter.", "Reply with its letter."),
@@ -107,12 +110,12 @@ def test_the_oracle_answers_reworded_interview_questions_as_before(
 ) -> None:
     journey, asked = interview_map(CASES / "bike-subscription")
     for wording in (
-        "Which of these does this sentence show?",
+        "tell which of these it shows about their experience",
         "Number of the stage:",
         "Summary of the issue",
     ):
         assert wording in asked  # the model really saw the new wording
-    assert "What does the participant express here?" not in asked
+    assert "say what it expresses about their experience" not in asked
     assert journey.pain_points and journey.contradictions
     assert content(journey) == content(shipped)
 

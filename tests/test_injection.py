@@ -28,7 +28,7 @@ from cjgen.observations import Observation
 from cjgen.pipeline import generate_map_from_files, open_runtime
 from cjgen.prompts import render_prompt
 from cjgen.redact import no_redaction
-from cjgen.schema import JourneyMap, Transcript, Turn
+from cjgen.schema import JourneyMap, Transcript, TranscriptSummary, Turn
 from cjgen.untrusted import (
     ID_PATTERN,
     fold,
@@ -37,6 +37,7 @@ from cjgen.untrusted import (
     instruction_reason,
     prompt_id,
     scrub_map,
+    scrub_summary,
 )
 from cjgen.validate import check_map
 from factories import ev, sample_map
@@ -385,6 +386,26 @@ def test_benign_findings_reach_the_map_end_to_end(bike: Path) -> None:
     assert len(written) >= 5
     assert not [n for n in journey.notes if "left out" in n or "renamed" in n]
     assert any(fold(text) in fold(p) for text in written for p in prose(journey))
+
+
+def test_a_summary_leaves_out_points_written_as_instructions_and_marks_such_quotes() -> None:
+    journey = sample_map()
+    attack = ATTACKS["english"][0]
+    pains = [journey.pain_points[0].model_copy(update={"statement": attack}), *journey.pain_points[1:]]
+    flagged_quote = ev("P1", 3, attack)
+    summary = TranscriptSummary(
+        source_id="P1.txt",
+        participant_id="P1",
+        pain_points=pains,
+        delights=journey.delights,
+        quotes=[flagged_quote, *journey.pain_points[1].evidence],
+        provenance=journey.provenance,
+    )
+    scrubbed = scrub_summary(summary)
+    assert [p.id for p in scrubbed.pain_points] == [p.id for p in journey.pain_points[1:]]
+    assert scrubbed.delights == journey.delights
+    assert [u for u in scrubbed.provenance.unsupported if pains[0].id in u and "left out" in u]
+    assert scrubbed.quotes[0].flagged and not any(q.flagged for q in scrubbed.quotes[1:])
 
 
 # --------------------------------------------------------------------------------------------- prompts

@@ -55,7 +55,7 @@ from cjgen.schema import (
 from cjgen.settings import Settings, get_settings
 from cjgen.stages import BriefPlan, Segment, generic_stages, plan_from_brief
 from cjgen.synthesize import Context, names_for, statement_of, synthesize
-from cjgen.untrusted import scrub_map
+from cjgen.untrusted import scrub_map, scrub_summary
 from cjgen.validate import check_map
 from cjgen.version import __version__
 
@@ -526,14 +526,17 @@ def build_summary(transcript: Transcript, run: Run, *, redact: bool = True) -> T
     provenance.unsupported = report.unsupported
     provenance.redaction = report_for(sources).counts
     quotes = [e for o in observations if o.kind in ("pain", "delight") for e in o.evidence]
-    return TranscriptSummary(
-        source_id=loaded[0].id,
-        participant_id=loaded[0].participant_id,
-        key_points=points,
-        pain_points=pains,
-        delights=delights,
-        quotes=quotes,
-        provenance=provenance,
+    # Every point the model named is checked for instruction-like text, as a map's are.
+    return scrub_summary(
+        TranscriptSummary(
+            source_id=loaded[0].id,
+            participant_id=loaded[0].participant_id,
+            key_points=points,
+            pain_points=pains,
+            delights=delights,
+            quotes=quotes,
+            provenance=provenance,
+        )
     )
 
 

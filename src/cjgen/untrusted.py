@@ -43,6 +43,7 @@ from cjgen.schema import (
     Opportunity,
     Persona,
     Stage,
+    TranscriptSummary,
 )
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
@@ -660,6 +661,38 @@ def scrub_map(journey: JourneyMap) -> JourneyMap:
         return journey
     update["notes"] = [*update.get("notes", journey.notes), *notes]
     return journey.model_copy(update=update)
+
+
+# The lists of a one-interview summary, with how a reviewer reads each.
+_SUMMARY_LISTS = (("key_points", "key point"), ("pain_points", "pain point"), ("delights", "delight"))
+
+
+def scrub_summary(summary: TranscriptSummary) -> TranscriptSummary:
+    """A one-interview summary held to the map's rule (`scrub_map`): a point whose model-written text reads as
+    an instruction is left out, with a line in the run report saying why, and quotes that read as instructions
+    stay, marked `flagged`."""
+    update: dict[str, Any] = {}
+    dropped: list[str] = []
+    for field, label in _SUMMARY_LISTS:
+        items: list[Item] = getattr(summary, field)
+        kept: list[Item] = []
+        for item in items:
+            reason = next(filter(None, map(instruction_reason, _item_texts(item))), None)
+            if reason is not None:
+                dropped.append(_dropped_note(label, item.id, reason))
+                continue
+            evidence = _flag_quotes(item.evidence)
+            kept.append(item if evidence is None else item.model_copy(update={"evidence": evidence}))
+        if len(kept) != len(items) or any(new is not old for new, old in zip(kept, items, strict=True)):
+            update[field] = kept
+    if (quotes := _flag_quotes(summary.quotes)) is not None:
+        update["quotes"] = quotes
+    if dropped:
+        provenance = summary.provenance
+        update["provenance"] = provenance.model_copy(
+            update={"unsupported": [*provenance.unsupported, *dropped]}
+        )
+    return summary.model_copy(update=update) if update else summary
 
 
 def _blank(item: Emotion, field: str, empty: str) -> Emotion:
