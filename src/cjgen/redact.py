@@ -48,9 +48,11 @@ from cjgen.spoken import (
     NATIONALITIES,
     SPOKEN_DAY,
     SPOKEN_YEAR,
+    match_starts,
     names_said,
     number_runs,
     scan_words,
+    superset_pattern,
     word_pattern,
 )
 
@@ -423,6 +425,8 @@ def _findings_without_zero_width(text: str) -> list[_Finding]:
 
 _Window = tuple[int, int]
 _Near = Callable[[str], list[_Window]]
+# The offsets, in order, where a pattern can start (a superset, found by a cheaper pattern).
+_Starts = Callable[[str], list[int]]
 _LETTER_RUN = re.compile(r"[^\W\d_]+")
 _KEYWORD_START = re.compile(r"(?:[^\W\d_]|'|-|\\s|\\\.)+")
 # The literal starts (lower case) of every keyword a word-triggered detector looks for.
@@ -532,18 +536,31 @@ def _matches(
     overlapping: bool,
     reach: int,
     starts: re.Pattern[str] | None = None,
+    at: _Starts | None = None,
 ) -> Iterable[re.Match[str]]:
     """Matches of `pattern` that start inside a window and end at most `reach` characters past it (the
     text is searched a little further still, so a lookahead sees what really follows). `overlapping`
     tries every start, so a number that fails its check cannot hide the next one ("07700900123 4111 1111
     1111 1111": the run starting with the phone number is no card). Given `starts`, a cheap pattern for
-    where a match can begin, the pattern is tried only there."""
+    where a match can begin, the pattern is tried only there; given `at`, only at the offsets it finds."""
     after = 0  # without `overlapping`, a match never starts inside the one before, in any window
+    offsets = at(text) if at is not None and windows else []
     for lo, hi in windows:
         lo = max(lo, after) if not overlapping else lo
         if lo >= hi:
             continue
         end = min(len(text), hi + reach + 8)
+        if at is not None:
+            i = bisect_left(offsets, lo)
+            while i < len(offsets) and offsets[i] < hi:
+                match = pattern.match(text, offsets[i], end)
+                if match is None:
+                    i += 1
+                    continue
+                yield match
+                after = match.start() + 1 if overlapping else max(match.end(), match.start() + 1)
+                i = bisect_left(offsets, after, i)
+            continue
         if starts is not None:
             # One search for the pattern where `starts` matches, rather than a match tried at each start.
             combined = _at_starts(pattern, starts)
@@ -583,6 +600,7 @@ def _pattern(
     reach: int = 0,
     overlapping: bool = False,
     starts: re.Pattern[str] | None = None,
+    at: _Starts | None = None,
 ) -> _Detector:
     """Every match of `pattern` (its group `v` if it has one) near what `near` finds that `accept` takes."""
     group = "v" if "v" in pattern.groupindex else 0
@@ -592,16 +610,19 @@ def _pattern(
     def find(text: str) -> list[_Finding]:
         return [
             (kind, m.start(group), m.end(group))
-            for m in _matches(pattern, text, near(text), overlapping, reach, starts)
+            for m in _matches(pattern, text, near(text), overlapping, reach, starts, at)
             if accept is None or accept(m.group(group))
         ]
 
     return find
 
 
-def _after_keyword(kind: str, keywords: str, value: str, accept: Callable[[str], bool]) -> _Detector:
+def _after_keyword(
+    kind: str, keywords: str, value: str, accept: Callable[[str], bool], at: _Starts | None = None
+) -> _Detector:
     """A value shortly after a word that says what it is ("my phone number is …", "født …"): the first value
-    that starts within 30 characters of the keyword, with no digit or line break between."""
+    that starts within 30 characters of the keyword, with no digit or line break between. Given `at`, the
+    value is tried only at the offsets it finds."""
     keyword = re.compile(rf"(?i:\b(?:{keywords}))(?!\w)", re.VERBOSE)
     found_value = re.compile(rf"(?<![\w])(?P<v>{value})", re.VERBOSE)
     starts = _word_starts(keywords)
@@ -612,6 +633,7 @@ def _after_keyword(kind: str, keywords: str, value: str, accept: Callable[[str],
         # still lies ahead: repeated keywords ("dob dob dob…") cost one pass, not one search each.
         ahead: re.Match[str] | None = None
         searched_to = -1
+        offsets: list[int] | None = None
         for start in starts(text):
             match = keyword.match(text, start)
             if match is None:
@@ -620,7 +642,9 @@ def _after_keyword(kind: str, keywords: str, value: str, accept: Callable[[str],
             if ahead is None or ahead.start() < after:
                 if searched_to > after and ahead is None:
                     continue  # nothing starts between here and where the last search gave up
-                ahead = _first_match(found_value, text, after, after + 31, after + 240)
+                if at is not None and offsets is None:
+                    offsets = at(text)
+                ahead = _first_match(found_value, text, after, after + 31, after + 240, offsets)
                 searched_to = after + 31 if ahead is None else ahead.start()
             if ahead is None or ahead.start() - after > 30 or _BREAK.search(text, after, ahead.start()):
                 continue
@@ -635,8 +659,17 @@ _BREAK = re.compile(r"[\n\d]")
 _WORD_START = re.compile(r"\w(?<!\w.)|(?<=\W)\W")
 
 
-def _first_match(pattern: re.Pattern[str], text: str, lo: int, hi: int, end: int) -> re.Match[str] | None:
-    """The first match of `pattern` that starts in lo:hi, tried only where a word or a sign starts."""
+def _first_match(
+    pattern: re.Pattern[str], text: str, lo: int, hi: int, end: int, offsets: list[int] | None = None
+) -> re.Match[str] | None:
+    """The first match of `pattern` that starts in lo:hi, tried only where a word or a sign starts (or
+    at `offsets`, where given)."""
+    if offsets is not None:
+        for i in range(bisect_left(offsets, lo), bisect_left(offsets, hi)):
+            match = pattern.match(text, offsets[i], min(len(text), end))
+            if match is not None:
+                return match
+        return None
     for start in _WORD_START.finditer(text, lo, hi):
         match = pattern.match(text, start.start(), min(len(text), end))
         if match is not None:
@@ -644,10 +677,11 @@ def _first_match(pattern: re.Pattern[str], text: str, lo: int, hi: int, end: int
     return None
 
 
-def _before_keyword(kind: str, value: str, keywords: str) -> _Detector:
-    """A value shortly before the word that says what it is ("am 7. Juli 1979 geboren")."""
+def _before_keyword(kind: str, value: str, keywords: str, at: _Starts) -> _Detector:
+    """A value shortly before the word that says what it is ("am 7. Juli 1979 geboren"), tried only at the
+    offsets `at` finds."""
     pattern = re.compile(rf"(?<![\w])(?P<v>{value})[^\n\d]{{0,20}}?(?i:\b(?:{keywords}))(?!\w)", re.VERBOSE)
-    return _pattern(kind, pattern, near=_near_words(keywords, 80, 1), reach=120)
+    return _pattern(kind, pattern, near=_near_words(keywords, 80, 1), reach=120, at=at)
 
 
 def _digit_count(low: int, high: int) -> Callable[[str], bool]:
@@ -865,7 +899,7 @@ _MONTHS = (
 )
 # Every date starts with a digit or a word of two letters or more; the lookahead turns down any other start
 # before the many spoken forms are tried.
-_DATE_VALUE = rf"""(?=\d|[^\W\d_]{{2}})(?:
+_DATE_FORMS = rf"""
     \d{{1,2}}[./-]\d{{1,2}}[./-](?:\d{{4}}|\d{{2}})
   | \d{{4}}[./-]\d{{1,2}}[./-]\d{{1,2}}
   | \d{{1,2}}\.\s?\d{{1,2}}\.\s?\d{{4}}
@@ -879,7 +913,18 @@ _DATE_VALUE = rf"""(?=\d|[^\W\d_]{{2}})(?:
   | (?i:\d{{1,2}}\.?\s(?:{_MONTHS})\s(?:{SPOKEN_YEAR}))
   | (?i:(?:\d{{4}}|{SPOKEN_YEAR})\s(?:m\.|metų)\s?(?:{_MONTHS})\s(?:{SPOKEN_DAY}|\d{{1,2}})(?:\s?d\.)?)
   | (?i:\d{{4}}\s(?:{_MONTHS})\s\d{{1,2}})
-)(?![\w])"""
+"""
+_DATE_VALUE = rf"(?=\d|[^\W\d_]{{2}})(?:{_DATE_FORMS})(?![\w])"
+# Where a date can start, found in one pass of a linear-time engine: a birth word repeated ("født 1 født…")
+# would otherwise have every form tried at every word.
+_DATE_START = superset_pattern(_DATE_FORMS)
+
+
+@lru_cache(maxsize=4)
+def _date_starts(text: str) -> list[int]:
+    return match_starts(_DATE_START, text)
+
+
 _BIRTH_WORDS = (
     r"born|birth\w*|dob|d\.o\.b|birthday|født|fødd|fødselsdato\w*|fødselsdag\w*|geboren|geburtsdatum\w*"
     r"|geburtstag|née?|naissance|gimiau|gimusi|gimęs|gimimo\sdata|gimtadien\w*"
@@ -1320,8 +1365,8 @@ _DETECTORS: list[_Detector] = [
     _pattern("national_id", _NINO),
     _after_keyword("national_id", _NATIONAL_ID_WORDS, r"\d[\d -]{7,16}\d", _digit_count(9, 15)),
     _after_keyword("id_document", _DOCUMENT_WORDS, _DOCUMENT_NUMBER, lambda v: True),
-    _after_keyword("date_of_birth", _BIRTH_WORDS, _DATE_VALUE, lambda v: True),
-    _before_keyword("date_of_birth", _DATE_VALUE, r"geboren|gimęs|gimusi|født"),
+    _after_keyword("date_of_birth", _BIRTH_WORDS, _DATE_VALUE, lambda v: True, _date_starts),
+    _before_keyword("date_of_birth", _DATE_VALUE, r"geboren|gimęs|gimusi|født", _date_starts),
     _pattern("street_address", _ADDRESS, near=_near_digits(140, 0), reach=260, starts=_ADDRESS_STARTS),
     _pattern("street_address", _POSTCODE),
     _spoken_addresses,

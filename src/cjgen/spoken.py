@@ -188,15 +188,71 @@ def scan_words(pattern: Any, text: str, *, overlapping: bool = True) -> list[tup
         position = start + 1 if overlapping else end
     if len(data) == len(text):
         return found
-    # Byte offsets to character offsets, one stretch at a time: a stretch holds as many characters as it
-    # has bytes that do not continue a character.
+    offsets = _char_offsets(data, [start for start, _ in found])
+    return [(offset, word) for offset, (_, word) in zip(offsets, found, strict=True)]
+
+
+def _char_offsets(data: bytes, byte_offsets: list[int]) -> list[int]:
+    """Offsets (in order) into UTF-8 `data` as offsets into the text it encodes, one stretch at a time: a
+    stretch holds as many characters as it has bytes that do not continue a character."""
     continuing = data.translate(_CONTINUATION_BYTES)
     converted, done_bytes, done_chars = [], 0, 0
-    for start, word in found:
-        done_chars += start - done_bytes - continuing.count(1, done_bytes, start)
-        done_bytes = start
-        converted.append((done_chars, word))
+    for offset in byte_offsets:
+        done_chars += offset - done_bytes - continuing.count(1, done_bytes, offset)
+        done_bytes = offset
+        converted.append(done_chars)
     return converted
+
+
+# Python's engine, told to ignore case, reads "ı" and "İ" as "i"; RE2 does not.
+_DOTTED_I = str.maketrans({"ı": "i", "İ": "i"})
+_PYTHON_CLASSES = {
+    # Python's \s is every character `str.isspace` takes; RE2's only ASCII spaces.
+    r"\s": r"[\t-\r\x{1c}-\x{20}\x{85}\pZ]",
+    # A superset of Python's digits (Unicode decimals) and of its letters that are no digits.
+    r"\d": r"\pN",
+    r"[^\W\d_]": r"[\pL\pN]",
+}
+_PYTHON_TOKEN = re.compile(r"\\.|\[(?:\\.|[^\]\\])*\]|\(\?[=!<]|\{\d+,\d+\}|[\s#]|.", re.DOTALL)
+_BOUNDED = re.compile(r"\{(\d+),\d+\}")
+
+
+def superset_pattern(source: str) -> Any:
+    """`source`, a verbose Python pattern without lookarounds, as an RE2 pattern that matches wherever it
+    does (and may match where it does not): a cheap linear-time test of where the Python pattern can start."""
+    pieces = []
+    for match in _PYTHON_TOKEN.finditer(source):
+        token = match.group()
+        if token.startswith("(?") and token[2] in "=!<" or token == "#" or token in (r"\w", r"\W", r"\b"):
+            raise ValueError(f"{token!r} in {source[:40]!r}… has no RE2 superset here")
+        if token.startswith("[") and ("\\" in token and token not in _PYTHON_CLASSES):
+            raise ValueError(f"character class {token!r} in {source[:40]!r}… has no RE2 superset here")
+        if not token.isspace():
+            # "{0,5}" as "{0,}": nested bounded repeats would make a program too large for RE2's DFA.
+            pieces.append(_BOUNDED.sub(r"{\1,}", _PYTHON_CLASSES.get(token, token)))
+    # A long pattern needs more than RE2's default memory for its DFA, which otherwise gives up on long
+    # texts and leaves the search to a far slower engine.
+    options = re2.Options()
+    options.max_mem = 64 << 20
+    return re2.compile("".join(pieces).encode(), options)
+
+
+def match_starts(pattern: Any, text: str) -> list[int]:
+    """Every offset where `pattern` (RE2) matches, in order: one search per match found."""
+    if "ı" in text or "İ" in text:
+        text = text.translate(_DOTTED_I)
+    data = text.encode()
+    starts: list[int] = []
+    regexp = pattern._regexp
+    position = 0
+    while (spans := regexp.Match(_UNANCHORED, data, position, len(data)))[0] != _NO_SPAN:
+        start = spans[0][0]
+        starts.append(start)
+        if start == len(data):
+            break
+        lead = data[start]
+        position = start + (1 if lead < 0xC0 else 2 if lead < 0xE0 else 3 if lead < 0xF0 else 4)
+    return starts if len(data) == len(text) else _char_offsets(data, starts)
 
 
 # A number word as a whole word: one of the base words, or several joined ("quarante-deux",
