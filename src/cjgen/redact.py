@@ -51,9 +51,9 @@ from cjgen.spoken import (
     match_starts,
     names_said,
     number_runs,
-    scan_words,
     superset_pattern,
     word_pattern,
+    words_at,
 )
 
 PLACEHOLDERS: dict[str, str] = {
@@ -450,9 +450,11 @@ def _word_index(text: str) -> dict[int, list[int]]:
     linear-time engine for all keywords."""
     pattern, covers = _trigger_pattern()
     index: dict[int, list[int]] = {}
-    for start, word in scan_words(pattern, text):
+    for word, starts in words_at(pattern, text).items():
         for group in covers[word]:
-            index.setdefault(group, []).append(start)
+            index.setdefault(group, []).extend(starts)
+    for starts in index.values():
+        starts.sort()
     return index
 
 
@@ -462,7 +464,7 @@ def _trigger_pattern() -> tuple[Any, dict[str, set[int]]]:
     each the groups of it and of the shorter prefixes it starts with ("my name is" starts with "my ")."""
     prefixes = sorted(_TRIGGERS)
     covers = {word: {g for p in prefixes if word.startswith(p) for g in _TRIGGERS[p]} for word in prefixes}
-    return word_pattern(prefixes, whole=False), covers
+    return word_pattern(prefixes), covers
 
 
 @lru_cache(maxsize=8)
@@ -1177,7 +1179,7 @@ _INTRO_WORDS = (
     r"|vadinuosi|aš\sesu"
 )
 _INTRO = re.compile(rf"(?i:\b(?:{_INTRO_WORDS}))[,:]?[ ]{{1,3}}")
-_near_intro = _near_words(_INTRO_WORDS, 0, 1)
+_intro_starts = _word_starts(_INTRO_WORDS)
 _NAME_PART = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*")
 _PARTICLES = frozenset(
     ["van", "von", "de", "der", "den", "da", "du", "le", "la", "di", "del", "af", "zu", "ten"]
@@ -1257,7 +1259,12 @@ _NOT_NAMES = NATIONALITIES | frozenset(
 def _names(text: str) -> list[_Finding]:
     """Up to four capitalised words (with particles such as "van der") after "My name is", "Jeg heter"…"""
     found = []
-    for intro in _matches(_INTRO, text, _near_intro(text), overlapping=False, reach=40):
+    after = 0  # an introduction never starts inside the one before
+    for start in _intro_starts(text):
+        intro = _INTRO.match(text, start) if start >= after else None
+        if intro is None:
+            continue
+        after = max(intro.end(), start + 1)
         position, end, words = intro.end(), None, 0
         while words < 4:
             match = _NAME_PART.match(text, position)

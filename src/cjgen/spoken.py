@@ -151,19 +151,12 @@ def number_runs(text: str, *, min_said: int = 1) -> list[NumberRun]:
     return runs
 
 
-def word_pattern(words: Iterable[str], *, whole: bool) -> Any:
-    """A linear-time pattern (RE2) for any of `words` (lower case) at the start of a word, and at its end
-    too if `whole`; group 1 is the word. Many alternatives cost RE2 nothing per character, where Python's
-    engine would try each at every position."""
+def word_pattern(words: Iterable[str]) -> Any:
+    """A linear-time pattern (RE2) for any of `words` (lower case) at the start of a word; group 1 is the
+    word. Many alternatives cost RE2 nothing per character, where Python's engine would try each at every
+    position."""
     alternatives = "|".join(re2.escape(word) for word in sorted(set(words), key=len, reverse=True))
-    end = "(?:$|[^\\pL\\pN_])" if whole else ""
-    return re2.compile(f"(?:^|[^\\pL\\pN_])({alternatives}){end}".encode())
-
-
-def scan(pattern: Any, text: str) -> list[int]:
-    """Where group 1 of `pattern` (from `word_pattern`) matches in the lower-cased text, as character
-    offsets; a match may start inside the one before ("i am" and "am apparat")."""
-    return [start for start, _ in scan_words(pattern, text)]
+    return re2.compile(f"(?:^|[^\\pL\\pN_])({alternatives})".encode())
 
 
 _UNANCHORED = re2._Anchor.UNANCHORED
@@ -172,12 +165,56 @@ _NO_SPAN = (-1, -1)
 _CONTINUATION_BYTES = bytes(1 if 0x80 <= byte < 0xC0 else 0 for byte in range(256))
 
 
-def scan_words(pattern: Any, text: str, *, overlapping: bool = True) -> list[tuple[int, str]]:
-    """`scan`, with the word each match found; without `overlapping`, each match starts after the last."""
+def _char_length(lead: int) -> int:
+    """How many bytes the UTF-8 character that starts with byte `lead` takes."""
+    return 1 if lead < 0xC0 else 2 if lead < 0xE0 else 3 if lead < 0xF0 else 4
+
+
+@lru_cache(maxsize=8)
+def _ungrouped(source: bytes) -> Any:
+    return re2.compile(source.replace(b"_])(", b"_])(?:", 1))
+
+
+def words_at(pattern: Any, text: str) -> dict[str, list[int]]:
+    """Where each word of `pattern` (from `word_pattern`) starts in the lower-cased text, as character
+    offsets in order; a match may start inside the one before ("i am" and "am apparat"). Each search asks
+    for the match alone, as working out where a group lies costs RE2 more than finding the match."""
+    data = _lowered(text).encode()
+    regexp = _ungrouped(pattern.pattern)._regexp
+    starts: list[int] = []
+    ends: list[int] = []
+    position = 0
+    while (span := regexp.Match(_UNANCHORED, data, position, len(data))[0]) != _NO_SPAN:
+        start, end = span
+        # The match holds the character before the word, but at the start of the text there may be none.
+        if start == 0:
+            start = pattern._regexp.Match(_UNANCHORED, data, 0, len(data))[1][0]
+        else:
+            start += _char_length(data[start])
+        starts.append(start)
+        ends.append(end)
+        position = start + 1
+    found: dict[str, list[int]] = {}
+    offsets = starts if len(data) == len(text) else _char_offsets(data, starts)
+    for start, end, offset in zip(starts, ends, offsets, strict=True):
+        word = data[start:end].decode()
+        found.setdefault(word, []).append(offset)
+    return found
+
+
+def _lowered(text: str) -> str:
+    """The text in lower case, character for character (a character whose lower case is longer stays)."""
     lowered = text.lower()
     if len(lowered) != len(text):
         lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
-    data = lowered.encode()
+    return lowered
+
+
+def scan_words(pattern: Any, text: str, *, overlapping: bool = True) -> list[tuple[int, str]]:
+    """Where group 1 of `pattern` matches in the lower-cased text, as character offsets, with the word it
+    found; a match may start inside the one before ("i am" and "am apparat"), or, without `overlapping`,
+    each starts after the last."""
+    data = _lowered(text).encode()
     found: list[tuple[int, str]] = []
     position = 0
     # The engine's own call: `search` builds a match object per word, which costs more than the search.
@@ -251,7 +288,7 @@ def match_starts(pattern: Any, text: str) -> list[int]:
         if start == len(data):
             break
         lead = data[start]
-        position = start + (1 if lead < 0xC0 else 2 if lead < 0xE0 else 3 if lead < 0xF0 else 4)
+        position = start + _char_length(lead)
     return starts if len(data) == len(text) else _char_offsets(data, starts)
 
 
@@ -742,6 +779,8 @@ def _name_after(text: str, cue: re.Match[str]) -> tuple[int, int] | None:
     position = cue.end()
     while text[position : position + 1] == " ":
         position += 1
+    if _no_name_starts(text, position, kind):
+        return None
     words = _words_from(text, position, 4)
     while words and words[0][2].lower() in _FILLERS:
         words = words[1:]
@@ -762,12 +801,12 @@ def _name_after(text: str, cue: re.Match[str]) -> tuple[int, int] | None:
     # A name in lower case, as speech-to-text writes it: one or two words that end the phrase.
     if kind == "presenting" or not (words[0][2][0].islower() and len(words[0][2]) >= 3):
         return None
-    greeted = _GREETING.search(text, max(0, cue.start() - 40), cue.start()) is not None
     # After "I'm" ("hey, i'm blind.") one word may be anything: a greeting and a whole name, or a closing
     # "by the way", are needed.
-    fewest = 2 if kind == "weak" else 1
-    if kind == "weak" and not greeted:
-        fewest = 3
+    fewest = 1
+    if kind == "weak":
+        greeted = _GREETING.search(text, max(0, cue.start() - 40), cue.start()) is not None
+        fewest = 2 if greeted else 3
     lower = []
     for word in words[:2]:
         common = word[2].lower() in _NOT_NAMES or word[2].lower().endswith("ly")
@@ -779,6 +818,29 @@ def _name_after(text: str, cue: re.Match[str]) -> tuple[int, int] | None:
         if (len(lower) >= fewest or closed) and _ends_phrase(text, word[1]):
             return lower[0][0], word[1]
     return None
+
+
+def _no_name_starts(text: str, position: int, kind: str | None) -> bool:
+    """What `_name_after` finds when the first word after the cue already rules a name out ("I'm I'm…",
+    "my wife and…"), known before the words after it are read: most cues are followed by no name."""
+    first = _NAME_WORD.match(text, position)
+    if first is None:
+        return True
+    word = first.group()
+    lower = word.lower()
+    if lower in _FILLERS:
+        return False
+    if word[0].isupper():
+        return _not_a_name(word)
+    # A lower-case name follows only an introduction, as a word of three letters or more.
+    return (
+        kind in ("kin", "title", "presenting")
+        or not word[0].islower()
+        or len(word) < 3
+        or not word.isalpha()
+        or lower in _NOT_NAMES
+        or lower.endswith("ly")
+    )
 
 
 def _name_before(text: str, cue_start: int) -> tuple[int, int] | None:
