@@ -177,12 +177,17 @@ def redact_text(text: str, names: Iterable[str] = ()) -> RedactedText:
     return _replace(text, _find_all(text) + _known_names(text, names))
 
 
+# A span made straight from its fields, without the named tuple's own constructor (a Python function).
+_new_span = tuple.__new__
+
+
 def _replace(text: str, found: list[_Finding]) -> RedactedText:
-    # Each distinct finding once: a copy of one already chosen would find its span covered.
-    findings = sorted(set(found), key=lambda f: (_PRIORITY[f[0]], f[1] - f[2], f[1]))
+    # Each distinct finding once: a copy of one already chosen would find its span covered. Sorted as
+    # plain tuples, which the sort compares without calling back into Python.
+    findings = sorted([(_PRIORITY[kind], start - end, start, end, kind) for kind, start, end in set(found)])
     chosen: list[tuple[str, int, int]] = []
     covered = bytearray(len(text))
-    for kind, start, end in findings:
+    for _, _, start, end, kind in findings:
         # What a more specific finding already covers is cut out; the rest of this one is still redacted
         # (an address whose postcode tail ran into an id number keeps its street). Each free part is trimmed
         # of spaces and punctuation, unless the finding is free as a whole.
@@ -209,7 +214,7 @@ def _replace(text: str, found: list[_Finding]) -> RedactedText:
         pieces.append(text[position:start])
         length += start - position
         placeholder = PLACEHOLDERS[kind]
-        spans.append(RedactedSpan(kind, start, end, length, length + len(placeholder)))
+        spans.append(_new_span(RedactedSpan, (kind, start, end, length, length + len(placeholder))))
         pieces.append(placeholder)
         length += len(placeholder)
         position = end

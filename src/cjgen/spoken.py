@@ -505,10 +505,41 @@ _TITLE = (
     r"|fru|ponas|pono|ponui|poną|ponu|ponia|ponios|poniai|ponią|ponios"
 )
 NAME_CUES = "|".join([_STRONG, _WEAK, _PRESENTING, _KIN, _TITLE])
-_CUE = re.compile(
-    rf"(?i:\b(?:(?P<strong>{_STRONG})|(?P<presenting>{_PRESENTING})|(?P<weak>{_WEAK})|(?P<kin>{_KIN})"
-    rf"|(?P<title>{_TITLE})))(?![\w'])[,:]?"
-)
+_CUE_KINDS = {"strong": _STRONG, "presenting": _PRESENTING, "weak": _WEAK, "kin": _KIN, "title": _TITLE}
+
+
+def _alternatives(alternation: str) -> list[str]:
+    """The top-level alternatives of a pattern ("my\\s(?:wife|son)|mama" → "my\\s(?:wife|son)", "mama")."""
+    alternatives, depth, current = [], 0, ""
+    for char in alternation:
+        depth += char == "("
+        depth -= char == ")"
+        if char == "|" and depth == 0:
+            alternatives.append(current)
+            current = ""
+        else:
+            current += char
+    return [*alternatives, current]
+
+
+def _cue_pattern(first: str | None) -> re.Pattern[str]:
+    """The cue words (or those that start with the letter `first`), each kind a named group."""
+    groups = []
+    for kind, words in _CUE_KINDS.items():
+        kept = [w for w in _alternatives(words) if first is None or w[0].lower() == first]
+        if kept:
+            groups.append(f"(?P<{kind}>{'|'.join(kept)})")
+    return re.compile(rf"(?i:\b(?:{'|'.join(groups)}))(?![\w'])[,:]?")
+
+
+_CUE = _cue_pattern(None)
+# The cues by their first letter: Python's engine tries every alternative of a pattern in turn, and the
+# cues are hundreds. A character whose lower case is no such letter ("ı", which the engine, ignoring case,
+# reads as "i") is matched against all of them.
+_CUE_BY_FIRST = {
+    first: _cue_pattern(first)
+    for first in {w[0].lower() for ws in _CUE_KINDS.values() for w in _alternatives(ws)}
+}
 # Words after a name that end the name and say it was one: "Dominic here", "Thibault à l'appareil".
 _AFTER_NAME = r"here|hier|her|speaking|calling|à\sl'appareil|am\sapparat|mein\sname|kalba"
 NAME_AFTER_CUES = _AFTER_NAME
@@ -704,10 +735,11 @@ def names_said(text: str, cue_starts: list[int], after_cue_starts: list[int]) ->
     """Names introduced or mentioned in speech. `cue_starts`: where a word of `NAME_CUES` may start;
     `after_cue_starts`: where one of `NAME_AFTER_CUES` may start."""
     found = []
+    runs = _WordRuns(text)
     for position in cue_starts:
-        cue = _CUE.match(text, position)
+        cue = _CUE_BY_FIRST.get(text[position : position + 1].lower(), _CUE).match(text, position)
         if cue is not None:
-            span = _name_after(text, cue)
+            span = _name_after(text, cue, runs)
             if span is not None:
                 found.append(span)
     for position in after_cue_starts:
@@ -717,28 +749,50 @@ def names_said(text: str, cue_starts: list[int], after_cue_starts: list[int]) ->
     return found
 
 
-# Up to eight words separated by single spaces, read in one match (a word is read as `_NAME_WORD` reads it).
-_NAME_WORD_RUN = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*(?:[ ][^\W\d_]+(?:[-'][^\W\d_]+)*){0,7}")
+# Up to 64 words separated by single spaces, read in one match (a word is read as `_NAME_WORD` reads it).
+_RUN_WORDS = 64
+_NAME_WORD_RUN = re.compile(
+    rf"[^\W\d_]+(?:[-'][^\W\d_]+)*(?:[ ][^\W\d_]+(?:[-'][^\W\d_]+)*){{0,{_RUN_WORDS - 1}}}"
+)
 
 
-def _words_from(text: str, position: int, most: int) -> list[tuple[int, int, str]]:
-    """Up to `most` words separated by single spaces from `position`, particles not counted."""
-    run = _NAME_WORD_RUN.match(text, position)
-    if run is None:
-        return []
-    words: list[tuple[int, int, str]] = []
-    counted = 0
-    start = position
-    for word in run.group().split(" "):
-        words.append((start, start + len(word), word))
-        counted += word.lower() not in _PARTICLES
-        if counted >= most:
+class _WordRuns:
+    """The words separated by single spaces in a text, each run read once: the cues of a run ("Dr Dr Dr…",
+    "my wife my wife…") read the words after them from the run the first one read."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.runs: dict[int, tuple[list[tuple[int, int, str]], int]] = {}  # word start → its run, index
+
+    def words_from(self, position: int, most: int) -> list[tuple[int, int, str]]:
+        """Up to `most` words separated by single spaces from `position`, particles not counted."""
+        known = self.runs.get(position)
+        run, i = known if known is not None else (self._read(position), 0)
+        words: list[tuple[int, int, str]] = []
+        counted = 0
+        for k in range(i, len(run)):
+            word = run[k]
+            words.append(word)
+            counted += word[2].lower() not in _PARTICLES
+            if counted >= most:
+                return words
+        # Fewer than `most` words counted: the run ended, or it held as many words as one match reads.
+        end = run[-1][1] if run else position
+        if len(run) < _RUN_WORDS or self.text[end : end + 1] != " ":
             return words
-        start += len(word) + 1
-    # Fewer than `most` words counted in the run: it ended, or it held eight words and more may follow.
-    if len(words) < 8 or text[run.end() : run.end() + 1] != " ":
-        return words
-    return words + _words_from(text, run.end() + 1, most - counted)
+        return words + self.words_from(end + 1, most - counted)
+
+    def _read(self, position: int) -> list[tuple[int, int, str]]:
+        match = _NAME_WORD_RUN.match(self.text, position)
+        if match is None:
+            return []
+        run: list[tuple[int, int, str]] = []
+        start = position
+        for word in match.group().split(" "):
+            self.runs[start] = (run, len(run))
+            run.append((start, start + len(word), word))
+            start += len(word) + 1
+        return run
 
 
 def _ends_phrase(text: str, end: int) -> bool:
@@ -774,14 +828,14 @@ def _not_a_name(word: str) -> bool:
     return head in _NOT_CAPITALISED_NAMES or head.lower() in _NOT_NAMES or head.lower() in NATIONALITIES
 
 
-def _name_after(text: str, cue: re.Match[str]) -> tuple[int, int] | None:
+def _name_after(text: str, cue: re.Match[str], runs: _WordRuns) -> tuple[int, int] | None:
     kind = cue.lastgroup
     position = cue.end()
     while text[position : position + 1] == " ":
         position += 1
     if _no_name_starts(text, position, kind):
         return None
-    words = _words_from(text, position, 4)
+    words = runs.words_from(position, 4)
     while words and words[0][2].lower() in _FILLERS:
         words = words[1:]
     if not words:
