@@ -127,12 +127,16 @@ class NumberRun:
 
 @dataclass
 class _Reading:
+    """A number being read. Digits and letters are kept as parts, joined when it closes: a string that
+    grows one part at a time is copied at each part, so a run of a million number words took time that
+    grew with the square of its length."""
+
     start: int
     end: int = 0
-    digits: str = ""
+    digits: list[str] = field(default_factory=list)
     said: int = 0
     plus: bool = False
-    letters: str = ""
+    letters: list[str] = field(default_factory=list)
     numbers: list[int] = field(default_factory=list)
 
 
@@ -357,7 +361,7 @@ def _runs_in(text: str, tokens: list[tuple[int, int, str]], min_said: int) -> li
             repeat = 1
         elif len(token) <= 2 and token.isupper() and token != "I":
             reading = reading or _Reading(start)
-            reading.letters += token
+            reading.letters.append(token)
             reading.end = end
         else:
             if reading is not None:
@@ -391,7 +395,7 @@ def _read_number(
     _, end, token = tokens[i]
     lower = token.lower()
     if token.isdigit():
-        reading.digits += token * repeat
+        reading.digits.append(token * repeat)
         reading.numbers.append(int(token) if len(token) <= 6 else -1)
         reading.end = end
         return i
@@ -407,7 +411,7 @@ def _read_number(
             following = _value(tokens[i + 2][2])
             if following is not None and following >= 10:
                 rest, last = following, i + 2
-        reading.digits += f"{value * 100 + rest:03d}"
+        reading.digits.append(f"{value * 100 + rest:03d}")
         reading.numbers.append(value * 100 + rest)
         reading.said += 3
         reading.end = tokens[last][1]
@@ -427,7 +431,7 @@ def _read_number(
             i = nxt
     digits = str(value)
     reading.numbers.append(value)
-    reading.digits += digits * repeat
+    reading.digits.append(digits * repeat)
     reading.said += len(digits) * repeat
     reading.end = end
     return i
@@ -442,7 +446,7 @@ def _read_number_after_hundred(
         following = _value(tokens[i + 1][2])
         if following is not None and following >= 10:
             rest, last = following, i + 1
-    reading.digits += f"{100 + rest:03d}"
+    reading.digits.append(f"{100 + rest:03d}")
     reading.numbers.append(100 + rest)
     reading.said += 3
     reading.end = tokens[last][1]
@@ -458,10 +462,10 @@ def _close(reading: _Reading) -> NumberRun:
     return NumberRun(
         reading.start,
         reading.end,
-        reading.digits,
+        "".join(reading.digits),
         reading.said,
         plus=reading.plus,
-        letters=reading.letters,
+        letters="".join(reading.letters),
         numbers=tuple(reading.numbers),
     )
 
