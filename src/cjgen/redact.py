@@ -1361,6 +1361,8 @@ def _spoken_kind(digits: str, *, plus: bool) -> str | None:
     """The kind of a number said without a word for it, by its check digits or its length."""
     if plus:
         return "phone" if 8 <= len(digits) <= 15 else None
+    if len(digits) > 19:
+        return "account"  # longer than any card, id or phone number: no check digit need be read
     if _is_card(digits):
         return "card"
     if _is_birth_number(digits) or nir.is_valid(digits):
