@@ -50,6 +50,7 @@ from cjgen.spoken import (
     NATIONALITIES,
     SPOKEN_DAY,
     SPOKEN_YEAR,
+    alternatives,
     match_starts,
     names_said,
     number_runs,
@@ -505,17 +506,8 @@ def _digit_windows(text: str, before: int, after: int) -> list[_Window]:
 
 def _keyword_prefixes(alternation: str) -> list[str]:
     """The literal start of each top-level alternative of a keyword pattern ("account\\s(?:…)" → "account")."""
-    alternatives, depth, current = [], 0, ""
-    for char in alternation:
-        depth += char == "("
-        depth -= char == ")"
-        if char == "|" and depth == 0:
-            alternatives.append(current)
-            current = ""
-        else:
-            current += char
     prefixes = []
-    for alternative in [*alternatives, current]:
+    for alternative in alternatives(alternation):
         match = _KEYWORD_START.match(alternative.lower())
         if match is None or not match.group()[0].isalpha():
             raise ValueError(f"keyword {alternative!r} does not start with a letter")

@@ -159,8 +159,8 @@ def word_pattern(words: Iterable[str]) -> Any:
     """A linear-time pattern (RE2) for any of `words` (lower case) at the start of a word; group 1 is the
     word. Many alternatives cost RE2 nothing per character, where Python's engine would try each at every
     position."""
-    alternatives = "|".join(re2.escape(word) for word in sorted(set(words), key=len, reverse=True))
-    return re2.compile(f"(?:^|[^\\pL\\pN_])({alternatives})".encode())
+    choices = "|".join(re2.escape(word) for word in sorted(set(words), key=len, reverse=True))
+    return re2.compile(f"(?:^|[^\\pL\\pN_])({choices})".encode())
 
 
 _UNANCHORED = re2._Anchor.UNANCHORED
@@ -512,25 +512,25 @@ NAME_CUES = "|".join([_STRONG, _WEAK, _PRESENTING, _KIN, _TITLE])
 _CUE_KINDS = {"strong": _STRONG, "presenting": _PRESENTING, "weak": _WEAK, "kin": _KIN, "title": _TITLE}
 
 
-def _alternatives(alternation: str) -> list[str]:
+def alternatives(alternation: str) -> list[str]:
     """The top-level alternatives of a pattern ("my\\s(?:wife|son)|mama" → "my\\s(?:wife|son)", "mama")."""
-    alternatives, depth, current = [], 0, ""
+    found, depth, current = [], 0, ""
     for char in alternation:
         depth += char == "("
         depth -= char == ")"
         if char == "|" and depth == 0:
-            alternatives.append(current)
+            found.append(current)
             current = ""
         else:
             current += char
-    return [*alternatives, current]
+    return [*found, current]
 
 
 def _cue_pattern(first: str | None) -> re.Pattern[str]:
     """The cue words (or those that start with the letter `first`), each kind a named group."""
     groups = []
     for kind, words in _CUE_KINDS.items():
-        kept = [w for w in _alternatives(words) if first is None or w[0].lower() == first]
+        kept = [w for w in alternatives(words) if first is None or w[0].lower() == first]
         if kept:
             groups.append(f"(?P<{kind}>{'|'.join(kept)})")
     return re.compile(rf"(?i:\b(?:{'|'.join(groups)}))(?![\w'])[,:]?")
@@ -542,7 +542,7 @@ _CUE = _cue_pattern(None)
 # reads as "i") is matched against all of them.
 _CUE_BY_FIRST = {
     first: _cue_pattern(first)
-    for first in {w[0].lower() for ws in _CUE_KINDS.values() for w in _alternatives(ws)}
+    for first in {w[0].lower() for ws in _CUE_KINDS.values() for w in alternatives(ws)}
 }
 # Words after a name that end the name and say it was one: "Dominic here", "Thibault à l'appareil".
 _AFTER_NAME = r"here|hier|her|speaking|calling|à\sl'appareil|am\sapparat|mein\sname|kalba"
