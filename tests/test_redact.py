@@ -578,6 +578,18 @@ def test_windows_around_digits_are_the_runs_merged_one_by_one() -> None:
             assert cjgen.redact._digit_windows(text, before, after) == expected, (text, before, after)
 
 
+def test_a_repeated_keyword_does_not_hide_the_value_after_the_second() -> None:
+    # The value lies more than 30 characters after the first keyword but within 30 of the second: the search
+    # after the first gave up short of it, and the second keyword was once skipped as already searched.
+    filler = " aaaa "
+    for keyword, value, placeholder in [
+        ("født", "12.05.1980", "[DATE_OF_BIRTH]"),
+        ("acct", "12345678", "[ACCOUNT]"),
+    ]:
+        text = f"{keyword}{filler}{keyword} {'b' * 24} {value}"
+        assert redact_text(text).text == text.replace(value, placeholder)
+
+
 def test_overlapping_names_after_repeated_titles_are_each_redacted() -> None:
     # Each title starts a name that overlaps the one before; the first name is replaced whole and each
     # later one where it runs past the names already replaced.

@@ -661,12 +661,12 @@ def _after_keyword(
                 continue
             after = match.end()
             if ahead is None or ahead.start() < after:
-                if searched_to > after and ahead is None:
-                    continue  # nothing starts between here and where the last search gave up
+                # Where the last search found nothing, it is not searched again.
+                lo = max(after, searched_to) if ahead is None else after
                 if at is not None and offsets is None:
                     offsets = at(text)
-                ahead = _first_match(found_value, text, after, after + 31, after + 240, offsets)
-                searched_to = after + 31 if ahead is None else ahead.start()
+                ahead = _first_match(found_value, text, lo, after + 31, after + 240, offsets)
+                searched_to = max(lo, after + 31) if ahead is None else ahead.start()
             if ahead is None or ahead.start() - after > 30 or _BREAK.search(text, after, ahead.start()):
                 continue
             if accept(ahead.group("v")):
