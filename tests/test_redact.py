@@ -566,6 +566,18 @@ def test_a_date_is_tried_wherever_one_can_start() -> None:
     assert cjgen.spoken.match_starts(cjgen.redact._DATE_START, "1 født 1 geboren 12 gimusi " * 50) == []
 
 
+def test_a_greeting_before_a_cue_is_found_within_its_reach() -> None:
+    # The greeting before "I'm" is looked for only as far back as one can start; any further finds nothing more.
+    greeting = cjgen.spoken._GREETING
+    parts = ["Hi", "laba diena", "Grüß Gott", "yeah hi", " ", ",", "!", ".", "\n", "x", "ahi", "hello there"]
+    rng = random.Random(5)
+    for _ in range(3000):
+        text = "".join(rng.choice(parts) for _ in range(rng.randint(1, 8)))
+        near = greeting.search(text, max(0, len(text) - cjgen.spoken._GREETING_REACH), len(text))
+        far = greeting.search(text, 0, len(text))
+        assert (near is None) == (far is None), text
+
+
 def test_windows_around_digits_are_the_runs_merged_one_by_one() -> None:
     # Windows come from one match per stretch of close digit runs; they must be what merging each run's
     # window into the last gives.

@@ -552,10 +552,14 @@ _AFTER_GREETING = re.compile(
     r"(?i:\b(?:hi|hey|hello|hiya|morning|afternoon|evening|hei|hallo|salut|bonjour|labas|sveiki|morn|moin"
     r"|servus|allô|allo))[!.]\s((?:[^\W\d_]+(?:[-'][^\W\d_]+)*\s?){1,2})$"
 )
-_GREETING = re.compile(
-    r"(?i:\b(?:hi|hey|hello|hiya|yeah\shi|hi\sthere|hei|hallo|salut|bonjour|coucou|labas|sveiki|morn|moin"
-    r"|servus|grüß\sgott|god\sdag|laba\sdiena|guten\stag|allô|allo)\b)[\s,!.]{0,3}$"
+_GREETING_WORDS = (
+    r"hi|hey|hello|hiya|yeah\shi|hi\sthere|hei|hallo|salut|bonjour|coucou|labas|sveiki|morn|moin"
+    r"|servus|grüß\sgott|god\sdag|laba\sdiena|guten\stag|allô|allo"
 )
+_GREETING = re.compile(rf"(?i:\b(?:{_GREETING_WORDS})\b)[\s,!.]{{0,3}}$")
+# A greeting ends where the cue starts (or before a line break there), so it starts no further back than its
+# longest form, three signs and that line break: the engine need not try it anywhere before.
+_GREETING_REACH = max(len(word.replace(r"\s", " ")) for word in alternatives(_GREETING_WORDS)) + 4
 _NAME_WORD = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*")
 _PARTICLES = frozenset(
     ["van", "von", "de", "der", "den", "da", "du", "le", "la", "di", "del", "af", "zu", "ten"]
@@ -863,7 +867,7 @@ def _name_after(text: str, cue: re.Match[str], runs: _WordRuns) -> tuple[int, in
     # "by the way", are needed.
     fewest = 1
     if kind == "weak":
-        greeted = _GREETING.search(text, max(0, cue.start() - 40), cue.start()) is not None
+        greeted = _GREETING.search(text, max(0, cue.start() - _GREETING_REACH), cue.start()) is not None
         fewest = 2 if greeted else 3
     lower = []
     for word in words[:2]:
