@@ -23,12 +23,14 @@ hold (a digit, an "@", a keyword found by one RE2 pass over the text), so time g
 
 from __future__ import annotations
 
+import gc
 import ipaddress
 import re
 import unicodedata
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from operator import itemgetter
@@ -48,10 +50,13 @@ from cjgen.spoken import (
     NATIONALITIES,
     SPOKEN_DAY,
     SPOKEN_YEAR,
+    alternatives,
+    match_starts,
     names_said,
     number_runs,
-    scan_words,
+    superset_pattern,
     word_pattern,
+    words_at,
 )
 
 PLACEHOLDERS: dict[str, str] = {
@@ -172,15 +177,35 @@ def redact_text(text: str, names: Iterable[str] = ()) -> RedactedText:
     `names` are names already known to be personal (introduced elsewhere in the same transcript): each is
     redacted wherever it stands as a word.
     """
-    return _replace(text, _find_all(text) + _known_names(text, names))
+    with _no_cycle_collection():
+        return _replace(text, _find_all(text) + _known_names(text, names))
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Redaction makes many small tuples and no reference cycles; Python's cycle collector, run every few
+    hundred allocations over what is still alive, took a third of the time on a text full of findings
+    ("Dr Dr Dr…"). It runs again afterwards, unless it was off before. Memory is still freed as usual."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+# A span made straight from its fields, without the named tuple's own constructor (a Python function).
+_new_span = tuple.__new__
 
 
 def _replace(text: str, found: list[_Finding]) -> RedactedText:
-    # Each distinct finding once: a copy of one already chosen would find its span covered.
-    findings = sorted(set(found), key=lambda f: (_PRIORITY[f[0]], f[1] - f[2], f[1]))
+    # Each distinct finding once: a copy of one already chosen would find its span covered. Sorted as
+    # plain tuples, which the sort compares without calling back into Python.
+    findings = sorted([(_PRIORITY[kind], start - end, start, end, kind) for kind, start, end in set(found)])
     chosen: list[tuple[str, int, int]] = []
     covered = bytearray(len(text))
-    for kind, start, end in findings:
+    for _, _, start, end, kind in findings:
         # What a more specific finding already covers is cut out; the rest of this one is still redacted
         # (an address whose postcode tail ran into an id number keeps its street). Each free part is trimmed
         # of spaces and punctuation, unless the finding is free as a whole.
@@ -207,7 +232,7 @@ def _replace(text: str, found: list[_Finding]) -> RedactedText:
         pieces.append(text[position:start])
         length += start - position
         placeholder = PLACEHOLDERS[kind]
-        spans.append(RedactedSpan(kind, start, end, length, length + len(placeholder)))
+        spans.append(_new_span(RedactedSpan, (kind, start, end, length, length + len(placeholder))))
         pieces.append(placeholder)
         length += len(placeholder)
         position = end
@@ -223,6 +248,11 @@ def redact_transcript(t: Transcript, known: Iterable[str] = ()) -> RedactedTrans
     label held) of three letters or more, written capitalised: in lower case such a word is more often a
     word than a name ("will", "mark").
     """
+    with _no_cycle_collection():
+        return _redact_turns(t, known)
+
+
+def _redact_turns(t: Transcript, known: Iterable[str]) -> RedactedTranscript:
     # All turns are searched as one text (a turn costs a fixed overhead per detector, and a transcript has
     # thousands); the names found in any turn are then added to every turn.
     found = _find_in_turns([turn.text for turn in t.turns])
@@ -423,6 +453,8 @@ def _findings_without_zero_width(text: str) -> list[_Finding]:
 
 _Window = tuple[int, int]
 _Near = Callable[[str], list[_Window]]
+# The offsets, in order, where a pattern can start (a superset, found by a cheaper pattern).
+_Starts = Callable[[str], list[int]]
 _LETTER_RUN = re.compile(r"[^\W\d_]+")
 _KEYWORD_START = re.compile(r"(?:[^\W\d_]|'|-|\\s|\\\.)+")
 # The literal starts (lower case) of every keyword a word-triggered detector looks for.
@@ -446,9 +478,11 @@ def _word_index(text: str) -> dict[int, list[int]]:
     linear-time engine for all keywords."""
     pattern, covers = _trigger_pattern()
     index: dict[int, list[int]] = {}
-    for start, word in scan_words(pattern, text):
+    for word, starts in words_at(pattern, text).items():
         for group in covers[word]:
-            index.setdefault(group, []).append(start)
+            index.setdefault(group, []).extend(starts)
+    for starts in index.values():
+        starts.sort()
     return index
 
 
@@ -458,7 +492,7 @@ def _trigger_pattern() -> tuple[Any, dict[str, set[int]]]:
     each the groups of it and of the shorter prefixes it starts with ("my name is" starts with "my ")."""
     prefixes = sorted(_TRIGGERS)
     covers = {word: {g for p in prefixes if word.startswith(p) for g in _TRIGGERS[p]} for word in prefixes}
-    return word_pattern(prefixes, whole=False), covers
+    return word_pattern(prefixes), covers
 
 
 @lru_cache(maxsize=8)
@@ -472,17 +506,8 @@ def _digit_windows(text: str, before: int, after: int) -> list[_Window]:
 
 def _keyword_prefixes(alternation: str) -> list[str]:
     """The literal start of each top-level alternative of a keyword pattern ("account\\s(?:…)" → "account")."""
-    alternatives, depth, current = [], 0, ""
-    for char in alternation:
-        depth += char == "("
-        depth -= char == ")"
-        if char == "|" and depth == 0:
-            alternatives.append(current)
-            current = ""
-        else:
-            current += char
     prefixes = []
-    for alternative in [*alternatives, current]:
+    for alternative in alternatives(alternation):
         match = _KEYWORD_START.match(alternative.lower())
         if match is None or not match.group()[0].isalpha():
             raise ValueError(f"keyword {alternative!r} does not start with a letter")
@@ -532,18 +557,31 @@ def _matches(
     overlapping: bool,
     reach: int,
     starts: re.Pattern[str] | None = None,
+    at: _Starts | None = None,
 ) -> Iterable[re.Match[str]]:
     """Matches of `pattern` that start inside a window and end at most `reach` characters past it (the
     text is searched a little further still, so a lookahead sees what really follows). `overlapping`
     tries every start, so a number that fails its check cannot hide the next one ("07700900123 4111 1111
     1111 1111": the run starting with the phone number is no card). Given `starts`, a cheap pattern for
-    where a match can begin, the pattern is tried only there."""
+    where a match can begin, the pattern is tried only there; given `at`, only at the offsets it finds."""
     after = 0  # without `overlapping`, a match never starts inside the one before, in any window
+    offsets = at(text) if at is not None and windows else []
     for lo, hi in windows:
         lo = max(lo, after) if not overlapping else lo
         if lo >= hi:
             continue
         end = min(len(text), hi + reach + 8)
+        if at is not None:
+            i = bisect_left(offsets, lo)
+            while i < len(offsets) and offsets[i] < hi:
+                match = pattern.match(text, offsets[i], end)
+                if match is None:
+                    i += 1
+                    continue
+                yield match
+                after = match.start() + 1 if overlapping else max(match.end(), match.start() + 1)
+                i = bisect_left(offsets, after, i)
+            continue
         if starts is not None:
             # One search for the pattern where `starts` matches, rather than a match tried at each start.
             combined = _at_starts(pattern, starts)
@@ -583,6 +621,7 @@ def _pattern(
     reach: int = 0,
     overlapping: bool = False,
     starts: re.Pattern[str] | None = None,
+    at: _Starts | None = None,
 ) -> _Detector:
     """Every match of `pattern` (its group `v` if it has one) near what `near` finds that `accept` takes."""
     group = "v" if "v" in pattern.groupindex else 0
@@ -592,16 +631,19 @@ def _pattern(
     def find(text: str) -> list[_Finding]:
         return [
             (kind, m.start(group), m.end(group))
-            for m in _matches(pattern, text, near(text), overlapping, reach, starts)
+            for m in _matches(pattern, text, near(text), overlapping, reach, starts, at)
             if accept is None or accept(m.group(group))
         ]
 
     return find
 
 
-def _after_keyword(kind: str, keywords: str, value: str, accept: Callable[[str], bool]) -> _Detector:
+def _after_keyword(
+    kind: str, keywords: str, value: str, accept: Callable[[str], bool], at: _Starts | None = None
+) -> _Detector:
     """A value shortly after a word that says what it is ("my phone number is …", "født …"): the first value
-    that starts within 30 characters of the keyword, with no digit or line break between."""
+    that starts within 30 characters of the keyword, with no digit or line break between. Given `at`, the
+    value is tried only at the offsets it finds."""
     keyword = re.compile(rf"(?i:\b(?:{keywords}))(?!\w)", re.VERBOSE)
     found_value = re.compile(rf"(?<![\w])(?P<v>{value})", re.VERBOSE)
     starts = _word_starts(keywords)
@@ -612,16 +654,19 @@ def _after_keyword(kind: str, keywords: str, value: str, accept: Callable[[str],
         # still lies ahead: repeated keywords ("dob dob dob…") cost one pass, not one search each.
         ahead: re.Match[str] | None = None
         searched_to = -1
+        offsets: list[int] | None = None
         for start in starts(text):
             match = keyword.match(text, start)
             if match is None:
                 continue
             after = match.end()
             if ahead is None or ahead.start() < after:
-                if searched_to > after and ahead is None:
-                    continue  # nothing starts between here and where the last search gave up
-                ahead = _first_match(found_value, text, after, after + 31, after + 240)
-                searched_to = after + 31 if ahead is None else ahead.start()
+                # Where the last search found nothing, it is not searched again.
+                lo = max(after, searched_to) if ahead is None else after
+                if at is not None and offsets is None:
+                    offsets = at(text)
+                ahead = _first_match(found_value, text, lo, after + 31, after + 240, offsets)
+                searched_to = max(lo, after + 31) if ahead is None else ahead.start()
             if ahead is None or ahead.start() - after > 30 or _BREAK.search(text, after, ahead.start()):
                 continue
             if accept(ahead.group("v")):
@@ -635,8 +680,17 @@ _BREAK = re.compile(r"[\n\d]")
 _WORD_START = re.compile(r"\w(?<!\w.)|(?<=\W)\W")
 
 
-def _first_match(pattern: re.Pattern[str], text: str, lo: int, hi: int, end: int) -> re.Match[str] | None:
-    """The first match of `pattern` that starts in lo:hi, tried only where a word or a sign starts."""
+def _first_match(
+    pattern: re.Pattern[str], text: str, lo: int, hi: int, end: int, offsets: list[int] | None = None
+) -> re.Match[str] | None:
+    """The first match of `pattern` that starts in lo:hi, tried only where a word or a sign starts (or
+    at `offsets`, where given)."""
+    if offsets is not None:
+        for i in range(bisect_left(offsets, lo), bisect_left(offsets, hi)):
+            match = pattern.match(text, offsets[i], min(len(text), end))
+            if match is not None:
+                return match
+        return None
     for start in _WORD_START.finditer(text, lo, hi):
         match = pattern.match(text, start.start(), min(len(text), end))
         if match is not None:
@@ -644,10 +698,11 @@ def _first_match(pattern: re.Pattern[str], text: str, lo: int, hi: int, end: int
     return None
 
 
-def _before_keyword(kind: str, value: str, keywords: str) -> _Detector:
-    """A value shortly before the word that says what it is ("am 7. Juli 1979 geboren")."""
+def _before_keyword(kind: str, value: str, keywords: str, at: _Starts) -> _Detector:
+    """A value shortly before the word that says what it is ("am 7. Juli 1979 geboren"), tried only at the
+    offsets `at` finds."""
     pattern = re.compile(rf"(?<![\w])(?P<v>{value})[^\n\d]{{0,20}}?(?i:\b(?:{keywords}))(?!\w)", re.VERBOSE)
-    return _pattern(kind, pattern, near=_near_words(keywords, 80, 1), reach=120)
+    return _pattern(kind, pattern, near=_near_words(keywords, 80, 1), reach=120, at=at)
 
 
 def _digit_count(low: int, high: int) -> Callable[[str], bool]:
@@ -865,7 +920,7 @@ _MONTHS = (
 )
 # Every date starts with a digit or a word of two letters or more; the lookahead turns down any other start
 # before the many spoken forms are tried.
-_DATE_VALUE = rf"""(?=\d|[^\W\d_]{{2}})(?:
+_DATE_FORMS = rf"""
     \d{{1,2}}[./-]\d{{1,2}}[./-](?:\d{{4}}|\d{{2}})
   | \d{{4}}[./-]\d{{1,2}}[./-]\d{{1,2}}
   | \d{{1,2}}\.\s?\d{{1,2}}\.\s?\d{{4}}
@@ -879,7 +934,18 @@ _DATE_VALUE = rf"""(?=\d|[^\W\d_]{{2}})(?:
   | (?i:\d{{1,2}}\.?\s(?:{_MONTHS})\s(?:{SPOKEN_YEAR}))
   | (?i:(?:\d{{4}}|{SPOKEN_YEAR})\s(?:m\.|metų)\s?(?:{_MONTHS})\s(?:{SPOKEN_DAY}|\d{{1,2}})(?:\s?d\.)?)
   | (?i:\d{{4}}\s(?:{_MONTHS})\s\d{{1,2}})
-)(?![\w])"""
+"""
+_DATE_VALUE = rf"(?=\d|[^\W\d_]{{2}})(?:{_DATE_FORMS})(?![\w])"
+# Where a date can start, found in one pass of a linear-time engine: a birth word repeated ("født 1 født…")
+# would otherwise have every form tried at every word.
+_DATE_START = superset_pattern(_DATE_FORMS)
+
+
+@lru_cache(maxsize=4)
+def _date_starts(text: str) -> list[int]:
+    return match_starts(_DATE_START, text)
+
+
 _BIRTH_WORDS = (
     r"born|birth\w*|dob|d\.o\.b|birthday|født|fødd|fødselsdato\w*|fødselsdag\w*|geboren|geburtsdatum\w*"
     r"|geburtstag|née?|naissance|gimiau|gimusi|gimęs|gimimo\sdata|gimtadien\w*"
@@ -1132,7 +1198,7 @@ _INTRO_WORDS = (
     r"|vadinuosi|aš\sesu"
 )
 _INTRO = re.compile(rf"(?i:\b(?:{_INTRO_WORDS}))[,:]?[ ]{{1,3}}")
-_near_intro = _near_words(_INTRO_WORDS, 0, 1)
+_intro_starts = _word_starts(_INTRO_WORDS)
 _NAME_PART = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*")
 _PARTICLES = frozenset(
     ["van", "von", "de", "der", "den", "da", "du", "le", "la", "di", "del", "af", "zu", "ten"]
@@ -1212,7 +1278,12 @@ _NOT_NAMES = NATIONALITIES | frozenset(
 def _names(text: str) -> list[_Finding]:
     """Up to four capitalised words (with particles such as "van der") after "My name is", "Jeg heter"…"""
     found = []
-    for intro in _matches(_INTRO, text, _near_intro(text), overlapping=False, reach=40):
+    after = 0  # an introduction never starts inside the one before
+    for start in _intro_starts(text):
+        intro = _INTRO.match(text, start) if start >= after else None
+        if intro is None:
+            continue
+        after = max(intro.end(), start + 1)
         position, end, words = intro.end(), None, 0
         while words < 4:
             match = _NAME_PART.match(text, position)
@@ -1282,6 +1353,8 @@ def _spoken_kind(digits: str, *, plus: bool) -> str | None:
     """The kind of a number said without a word for it, by its check digits or its length."""
     if plus:
         return "phone" if 8 <= len(digits) <= 15 else None
+    if len(digits) > 19:
+        return "account"  # longer than any card, id or phone number: no check digit need be read
     if _is_card(digits):
         return "card"
     if _is_birth_number(digits) or nir.is_valid(digits):
@@ -1320,8 +1393,8 @@ _DETECTORS: list[_Detector] = [
     _pattern("national_id", _NINO),
     _after_keyword("national_id", _NATIONAL_ID_WORDS, r"\d[\d -]{7,16}\d", _digit_count(9, 15)),
     _after_keyword("id_document", _DOCUMENT_WORDS, _DOCUMENT_NUMBER, lambda v: True),
-    _after_keyword("date_of_birth", _BIRTH_WORDS, _DATE_VALUE, lambda v: True),
-    _before_keyword("date_of_birth", _DATE_VALUE, r"geboren|gimęs|gimusi|født"),
+    _after_keyword("date_of_birth", _BIRTH_WORDS, _DATE_VALUE, lambda v: True, _date_starts),
+    _before_keyword("date_of_birth", _DATE_VALUE, r"geboren|gimęs|gimusi|født", _date_starts),
     _pattern("street_address", _ADDRESS, near=_near_digits(140, 0), reach=260, starts=_ADDRESS_STARTS),
     _pattern("street_address", _POSTCODE),
     _spoken_addresses,

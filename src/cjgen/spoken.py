@@ -127,12 +127,16 @@ class NumberRun:
 
 @dataclass
 class _Reading:
+    """A number being read. Digits and letters are kept as parts, joined when it closes: a string that
+    grows one part at a time is copied at each part, so a run of a million number words took time that
+    grew with the square of its length."""
+
     start: int
     end: int = 0
-    digits: str = ""
+    digits: list[str] = field(default_factory=list)
     said: int = 0
     plus: bool = False
-    letters: str = ""
+    letters: list[str] = field(default_factory=list)
     numbers: list[int] = field(default_factory=list)
 
 
@@ -151,19 +155,12 @@ def number_runs(text: str, *, min_said: int = 1) -> list[NumberRun]:
     return runs
 
 
-def word_pattern(words: Iterable[str], *, whole: bool) -> Any:
-    """A linear-time pattern (RE2) for any of `words` (lower case) at the start of a word, and at its end
-    too if `whole`; group 1 is the word. Many alternatives cost RE2 nothing per character, where Python's
-    engine would try each at every position."""
-    alternatives = "|".join(re2.escape(word) for word in sorted(set(words), key=len, reverse=True))
-    end = "(?:$|[^\\pL\\pN_])" if whole else ""
-    return re2.compile(f"(?:^|[^\\pL\\pN_])({alternatives}){end}".encode())
-
-
-def scan(pattern: Any, text: str) -> list[int]:
-    """Where group 1 of `pattern` (from `word_pattern`) matches in the lower-cased text, as character
-    offsets; a match may start inside the one before ("i am" and "am apparat")."""
-    return [start for start, _ in scan_words(pattern, text)]
+def word_pattern(words: Iterable[str]) -> Any:
+    """A linear-time pattern (RE2) for any of `words` (lower case) at the start of a word; group 1 is the
+    word. Many alternatives cost RE2 nothing per character, where Python's engine would try each at every
+    position."""
+    choices = "|".join(re2.escape(word) for word in sorted(set(words), key=len, reverse=True))
+    return re2.compile(f"(?:^|[^\\pL\\pN_])({choices})".encode())
 
 
 _UNANCHORED = re2._Anchor.UNANCHORED
@@ -172,12 +169,56 @@ _NO_SPAN = (-1, -1)
 _CONTINUATION_BYTES = bytes(1 if 0x80 <= byte < 0xC0 else 0 for byte in range(256))
 
 
-def scan_words(pattern: Any, text: str, *, overlapping: bool = True) -> list[tuple[int, str]]:
-    """`scan`, with the word each match found; without `overlapping`, each match starts after the last."""
+def _char_length(lead: int) -> int:
+    """How many bytes the UTF-8 character that starts with byte `lead` takes."""
+    return 1 if lead < 0xC0 else 2 if lead < 0xE0 else 3 if lead < 0xF0 else 4
+
+
+@lru_cache(maxsize=8)
+def _ungrouped(source: bytes) -> Any:
+    return re2.compile(source.replace(b"_])(", b"_])(?:", 1))
+
+
+def words_at(pattern: Any, text: str) -> dict[str, list[int]]:
+    """Where each word of `pattern` (from `word_pattern`) starts in the lower-cased text, as character
+    offsets in order; a match may start inside the one before ("i am" and "am apparat"). Each search asks
+    for the match alone, as working out where a group lies costs RE2 more than finding the match."""
+    data = _lowered(text).encode()
+    regexp = _ungrouped(pattern.pattern)._regexp
+    starts: list[int] = []
+    ends: list[int] = []
+    position = 0
+    while (span := regexp.Match(_UNANCHORED, data, position, len(data))[0]) != _NO_SPAN:
+        start, end = span
+        # The match holds the character before the word, but at the start of the text there may be none.
+        if start == 0:
+            start = pattern._regexp.Match(_UNANCHORED, data, 0, len(data))[1][0]
+        else:
+            start += _char_length(data[start])
+        starts.append(start)
+        ends.append(end)
+        position = start + 1
+    found: dict[str, list[int]] = {}
+    offsets = starts if len(data) == len(text) else _char_offsets(data, starts)
+    for start, end, offset in zip(starts, ends, offsets, strict=True):
+        word = data[start:end].decode()
+        found.setdefault(word, []).append(offset)
+    return found
+
+
+def _lowered(text: str) -> str:
+    """The text in lower case, character for character (a character whose lower case is longer stays)."""
     lowered = text.lower()
     if len(lowered) != len(text):
         lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
-    data = lowered.encode()
+    return lowered
+
+
+def scan_words(pattern: Any, text: str, *, overlapping: bool = True) -> list[tuple[int, str]]:
+    """Where group 1 of `pattern` matches in the lower-cased text, as character offsets, with the word it
+    found; a match may start inside the one before ("i am" and "am apparat"), or, without `overlapping`,
+    each starts after the last."""
+    data = _lowered(text).encode()
     found: list[tuple[int, str]] = []
     position = 0
     # The engine's own call: `search` builds a match object per word, which costs more than the search.
@@ -188,15 +229,71 @@ def scan_words(pattern: Any, text: str, *, overlapping: bool = True) -> list[tup
         position = start + 1 if overlapping else end
     if len(data) == len(text):
         return found
-    # Byte offsets to character offsets, one stretch at a time: a stretch holds as many characters as it
-    # has bytes that do not continue a character.
+    offsets = _char_offsets(data, [start for start, _ in found])
+    return [(offset, word) for offset, (_, word) in zip(offsets, found, strict=True)]
+
+
+def _char_offsets(data: bytes, byte_offsets: list[int]) -> list[int]:
+    """Offsets (in order) into UTF-8 `data` as offsets into the text it encodes, one stretch at a time: a
+    stretch holds as many characters as it has bytes that do not continue a character."""
     continuing = data.translate(_CONTINUATION_BYTES)
     converted, done_bytes, done_chars = [], 0, 0
-    for start, word in found:
-        done_chars += start - done_bytes - continuing.count(1, done_bytes, start)
-        done_bytes = start
-        converted.append((done_chars, word))
+    for offset in byte_offsets:
+        done_chars += offset - done_bytes - continuing.count(1, done_bytes, offset)
+        done_bytes = offset
+        converted.append(done_chars)
     return converted
+
+
+# Python's engine, told to ignore case, reads "ı" and "İ" as "i"; RE2 does not.
+_DOTTED_I = str.maketrans({"ı": "i", "İ": "i"})
+_PYTHON_CLASSES = {
+    # Python's \s is every character `str.isspace` takes; RE2's only ASCII spaces.
+    r"\s": r"[\t-\r\x{1c}-\x{20}\x{85}\pZ]",
+    # A superset of Python's digits (Unicode decimals) and of its letters that are no digits.
+    r"\d": r"\pN",
+    r"[^\W\d_]": r"[\pL\pN]",
+}
+_PYTHON_TOKEN = re.compile(r"\\.|\[(?:\\.|[^\]\\])*\]|\(\?[=!<]|\{\d+,\d+\}|[\s#]|.", re.DOTALL)
+_BOUNDED = re.compile(r"\{(\d+),\d+\}")
+
+
+def superset_pattern(source: str) -> Any:
+    """`source`, a verbose Python pattern without lookarounds, as an RE2 pattern that matches wherever it
+    does (and may match where it does not): a cheap linear-time test of where the Python pattern can start."""
+    pieces = []
+    for match in _PYTHON_TOKEN.finditer(source):
+        token = match.group()
+        if token in ("(?=", "(?!", "(?<", "#", r"\w", r"\W", r"\b"):
+            raise ValueError(f"{token!r} in {source[:40]!r}… has no RE2 superset here")
+        if token.startswith("[") and ("\\" in token and token not in _PYTHON_CLASSES):
+            raise ValueError(f"character class {token!r} in {source[:40]!r}… has no RE2 superset here")
+        if not token.isspace():
+            # "{0,5}" as "{0,}": nested bounded repeats would make a program too large for RE2's DFA.
+            pieces.append(_BOUNDED.sub(r"{\1,}", _PYTHON_CLASSES.get(token, token)))
+    # A long pattern needs more than RE2's default memory for its DFA, which otherwise gives up on long
+    # texts and leaves the search to a far slower engine.
+    options = re2.Options()
+    options.max_mem = 64 << 20
+    return re2.compile("".join(pieces).encode(), options)
+
+
+def match_starts(pattern: Any, text: str) -> list[int]:
+    """Every offset where `pattern` (RE2) matches, in order: one search per match found."""
+    if "ı" in text or "İ" in text:
+        text = text.translate(_DOTTED_I)
+    data = text.encode()
+    starts: list[int] = []
+    regexp = pattern._regexp
+    position = 0
+    while (spans := regexp.Match(_UNANCHORED, data, position, len(data)))[0] != _NO_SPAN:
+        start = spans[0][0]
+        starts.append(start)
+        if start == len(data):
+            break
+        lead = data[start]
+        position = start + _char_length(lead)
+    return starts if len(data) == len(text) else _char_offsets(data, starts)
 
 
 # A number word as a whole word: one of the base words, or several joined ("quarante-deux",
@@ -264,7 +361,7 @@ def _runs_in(text: str, tokens: list[tuple[int, int, str]], min_said: int) -> li
             repeat = 1
         elif len(token) <= 2 and token.isupper() and token != "I":
             reading = reading or _Reading(start)
-            reading.letters += token
+            reading.letters.append(token)
             reading.end = end
         else:
             if reading is not None:
@@ -298,7 +395,7 @@ def _read_number(
     _, end, token = tokens[i]
     lower = token.lower()
     if token.isdigit():
-        reading.digits += token * repeat
+        reading.digits.append(token * repeat)
         reading.numbers.append(int(token) if len(token) <= 6 else -1)
         reading.end = end
         return i
@@ -314,7 +411,7 @@ def _read_number(
             following = _value(tokens[i + 2][2])
             if following is not None and following >= 10:
                 rest, last = following, i + 2
-        reading.digits += f"{value * 100 + rest:03d}"
+        reading.digits.append(f"{value * 100 + rest:03d}")
         reading.numbers.append(value * 100 + rest)
         reading.said += 3
         reading.end = tokens[last][1]
@@ -334,7 +431,7 @@ def _read_number(
             i = nxt
     digits = str(value)
     reading.numbers.append(value)
-    reading.digits += digits * repeat
+    reading.digits.append(digits * repeat)
     reading.said += len(digits) * repeat
     reading.end = end
     return i
@@ -349,7 +446,7 @@ def _read_number_after_hundred(
         following = _value(tokens[i + 1][2])
         if following is not None and following >= 10:
             rest, last = following, i + 1
-    reading.digits += f"{100 + rest:03d}"
+    reading.digits.append(f"{100 + rest:03d}")
     reading.numbers.append(100 + rest)
     reading.said += 3
     reading.end = tokens[last][1]
@@ -365,10 +462,10 @@ def _close(reading: _Reading) -> NumberRun:
     return NumberRun(
         reading.start,
         reading.end,
-        reading.digits,
+        "".join(reading.digits),
         reading.said,
         plus=reading.plus,
-        letters=reading.letters,
+        letters="".join(reading.letters),
         numbers=tuple(reading.numbers),
     )
 
@@ -412,10 +509,41 @@ _TITLE = (
     r"|fru|ponas|pono|ponui|poną|ponu|ponia|ponios|poniai|ponią|ponios"
 )
 NAME_CUES = "|".join([_STRONG, _WEAK, _PRESENTING, _KIN, _TITLE])
-_CUE = re.compile(
-    rf"(?i:\b(?:(?P<strong>{_STRONG})|(?P<presenting>{_PRESENTING})|(?P<weak>{_WEAK})|(?P<kin>{_KIN})"
-    rf"|(?P<title>{_TITLE})))(?![\w'])[,:]?"
-)
+_CUE_KINDS = {"strong": _STRONG, "presenting": _PRESENTING, "weak": _WEAK, "kin": _KIN, "title": _TITLE}
+
+
+def alternatives(alternation: str) -> list[str]:
+    """The top-level alternatives of a pattern ("my\\s(?:wife|son)|mama" → "my\\s(?:wife|son)", "mama")."""
+    found, depth, current = [], 0, ""
+    for char in alternation:
+        depth += char == "("
+        depth -= char == ")"
+        if char == "|" and depth == 0:
+            found.append(current)
+            current = ""
+        else:
+            current += char
+    return [*found, current]
+
+
+def _cue_pattern(first: str | None) -> re.Pattern[str]:
+    """The cue words (or those that start with the letter `first`), each kind a named group."""
+    groups = []
+    for kind, words in _CUE_KINDS.items():
+        kept = [w for w in alternatives(words) if first is None or w[0].lower() == first]
+        if kept:
+            groups.append(f"(?P<{kind}>{'|'.join(kept)})")
+    return re.compile(rf"(?i:\b(?:{'|'.join(groups)}))(?![\w'])[,:]?")
+
+
+_CUE = _cue_pattern(None)
+# The cues by their first letter: Python's engine tries every alternative of a pattern in turn, and the
+# cues are hundreds. A character whose lower case is no such letter ("ı", which the engine, ignoring case,
+# reads as "i") is matched against all of them.
+_CUE_BY_FIRST = {
+    first: _cue_pattern(first)
+    for first in {w[0].lower() for ws in _CUE_KINDS.values() for w in alternatives(ws)}
+}
 # Words after a name that end the name and say it was one: "Dominic here", "Thibault à l'appareil".
 _AFTER_NAME = r"here|hier|her|speaking|calling|à\sl'appareil|am\sapparat|mein\sname|kalba"
 NAME_AFTER_CUES = _AFTER_NAME
@@ -424,10 +552,14 @@ _AFTER_GREETING = re.compile(
     r"(?i:\b(?:hi|hey|hello|hiya|morning|afternoon|evening|hei|hallo|salut|bonjour|labas|sveiki|morn|moin"
     r"|servus|allô|allo))[!.]\s((?:[^\W\d_]+(?:[-'][^\W\d_]+)*\s?){1,2})$"
 )
-_GREETING = re.compile(
-    r"(?i:\b(?:hi|hey|hello|hiya|yeah\shi|hi\sthere|hei|hallo|salut|bonjour|coucou|labas|sveiki|morn|moin"
-    r"|servus|grüß\sgott|god\sdag|laba\sdiena|guten\stag|allô|allo)\b)[\s,!.]{0,3}$"
+_GREETING_WORDS = (
+    r"hi|hey|hello|hiya|yeah\shi|hi\sthere|hei|hallo|salut|bonjour|coucou|labas|sveiki|morn|moin"
+    r"|servus|grüß\sgott|god\sdag|laba\sdiena|guten\stag|allô|allo"
 )
+_GREETING = re.compile(rf"(?i:\b(?:{_GREETING_WORDS})\b)[\s,!.]{{0,3}}$")
+# A greeting ends where the cue starts (or before a line break there), so it starts no further back than its
+# longest form, three signs and that line break: the engine need not try it anywhere before.
+_GREETING_REACH = max(len(word.replace(r"\s", " ")) for word in alternatives(_GREETING_WORDS)) + 4
 _NAME_WORD = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*")
 _PARTICLES = frozenset(
     ["van", "von", "de", "der", "den", "da", "du", "le", "la", "di", "del", "af", "zu", "ten"]
@@ -611,10 +743,11 @@ def names_said(text: str, cue_starts: list[int], after_cue_starts: list[int]) ->
     """Names introduced or mentioned in speech. `cue_starts`: where a word of `NAME_CUES` may start;
     `after_cue_starts`: where one of `NAME_AFTER_CUES` may start."""
     found = []
+    runs = _WordRuns(text)
     for position in cue_starts:
-        cue = _CUE.match(text, position)
+        cue = _CUE_BY_FIRST.get(text[position : position + 1].lower(), _CUE).match(text, position)
         if cue is not None:
-            span = _name_after(text, cue)
+            span = _name_after(text, cue, runs)
             if span is not None:
                 found.append(span)
     for position in after_cue_starts:
@@ -624,28 +757,50 @@ def names_said(text: str, cue_starts: list[int], after_cue_starts: list[int]) ->
     return found
 
 
-# Up to eight words separated by single spaces, read in one match (a word is read as `_NAME_WORD` reads it).
-_NAME_WORD_RUN = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*(?:[ ][^\W\d_]+(?:[-'][^\W\d_]+)*){0,7}")
+# Up to 64 words separated by single spaces, read in one match (a word is read as `_NAME_WORD` reads it).
+_RUN_WORDS = 64
+_NAME_WORD_RUN = re.compile(
+    rf"[^\W\d_]+(?:[-'][^\W\d_]+)*(?:[ ][^\W\d_]+(?:[-'][^\W\d_]+)*){{0,{_RUN_WORDS - 1}}}"
+)
 
 
-def _words_from(text: str, position: int, most: int) -> list[tuple[int, int, str]]:
-    """Up to `most` words separated by single spaces from `position`, particles not counted."""
-    run = _NAME_WORD_RUN.match(text, position)
-    if run is None:
-        return []
-    words: list[tuple[int, int, str]] = []
-    counted = 0
-    start = position
-    for word in run.group().split(" "):
-        words.append((start, start + len(word), word))
-        counted += word.lower() not in _PARTICLES
-        if counted >= most:
+class _WordRuns:
+    """The words separated by single spaces in a text, each run read once: the cues of a run ("Dr Dr Dr…",
+    "my wife my wife…") read the words after them from the run the first one read."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.runs: dict[int, tuple[list[tuple[int, int, str]], int]] = {}  # word start → its run, index
+
+    def words_from(self, position: int, most: int) -> list[tuple[int, int, str]]:
+        """Up to `most` words separated by single spaces from `position`, particles not counted."""
+        known = self.runs.get(position)
+        run, i = known if known is not None else (self._read(position), 0)
+        words: list[tuple[int, int, str]] = []
+        counted = 0
+        for k in range(i, len(run)):
+            word = run[k]
+            words.append(word)
+            counted += word[2].lower() not in _PARTICLES
+            if counted >= most:
+                return words
+        # Fewer than `most` words counted: the run ended, or it held as many words as one match reads.
+        end = run[-1][1] if run else position
+        if len(run) < _RUN_WORDS or self.text[end : end + 1] != " ":
             return words
-        start += len(word) + 1
-    # Fewer than `most` words counted in the run: it ended, or it held eight words and more may follow.
-    if len(words) < 8 or text[run.end() : run.end() + 1] != " ":
-        return words
-    return words + _words_from(text, run.end() + 1, most - counted)
+        return words + self.words_from(end + 1, most - counted)
+
+    def _read(self, position: int) -> list[tuple[int, int, str]]:
+        match = _NAME_WORD_RUN.match(self.text, position)
+        if match is None:
+            return []
+        run: list[tuple[int, int, str]] = []
+        start = position
+        for word in match.group().split(" "):
+            self.runs[start] = (run, len(run))
+            run.append((start, start + len(word), word))
+            start += len(word) + 1
+        return run
 
 
 def _ends_phrase(text: str, end: int) -> bool:
@@ -681,12 +836,14 @@ def _not_a_name(word: str) -> bool:
     return head in _NOT_CAPITALISED_NAMES or head.lower() in _NOT_NAMES or head.lower() in NATIONALITIES
 
 
-def _name_after(text: str, cue: re.Match[str]) -> tuple[int, int] | None:
+def _name_after(text: str, cue: re.Match[str], runs: _WordRuns) -> tuple[int, int] | None:
     kind = cue.lastgroup
     position = cue.end()
     while text[position : position + 1] == " ":
         position += 1
-    words = _words_from(text, position, 4)
+    if _no_name_starts(text, position, kind):
+        return None
+    words = runs.words_from(position, 4)
     while words and words[0][2].lower() in _FILLERS:
         words = words[1:]
     if not words:
@@ -706,12 +863,12 @@ def _name_after(text: str, cue: re.Match[str]) -> tuple[int, int] | None:
     # A name in lower case, as speech-to-text writes it: one or two words that end the phrase.
     if kind == "presenting" or not (words[0][2][0].islower() and len(words[0][2]) >= 3):
         return None
-    greeted = _GREETING.search(text, max(0, cue.start() - 40), cue.start()) is not None
     # After "I'm" ("hey, i'm blind.") one word may be anything: a greeting and a whole name, or a closing
     # "by the way", are needed.
-    fewest = 2 if kind == "weak" else 1
-    if kind == "weak" and not greeted:
-        fewest = 3
+    fewest = 1
+    if kind == "weak":
+        greeted = _GREETING.search(text, max(0, cue.start() - _GREETING_REACH), cue.start()) is not None
+        fewest = 2 if greeted else 3
     lower = []
     for word in words[:2]:
         common = word[2].lower() in _NOT_NAMES or word[2].lower().endswith("ly")
@@ -723,6 +880,29 @@ def _name_after(text: str, cue: re.Match[str]) -> tuple[int, int] | None:
         if (len(lower) >= fewest or closed) and _ends_phrase(text, word[1]):
             return lower[0][0], word[1]
     return None
+
+
+def _no_name_starts(text: str, position: int, kind: str | None) -> bool:
+    """What `_name_after` finds when the first word after the cue already rules a name out ("I'm I'm…",
+    "my wife and…"), known before the words after it are read: most cues are followed by no name."""
+    first = _NAME_WORD.match(text, position)
+    if first is None:
+        return True
+    word = first.group()
+    lower = word.lower()
+    if lower in _FILLERS:
+        return False
+    if word[0].isupper():
+        return _not_a_name(word)
+    # A lower-case name follows only an introduction, as a word of three letters or more.
+    return (
+        kind in ("kin", "title", "presenting")
+        or not word[0].islower()
+        or len(word) < 3
+        or not word.isalpha()
+        or lower in _NOT_NAMES
+        or lower.endswith("ly")
+    )
 
 
 def _name_before(text: str, cue_start: int) -> tuple[int, int] | None:
