@@ -608,3 +608,29 @@ def test_overlapping_names_after_repeated_titles_are_each_redacted() -> None:
     redacted = redact_text("Dr " * 8)
     assert redacted.text == "Dr [NAME] [NAME] [NAME] [NAME] "
     assert [(s.start, s.end) for s in redacted.spans] == [(3, 14), (15, 17), (18, 20), (21, 23)]
+
+
+def test_overlapping_redactions_leave_the_cycle_collector_as_it_was() -> None:
+    """Two redactions in threads, the second starting inside the first and ending after it: the collector is
+    off while either runs and on again once both are done (a save-and-restore per call leaves it off)."""
+    import gc
+    import threading
+
+    pause = cjgen.redact._no_cycle_collection
+    assert gc.isenabled()
+    inside, release = threading.Event(), threading.Event()
+
+    def first() -> None:
+        with pause():
+            inside.set()
+            release.wait(5)
+
+    worker = threading.Thread(target=first)
+    worker.start()
+    inside.wait(5)
+    with pause():
+        release.set()
+        worker.join(5)
+        assert not gc.isenabled()  # the second is still running
+    assert gc.isenabled()
+    assert "900123" not in redact_text("call me on 07700 900123").text and gc.isenabled()
