@@ -25,10 +25,7 @@ ANSWERS = {"type": "object", "properties": {"answers": {"type": "array", "items"
 # Each question's instructions, said another way (the data each question shows stays as it is).
 REWORDED = {
     "label.j2": [
-        (
-            "say what it expresses about their experience",
-            "tell which of these it shows about their experience",
-        ),
+        ("What does the participant express here?", "Which of these does this sentence show?"),
         ("Which of these groups describes participant", "Considering everything said, the group closest to"),
         (" best, from the whole interview?", " is:"),
         ("Answer with one letter.", "Reply with its letter."),
@@ -110,12 +107,12 @@ def test_the_oracle_answers_reworded_interview_questions_as_before(
 ) -> None:
     journey, asked = interview_map(CASES / "bike-subscription")
     for wording in (
-        "tell which of these it shows about their experience",
+        "Which of these does this sentence show?",
         "Number of the stage:",
         "Summary of the issue",
     ):
         assert wording in asked  # the model really saw the new wording
-    assert "say what it expresses about their experience" not in asked
+    assert "What does the participant express here?" not in asked
     assert journey.pain_points and journey.contradictions
     assert content(journey) == content(shipped)
 

@@ -28,15 +28,7 @@ MIN_FOR_DEBIAS = 4
 class ChoiceModel(Protocol):
     """A chat model that reads answers after a shared, once-evaluated context (the embedded llama.cpp model)."""
 
-    def choose(
-        self,
-        system: str,
-        context: str,
-        questions: Sequence[str],
-        options: Sequence[str],
-        *,
-        continued: bool = False,
-    ) -> Any: ...
+    def choose(self, system: str, context: str, questions: Sequence[str], options: Sequence[str]) -> Any: ...
 
     def complete_each(
         self, system: str, context: str, questions: Sequence[str], max_tokens: int, stop: Sequence[str]
@@ -50,27 +42,18 @@ def choose(
     options: Sequence[str],
     *,
     step: str,
-    continued: bool = False,
 ) -> list[list[float]]:
-    """Per question, a probability for each option (they sum to 1). `prompt.user` is the shared context.
-
-    `continued` questions are further lines of a list of worked answers that ends the context (`"…" ->`),
-    so the embedded model reads each as one more line of that list: no chat turn is spent on it, and a
-    question need not restate the options.
-    """
+    """Per question, a probability for each option (they sum to 1). `prompt.user` is the shared context."""
     if not questions:
         return []
     if isinstance(runtime.model, ChoiceModel):
 
         def by_logits() -> tuple[Any, int, int]:
-            result = runtime.model.choose(  # type: ignore[attr-defined]
-                prompt.system, prompt.user, questions, options, continued=continued
-            )
+            result = runtime.model.choose(prompt.system, prompt.user, questions, options)  # type: ignore[attr-defined]
             return result.probabilities, result.prompt_tokens, 0
 
-        params: dict[str, Any] = {"mode": "choose", **({"continued": True} if continued else {})}
         chosen: list[list[float]] = _cached(
-            runtime, prompt, questions, params, step, by_logits, options=list(options)
+            runtime, prompt, questions, {"mode": "choose"}, step, by_logits, options=list(options)
         )
         return chosen
     item = {"type": "string", "enum": list(options)}

@@ -134,9 +134,10 @@ def label_transcript(runtime: Runtime, source: RedactedTranscript, segments: Seq
             turns=interview_turns(chunk, transcript.participant_id),
         )
         questions = [
-            render_block("label", "question", text=for_prompt(" ".join(s.text.split()))) for s in wanted
+            render_block("label", "question", id=s.id, text=for_prompt(" ".join(s.text.split())))
+            for s in wanted
         ]
-        answers = choose(runtime, prompt, questions, LETTERS, step=f"extract:{transcript.id}", continued=True)
+        answers = choose(runtime, prompt, questions, LETTERS, step=f"extract:{transcript.id}")
         for sentence, (pain, delight, action, _other) in zip(wanted, answers, strict=True):
             labels.append(
                 SentenceLabel(

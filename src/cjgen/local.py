@@ -174,15 +174,14 @@ def _load_prefix(llama: Any, prefix: list[int]) -> int:
 
 
 def _enter(
-    llama: Any, system: str, context: str, questions: Sequence[str], *, framed: bool = True
+    llama: Any, system: str, context: str, questions: Sequence[str]
 ) -> tuple[list[int], list[list[int]], int]:
-    """Evaluate the shared context (reusing the cache) and tokenize each question with the chat frame's end
-    (`framed`) or as it is: (context tokens, question tokens, context tokens evaluated now)."""
+    """Evaluate the shared context (reusing the cache) and tokenize each question with the chat frame's end:
+    (context tokens, question tokens, context tokens evaluated now)."""
     prefix_text, suffix_text = _chat_frame(llama, system, context)
     prefix = llama.tokenize(prefix_text.encode(), add_bos=True, special=True)
     evaluated = _load_prefix(llama, prefix)
-    end = suffix_text if framed else ""
-    tails = [llama.tokenize((q + end).encode(), add_bos=False, special=True) for q in questions]
+    tails = [llama.tokenize((q + suffix_text).encode(), add_bos=False, special=True) for q in questions]
     return prefix, tails, evaluated
 
 
@@ -263,32 +262,20 @@ class LocalChatModel(BaseChatModel):
         super().__init__(**data)
         self._llama = llama
 
-    def choose(
-        self,
-        system: str,
-        context: str,
-        questions: Sequence[str],
-        options: Sequence[str],
-        *,
-        continued: bool = False,
-    ) -> Choices:
+    def choose(self, system: str, context: str, questions: Sequence[str], options: Sequence[str]) -> Choices:
         """For each question asked after the same context, the probability of each option as the answer.
 
         The options are single tokens (letters or digits); the answer is read from the next-token logits, so
         nothing is generated. The shared prefix (system + context) is evaluated once and kept in llama.cpp's
-        cache; each question then costs little more than its own tokens. A `continued` question is one more
-        line of a list that ends the context (`"…" -> A`), so it is read inside the same message, with no
-        chat turn around it, and the option follows it after a space.
+        cache; each question then costs little more than its own tokens.
         """
         import numpy as np
 
         llama = self._llama
-        shown = [f" {o}" if continued else o for o in options]
-        option_ids = [llama.tokenize(o.encode(), add_bos=False, special=False)[0] for o in shown]
+        option_ids = [llama.tokenize(o.encode(), add_bos=False, special=False)[0] for o in options]
         probabilities: list[list[float]] = []
         with self._lock:
-            asked = [f"\n{q}" for q in questions] if continued else questions
-            prefix, tails, evaluated = _enter(llama, system, context, asked, framed=not continued)
+            prefix, tails, evaluated = _enter(llama, system, context, questions)
             for logits in _side_by_side(llama, len(prefix), tails):
                 chosen = np.array([float(logits[i]) for i in option_ids])
                 weights = np.exp(chosen - chosen.max())
