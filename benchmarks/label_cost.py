@@ -21,13 +21,11 @@ from typing import Any
 
 from cjgen.eval.gold import load_case
 from cjgen.ingest import load_transcripts
-from cjgen.label import CHUNK_WORDS, MIN_WORDS, chunk_turns, interview_turns
+from cjgen.label import CHUNK_WORDS, chunk_turns, label_prompt, label_questions, labelled
 from cjgen.local import _chat_frame, packaged_model_path
 from cjgen.pipeline import _typed, redacted_source
-from cjgen.prompts import render_block, render_prompt
 from cjgen.sentences import number_sentences
 from cjgen.settings import get_settings
-from cjgen.untrusted import for_prompt, prompt_id
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -42,19 +40,13 @@ def case_cost(tokenize: Callable[[str], int], llama: Any, case_dir: Path) -> dic
         redacted = source.redacted
         words += sum(len(t.text.split()) for t in redacted.turns if t.role == "participant")
         for chunk in chunk_turns(redacted.turns, number_sentences(redacted), CHUNK_WORDS):
-            wanted = [s for s in chunk.sentences if len(s.text.split()) >= MIN_WORDS]
+            wanted = labelled(chunk)
             if not wanted:
                 continue
-            prompt = render_prompt(
-                "label",
-                participant_id=prompt_id(redacted.participant_id),
-                turns=interview_turns(chunk, redacted.participant_id),
-            )
+            prompt = label_prompt(redacted, chunk)
             before, after = _chat_frame(llama, prompt.system, prompt.user)
             context += tokenize(before)
-            for sentence in wanted:
-                text = for_prompt(" ".join(sentence.text.split()))
-                questions += tokenize(render_block("label", "question", id=sentence.id, text=text) + after)
+            questions += sum(tokenize(q + after) for q in label_questions(wanted))
             sentences += len(wanted)
     return {
         "case": case.name,

@@ -14,9 +14,9 @@ from typing import Any
 
 from cjgen.ask import Runtime
 from cjgen.choose import choose
-from cjgen.prompts import render_block, render_prompt
+from cjgen.prompts import Prompt, render_block, render_prompt
 from cjgen.redact import RedactedTranscript
-from cjgen.schema import Turn
+from cjgen.schema import Transcript, Turn
 from cjgen.sentences import Sentence, number_sentences
 from cjgen.untrusted import for_prompt, prompt_id
 
@@ -117,6 +117,28 @@ def _questions_asked(chunk: Chunk) -> dict[int, str]:
     return asked
 
 
+def labelled(chunk: Chunk) -> list[Sentence]:
+    """The chunk's sentences that get a label question (long enough to say something on their own)."""
+    return [s for s in chunk.sentences if len(s.text.split()) >= MIN_WORDS]
+
+
+def label_prompt(transcript: Transcript, chunk: Chunk) -> Prompt:
+    """The shared context of one chunk's label questions: the chunk's turns, then the labels and examples."""
+    return render_prompt(
+        "label",
+        participant_id=prompt_id(transcript.participant_id),
+        turns=interview_turns(chunk, transcript.participant_id),
+    )
+
+
+def label_questions(sentences: Sequence[Sentence]) -> list[str]:
+    """One question per sentence, each quoting it."""
+    return [
+        render_block("label", "question", id=s.id, text=for_prompt(" ".join(s.text.split())))
+        for s in sentences
+    ]
+
+
 def label_transcript(runtime: Runtime, source: RedactedTranscript, segments: Sequence[Any] = ()) -> Reading:
     """A label for every participant sentence of one (redacted) transcript, and which segment they are in."""
     transcript = source.redacted
@@ -125,19 +147,11 @@ def label_transcript(runtime: Runtime, source: RedactedTranscript, segments: Seq
     votes: list[list[float]] = []
     for chunk in chunks:
         asked = _questions_asked(chunk)
-        wanted = [s for s in chunk.sentences if len(s.text.split()) >= MIN_WORDS]
+        wanted = labelled(chunk)
         if not wanted:
             continue
-        prompt = render_prompt(
-            "label",
-            participant_id=prompt_id(transcript.participant_id),
-            turns=interview_turns(chunk, transcript.participant_id),
-        )
-        questions = [
-            render_block("label", "question", id=s.id, text=for_prompt(" ".join(s.text.split())))
-            for s in wanted
-        ]
-        answers = choose(runtime, prompt, questions, LETTERS, step=f"extract:{transcript.id}")
+        prompt = label_prompt(transcript, chunk)
+        answers = choose(runtime, prompt, label_questions(wanted), LETTERS, step=f"extract:{transcript.id}")
         for sentence, (pain, delight, action, _other) in zip(wanted, answers, strict=True):
             labels.append(
                 SentenceLabel(
