@@ -554,6 +554,11 @@ def _item_texts(item: BaseModel) -> list[str]:
     return texts
 
 
+def _item_reason(item: BaseModel) -> str | None:
+    """Why one of the item's model-written texts reads as an instruction (None when none does)."""
+    return next(filter(None, map(instruction_reason, _item_texts(item))), None)
+
+
 def _dropped_note(label: str, item_id: str, reason: str) -> str:
     return (
         f"The {label} {item_id} was left out: its text {reason} (read as an instruction to an AI system), "
@@ -626,7 +631,7 @@ def scrub_map(journey: JourneyMap) -> JourneyMap:
         items: Sequence[BaseModel] = getattr(journey, field)
         kept = []
         for item in items:
-            reason = next(filter(None, map(instruction_reason, _item_texts(item))), None)
+            reason = _item_reason(item)
             if reason is None:
                 kept.append(item)
             else:
@@ -677,7 +682,7 @@ def scrub_summary(summary: TranscriptSummary) -> TranscriptSummary:
         items: list[Item] = getattr(summary, field)
         kept: list[Item] = []
         for item in items:
-            reason = next(filter(None, map(instruction_reason, _item_texts(item))), None)
+            reason = _item_reason(item)
             if reason is not None:
                 dropped.append(_dropped_note(label, item.id, reason))
                 continue
@@ -708,7 +713,7 @@ def _renamed(items: Sequence[_Named], field: str, word: str, notes: list[str]) -
     fixed: list[_Named] = []
     changed = False
     for n, item in enumerate(items, start=1):
-        reason = next(filter(None, map(instruction_reason, _item_texts(item))), None)
+        reason = _item_reason(item)
         if reason is None:
             fixed.append(item)
             continue
