@@ -61,8 +61,8 @@ def questions_in(prompt: str, kwargs: dict[str, Any]) -> list[str]:
 
 
 class ByStep:
-    """A scripted model that answers each request with the handler of its step: `stages` with a plan, every
-    other step with one answer per question of its batch."""
+    """A scripted model that answers each request with the handler of its step: `stages` with a plan,
+    `segments` with the brief's customer groups, every other step with one answer per question of its batch."""
 
     def handlers(self) -> dict[str, Handler]:
         raise NotImplementedError
@@ -70,11 +70,16 @@ class ByStep:
     def plan(self, prompt: str) -> dict[str, Any]:
         raise NotImplementedError
 
+    def groups(self, prompt: str) -> list[dict[str, str]]:
+        raise NotImplementedError
+
     def respond(self, messages: Sequence[BaseMessage], kwargs: dict[str, Any]) -> dict[str, Any]:
         step = step_of(kwargs)
         prompt = str(messages[1].content)  # the task itself, also when this is a re-ask
         if step == "stages":
             return self.plan(prompt)
+        if step == "segments":
+            return {"groups": self.groups(prompt)}
         handler = self.handlers().get(step)
         if handler is None:
             raise AssertionError(f"{type(self).__name__} has no answer for step {step_name(kwargs)!r}")
@@ -146,11 +151,13 @@ class GoldOracle(ByStep):
     def plan(self, prompt: str) -> dict[str, Any]:
         return {
             "stages": [{k: s[k] for k in ("id", "name", "description")} for s in self.gold["stages"]],
-            "segments": [
-                {"name": p["name"][:60], "description": p["description"][:200]} for p in self.gold["personas"]
-            ],
             "suspected": [a["statement"] for a in self.gold.get("assumptions_from_brief", [])][:3],
         }
+
+    def groups(self, prompt: str) -> list[dict[str, str]]:
+        return [
+            {"name": p["name"][:60], "description": p["description"][:200]} for p in self.gold["personas"]
+        ]
 
     def _items(self) -> list[tuple[str, dict[str, Any]]]:
         return [("pain", p) for p in self.gold["pain_points"]] + [

@@ -76,7 +76,10 @@ class DraftModel(ByStep):
 
     def plan(self, prompt: str) -> dict[str, Any]:
         self.plan_prompts.append(prompt)
-        return {"stages": STAGES, "segments": SEGMENTS, "suspected": SUSPECTED}
+        return {"stages": STAGES, "suspected": SUSPECTED}
+
+    def groups(self, prompt: str) -> list[dict[str, str]]:
+        return SEGMENTS
 
     @staticmethod
     def group(question: str) -> str:

@@ -15,9 +15,10 @@ from cjgen.prompts import Prompt
 from cjgen.schema import Stage
 from cjgen.sentences import Sentence
 from cjgen.settings import Settings
-from cjgen.stages import Segment
+from cjgen.stages import Segment, plan_from_brief, segments_from_brief
 from cjgen.synthesize import Context, contradictions_from, opposed_pairs, personas_for
 from factories import obs
+from oracle import step_of
 
 
 def label(turn: int, n: int, pain: float, delight: float = 0.1, action: float = 0.05) -> SentenceLabel:
@@ -122,6 +123,50 @@ def test_a_participant_goes_to_the_segment_they_lean_to_more_than_the_others() -
 def test_without_segments_everyone_is_one_group() -> None:
     personas = personas_for(context())
     assert [p.participant_ids for p in personas] == [["P1", "P2", "P3"]]
+
+
+BRIEF = (
+    "Our riders are mainly commuters who ride to work every day, and families who ride at the weekend. "
+    "Most of them pay monthly."
+)
+
+
+def test_the_groups_a_brief_names_are_asked_on_their_own_and_kept_once_each() -> None:
+    groups = [
+        {"name": "Commuters", "description": "Ride to work every day."},
+        {"name": "commuters", "description": "The same group named again."},
+        {"name": "Weekend families", "description": "Pirates who sail to the moon on Tuesdays."},
+    ]
+    run, model = scripted({"groups": groups})
+    found = segments_from_brief(run, BRIEF)
+    assert [step_of(k) for k in model.request_kwargs] == ["segments"]
+    assert [g.name for g in found] == ["Commuters", "Weekend families"]
+    assert found[0].description == "Ride to work every day."
+    # A description the brief does not support is not shown as the brief's; the name stands in for it.
+    assert "Pirates" not in found[1].description and "Weekend families" in found[1].description
+
+
+def test_groups_the_stage_plan_already_names_are_not_asked_for_again() -> None:
+    stages = [{"id": f"s{n}", "name": f"Stage {n}", "description": "A phase."} for n in range(1, 4)]
+    named = [
+        {"name": "Commuters", "description": "Ride to work."},
+        {"name": "Families", "description": "Ride."},
+    ]
+    merged = [{"name": "Riders", "description": "Commuters and families."}]
+    for plan_groups, asked in ((named, []), (merged, ["segments"])):
+        run, model = scripted(
+            {"answers": ["A"]},
+            {"stages": stages, "segments": plan_groups, "suspected": []},
+            {"groups": named},
+        )
+        plan = plan_from_brief(run, BRIEF, "current-state")
+        assert [g.name for g in plan.segments] == ["Commuters", "Families"]
+        assert [step_of(k) for k in model.request_kwargs][2:] == asked
+
+
+def test_one_group_named_is_no_segmentation() -> None:
+    run, _ = scripted({"groups": [{"name": "Riders", "description": "Ride to work every day."}]})
+    assert segments_from_brief(run, BRIEF) == []
 
 
 def scripted(*answers: dict[str, Any]) -> Any:

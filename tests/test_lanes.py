@@ -297,7 +297,9 @@ def _anything(messages: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
     """Answers every question with its first option (or a short phrase), and plans three stages."""
     if step_of(kwargs) == "stages":
         stages = [{"id": f"s{n}", "name": f"Stage {n}", "description": "A phase."} for n in range(1, 4)]
-        return {"stages": stages, "segments": []}
+        return {"stages": stages}
+    if step_of(kwargs) == "segments":
+        return {"groups": []}
     answers = schema_of(kwargs)["properties"]["answers"]
     items = answers["items"]
     return {

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -12,9 +14,11 @@ from cjgen.ask import Invalid, Runtime, ask, inline_schema, parse_as
 from cjgen.choose import best, choose
 from cjgen.prompts import render_block, render_prompt
 from cjgen.schema import MapType, Stage
-from cjgen.wording import whole_sentences
+from cjgen.wording import content_words, whole_sentences
 
 MAX_STAGES = 9  # stage answers are single digits
+# A group's description is kept when at least this share of its content words are the brief's.
+SUPPORTED_SHARE = 0.5
 
 # Used when there is no brief to plan from (e.g. summarising one interview).
 GENERIC_STAGES = (
@@ -103,6 +107,12 @@ class StagePlanOut(BaseModel):
     suspected: list[str] = Field(default_factory=list, max_length=3)
 
 
+class SegmentsOut(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    groups: list[SegmentOut] = Field(default_factory=list, max_length=4)
+
+
 @dataclass(frozen=True)
 class Segment:
     """A customer group the brief names: a candidate persona until interviews place people in it."""
@@ -138,6 +148,31 @@ def service_kind(runtime: Runtime, brief: str) -> ServiceKind:
     return SERVICE_KINDS[best(answer)]
 
 
+def _distinct(groups: Sequence[SegmentOut], brief: str) -> list[Segment]:
+    """Each group once (by name); a description the brief does not support (its words are mostly not the
+    brief's) gives way to the group's name. None when fewer than two groups are left."""
+    said = content_words(brief)
+    found: dict[str, Segment] = {}
+    for group in groups:
+        name = " ".join(group.name.split())
+        words = content_words(group.description)
+        supported = len(words & said) / len(words) if words else 0.0
+        described = whole_sentences(group.description) if supported >= SUPPORTED_SHARE else ""
+        if name:
+            found.setdefault(name.casefold(), Segment(name, described or f"{name}, as the brief names them."))
+    return list(found.values()) if len(found) >= 2 else []
+
+
+def segments_from_brief(runtime: Runtime, brief: str) -> list[Segment]:
+    """The customer groups the brief names, asked on their own: asked alongside the stages, a small model
+    often gives one group for "mainly A and B"."""
+    prompt = render_prompt("segments", brief=brief)
+    parse = partial(parse_as, SegmentsOut)
+    return _distinct(
+        ask(runtime, prompt, inline_schema(SegmentsOut), parse, step="segments", max_tokens=400).groups, brief
+    )
+
+
 def plan_from_brief(runtime: Runtime, brief: str, map_type: MapType) -> BriefPlan:
     """Ordered stages for this service and map type, and the segments and suspected problems the brief names.
 
@@ -150,10 +185,9 @@ def plan_from_brief(runtime: Runtime, brief: str, map_type: MapType) -> BriefPla
         Stage(id=s.id, name=s.name, description=whole_sentences(s.description), basis="assumption")
         for s in plan.stages
     ]
-    segments = [Segment(g.name.strip(), whole_sentences(g.description)) for g in plan.segments]
-    distinct = list({g.name.casefold(): g for g in segments if g.name.strip()}.values())
     suspected = [whole_sentences(s) for s in plan.suspected if names_a_problem(s)]
-    return BriefPlan(stages, distinct if len(distinct) >= 2 else [], suspected)
+    segments = _distinct(plan.segments, brief) or segments_from_brief(runtime, brief)
+    return BriefPlan(stages, segments, suspected)
 
 
 # "No specific problems mentioned in the brief.": a model's way of saying there is nothing to list.
