@@ -602,12 +602,27 @@ def test_a_repeated_keyword_does_not_hide_the_value_after_the_second() -> None:
         assert redact_text(text).text == text.replace(value, placeholder)
 
 
-def test_overlapping_names_after_repeated_titles_are_each_redacted() -> None:
-    # Each title starts a name that overlaps the one before; the first name is replaced whole and each
+def test_overlapping_names_after_repeated_cues_are_each_redacted() -> None:
+    # Each "Mama" starts a name that overlaps the one before; the first name is replaced whole and each
     # later one where it runs past the names already replaced.
-    redacted = redact_text("Dr " * 8)
-    assert redacted.text == "Dr [NAME] [NAME] [NAME] [NAME] "
-    assert [(s.start, s.end) for s in redacted.spans] == [(3, 14), (15, 17), (18, 20), (21, 23)]
+    redacted = redact_text("Mama " * 8)
+    assert redacted.text == "Mama [NAME] [NAME] [NAME] [NAME] "
+    assert [(s.start, s.end) for s in redacted.spans] == [(5, 24), (25, 29), (30, 34), (35, 39)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A title is no name: "Dr" after "Frau" or "my wife" was redacted as the first word of one.
+        ("Frau Dr. Weber hat mir das empfohlen.", "Frau Dr. [NAME] hat mir das empfohlen."),
+        ("my wife Dr Smith", "my wife Dr [NAME]"),
+        ("Herr Herr Weber", "Herr Herr [NAME]"),
+        ("Dr " * 8, "Dr " * 8),
+        ("Dr Ab " * 3, "Dr [NAME] " * 3),
+    ],
+)
+def test_a_title_is_not_taken_for_a_name(text: str, expected: str) -> None:
+    assert redact_text(text).text == expected
 
 
 def test_overlapping_redactions_leave_the_cycle_collector_as_it_was() -> None:

@@ -34,6 +34,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from itertools import accumulate
 from operator import itemgetter
 from typing import Any, NamedTuple
 
@@ -221,9 +222,18 @@ _new_span = tuple.__new__
 
 
 def _replace(text: str, found: list[_Finding]) -> RedactedText:
-    # Each distinct finding once: a copy of one already chosen would find its span covered. Sorted as
-    # plain tuples, which the sort compares without calling back into Python.
-    findings = sorted([(_PRIORITY[kind], start - end, start, end, kind) for kind, start, end in set(found)])
+    # Each distinct finding once: a copy of one already chosen would find its span covered.
+    distinct = [finding for finding in set(found) if finding[1] < finding[2]]
+    by_start = sorted(distinct, key=itemgetter(1))
+    if any(a[2] > b[1] for a, b in zip(by_start, by_start[1:])):
+        by_start = _resolve_overlaps(text, distinct)
+    return _replaced(text, by_start)
+
+
+def _resolve_overlaps(text: str, found: list[_Finding]) -> list[_Finding]:
+    """The parts of the findings to replace, in order, where some overlap: the more specific finding first."""
+    # Sorted as plain tuples, which the sort compares without calling back into Python.
+    findings = sorted([(_PRIORITY[kind], start - end, start, end, kind) for kind, start, end in found])
     chosen: list[tuple[str, int, int]] = []
     covered = bytearray(len(text))
     for _, _, start, end, kind in findings:
@@ -245,20 +255,30 @@ def _replace(text: str, found: list[_Finding]) -> RedactedText:
                 covered[a:b] = b"\x01" * (b - a)
             a = covered.find(0, following, end)
     chosen.sort(key=itemgetter(1))
-    pieces: list[str] = []
-    spans: list[RedactedSpan] = []
-    position = 0
-    length = 0
-    for kind, start, end in chosen:
-        pieces.append(text[position:start])
-        length += start - position
-        placeholder = PLACEHOLDERS[kind]
-        spans.append(_new_span(RedactedSpan, (kind, start, end, length, length + len(placeholder))))
-        pieces.append(placeholder)
-        length += len(placeholder)
-        position = end
-    pieces.append(text[position:])
-    return RedactedText("".join(pieces), tuple(spans))
+    return chosen
+
+
+def _replaced(text: str, chosen: list[_Finding]) -> RedactedText:
+    """The text with each of `chosen` (in order, none overlapping) replaced by its placeholder: the pieces
+    and spans are made in passes over all of them and joined once."""
+    if not chosen:
+        return RedactedText(text)
+    kinds, starts, ends = zip(*chosen, strict=True)
+    placeholders = [PLACEHOLDERS[kind] for kind in kinds]
+    sizes = [len(placeholder) for placeholder in placeholders]
+    # Where each placeholder starts in the redacted text: its value's start, moved by what the placeholders
+    # before it added or took away.
+    new_starts = list(
+        map(sum, zip(starts, accumulate((p - (e - s) for p, s, e in zip(sizes, starts, ends)), initial=0)))
+    )
+    spans = tuple(
+        _new_span(RedactedSpan, fields)
+        for fields in zip(kinds, starts, ends, new_starts, map(sum, zip(new_starts, sizes)))
+    )
+    kept = [text[a:b] for a, b in zip((0, *ends), starts)]
+    pieces = [piece for pair in zip(kept, placeholders) for piece in pair]
+    pieces.append(text[ends[-1] :])
+    return RedactedText("".join(pieces), spans)
 
 
 def redact_transcript(t: Transcript, known: Iterable[str] = ()) -> RedactedTranscript:

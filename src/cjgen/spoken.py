@@ -508,6 +508,8 @@ _TITLE = (
     r"mr\.?|mrs\.?|ms\.?|miss|mx\.?|dr\.?|monsieur|madame|mademoiselle|mme\.?|herr|herrn|frau"
     r"|fru|ponas|pono|ponui|poną|ponu|ponia|ponios|poniai|ponią|ponios"
 )
+# A title is no name ("Herr Dr Weber": the name is "Weber"), as "Mr" and "Mrs" are none.
+_TITLES = frozenset(title.removesuffix(r"\.?") for title in _TITLE.split("|"))
 NAME_CUES = "|".join([_STRONG, _WEAK, _PRESENTING, _KIN, _TITLE])
 _CUE_KINDS = {"strong": _STRONG, "presenting": _PRESENTING, "weak": _WEAK, "kin": _KIN, "title": _TITLE}
 
@@ -709,9 +711,6 @@ _NOT_CAPITALISED_NAMES = frozenset(
         "I",
         "Then",
         "Now",
-        "Mr",
-        "Mrs",
-        "Ms",
         "Monday",
         "Tuesday",
         "Wednesday",
@@ -833,7 +832,8 @@ DEMONYM = re.compile(r"[^\W\d_]+(?:ais|aise|ienne|oise|ain|aine)")
 def _not_a_name(word: str) -> bool:
     """A capitalised word that is no name: "I'm", "It's", a weekday, a month, a nationality."""
     head = word.split("'")[0]
-    return head in _NOT_CAPITALISED_NAMES or head.lower() in _NOT_NAMES or head.lower() in NATIONALITIES
+    lower = head.lower()
+    return head in _NOT_CAPITALISED_NAMES or lower in _NOT_NAMES or lower in NATIONALITIES or lower in _TITLES
 
 
 def _name_after(text: str, cue: re.Match[str], runs: _WordRuns) -> tuple[int, int] | None:
