@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from itertools import accumulate
+from itertools import accumulate, pairwise
 from operator import itemgetter
 from typing import Any, NamedTuple
 
@@ -225,7 +225,7 @@ def _replace(text: str, found: list[_Finding]) -> RedactedText:
     # Each distinct finding once: a copy of one already chosen would find its span covered.
     distinct = [finding for finding in set(found) if finding[1] < finding[2]]
     by_start = sorted(distinct, key=itemgetter(1))
-    if any(a[2] > b[1] for a, b in zip(by_start, by_start[1:])):
+    if any(a[2] > b[1] for a, b in pairwise(by_start)):
         by_start = _resolve_overlaps(text, distinct)
     return _replaced(text, by_start)
 
@@ -269,14 +269,25 @@ def _replaced(text: str, chosen: list[_Finding]) -> RedactedText:
     # Where each placeholder starts in the redacted text: its value's start, moved by what the placeholders
     # before it added or took away.
     new_starts = list(
-        map(sum, zip(starts, accumulate((p - (e - s) for p, s, e in zip(sizes, starts, ends)), initial=0)))
+        map(
+            sum,
+            zip(
+                starts,
+                accumulate((p - (e - s) for p, s, e in zip(sizes, starts, ends, strict=True)), initial=0),
+                strict=False,  # the running sum has one more item: the shift after the last value
+            ),
+        )
     )
     spans = tuple(
         _new_span(RedactedSpan, fields)
-        for fields in zip(kinds, starts, ends, new_starts, map(sum, zip(new_starts, sizes)))
+        for fields in zip(
+            kinds, starts, ends, new_starts, map(sum, zip(new_starts, sizes, strict=True)), strict=True
+        )
     )
-    kept = [text[a:b] for a, b in zip((0, *ends), starts)]
-    pieces = [piece for pair in zip(kept, placeholders) for piece in pair]
+    kept = [
+        text[a:b] for a, b in zip((0, *ends), starts, strict=False)
+    ]  # the text after the last is added below
+    pieces = [piece for pair in zip(kept, placeholders, strict=True) for piece in pair]
     pieces.append(text[ends[-1] :])
     return RedactedText("".join(pieces), spans)
 
