@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from itertools import accumulate, pairwise
+from itertools import pairwise
 from operator import itemgetter
 from typing import Any, NamedTuple
 
@@ -259,37 +259,21 @@ def _resolve_overlaps(text: str, found: list[_Finding]) -> list[_Finding]:
 
 
 def _replaced(text: str, chosen: list[_Finding]) -> RedactedText:
-    """The text with each of `chosen` (in order, none overlapping) replaced by its placeholder: the pieces
-    and spans are made in passes over all of them and joined once."""
-    if not chosen:
-        return RedactedText(text)
-    kinds, starts, ends = zip(*chosen, strict=True)
-    placeholders = [PLACEHOLDERS[kind] for kind in kinds]
-    sizes = [len(placeholder) for placeholder in placeholders]
-    # Where each placeholder starts in the redacted text: its value's start, moved by what the placeholders
-    # before it added or took away.
-    new_starts = list(
-        map(
-            sum,
-            zip(
-                starts,
-                accumulate((p - (e - s) for p, s, e in zip(sizes, starts, ends, strict=True)), initial=0),
-                strict=False,  # the running sum has one more item: the shift after the last value
-            ),
-        )
-    )
-    spans = tuple(
-        _new_span(RedactedSpan, fields)
-        for fields in zip(
-            kinds, starts, ends, new_starts, map(sum, zip(new_starts, sizes, strict=True)), strict=True
-        )
-    )
-    kept = [
-        text[a:b] for a, b in zip((0, *ends), starts, strict=False)
-    ]  # the text after the last is added below
-    pieces = [piece for pair in zip(kept, placeholders, strict=True) for piece in pair]
-    pieces.append(text[ends[-1] :])
-    return RedactedText("".join(pieces), spans)
+    """The text with each of `chosen` (in order, none overlapping) replaced by its placeholder."""
+    pieces: list[str] = []
+    spans: list[RedactedSpan] = []
+    position = 0
+    length = 0
+    for kind, start, end in chosen:
+        pieces.append(text[position:start])
+        length += start - position
+        placeholder = PLACEHOLDERS[kind]
+        spans.append(_new_span(RedactedSpan, (kind, start, end, length, length + len(placeholder))))
+        pieces.append(placeholder)
+        length += len(placeholder)
+        position = end
+    pieces.append(text[position:])
+    return RedactedText("".join(pieces), tuple(spans))
 
 
 def redact_transcript(t: Transcript, known: Iterable[str] = ()) -> RedactedTranscript:
