@@ -14,7 +14,7 @@ from cjgen.ask import Invalid, Runtime, ask, inline_schema, parse_as
 from cjgen.choose import best, choose
 from cjgen.prompts import render_block, render_prompt
 from cjgen.schema import MapType, Stage
-from cjgen.wording import content_words, whole_sentences
+from cjgen.wording import content_words, supported_share, whole_sentences
 
 MAX_STAGES = 9  # stage answers are single digits
 # A group's description is kept when at least this share of its content words are the brief's.
@@ -151,13 +151,13 @@ def service_kind(runtime: Runtime, brief: str) -> ServiceKind:
 def _distinct(groups: Sequence[SegmentOut], brief: str) -> list[Segment]:
     """Each group once (by name); a description the brief does not support (its words are mostly not the
     brief's) gives way to the group's name. None when fewer than two groups are left."""
-    said = content_words(brief)
     found: dict[str, Segment] = {}
     for group in groups:
         name = " ".join(group.name.split())
-        words = content_words(group.description)
-        supported = len(words & said) / len(words) if words else 0.0
-        described = whole_sentences(group.description) if supported >= SUPPORTED_SHARE else ""
+        supported = (
+            content_words(group.description) and supported_share(group.description, brief) >= SUPPORTED_SHARE
+        )
+        described = whole_sentences(group.description) if supported else ""
         if name:
             found.setdefault(name.casefold(), Segment(name, described or f"{name}, as the brief names them."))
     return list(found.values()) if len(found) >= 2 else []

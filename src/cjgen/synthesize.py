@@ -45,7 +45,7 @@ from cjgen.schema import (
 )
 from cjgen.stages import Segment
 from cjgen.untrusted import instruction_like
-from cjgen.wording import CHANNEL_WORDS, as_statement, channels_in, content_words, overlap
+from cjgen.wording import CHANNEL_WORDS, as_statement, channels_in, content_words, overlap, supported_share
 
 MAX_PAINS = 8
 MAX_DELIGHTS = MAX_PAINS  # what works is shown as fully as what goes wrong
@@ -212,12 +212,6 @@ def _severity(finding: Finding, total: int) -> Severity:
 def findings_of(ctx: Context, kind: str, limit: int) -> list[Finding]:
     found = group_observations(ctx.of_kind(kind), ctx.scores)
     return [f for f in found if not instruction_like(f.lead.text)][:limit]
-
-
-def supported_share(statement: str, source: str) -> float:
-    """The share of a statement's content words that `source` also holds (1.0 for a statement with none)."""
-    words = content_words(statement)
-    return len(words & content_words(source)) / len(words) if words else 1.0
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")

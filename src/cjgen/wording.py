@@ -88,6 +88,12 @@ def overlap(a: set[str], b: set[str]) -> float:
     return float(len(a & b) / (len(a) * len(b)) ** 0.5)
 
 
+def supported_share(statement: str, source: str) -> float:
+    """The share of a statement's content words that `source` also holds (1.0 for a statement with none)."""
+    words = content_words(statement)
+    return len(words & content_words(source)) / len(words) if words else 1.0
+
+
 def as_statement(text: str) -> str:
     """A description as a finished sentence: first letter capitalised, one full stop, no stray quotes."""
     text = " ".join(text.strip().strip("\"'“”").split())
