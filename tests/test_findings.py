@@ -8,11 +8,11 @@ from typing import Any
 from cjgen.choose import choose, complete_each
 from cjgen.findings import select_moments
 from cjgen.group import CORE_MEMBERS, group_observations
-from cjgen.label import SentenceLabel
+from cjgen.label import INTERVIEWER_WORDS, SentenceLabel, chunk_turns
 from cjgen.models import ScriptedChatModel
 from cjgen.pipeline import open_runtime
 from cjgen.prompts import Prompt
-from cjgen.schema import Stage
+from cjgen.schema import Stage, Turn
 from cjgen.sentences import Sentence
 from cjgen.settings import Settings
 from cjgen.stages import Segment, plan_from_brief, segments_from_brief
@@ -223,3 +223,21 @@ def test_a_lean_to_one_stage_number_is_taken_out_before_choosing() -> None:
     picked = [max(range(3), key=lambda k: a[k]) for a in debiased(answers)]
     assert picked[2] == 1
     assert debiased(answers[:2]) == answers[:2]  # too few answers to tell a lean from a finding
+
+
+def test_a_chunk_never_shows_more_than_fits_however_many_questions_are_asked() -> None:
+    # An hour-long interview of many long questions and short answers: few participant words per chunk,
+    # but everything shown counts against the model's window.
+    turns = []
+    for n in range(200):
+        turns.append(Turn(index=2 * n, speaker="Interviewer", role="interviewer", text="word " * 80))
+        turns.append(Turn(index=2 * n + 1, speaker="P1", role="participant", text="yes I think so " * 3))
+    chunks = chunk_turns(tuple(turns), [], max_words=2400, max_shown=3600)
+    shown = [
+        sum(len(t.text.split()) if t.role == "participant" else INTERVIEWER_WORDS for t in c.turns)
+        for c in chunks
+    ]
+    assert len(chunks) > 1 and max(shown) <= 3600
+    assert [t.index for c in chunks for t in c.turns if t.role == "participant"] == list(range(1, 400, 2))
+    # Participant words alone would have made one chunk of them all.
+    assert len(chunk_turns(tuple(turns), [], max_words=2400, max_shown=10**9)) == 1

@@ -22,6 +22,10 @@ from cjgen.untrusted import for_prompt, prompt_id
 
 # Long interviews are read in chunks of turns so that one chunk's context fits the model's window.
 CHUNK_WORDS = 2400
+# All a chunk shows, interviewer lines included: at about 1.9 tokens a word with sentence ids, the interview
+# fits the embedded model's 8,192-token window with room for the legend and a question. An hour-long interview
+# with many short questions showed 4,700 words in one chunk of 2,400 participant words: 8,900 tokens.
+MAX_SHOWN_WORDS = 3600
 KINDS = ("pain", "delight", "action", "other")
 LETTERS = ("A", "B", "C", "D")
 LETTERS_FOR_SEGMENTS = ("A", "B", "C", "D", "E", "F", "G", "H")
@@ -36,21 +40,33 @@ class Chunk:
     sentences: tuple[Sentence, ...]
 
 
+def _shown_words(turn: Turn) -> int:
+    """The words of a turn as an interview is shown to the model (interviewer turns are shortened)."""
+    words = len(turn.text.split())
+    return words if turn.role == "participant" else min(words, INTERVIEWER_WORDS)
+
+
 def chunk_turns(
-    turns: tuple[Turn, ...], sentences: list[Sentence], max_words: int = CHUNK_WORDS
+    turns: tuple[Turn, ...],
+    sentences: list[Sentence],
+    max_words: int = CHUNK_WORDS,
+    max_shown: int = MAX_SHOWN_WORDS,
 ) -> list[Chunk]:
-    """Split at turn boundaries so that no chunk's participant text exceeds `max_words` (one turn may)."""
+    """Split at turn boundaries so that no chunk's participant text exceeds `max_words`, nor all it shows,
+    interviewer lines included, `max_shown` (one turn may)."""
     chunks: list[list[Turn]] = [[]]
-    words = 0
+    words = shown = 0
     for turn in turns:
         size = len(turn.text.split()) if turn.role == "participant" else 0
-        if chunks[-1] and words + size > max_words:
+        if chunks[-1] and (words + size > max_words or shown + _shown_words(turn) > max_shown):
             # Start the next chunk with the interviewer's question that leads into this turn, for context.
             lead = [chunks[-1][-1]] if chunks[-1][-1].role == "interviewer" else []
             chunks.append(lead)
             words = 0
+            shown = sum(_shown_words(t) for t in lead)
         chunks[-1].append(turn)
         words += size
+        shown += _shown_words(turn)
     result = []
     for group in chunks:
         indexes = {t.index for t in group}
