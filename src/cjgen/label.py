@@ -57,8 +57,9 @@ def chunk_turns(
     chunks: list[list[Turn]] = [[]]
     words = shown = 0
     for turn in turns:
-        size = len(turn.text.split()) if turn.role == "participant" else 0
-        if chunks[-1] and (words + size > max_words or shown + _shown_words(turn) > max_shown):
+        seen = _shown_words(turn)
+        size = seen if turn.role == "participant" else 0
+        if chunks[-1] and (words + size > max_words or shown + seen > max_shown):
             # Start the next chunk with the interviewer's question that leads into this turn, for context.
             lead = [chunks[-1][-1]] if chunks[-1][-1].role == "interviewer" else []
             chunks.append(lead)
@@ -66,7 +67,7 @@ def chunk_turns(
             shown = sum(_shown_words(t) for t in lead)
         chunks[-1].append(turn)
         words += size
-        shown += _shown_words(turn)
+        shown += seen
     result = []
     for group in chunks:
         indexes = {t.index for t in group}
