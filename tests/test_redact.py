@@ -533,6 +533,18 @@ def test_a_long_run_of_digits_beside_number_words_is_read() -> None:
     assert redact_text(text).spans
 
 
+def test_a_number_said_with_words_between_its_digits_is_read() -> None:
+    # A number word between digits on both sides ("07 nine 44 five…") once left the whole number unread:
+    # only two number words side by side started a reading.
+    for text in [
+        "my number is 07 nine 44 five 6 two 3 one 1",
+        "mitt nummer er 9 to 4 fem 6 sju 8 ni",
+        "mon numéro, c'est le 06 douze 34 cinquante-six 78",
+    ]:
+        assert "[PHONE]" in redact_text(text).text, text
+    assert redact_text("I paid 20 pounds for two 30 minute sessions in 2019").spans == ()
+
+
 def test_a_long_transcript_turn_is_redacted_and_mapped_in_linear_time() -> None:
     """Offsets of many segments map through many spans by binary search, not one span at a time."""
     text = "call 06 1837 2264 now. " * 4_000

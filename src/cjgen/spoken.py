@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import product
 from typing import Any
 
 import re2
@@ -102,7 +103,8 @@ _AND = frozenset(["et", "og", "und"])
 # letters inside an id: "J T one oh three…").
 _TOKEN = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*|\d+")
 # What may stand between two parts of one number: spaces, a comma, a dash, a full stop, at most three.
-_GAP = re.compile(r"[ \t,.;:–—-]{1,3}")
+_GAP_CHARS = " \t,.;:–—-"
+_GAPS = frozenset("".join(chars) for n in (1, 2, 3) for chars in product(_GAP_CHARS, repeat=n))
 
 
 @dataclass(frozen=True)
@@ -214,25 +216,6 @@ def _lowered(text: str) -> str:
     return lowered
 
 
-def scan_words(pattern: Any, text: str, *, overlapping: bool = True) -> list[tuple[int, str]]:
-    """Where group 1 of `pattern` matches in the lower-cased text, as character offsets, with the word it
-    found; a match may start inside the one before ("i am" and "am apparat"), or, without `overlapping`,
-    each starts after the last."""
-    data = _lowered(text).encode()
-    found: list[tuple[int, str]] = []
-    position = 0
-    # The engine's own call: `search` builds a match object per word, which costs more than the search.
-    regexp = pattern._regexp
-    while (spans := regexp.Match(_UNANCHORED, data, position, len(data)))[0] != _NO_SPAN:
-        start, end = spans[1]
-        found.append((start, data[start:end].decode()))
-        position = start + 1 if overlapping else end
-    if len(data) == len(text):
-        return found
-    offsets = _char_offsets(data, [start for start, _ in found])
-    return [(offset, word) for offset, (_, word) in zip(offsets, found, strict=True)]
-
-
 def _char_offsets(data: bytes, byte_offsets: list[int]) -> list[int]:
     """Offsets (in order) into UTF-8 `data` as offsets into the text it encodes, one stretch at a time: a
     stretch holds as many characters as it has bytes that do not continue a character."""
@@ -258,6 +241,14 @@ _PYTHON_TOKEN = re.compile(r"\\.|\[(?:\\.|[^\]\\])*\]|\(\?[=!<]|\{\d+,\d+\}|[\s#
 _BOUNDED = re.compile(r"\{(\d+),\d+\}")
 
 
+def _large_dfa() -> Any:
+    """RE2 options for a long pattern: more than the default memory for its DFA, which otherwise gives up
+    on long texts and leaves the search to a far slower engine."""
+    options = re2.Options()
+    options.max_mem = 64 << 20
+    return options
+
+
 def superset_pattern(source: str) -> Any:
     """`source`, a verbose Python pattern without lookarounds, as an RE2 pattern that matches wherever it
     does (and may match where it does not): a cheap linear-time test of where the Python pattern can start."""
@@ -271,11 +262,7 @@ def superset_pattern(source: str) -> Any:
         if not token.isspace():
             # "{0,5}" as "{0,}": nested bounded repeats would make a program too large for RE2's DFA.
             pieces.append(_BOUNDED.sub(r"{\1,}", _PYTHON_CLASSES.get(token, token)))
-    # A long pattern needs more than RE2's default memory for its DFA, which otherwise gives up on long
-    # texts and leaves the search to a far slower engine.
-    options = re2.Options()
-    options.max_mem = 64 << 20
-    return re2.compile("".join(pieces).encode(), options)
+    return re2.compile("".join(pieces).encode(), _large_dfa())
 
 
 def match_starts(pattern: Any, text: str) -> list[int]:
@@ -303,59 +290,94 @@ _NUMBER_BASE = "|".join(
     for word in sorted({*_UNITS, *_TEENS, *_TENS, *_HUNDRED, *_REPEAT, *_PLUS}, key=len, reverse=True)
     if "-" not in word
 )
-_NUMBER_SCAN = re2.compile(
-    f"(?:^|[^\\pL\\pN_])((?:{_NUMBER_BASE})(?:-?(?:und|og|et)?-?(?:{_NUMBER_BASE})){{0,4}})"
-    "(?:$|[^\\pL\\pN_])".encode()
+_CARDINAL = f"(?:{_NUMBER_BASE})(?:-?(?:und|og|et)?-?(?:{_NUMBER_BASE})){{0,4}}"
+# What may join two number words of one stretch: one of `_GAPS`, or a joining word between spaces.
+_SPACE = _PYTHON_CLASSES[r"\s"]
+_NUMBER_JOIN = f"(?:[{_GAP_CHARS}]{{1,3}}|{_SPACE}+(?:et|og|und){_SPACE}+)"
+
+
+# Two or more numbers, at least one of them in words ("oh seven nine", "07 nine 44"), with only such joins
+# between them, as whole words, in the lower-cased text.
+_NUMBER_TOKEN = f"(?:{_CARDINAL}|\\pN+)"
+_NUMBER_CLUSTER = re2.compile(
+    f"(?:^|[^\\pL\\pN_])(?:(?:\\pN+{_NUMBER_JOIN})+{_CARDINAL}(?:{_NUMBER_JOIN}{_NUMBER_TOKEN})*"
+    f"|{_CARDINAL}(?:{_NUMBER_JOIN}{_NUMBER_TOKEN})+)(?:$|[^\\pL\\pN_])".encode(),
+    _large_dfa(),
 )
 
 
 def _number_word_clusters(text: str) -> list[tuple[int, int]]:
-    """Stretches (widened to whole words and nearby digits) where two number words stand close."""
-    words = [(start, start + len(word)) for start, word in scan_words(_NUMBER_SCAN, text, overlapping=False)]
-    clusters: list[list[int]] = []
-    for start, end in words:
-        # Two number words belong together when only a gap a number can have stands between them.
-        between = text[clusters[-1][1] : start] if clusters else ""
-        if clusters and (_GAP.fullmatch(between) or between.strip().lower() in _AND):
-            clusters[-1][1] = end
-            clusters[-1][2] += 1
-        else:
-            clusters.append([start, end, 1])
+    """Stretches (widened to whole words and nearby digits) where two numbers stand close, one of them said
+    in words.
+
+    One search per stretch: a search per word cost more than the rest of redaction on a text of number
+    words. The match holds the character before and after its words, where there is one."""
+    data = _lowered(text).encode()
+    regexp = _NUMBER_CLUSTER._regexp
+    found: list[int] = []
+    position = 0
+    while (span := regexp.Match(_UNANCHORED, data, position, len(data))[0]) != _NO_SPAN:
+        start, end = span
+        first = _char_length(data[start])
+        if not data[start : start + first].decode().isalnum():
+            start += first
+        last = _last_char_start(data, end)
+        if not data[last:end].decode().isalnum():
+            end = last
+        found += (start, end)
+        position = end
+    if len(data) != len(text):
+        found = _char_offsets(data, found)
     spans: list[tuple[int, int]] = []
-    for start, end, count in clusters:
-        if count >= 2:
-            lo = max(0, start - 30)
-            hi = min(len(text), end + 30)
-            while lo > 0 and not text[lo - 1].isspace() and start - lo < 60:
-                lo -= 1
-            while hi < len(text) and not text[hi].isspace() and hi - end < 60:
-                hi += 1
-            if spans and lo <= spans[-1][1]:
-                spans[-1] = (spans[-1][0], hi)
-            else:
-                spans.append((lo, hi))
+    for start, end in zip(found[::2], found[1::2], strict=True):
+        lo = max(0, start - 30)
+        hi = min(len(text), end + 30)
+        while lo > 0 and not text[lo - 1].isspace() and start - lo < 60:
+            lo -= 1
+        while hi < len(text) and not text[hi].isspace() and hi - end < 60:
+            hi += 1
+        if spans and lo <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], hi)
+        else:
+            spans.append((lo, hi))
     return spans
+
+
+def _last_char_start(data: bytes, end: int) -> int:
+    """Where the UTF-8 character that ends at byte `end` starts."""
+    start = end - 1
+    while start > 0 and 0x80 <= data[start] < 0xC0:
+        start -= 1
+    return start
 
 
 def _runs_in(text: str, tokens: list[tuple[int, int, str]], min_said: int) -> list[NumberRun]:
     runs: list[NumberRun] = []
     reading: _Reading | None = None
     repeat = 1
+    lowers = [token.lower() for _, _, token in tokens]
+    values = [_NUMBERS.get(lower) for lower in lowers]
+    count = len(tokens)
     i = 0
-    while i < len(tokens):
+    while i < count:
         start, end, token = tokens[i]
-        lower = token.lower()
-        joined = reading is not None and _GAP.fullmatch(text, reading.end, start) is not None
-        if reading is not None and not joined and reading.end != start:
+        lower = lowers[i]
+        if reading is not None and reading.end != start and text[reading.end : start] not in _GAPS:
             runs.append(_close(reading))
             reading, repeat = None, 1
-        value = 0 if token.isdigit() else 100 if lower in _HUNDRED else _value(lower)
-        if lower in _REPEAT and i + 1 < len(tokens) and _value(tokens[i + 1][2]) is not None:
+        if token.isdigit():
+            # Written digits, the commonest part of a long run, read here rather than in `_read_number`.
+            reading = reading or _Reading(start)
+            reading.digits.append(token * repeat)
+            reading.numbers.append(int(token) if len(token) <= 6 else -1)
+            reading.end = end
+            repeat = 1
+        elif lower in _REPEAT and i + 1 < count and values[i + 1] is not None:
             reading = reading or _Reading(start)
             repeat, reading.end = _REPEAT[lower], end
         elif lower in _PLUS and reading is None:
             reading = _Reading(start, end, plus=True)
-        elif value is not None:
+        elif lower in _HUNDRED or values[i] is not None:
             reading = reading or _Reading(start)
             i = _read_number(text, tokens, i, reading, repeat)
             repeat = 1
@@ -373,18 +395,26 @@ def _runs_in(text: str, tokens: list[tuple[int, int, str]], min_said: int) -> li
     return [run for run in runs if run.said >= min_said and len(run.digits) >= 2]
 
 
+_TOKEN_SPLIT = re.compile(f"({_TOKEN.pattern})")
+
+
 def _tokens(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
     """Words and digit runs; a hyphenated word that is no number is read part by part ("double-four")."""
     tokens = []
-    for match in _TOKEN.finditer(text, start, end):
-        token = match.group()
+    position = start
+    # One split of the stretch: a match object per token cost as much as reading the tokens.
+    pieces = _TOKEN_SPLIT.split(text[start:end])
+    for k in range(1, len(pieces), 2):
+        position += len(pieces[k - 1])
+        token = pieces[k]
         if "-" in token and token.lower() not in _NUMBERS:
-            position = match.start()
             for part in token.split("-"):
                 tokens.append((position, position + len(part), part))
                 position += len(part) + 1
+            position -= 1
         else:
-            tokens.append((match.start(), match.end(), token))
+            tokens.append((position, position + len(token), token))
+            position += len(token)
     return tokens
 
 
