@@ -1372,11 +1372,15 @@ def _spoken_numbers(text: str) -> list[_Finding]:
     for eight to fifteen digits, a phone number. Fewer than four digits said in words stay (prices, years)."""
     found = []
     for run in number_runs(text, min_said=4):
-        line_start = text.rfind("\n", 0, run.start) + 1
-        context = [m for m in _SPOKEN_CONTEXT.finditer(text, max(line_start, run.start - 60), run.start)]
-        kind = context[-1].lastgroup if context else None
         digits = len(run.digits)
-        if kind == "reference" or digits < 6 or run.counting:
+        if digits < 6 or run.counting:
+            continue
+        # The word that says what the number is stands on its line, at most 60 characters before it.
+        lo = max(0, run.start - 60)
+        lo = max(lo, text.rfind("\n", lo, run.start) + 1)
+        context = [m for m in _SPOKEN_CONTEXT.finditer(text, lo, run.start)]
+        kind = context[-1].lastgroup if context else None
+        if kind == "reference":
             continue
         if kind is None:
             kind = _spoken_kind(run.digits, plus=run.plus)
