@@ -40,6 +40,13 @@ def test_no_more_moments_per_interview_than_the_cap() -> None:
     assert len(select_moments(labels, "pain")) == 6
 
 
+def test_a_long_interview_keeps_moments_in_proportion_to_its_sentences() -> None:
+    # 600 sentences, every other one a problem in its own answer: three times the length that keeps six.
+    labels = [label(t, 1, 0.9 if t % 2 else 0.1) for t in range(1, 601)]
+    assert len(select_moments(labels, "pain")) == 18
+    assert len(select_moments(labels[:200], "pain")) == 6
+
+
 def test_observations_about_the_same_thing_group_and_a_word_everyone_uses_does_not() -> None:
     items = [
         obs("a", "P1", "The technician came four hours late for the repair visit"),

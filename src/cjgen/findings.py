@@ -25,8 +25,17 @@ from cjgen.untrusted import prompt_id
 # mean probability of that kind ...
 MIN_LIFT = 0.06
 # ... and at most this many moments of each kind are kept per interview (the strongest first): a small model
-# flags many sentences, and an interview rarely holds more distinct findings than this.
+# flags many sentences, and an interview of up to LONG_INTERVIEW labelled sentences (about 40 minutes of
+# speech) rarely holds more distinct findings than this. A longer one keeps more, in proportion to its
+# sentences: an hour-long usability session covers more ground than a short call, and a fixed number of
+# moments would leave most of its findings unread.
 PER_INTERVIEW = {"pain": 6, "delight": 5, "action": 2}
+LONG_INTERVIEW = 200
+
+
+def moments_kept(kind: str, sentences: int) -> int:
+    """How many moments of `kind` an interview of `sentences` labelled sentences keeps."""
+    return max(PER_INTERVIEW[kind], round(PER_INTERVIEW[kind] * sentences / LONG_INTERVIEW))
 
 
 @dataclass(frozen=True)
@@ -102,7 +111,7 @@ def select_moments(labels: Sequence[SentenceLabel], kind: str) -> list[Moment]:
     best_per_turn: dict[int, Moment] = {}
     for moment in sorted(moments, key=lambda m: -m.score):
         best_per_turn.setdefault(moment.sentences[0].turn_index, moment)
-    strongest = sorted(best_per_turn.values(), key=lambda m: -m.score)[: PER_INTERVIEW[kind]]
+    strongest = sorted(best_per_turn.values(), key=lambda m: -m.score)[: moments_kept(kind, len(labels))]
     return sorted(strongest, key=lambda m: (m.sentences[0].turn_index, m.sentences[0].start))
 
 
