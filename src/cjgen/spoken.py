@@ -366,7 +366,7 @@ def _runs_in(text: str, tokens: list[tuple[int, int, str]], min_said: int) -> li
             runs.append(_close(reading))
             reading, repeat = None, 1
         if token.isdigit():
-            # Written digits, the commonest part of a long run, read here rather than in `_read_number`.
+            # Written digits: as they are, repeated after "double".
             reading = reading or _Reading(start)
             reading.digits.append(token * repeat)
             reading.numbers.append(int(token) if len(token) <= 6 else -1)
@@ -421,14 +421,10 @@ def _tokens(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
 def _read_number(
     text: str, tokens: list[tuple[int, int, str]], i: int, reading: _Reading, repeat: int
 ) -> int:
-    """Add the number at token i (and the words that complete it) to the reading; the last token used."""
+    """Add the number said in words at token i (and the words that complete it) to the reading; the last
+    token used. Written digits are read by `_runs_in`."""
     _, end, token = tokens[i]
     lower = token.lower()
-    if token.isdigit():
-        reading.digits.append(token * repeat)
-        reading.numbers.append(int(token) if len(token) <= 6 else -1)
-        reading.end = end
-        return i
     if lower in _HUNDRED:
         return _read_number_after_hundred(text, tokens, i, reading)
     value = _value(lower)
