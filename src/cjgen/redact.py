@@ -578,8 +578,16 @@ def _near_digits(before: int, after: int) -> _Near:
 
 
 def _near_chars(chars: str, before: int, after: int) -> _Near:
-    pattern = re.compile(f"[{re.escape(chars)}]")
-    return lambda text: _merge((m.span() for m in pattern.finditer(text)), before, after, len(text))
+    """`_merge` of the windows around each of `chars`: signs no more than `before + after` apart share a
+    window, so one match of the engine finds each window, not one per sign."""
+    sign, other = re.escape(chars), f"[^{re.escape(chars)}]"
+    pattern = re.compile(f"[{sign}](?:{other}{{0,{before + after}}}[{sign}])*")
+
+    def windows(text: str) -> list[_Window]:
+        length = len(text)
+        return [(max(0, m.start() - before), min(length, m.end() + after)) for m in pattern.finditer(text)]
+
+    return windows
 
 
 def _everywhere(text: str) -> list[_Window]:
@@ -776,13 +784,20 @@ _near_at_word = _near_words("at|ät|arobase|alfakrøll|krøllalfa|eta", 0, 1)
 _near_at_sign = _near_chars("@", 0, 1)
 
 
+# The spelled domain starting up to `k` characters before a found "at" (the "(" or space the "at" may
+# follow): one match each instead of one per start.
+_SPELLED_DOMAIN_WITHIN = [
+    re.compile(rf"(?i)(?s:.{{0,{k}}}){_SPELLED_DOMAIN.pattern.removeprefix('(?i)')}") for k in range(3)
+]
+
+
 def _near_spelled_at(text: str) -> list[_Window]:
     """Before each spelled "at" that a domain follows ("at example dot com"), where the name can start."""
     ats = sorted(_near_at_word(text) + _near_at_sign(text))
     found = [
         (a, a)
         for a, _ in ats
-        if any(_SPELLED_DOMAIN.match(text, q, a + 300) for q in (a - 2, a - 1, a) if q >= 0)
+        if _SPELLED_DOMAIN_WITHIN[min(a, 2)].match(text, max(0, a - 2), a + 300) is not None
     ]
     return _merge(found, 280, 0, len(text))
 

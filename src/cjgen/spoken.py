@@ -93,6 +93,8 @@ for _ten_word, _ten in _TENS.items():
             _NUMBERS.setdefault(f"{_ten_word}-et-{_teen_word}", _ten + _teen)
 _NUMBERS.pop("oh-one", None)
 
+# A tens word may take its unit from the next word ("forty two"): those are read by `_read_number`.
+_TENS_SAID_APART = frozenset(_TEN_VALUES)
 _HUNDRED = frozenset(["hundred", "cent", "cents", "hundert", "hundre", "šimtas", "šimtai", "šimtų"])
 _REPEAT = {"double": 2, "triple": 3, "dobbel": 2, "trippel": 3, "doppel": 2, "doppelt": 2, "dvigubas": 2}
 _PLUS = frozenset(["plus", "pluss", "plius"])
@@ -127,7 +129,7 @@ class NumberRun:
         return len(steps) >= 2 and all(b == a + 1 or (a, b) == (12, 1) for a, b in steps)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Reading:
     """A number being read. Digits and letters are kept as parts, joined when it closes: a string that
     grows one part at a time is copied at each part, so a run of a million number words took time that
@@ -377,7 +379,21 @@ def _runs_in(text: str, tokens: list[tuple[int, int, str]], min_said: int) -> li
             repeat, reading.end = _REPEAT[lower], end
         elif lower in _PLUS and reading is None:
             reading = _Reading(start, end, plus=True)
-        elif lower in _HUNDRED or values[i] is not None:
+        elif (
+            (value := values[i]) is not None
+            and value not in _TENS_SAID_APART
+            and lower not in _HUNDRED
+            and not (value < 10 and i + 1 < count and lowers[i + 1] in _HUNDRED)
+        ):
+            # A number word that no following word completes ("seven", "atten"), read here: most are.
+            reading = reading or _Reading(start)
+            digits = str(value)
+            reading.numbers.append(value)
+            reading.digits.append(digits * repeat)
+            reading.said += len(digits) * repeat
+            reading.end = end
+            repeat = 1
+        elif lower in _HUNDRED or value is not None:
             reading = reading or _Reading(start)
             i = _read_number(text, tokens, i, reading, repeat)
             repeat = 1
@@ -828,12 +844,16 @@ class _WordRuns:
         return run
 
 
+# What may follow a name and close the phrase, read in the next `_PHRASE_REACH` characters.
+_PHRASE_END = re.compile(
+    rf"\s*(?:[,.!?;:)]|$|(?i:by\sthe\sway|here\b|from\b)|(?i:(?:{_AFTER_NAME}))(?![\w']))"
+)
+_PHRASE_REACH = 30
+
+
 def _ends_phrase(text: str, end: int) -> bool:
     """The name is followed by punctuation, the end, or a word that closes an introduction."""
-    rest = text[end : end + 30]
-    return re.match(r"\s*(?:[,.!?;:)]|$|(?i:by\sthe\sway|here\b|from\b))", rest) is not None or (
-        _AFTER_NAME_CUE.match(rest.lstrip()) is not None
-    )
+    return _PHRASE_END.match(text, end, end + _PHRASE_REACH) is not None
 
 
 def _capitalised(words: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
@@ -867,14 +887,24 @@ def _name_after(text: str, cue: re.Match[str], runs: _WordRuns) -> tuple[int, in
     position = cue.end()
     while text[position : position + 1] == " ":
         position += 1
-    if _no_name_starts(text, position, kind):
+    first = _NAME_WORD.match(text, position)
+    if first is None or _no_name_starts(first.group(), kind):
         return None
-    words = runs.words_from(position, 4)
-    while words and words[0][2].lower() in _FILLERS:
-        words = words[1:]
-    if not words:
-        return None
-    names = _capitalised(words)
+    # Adverbs before the name ("ich heiß übrigens Miriam"): the name is looked for in four words after the
+    # cue, and they count among them.
+    fillers = 0
+    while first.group().lower() in _FILLERS:
+        fillers += 1
+        end = first.end()
+        following = _NAME_WORD.match(text, end + 1) if fillers < 4 and text[end : end + 1] == " " else None
+        if following is None:
+            return None
+        first = following
+    if first.group()[0].islower():
+        # The second word is among the four unless three adverbs took their places (a particle is not counted).
+        second_read = fillers <= 2 or first.group().lower() in _PARTICLES
+        return _lower_case_name(text, cue, first, second_read=second_read)
+    names = _capitalised(runs.words_from(first.start(), 4 - fillers))
     if kind in ("kin", "title"):
         return (names[0][0], names[-1][1]) if names else None
     if names:
@@ -885,9 +915,21 @@ def _name_after(text: str, cue: re.Match[str], runs: _WordRuns) -> tuple[int, in
             if kind == "weak" and not whole and cue.group().lower().startswith("ich"):
                 return None  # German nouns are capitalised: "Ich bin Lehrerin, …"
             return names[0][0], names[-1][1]
+    return None
+
+
+def _lower_case_name(
+    text: str, cue: re.Match[str], first: re.Match[str], *, second_read: bool
+) -> tuple[int, int] | None:
+    """One or two lower-case words after an introduction (`first` the first of them; the second only when
+    `second_read`) that end the phrase, as speech-to-text writes a name. Most cues are followed by ordinary
+    words, so the cheap checks come first."""
+    kind = cue.lastgroup
+    if kind not in ("strong", "weak") or len(first.group()) < 3:
         return None
-    # A name in lower case, as speech-to-text writes it: one or two words that end the phrase.
-    if kind == "presenting" or not (words[0][2][0].islower() and len(words[0][2]) >= 3):
+    end = first.end()
+    second = _NAME_WORD.match(text, end + 1) if second_read and text[end : end + 1] == " " else None
+    if not _ends_phrase(text, first.end()) and (second is None or not _ends_phrase(text, second.end())):
         return None
     # After "I'm" ("hey, i'm blind.") one word may be anything: a greeting and a whole name, or a closing
     # "by the way", are needed.
@@ -895,26 +937,23 @@ def _name_after(text: str, cue: re.Match[str], runs: _WordRuns) -> tuple[int, in
     if kind == "weak":
         greeted = _GREETING.search(text, max(0, cue.start() - _GREETING_REACH), cue.start()) is not None
         fewest = 2 if greeted else 3
-    lower = []
-    for word in words[:2]:
-        common = word[2].lower() in _NOT_NAMES or word[2].lower().endswith("ly")
-        if common or len(word[2]) < 3 or not word[2].isalpha() or not word[2][0].islower():
+    for count, word in enumerate((first, second), start=1):
+        if word is None:
             break
-        lower.append(word)
+        said = word.group()
+        common = said.lower() in _NOT_NAMES or said.lower().endswith("ly")
+        if common or len(said) < 3 or not said.isalpha() or not said[0].islower():
+            break
         # "i'm harriet by the way": the closing phrase says it was an introduction.
-        closed = _BY_THE_WAY.match(text, word[1]) is not None
-        if (len(lower) >= fewest or closed) and _ends_phrase(text, word[1]):
-            return lower[0][0], word[1]
+        closed = _BY_THE_WAY.match(text, word.end()) is not None
+        if (count >= fewest or closed) and _ends_phrase(text, word.end()):
+            return first.start(), word.end()
     return None
 
 
-def _no_name_starts(text: str, position: int, kind: str | None) -> bool:
+def _no_name_starts(word: str, kind: str | None) -> bool:
     """What `_name_after` finds when the first word after the cue already rules a name out ("I'm I'm…",
     "my wife and…"), known before the words after it are read: most cues are followed by no name."""
-    first = _NAME_WORD.match(text, position)
-    if first is None:
-        return True
-    word = first.group()
     lower = word.lower()
     if lower in _FILLERS:
         return False
@@ -931,6 +970,9 @@ def _no_name_starts(text: str, position: int, kind: str | None) -> bool:
     )
 
 
+_NAME_OPENS_PHRASE = re.compile(r"(?:^|[,;:]\s|\n)((?:[^\W\d_]+(?:[-'][^\W\d_]+)*\s?){1,2})$")
+
+
 def _name_before(text: str, cue_start: int) -> tuple[int, int] | None:
     """ "Dominic here," "Thibault à l'appareil": one or two capitalised words right before the cue, at the
     start of a phrase."""
@@ -939,12 +981,16 @@ def _name_before(text: str, cue_start: int) -> tuple[int, int] | None:
         return None
     # "Seidl mein Name" says it is a name; "here" and "speaking" must close the phrase ("Dominic here,"
     # but not "Generally speaking they…").
+    before = text[max(0, cue_start - 60) : cue_start - 1]
+    # The word right before the cue is the name's last: most cues follow no capitalised word.
+    last = before.rsplit(None, 1)[-1] if before and not before.isspace() else ""
+    if not last[:1].isupper() or _not_a_name(last):
+        return None
     closing = cue.group().lower() not in ("à l'appareil", "am apparat", "mein name")
     if closing and not _ends_phrase(text, cue.end()):
         return None
-    before = text[max(0, cue_start - 60) : cue_start - 1]
     # The name opens the turn or follows a comma ("Hiya, Dominic here"), not a full stop ("Start. Video here").
-    match = re.search(r"(?:^|[,;:]\s|\n)((?:[^\W\d_]+(?:[-'][^\W\d_]+)*\s?){1,2})$", before)
+    match = _NAME_OPENS_PHRASE.search(before)
     if match is None and ("!" in before or "." in before):  # "Morning! Siobhan speaking."
         match = _AFTER_GREETING.search(before)
     if match is None:
