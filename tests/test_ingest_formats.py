@@ -195,6 +195,35 @@ def test_dash_question_star_answer_notes() -> None:
     assert inspect_transcript(DATA / "dash_notes.md").format == "Q&A notes"
 
 
+def test_a_notetakers_short_prompt_before_a_colon_is_the_interviewers(tmp_path: Path) -> None:
+    """`- What was hard: the forms` in notes: the prompt is the interviewer's, the rest the answer. A colon
+    inside an answer, a bracketed note and a long lead-in stay as they are."""
+    path = tmp_path / "P3.md"
+    path.write_text(
+        "- How do you check in? At the desk.\n"
+        "- What was hard: the forms, every single time.\n"
+        "- Thoughts: fine.\n"
+        "- I have started recording. I'd like to confirm: yes.\n"
+        "- [Researcher note: share the screen]\n"
+        "- The one thing I would change about the whole visit if I could: the wait.\n",
+        encoding="utf-8",
+    )
+    t = load_transcript(path)
+    assert t.kind == "notes"
+    assert [(turn.role, turn.text) for turn in t.turns] == [
+        ("interviewer", "How do you check in?"),
+        ("participant", "At the desk."),
+        ("interviewer", "What was hard:"),
+        ("participant", "the forms, every single time."),
+        ("interviewer", "Thoughts:"),
+        (
+            "participant",
+            "fine.\nI have started recording. I'd like to confirm: yes.\n[Researcher note: share the screen]\n"
+            "The one thing I would change about the whole visit if I could: the wait.",
+        ),
+    ]
+
+
 def test_bold_question_headings_with_answer_paragraphs() -> None:
     t = load_transcript(DATA / "question_headings.md")
     assert t.kind == "notes"

@@ -23,6 +23,9 @@ _SENTENCE_END = re.compile(r"[.!?]\s+[A-Z“\"]")
 _QUOTES = '"“”«»'
 MAX_QUESTION_WORDS = 40
 MAX_TOPIC_WORDS = 6
+# `- Prompt: answer` in notes: the notetaker's short prompt ("What was hard:", "Thoughts:") before the answer.
+MAX_PROMPT_WORDS = 10
+_PROMPT_END = re.compile(r":[ \t]+(?=\S)")
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,32 @@ def parse_qa(line: str) -> QA:
     return QA(None, _span(line, at, end), marked)
 
 
+def prompt_and_answer(line: str, answer: tuple[int, int]) -> QA | None:
+    """A bulleted notes answer that opens with the notetaker's prompt and a colon (`- What was hard: the
+    forms`), split into that prompt and the answer; None when it does not (a sentence before the colon, a
+    bracketed note, a speaker id such as `P4:`).
+
+    Only in notes, where every bullet is a question or an answer: in a transcript `Name: …` is a speaker."""
+    start, end = answer
+    colon = _PROMPT_END.search(line, start, end)
+    if colon is None:
+        return None
+    prompt = line[start : colon.start()]
+    if (
+        not prompt.strip()
+        or len(prompt.split()) > MAX_PROMPT_WORDS
+        or prompt.lstrip()[0] in "[("
+        or (
+            len(prompt.split()) <= 2 and any(c.isdigit() for c in prompt)
+        )  # a speaker: "P4:", "Participant 2:"
+        or "?" in prompt
+        or _SENTENCE_END.search(prompt)
+        or any(q in prompt for q in _QUOTES)
+    ):
+        return None
+    return QA(_span(line, start, colon.start() + 1), _span(line, colon.end(), end), True)
+
+
 def is_question_line(line: Line) -> bool:
     if line.kind == "question":
         return True
@@ -99,6 +128,8 @@ def notes_turns(lines: list[Line], interviewer: str) -> list[Draft]:
         qa = parse_qa(line.text)
         if qa.question is None and not qa.bulleted and _is_section(lines, i):
             continue
+        if qa.question is None and qa.bulleted and qa.answer is not None and line.kind == "text":
+            qa = prompt_and_answer(line.text, qa.answer) or qa
         if qa.question is not None:
             turns.append(Draft(interviewer, line.text[qa.question[0] : qa.question[1]], role="interviewer"))
         if qa.answer is not None:
