@@ -108,6 +108,31 @@ def test_a_finding_keeps_cites_and_counts_its_strongest_and_those_that_say_the_s
     assert [o.id for o in rest.members] == ["a3", "a4"]
 
 
+def test_a_finding_is_worded_from_the_member_the_others_are_most_alike_to() -> None:
+    """The strongest label may be a bare answer ("No, not that I recall."): the statement is worded from the
+    member whose words the others share, and the strongest still leads (stage, order)."""
+    asked = "Did anything go wrong when you checked in?"
+    answers = [
+        "No, not that I recall.",
+        "The kiosk was broken so I stood in the line for the clerk",
+        "When the kiosk is broken the line for the clerk is long",
+        "The kiosk screen froze and I waited in line",
+    ]
+    items = [obs(f"a{n}", f"P{n}", text, question=asked) for n, text in enumerate(answers)]
+    scores = {o.id: 0.9 - 0.1 * n for n, o in enumerate(items)}
+    others = [obs(f"o{n}", f"Q{n}", text, question=q) for n, (text, q) in enumerate(OTHER_ANSWERS * 3)]
+    finding = next(
+        f
+        for f in group_observations(items + others, {**scores, **{o.id: 0.5 for o in others}})
+        if f.lead.id == "a0"
+    )
+    assert len(finding.members) >= 3
+    assert finding.representative.id in {"a1", "a2"}
+    # Two members, or one: the strongest speaks.
+    pair = group_observations(items[1:3], scores)[0]
+    assert pair.representative is pair.lead
+
+
 STAGES = [Stage(id="use", name="Use", description="Everyday use.")]
 
 

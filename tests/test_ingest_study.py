@@ -132,3 +132,24 @@ def test_a_guide_question_closed_by_a_curly_quote_leaves_the_answer_after_it(tmp
     ]
     loaded = load_transcripts(paths)
     assert loaded[2].participant_turns()[0].text == "Of course, go ahead."
+
+
+def test_a_guide_question_answered_in_lower_case_on_its_line_gives_the_answer_alone(tmp_path: Path) -> None:
+    """ "Did you go online or call? online, on my phone": one sentence to the splitter, but it opens with a
+    question the other files share, so the question is the interviewer's and the rest the answer."""
+    loaded = _study(
+        tmp_path,
+        [
+            ["online, on my phone", "", "", ""],
+            ["I called.", "", "", ""],
+            ["In person.", "", "", ""],
+        ],
+    )
+    first = loaded[0]
+    assert first.participant_turns()[0].text == "online, on my phone"
+    assert "Did you go online or call?" in [t.text for t in first.turns if t.role == "interviewer"]
+    # A question no other file holds stays in the participant's answer.
+    alone = _study(
+        tmp_path, [["Why me? no idea", "", "", ""], ["I called.", "", "", ""], ["Online.", "", "", ""]]
+    )
+    assert "Why me? no idea" in alone[0].participant_turns()[0].text

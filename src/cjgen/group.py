@@ -38,6 +38,7 @@ class Finding:
     kind: str
     members: tuple[Observation, ...]  # strongest first
     confidence: float
+    voice: int = 0  # the member whose words the others share most (see `_voice`)
 
     @property
     def participants(self) -> list[str]:
@@ -46,6 +47,11 @@ class Finding:
     @property
     def lead(self) -> Observation:
         return self.members[0]
+
+    @property
+    def representative(self) -> Observation:
+        """The member a statement of the whole finding is worded from."""
+        return self.members[self.voice]
 
 
 class Vocabulary:
@@ -118,6 +124,17 @@ def agglomerate(sim: list[list[float]], threshold: float) -> list[list[int]]:
     return clusters
 
 
+def _voice(kept: Sequence[int], words: Vocabulary) -> int:
+    """Which of a finding's members (their indexes, strongest first) the others are most alike to, by their
+    words: the statement is worded from it, so it says what most of the quotes say. A bare answer ("No, not
+    that I recall.") shares few words with anyone, so it speaks for a finding only when it stands alone.
+    With fewer than three members the strongest speaks."""
+    if len(kept) < 3:
+        return 0
+    alike = [sum(words.cosine(i, j) for j in kept if j != i) for i in kept]
+    return max(range(len(kept)), key=lambda k: (alike[k], -k))
+
+
 def group_observations(
     observations: Sequence[Observation], scores: Mapping[str, float], *, threshold: float = THRESHOLD
 ) -> list[Finding]:
@@ -140,5 +157,5 @@ def group_observations(
             pending.append(rest)
         members = [observations[i] for i in kept]
         confidence = sum(scores.get(o.id, 0.0) for o in members) / len(members)
-        findings.append(Finding(members[0].kind, tuple(members), confidence))
+        findings.append(Finding(members[0].kind, tuple(members), confidence, _voice(kept, words)))
     return sorted(findings, key=lambda f: (len(f.participants), f.confidence), reverse=True)

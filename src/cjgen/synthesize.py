@@ -269,8 +269,8 @@ def statement_of(observation: Observation, names: Mapping[str, str]) -> str:
 
 
 def statements_of(findings: Sequence[Finding], names: Mapping[str, str]) -> list[str]:
-    """Each finding worded as its strongest observation's name."""
-    return [statement_of(f.lead, names) for f in findings]
+    """Each finding worded as the name of the observation that speaks for it (`Finding.representative`)."""
+    return [statement_of(f.representative, names) for f in findings]
 
 
 def pain_points_for(
@@ -590,7 +590,7 @@ def synthesize(runtime: Runtime, ctx: Context) -> Synthesis:
     delight_findings = findings_of(ctx, "delight", MAX_DELIGHTS)
     done = action_findings(ctx)
     opposed = opposed_pairs(runtime, ctx)
-    shown = [f.lead for f in (*pain_findings, *delight_findings, *done)] + [
+    shown = [f.representative for f in (*pain_findings, *delight_findings, *done)] + [
         o for pair in opposed for o in pair
     ]
     names = names_for(runtime, shown)

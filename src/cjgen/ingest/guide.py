@@ -27,6 +27,7 @@ MIN_FILES = 3
 INTERVIEWER = "Interviewer"
 _NON_WORD = re.compile(r"[^\w]+")
 _APOSTROPHE = re.compile(r"['’]")
+_QUESTION_MARKS = re.compile(r"\?+")
 
 
 def _key(sentence: str) -> str | None:
@@ -83,6 +84,18 @@ def _separated(transcript: Transcript, guide: set[str]) -> Transcript:
     return transcript.model_copy(update={"turns": tuple(turns)})
 
 
+def _after_guide_question(text: str, start: int, end: int, guide: set[str]) -> list[tuple[int, int]]:
+    """A sentence that opens with one of the guide's questions and goes on with the answer in lower case
+    ("Have you ever used one? no, never"), as two spans; any other sentence as it is."""
+    for question in _QUESTION_MARKS.finditer(text, start, end):
+        answer = question.end()
+        while answer < end and text[answer].isspace():
+            answer += 1
+        if answer < end and _key(text[start : question.end()]) in guide:
+            return [(start, question.end()), (answer, end)]
+    return [(start, end)]
+
+
 def _runs(turn: Turn, guide: set[str]) -> list[tuple[int, int, str]]:
     """(start, end, role) pieces of a participant turn: alternating runs of guide and answer sentences.
 
@@ -91,7 +104,9 @@ def _runs(turn: Turn, guide: set[str]) -> list[tuple[int, int, str]]:
     whole = [(0, len(turn.text), str(turn.role))]
     if turn.role != "participant" or turn.segments:
         return whole
-    spans = split_spans(turn.text)
+    spans = [
+        piece for a, b in split_spans(turn.text) for piece in _after_guide_question(turn.text, a, b, guide)
+    ]
     marks = [_key(turn.text[a:b]) in guide for a, b in spans]
     if not any(marks):
         return whole
