@@ -89,6 +89,21 @@ def test_an_item_mixing_two_gold_problems_scores_half() -> None:
     assert coherence.pain_points.coherence == 0.5 and coherence.pain_points.mixed == 1
 
 
+def test_statement_fit_is_the_share_of_quotes_about_what_the_statement_says() -> None:
+    """One gold problem's three quotes and another's one: worded from the three, the statement fits 0.75 of
+    the quotes; worded from the odd one out, 0.25."""
+    case = bike()
+    journey = perfect_map(case)
+    many, odd = quotes_of(case, "PP3", 3), quotes_of(case, "PP6", 1)
+    for source, expected in ((many[0], 0.75), (odd[0], 0.25)):
+        journey.pain_points = [PainPoint(id="M", stage_id="x", statement=source.quote, evidence=many + odd)]
+        coherence = scored(journey).coherence
+        assert coherence is not None
+        assert coherence.pain_points.statement_fit == pytest.approx(expected)
+        assert coherence.pain_points.fitted == 1
+    assert scored(perfect_map(case)).coherence.pain_points.statement_fit == 1.0  # type: ignore[union-attr]
+
+
 def test_a_delight_quote_under_a_pain_point_lowers_its_coherence() -> None:
     case = bike()
     journey = perfect_map(case)

@@ -14,6 +14,10 @@
   how many it could.
 - A kind's coherence is B-cubed over all its located quotes (each quote weighs the same), summed over cases
   for the overall figure.
+- **Statement fit** asks whether the statement speaks for the item's quotes. The quote a statement is
+  worded from is the item's quote that holds most of the statement's content words; its fit is the share of
+  the item's located quotes that share a gold item with it (1.0: every located quote is about what the
+  statement says). Items whose statement quote cannot be placed are left out (`fitted` counts the rest).
 - **Empty items** are defects a reviewer sees at once: a pain point, delight, action or thought whose
   statement says nothing was found ("No specific problems mentioned") or has no content word ("For some."),
   or an observed one with no quote.
@@ -50,10 +54,17 @@ class KindCoherence(Summable):
     located: int = 0
     precision_sum: float = 0.0
     mixed: int = Field(0, description="Items whose located quotes belong to more than one gold item.")
+    fit_sum: float = 0.0
+    fitted: int = Field(0, description="Items whose statement's own quote is placed with a gold item.")
 
     @property
     def coherence(self) -> float | None:
         return self.precision_sum / self.located if self.located else None
+
+    @property
+    def statement_fit(self) -> float | None:
+        """Mean over items of the share of located quotes about what the statement's own quote is about."""
+        return self.fit_sum / self.fitted if self.fitted else None
 
     @property
     def unlocated(self) -> int:
@@ -78,6 +89,13 @@ def mean_of(*values: float | None) -> float | None:
 def quote_precisions(labels: Sequence[frozenset[str]]) -> list[float]:
     """B-cubed precision of each quote of one item, given the gold items each quote overlaps (non-empty)."""
     return [sum(bool(mine & other) for other in labels) / len(labels) for mine in labels]
+
+
+def statement_quote(statement: str, quotes: Sequence[str]) -> int:
+    """The quote a statement is worded from: the one holding most of its content words (the first of equals)."""
+    stems = {w.stem for w in content_words(statement, MAP_VOCABULARY)}
+    held = [len(stems & {w.stem for w in content_words(q, MAP_VOCABULARY)}) for q in quotes]
+    return max(range(len(quotes)), key=lambda k: (held[k], -k))
 
 
 def _gold_spans(case: GoldCase, sources: CaseSources) -> list[tuple[str, list[Span]]]:
@@ -119,9 +137,15 @@ def score_coherence(case: GoldCase, journey: JourneyMap, sources: CaseSources) -
         for item in items:
             if item.basis != "observed":
                 continue
-            spans = [span for e in item.evidence if (span := sources.participant_span(e)) is not None]
-            located = [label for span in spans if (label := gold.of(span))]
+            spans = [sources.participant_span(e) for e in item.evidence]
+            labels = [gold.of(span) if span is not None else frozenset[str]() for span in spans]
+            located = [label for label in labels if label]
             precisions = quote_precisions(located)
+            if item.evidence:
+                own = labels[statement_quote(item.statement, [e.quote for e in item.evidence])]
+                if own:
+                    total.fit_sum += sum(bool(own & other) for other in located) / len(located)
+                    total.fitted += 1
             total.quotes += len(item.evidence)
             total.located += len(located)
             total.precision_sum += sum(precisions)

@@ -81,6 +81,7 @@ def summarise(scores: list[CaseScore]) -> dict[str, Any]:
 def _coherence(kind: KindCoherence) -> dict[str, float | int | None]:
     return {
         "coherence": kind.coherence,
+        "statement_fit": kind.statement_fit,
         "items": kind.items,
         "mixed": kind.mixed,
         "quotes": kind.quotes,
@@ -333,6 +334,7 @@ REVIEWER_COLUMNS = (
     "case",
     "coherence pain/delight (mean)",
     "mixed items",
+    "statement fit pain/delight (mean)",
     "faithful pain/delight/action/thought/summary",
     "invented entities",
     "empty items",
@@ -364,6 +366,9 @@ def _reviewer_row(system: str, s: CaseScore) -> list[str]:
         s.case,
         _pair_and_mean(coherence.pain_points.coherence, coherence.delights.coherence) if coherence else "–",
         str(coherence.pain_points.mixed + coherence.delights.mixed) if coherence else "–",
+        _pair_and_mean(coherence.pain_points.statement_fit, coherence.delights.statement_fit)
+        if coherence
+        else "–",
         "/".join(_num(lanes[lane].faithfulness) for lane in LANES),
         str(s.statements.invented),
         str(s.empty_items.count),
@@ -385,6 +390,7 @@ def _reviewer_summary_row(system: str, scores: list[CaseScore]) -> list[str]:
         "**all**",
         _pair_and_mean(coherence["pain_points"]["coherence"], coherence["delights"]["coherence"]),
         str(coherence["pain_points"]["mixed"] + coherence["delights"]["mixed"]),
+        _pair_and_mean(coherence["pain_points"]["statement_fit"], coherence["delights"]["statement_fit"]),
         "/".join(_num(faithfulness[lane]["faithfulness"]) for lane in LANES),
         str(total["invented_entities"]),
         str(total["empty_items"]),
