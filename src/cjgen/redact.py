@@ -709,8 +709,13 @@ def _after_keyword(
                 lo = max(after, searched_to) if ahead is None else after
                 if at is not None and offsets is None:
                     offsets = at(text)
-                ahead = _first_match(found_value, text, lo, after + 31, after + 240, offsets)
-                searched_to = max(lo, after + 31) if ahead is None else ahead.start()
+                # A value past a digit or line break is not this keyword's: it is tried no further.
+                hi = after + 31
+                stop = _BREAK.search(text, after, hi)
+                if stop is not None:
+                    hi = stop.start() + 1
+                ahead = _first_match(found_value, text, lo, hi, after + 240, offsets)
+                searched_to = max(lo, hi) if ahead is None else ahead.start()
             if ahead is None or ahead.start() - after > 30 or _BREAK.search(text, after, ahead.start()):
                 continue
             if accept(ahead.group("v")):
