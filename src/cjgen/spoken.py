@@ -387,11 +387,7 @@ def _runs_in(text: str, tokens: list[tuple[int, int, str]], min_said: int) -> li
         ):
             # A number word that no following word completes ("seven", "atten"), read here: most are.
             reading = reading or _Reading(start)
-            digits = str(value)
-            reading.numbers.append(value)
-            reading.digits.append(digits * repeat)
-            reading.said += len(digits) * repeat
-            reading.end = end
+            _add_said(reading, value, repeat, end)
             repeat = 1
         elif lower in _HUNDRED or value is not None:
             reading = reading or _Reading(start)
@@ -471,12 +467,17 @@ def _read_number(
             value += following
             end = tokens[nxt][1]
             i = nxt
+    _add_said(reading, value, repeat, end)
+    return i
+
+
+def _add_said(reading: _Reading, value: int, repeat: int, end: int) -> None:
+    """A number said in words, `repeat` times ("double four"), ending at `end`, added to the reading."""
     digits = str(value)
     reading.numbers.append(value)
     reading.digits.append(digits * repeat)
     reading.said += len(digits) * repeat
     reading.end = end
-    return i
 
 
 def _read_number_after_hundred(

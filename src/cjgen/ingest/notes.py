@@ -94,15 +94,18 @@ def prompt_and_answer(line: str, answer: tuple[int, int]) -> QA | None:
         not prompt.strip()
         or len(prompt.split()) > MAX_PROMPT_WORDS
         or prompt.lstrip()[0] in "[("
-        or (
-            len(prompt.split()) <= 2 and any(c.isdigit() for c in prompt)
-        )  # a speaker: "P4:", "Participant 2:"
+        or _names_a_speaker(prompt)
         or "?" in prompt
         or _SENTENCE_END.search(prompt)
         or any(q in prompt for q in _QUOTES)
     ):
         return None
     return QA(_span(line, start, colon.start() + 1), _span(line, colon.end(), end), True)
+
+
+def _names_a_speaker(prompt: str) -> bool:
+    """ "P4", "Participant 2": a speaker id, not a prompt."""
+    return len(prompt.split()) <= 2 and any(c.isdigit() for c in prompt)
 
 
 def is_question_line(line: Line) -> bool:
