@@ -248,6 +248,12 @@ def test_the_key_clause_is_the_quotes_fullest_sentence_in_its_own_words() -> Non
     assert key_clause(quote) == "When it was freezing, the battery just died."
 
 
+def test_a_transcribers_note_is_no_part_of_a_key_clause() -> None:
+    assert key_clause("(laughs) Two families from the daycare [inaudible] share it.") == (
+        "Two families from the daycare share it."
+    )
+
+
 def test_a_long_key_clause_is_cut_at_a_clause_boundary() -> None:
     quote = (
         "Honestly the best part was the delivery, the driver came on time and carried it up the stairs for me, "

@@ -219,16 +219,18 @@ _FILLER = re.compile(
     r"^(?:(?:um+|uh+|er+|erm|yeah|yes|so|well|oh|and|but|like|okay|ok|i mean)\b[\s,.]*)+", re.I
 )
 _CLAUSE_END = re.compile(r"[,;:–—]$")
+# What a transcriber writes about the speech, not the speech: "(laughs)", "[inaudible]", "[crosstalk 00:12]".
+_ANNOTATION = re.compile(r"[(\[][^()\[\]]{1,30}[)\]]")
 KEY_CLAUSE_WORDS = STATEMENT_WORDS + 4
 
 
 def key_clause(text: str) -> str:
-    """The sentence of a quote that says most (most content words), in its own words, fillers dropped; a long
-    one is cut at its last clause boundary that fits.
+    """The sentence of a quote that says most (most content words), in its own words, fillers and the
+    transcriber's notes ("(laughs)") dropped; a long one is cut at its last clause boundary that fits.
 
     Faithful by construction: the participant's own words, only cut.
     """
-    sentences = [s for s in _SENTENCE_END.split(" ".join(text.split())) if s]
+    sentences = [s for s in _SENTENCE_END.split(" ".join(_ANNOTATION.sub(" ", text).split())) if s]
     chosen = max(sentences, key=lambda s: len(content_words(s)), default=text)
     words = _FILLER.sub("", chosen).split() or chosen.split()
     if len(words) <= KEY_CLAUSE_WORDS:
