@@ -365,7 +365,7 @@ def _runs_in(text: str, tokens: list[tuple[int, int, str]], min_said: int) -> li
         start, end, token = tokens[i]
         lower = lowers[i]
         if reading is not None and reading.end != start and text[reading.end : start] not in _GAPS:
-            runs.append(_close(reading))
+            runs += _closed(reading, min_said)
             reading, repeat = None, 1
         if token.isdigit():
             # Written digits: as they are, repeated after "double".
@@ -399,11 +399,11 @@ def _runs_in(text: str, tokens: list[tuple[int, int, str]], min_said: int) -> li
             reading.end = end
         else:
             if reading is not None:
-                runs.append(_close(reading))
+                runs += _closed(reading, min_said)
             reading, repeat = None, 1
         i += 1
     if reading is not None:
-        runs.append(_close(reading))
+        runs += _closed(reading, min_said)
     return [run for run in runs if run.said >= min_said and len(run.digits) >= 2]
 
 
@@ -499,6 +499,12 @@ def _read_number_after_hundred(
 def _joined(text: str, left: tuple[int, int, str], right: tuple[int, int, str]) -> bool:
     """Two tokens with only a space or hyphen between them: parts of one number."""
     return text[left[1] : right[0]] in (" ", "-")
+
+
+def _closed(reading: _Reading, min_said: int) -> list[NumberRun]:
+    """The reading as a run, if it said enough digits in words to be one (most stretches of dense text do
+    not, and are not built)."""
+    return [_close(reading)] if reading.said >= min_said else []
 
 
 def _close(reading: _Reading) -> NumberRun:
