@@ -1021,6 +1021,9 @@ _PHONE_WORDS = (
 )
 
 
+_DIGIT_GROUP = re.compile(r"\d+")
+
+
 def _phones(text: str) -> list[_Finding]:
     """Phone numbers; a run of numbers that is not one may end in one ("in 2019 06 1837 2264")."""
     found = []
@@ -1028,6 +1031,10 @@ def _phones(text: str) -> list[_Finding]:
         value = match.group()
         if len(value) < 8:
             continue  # fewer than eight digits: no phone number
+        lengths = [len(g) for g in _DIGIT_GROUP.findall(value)]
+        prefixed = "+" in value or "(" in value or "0" in value
+        if not prefixed and max(sum(lengths[k : k + 4]) for k in range(len(lengths))) < 8:
+            continue  # short groups with no prefix: no four of them hold a phone number (see below)
         starts = [0] + [m.start() for m in re.finditer(r"(?<=[ .\-/])[+(]?\d", value)]
         # A number may also be followed by one that is not part of it ("+47 912 34 567 192.168.1.23").
         ends = [len(value), *[m.start() for m in re.finditer(r"[ .\-/]", value)][::-1]]
@@ -1036,7 +1043,6 @@ def _phones(text: str) -> list[_Finding]:
             digits_before.append(digits_before[-1] + char.isdigit())
             groups_before.append(groups_before[-1] + (char.isdigit() and not value[k - 1 : k].isdigit()))
         position = 0
-        lengths = [len(g) for g in re.findall(r"\d+", value)]
         for start in (k for k in starts if k >= position):
             # Only a number with a prefix (+, 00, (, trunk 0) comes in more than four groups, so without
             # one, four groups must hold eight digits.
