@@ -404,7 +404,7 @@ def _runs_in(text: str, tokens: list[tuple[int, int, str]], min_said: int) -> li
         i += 1
     if reading is not None:
         runs += _closed(reading, min_said)
-    return [run for run in runs if run.said >= min_said and len(run.digits) >= 2]
+    return runs
 
 
 _TOKEN_SPLIT = re.compile(f"({_TOKEN.pattern})")
@@ -502,21 +502,25 @@ def _joined(text: str, left: tuple[int, int, str], right: tuple[int, int, str]) 
 
 
 def _closed(reading: _Reading, min_said: int) -> list[NumberRun]:
-    """The reading as a run, if it said enough digits in words to be one (most stretches of dense text do
-    not, and are not built)."""
-    return [_close(reading)] if reading.said >= min_said else []
-
-
-def _close(reading: _Reading) -> NumberRun:
-    return NumberRun(
-        reading.start,
-        reading.end,
-        "".join(reading.digits),
-        reading.said,
-        plus=reading.plus,
-        letters="".join(reading.letters),
-        numbers=tuple(reading.numbers),
-    )
+    """The reading as a run of two digits or more, if it said at least `min_said` digits in words (most
+    stretches of dense text do not, and are not built)."""
+    if reading.said < min_said:
+        return []
+    digits = "".join(reading.digits)
+    if len(digits) < 2:
+        return []
+    letters = "".join(reading.letters)
+    return [
+        NumberRun(
+            reading.start,
+            reading.end,
+            digits,
+            reading.said,
+            plus=reading.plus,
+            letters=letters,
+            numbers=tuple(reading.numbers),
+        )
+    ]
 
 
 # -- names people give when they speak
