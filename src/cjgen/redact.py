@@ -34,8 +34,8 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from itertools import pairwise
-from operator import itemgetter
+from itertools import accumulate, pairwise
+from operator import itemgetter, sub
 from typing import Any, NamedTuple
 
 from stdnum import iban, numdb
@@ -607,7 +607,8 @@ def _matches(
     text is searched a little further still, so a lookahead sees what really follows). `overlapping`
     tries every start, so a number that fails its check cannot hide the next one ("07700900123 4111 1111
     1111 1111": the run starting with the phone number is no card). Given `starts`, a cheap pattern for
-    where a match can begin, the pattern is tried only there; given `at`, only at the offsets it finds."""
+    where a match can begin, the pattern is tried only there; given `at`, only at the offsets it finds
+    (and, with `starts` too, only where both allow)."""
     after = 0  # without `overlapping`, a match never starts inside the one before, in any window
     offsets = at(text) if at is not None and windows else []
     for lo, hi in windows:
@@ -616,9 +617,10 @@ def _matches(
             continue
         end = min(len(text), hi + reach + 8)
         if at is not None:
+            anchored = pattern if starts is None else _at_starts(pattern, starts)
             i = bisect_left(offsets, lo)
             while i < len(offsets) and offsets[i] < hi:
-                match = pattern.match(text, offsets[i], end)
+                match = anchored.match(text, offsets[i], end)
                 if match is None:
                     i += 1
                     continue
@@ -1022,6 +1024,17 @@ _PHONE_WORDS = (
 
 
 _DIGIT_GROUP = re.compile(r"\d+")
+_NON_DIGIT = re.compile(r"\D")
+# The digit groups of a phone number said with no prefix (+, 00, an area code in brackets, a trunk 0).
+_US_GROUPS = ([3, 3, 4], [1, 3, 3, 4])
+_NORWEGIAN_GROUPS = ([3, 2, 3], [2, 2, 2, 2])
+_LITHUANIAN_GROUPS = ([2, 3, 4], [1, 3, 5])
+# Any of them among a run's groups, each group's length written as the character of that code.
+_UNPREFIXED_GROUPS = re.compile(
+    "|".join(re.escape("".join(map(chr, g))) for g in (*_US_GROUPS, *_NORWEGIAN_GROUPS, *_LITHUANIAN_GROUPS))
+)
+# A prefix: a "+", a bracket, or a group that starts with 0.
+_PREFIX = re.compile(r"[+(]|(?<!\d)0")
 
 
 def _phones(text: str) -> list[_Finding]:
@@ -1032,61 +1045,91 @@ def _phones(text: str) -> list[_Finding]:
         if len(value) < 8:
             continue  # fewer than eight digits: no phone number
         lengths = [len(g) for g in _DIGIT_GROUP.findall(value)]
-        prefixed = "+" in value or "(" in value or "0" in value
-        if not prefixed and max(sum(lengths[k : k + 4]) for k in range(len(lengths))) < 8:
-            continue  # short groups with no prefix: no four of them hold a phone number (see below)
-        starts = [0] + [m.start() for m in re.finditer(r"(?<=[ .\-/])[+(]?\d", value)]
-        # A number may also be followed by one that is not part of it ("+47 912 34 567 192.168.1.23").
-        ends = [len(value), *[m.start() for m in re.finditer(r"[ .\-/]", value)][::-1]]
-        digits_before, groups_before = [0], [0]
-        for k, char in enumerate(value):
-            digits_before.append(digits_before[-1] + char.isdigit())
-            groups_before.append(groups_before[-1] + (char.isdigit() and not value[k - 1 : k].isdigit()))
-        position = 0
-        for start in (k for k in starts if k >= position):
-            # Only a number with a prefix (+, 00, (, trunk 0) comes in more than four groups, so without
-            # one, four groups must hold eight digits.
-            most_groups = 15 if value[start] in "+(0" else 4
-            first = groups_before[start + 1] - 1
-            if most_groups == 4 and sum(lengths[first : first + 4]) < 8:
-                continue
-            fits = (
-                e
-                for e in ends
-                if e > start
-                and 8 <= digits_before[e] - digits_before[start] <= 15
-                and groups_before[e] - groups_before[start] <= most_groups
-            )
-            end = next((e for e in fits if _is_phone(value[start:e])), None)
-            if end is not None:
-                found.append(("phone", match.start() + start, match.start() + end))
-                position = end
+        # Digits in the groups before each group, and in any four groups running.
+        sums = list(accumulate(lengths, initial=0))
+        in_four = list(map(sub, sums[4:] + sums[-1:] * min(3, len(lengths)), sums))
+        if _PREFIX.search(value) is None and _UNPREFIXED_GROUPS.search("".join(map(chr, lengths))) is None:
+            continue  # no prefix, and no groups as a number without one comes in
+        found += _phones_in(value, match.start(), lengths, in_four)
     return found
 
 
-def _is_phone(value: str) -> bool:
-    """Phone-number shapes: international prefix, area code in brackets, trunk 0, US, Norwegian and
-    Lithuanian groups."""
-    digits = _digits(value)
-    n = len(digits)
-    groups = [len(g) for g in re.findall(r"\d+", value)]
-    if _DATE.match(value.lstrip("+(")):
-        return False
-    if value.startswith("+"):
-        return 8 <= n <= 15
-    if value.startswith("00"):
-        return 10 <= n <= 15 and digits[2] != 0
-    if value.startswith("("):
-        return 9 <= n <= 12
-    if value.startswith("0"):
+def _phones_in(value: str, offset: int, lengths: list[int], in_four: list[int]) -> list[_Finding]:
+    """The phone numbers in one run of numbers (at `offset` in the text, its digit groups `lengths` long,
+    `in_four` digits in the four groups from each group on): from each group on, the longest stretch that
+    has a phone number's shape."""
+    found: list[_Finding] = []
+    spans = [m.span() for m in _DIGIT_GROUP.finditer(value)]
+    digits_before = list(accumulate(lengths, initial=0))
+    # A number may end at the separator after a group (or after the bracket that closes it): it may also be
+    # followed by one that is not part of it ("+47 912 34 567 192.168.1.23").
+    ends = [_end_after(value, end) for _, end in spans]
+    position = 0
+    for i, (group_start, _) in enumerate(spans):
+        # A number starts at the run's start, or at a group (or the "(" before it) after a separator.
+        if i == 0:
+            start = 0
+        elif value[group_start - 1] in " .-/":
+            start = group_start
+        elif value[group_start - 1] in "+(" and value[group_start - 2] in " .-/":
+            start = group_start - 1
+        else:
+            continue
+        if start < position:
+            continue
+        # Only a number with a prefix (+, 00, (, trunk 0) comes in more than four groups, so without one,
+        # four groups must hold eight digits.
+        most_groups = 15 if value[start] in "+(0" else 4
+        if most_groups == 4 and in_four[i] < 8:
+            continue
+        digits_from = digits_before[i]
+        # The most digits a phone number that starts so can hold (see `_is_phone`).
+        most_digits = (
+            15 if value[start] == "+" or value.startswith("00", start) else 12 if most_groups > 4 else 11
+        )
+        # Ends after no more groups and digits than allowed and eight digits or more, the longest first.
+        last = min(len(spans), i + most_groups, bisect_right(digits_before, digits_from + most_digits) - 1)
+        for groups in range(last, bisect_left(digits_before, digits_from + 8) - 1, -1):
+            end = ends[groups - 1]
+            if end >= 0 and _is_phone(value[start:end], lengths[i:groups]):
+                found.append(("phone", offset + start, offset + end))
+                position = end
+                break
+    return found
+
+
+def _end_after(value: str, group_end: int) -> int:
+    """Where a number that takes the group ending at `group_end` may end; -1 where none may."""
+    if group_end == len(value) or value[group_end] in " .-/":
+        return group_end
+    if value[group_end] == ")" and value[group_end + 1] in " -":
+        return group_end + 1
+    return -1
+
+
+def _is_phone(value: str, groups: list[int]) -> bool:
+    """Phone-number shapes, for a value that starts with a digit, "+" or "(" and holds digit groups
+    `groups` long: international prefix, area code in brackets, trunk 0, US, Norwegian and Lithuanian
+    groups. A date is none."""
+    n = sum(groups)
+    first = value[0]
+    if first == "+":
+        shaped = 8 <= n <= 15
+    elif value.startswith("00"):
+        shaped = 10 <= n <= 15 and _digits(value)[2] != 0
+    elif first == "(":
+        shaped = 9 <= n <= 12
+    elif first == "0":
         # Unspaced, ten digits or an eleven-digit mobile (UK 07…, German 015…-017…).
-        mobile = re.match(r"07|01[5-7]", value) is not None
-        return 9 <= n <= 12 and (len(groups) > 1 or n == 10 or mobile) and (n < 12 or mobile)
-    one_separator = len(set(re.findall(r"\D", value))) <= 1
-    us = groups in ([3, 3, 4], [1, 3, 3, 4]) and one_separator and (len(groups) == 3 or digits[0] == 1)
-    norwegian = (groups in ([3, 2, 3], [2, 2, 2, 2])) and " " in value and digits[0] >= 2
-    lithuanian = digits[0] == 8 and n == 9 and groups in ([2, 3, 4], [1, 3, 5])
-    return us or norwegian or lithuanian
+        mobile = value.startswith(("07", "015", "016", "017"))
+        shaped = 9 <= n <= 12 and (len(groups) > 1 or n == 10 or mobile) and (n < 12 or mobile)
+    elif groups in _US_GROUPS:  # with one kind of separator
+        shaped = len(set(_NON_DIGIT.findall(value))) <= 1 and (len(groups) == 3 or int(first) == 1)
+    elif groups in _NORWEGIAN_GROUPS:  # spaced
+        shaped = " " in value and int(first) >= 2
+    else:
+        shaped = int(first) == 8 and groups in _LITHUANIAN_GROUPS
+    return shaped and not _DATE.match(value.lstrip("+("))
 
 
 # -- street addresses, post boxes and postcodes
@@ -1134,6 +1177,9 @@ _ADDRESS = re.compile(
 _ADDRESS_STARTS = re.compile(
     rf"[{_UPPER}PpBbCcAa](?<![\w].)|[a-zæøå](?<![\w].)(?=[a-zæøå]{{0,40}}[ ]\d)|\d(?<![\w].)(?=\d{{0,3}}[A-Za-z]?(?:-\d{{1,4}}[A-Za-z]?)?[ ,]{{1,2}}[^\W\d_])"
 )
+# Where an address can start, found in one pass of a linear-time engine: a text of digits and short words
+# ("1 du 1 du …") would otherwise have every form tried at every digit.
+_ADDRESS_START = superset_pattern(_ADDRESS.pattern)
 _POSTCODE = re.compile(r"[A-Z](?<![\w-].)(?:[A-Z]?\d[A-Z\d]?[ ]?\d[A-Z]{2}|(?<=L)T-\d{5})(?![\w])")
 
 
@@ -1205,11 +1251,23 @@ _NOT_PLACES = frozenset(
 
 
 _at_starts(_SPOKEN_ADDRESS, _ADDRESS_STARTS)  # compiled at import, as every other pattern
+_SPOKEN_ADDRESS_START = superset_pattern(_SPOKEN_ADDRESS.pattern)
+
+
+def _address_starts(text: str) -> list[int]:
+    return match_starts(_ADDRESS_START, text)
+
+
+def _spoken_address_starts(text: str) -> list[int]:
+    return match_starts(_SPOKEN_ADDRESS_START, text)
 
 
 def _spoken_addresses(text: str) -> list[_Finding]:
     found = []
-    for match in _matches(_SPOKEN_ADDRESS, text, _near_digits(70, 0)(text), False, 120, _ADDRESS_STARTS):
+    windows = _near_digits(70, 0)(text)
+    for match in _matches(
+        _SPOKEN_ADDRESS, text, windows, False, 120, _ADDRESS_STARTS, _spoken_address_starts
+    ):
         between = (match.group("between") or "").lower().split()
         if any(word in _NOT_STREET_WORDS for word in between) or match.group("place") in _NOT_PLACES:
             continue
@@ -1461,7 +1519,14 @@ _DETECTORS: list[_Detector] = [
     _after_keyword("id_document", _DOCUMENT_WORDS, _DOCUMENT_NUMBER, lambda v: True),
     _after_keyword("date_of_birth", _BIRTH_WORDS, _DATE_VALUE, lambda v: True, _date_starts),
     _before_keyword("date_of_birth", _DATE_VALUE, r"geboren|gimęs|gimusi|født", _date_starts),
-    _pattern("street_address", _ADDRESS, near=_near_digits(140, 0), reach=260, starts=_ADDRESS_STARTS),
+    _pattern(
+        "street_address",
+        _ADDRESS,
+        near=_near_digits(140, 0),
+        reach=260,
+        starts=_ADDRESS_STARTS,
+        at=_address_starts,
+    ),
     _pattern("street_address", _POSTCODE),
     _spoken_addresses,
     _after_keyword("street_address", _RESIDENCE_WORDS, _RESIDENCE_VALUE, lambda v: True),

@@ -232,15 +232,19 @@ def _char_offsets(data: bytes, byte_offsets: list[int]) -> list[int]:
 
 # Python's engine, told to ignore case, reads "ı" and "İ" as "i"; RE2 does not.
 _DOTTED_I = str.maketrans({"ı": "i", "İ": "i"})
+# Python's \s is every character `str.isspace` takes; RE2's only ASCII spaces.
+_UNICODE_SPACE = r"[\t-\r\x{1c}-\x{20}\x{85}\pZ]"
+# Supersets of Python's digits (Unicode decimals), of its letters and digits, and of its spaces.
+_IN_CLASS = {r"\s": _UNICODE_SPACE[1:-1], r"\d": r"\pN", r"\w": r"\pL\pN_"}
 _PYTHON_CLASSES = {
-    # Python's \s is every character `str.isspace` takes; RE2's only ASCII spaces.
-    r"\s": r"[\t-\r\x{1c}-\x{20}\x{85}\pZ]",
-    # A superset of Python's digits (Unicode decimals) and of its letters that are no digits.
-    r"\d": r"\pN",
+    **{escape: f"[{widened}]" for escape, widened in _IN_CLASS.items()},
     r"[^\W\d_]": r"[\pL\pN]",
 }
+_CLASS_ESCAPE = re.compile(r"\\.")
 _PYTHON_TOKEN = re.compile(r"\\.|\[(?:\\.|[^\]\\])*\]|\(\?[=!<]|\{\d+,\d+\}|[\s#]|.", re.DOTALL)
 _BOUNDED = re.compile(r"\{(\d+),\d+\}")
+_NAMED_GROUP = re.compile(r"\(\?P<\w+>")
+_UNBOUNDED = 65535  # a match this long or longer: a repeat with no bound (Python gives it a huge width)
 
 
 def _large_dfa() -> Any:
@@ -251,38 +255,82 @@ def _large_dfa() -> Any:
     return options
 
 
-def superset_pattern(source: str) -> Any:
-    """`source`, a verbose Python pattern without lookarounds, as an RE2 pattern that matches wherever it
-    does (and may match where it does not): a cheap linear-time test of where the Python pattern can start."""
+@dataclass(frozen=True)
+class Superset:
+    """An RE2 pattern that matches wherever a Python pattern does (and may match where it does not), and
+    the most characters a match of the Python pattern takes."""
+
+    regexp: Any
+    longest: int
+
+
+def superset_pattern(source: str) -> Superset:
+    """`source`, a verbose Python pattern whose matches have a bounded length, as an RE2 pattern that
+    matches wherever it does: a cheap linear-time test of where the Python pattern can start. A lookaround
+    or a word boundary only narrows a match, so it is left out; an atomic group is read as a plain one.
+
+    Only where a match starts is asked for, so the pattern has no groups that capture (working out where a
+    group lies costs RE2 far more than finding the match), and every repeat is lazy: the shortest match
+    found ends the search, where a greedy one could run on to the end of the text each time."""
     pieces = []
-    for match in _PYTHON_TOKEN.finditer(source):
+    skipping = 0  # the depth of parentheses inside a lookaround being left out
+    for match in _PYTHON_TOKEN.finditer(_NAMED_GROUP.sub("(?:", source.replace("(?>", "(?:"))):
         token = match.group()
-        if token in ("(?=", "(?!", "(?<", "#", r"\w", r"\W", r"\b"):
-            raise ValueError(f"{token!r} in {source[:40]!r}… has no RE2 superset here")
-        if token.startswith("[") and ("\\" in token and token not in _PYTHON_CLASSES):
-            raise ValueError(f"character class {token!r} in {source[:40]!r}… has no RE2 superset here")
-        if not token.isspace():
+        if skipping:
+            skipping += 1 if token in ("(", "(?=", "(?!", "(?<") else -1 if token == ")" else 0
+            continue
+        if token in ("(?=", "(?!", "(?<"):
+            skipping = 1
+            continue
+        if token == "#":
+            raise ValueError(f"a comment in {source[:40]!r}… has no RE2 superset here")
+        if token.startswith("[") and "\\" in token and token not in _PYTHON_CLASSES:
+            token = _class_superset(token, source)
+        if not token.isspace() and token != r"\b":
             # "{0,5}" as "{0,}": nested bounded repeats would make a program too large for RE2's DFA.
             pieces.append(_BOUNDED.sub(r"{\1,}", _PYTHON_CLASSES.get(token, token)))
-    return re2.compile("".join(pieces).encode(), _large_dfa())
+    for k, piece in enumerate(pieces[:-1]):
+        if piece == "(" and pieces[k + 1] != "?":
+            pieces[k] = "(?:"
+    longest = re._parser.parse(source, re.VERBOSE).getwidth()[1]  # type: ignore[attr-defined]
+    if longest >= _UNBOUNDED:
+        raise ValueError(f"{source[:40]!r}… has matches of any length: no window holds them all")
+    return Superset(re2.compile(f"(?U){''.join(pieces)}".encode(), _large_dfa()), longest)
 
 
-def match_starts(pattern: Any, text: str) -> list[int]:
-    """Every offset where `pattern` (RE2) matches, in order: one search per match found."""
+def _class_superset(token: str, source: str) -> str:
+    """A character class that holds `\\w`, `\\d` or `\\s`, with each as RE2 writes a superset of it."""
+    if token.startswith("[^"):
+        raise ValueError(f"negated class {token!r} in {source[:40]!r}… has no RE2 superset here")
+    return _CLASS_ESCAPE.sub(lambda escape: _IN_CLASS.get(escape.group(), escape.group()), token)
+
+
+def match_starts(pattern: Superset, text: str) -> list[int]:
+    """Every offset where `pattern` matches, in order: one search per match found.
+
+    Each search reads a window of the text: the starts it takes lie within `pattern.longest` characters
+    of where it began, and it reads that far again, so a match of the Python pattern starting there is
+    whole inside it. Read to the end of the text instead, a search for the next start could run on to the
+    end each time (a repeat that an alternative before the matching one keeps alive)."""
     if "ı" in text or "İ" in text:
         text = text.translate(_DOTTED_I)
     data = text.encode()
+    size = len(data)
+    reach = pattern.longest * (1 if size == len(text) else 4)  # in bytes: a character takes up to four
+    regexp = pattern.regexp._regexp
     starts: list[int] = []
-    regexp = pattern._regexp
     position = 0
-    while (spans := regexp.Match(_UNANCHORED, data, position, len(data)))[0] != _NO_SPAN:
-        start = spans[0][0]
+    while position < size:
+        limit = position + max(reach, 64)
+        while limit < size and 0x80 <= data[limit] < 0xC0:
+            limit += 1  # a window ends between characters
+        start = regexp.Match(_UNANCHORED, data, position, min(size, limit + reach))[0][0]
+        if start == -1 or start >= limit:
+            position = limit
+            continue
         starts.append(start)
-        if start == len(data):
-            break
-        lead = data[start]
-        position = start + _char_length(lead)
-    return starts if len(data) == len(text) else _char_offsets(data, starts)
+        position = start + _char_length(data[start])
+    return starts if size == len(text) else _char_offsets(data, starts)
 
 
 # A number word as a whole word: one of the base words, or several joined ("quarante-deux",
@@ -294,7 +342,7 @@ _NUMBER_BASE = "|".join(
 )
 _CARDINAL = f"(?:{_NUMBER_BASE})(?:-?(?:und|og|et)?-?(?:{_NUMBER_BASE})){{0,4}}"
 # What may join two number words of one stretch: one of `_GAPS`, or a joining word between spaces.
-_SPACE = _PYTHON_CLASSES[r"\s"]
+_SPACE = _UNICODE_SPACE
 _NUMBER_JOIN = f"(?:[{_GAP_CHARS}]{{1,3}}|{_SPACE}+(?:et|og|und){_SPACE}+)"
 
 
