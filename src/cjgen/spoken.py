@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from itertools import product
 from typing import Any
 
@@ -317,19 +317,18 @@ def match_starts(pattern: Superset, text: str) -> list[int]:
     data = text.encode()
     size = len(data)
     reach = pattern.longest * (1 if size == len(text) else 4)  # in bytes: a character takes up to four
-    regexp = pattern.regexp._regexp
+    search = partial(pattern.regexp._regexp.Match, _UNANCHORED, data)
     starts: list[int] = []
     position = 0
     while position < size:
         limit = position + max(reach, 64)
         while limit < size and 0x80 <= data[limit] < 0xC0:
             limit += 1  # a window ends between characters
-        start = regexp.Match(_UNANCHORED, data, position, min(size, limit + reach))[0][0]
-        if start == -1 or start >= limit:
-            position = limit
-            continue
-        starts.append(start)
-        position = start + _char_length(data[start])
+        stop = min(size, limit + reach)
+        while (start := search(position, stop)[0][0]) != -1 and start < limit:
+            starts.append(start)
+            position = start + (1 if data[start] < 0x80 else _char_length(data[start]))
+        position = max(position, limit)
     return starts if size == len(text) else _char_offsets(data, starts)
 
 
@@ -380,17 +379,18 @@ def _number_word_clusters(text: str) -> list[tuple[int, int]]:
         found = _char_offsets(data, found)
     spans: list[tuple[int, int]] = []
     for start, end in zip(found[::2], found[1::2], strict=True):
-        lo = max(0, start - 30)
-        hi = min(len(text), end + 30)
-        while lo > 0 and not text[lo - 1].isspace() and start - lo < 60:
-            lo -= 1
-        while hi < len(text) and not text[hi].isspace() and hi - end < 60:
-            hi += 1
+        # Thirty characters either side, then on to the end of the word there, but no more than sixty.
+        lo = _WORD_TAIL.search(text, max(0, start - 60), max(0, start - 30)).start()  # type: ignore[union-attr]
+        hi = _WORD_HEAD.match(text, min(len(text), end + 30), min(len(text), end + 60)).end()  # type: ignore[union-attr]
         if spans and lo <= spans[-1][1]:
             spans[-1] = (spans[-1][0], hi)
         else:
             spans.append((lo, hi))
     return spans
+
+
+_WORD_TAIL = re.compile(r"\S*\Z")
+_WORD_HEAD = re.compile(r"\S*")
 
 
 def _last_char_start(data: bytes, end: int) -> int:
