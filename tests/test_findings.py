@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from cjgen.choose import choose, complete_each
 from cjgen.findings import select_moments
 from cjgen.group import CORE_MEMBERS, group_observations
@@ -17,6 +19,7 @@ from cjgen.sentences import Sentence
 from cjgen.settings import Settings
 from cjgen.stages import Segment, plan_from_brief, segments_from_brief
 from cjgen.synthesize import Context, contradictions_from, opposed_pairs, personas_for
+from cjgen.wording import says_nothing_of_the_service
 from factories import obs
 from oracle import step_of
 
@@ -33,6 +36,43 @@ def test_a_model_that_leans_to_one_answer_flags_only_what_stands_out() -> None:
     assert len(moments) == 1
     assert [s.id for s in moments[0].sentences] == ["20.1", "20.2"]
     assert select_moments(labels, "delight") == []
+
+
+def test_courtesy_and_a_bare_no_are_never_moments_however_they_are_labelled() -> None:
+    said = {
+        20: "Thank you so much. You have a great day.",
+        21: "No, not that I can recall.",
+        22: "No one called me back for three weeks.",
+        23: "Thank you for the quick repair, the technician was brilliant.",
+    }
+    labels = [label(t, 1, 0.1) for t in range(1, 12)]
+    for turn, text in said.items():
+        sentence = Sentence(f"{turn}.1", turn, 0, len(text), text)
+        labels.append(SentenceLabel(sentence, "P1", "P1.txt", 0.9, 0.1, 0.05, "Was anything hard?"))
+    moments = select_moments(labels, "pain")
+    assert [m.text for m in moments] == [said[22], said[23]]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "empty"),
+    [
+        ("Glad I can help.", True),
+        ("Yes, thank you.", True),
+        ("Ha det bra!", True),
+        ("Merci beaucoup, au revoir.", True),
+        ("Not in the last 14 years.", True),
+        ("No I have never used it.", True),
+        ("No, I don't think so.", True),
+        ("Nothing worked.", False),
+        ("Never got a reply.", False),
+        ("Thanks to the app I could pay.", False),
+        ("No, the app never sent the code to my phone.", False),
+        ("No, it was not working for three weeks and nobody answered.", False),
+        ("There is no cancel button.", False),
+    ],
+)
+def test_what_says_nothing_of_the_service(sentence: str, empty: bool) -> None:
+    assert says_nothing_of_the_service(sentence) is empty
 
 
 def test_no_more_moments_per_interview_than_the_cap() -> None:

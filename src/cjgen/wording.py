@@ -152,3 +152,68 @@ def whole_answer(answer: str, max_words: int) -> str:
         if not text.endswith((".", "!", "?")):
             return ""
     return text
+
+
+# Courtesy that says nothing of the service: thanks, farewells, "glad I could help", in the languages the
+# interviews are held in.
+_COURTESY = re.compile(
+    r"\b(?:thank(?:s| you)(?: (?:so|very) much)?(?: for (?:having|asking|your time)(?: me)?)?|cheers|"
+    r"(?:it'?s )?my pleasure|you'?re welcome|no problem|glad (?:i|to|we) (?:can |could )?(?:help|be of help)|"
+    r"(?:you )?have a (?:great|good|nice|lovely) (?:day|one|evening|weekend)|nice (?:to meet|meeting|talking)"
+    r"(?: to)?(?: you)?|good ?bye|bye|see you|take care|i hope (?:it|this|that) (?:was|is|helps|helped)"
+    r"(?: helpful)?|ha det(?: bra)?|tusen takk|takk|danke(?: schön| sehr)?|tschüss|auf wiedersehen|"
+    r"merci(?: beaucoup)?|au revoir|bonne journée|ačiū|viso gero)\b",
+    re.IGNORECASE,
+)
+# Words that may stand with courtesy and add nothing to it ("Yes, thank you so much, all of you").
+_FILLER = frozenset(
+    [
+        "yes",
+        "yeah",
+        "yep",
+        "okay",
+        "well",
+        "sure",
+        "great",
+        "good",
+        "nice",
+        "lovely",
+        "wonderful",
+        "much",
+        "lot",
+        "all",
+        "again",
+        "too",
+        "very",
+        "really",
+        "so",
+        "everyone",
+        "everybody",
+        "both",
+        "you",
+        "again",
+        "alright",
+        "right",
+        "then",
+    ]
+)
+# A bare "no" to a question: "No, not at this moment.", "Not that I can recall.", "No I have never used it."
+_DENIAL = re.compile(
+    r"^\W*(?:no\b\W*(?:(?:i|we|it|that|there|they|have|has|had|do|did|was|is|am|are)\b\W*)*(?:not|never|nothing|none|don'?t|didn'?t|haven'?t|"
+    r"hasn'?t|wasn'?t|isn'?t|can'?t)\b|not (?:that i|really|at all|so far|yet|in the last)\b|nope\b|"
+    r"nothing (?:really|comes to mind|that i)\b)",
+    re.IGNORECASE,
+)
+# A denial that goes on to name something is no longer bare ("No, the app never sent the code"): it may hold
+# this many content words besides.
+_DENIAL_WORDS = 3
+
+
+def says_nothing_of_the_service(sentence: str) -> bool:
+    """A sentence that is courtesy alone ("Thank you so much. Have a great day.") or a bare "no" to a
+    question ("Not that I can recall."): a labeller that reads it in the light of the question may flag it,
+    but it is no problem, good moment or action of the participant's."""
+    rest = _COURTESY.sub(" ", sentence)
+    if rest != sentence and not content_words(rest) - _FILLER:
+        return True
+    return _DENIAL.match(sentence) is not None and len(content_words(sentence)) <= _DENIAL_WORDS
