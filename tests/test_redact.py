@@ -741,3 +741,17 @@ def test_finding_where_an_address_may_start_takes_linear_time() -> None:
     small = min(per_char(20_000) for _ in range(3))
     large = min(per_char(200_000) for _ in range(2))
     assert large < 3 * small
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I told my wife My sister came too.", "I told my wife My sister came too."),
+        ("my husband His brother said so", "my husband His brother said so"),
+        ("mein name ist Mein Mann kommt", "mein name ist Mein Mann kommt"),
+        ("my wife Natalie came", "my wife [NAME] came"),
+        ("mein Mann Hans kommt", "mein Mann [NAME] kommt"),
+    ],
+)
+def test_a_possessive_after_a_cue_is_no_name(text: str, expected: str) -> None:
+    assert redact_text(text).text == expected
