@@ -177,6 +177,25 @@ def test_empty_items_are_defects() -> None:
     ]
 
 
+def test_a_statement_too_short_to_say_what_it_is_about_is_thin() -> None:
+    case = bike()
+    journey = perfect_map(case)
+    before = scored(journey).empty_items.thin
+    journey.delights += [
+        Delight(id="T1", stage_id="x", statement="I love this.", evidence=quotes_of(case, "PP1", 1)),
+        Delight(
+            id="T2",
+            stage_id="x",
+            statement="The driver set up the saddle.",
+            evidence=quotes_of(case, "PP1", 1),
+        ),
+        Delight(id="T3", stage_id="x", statement="It's great.", basis="assumption"),
+    ]
+    empty = scored(journey).empty_items
+    assert empty.thin == before + 1
+    assert empty.thin_ids[-1] == "delights T1: I love this."
+
+
 @pytest.mark.parametrize(
     ("statement", "empty"),
     [

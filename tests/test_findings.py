@@ -173,6 +173,19 @@ def test_a_finding_is_worded_from_the_member_the_others_are_most_alike_to() -> N
     assert pair.representative is pair.lead
 
 
+def test_a_member_too_short_to_say_what_it_is_about_words_a_finding_only_when_none_says_more() -> None:
+    asked = "What was hard about the form?"
+    short = obs("s", "P1", "That's very difficult.", question=asked)
+    full = obs(
+        "f", "P2", "I had to reread the eligibility question twice, it was so confusing", question=asked
+    )
+    pair = group_observations([short, full], {"s": 0.9, "f": 0.5}, threshold=0.0)[0]
+    assert pair.lead is short  # the strongest still leads (stage, order) ...
+    assert pair.representative is full  # ... but the one that says what the problem is words it
+    alone = group_observations([short], {"s": 0.9})[0]
+    assert alone.representative is short
+
+
 STAGES = [Stage(id="use", name="Use", description="Everyday use.")]
 
 

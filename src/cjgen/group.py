@@ -31,6 +31,9 @@ QUESTION_WEIGHT = 1.0
 COMMON_QUESTION_SHARE = 0.3
 # A finding keeps, cites and counts its strongest few observations; past them, only those whose words match.
 CORE_MEMBERS = 3
+# A member with fewer content words than this cannot say what a finding is about ("That's very difficult.",
+# "I love this."): it words the finding only when no member says more.
+SAYS_WHAT = 3
 
 
 @dataclass(frozen=True)
@@ -124,15 +127,17 @@ def agglomerate(sim: list[list[float]], threshold: float) -> list[list[int]]:
     return clusters
 
 
-def _voice(kept: Sequence[int], words: Vocabulary) -> int:
+def _voice(kept: Sequence[int], words: Vocabulary, says: Sequence[int]) -> int:
     """Which of a finding's members (their indexes, strongest first) the others are most alike to, by their
     words: the statement is worded from it, so it says what most of the quotes say. A bare answer ("No, not
     that I recall.") shares few words with anyone, so it speaks for a finding only when it stands alone.
-    With fewer than three members the strongest speaks."""
+    With fewer than three members the strongest speaks. Either way, a member too short to say what it is
+    about ("That's very difficult.", `says`: content words per member) speaks only when none says more."""
+    candidates = [k for k in range(len(kept)) if says[k] >= SAYS_WHAT] or list(range(len(kept)))
     if len(kept) < 3:
-        return 0
+        return candidates[0]
     alike = [sum(words.cosine(i, j) for j in kept if j != i) for i in kept]
-    return max(range(len(kept)), key=lambda k: (alike[k], -k))
+    return max(candidates, key=lambda k: (alike[k], -k))
 
 
 def group_observations(
@@ -157,5 +162,6 @@ def group_observations(
             pending.append(rest)
         members = [observations[i] for i in kept]
         confidence = sum(scores.get(o.id, 0.0) for o in members) / len(members)
-        findings.append(Finding(members[0].kind, tuple(members), confidence, _voice(kept, words)))
+        says = [len(content_words(o.text)) for o in members]
+        findings.append(Finding(members[0].kind, tuple(members), confidence, _voice(kept, words, says)))
     return sorted(findings, key=lambda f: (len(f.participants), f.confidence), reverse=True)

@@ -1063,7 +1063,15 @@ def _phones_in(value: str, offset: int, lengths: list[int], in_four: list[int]) 
     digits_before = list(accumulate(lengths, initial=0))
     # A number may end at the separator after a group (or after the bracket that closes it): it may also be
     # followed by one that is not part of it ("+47 912 34 567 192.168.1.23").
-    ends = [_end_after(value, end) for _, end in spans]
+    size = len(value)
+    ends = [
+        end
+        if end == size or value[end] in " .-/"
+        else end + 1
+        if value[end] == ")" and value[end + 1] in " -"
+        else -1
+        for _, end in spans
+    ]
     position = 0
     for i, (group_start, _) in enumerate(spans):
         # A number starts at the run's start, or at a group (or the "(" before it) after a separator.
@@ -1096,15 +1104,6 @@ def _phones_in(value: str, offset: int, lengths: list[int], in_four: list[int]) 
                 position = end
                 break
     return found
-
-
-def _end_after(value: str, group_end: int) -> int:
-    """Where a number that takes the group ending at `group_end` may end; -1 where none may."""
-    if group_end == len(value) or value[group_end] in " .-/":
-        return group_end
-    if value[group_end] == ")" and value[group_end + 1] in " -":
-        return group_end + 1
-    return -1
 
 
 def _is_phone(value: str, groups: list[int]) -> bool:

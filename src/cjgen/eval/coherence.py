@@ -20,7 +20,9 @@
   statement says). Items whose statement quote cannot be placed are left out (`fitted` counts the rest).
 - **Empty items** are defects a reviewer sees at once: a pain point, delight, action or thought whose
   statement says nothing was found ("No specific problems mentioned") or has no content word ("For some."),
-  or an observed one with no quote.
+  or an observed one with no quote. A **thin** one is observed and quoted but does not say what it is about
+  ("That's very difficult.", "I love this.": fewer than two content words once words that only judge, such as
+  "difficult" or "love", are set aside); it is counted apart.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from pydantic import BaseModel, Field
 from cjgen.eval.gold import GoldCase, GoldPoint
 from cjgen.eval.locate import CaseSources, Span, normalise
 from cjgen.eval.metrics import Summable
-from cjgen.eval.words import MAP_VOCABULARY, content_words
+from cjgen.eval.words import MAP_VOCABULARY, content_words, stem
 from cjgen.schema import Item, JourneyMap
 
 
@@ -178,9 +180,26 @@ def says_nothing(statement: str) -> bool:
     return _SAYS_NOTHING.search(normalise(statement)) is not None
 
 
+# A statement with fewer content words than this, words that only judge left out, does not say what it is
+# about ("That's very difficult.", "I love this.", "See, that's good."): a reader cannot sign it without
+# opening its quotes.
+THIN_WORDS = 2
+_JUDGING = (
+    "good great nice cool fine bad hard easy easier harder difficult important love loved hate like lovely "
+    "amazing awesome terrible horrible wonderful perfect pretty helpful confusing frustrating annoying happy "
+    "glad sorry sucks sure right wrong best better worse worst"
+)
+JUDGING_WORDS = frozenset(stem(w) for w in _JUDGING.split())
+
+
 class EmptyItems(BaseModel):
     count: int = 0
     ids: list[str] = Field(default_factory=list, description="'lane id: why' for each empty item.")
+    thin: int = Field(
+        0,
+        description=f"Observed statements with fewer than {THIN_WORDS} content words that do not only judge.",
+    )
+    thin_ids: list[str] = Field(default_factory=list, description="'lane id: statement' for each thin one.")
 
 
 def score_empty_items(journey: JourneyMap) -> EmptyItems:
@@ -191,6 +210,7 @@ def score_empty_items(journey: JourneyMap) -> EmptyItems:
         ("thoughts", journey.thoughts, [t.text for t in journey.thoughts]),
     ]
     found: list[str] = []
+    thin: list[str] = []
     for lane, items, statements in lanes:
         for item, statement in zip(items, statements, strict=True):
             if says_nothing(statement):
@@ -199,4 +219,9 @@ def score_empty_items(journey: JourneyMap) -> EmptyItems:
                 found.append(f"{lane} {item.id}: no content word")
             elif item.basis == "observed" and not item.evidence:
                 found.append(f"{lane} {item.id}: observed with no quote")
-    return EmptyItems(count=len(found), ids=found)
+            elif (
+                item.basis == "observed"
+                and len(content_words(statement, MAP_VOCABULARY | JUDGING_WORDS)) < THIN_WORDS
+            ):
+                thin.append(f"{lane} {item.id}: {statement}")
+    return EmptyItems(count=len(found), ids=found, thin=len(thin), thin_ids=thin)

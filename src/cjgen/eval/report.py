@@ -118,6 +118,7 @@ def reviewer_summary(scores: list[CaseScore]) -> dict[str, Any]:
         "faithfulness": {lane: _faithfulness(total) for lane, total in lanes.items()},
         "invented_entities": sum(total.invented for total in lanes.values()),
         "empty_items": sum(s.empty_items.count for s in scores),
+        "thin_items": sum(s.empty_items.thin for s in scores),
         "emotion": {
             "agreement": emotions.agreement,
             "agree": emotions.agree,
@@ -337,7 +338,7 @@ REVIEWER_COLUMNS = (
     "statement fit pain/delight (mean)",
     "faithful pain/delight/action/thought/summary",
     "invented entities",
-    "empty items",
+    "empty / thin items",
     "emotion agree (n)",
     "actions R",
     "touchpoints R (kinds R)",
@@ -371,7 +372,7 @@ def _reviewer_row(system: str, s: CaseScore) -> list[str]:
         else "–",
         "/".join(_num(lanes[lane].faithfulness) for lane in LANES),
         str(s.statements.invented),
-        str(s.empty_items.count),
+        f"{s.empty_items.count} / {s.empty_items.thin}",
         f"{_num(agreement)} ({s.emotions.compared}/{s.emotions.gold_cells})"
         if s.emotions.gold_cells
         else "–",
@@ -393,7 +394,7 @@ def _reviewer_summary_row(system: str, scores: list[CaseScore]) -> list[str]:
         _pair_and_mean(coherence["pain_points"]["statement_fit"], coherence["delights"]["statement_fit"]),
         "/".join(_num(faithfulness[lane]["faithfulness"]) for lane in LANES),
         str(total["invented_entities"]),
-        str(total["empty_items"]),
+        f"{total['empty_items']} / {total['thin_items']}",
         f"{_num(emotion['agreement'])} ({emotion['compared']}/{emotion['gold_cells']})",
         _num(total["actions_recall"]),
         f"{_num(total['touchpoints_recall'])} ({_num(total['touchpoint_kinds_recall'])})",
