@@ -207,6 +207,14 @@ _DENIAL = re.compile(
 # A denial that goes on to name something is no longer bare ("No, the app never sent the code"): it may hold
 # this many content words besides.
 _DENIAL_WORDS = 3
+# "Nothing jumps out at me about the check-in", "I can't think of anything with the app": the rest of its
+# clause names only what was asked about, so only what comes after that clause counts.
+_NOTHING_COMES_TO_MIND = re.compile(
+    r"^\W*(?:(?:no|well|um|so|honestly)\W+)*(?:nothing (?:really )?(?:jumps|stands|sticks) out|"
+    r"nothing (?:really )?comes to mind|i can'?t (?:really )?think of anything|not that i (?:can|could) "
+    r"(?:recall|remember|think of))[^,;:.!?]*",
+    re.IGNORECASE,
+)
 
 
 def says_nothing_of_the_service(sentence: str) -> bool:
@@ -216,4 +224,7 @@ def says_nothing_of_the_service(sentence: str) -> bool:
     rest = _COURTESY.sub(" ", sentence)
     if rest != sentence and not content_words(rest) - _FILLER:
         return True
+    idiom = _NOTHING_COMES_TO_MIND.match(sentence)
+    if idiom is not None:
+        return len(content_words(sentence[idiom.end() :])) <= _DENIAL_WORDS
     return _DENIAL.match(sentence) is not None and len(content_words(sentence)) <= _DENIAL_WORDS
