@@ -377,16 +377,30 @@ def _number_word_clusters(text: str) -> list[tuple[int, int]]:
         position = end
     if len(data) != len(text):
         found = _char_offsets(data, found)
+    # Each stretch is widened thirty characters either side, then on to the end of the word there, but no
+    # more than sixty; a stretch whose widened start reaches the one before joins it. Within sixty characters
+    # of the one before it joins whatever the words there, so only the last of a joined run is widened.
     spans: list[tuple[int, int]] = []
+    last_end = -1
     for start, end in zip(found[::2], found[1::2], strict=True):
-        # Thirty characters either side, then on to the end of the word there, but no more than sixty.
+        if spans and start - 30 <= last_end + 30:
+            last_end = end
+            continue
+        if spans:
+            spans[-1] = (spans[-1][0], _widened_end(text, last_end))
         lo = _WORD_TAIL.search(text, max(0, start - 60), max(0, start - 30)).start()  # type: ignore[union-attr]
-        hi = _WORD_HEAD.match(text, min(len(text), end + 30), min(len(text), end + 60)).end()  # type: ignore[union-attr]
         if spans and lo <= spans[-1][1]:
-            spans[-1] = (spans[-1][0], hi)
+            spans[-1] = (spans[-1][0], -1)
         else:
-            spans.append((lo, hi))
+            spans.append((lo, -1))
+        last_end = end
+    if spans:
+        spans[-1] = (spans[-1][0], _widened_end(text, last_end))
     return spans
+
+
+def _widened_end(text: str, end: int) -> int:
+    return _WORD_HEAD.match(text, min(len(text), end + 30), min(len(text), end + 60)).end()  # type: ignore[union-attr]
 
 
 _WORD_TAIL = re.compile(r"\S*\Z")
