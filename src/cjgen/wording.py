@@ -157,14 +157,17 @@ def whole_answer(answer: str, max_words: int) -> str:
 # Courtesy that says nothing of the service: thanks, farewells, "glad I could help", in the languages the
 # interviews are held in.
 _COURTESY = re.compile(
-    r"\b(?:thank(?:s| you)(?: (?:so|very) much)?(?: for (?:having|asking|your time)(?: me)?)?|cheers|"
-    r"(?:it'?s )?my pleasure|you'?re welcome|no problem|glad (?:i|to|we) (?:can |could )?(?:help|be of help)|"
+    r"\b(?:(?:many )?thank(?:s| you)(?: (?:so|very) much)?(?: (?:again|all))?"
+    r"(?: for (?:having me|asking|your time|your help|the help|everything|this|that))?|cheers|"
+    r"(?:it'?s )?my pleasure|you'?re welcome|glad (?:i|to|we) (?:can |could )?(?:help|be of help)|"
     r"(?:you )?have a (?:great|good|nice|lovely) (?:day|one|evening|weekend)|nice (?:to meet|meeting|talking)"
     r"(?: to)?(?: you)?|good ?bye|bye|see you|take care|i hope (?:it|this|that) (?:was|is|helps|helped)"
     r"(?: helpful)?|ha det(?: bra)?|tusen takk|takk|danke(?: schön| sehr)?|tschüss|auf wiedersehen|"
     r"merci(?: beaucoup)?|au revoir|bonne journée|ačiū|viso gero)\b",
     re.IGNORECASE,
 )
+# "No problem" is courtesy only said on its own ("Sure, no problem."): "It was no problem at all." is an answer.
+_NO_PROBLEM = re.compile(r"^\W*(?:(?:yes|yeah|sure|so|hi|oh|well|okay|ok)\W+)*no problem\W*$", re.IGNORECASE)
 # Words that may stand with courtesy and add nothing to it ("Yes, thank you so much, all of you").
 _FILLER = frozenset(
     [
@@ -191,40 +194,129 @@ _FILLER = frozenset(
         "everybody",
         "both",
         "you",
-        "again",
         "alright",
         "right",
         "then",
     ]
 )
-# A bare "no" to a question: "No, not at this moment.", "Not that I can recall.", "No I have never used it."
-_DENIAL = re.compile(
-    r"^\W*(?:no\b\W*(?:(?:i|we|it|that|there|they|have|has|had|do|did|was|is|am|are)\b\W*)*(?:not|never|nothing|none|don'?t|didn'?t|haven'?t|"
-    r"hasn'?t|wasn'?t|isn'?t|can'?t)\b|not (?:that i|really|at all|so far|yet|in the last)\b|nope\b|"
-    r"nothing (?:really|comes to mind|that i)\b)",
-    re.IGNORECASE,
+# A bare "no" to a question ("No, not at this moment.", "Not that I can recall.", "No I have never used it.",
+# "Not in the last 14 years."): it opens with a denial and holds no word but these, so it names nothing.
+# A denial that goes on to name anything ("No, it never worked.", "Not really, too expensive.") is kept.
+_DENIAL_OPENS = re.compile(
+    r"^\W*(?:(?:um|uh|well|oh|so|honestly)\W+)*(?:no|nope|nah|not|nothing|never|none)\b", re.IGNORECASE
 )
-# A denial that goes on to name something is no longer bare ("No, the app never sent the code"): it may hold
-# this many content words besides.
-_DENIAL_WORDS = 3
-# "Nothing jumps out at me about the check-in", "I can't think of anything with the app": the rest of its
-# clause names only what was asked about, so only what comes after that clause counts.
-_NOTHING_COMES_TO_MIND = re.compile(
-    r"^\W*(?:(?:no|well|um|so|honestly)\W+)*(?:nothing (?:really )?(?:jumps|stands|sticks) out|"
-    r"nothing (?:really )?comes to mind|i can'?t (?:really )?think of anything|not that i (?:can|could) "
-    r"(?:recall|remember|think of))[^,;:.!?]*",
-    re.IGNORECASE,
+_DENIAL_WORDS = frozenset(
+    [
+        "no",
+        "nope",
+        "nah",
+        "not",
+        "never",
+        "nothing",
+        "none",
+        "n't",
+        "i",
+        "we",
+        "it",
+        "that",
+        "there",
+        "they",
+        "this",
+        "these",
+        "have",
+        "has",
+        "had",
+        "haven't",
+        "hasn't",
+        "hadn't",
+        "do",
+        "did",
+        "don't",
+        "didn't",
+        "doesn't",
+        "was",
+        "is",
+        "am",
+        "are",
+        "wasn't",
+        "isn't",
+        "aren't",
+        "weren't",
+        "can",
+        "could",
+        "can't",
+        "cannot",
+        "couldn't",
+        "recall",
+        "remember",
+        "think",
+        "know",
+        "of",
+        "really",
+        "at",
+        "all",
+        "completely",
+        "quite",
+        "yet",
+        "so",
+        "far",
+        "moment",
+        "time",
+        "point",
+        "right",
+        "now",
+        "sure",
+        "to",
+        "be",
+        "honest",
+        "honestly",
+        "from",
+        "the",
+        "top",
+        "my",
+        "head",
+        "off",
+        "in",
+        "last",
+        "year",
+        "years",
+        "month",
+        "months",
+        "week",
+        "weeks",
+        "day",
+        "days",
+        "um",
+        "uh",
+        "well",
+        "oh",
+        "yeah",
+        "yes",
+        "okay",
+        "ok",
+        "used",
+        "tried",
+        "seen",
+        "heard",
+        "had",
+        "that's",
+        "about",
+    ]
 )
+_WORDS_OF_ANSWER = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?|\d+")
 
 
 def says_nothing_of_the_service(sentence: str) -> bool:
     """A sentence that is courtesy alone ("Thank you so much. Have a great day.") or a bare "no" to a
     question ("Not that I can recall."): a labeller that reads it in the light of the question may flag it,
-    but it is no problem, good moment or action of the participant's."""
+    but it is no problem, good moment or action of the participant's. Anything that names more is kept."""
+    sentence = sentence.replace("\u2019", "'")
+    if _NO_PROBLEM.match(sentence):
+        return True
     rest = _COURTESY.sub(" ", sentence)
     if rest != sentence and not content_words(rest) - _FILLER:
         return True
-    idiom = _NOTHING_COMES_TO_MIND.match(sentence)
-    if idiom is not None:
-        return len(content_words(sentence[idiom.end() :])) <= _DENIAL_WORDS
-    return _DENIAL.match(sentence) is not None and len(content_words(sentence)) <= _DENIAL_WORDS
+    if _DENIAL_OPENS.match(sentence) is None:
+        return False
+    words = _WORDS_OF_ANSWER.findall(sentence.casefold())
+    return all(word in _DENIAL_WORDS or word.isdigit() for word in words)
