@@ -518,12 +518,13 @@ ONCE_SLOWEST = [
 
 def test_repeated_birth_words_and_introductions_cost_a_few_times_plain_text() -> None:
     # A ratio to plain text in the same run (CPU time, best of three), as this machine's speed varies
-    # threefold; they now cost 0.5 to 2.5 times plain text, where they cost 8 to 11 times.
+    # threefold; they now cost 0.5 to 4 times plain text, where they cost 8 to 11 times (plain text itself
+    # got faster since, when addresses came to be tried only where one can start, so the ratios rose).
     size = 100_000
     plain = cpu_seconds(repeat_to(PLAIN, size))
     units = adversarial_units()
     ratios = {name: cpu_seconds(repeat_to(units[name], size)) / plain for name in ONCE_SLOWEST}
-    assert max(ratios.values()) < 5, {name: round(ratio, 1) for name, ratio in ratios.items()}
+    assert max(ratios.values()) < 6, {name: round(ratio, 1) for name, ratio in ratios.items()}
 
 
 def test_the_french_street_particles_and_a_spelled_email_stay_fast() -> None:
@@ -723,6 +724,16 @@ def test_a_superset_leaves_out_lookarounds_and_refuses_what_it_cannot_widen() ->
         cjgen.spoken.superset_pattern(r"[^\d\s]+")
     with pytest.raises(ValueError, match="any length"):
         cjgen.spoken.superset_pattern(r"\d+[ ]rue")
+    for unread in (r"a\Bb", "ab$"):
+        with pytest.raises(ValueError, match="no RE2 superset"):
+            cjgen.spoken.superset_pattern(unread, 0)
+    # Flags count: a pattern compiled to ignore case is matched so.
+    assert cjgen.spoken.match_starts(cjgen.spoken.superset_pattern("street", re.IGNORECASE), "A STREET") == [2]
+    # "ı" is read both as itself and as "i": a case-sensitive class and an ignored case both find their start.
+    plain = cjgen.spoken.superset_pattern("[^a-z]x", 0)
+    folded = cjgen.spoken.superset_pattern("(?i:ix)", 0)
+    assert cjgen.spoken.match_starts(plain, "ıx") == [0]
+    assert cjgen.spoken.match_starts(folded, "a ıx") == [2]
 
 
 def test_finding_where_an_address_may_start_takes_linear_time() -> None:

@@ -1178,7 +1178,7 @@ _ADDRESS_STARTS = re.compile(
 )
 # Where an address can start, found in one pass of a linear-time engine: a text of digits and short words
 # ("1 du 1 du …") would otherwise have every form tried at every digit.
-_ADDRESS_START = superset_pattern(_ADDRESS.pattern)
+_ADDRESS_START = superset_pattern(_ADDRESS.pattern, _ADDRESS.flags)
 _POSTCODE = re.compile(r"[A-Z](?<![\w-].)(?:[A-Z]?\d[A-Z\d]?[ ]?\d[A-Z]{2}|(?<=L)T-\d{5})(?![\w])")
 
 
@@ -1250,7 +1250,7 @@ _NOT_PLACES = frozenset(
 
 
 _at_starts(_SPOKEN_ADDRESS, _ADDRESS_STARTS)  # compiled at import, as every other pattern
-_SPOKEN_ADDRESS_START = superset_pattern(_SPOKEN_ADDRESS.pattern)
+_SPOKEN_ADDRESS_START = superset_pattern(_SPOKEN_ADDRESS.pattern, _SPOKEN_ADDRESS.flags)
 
 
 def _address_starts(text: str) -> list[int]:

@@ -264,15 +264,19 @@ class Superset:
     longest: int
 
 
-def superset_pattern(source: str) -> Superset:
-    """`source`, a verbose Python pattern whose matches have a bounded length, as an RE2 pattern that
-    matches wherever it does: a cheap linear-time test of where the Python pattern can start. A lookaround
-    or a word boundary only narrows a match, so it is left out; an atomic group is read as a plain one.
+def superset_pattern(source: str, flags: int = re.VERBOSE) -> Superset:
+    """`source`, a Python pattern (compiled with `flags`) whose matches have a bounded length, as an RE2
+    pattern that matches wherever it does: a cheap linear-time test of where the Python pattern can start.
+    A lookaround or a word boundary only narrows a match, so it is left out; an atomic group is read as a
+    plain one. What RE2 reads otherwise (`\\B`, `$`, other flags) is refused.
 
     Only where a match starts is asked for, so the pattern has no groups that capture (working out where a
     group lies costs RE2 far more than finding the match), and every repeat is lazy: the shortest match
     found ends the search, where a greedy one could run on to the end of the text each time."""
-    pieces = []
+    if flags & ~(re.VERBOSE | re.IGNORECASE | re.UNICODE):
+        raise ValueError(f"flags {re.RegexFlag(flags)!r} of {source[:40]!r}… have no RE2 superset here")
+    verbose = bool(flags & re.VERBOSE)
+    pieces = ["(?i)"] if flags & re.IGNORECASE else []
     skipping = 0  # the depth of parentheses inside a lookaround being left out
     for match in _PYTHON_TOKEN.finditer(_NAMED_GROUP.sub("(?:", source.replace("(?>", "(?:"))):
         token = match.group()
@@ -282,17 +286,19 @@ def superset_pattern(source: str) -> Superset:
         if token in ("(?=", "(?!", "(?<"):
             skipping = 1
             continue
-        if token == "#":
-            raise ValueError(f"a comment in {source[:40]!r}… has no RE2 superset here")
+        if (token == "#" and verbose) or token in (r"\B", "$"):
+            raise ValueError(f"{token!r} in {source[:40]!r}… has no RE2 superset here")
         if token.startswith("[") and "\\" in token and token not in _PYTHON_CLASSES:
             token = _class_superset(token, source)
-        if not token.isspace() and token != r"\b":
+        if not (token.isspace() and verbose) and token != r"\b":
             # "{0,5}" as "{0,}": nested bounded repeats would make a program too large for RE2's DFA.
-            pieces.append(_BOUNDED.sub(r"{\1,}", _PYTHON_CLASSES.get(token, token)))
+            pieces.append(
+                _BOUNDED.sub(r"{\1,}", _PYTHON_CLASSES.get(token, token)) if token != r"\Z" else r"\z"
+            )
     for k, piece in enumerate(pieces[:-1]):
         if piece == "(" and pieces[k + 1] != "?":
             pieces[k] = "(?:"
-    longest = re._parser.parse(source, re.VERBOSE).getwidth()[1]  # type: ignore[attr-defined]
+    longest = re._parser.parse(source, flags).getwidth()[1]  # type: ignore[attr-defined]
     if longest >= _UNBOUNDED:
         raise ValueError(f"{source[:40]!r}… has matches of any length: no window holds them all")
     return Superset(re2.compile(f"(?U){''.join(pieces)}".encode(), _large_dfa()), longest)
@@ -311,9 +317,17 @@ def match_starts(pattern: Superset, text: str) -> list[int]:
     Each search reads a window of the text: the starts it takes lie within `pattern.longest` characters
     of where it began, and it reads that far again, so a match of the Python pattern starting there is
     whole inside it. Read to the end of the text instead, a search for the next start could run on to the
-    end each time (a repeat that an alternative before the matching one keeps alive)."""
+    end each time (a repeat that an alternative before the matching one keeps alive).
+
+    Python's engine, told to ignore case, reads "ı" and "İ" as "i"; RE2 does not. A text that holds them is
+    also read with them as "i", and the starts of both readings are taken."""
+    starts = _starts_in(pattern, text)
     if "ı" in text or "İ" in text:
-        text = text.translate(_DOTTED_I)
+        starts = sorted({*starts, *_starts_in(pattern, text.translate(_DOTTED_I))})
+    return starts
+
+
+def _starts_in(pattern: Superset, text: str) -> list[int]:
     data = text.encode()
     size = len(data)
     reach = pattern.longest * (1 if size == len(text) else 4)  # in bytes: a character takes up to four
