@@ -728,7 +728,9 @@ def test_a_superset_leaves_out_lookarounds_and_refuses_what_it_cannot_widen() ->
         with pytest.raises(ValueError, match="no RE2 superset"):
             cjgen.spoken.superset_pattern(unread, 0)
     # Flags count: a pattern compiled to ignore case is matched so.
-    assert cjgen.spoken.match_starts(cjgen.spoken.superset_pattern("street", re.IGNORECASE), "A STREET") == [2]
+    assert cjgen.spoken.match_starts(cjgen.spoken.superset_pattern("street", re.IGNORECASE), "A STREET") == [
+        2
+    ]
     # "ı" is read both as itself and as "i": a case-sensitive class and an ignored case both find their start.
     plain = cjgen.spoken.superset_pattern("[^a-z]x", 0)
     folded = cjgen.spoken.superset_pattern("(?i:ix)", 0)
