@@ -611,13 +611,13 @@ def _matches(
     (and, with `starts` too, only where both allow)."""
     after = 0  # without `overlapping`, a match never starts inside the one before, in any window
     offsets = at(text) if at is not None and windows else []
+    anchored = pattern if at is None or starts is None else _at_starts(pattern, starts)
     for lo, hi in windows:
         lo = max(lo, after) if not overlapping else lo
         if lo >= hi:
             continue
         end = min(len(text), hi + reach + 8)
         if at is not None:
-            anchored = pattern if starts is None else _at_starts(pattern, starts)
             i = bisect_left(offsets, lo)
             while i < len(offsets) and offsets[i] < hi:
                 match = anchored.match(text, offsets[i], end)
@@ -1044,23 +1044,21 @@ def _phones(text: str) -> list[_Finding]:
         value = match.group()
         if len(value) < 8:
             continue  # fewer than eight digits: no phone number
-        lengths = [len(g) for g in _DIGIT_GROUP.findall(value)]
-        # Digits in the groups before each group, and in any four groups running.
-        sums = list(accumulate(lengths, initial=0))
-        in_four = list(map(sub, sums[4:] + sums[-1:] * min(3, len(lengths)), sums))
+        spans = [m.span() for m in _DIGIT_GROUP.finditer(value)]
+        lengths = [end - start for start, end in spans]
         if _PREFIX.search(value) is None and _UNPREFIXED_GROUPS.search("".join(map(chr, lengths))) is None:
             continue  # no prefix, and no groups as a number without one comes in
-        found += _phones_in(value, match.start(), lengths, in_four)
+        found += _phones_in(value, match.start(), spans, lengths)
     return found
 
 
-def _phones_in(value: str, offset: int, lengths: list[int], in_four: list[int]) -> list[_Finding]:
-    """The phone numbers in one run of numbers (at `offset` in the text, its digit groups `lengths` long,
-    `in_four` digits in the four groups from each group on): from each group on, the longest stretch that
-    has a phone number's shape."""
+def _phones_in(value: str, offset: int, spans: list[tuple[int, int]], lengths: list[int]) -> list[_Finding]:
+    """The phone numbers in one run of numbers (at `offset` in the text; its digit groups at `spans`,
+    `lengths` long): from each group on, the longest stretch that has a phone number's shape."""
     found: list[_Finding] = []
-    spans = [m.span() for m in _DIGIT_GROUP.finditer(value)]
+    # Digits in the groups before each group, and in the four groups from each group on.
     digits_before = list(accumulate(lengths, initial=0))
+    in_four = list(map(sub, digits_before[4:] + digits_before[-1:] * min(3, len(lengths)), digits_before))
     # A number may end at the separator after a group (or after the bracket that closes it): it may also be
     # followed by one that is not part of it ("+47 912 34 567 192.168.1.23").
     size = len(value)

@@ -233,9 +233,9 @@ def _char_offsets(data: bytes, byte_offsets: list[int]) -> list[int]:
 # Python's engine, told to ignore case, reads "ı" and "İ" as "i"; RE2 does not.
 _DOTTED_I = str.maketrans({"ı": "i", "İ": "i"})
 # Python's \s is every character `str.isspace` takes; RE2's only ASCII spaces.
-_UNICODE_SPACE = r"[\t-\r\x{1c}-\x{20}\x{85}\pZ]"
+_SPACE = r"[\t-\r\x{1c}-\x{20}\x{85}\pZ]"
 # Supersets of Python's digits (Unicode decimals), of its letters and digits, and of its spaces.
-_IN_CLASS = {r"\s": _UNICODE_SPACE[1:-1], r"\d": r"\pN", r"\w": r"\pL\pN_"}
+_IN_CLASS = {r"\s": _SPACE[1:-1], r"\d": r"\pN", r"\w": r"\pL\pN_"}
 _PYTHON_CLASSES = {
     **{escape: f"[{widened}]" for escape, widened in _IN_CLASS.items()},
     r"[^\W\d_]": r"[\pL\pN]",
@@ -355,7 +355,6 @@ _NUMBER_BASE = "|".join(
 )
 _CARDINAL = f"(?:{_NUMBER_BASE})(?:-?(?:und|og|et)?-?(?:{_NUMBER_BASE})){{0,4}}"
 # What may join two number words of one stretch: one of `_GAPS`, or a joining word between spaces.
-_SPACE = _UNICODE_SPACE
 _NUMBER_JOIN = f"(?:[{_GAP_CHARS}]{{1,3}}|{_SPACE}+(?:et|og|und){_SPACE}+)"
 
 

@@ -214,7 +214,6 @@ _DENIAL_WORDS = frozenset(
         "never",
         "nothing",
         "none",
-        "n't",
         "i",
         "we",
         "it",
@@ -298,7 +297,6 @@ _DENIAL_WORDS = frozenset(
         "tried",
         "seen",
         "heard",
-        "had",
         "that's",
         "about",
     ]
