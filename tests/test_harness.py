@@ -86,6 +86,10 @@ def test_eval_writes_results_and_scores_the_oracle_and_the_baseline(tmp_path: Pa
     assert pains["shotgun"] <= 1  # one group may still join answers to one guide question about three things
     assert bike["pii"]["leaks"] == 0 and not bike["injection"]["followed"]
     assert bike["persona_ari"] == 1.0
+    # With the study's participant list, the personas are its groups: the gold's groups, exactly.
+    listed = {c["case"]: c for c in record["systems"]["cjgen-listed"]["cases"]}
+    assert sorted(listed) == ["bike-subscription", "clinic-booking", "va-transition-benefits"]
+    assert all(c["persona_ari"] == 1.0 for c in listed.values()), listed
     assert ours["brief-only"]["brief"]["all_assumption"]
     assert naive["bike-subscription"]["quotes"]["fabricated"] >= 1
 

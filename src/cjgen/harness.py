@@ -16,6 +16,7 @@ from cjgen.errors import CjgenError
 from cjgen.eval.gold import GoldCase
 from cjgen.eval.report import report_tables, write_results
 from cjgen.eval.runner import MAPS_FOLDER, Log, System, load_cases, run_cases
+from cjgen.participants import SUFFIXES, load_participants
 from cjgen.pipeline import draft_map_from_file, generate_map_from_files
 from cjgen.version import __version__
 
@@ -24,6 +25,17 @@ def run_label(runtime: Runtime) -> str:
     """`<backend>-<model>`, safe as a file name: names the results files and the folder of kept maps."""
     name = Path(runtime.model_name).stem if "/" in runtime.model_name else runtime.model_name
     return re.sub(r"[^A-Za-z0-9._-]+", "_", f"{runtime.backend}-{name}")
+
+
+# A case folder may hold the study's participant list (who was recruited into which group): the pipeline then
+# also runs with it, as a second system, so persona agreement is scored both with and without the list.
+PARTICIPANTS_FILE = "participants"
+LISTED = "cjgen-listed"
+
+
+def participant_list(case: GoldCase) -> Path | None:
+    """The case's participant list (`participants.csv`, `.yaml` or `.yml`), if it has one."""
+    return next((p for s in SUFFIXES if (p := case.dir / f"{PARTICIPANTS_FILE}{s}").is_file()), None)
 
 
 def _systems(case: GoldCase, runtime: Runtime, baseline: bool) -> dict[str, System]:
@@ -36,6 +48,11 @@ def _systems(case: GoldCase, runtime: Runtime, baseline: bool) -> dict[str, Syst
     systems: dict[str, System] = {
         "cjgen": lambda _: generate_map_from_files(brief, transcripts, runtime=runtime)
     }
+    listed = participant_list(case)
+    if listed is not None:
+        systems[LISTED] = lambda _: generate_map_from_files(
+            brief, transcripts, runtime=runtime, participants=load_participants(listed)
+        )
     if baseline:
         systems["naive"] = lambda _: naive_map(runtime, brief, transcripts)
     return systems
