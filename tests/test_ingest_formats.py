@@ -224,6 +224,42 @@ def test_a_notetakers_short_prompt_before_a_colon_is_the_interviewers(tmp_path: 
     ]
 
 
+@pytest.mark.parametrize("bullet", ["- ", "* ", "• ", "  - "])
+def test_a_transcript_written_as_a_list_of_labelled_lines(tmp_path: Path, bullet: str) -> None:
+    """`- Interviewer: …` / `- P4: …`: speaker labels behind list bullets, read as labelled turns (the label
+    is never part of a turn's text), the participant's code taken from its label."""
+    path = write(
+        tmp_path,
+        "session.md",
+        f"{bullet}Interviewer: How did you first hear about the service?\n"
+        f"{bullet}P4: A friend told me: it was cheaper than a car.\n"
+        "  and that was it, really.\n"
+        f"{bullet}Interviewer: And signing up?\n"
+        f"{bullet}P4: Slow. The form kept timing out.\n",
+    )
+    t = load_transcript(path)
+    assert t.kind != "notes" and t.participant_id == "P4"
+    assert rows(t) == [
+        ("Interviewer", "interviewer", "How did you first hear about the service?"),
+        ("P4", "participant", "A friend told me: it was cheaper than a car.\n  and that was it, really."),
+        ("Interviewer", "interviewer", "And signing up?"),
+        ("P4", "participant", "Slow. The form kept timing out."),
+    ]
+
+
+def test_a_list_whose_labels_name_no_interviewer_stays_notes(tmp_path: Path) -> None:
+    """Bulleted `Topic: …` lines that name no conversation (no interviewer role among them) are not speakers."""
+    path = write(
+        tmp_path,
+        "P2.md",
+        "- Kiosk: broken again, went to the desk.\n- Kiosk: worked the time before.\n"
+        "- Travel pay: never filed.\n- Travel pay: too much paperwork.\n",
+    )
+    t = load_transcript(path)
+    assert t.kind == "notes" and all(turn.speaker != "Kiosk" for turn in t.turns)
+    assert t.participant_id == "P2"
+
+
 def test_bold_question_headings_with_answer_paragraphs() -> None:
     t = load_transcript(DATA / "question_headings.md")
     assert t.kind == "notes"

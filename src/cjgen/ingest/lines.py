@@ -19,6 +19,8 @@ _MD_HEADING = re.compile(r"^[ \t]*#{1,6}(?:[ \t]+|(?=[^\d\s#]))(?P<body>.*?)[ \t
 _RULE = re.compile(r"^[ \t]*(?:[-*_=~][ \t]*){3,}$")
 _EMPHASISED = re.compile(r"^[ \t]*(?P<em>\*{1,3}|_{1,2})(?P<body>[^*_\s].*?)(?P=em)[ \t]*$")
 _WEBVTT = re.compile(r"^WEBVTT\b.*$")
+# A list bullet before a line's text: `- P4: …`, `* Interviewer: …`, `• Moderator: …`.
+_BULLET = re.compile(r"^[ \t]*[-*•+][ \t]+")
 _TERMINAL = ".?!…:;\"”’')]»"
 MAX_HEADING_WORDS = 8
 
@@ -79,6 +81,26 @@ def looks_like_heading(line: str, *, strict: bool) -> bool:
 
 def classify_all(text: str) -> list[Line]:
     return [classify(line) for line in text.split("\n")]
+
+
+def bulleted_label(line: Line) -> Label | None:
+    """The speaker label after a list bullet (`- P4: I did.`), as a label of the whole line, if it has one."""
+    if line.kind != "text":
+        return None
+    bullet = _BULLET.match(line.text)
+    label = match_label(line.text[bullet.end() :]) if bullet else None
+    if bullet is None or label is None:
+        return None
+    return Label(label.name, label.explicit, label.start_s, bullet.end() + label.length)
+
+
+def with_bulleted_labels(lines: list[Line], speakers: set[str]) -> list[Line]:
+    """`lines` with each bulleted line whose label is one of `speakers` read as that speaker's label."""
+    out = []
+    for line in lines:
+        label = bulleted_label(line)
+        out.append(Line("label", line.text, label=label) if label and label.name in speakers else line)
+    return out
 
 
 def neighbours(lines: list[Line], i: int) -> tuple[Line | None, Line | None]:

@@ -21,7 +21,15 @@ from cjgen.ingest.labels import (
     name_like,
     names_in,
 )
-from cjgen.ingest.lines import Line, classify_all, looks_like_heading, neighbours, non_blank
+from cjgen.ingest.lines import (
+    Line,
+    bulleted_label,
+    classify_all,
+    looks_like_heading,
+    neighbours,
+    non_blank,
+    with_bulleted_labels,
+)
 from cjgen.ingest.notes import is_question_line, notes_turns, paragraph_turns, question_turn
 from cjgen.ingest.parsed import Draft, Parsed
 
@@ -32,7 +40,7 @@ _ONE_LETTER_QUESTION = frozenset({"q", "i", "m"})
 
 
 def read_text(text: str) -> Parsed:
-    lines = classify_all(text)
+    lines = _bullets_as_labels(classify_all(text))
     parsed = Parsed([], "")
     _read_metadata_header(lines, parsed)
     labels = [line.label for line in lines if line.kind == "label" and line.label is not None]
@@ -59,6 +67,17 @@ def read_text(text: str) -> Parsed:
             "a transcript"
         )
     return parsed
+
+
+def _bullets_as_labels(lines: list[Line]) -> list[Line]:
+    """A transcript written as a list (`- Interviewer: …` / `- P4: …`) reads as labelled turns when its
+    bulleted labels name both sides of the conversation: an interviewer role and a participant (a role or a
+    code). A notetaker's `- What was hard: the forms` lines name no speaker, so notes stay notes."""
+    found = [label for line in lines if (label := bulleted_label(line)) is not None]
+    speakers = accepted_labels(found, allow_single=False)
+    asks = any(is_interviewer_label(name) for name in speakers)
+    answers = any(is_participant_label(name) or is_id_like(name) for name in speakers)
+    return with_bulleted_labels(lines, speakers) if asks and answers else lines
 
 
 def _starts_turn(line: Line, speakers: set[str], headers: set[str]) -> bool:
