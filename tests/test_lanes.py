@@ -254,6 +254,13 @@ def test_a_transcribers_note_is_no_part_of_a_key_clause() -> None:
     )
 
 
+def test_a_colon_between_caption_segments_is_no_part_of_a_statement() -> None:
+    assert key_clause(": and it sucks because  : not that you can do anything about it.") == (
+        "It sucks because not that you can do anything about it."
+    )
+    assert key_clause("Two things: the price and the wait.") == "Two things: the price and the wait."
+
+
 def test_a_long_key_clause_is_cut_at_a_clause_boundary() -> None:
     quote = (
         "Honestly the best part was the delivery, the driver came on time and carried it up the stairs for me, "

@@ -45,7 +45,15 @@ from cjgen.schema import (
 )
 from cjgen.stages import Segment
 from cjgen.untrusted import instruction_like
-from cjgen.wording import CHANNEL_WORDS, as_statement, channels_in, content_words, overlap, supported_share
+from cjgen.wording import (
+    CHANNEL_WORDS,
+    as_statement,
+    channels_in,
+    content_words,
+    overlap,
+    supported_share,
+    without_lone_colons,
+)
 
 MAX_PAINS = 8
 MAX_DELIGHTS = MAX_PAINS  # what works is shown as fully as what goes wrong
@@ -230,7 +238,9 @@ def key_clause(text: str) -> str:
 
     Faithful by construction: the participant's own words, only cut.
     """
-    sentences = [s for s in _SENTENCE_END.split(" ".join(_ANNOTATION.sub(" ", text).split())) if s]
+    sentences = [
+        s for s in _SENTENCE_END.split(" ".join(without_lone_colons(_ANNOTATION.sub(" ", text)).split())) if s
+    ]
     chosen = max(sentences, key=lambda s: len(content_words(s)), default=text)
     words = _FILLER.sub("", chosen).split() or chosen.split()
     if len(words) <= KEY_CLAUSE_WORDS:

@@ -94,9 +94,18 @@ def supported_share(statement: str, source: str) -> float:
     return len(words & content_words(source)) / len(words) if words else 1.0
 
 
+_LONE_COLON = re.compile(r"(?:^|(?<=\s)):(?=\s|$)")
+
+
+def without_lone_colons(text: str) -> str:
+    """`it sucks because  : not that …` → `it sucks because   not that …` (a colon with no word before it)."""
+    return _LONE_COLON.sub(" ", text)
+
+
 def as_statement(text: str) -> str:
-    """A description as a finished sentence: first letter capitalised, one full stop, no stray quotes."""
-    text = " ".join(text.strip().strip("\"'“”").split())
+    """A description as a finished sentence: first letter capitalised, one full stop, no stray quotes, and no
+    colon standing alone between words (a machine transcript's mark between caption segments)."""
+    text = " ".join(without_lone_colons(text).strip().strip("\"'“”").lstrip(":;, ").split())
     text = re.sub(
         r"^(the )?(participant|customer|user)s?( \w+)? (says|said|feels|felt|mentions|mentioned) (that )?",
         "",
