@@ -511,3 +511,33 @@ def test_the_report_lists_each_questioned_statement_with_its_unsupported_words()
     listed = report_tables({"x": [pizza]}).split("## Unsupported words")[1]
     assert "- x · bike-subscription · pain_points P (0.50): cold, pizza" in listed
     assert "pain_points P " not in report_tables({"x": [faithful]}).split("## Unsupported words")[1]
+
+
+# ------------------------------------------------------------------------------------------ researcher wording
+
+
+def test_researcher_wording_is_the_share_of_a_statements_words_the_gold_statement_uses() -> None:
+    case = bike()
+    wrote = next(p for p in case.pain_points if p.id == "PP1").statement
+    first_two = " ".join(w.text for w in content_words(wrote)[:2])
+
+    def wording(*pains: PainPoint) -> tuple[int, float | None]:
+        journey = perfect_map(case)
+        journey.pain_points, journey.delights = list(pains), []
+        result = scored(journey).wording
+        return result.items, result.share
+
+    assert wording(PainPoint(id="A", stage_id="x", statement=wrote, evidence=quotes_of(case, "PP1"))) == (
+        1,
+        1.0,
+    )
+    # Half the statement's content words are in the researchers' statement.
+    half = PainPoint(
+        id="H", stage_id="x", statement=f"{first_two} zebra xylophone.", evidence=quotes_of(case, "PP1")
+    )
+    assert wording(half) == (1, 0.5)
+    # An item matched to no gold item is not scored.
+    unmatched = PainPoint(
+        id="U", stage_id="x", statement=wrote, evidence=[ev(case, p, q) for p, q in UNRELATED_BIKE_QUOTES]
+    )
+    assert wording(unmatched) == (0, None)

@@ -13,7 +13,7 @@ from cjgen.eval.diagnostics import Diagnostics, KindDiagnostics
 from cjgen.eval.lanes import EmotionScore, RecallScore
 from cjgen.eval.metrics import InjectionScore, MatchScore, f1_score, ratio
 from cjgen.eval.score import CaseScore
-from cjgen.eval.statements import FAITHFUL, LANES, LaneFaithfulness
+from cjgen.eval.statements import FAITHFUL, LANES, LaneFaithfulness, WordingScore
 
 
 def _micro(scores: list[MatchScore]) -> dict[str, float | int | None]:
@@ -109,6 +109,7 @@ def reviewer_summary(scores: list[CaseScore]) -> dict[str, Any]:
     }
     emotions = EmotionScore.combine(s.emotions for s in scores)
     checked = [s.statements.summary for s in scores if s.valid and s.statements.summary.checked]
+    wording = WordingScore.combine(s.wording for s in scores if s.valid)
     return {
         "coherence": {
             "pain_points": _coherence(pains),
@@ -132,6 +133,8 @@ def reviewer_summary(scores: list[CaseScore]) -> dict[str, Any]:
         "thoughts_total": sum(s.thoughts.total for s in scores),
         "summary_passed": sum(summary.passed for summary in checked),
         "summary_checked": len(checked),
+        "researcher_wording": wording.share,
+        "researcher_wording_items": wording.items,
     }
 
 
@@ -344,6 +347,7 @@ REVIEWER_COLUMNS = (
     "touchpoints R (kinds R)",
     "grounded thoughts",
     "summary check",
+    "researcher wording (n)",
 )
 
 
@@ -380,6 +384,7 @@ def _reviewer_row(system: str, s: CaseScore) -> list[str]:
         f"{_recall(s.touchpoints.names)} ({_num(s.touchpoints.kinds.recall)})",
         f"{s.thoughts.grounded}/{s.thoughts.total}",
         ("pass" if summary.passed else "; ".join(summary.failures)) if summary.checked else "–",
+        f"{_num(s.wording.share)} ({s.wording.items})" if s.wording.items else "–",
     ]
 
 
@@ -400,6 +405,7 @@ def _reviewer_summary_row(system: str, scores: list[CaseScore]) -> list[str]:
         f"{_num(total['touchpoints_recall'])} ({_num(total['touchpoint_kinds_recall'])})",
         f"{total['thoughts_grounded']}/{total['thoughts_total']}",
         f"{total['summary_passed']}/{total['summary_checked']} pass",
+        f"{_num(total['researcher_wording'])} ({total['researcher_wording_items']})",
     ]
 
 

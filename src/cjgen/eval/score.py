@@ -39,7 +39,7 @@ from cjgen.eval.metrics import (
     score_quotes,
     score_stages,
 )
-from cjgen.eval.statements import StatementScore, score_statements
+from cjgen.eval.statements import StatementScore, WordingScore, score_statements, score_wording
 from cjgen.schema import JourneyMap
 
 
@@ -69,6 +69,7 @@ class CaseScore(BaseModel):
     actions: RecallScore = Field(default_factory=RecallScore)
     touchpoints: TouchpointScore = Field(default_factory=TouchpointScore)
     thoughts: ThoughtScore = Field(default_factory=ThoughtScore)
+    wording: WordingScore = Field(default_factory=WordingScore)
 
 
 MAP_JSON = "map.json"  # the key under which the map's own JSON joins the outputs searched for PII
@@ -94,14 +95,16 @@ def score_case(
     if journey is None:
         return _invalid_score(case, pii, cost, diagnostics)
     stages = score_stages(case, journey, sources)
+    pains = score_points(case.pain_points, journey.pain_points, sources) if observable else None
+    delights = score_points(case.delights, journey.delights, sources) if observable else None
     brief = case.brief.read_text(encoding="utf-8") if case.brief is not None and case.brief.exists() else ""
     return CaseScore(
         case=case.name,
         brief_only=case.brief_only,
         valid=schema_valid,
         quotes=score_quotes(journey, sources),
-        pain_points=score_points(case.pain_points, journey.pain_points, sources) if observable else None,
-        delights=score_points(case.delights, journey.delights, sources) if observable else None,
+        pain_points=pains,
+        delights=delights,
         contradictions=score_contradictions(case, journey, sources),
         persona_ari=score_personas(case, journey),
         stages=stages,
@@ -118,6 +121,11 @@ def score_case(
         actions=score_actions(case, journey.actions),
         touchpoints=score_touchpoints(case, journey.touchpoints, stages.pairs),
         thoughts=score_thoughts(journey, sources),
+        wording=score_wording(
+            journey,
+            {g.id: g.statement for g in (*case.pain_points, *case.delights)},
+            {**(pains.pairs if pains else {}), **(delights.pairs if delights else {})},
+        ),
     )
 
 

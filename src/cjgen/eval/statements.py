@@ -257,3 +257,42 @@ def check_summary(journey: JourneyMap, checks: dict[str, StatementCheck]) -> Sum
             f"{kind}_faithful": check is not None and _signable(check),
         }
     return SummaryCheck.model_validate(fields)
+
+
+# ============================================================================================= researcher wording
+
+
+class WordingScore(Summable):
+    """Whether a finding says what the researchers wrote about it: over the pain points and delights matched
+    to a gold item, the share of the statement's content stems (words naming the research left out) that the
+    gold item's own statement uses. A quote's key clause ("In person, the kiosks were not working.") shares a
+    word or two with the researchers' theme; a statement at their level shares most of its words."""
+
+    items: int = Field(0, description="Matched pain points and delights whose statement has a content word.")
+    share_sum: float = 0.0
+    words: list[str] = Field(default_factory=list, description="'id: statement / gold id: share'.")
+
+    @property
+    def share(self) -> float | None:
+        return self.share_sum / self.items if self.items else None
+
+
+def score_wording(
+    journey: JourneyMap, gold_statements: dict[str, str], pairs: dict[str, str]
+) -> WordingScore:
+    """`pairs`: predicted item id -> the gold item id it is matched to; `gold_statements`: gold id -> its
+    statement."""
+    statements = {p.id: p.statement for p in journey.pain_points} | {
+        d.id: d.statement for d in journey.delights
+    }
+    score = WordingScore()
+    for item_id, gold_id in pairs.items():
+        said = {w.stem for w in content_words(statements.get(item_id, ""), MAP_VOCABULARY)}
+        if not said:
+            continue
+        wrote = {w.stem for w in content_words(gold_statements.get(gold_id, ""), MAP_VOCABULARY)}
+        share = len(said & wrote) / len(said)
+        score.items += 1
+        score.share_sum += share
+        score.words.append(f"{item_id} / {gold_id}: {share:.2f}")
+    return score
