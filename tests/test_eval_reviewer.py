@@ -272,6 +272,15 @@ def test_invented_entities_are_counted() -> None:
     assert result.statements.lanes["pain_points"].invented == 2 and result.statements.invented == 2
 
 
+def test_a_summary_may_count_the_maps_own_parts_but_not_more() -> None:
+    journey = perfect_map(bike())
+    stages, pains = len(journey.stages), len(journey.pain_points)
+    journey.summary = f"Drafted from the brief alone: {stages} stages and {pains} problems, 2 of them suspected."
+    assert check(scored(journey), "summary")[2] == []
+    journey.summary = f"{stages} stages and {pains} problems; waits of 95 minutes."
+    assert check(scored(journey), "summary")[2] == ["95"]
+
+
 # ------------------------------------------------------------------------------------------ summary
 
 

@@ -135,6 +135,17 @@ def test_saved_maps_are_rescored_without_a_model(tmp_path: Path) -> None:
             ):
                 assert new[key] == old[key], (system, old["case"], key)
             assert new["cost"]["effective_tokens"] == old["cost"]["effective_tokens"]
+    # Which system ran on which case is kept with the maps: a case a system was not run on is not scored for it.
+    ran = json.loads((maps / "ran.json").read_text())
+    assert sorted(ran["cjgen-listed"]) == two and sorted(ran["naive"]) == two
+    (maps / "ran.json").write_text(json.dumps({**ran, "naive": ["bike-subscription"]}))
+    args = ["eval", str(CASES), "--out", str(tmp_path / "third"), "--rescore", str(maps)]
+    result = CliRunner().invoke(cjgen.cli.app, [*args, *(a for name in two for a in ("--case", name))])
+    assert result.exit_code == 0, result.output
+    (third,) = (tmp_path / "third").glob("*.json")
+    scored = json.loads(third.read_text())["systems"]
+    assert [c["case"] for c in scored["naive"]["cases"]] == ["bike-subscription"]
+    assert [c["case"] for c in scored["cjgen"]["cases"]] == two
 
 
 def test_unknown_case_names_are_an_error() -> None:

@@ -6,6 +6,7 @@ saved maps). This module never calls a model itself, so scoring stays independen
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -54,6 +55,27 @@ def saved_map_path(maps_dir: Path, system: str, case: str) -> Path:
     return maps_dir / f"{system}-{case}.json"
 
 
+RAN_FILE = "ran.json"  # in a folder of kept maps: which systems ran on which cases, a map kept or not
+
+
+def _ran(maps_dir: Path) -> dict[str, list[str]]:
+    path = maps_dir / RAN_FILE
+    if not path.exists():
+        return {}
+    try:
+        found = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise CjgenError(f"{path}: not a record of runs ({exc}); delete it to score every saved map") from exc
+    return found if isinstance(found, dict) else {}
+
+
+def _note_run(maps_dir: Path, system: str, case: str) -> None:
+    ran = _ran(maps_dir)
+    if case not in ran.setdefault(system, []):
+        ran[system].append(case)
+    (maps_dir / RAN_FILE).write_text(json.dumps(ran, indent=1) + "\n", encoding="utf-8")
+
+
 def run_system(
     case: GoldCase, system: System, name: str, *, log: Log = lambda _: None, keep: Path | None = None
 ) -> CaseScore:
@@ -67,9 +89,11 @@ def run_system(
         log(f"  {name}: no valid map ({exc})")
         journey, valid = None, False
     seconds = time.perf_counter() - started
-    if keep is not None and journey is not None:
+    if keep is not None:
         keep.mkdir(parents=True, exist_ok=True)
-        saved_map_path(keep, name, case.name).write_text(render(journey, "json"), encoding="utf-8")
+        if journey is not None:
+            saved_map_path(keep, name, case.name).write_text(render(journey, "json"), encoding="utf-8")
+        _note_run(keep, name, case.name)
     score = score_case(case, journey, map_outputs(journey), schema_valid=valid, wall_seconds=seconds)
     log(f"  {name}: done in {seconds:.0f}s")
     return score
@@ -123,8 +147,9 @@ def rescore(
 ) -> tuple[Path, Path, str]:
     """Score the maps an earlier run kept in `maps_dir`; results are labelled with that folder's name.
 
-    A case a system has no saved map for scores as no valid map, as it did in the run. Seconds are those the
-    saved run's own step clock recorded, since nothing is run now.
+    A case a system ran on but kept no map of scores as no valid map, as it did in the run; a case the run did
+    not put to that system (`ran.json`) is not scored for it. Seconds are those the saved run's own step clock
+    recorded, since nothing is run now.
     """
     if not maps_dir.is_dir():
         raise CjgenError(f"{maps_dir}: no such folder of saved maps")
@@ -132,7 +157,14 @@ def rescore(
     names = saved_systems(maps_dir, cases)
     if not names:
         raise CjgenError(f"{maps_dir}: no saved maps of these cases (expected <system>-<case>.json)")
-    runs = run_cases(cases, lambda _: {name: _saved(maps_dir, name) for name in names}, log=log)
+    ran = _ran(maps_dir)
+
+    def systems(case: GoldCase) -> dict[str, System]:
+        # A system the saved run did not run on this case (one that runs only where a case has a participant
+        # list) is not scored on it; without a record, every system counts as run on every case.
+        return {name: _saved(maps_dir, name) for name in names if not ran or case.name in ran.get(name, [])}
+
+    runs = run_cases(cases, systems, log=log)
     for scores in runs.values():
         for score in scores:
             score.cost.wall_seconds = sum(score.cost.step_seconds.values())

@@ -7,8 +7,8 @@ entities, and the summary.
   statement, so 1.0 is not required, but a word no quote has, like an invented object, is listed.
 - **Invented entities** are the numbers and the capitalised words inside a sentence (not its first word) of a
   statement that neither its quotes nor the brief mention. A number may also be one of the map's own counts
-  of that item (its participants or quotes). No part-of-speech tagger: lower-case nouns show up only in the
-  unsupported words.
+  of that item (its participants or quotes), and the summary's may count the map's own parts. No
+  part-of-speech tagger: lower-case nouns show up only in the unsupported words.
 - The **summary** is supported by every verified quote of the map and the brief; its check asks whether it
   names the top pain point and the top delight (most participants, then most quotes, then map order), gives
   each one's count in the sentence that names it, and whether both items are faithful.
@@ -200,6 +200,19 @@ def _statements(journey: JourneyMap) -> list[tuple[str, Item, str]]:
     ]
 
 
+def _parts(journey: JourneyMap) -> list[Sequence[object]]:
+    return [
+        journey.stages,
+        journey.personas,
+        journey.pain_points,
+        journey.delights,
+        journey.actions,
+        journey.touchpoints,
+        journey.thoughts,
+        journey.opportunities,
+    ]
+
+
 def score_statements(
     journey: JourneyMap, sources: CaseSources, brief: str, interviews: int
 ) -> StatementScore:
@@ -216,6 +229,9 @@ def score_statements(
         score.checks.append(check)
         by_id[f"{lane}:{item.id}"] = check
     if journey.summary.strip():
+        # The summary counts the map's own parts ("6 stages, 3 customer groups and 12 problems to test, 2 of
+        # them suspected by the brief"): any number up to its longest list may count some of them.
+        every_count |= set(range(max(map(len, _parts(journey))) + 1))
         every_quote = _verified(journey.all_evidence(), sources)
         check = check_statement(
             "summary", "summary", journey.summary, Support.of(every_quote, every_count) | by_brief
