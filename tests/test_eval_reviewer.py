@@ -275,7 +275,9 @@ def test_invented_entities_are_counted() -> None:
 def test_a_summary_may_count_the_maps_own_parts_but_not_more() -> None:
     journey = perfect_map(bike())
     stages, pains = len(journey.stages), len(journey.pain_points)
-    journey.summary = f"Drafted from the brief alone: {stages} stages and {pains} problems, 2 of them suspected."
+    journey.summary = (
+        f"Drafted from the brief alone: {stages} stages and {pains} problems, 2 of them suspected."
+    )
     assert check(scored(journey), "summary")[2] == []
     journey.summary = f"{stages} stages and {pains} problems; waits of 95 minutes."
     assert check(scored(journey), "summary")[2] == ["95"]
