@@ -94,15 +94,6 @@ def bulleted_label(line: Line) -> Label | None:
     return Label(label.name, label.explicit, label.start_s, bullet.end() + label.length)
 
 
-def with_bulleted_labels(lines: list[Line], speakers: set[str]) -> list[Line]:
-    """`lines` with each bulleted line whose label is one of `speakers` read as that speaker's label."""
-    out = []
-    for line in lines:
-        label = bulleted_label(line)
-        out.append(Line("label", line.text, label=label) if label and label.name in speakers else line)
-    return out
-
-
 def neighbours(lines: list[Line], i: int) -> tuple[Line | None, Line | None]:
     """The line before `i` and the next line after it that is not blank."""
     before = lines[i - 1] if i > 0 else None

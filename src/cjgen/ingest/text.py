@@ -28,7 +28,6 @@ from cjgen.ingest.lines import (
     looks_like_heading,
     neighbours,
     non_blank,
-    with_bulleted_labels,
 )
 from cjgen.ingest.notes import is_question_line, notes_turns, paragraph_turns, question_turn
 from cjgen.ingest.parsed import Draft, Parsed
@@ -73,11 +72,16 @@ def _bullets_as_labels(lines: list[Line]) -> list[Line]:
     """A transcript written as a list (`- Interviewer: …` / `- P4: …`) reads as labelled turns when its
     bulleted labels name both sides of the conversation: an interviewer role and a participant (a role or a
     code). A notetaker's `- What was hard: the forms` lines name no speaker, so notes stay notes."""
-    found = [label for line in lines if (label := bulleted_label(line)) is not None]
-    speakers = accepted_labels(found, allow_single=False)
+    found = {i: label for i, line in enumerate(lines) if (label := bulleted_label(line)) is not None}
+    speakers = accepted_labels(found.values(), allow_single=False)
     asks = any(is_interviewer_label(name) for name in speakers)
     answers = any(is_participant_label(name) or is_id_like(name) for name in speakers)
-    return with_bulleted_labels(lines, speakers) if asks and answers else lines
+    if not (asks and answers):
+        return lines
+    return [
+        Line("label", line.text, label=found[i]) if i in found and found[i].name in speakers else line
+        for i, line in enumerate(lines)
+    ]
 
 
 def _starts_turn(line: Line, speakers: set[str], headers: set[str]) -> bool:
