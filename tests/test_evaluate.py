@@ -457,6 +457,9 @@ def test_stages_match_by_evidence_when_names_differ() -> None:
     # find_clinic has no gold pain point or delight, so nothing can tie "Phase 0" to it.
     assert stages.matched == len(case.stages) - 1 and stages.order_agreement == 1.0
     assert "find_clinic" not in stages.pairs.values()
+    # "Phase" is no word of any gold stage: the names say nothing of the service.
+    assert stages.name_wording == 0.0
+    assert score(case, perfect_map(case)).stages.name_wording == 1.0
 
 
 def test_brief_assumption_reported_as_observed_fails() -> None:

@@ -14,6 +14,7 @@ from rapidfuzz.utils import default_process
 
 from cjgen.eval.gold import GoldCase, GoldPii, GoldPoint
 from cjgen.eval.locate import CaseSources, Span, normalise
+from cjgen.eval.words import stems
 from cjgen.schema import Action, Delight, Emotion, Item, JourneyMap, PainPoint, Thought, Touchpoint
 
 # ============================================================================================= matching
@@ -236,6 +237,11 @@ class StageScore(BaseModel):
     coverage: float = 0.0
     order_agreement: float = 0.0
     pairs: dict[str, str] = Field(default_factory=dict, description="Predicted stage id -> gold stage id.")
+    name_wording: float | None = Field(
+        None,
+        description="Over paired stages, the share of the stage name's content stems that the gold stage's name "
+        "and description use: whether a stage is named for this service or by a generic scaffold.",
+    )
 
 
 STAGE_NAME_THRESHOLD = 70.0
@@ -293,13 +299,24 @@ def score_stages(case: GoldCase, journey: JourneyMap, sources: CaseSources) -> S
             positions.append((p, g))
     positions.sort()
     total = len(case.stages)
+    named = [
+        _name_share(journey.stages[p].name, f"{case.stages[g].name} {case.stages[g].description}")
+        for p, g in positions
+    ]
+    shares = [share for share in named if share is not None]
     return StageScore(
         gold_total=total,
         matched=len(positions),
         coverage=ratio(len(positions), total, 1.0),
         order_agreement=order_agreement(positions),
         pairs={journey.stages[p].id: case.stages[g].id for p, g in positions},
+        name_wording=sum(shares) / len(shares) if shares else None,
     )
+
+
+def _name_share(name: str, gold: str) -> float | None:
+    said = stems([name])
+    return len(said & stems([gold])) / len(said) if said else None
 
 
 # ============================================================================================= assumptions
