@@ -17,7 +17,7 @@ from cjgen.prompts import Prompt
 from cjgen.schema import Stage, Turn
 from cjgen.sentences import Sentence
 from cjgen.settings import Settings
-from cjgen.stages import Segment, plan_from_brief, segments_from_brief
+from cjgen.stages import Segment, divides, plan_from_brief, segments_from_brief
 from cjgen.synthesize import Context, contradictions_from, opposed_pairs, personas_for
 from cjgen.wording import says_nothing_of_the_service
 from factories import obs
@@ -266,6 +266,50 @@ def test_groups_the_stage_plan_already_names_are_not_asked_for_again() -> None:
 def test_one_group_named_is_no_segmentation() -> None:
     run, _ = scripted({"groups": [{"name": "Riders", "description": "Ride to work every day."}]})
     assert segments_from_brief(run, BRIEF) == []
+
+
+JOINED = (
+    "Mainly commuters who ride to work every day, and families who ride at the weekend."  # one group's text
+)
+
+
+def test_one_group_that_joins_two_kinds_is_split_into_pieces_of_its_own_description() -> None:
+    run, model = scripted(
+        {"groups": [{"name": "Riders", "description": JOINED}]},
+        {
+            "groups": [
+                {"name": "Commuters", "description": "Mainly commuters who ride to work every day"},
+                {"name": "Weekend families", "description": "families who ride at the weekend."},
+            ]
+        },
+    )
+    found = segments_from_brief(run, BRIEF)
+    assert [step_of(k) for k in model.request_kwargs] == ["segments", "segments"]
+    assert [g.name for g in found] == ["Commuters", "Weekend families"]
+    assert found[1].description == "families who ride at the weekend."
+
+
+def test_a_split_with_words_the_description_lacks_is_not_kept() -> None:
+    invented = [
+        {"name": "Commuters", "description": "Mainly commuters who ride to work every day"},
+        {"name": "Tourists", "description": "Visitors who rent bikes for a day."},
+    ]
+    run, _ = scripted({"groups": [{"name": "Riders", "description": JOINED}]}, {"groups": invented})
+    assert segments_from_brief(run, BRIEF) == []
+
+
+@pytest.mark.parametrize(
+    ("parts", "kept"),
+    [
+        (["Mainly commuters who ride to work every day", "families who ride at the weekend"], True),
+        (["families who ride at the weekend", "Mainly commuters who ride to work every day"], False),  # order
+        ([JOINED, "families who ride at the weekend"], False),  # the first piece is the whole
+        (["Mainly commuters who ride to work every day"], False),  # one piece is no split
+        (["commuters", "families who ride at the weekend"], False),  # a piece too short to name someone
+    ],
+)
+def test_a_split_must_divide_the_description(parts: list[str], kept: bool) -> None:
+    assert divides(JOINED, parts) is kept
 
 
 def scripted(*answers: dict[str, Any]) -> Any:

@@ -113,6 +113,14 @@ class SegmentsOut(BaseModel):
     groups: list[SegmentOut] = Field(default_factory=list, max_length=4)
 
 
+class SplitOut(BaseModel):
+    """One group's description split into the kinds of person it joins (code checks the pieces are its own)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    groups: list[SegmentOut] = Field(min_length=2, max_length=4)
+
+
 @dataclass(frozen=True)
 class Segment:
     """A customer group the brief names: a candidate persona until interviews place people in it."""
@@ -148,9 +156,9 @@ def service_kind(runtime: Runtime, brief: str) -> ServiceKind:
     return SERVICE_KINDS[best(answer)]
 
 
-def _distinct(groups: Sequence[SegmentOut], brief: str) -> list[Segment]:
+def _named(groups: Sequence[SegmentOut], brief: str) -> list[Segment]:
     """Each group once (by name); a description the brief does not support (its words are mostly not the
-    brief's) gives way to the group's name. None when fewer than two groups are left."""
+    brief's) gives way to the group's name."""
     found: dict[str, Segment] = {}
     for group in groups:
         name = " ".join(group.name.split())
@@ -160,17 +168,62 @@ def _distinct(groups: Sequence[SegmentOut], brief: str) -> list[Segment]:
         described = whole_sentences(group.description) if supported else ""
         if name:
             found.setdefault(name.casefold(), Segment(name, described or f"{name}, as the brief names them."))
-    return list(found.values()) if len(found) >= 2 else []
+    return list(found.values())
+
+
+def _distinct(groups: Sequence[SegmentOut], brief: str) -> list[Segment]:
+    """The groups named, each once; none when fewer than two are left (one group is no segmentation)."""
+    found = _named(groups, brief)
+    return found if len(found) >= 2 else []
+
+
+# Where a description joins two kinds of person: "working-age people …, and older patients …".
+_JOINS = re.compile(r",|;|\b(?:and|or)\b", re.IGNORECASE)
+
+
+def _bare(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s-]", " ", text.casefold()).split())
+
+
+def divides(description: str, parts: Sequence[str]) -> bool:
+    """Whether `parts` are two or more separate pieces of `description` itself, in its order, each naming
+    someone (two content words or more): a split the model cannot have written words into."""
+    whole = _bare(description)
+    at = 0
+    for part in parts:
+        piece = _bare(part)
+        found = whole.find(piece, at) if len(content_words(part)) >= 2 else -1
+        if not piece or found < 0:
+            return False
+        at = found + len(piece)
+    return len(parts) >= 2
+
+
+def split_group(runtime: Runtime, brief: str, group: Segment) -> list[Segment]:
+    """The kinds of person one group's description joins ("mainly A, and B"), when the model can split it
+    into pieces of that description; else none. A small model often lists such a sentence as one group."""
+    if _JOINS.search(group.description) is None:
+        return []
+    prompt = render_prompt("split_group", brief=brief, name=group.name, description=group.description)
+    parse = partial(parse_as, SplitOut)
+    out = ask(runtime, prompt, inline_schema(SplitOut), parse, step="segments", max_tokens=400).groups
+    if not divides(group.description, [g.description for g in out]):
+        return []
+    return _distinct(out, brief)
 
 
 def segments_from_brief(runtime: Runtime, brief: str) -> list[Segment]:
     """The customer groups the brief names, asked on their own: asked alongside the stages, a small model
-    often gives one group for "mainly A and B"."""
+    often gives one group for "mainly A and B", and asked alone sometimes too, so one group whose description
+    joins several kinds is asked to be split."""
     prompt = render_prompt("segments", brief=brief)
     parse = partial(parse_as, SegmentsOut)
-    return _distinct(
+    found = _named(
         ask(runtime, prompt, inline_schema(SegmentsOut), parse, step="segments", max_tokens=400).groups, brief
     )
+    if len(found) == 1:
+        return split_group(runtime, brief, found[0])
+    return found if len(found) >= 2 else []
 
 
 def plan_from_brief(runtime: Runtime, brief: str, map_type: MapType) -> BriefPlan:
