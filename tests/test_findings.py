@@ -219,6 +219,18 @@ def test_a_participant_goes_to_the_segment_they_lean_to_more_than_the_others() -
     }
 
 
+def test_one_participant_who_plainly_fits_a_group_does_not_move_the_line_for_the_others() -> None:
+    segments = [Segment("Working-age", "sports injuries"), Segment("Older", "long-term pain")]
+    # P4 fits the second group plainly; P3 leans to it a little. A mean lean pulled up by P4 would send P3
+    # to the first group; the median lean leaves P3 where its vote points.
+    votes = {"P1": [0.56, 0.44], "P2": [0.55, 0.45], "P3": [0.48, 0.52], "P4": [0.15, 0.85]}
+    personas = personas_for(context(participants=list(votes), segments=segments, segment_votes=votes))
+    assert {p.name: p.participant_ids for p in personas} == {
+        "Working-age": ["P1", "P2"],
+        "Older": ["P3", "P4"],
+    }
+
+
 def test_without_segments_everyone_is_one_group() -> None:
     personas = personas_for(context())
     assert [p.participant_ids for p in personas] == [["P1", "P2", "P3"]]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -68,8 +69,9 @@ NAME_WORDS = 16
 CONTRADICTION_SIMILARITY = 0.2
 # A suspicion from the brief counts as shown when a pain point is at least this alike.
 SUPPORTED = 0.34
-# A written name is kept when its quote holds at least this share of its content words.
-SUPPORTED_WORDS = 0.75
+# A written name is kept when its quote holds at least this share of its content words: what the map calls a
+# faithful statement (the eval counts one below 0.8 as not faithful).
+SUPPORTED_WORDS = 0.8
 LANES: tuple[BlueprintLane, ...] = ("frontstage", "backstage", "support")
 
 
@@ -179,14 +181,16 @@ def personas_for(ctx: Context) -> list[Persona]:
     members: dict[int, list[str]] = defaultdict(list)
     voted = [v for v in ctx.segment_votes.values() if len(v) == len(ctx.segments)]
     # The model leans to one letter whatever the interview; a participant goes to the segment they lean to
-    # more than the others do.
-    bias = [sum(v[k] for v in voted) / len(voted) for k in range(len(ctx.segments))] if voted else []
+    # more than the others do. The lean is the median vote, not the mean: one participant who plainly fits
+    # a group would pull the mean and move everyone else across the line. Whoever sits on the line (the
+    # middle participant) goes where their own vote points.
+    bias = [statistics.median(v[k] for v in voted) for k in range(len(ctx.segments))] if voted else []
     for pid in ctx.participants:
         votes = ctx.segment_votes.get(pid)
         if not votes or len(votes) != len(ctx.segments):
             members[0].append(pid)
             continue
-        members[max(range(len(votes)), key=lambda k: votes[k] - bias[k])].append(pid)
+        members[max(range(len(votes)), key=lambda k: (votes[k] - bias[k], votes[k]))].append(pid)
     return [
         Persona(
             id=f"persona{n}",
