@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 import cjgen.cli
 from cjgen.errors import CjgenError
 from cjgen.eval.runner import MAPS_FOLDER, case_dirs, rescore
-from cjgen.harness import run_eval, run_label
+from cjgen.harness import cpu_features, run_eval, run_label
 from cjgen.models import ScriptedChatModel
 from cjgen.pipeline import open_runtime
 from oracle import GoldOracle, step_of
@@ -162,3 +162,12 @@ def test_a_saved_map_that_does_not_load_scores_as_no_map(tmp_path: Path) -> None
     (case,) = json.loads(json_path.read_text())["systems"]["cjgen"]["cases"]
     assert not case["valid"] and case["diagnostics"]["pain_points"]["detection"] == 0.0
     assert any("not a journey map" in line for line in said) and "| cjgen | clinic-booking | no |" in table
+
+
+def test_results_say_which_cpu_kernels_the_model_ran_on(tmp_path: Path) -> None:
+    info = tmp_path / "cpuinfo"
+    info.write_text("processor\t: 0\nflags\t\t: fpu sse2 avx2 fma avx512f amx_tile\n", encoding="utf-8")
+    assert cpu_features(info) == "avx2 avx512f amx_tile"
+    info.write_text("processor\t: 0\nflags\t\t: fpu sse2\n", encoding="utf-8")
+    assert cpu_features(info).startswith("none of avx2")
+    assert cpu_features(tmp_path / "absent") == "unknown"

@@ -8,6 +8,7 @@ import re
 from collections.abc import Sequence
 from datetime import date
 from functools import partial
+from importlib import metadata as packages
 from pathlib import Path
 
 from cjgen.ask import Runtime
@@ -58,6 +59,28 @@ def _systems(case: GoldCase, runtime: Runtime, baseline: bool) -> dict[str, Syst
     return systems
 
 
+# The instruction sets llama.cpp picks its CPU kernels by: the same model can answer a little differently with
+# other kernels, and a greedy answer (a stage plan) can then change, so results say which ones they had.
+CPU_FEATURES = ("avx2", "avx512f", "avx512_vnni", "avx_vnni", "amx_tile")
+
+
+def cpu_features(cpuinfo: Path = Path("/proc/cpuinfo")) -> str:
+    """Which of `CPU_FEATURES` this machine reports ("avx2", "avx2 avx512f …"); "unknown" off Linux."""
+    try:
+        text = cpuinfo.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return "unknown"
+    flags = set(re.findall(r"^flags\s*:(.*)$", text, re.MULTILINE)[0].split()) if "flags" in text else set()
+    return " ".join(f for f in CPU_FEATURES if f in flags) or "none of " + ", ".join(CPU_FEATURES)
+
+
+def _version_of(package: str) -> str:
+    try:
+        return packages.version(package)
+    except packages.PackageNotFoundError:
+        return "not installed"
+
+
 def run_eval(
     cases_root: Path,
     out_dir: Path,
@@ -83,6 +106,8 @@ def run_eval(
         "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores, {platform.system()} {platform.release()}",
         "python": platform.python_version(),
         "cache": "on" if runtime.cache else "off",
+        **({"llama-cpp-python": _version_of("llama-cpp-python")} if runtime.backend == "local" else {}),
+        "cpu features": cpu_features(),
     }
     json_path, md_path = write_results(runs, out_dir, label, metadata=metadata, day=date.today())
     return json_path, md_path, report_tables(runs)
