@@ -171,3 +171,6 @@ def test_results_say_which_cpu_kernels_the_model_ran_on(tmp_path: Path) -> None:
     info.write_text("processor\t: 0\nflags\t\t: fpu sse2\n", encoding="utf-8")
     assert cpu_features(info).startswith("none of avx2")
     assert cpu_features(tmp_path / "absent") == "unknown"
+    # Another line that merely contains the word ("vmx flags") is not the CPU's flag list.
+    info.write_text("processor\t: 0\nvmx flags\t: ept vpid\n", encoding="utf-8")
+    assert cpu_features(info).startswith("none of avx2")

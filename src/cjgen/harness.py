@@ -70,7 +70,8 @@ def cpu_features(cpuinfo: Path = Path("/proc/cpuinfo")) -> str:
         text = cpuinfo.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return "unknown"
-    flags = set(re.findall(r"^flags\s*:(.*)$", text, re.MULTILINE)[0].split()) if "flags" in text else set()
+    line = re.search(r"^flags\s*:(.*)$", text, re.MULTILINE)
+    flags = set(line.group(1).split()) if line else set()
     return " ".join(f for f in CPU_FEATURES if f in flags) or "none of " + ", ".join(CPU_FEATURES)
 
 
