@@ -138,6 +138,16 @@ def test_answers_to_alike_questions_group_though_their_words_differ() -> None:
     assert len(group_observations(unasked, {o.id: 0.5 for o in items})) == len(items)
 
 
+def test_answers_that_mean_one_thing_in_other_words_group_and_unrelated_ones_do_not() -> None:
+    items = [
+        obs("a", "P1", "The app keeps crashing on my phone"),
+        obs("b", "P2", "The mobile application freezes constantly"),
+    ] + [obs(f"o{n}", f"P{n + 3}", text) for n, (text, _) in enumerate(OTHER_ANSWERS)]
+    findings = group_observations(items, {o.id: 0.5 for o in items})
+    assert sorted(o.id for o in findings[0].members) == ["a", "b"]
+    assert len(findings) == 1 + len(OTHER_ANSWERS)
+
+
 def test_a_follow_up_most_answers_share_does_not_group_them() -> None:
     follow_up = "Can you tell me more about that?"
     items = [obs(f"o{n}", f"P{n}", text, question=follow_up) for n, (text, _) in enumerate(OTHER_ANSWERS)]

@@ -1,7 +1,8 @@
 """Group observations from different participants into findings, by code.
 
-Two observations belong together when they are about the same thing: their quotes share content words, they
-answer alike-worded interviewer questions (an interview guide asks every participant about the same topics, and a
+Two observations belong together when they are about the same thing: their quotes share content words, their
+quotes mean alike (a static embedding, for answers that say one thing in different words), they answer
+alike-worded interviewer questions (an interview guide asks every participant about the same topics, and a
 question names its topic more plainly than the answer does), and observations of one stage are more alike than
 observations of two. Observations are grouped by what participants said, before anything is worded by the model:
 the model's one-line names were measured to add nothing to grouping, so only the findings shown are named.
@@ -19,6 +20,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from cjgen.meaning import similarities
 from cjgen.observations import Observation
 from cjgen.wording import content_words, overlap
 
@@ -29,6 +31,11 @@ SAME_STAGE_BONUS = 0.1
 QUESTION_WEIGHT = 1.0
 # ... leaving out words that many of the questions share ("tell me more about that"), which name no topic.
 COMMON_QUESTION_SHARE = 0.3
+# What the quotes mean counts too (see meaning.py), but only above the likeness of two unrelated answers: about
+# 0.1 is typical between any two answers of one study and 0.23 is the 90th percentile, so only the most alike
+# pairs gain, by what they have above this floor.
+MEANING_WEIGHT = 1.0
+MEANING_FLOOR = 0.2
 # A finding keeps, cites and counts its strongest few observations; past them, only those whose words match.
 CORE_MEMBERS = 3
 # A member with fewer content words than this cannot say what a finding is about ("That's very difficult.",
@@ -94,8 +101,10 @@ def said(observations: Sequence[Observation]) -> Vocabulary:
 
 
 def similarity_matrix(observations: Sequence[Observation], vocabulary: Vocabulary) -> list[list[float]]:
-    """Pairwise likeness by the observations' words (`vocabulary`, from `said`), questions and stage."""
+    """Pairwise likeness by the observations' words (`vocabulary`, from `said`), their quotes' meaning, the
+    questions they answer and their stage."""
     asked = Vocabulary([o.question for o in observations], max_share=COMMON_QUESTION_SHARE)
+    meant = similarities([" ".join(e.quote for e in o.evidence) for o in observations])
     size = len(observations)
     sim = [[0.0] * size for _ in range(size)]
     for i in range(size):
@@ -105,6 +114,7 @@ def similarity_matrix(observations: Sequence[Observation], vocabulary: Vocabular
                 vocabulary.cosine(i, j)
                 + QUESTION_WEIGHT * asked.cosine(i, j)
                 + (SAME_STAGE_BONUS if same_stage else 0.0)
+                + MEANING_WEIGHT * max(0.0, meant[i][j] - MEANING_FLOOR)
             )
     return sim
 
