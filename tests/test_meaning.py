@@ -27,6 +27,11 @@ def test_the_matrix_is_square_and_symmetric_with_ones_on_the_diagonal() -> None:
     assert meaning.similarities([]) == []
 
 
+def test_a_text_with_nothing_to_embed_is_alike_to_nothing() -> None:
+    sim = meaning.similarities(["", "The bike is great"])
+    assert sim[0] == [0.0, 0.0] and sim[1][0] == 0.0
+
+
 def test_a_package_without_its_model_files_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
     meaning._model.cache_clear()
     monkeypatch.setattr(meaning, "WEIGHTS", "weights/missing.safetensors")

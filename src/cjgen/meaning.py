@@ -44,9 +44,15 @@ def _model() -> Any:
 
 
 def similarities(texts: Sequence[str]) -> list[list[float]]:
-    """Pairwise cosine similarity of the texts' embeddings (1.0 on the diagonal; empty texts are 0)."""
+    """Pairwise cosine similarity of the texts' embeddings (1.0 on the diagonal, except for a text with nothing
+    to embed, which is 0.0 to everything)."""
     if not texts:
         return []
+    import numpy as np
+
     with _lock:
-        vectors = _model().embed(list(texts), norm=True)
-    return [[float(x) for x in row] for row in vectors @ vectors.T]
+        vectors = np.asarray(_model().embed(list(texts), norm=False), dtype=np.float64)
+    lengths = np.linalg.norm(vectors, axis=1, keepdims=True)
+    # A text with no known token (empty, or punctuation only) has no direction: alike to nothing.
+    unit = np.divide(vectors, lengths, out=np.zeros_like(vectors), where=lengths > 0)
+    return [[float(x) for x in row] for row in unit @ unit.T]
