@@ -417,6 +417,18 @@ def test_one_predicted_action_recalls_one_gold_action() -> None:
         ["charges the battery", "charges the phone"], ["charged the battery and the phone"]
     )
     assert (recall.matched, recall.gold_total, recall.missed) == (1, 2, ["charges the phone"])
+    assert recall.precision == 1.0
+
+
+def test_action_precision_counts_shown_phrases_that_say_a_gold_step() -> None:
+    recall = phrase_recall(
+        ["charges the battery", "calls support"],
+        ["I charged the battery.", "I charged the battery again.", "Let me freeze it in winter."],
+    )
+    # Two shown phrases say the one gold step (one of them is matched one to one), the wish says none.
+    assert (recall.matched, recall.predicted, recall.like_gold) == (1, 3, 2)
+    assert recall.precision == 2 / 3
+    assert phrase_recall(["calls support"], []).precision is None
 
 
 def test_actions_and_touchpoints_recall() -> None:

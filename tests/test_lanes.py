@@ -1,4 +1,4 @@
-"""The thoughts lane and personas from a study's participant list."""
+"""The thoughts and actions lanes, the emotion curve, and personas from a study's participant list."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ import yaml
 from typer.testing import CliRunner
 
 import cjgen.cli
+from cjgen.actions import action_moments, action_text, is_action
 from cjgen.errors import InputError
+from cjgen.findings import moments_kept
 from cjgen.ingest import load_transcripts
 from cjgen.label import SentenceLabel
 from cjgen.models import ScriptedChatModel
@@ -21,6 +23,7 @@ from cjgen.schema import Delight, PainPoint, Persona, Stage
 from cjgen.sentences import Sentence
 from cjgen.synthesize import (
     Context,
+    action_findings,
     emotion_score,
     key_clause,
     names_for,
@@ -232,12 +235,104 @@ def test_the_emotion_curve_moves_with_what_each_persona_felt_in_each_stage() -> 
     ]
     # Weak labels do not flatten the curve: it counts moments, not the labeller's confidence.
     ctx = context(observations=felt, scores={o.id: 0.07 for o in felt})
-    _, _, emotions = stage_lanes(ctx, personas, [], {})
+    _, _, emotions = stage_lanes(ctx, personas, [])
     assert {(e.persona_id, e.stage_id): e.score for e in emotions} == {
         ("persona1", "use"): -2,
         ("persona1", "leave"): 1,
         ("persona2", "use"): 1,
     }
+
+
+# --------------------------------------------------------------------------------------------- actions
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I called them.",
+        "So I went on their website and booked the cheapest slot.",
+        "We've booked it online since then.",
+        "I had to call three times before anyone picked up.",
+        "So now I always ring the reception.",
+        "Så ringte jeg dem dagen etter.",
+        "Nå ringer jeg heller resepsjonen.",
+        "Ich habe den Termin online gebucht.",
+        "J'ai appelé la clinique le lendemain.",
+        "Paskambinau į kliniką kitą dieną.",
+    ],
+)
+def test_sentences_that_report_a_step_taken_in_each_language(text: str) -> None:
+    assert is_action(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Let me cancel in the app like a normal person.",  # a wish that names a step
+        "Give me a two-hour slot, or come to my office.",
+        "I could go to one of their satellite offices.",  # could, would: not done
+        "If I were to start that process, I would go to the office first.",
+        "They booked a technician for Thursday.",  # someone else's step
+        "I thought the form was broken.",  # a thought
+        "I was confused by the form.",
+        "I never got a reply.",  # nothing done
+        "I didn't call them in the end.",
+        "Det var dette jeg mente.",
+        "Ich würde gern online buchen.",
+        "Je pensais que c'était fermé.",
+        "Norėčiau užsisakyti internetu.",
+    ],
+)
+def test_wishes_hypotheticals_and_states_of_mind_are_not_actions(text: str) -> None:
+    assert not is_action(text)
+
+
+def test_an_action_is_the_participants_own_words_from_its_subject_on() -> None:
+    assert action_text("So now I always ring.") == "I always ring."
+    assert action_text("Yes. I sent an email") == "I sent an email."
+    long = (
+        "Well, I went on the website, found the booking page, picked the first slot they had, "
+        "and then paid with my card because there was no other way to do it."
+    )
+    text = action_text(long)
+    assert text.startswith("I went on the website,") and text.endswith(" …")
+    assert text.rstrip(" …") in long
+
+
+def _turn_label(turn: int, n: int, text: str, action: float) -> SentenceLabel:
+    return SentenceLabel(
+        Sentence(f"{turn}.{n}", turn, 0, len(text), text), "P1", "P1.txt", 0.1, 0.1, action, ""
+    )
+
+
+def test_an_interviews_actions_one_per_answer_most_clearly_an_action_first() -> None:
+    plain = [_turn_label(t, 1, "The van was turquoise and quite big.", 0.05) for t in range(1, 20)]
+    steps = [
+        _turn_label(30, 1, "I called them on the Monday.", 0.3),
+        _turn_label(30, 2, "Then I sent an email as well.", 0.5),  # the same answer: only the clearer one
+        _turn_label(31, 1, "Let me pause it in winter.", 0.9),  # a wish, however the labeller read it
+        *(_turn_label(40 + k, 1, f"I booked slot number {k} online.", 0.2 + k / 100) for k in range(8)),
+    ]
+    moments = action_moments(plain + steps)
+    assert len(moments) == moments_kept("action", len(plain + steps))
+    assert moments[0].sentences[0].id == "30.2"
+    assert all(m.kind == "action" and len(m.sentences) == 1 for m in moments)
+    assert "31.1" not in {m.sentences[0].id for m in moments}
+    turns = [m.sentences[0].turn_index for m in moments]
+    assert turns == sorted(turns) and 40 not in turns  # the weakest steps give way
+
+
+def test_the_actions_lane_shows_each_step_in_the_participants_words() -> None:
+    done = [
+        obs("a", "P1", "So I went on their website and booked the cheapest slot.", kind="action"),
+        obs("b", "P2", "Yeah, and then we paid by card at the desk.", kind="action", stage="leave"),
+    ]
+    ctx = context(observations=done, scores={"a": 0.3, "b": 0.2})
+    actions, _, _ = stage_lanes(ctx, [], action_findings(ctx))
+    assert [(a.stage_id, a.text) for a in actions] == [
+        ("use", "I went on their website and booked the cheapest slot."),
+        ("leave", "We paid by card at the desk."),
+    ]
 
 
 # --------------------------------------------------------------------------------------------- statements

@@ -30,7 +30,7 @@ MIN_LIFT = 0.06
 # speech) rarely holds more distinct findings than this. A longer one keeps more, in proportion to its
 # sentences: an hour-long usability session covers more ground than a short call, and a fixed number of
 # moments would leave most of its findings unread.
-PER_INTERVIEW = {"pain": 6, "delight": 5, "action": 2}
+PER_INTERVIEW = {"pain": 6, "delight": 5, "action": 4}
 LONG_INTERVIEW = 200
 
 

@@ -100,9 +100,11 @@ def said(observations: Sequence[Observation]) -> Vocabulary:
     return Vocabulary([" ".join([o.text, *(e.quote for e in o.evidence)]) for o in observations])
 
 
-def similarity_matrix(observations: Sequence[Observation], vocabulary: Vocabulary) -> list[list[float]]:
+def similarity_matrix(
+    observations: Sequence[Observation], vocabulary: Vocabulary, question_weight: float = QUESTION_WEIGHT
+) -> list[list[float]]:
     """Pairwise likeness by the observations' words (`vocabulary`, from `said`), their quotes' meaning, the
-    questions they answer and their stage."""
+    questions they answer (`question_weight`) and their stage."""
     asked = Vocabulary([o.question for o in observations], max_share=COMMON_QUESTION_SHARE)
     meant = similarities([" ".join(e.quote for e in o.evidence) for o in observations])
     size = len(observations)
@@ -112,7 +114,7 @@ def similarity_matrix(observations: Sequence[Observation], vocabulary: Vocabular
             same_stage = observations[i].stage_id == observations[j].stage_id
             sim[i][j] = sim[j][i] = (
                 vocabulary.cosine(i, j)
-                + QUESTION_WEIGHT * asked.cosine(i, j)
+                + question_weight * asked.cosine(i, j)
                 + (SAME_STAGE_BONUS if same_stage else 0.0)
                 + MEANING_WEIGHT * max(0.0, meant[i][j] - MEANING_FLOOR)
             )
@@ -151,14 +153,19 @@ def _voice(kept: Sequence[int], words: Vocabulary, says: Sequence[int]) -> int:
 
 
 def group_observations(
-    observations: Sequence[Observation], scores: Mapping[str, float], *, threshold: float = THRESHOLD
+    observations: Sequence[Observation],
+    scores: Mapping[str, float],
+    *,
+    threshold: float = THRESHOLD,
+    question_weight: float = QUESTION_WEIGHT,
 ) -> list[Finding]:
-    """Findings of one kind, strongest first (most participants, then most confident labels)."""
+    """Findings of one kind, strongest first (most participants, then most confident labels).
+    `question_weight`: how much answering alike questions joins observations (0: only what they say)."""
     if not observations:
         return []
     words = said(observations)
     findings = []
-    pending = agglomerate(similarity_matrix(observations, words), threshold)
+    pending = agglomerate(similarity_matrix(observations, words, question_weight), threshold)
     while pending:
         strongest = sorted(pending.pop(), key=lambda i: -scores.get(observations[i].id, 0.0))
         lead = strongest[0]

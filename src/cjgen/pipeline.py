@@ -17,6 +17,7 @@ from typing import Any, TypedDict, Unpack
 
 from langchain_core.language_models import BaseChatModel
 
+from cjgen.actions import action_text
 from cjgen.ask import Progress, Run, Runtime
 from cjgen.cache import ResponseCache
 from cjgen.checks import instruction_notes, tidy
@@ -493,7 +494,13 @@ def _summary_items(
     observations: list[Observation], names: dict[str, str]
 ) -> tuple[list[Thought], list[PainPoint], list[Delight]]:
     points = [
-        Thought(id=f"point{n}", stage_id=o.stage_id, text=statement_of(o, names), evidence=o.evidence)
+        Thought(
+            id=f"point{n}",
+            stage_id=o.stage_id,
+            # A step is shown in the participant's own words, as on a map.
+            text=action_text(o.text) if o.kind == "action" else statement_of(o, names),
+            evidence=o.evidence,
+        )
         for n, o in enumerate((o for o in observations if o.kind in ("thought", "action")), start=1)
     ]
     felt: dict[str, list[dict[str, Any]]] = {"pain": [], "delight": []}
@@ -519,8 +526,10 @@ def build_summary(transcript: Transcript, run: Run, *, redact: bool = True) -> T
     sources = _redact_all(run, loaded, redact, pseudonyms.label_names)
     report = _read_all(run, sources, generic_stages())[0].report
     observations, _ = tidy(report.observations)
-    # Every item of a summary is shown, so every one is named (one sentence from its own quote).
-    points, pains, delights = _summary_items(observations, names_for(run, observations))
+    # Every item of a summary is shown, so every one is named (one sentence from its own quote), except the
+    # steps, which are the participant's own sentence.
+    named = [o for o in observations if o.kind != "action"]
+    points, pains, delights = _summary_items(observations, names_for(run, named))
     provenance = _provenance(run, None, loaded)
     provenance.grounding = report.stats
     provenance.unsupported = report.unsupported

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import cast
 
+from cjgen.actions import action_moments
 from cjgen.ask import Runtime
 from cjgen.findings import Moment, select_moments, stage_moments
 from cjgen.ground import GroundReport, ground_observations
@@ -21,7 +22,7 @@ from cjgen.schema import Severity, Stage
 from cjgen.stages import Segment
 from cjgen.thoughts import thought_moments
 
-KINDS = ("pain", "delight", "action")
+KINDS = ("pain", "delight")
 
 
 @dataclass
@@ -53,7 +54,10 @@ def read_transcript(
     reading = label_transcript(runtime, source, segments)
     moments = [m for kind in KINDS for m in select_moments(reading.labels, kind)]
     moments += thought_moments(reading.labels)
+    # Steps are staged apart from feelings, so that how many steps an interview gives does not move the
+    # stage of its problems and good moments (each call's answers are read against their own mean).
     moments = stage_moments(runtime, source, reading.chunks, moments, stages)
+    moments += stage_moments(runtime, source, reading.chunks, action_moments(reading.labels), stages)
     pid = source.original.participant_id
     prefix = f"{pid}-"
     report = ground_observations(

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import cast
 
+from cjgen.actions import action_text
 from cjgen.ask import Runtime
 from cjgen.choose import MIN_FOR_DEBIAS, choose, complete_each
 from cjgen.group import Finding, group_observations, similarity
@@ -63,6 +64,8 @@ MAX_CONTRADICTIONS = 3
 SHORTLIST = 15  # opposite pairs put to the model
 CONFIRM_MARGIN = 0.1
 LANE_ITEMS_PER_STAGE = 2
+# A stage has more steps than feelings worth a column of their own; four still read at a glance.
+ACTIONS_PER_STAGE = 4
 STATEMENT_WORDS = 16
 NAME_WORDS = 16
 # A pair of opposite observations is put to the model only when at least this alike.
@@ -473,21 +476,18 @@ def _channel_name(kind: ChannelKind, group: Sequence[Observation]) -> str:
     return kind
 
 
-def _grouped(observations: Sequence[Observation], scores: Mapping[str, float]) -> list[Finding]:
-    return group_observations(observations, scores)[:LANE_ITEMS_PER_STAGE]
-
-
 def action_findings(ctx: Context) -> list[Finding]:
-    """The most shared actions of each stage."""
-    return [
-        f
-        for stage in ctx.stages
-        for f in _grouped([o for o in ctx.of_kind("action") if o.stage_id == stage.id], ctx.scores)
-    ]
+    """The most shared actions of each stage. Two people's answers to one question are two steps ("I called",
+    "I went online"), so steps join only when they say the same, not for the question they answer."""
+    findings = []
+    for stage in ctx.stages:
+        here = [o for o in ctx.of_kind("action") if o.stage_id == stage.id]
+        findings += group_observations(here, ctx.scores, question_weight=0.0)[:ACTIONS_PER_STAGE]
+    return findings
 
 
 def stage_lanes(
-    ctx: Context, personas: Sequence[Persona], done: Sequence[Finding], names: Mapping[str, str]
+    ctx: Context, personas: Sequence[Persona], done: Sequence[Finding]
 ) -> tuple[list[Action], list[Touchpoint], list[Emotion]]:
     lookup = _lookup(personas)
     touchpoints: list[Touchpoint] = []
@@ -496,11 +496,12 @@ def stage_lanes(
         Action(
             id=f"action{n}",
             stage_id=finding.lead.stage_id,
-            text=text,
+            # The step in the participant's own words: an action is never reworded.
+            text=action_text(finding.representative.text),
             persona_ids=_personas_of(evidence_of(finding.members), lookup),
             evidence=evidence_of(finding.members),
         )
-        for n, (finding, text) in enumerate(zip(done, statements_of(done, names), strict=True), start=1)
+        for n, finding in enumerate(done, start=1)
     ]
     for stage in ctx.stages:
         here = [o for o in ctx.observations if o.stage_id == stage.id]
@@ -606,13 +607,13 @@ def synthesize(runtime: Runtime, ctx: Context) -> Synthesis:
     delight_findings = findings_of(ctx, "delight", MAX_DELIGHTS)
     done = action_findings(ctx)
     opposed = opposed_pairs(runtime, ctx)
-    shown = [f.representative for f in (*pain_findings, *delight_findings, *done)] + [
+    shown = [f.representative for f in (*pain_findings, *delight_findings)] + [
         o for pair in opposed for o in pair
     ]
     names = names_for(runtime, shown)
     pains = pain_points_for(ctx, pain_findings, statements_of(pain_findings, names), lookup)
     delights = delights_for(ctx, delight_findings, statements_of(delight_findings, names), lookup)
-    actions, touchpoints, emotions = stage_lanes(ctx, personas, done, names)
+    actions, touchpoints, emotions = stage_lanes(ctx, personas, done)
     return Synthesis(
         summary=summary_for(ctx, pains, delights),
         personas=personas,

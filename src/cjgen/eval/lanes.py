@@ -9,7 +9,9 @@
 - **Actions and touchpoints recall**: each gold stage's `actions` and touchpoint names, matched one to one with
   the map's actions and touchpoint names anywhere in the map (stages are scored on their own). A pair matches
   when the predicted text has at least half of the gold's content stems, or their rapidfuzz token-sort ratio
-  is at least 80 (spelling variants). Touchpoint kinds are scored too: a gold (stage, kind) pair is recalled
+  is at least 80 (spelling variants). **Precision** is the share of the map's phrases that match some gold
+  phrase: a wish ("Let me cancel in the app") shown as an action matches none. The gold lists the typical
+  steps, not every one, so it is a floor. Touchpoint kinds are scored too: a gold (stage, kind) pair is recalled
   when the map has a touchpoint of that kind in a stage paired with that gold stage.
 - **Thoughts**: the thoughts with at least one verified quote.
 """
@@ -88,10 +90,18 @@ class RecallScore(Summable):
     gold_total: int = 0
     matched: int = 0
     missed: list[str] = Field(default_factory=list)
+    predicted: int = Field(0, description="Phrases the map shows.")
+    like_gold: int = Field(0, description="Shown phrases that match some gold phrase (not one to one).")
 
     @property
     def recall(self) -> float | None:
         return self.matched / self.gold_total if self.gold_total else None
+
+    @property
+    def precision(self) -> float | None:
+        """The share of shown phrases that say one of the gold's (the gold lists are not exhaustive, so this
+        is a floor)."""
+        return self.like_gold / self.predicted if self.predicted and self.gold_total else None
 
 
 def same_phrase(gold: str, predicted: str) -> bool:
@@ -109,6 +119,8 @@ def phrase_recall(gold: Sequence[str], predicted: Sequence[str]) -> RecallScore:
         gold_total=len(gold),
         matched=len(pairs),
         missed=[g for k, g in enumerate(gold) if k not in pairs],
+        predicted=len(predicted),
+        like_gold=len({p for found in edges for p in found}),
     )
 
 

@@ -1,0 +1,147 @@
+"""Actions: the steps participants say they took ("I called them.", "So I booked it online."), verbatim.
+
+An action is what the speaker did, or does as a habit, not what they wish, would do, could do or think. A
+sentence says which by its grammar: a first-person subject with a verb of doing in a past form ("I called",
+"we've booked", "I had to ring"), or a habit ("I always ring"). Code finds such sentences, in the languages the
+rest of cjgen reads, rather than the labeller: asked "is this an action?", a small model also says yes to
+wishes that name a step ("Let me cancel in the app."). Among an interview's actions, those the labeller found
+most clearly an action come first, one per answer. The item's text is the sentence from its subject on, so an
+action is faithful by construction.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from cjgen.findings import Moment, calibrated, moments_kept
+from cjgen.label import SentenceLabel
+from cjgen.wording import as_statement, says_nothing_of_the_service
+
+# An action's text: the clause from its subject on, cut at a clause boundary past this many words.
+MAX_WORDS = 18
+
+# Verbs in a past form that report a state of mind or a feeling, not a step (thoughts and feelings have lanes
+# of their own), and auxiliaries that say nothing was done.
+_NOT_DOING_EN = (
+    r"thought|felt|knew|wondered|liked|loved|hated|wanted|needed|wished|hoped|expected|assumed|believed"
+    r"|worried|preferred|enjoyed|feared|realised|realized|remembered|agreed|guessed|figured|supposed|meant"
+    r"|envisioned|imagined|pictured|considered|noticed|learned|learnt"
+    r"|seemed|appreciated|understood|forgot|missed|lived|was|were|had|did|could|would|should|might|used\sto"
+)
+_DOING_EN = (
+    r"(?:[a-z]{3,}ed|used|went|got|took|made|gave|came|saw|found|sent|paid|told|rang|bought|chose|wrote|left"
+    r"|put|set|spoke|met|drove|rode|brought|kept|began|ran|sat|stood|caught|hit|read|signed|booked|called"
+    r"|filled|logged|clicked|typed|emailed|texted|messaged|googled|picked|dropped|switched|moved|gone"
+    r"|gotten|taken|given|spoken|chosen|written|rung|done|seen)"
+)
+_ADVERB_EN = (
+    r"(?:just|then|also|first|finally|eventually|immediately|actually|basically|quickly|already|even|still"
+    r"|literally|actually|ended\sup|had\sto|decided\sto|tried\sto|managed\sto|went\sahead\sand|went\sand"
+    r"|have|'ve|had|'d\salready)"
+)
+_HABIT_EN = r"(?:always|usually|normally|often|sometimes|now|generally|typically)"
+_NOT_A_VERB_EN = (
+    r"think|feel|know|like|love|hate|want|need|wish|hope|guess|mean|am|was|have|had|would|could|should|will"
+    r"|can|do|don't|did|didn't|never|just|really|also|still"
+)
+_ENGLISH = re.compile(
+    # "I've got two kids" owns, "I've got to call" and "I got a reply" do.
+    rf"\b(?:i|we)(?:'ve\s(?!got\s(?!to\b))|\s(?!have\sgot\s(?!to\b)))"
+    rf"(?:{_ADVERB_EN}\s){{0,2}}(?!(?:{_NOT_DOING_EN})\b){_DOING_EN}\b"
+    rf"|\b(?:i|we)\s(?:{_HABIT_EN}|(?:had|decided|tried|managed|needed|got)\sto)\s"
+    rf"(?!(?:{_NOT_A_VERB_EN})\b)[a-z]{{3,}}\b"
+)
+# Norwegian puts the verb second: "Så ringte jeg", "Nå ringer jeg heller resepsjonen". A past form (-te, -de,
+# -dde, -et, or a strong verb) next to the subject, or a present one (-er) when a word of habit says it is one.
+_NOT_DOING_NO = (
+    r"tenkte|trodde|mente|gjorde|allerede|f[oø]lte|likte|syntes|h[aå]pet|visste|lurte|ville|skulle|kunne|burde|hadde|var|dette"
+    r"|denne|siste|beste|f[oø]rste|neste|gjerne|kanskje|egentlig|bare|alle|helt|litt|nok|ikke"
+)
+_PAST_NO = r"(?:[a-zæøå]{2,}(?:te|de|dde|et)|gikk|fikk|tok|ga|kom|fant|skrev|sa|m[aå]tte)"
+_NORWEGIAN = re.compile(
+    rf"\b(?:jeg|vi)\s(?!(?:{_NOT_DOING_NO})\b){_PAST_NO}\b|(?<!\bhvis\s)\b(?!(?:{_NOT_DOING_NO})\b){_PAST_NO}"
+    rf"\s(?:jeg|vi)\b|\b(?:n[aå]|alltid|vanligvis|ofte)\s[a-zæøå]{{3,}}er\s(?:jeg|vi)\b"
+    rf"|\b(?:jeg|vi)\s(?:pleier\s[aå]|alltid|vanligvis|ofte)\s[a-zæøå]{{3,}}\b"
+)
+# German: a perfect ("ich habe … gebucht") or a simple past ("ich buchte", "dann rief ich an").
+_NOT_DOING_DE = r"dachte|f[uü]hlte|hoffte|wusste|glaubte|wollte|sollte|konnte|m[oö]chte|w[uü]rde|h[aä]tte|war"
+_GERMAN = re.compile(
+    rf"\b(?:ich|wir)\s(?:habe|hab|haben|bin|sind)\b(?:\s\S+){{0,5}}\sge[a-zäöüß]{{3,}}(?:t|en)\b"
+    rf"|\b(?:ich|wir)\s(?!(?:{_NOT_DOING_DE})\b)[a-zäöüß]{{3,}}te\b"
+    rf"|\b(?!(?:{_NOT_DOING_DE})\b)[a-zäöüß]{{3,}}te\s(?:ich|wir)\b"
+)
+# French: the passé composé ("j'ai appelé", "on a réservé", "nous avons pris").
+_NOT_DOING_FR = r"pens[ée]|cru|senti|esp[ée]r[ée]|voulu|aim[ée]|ador[ée]|d[ée]test[ée]|eu|d[uû]|pu|su"
+_FRENCH = re.compile(
+    rf"(?:\bj'ai|\bnous\savons|\bon\sa)\s(?:\S+\s)?(?!(?:{_NOT_DOING_FR})\b)"
+    rf"[a-zàâçéèêëîïôûù]{{2,}}(?:é|ée|és|i|is|it|u|ert|ris|ait)\b"
+)
+# Lithuanian marks the person on the verb: a first-person past ends in -au/-iau (a conditional in -čiau).
+_NOT_DOING_LT = (
+    r"galvojau|maniau|nor[eė]jau|jau[cč]iausi|tik[eė]jausi|bijojau|nerimavau|supratau|daugiau|labiau"
+    r"|geriau|ma[zž]iau|toliau|v[eė]liau|anks[cč]iau|ar[cč]iau|da[zž]niau|kaip|jau"
+)
+_LITHUANIAN = re.compile(rf"\b(?!(?:{_NOT_DOING_LT})\b)[a-ząčęėįšųūž]{{4,}}(?<!či)au\b")
+_LANGUAGES = (_ENGLISH, _NORWEGIAN, _GERMAN, _FRENCH, _LITHUANIAN)
+# A sentence opening with a condition or a wish is not a step taken ("If I had called them …").
+_HYPOTHETICAL = re.compile(r"^(?:if|maybe|perhaps|hvis|kanskje|wenn|falls|si|jei)\b")
+
+
+def _plain(text: str) -> str:
+    """The sentence as matched: one space between words, straight apostrophes, lower case (same length)."""
+    return " ".join(text.replace("’", "'").split()).lower()
+
+
+def action_start(text: str) -> int | None:
+    """Where the step a sentence reports begins (its subject, or its verb where the verb comes first), or None
+    when the sentence reports no step the speaker took."""
+    plain = _plain(text)
+    if _HYPOTHETICAL.match(plain.lstrip("\"'“ ")):
+        return None
+    starts = [m.start() for pattern in _LANGUAGES if (m := pattern.search(plain))]
+    return min(starts) if starts else None
+
+
+def is_action(text: str) -> bool:
+    return action_start(text) is not None
+
+
+def action_text(text: str) -> str:
+    """The step as the participant said it: the sentence from its subject on ("So now I always ring." → "I
+    always ring."), cut at a clause boundary when long. Only cut, never reworded."""
+    text = " ".join(text.split())
+    start = action_start(text) if len(_plain(text)) == len(text) else None
+    words = text[start or 0 :].split()
+    if len(words) > MAX_WORDS:
+        cuts = [n for n in range(4, MAX_WORDS) if words[n - 1].endswith((",", ";", ":", "–", "—"))]
+        words = words[: cuts[-1]] if cuts else words[:MAX_WORDS]
+        return as_statement(" ".join(words).rstrip(",;:–—") + " …")
+    return as_statement(" ".join(words))
+
+
+def action_moments(labels: Sequence[SentenceLabel]) -> list[Moment]:
+    """One interview's actions, each one sentence: at most one per answer, those the labeller found most
+    clearly an action first, in interview order."""
+    lift = calibrated(labels)
+    found = [
+        lab
+        for lab in labels
+        if is_action(lab.sentence.text) and not says_nothing_of_the_service(lab.sentence.text)
+    ]
+    per_turn: dict[int, SentenceLabel] = {}
+    for lab in sorted(found, key=lambda lab: -lift[lab.sentence.id]["action"]):
+        per_turn.setdefault(lab.sentence.turn_index, lab)
+    kept = moments_kept("action", len(labels))
+    strongest = sorted(per_turn.values(), key=lambda lab: -lift[lab.sentence.id]["action"])[:kept]
+    return [
+        Moment(
+            kind="action",
+            participant_id=lab.participant_id,
+            source_id=lab.source_id,
+            sentences=(lab.sentence,),
+            score=max(0.0, lift[lab.sentence.id]["action"]),
+            question=lab.question,
+        )
+        for lab in sorted(strongest, key=lambda lab: (lab.sentence.turn_index, lab.sentence.start))
+    ]
