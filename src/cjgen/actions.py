@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from cjgen.findings import Moment, calibrated, moments_kept
+from cjgen.findings import Moment, calibrated, moments_kept, sentence_moments
 from cjgen.label import SentenceLabel
 from cjgen.wording import as_statement, says_nothing_of_the_service
 
@@ -130,18 +130,12 @@ def action_moments(labels: Sequence[SentenceLabel]) -> list[Moment]:
         if is_action(lab.sentence.text) and not says_nothing_of_the_service(lab.sentence.text)
     ]
     per_turn: dict[int, SentenceLabel] = {}
-    for lab in sorted(found, key=lambda lab: -lift[lab.sentence.id]["action"]):
+    for lab in sorted(found, key=lambda lab: -lift[lab.sentence.id]["action"]):  # one per answer
         per_turn.setdefault(lab.sentence.turn_index, lab)
     kept = moments_kept("action", len(labels))
-    strongest = sorted(per_turn.values(), key=lambda lab: -lift[lab.sentence.id]["action"])[:kept]
-    return [
-        Moment(
-            kind="action",
-            participant_id=lab.participant_id,
-            source_id=lab.source_id,
-            sentences=(lab.sentence,),
-            score=max(0.0, lift[lab.sentence.id]["action"]),
-            question=lab.question,
-        )
-        for lab in sorted(strongest, key=lambda lab: (lab.sentence.turn_index, lab.sentence.start))
-    ]
+
+    def clearness(lab: SentenceLabel) -> float:
+        return lift[lab.sentence.id]["action"]
+
+    strongest = sorted(per_turn.values(), key=clearness, reverse=True)[:kept]
+    return sentence_moments("action", strongest, clearness)

@@ -8,7 +8,7 @@ findings that make the map are named later, each in one sentence written from it
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from cjgen.ask import Runtime
@@ -116,6 +116,23 @@ def select_moments(labels: Sequence[SentenceLabel], kind: str) -> list[Moment]:
         best_per_turn.setdefault(moment.sentences[0].turn_index, moment)
     strongest = sorted(best_per_turn.values(), key=lambda m: -m.score)[: moments_kept(kind, len(labels))]
     return sorted(strongest, key=lambda m: (m.sentences[0].turn_index, m.sentences[0].start))
+
+
+def sentence_moments(
+    kind: str, chosen: Sequence[SentenceLabel], score: Callable[[SentenceLabel], float]
+) -> list[Moment]:
+    """Each chosen sentence as a moment of its own (its score at least 0), in interview order."""
+    return [
+        Moment(
+            kind=kind,
+            participant_id=lab.participant_id,
+            source_id=lab.source_id,
+            sentences=(lab.sentence,),
+            score=max(0.0, score(lab)),
+            question=lab.question,
+        )
+        for lab in sorted(chosen, key=lambda lab: (lab.sentence.turn_index, lab.sentence.start))
+    ]
 
 
 def _position(label: SentenceLabel) -> int:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from cjgen.findings import Moment, calibrated
+from cjgen.findings import Moment, calibrated, sentence_moments
 from cjgen.label import SentenceLabel
 
 PER_INTERVIEW = 3
@@ -55,14 +55,4 @@ def thought_moments(labels: Sequence[SentenceLabel]) -> list[Moment]:
         return max(lift[lab.sentence.id]["pain"], lift[lab.sentence.id]["delight"])
 
     strongest = sorted(found, key=charge, reverse=True)[:PER_INTERVIEW]
-    return [
-        Moment(
-            kind="thought",
-            participant_id=lab.participant_id,
-            source_id=lab.source_id,
-            sentences=(lab.sentence,),
-            score=max(0.0, charge(lab)),
-            question=lab.question,
-        )
-        for lab in sorted(strongest, key=lambda lab: (lab.sentence.turn_index, lab.sentence.start))
-    ]
+    return sentence_moments("thought", strongest, charge)
