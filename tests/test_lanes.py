@@ -335,6 +335,32 @@ def test_the_actions_lane_shows_each_step_in_the_participants_words() -> None:
     ]
 
 
+def test_steps_join_when_they_say_the_same_not_for_answering_one_question() -> None:
+    asked = "How did you book your first appointment?"
+    others = ["paying", "exercises", "the waiting room", "parking", "the invoice"]
+    done = [
+        obs("a", "P1", "I called the reception on Monday morning.", kind="action", question=asked),
+        obs("b", "P2", "I booked it online through the website.", kind="action", question=asked),
+        obs("c", "P3", "I called the reception on Monday.", kind="action", question="And then?"),
+        *(
+            obs(
+                f"x{k}",
+                f"P{k + 4}",
+                f"We sorted out {topic} ourselves.",
+                kind="action",
+                question=f"And {topic}?",
+            )
+            for k, topic in enumerate(others)
+        ),
+    ]
+    ctx = context(observations=done, scores={"a": 0.3, "b": 0.25, "c": 0.1})
+    actions, _, _ = stage_lanes(ctx, [], action_findings(ctx))
+    assert {(a.text, len(a.evidence)) for a in actions} >= {
+        ("I booked it online through the website.", 1),
+        ("I called the reception on Monday morning.", 2),
+    }
+
+
 # --------------------------------------------------------------------------------------------- statements
 
 

@@ -66,6 +66,9 @@ CONFIRM_MARGIN = 0.1
 LANE_ITEMS_PER_STAGE = 2
 # A stage has more steps than feelings worth a column of their own; four still read at a glance.
 ACTIONS_PER_STAGE = 4
+# Two steps are one only when their words and meaning are this alike (the same stage's bonus included): a
+# step's text is one participant's sentence, so another's joins it only when it says the same.
+SAME_STEP = 0.5
 STATEMENT_WORDS = 16
 NAME_WORDS = 16
 # A pair of opposite observations is put to the model only when at least this alike.
@@ -482,7 +485,9 @@ def action_findings(ctx: Context) -> list[Finding]:
     findings = []
     for stage in ctx.stages:
         here = [o for o in ctx.of_kind("action") if o.stage_id == stage.id]
-        findings += group_observations(here, ctx.scores, question_weight=0.0)[:ACTIONS_PER_STAGE]
+        findings += group_observations(here, ctx.scores, threshold=SAME_STEP, question_weight=0.0)[
+            :ACTIONS_PER_STAGE
+        ]
     return findings
 
 
