@@ -37,7 +37,7 @@ _DOING_EN = (
 )
 _ADVERB_EN = (
     r"(?:just|then|also|first|finally|eventually|immediately|actually|basically|quickly|already|even|still"
-    r"|literally|actually|ended\sup|had\sto|decided\sto|tried\sto|managed\sto|went\sahead\sand|went\sand"
+    r"|literally|ended\sup|had\sto|decided\sto|tried\sto|managed\sto|went\sahead\sand|went\sand"
     r"|have|'ve|had|'d\salready)"
 )
 _HABIT_EN = r"(?:always|usually|normally|often|sometimes|now|generally|typically)"
@@ -55,8 +55,8 @@ _ENGLISH = re.compile(
 # Norwegian puts the verb second: "Så ringte jeg", "Nå ringer jeg heller resepsjonen". A past form (-te, -de,
 # -dde, -et, or a strong verb) next to the subject, or a present one (-er) when a word of habit says it is one.
 _NOT_DOING_NO = (
-    r"tenkte|trodde|mente|gjorde|allerede|f[oø]lte|likte|syntes|h[aå]pet|visste|lurte|ville|skulle|kunne|burde|hadde|var|dette"
-    r"|denne|siste|beste|f[oø]rste|neste|gjerne|kanskje|egentlig|bare|alle|helt|litt|nok|ikke"
+    r"tenkte|trodde|mente|gjorde|allerede|f[oø]lte|likte|syntes|h[aå]pet|visste|lurte|ville|skulle|kunne"
+    r"|burde|hadde|var|dette|denne|siste|beste|f[oø]rste|neste|gjerne|kanskje|egentlig|bare|alle|helt|litt|nok|ikke"
 )
 _PAST_NO = r"(?:[a-zæøå]{2,}(?:te|de|dde|et)|gikk|fikk|tok|ga|kom|fant|skrev|sa|m[aå]tte)"
 _NORWEGIAN = re.compile(
