@@ -5,8 +5,9 @@ sentence says which by its grammar: a first-person subject with a verb of doing 
 "we've booked", "I had to ring"), or a habit ("I always ring"). Code finds such sentences, in the languages the
 rest of cjgen reads, rather than the labeller: asked "is this an action?", a small model also says yes to
 wishes that name a step ("Let me cancel in the app."). Among an interview's actions, those the labeller found
-most clearly an action come first, one per answer. The item's text is the sentence from its subject on, so an
-action is faithful by construction.
+most clearly an action come first, one per answer, and a step too short to say what it was about ("I called
+them.") is passed over. The item's text is the sentence from its subject on, so an action is faithful by
+construction.
 """
 
 from __future__ import annotations
@@ -16,10 +17,12 @@ from collections.abc import Sequence
 
 from cjgen.findings import Moment, calibrated, moments_kept, sentence_moments
 from cjgen.label import SentenceLabel
-from cjgen.wording import as_statement, says_nothing_of_the_service
+from cjgen.wording import as_statement, content_words, says_nothing_of_the_service
 
 # An action's text: the clause from its subject on, cut at a clause boundary past this many words.
 MAX_WORDS = 18
+# A step in fewer content words does not say what it was about ("I called them.", "We left.").
+MIN_CONTENT_WORDS = 2
 
 # Verbs in a past form that report a state of mind or a feeling, not a step (thoughts and feelings have lanes
 # of their own), and auxiliaries that say nothing was done.
@@ -127,7 +130,9 @@ def action_moments(labels: Sequence[SentenceLabel]) -> list[Moment]:
     found = [
         lab
         for lab in labels
-        if is_action(lab.sentence.text) and not says_nothing_of_the_service(lab.sentence.text)
+        if is_action(lab.sentence.text)
+        and not says_nothing_of_the_service(lab.sentence.text)
+        and len(content_words(action_text(lab.sentence.text))) >= MIN_CONTENT_WORDS
     ]
     per_turn: dict[int, SentenceLabel] = {}
     for lab in sorted(found, key=lambda lab: -lift[lab.sentence.id]["action"]):  # one per answer
