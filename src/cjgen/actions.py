@@ -21,8 +21,38 @@ from cjgen.wording import as_statement, content_words, says_nothing_of_the_servi
 
 # An action's text: the clause from its subject on, cut at a clause boundary past this many words.
 MAX_WORDS = 18
-# A step in fewer content words does not say what it was about ("I called them.", "We left.").
+# A step in fewer content words does not say what it was about ("I called them.", "We left."), and a light
+# verb or a filler names nothing ("I've done that more than once.", "I had to get him up to speed.").
 MIN_CONTENT_WORDS = 2
+_LIGHT = frozenset(
+    [
+        "did",
+        "done",
+        "doing",
+        "does",
+        "get",
+        "got",
+        "gotten",
+        "getting",
+        "make",
+        "made",
+        "making",
+        "put",
+        "set",
+        "take",
+        "took",
+        "taken",
+        "once",
+        "more",
+        "though",
+        "thing",
+        "things",
+        "stuff",
+        "something",
+        "again",
+        "way",
+    ]
+)
 
 # Verbs in a past form that report a state of mind or a feeling, not a step (thoughts and feelings have lanes
 # of their own), and auxiliaries that say nothing was done.
@@ -132,7 +162,7 @@ def action_moments(labels: Sequence[SentenceLabel]) -> list[Moment]:
         for lab in labels
         if is_action(lab.sentence.text)
         and not says_nothing_of_the_service(lab.sentence.text)
-        and len(content_words(action_text(lab.sentence.text))) >= MIN_CONTENT_WORDS
+        and len(content_words(action_text(lab.sentence.text)) - _LIGHT) >= MIN_CONTENT_WORDS
     ]
     per_turn: dict[int, SentenceLabel] = {}
     for lab in sorted(found, key=lambda lab: -lift[lab.sentence.id]["action"]):  # one per answer
