@@ -164,13 +164,12 @@ def action_moments(labels: Sequence[SentenceLabel]) -> list[Moment]:
         and not says_nothing_of_the_service(lab.sentence.text)
         and len(content_words(action_text(lab.sentence.text)) - _LIGHT) >= MIN_CONTENT_WORDS
     ]
-    per_turn: dict[int, SentenceLabel] = {}
-    for lab in sorted(found, key=lambda lab: -lift[lab.sentence.id]["action"]):  # one per answer
-        per_turn.setdefault(lab.sentence.turn_index, lab)
-    kept = moments_kept("action", len(labels))
 
     def clearness(lab: SentenceLabel) -> float:
         return lift[lab.sentence.id]["action"]
 
-    strongest = sorted(per_turn.values(), key=clearness, reverse=True)[:kept]
+    per_turn: dict[int, SentenceLabel] = {}
+    for lab in sorted(found, key=clearness, reverse=True):
+        per_turn.setdefault(lab.sentence.turn_index, lab)  # one per answer, its clearest
+    strongest = list(per_turn.values())[: moments_kept("action", len(labels))]
     return sentence_moments("action", strongest, clearness)
