@@ -33,6 +33,7 @@ from cjgen.synthesize import (
     thoughts_for,
 )
 from cjgen.thoughts import PER_INTERVIEW, is_thought, thought_moments
+from cjgen.wording import channel_phrase
 from factories import ev, obs
 from oracle import GoldOracle, step_of
 from schema_answers import schema_of
@@ -464,3 +465,31 @@ def test_a_participant_list_keyed_by_names_matches_files_named_after_people(tmp_
     shown = journey.model_dump_json()
     for name in ("Kari", "Nordmann", "Ola", "Hansen", "Ida", "Lund"):
         assert name not in shown
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "name"),
+    [
+        ("web", "I booked on the Mova Fysio website last week.", "Mova Fysio website"),
+        ("web", "That evening I went on the website and signed up.", "website"),
+        ("sms", "I got an SMS confirmation right away.", "SMS confirmation"),
+        ("app", "I have a VA app where you can see your claims.", "VA app"),
+        ("app", "And the exercise app. I know it sounds nerdy.", "exercise app"),
+        ("chat", "So I messaged them on WhatsApp, and they said no.", "WhatsApp"),
+        ("web", "I went to the VA's website repeatedly.", "VA's website"),
+        ("phone", "I rang them twice before lunch.", "phone call"),
+        ("email", "Nothing came.", None),
+    ],
+)
+def test_a_touchpoint_is_named_as_the_participant_named_it(kind: Any, text: str, name: str | None) -> None:
+    assert channel_phrase(kind, text) == name
+
+
+def test_the_touchpoints_lane_names_each_channel_by_what_most_quotes_call_it() -> None:
+    said = [
+        obs("a", "P1", "I filled it in on the Pedalpass app that evening."),
+        obs("b", "P2", "The Pedalpass app kept logging me out.", kind="pain"),
+        obs("c", "P3", "Their app was fine, I suppose.", kind="delight"),
+    ]
+    _, touchpoints, _ = stage_lanes(context(observations=said), [], [])
+    assert [(t.kind, t.name, len(t.evidence)) for t in touchpoints] == [("app", "Pedalpass app", 3)]

@@ -11,7 +11,6 @@ sentences.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, get_args
@@ -32,7 +31,7 @@ from cjgen.schema import (
 )
 from cjgen.stages import MAX_STAGES, Segment, plan_from_brief
 from cjgen.untrusted import instruction_like
-from cjgen.wording import CHANNEL_WORDS, as_statement, channels_in, content_words, overlap, whole_answer
+from cjgen.wording import as_statement, channel_name, channels_in, content_words, overlap, whole_answer
 
 STATEMENT_WORDS = 16
 ACTION_WORDS = 10
@@ -221,12 +220,6 @@ def _channels(brief: str) -> list[ChannelKind]:
     return [k for k in every if k in named] if len(named) >= 2 else every
 
 
-def _channel_name(kind: ChannelKind, brief: str) -> str:
-    """The channel in the brief's own word for it, else the kind."""
-    folded = brief.casefold()
-    return next((w for w in CHANNEL_WORDS.get(kind, ()) if re.search(rf"\b{re.escape(w)}\b", folded)), kind)
-
-
 def _lanes(
     runtime: Runtime, prompt: Prompt, brief: str, stages: Sequence[Stage]
 ) -> tuple[list[Action], list[Touchpoint], list[str]]:
@@ -240,7 +233,7 @@ def _lanes(
             "draft",
             "channel",
             stage=s,
-            channels=[(letter, _channel_name(k, brief)) for letter, k in lettered],
+            channels=[(letter, channel_name(k, [brief])) for letter, k in lettered],
         )
         for s in stages
     ]
@@ -264,7 +257,7 @@ def _lanes(
             id=f"touchpoint{n}",
             stage_id=stage.id,
             kind=kinds[best(p)],
-            name=_channel_name(kinds[best(p)], brief),
+            name=channel_name(kinds[best(p)], [brief]),
             basis="assumption",
         )
         for n, (stage, p) in enumerate(zip(stages, chosen, strict=True), start=1)

@@ -48,8 +48,8 @@ from cjgen.schema import (
 from cjgen.stages import Segment
 from cjgen.untrusted import instruction_like
 from cjgen.wording import (
-    CHANNEL_WORDS,
     as_statement,
+    channel_name,
     channels_in,
     content_words,
     overlap,
@@ -470,15 +470,6 @@ def blueprint_for(runtime: Runtime, ctx: Context) -> list[BlueprintStep]:
 # ------------------------------------------------------------------------------------------- stage lanes
 
 
-def _channel_name(kind: ChannelKind, group: Sequence[Observation]) -> str:
-    """The channel as the participants named it (the first matching word in their quotes)."""
-    text = " ".join(e.quote for o in group for e in o.evidence).casefold()
-    for word in CHANNEL_WORDS[kind]:
-        if re.search(rf"\b{re.escape(word)}\b", text):
-            return word
-    return kind
-
-
 def action_findings(ctx: Context) -> list[Finding]:
     """The most shared actions of each stage. Two people's answers to one question are two steps ("I called",
     "I went online"), so steps join only when they say the same, not for the question they answer."""
@@ -521,7 +512,7 @@ def stage_lanes(
                     id=f"touchpoint{len(touchpoints) + 1}",
                     stage_id=stage.id,
                     kind=kind,
-                    name=_channel_name(kind, group),
+                    name=channel_name(kind, [e.quote for o in group for e in o.evidence]),
                     persona_ids=_personas_of(evidence, lookup),
                     evidence=evidence[:4],
                 )

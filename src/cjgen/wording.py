@@ -4,6 +4,8 @@ text as a sentence. Nothing here calls a model or knows a step."""
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Sequence
 
 from cjgen.schema import ChannelKind
 
@@ -143,6 +145,270 @@ def channels_in(text: str) -> list[ChannelKind]:
         for kind, words in CHANNEL_WORDS.items()
         if any(re.search(rf"\b{re.escape(w)}\b", folded) for w in words)
     ]
+
+
+# Channel words that are verbs ("I rang them"), with the noun that names what they used.
+CHANNEL_VERBS = {
+    "called": "phone call",
+    "calling": "phone call",
+    "rang": "phone call",
+    "ring": "phone call",
+    "ringte": "phone call",
+    "texted": "text message",
+    "mailed": "letter",
+    "googled": "search",
+    "searched": "search",
+    "delivered": "delivery",
+}
+# Words that never name which channel it was: pronouns, articles, prepositions, common verbs and adverbs.
+_NOT_A_NAME = frozenset(
+    [
+        "i",
+        "me",
+        "my",
+        "mine",
+        "we",
+        "us",
+        "our",
+        "you",
+        "your",
+        "he",
+        "him",
+        "his",
+        "she",
+        "her",
+        "they",
+        "them",
+        "their",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "the",
+        "a",
+        "an",
+        "some",
+        "any",
+        "every",
+        "each",
+        "all",
+        "no",
+        "not",
+        "on",
+        "in",
+        "at",
+        "to",
+        "by",
+        "via",
+        "through",
+        "from",
+        "for",
+        "of",
+        "with",
+        "over",
+        "into",
+        "onto",
+        "off",
+        "out",
+        "up",
+        "and",
+        "or",
+        "but",
+        "so",
+        "then",
+        "also",
+        "just",
+        "really",
+        "even",
+        "still",
+        "only",
+        "own",
+        "same",
+        "other",
+        "another",
+        "different",
+        "one",
+        "first",
+        "next",
+        "last",
+        "new",
+        "old",
+        "is",
+        "was",
+        "be",
+        "been",
+        "are",
+        "were",
+        "am",
+        "have",
+        "has",
+        "had",
+        "do",
+        "did",
+        "does",
+        "can",
+        "could",
+        "would",
+        "will",
+        "should",
+        "use",
+        "used",
+        "using",
+        "went",
+        "go",
+        "going",
+        "got",
+        "get",
+        "getting",
+        "checked",
+        "check",
+        "saw",
+        "see",
+        "seen",
+        "sent",
+        "send",
+        "there",
+        "here",
+        "where",
+        "when",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "what",
+        "how",
+        "why",
+        "again",
+        "too",
+        "back",
+        "now",
+        "today",
+        "yesterday",
+        "before",
+        "after",
+        "later",
+        "once",
+        "twice",
+        "ever",
+        "never",
+        "always",
+        "already",
+        "yet",
+        "well",
+        "right",
+        "away",
+        "anyway",
+        "instead",
+        "either",
+        "though",
+        "please",
+        "maybe",
+        "between",
+        "about",
+        "around",
+        "during",
+        "without",
+        "within",
+        "across",
+        "against",
+        "along",
+        "among",
+        "behind",
+        "below",
+        "beside",
+        "beyond",
+        "inside",
+        "outside",
+        "since",
+        "toward",
+        "towards",
+        "under",
+        "until",
+        "upon",
+    ]
+)
+# Words that open a noun phrase: after one, a plain word before a channel word says which one it is
+# ("the exercise app"); without one it is as likely a verb ("find it online").
+_DETERMINERS = frozenset(
+    ("the", "a", "an", "my", "your", "his", "her", "its", "our", "their", "this", "that")
+)
+# Channel words that say how, not what: nothing next to them names the channel ("checked in online").
+_ADVERBIAL_CHANNELS = frozenset(("online", "in person", "face to face", "word of mouth"))
+_PHRASE_TOKEN = re.compile(r"[^\W_](?:[\w'’.-]*[^\W_])?")
+
+
+def _names_which(token: str, before: str = "") -> bool:
+    """Whether a word next to a channel word says which one it is ("the VA website", "WhatsApp support"): a
+    name, or a plain word that follows `before`, a word that opens a noun phrase."""
+    folded = token.casefold()
+    if folded in _NOT_A_NAME or folded.endswith(("ly", "ing")):
+        return False
+    if token[0].isupper():
+        return True
+    return bool(content_words(token)) and not folded.endswith("ed") and before.casefold() in _DETERMINERS
+
+
+def channel_phrase(kind: ChannelKind, text: str) -> str | None:
+    """The participant's own name for a channel of `kind` in `text`: its channel word with the words next to
+    it that say which one ("I went on the VA website" → "VA website", "an SMS confirmation" → "SMS
+    confirmation"), or what a verb says they used ("I rang them" → "phone call"). None when there is none."""
+    folded = text.casefold()
+    found = [
+        m
+        for word in CHANNEL_WORDS.get(kind, ())
+        for m in [re.search(rf"\b{re.escape(word)}\b", folded)]
+        if m is not None
+    ]
+    if not found:
+        return None
+    match = min(found, key=lambda m: m.start())
+    if match.group(0) in CHANNEL_VERBS:
+        return CHANNEL_VERBS[match.group(0)]
+    if match.group(0) in _ADVERBIAL_CHANNELS:
+        return text[match.start() : match.end()]
+    tokens = list(_PHRASE_TOKEN.finditer(text))
+    inside = [k for k, t in enumerate(tokens) if t.start() < match.end() and t.end() > match.start()]
+    if not inside:
+        return text[match.start() : match.end()]
+    first, last = inside[0], inside[-1]
+
+    def joined(a: int, b: int) -> bool:  # nothing but a space between two tokens
+        return not text[tokens[a].end() : tokens[b].start()].strip()
+
+    while (
+        first > 0
+        and inside[0] - first < 2
+        and joined(first - 1, first)
+        and _names_which(tokens[first - 1].group(), tokens[first - 2].group() if first > 1 else "")
+    ):
+        first -= 1
+    # A word after it names which one only where the phrase ends there ("an SMS confirmation right away"):
+    # in "the app kept logging me out" the next word is the verb.
+    after = last + 1
+    if (
+        after < len(tokens)
+        and joined(last, after)
+        and _names_which(tokens[after].group(), "the")
+        and not re.search(r"['’]", tokens[after].group())
+        and (
+            after + 1 == len(tokens)
+            or not joined(after, after + 1)
+            or tokens[after + 1].group().casefold() in _NOT_A_NAME
+        )
+    ):
+        last = after
+    return text[tokens[first].start() : tokens[last].end()]
+
+
+def channel_name(kind: ChannelKind, texts: Sequence[str]) -> str:
+    """What the texts most often call a channel of `kind` (the longer name on a tie), else the kind."""
+    said = [p for p in (channel_phrase(kind, t) for t in texts) if p]
+    if not said:
+        return kind
+    counts = Counter(p.casefold() for p in said)
+    return max(said, key=lambda p: (counts[p.casefold()], len(p.split())))
 
 
 def whole_sentences(text: str) -> str:
