@@ -446,6 +446,11 @@ def test_actions_and_touchpoints_recall() -> None:
     result = scored(journey)
     assert result.actions.recall == 1.0
     assert result.touchpoints.names.recall == 1.0 and result.touchpoints.kinds.recall == 1.0
+    assert result.touchpoints.names.precision == 1.0
+    # A bare channel word names none of the gold's touchpoints: shown, but like none of them.
+    journey.touchpoints.append(Touchpoint(id="bare", stage_id="discover", kind="web", name="page"))
+    names = scored(journey).touchpoints.names
+    assert names.recall == 1.0 and names.precision is not None and names.precision < 1.0
     # The right kind in a stage paired with another gold stage does not count.
     journey.touchpoints = [Touchpoint(id="t", stage_id="discover", kind="chat", name="WhatsApp support")]
     kinds = scored(journey).touchpoints.kinds

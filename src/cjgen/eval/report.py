@@ -130,6 +130,7 @@ def reviewer_summary(scores: list[CaseScore]) -> dict[str, Any]:
         "actions_recall": RecallScore.combine(s.actions for s in scores).recall,
         "actions_precision": RecallScore.combine(s.actions for s in scores).precision,
         "touchpoints_recall": RecallScore.combine(s.touchpoints.names for s in scores).recall,
+        "touchpoints_precision": RecallScore.combine(s.touchpoints.names for s in scores).precision,
         "touchpoint_kinds_recall": RecallScore.combine(s.touchpoints.kinds for s in scores).recall,
         "thoughts_grounded": sum(s.thoughts.grounded for s in scores),
         "thoughts_total": sum(s.thoughts.total for s in scores),
@@ -349,7 +350,7 @@ REVIEWER_COLUMNS = (
     "empty / thin items",
     "emotion agree (n)",
     "actions R / P",
-    "touchpoints R (kinds R)",
+    "touchpoints R / P (kinds R)",
     "grounded thoughts",
     "summary check",
     "researcher wording (n)",
@@ -386,7 +387,8 @@ def _reviewer_row(system: str, s: CaseScore) -> list[str]:
         if s.emotions.gold_cells
         else "–",
         f"{_recall(s.actions)} / {_num(s.actions.precision)}",
-        f"{_recall(s.touchpoints.names)} ({_num(s.touchpoints.kinds.recall)})",
+        f"{_recall(s.touchpoints.names)} / {_num(s.touchpoints.names.precision)} "
+        f"({_num(s.touchpoints.kinds.recall)})",
         f"{s.thoughts.grounded}/{s.thoughts.total}",
         ("pass" if summary.passed else "; ".join(summary.failures)) if summary.checked else "–",
         f"{_num(s.wording.share)} ({s.wording.items})" if s.wording.items else "–",
@@ -407,7 +409,8 @@ def _reviewer_summary_row(system: str, scores: list[CaseScore]) -> list[str]:
         f"{total['empty_items']} / {total['thin_items']}",
         f"{_num(emotion['agreement'])} ({emotion['compared']}/{emotion['gold_cells']})",
         f"{_num(total['actions_recall'])} / {_num(total['actions_precision'])}",
-        f"{_num(total['touchpoints_recall'])} ({_num(total['touchpoint_kinds_recall'])})",
+        f"{_num(total['touchpoints_recall'])} / {_num(total['touchpoints_precision'])} "
+        f"({_num(total['touchpoint_kinds_recall'])})",
         f"{total['thoughts_grounded']}/{total['thoughts_total']}",
         f"{total['summary_passed']}/{total['summary_checked']} pass",
         f"{_num(total['researcher_wording'])} ({total['researcher_wording_items']})",
