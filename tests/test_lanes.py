@@ -479,6 +479,7 @@ def test_a_participant_list_keyed_by_names_matches_files_named_after_people(tmp_
         ("web", "I went to the VA's website repeatedly.", "VA's website"),
         ("phone", "I rang them twice before lunch.", "phone call"),
         ("email", "Nothing came.", None),
+        ("post", "I qualified for the post 9/11 bill.", None),
     ],
 )
 def test_a_touchpoint_is_named_as_the_participant_named_it(kind: Any, text: str, name: str | None) -> None:

@@ -138,13 +138,15 @@ CHANNEL_WORDS: dict[ChannelKind, tuple[str, ...]] = {
 }
 
 
+def _channel_word(word: str, folded: str) -> re.Match[str] | None:
+    """Where a channel word stands in a case-folded text; one followed by a number is not the channel ("post
+    9/11", "page 3")."""
+    return re.search(rf"\b{re.escape(word)}\b(?![\s-]*\d)", folded)
+
+
 def channels_in(text: str) -> list[ChannelKind]:
     folded = f" {text.casefold()} "
-    return [
-        kind
-        for kind, words in CHANNEL_WORDS.items()
-        if any(re.search(rf"\b{re.escape(w)}\b", folded) for w in words)
-    ]
+    return [kind for kind, words in CHANNEL_WORDS.items() if any(_channel_word(w, folded) for w in words)]
 
 
 # Channel words that are verbs ("I rang them"), with the noun that names what they used.
@@ -356,10 +358,7 @@ def channel_phrase(kind: ChannelKind, text: str) -> str | None:
     confirmation"), or what a verb says they used ("I rang them" → "phone call"). None when there is none."""
     folded = text.casefold()
     found = [
-        m
-        for word in CHANNEL_WORDS.get(kind, ())
-        for m in [re.search(rf"\b{re.escape(word)}\b", folded)]
-        if m is not None
+        m for word in CHANNEL_WORDS.get(kind, ()) for m in [_channel_word(word, folded)] if m is not None
     ]
     if not found:
         return None
