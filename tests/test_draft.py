@@ -155,6 +155,22 @@ def test_a_way_of_saying_none_is_no_suspected_problem() -> None:
     assert any(p.statement == "Bread gets squashed in the bike boxes." for p in journey.pain_points)
 
 
+def test_a_research_question_is_no_suspected_problem() -> None:
+    suspected = [
+        "Who is the target audience for the bakery app?",
+        "Bread gets squashed in the bike boxes. What can the bakery do about it?",
+    ]
+
+    class Asking(DraftModel):
+        def respond(self, messages: Sequence[BaseMessage], kwargs: dict[str, Any]) -> dict[str, Any]:
+            answer = super().respond(messages, kwargs)
+            return {**answer, "suspected": suspected} if "stages" in answer else answer
+
+    journey = drafted(Asking())
+    assert not any(p.statement.endswith("?") for p in journey.pain_points)
+    assert any(p.statement == "Bread gets squashed in the bike boxes." for p in journey.pain_points)
+
+
 def test_the_briefs_suspicions_are_pain_points_where_the_model_places_them(journey: JourneyMap) -> None:
     by_statement = {p.statement: p for p in journey.pain_points}
     woken = by_statement["Early deliveries wake people up."]

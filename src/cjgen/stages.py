@@ -14,6 +14,7 @@ from cjgen.ask import Invalid, Runtime, ask, inline_schema, parse_as
 from cjgen.choose import best, choose
 from cjgen.prompts import render_block, render_prompt
 from cjgen.schema import MapType, Stage
+from cjgen.sentences import split_spans
 from cjgen.wording import content_words, supported_share, whole_sentences
 
 MAX_STAGES = 9  # stage answers are single digits
@@ -238,7 +239,7 @@ def plan_from_brief(runtime: Runtime, brief: str, map_type: MapType) -> BriefPla
         Stage(id=s.id, name=s.name, description=whole_sentences(s.description), basis="assumption")
         for s in plan.stages
     ]
-    suspected = [whole_sentences(s) for s in plan.suspected if names_a_problem(s)]
+    suspected = [claim for s in plan.suspected if names_a_problem(claim := whole_sentences(claims_of(s)))]
     segments = _distinct(plan.segments, brief) or segments_from_brief(runtime, brief)
     return BriefPlan(stages, segments, suspected)
 
@@ -249,6 +250,15 @@ _NOTHING = re.compile(
     r"|\b(?:not|none|no\s\w+)\s(?:mentioned|specified|stated|given|named)\b",
     re.IGNORECASE,
 )
+
+
+def claims_of(text: str) -> str:
+    """The sentences of a suspected problem that claim something. A research plan lists its questions ("Who
+    is the target audience?", "What can we do to support?"), and a small model reads them as suspicions: a
+    question suspects nothing."""
+    return " ".join(
+        text[start:end] for start, end in split_spans(text) if not text[start:end].rstrip().endswith("?")
+    )
 
 
 def names_a_problem(text: str) -> bool:

@@ -20,7 +20,8 @@
   statement says). Items whose statement quote cannot be placed are left out (`fitted` counts the rest).
 - **Empty items** are defects a reviewer sees at once: a pain point, delight, action or thought whose
   statement says nothing was found ("No specific problems mentioned") or has no content word ("For some."),
-  or an observed one with no quote. A **thin** one is observed and quoted but does not say what it is about
+  or an observed one with no quote, or an assumption that asks instead of claiming ("Who is the target
+  audience?", a research plan's question read as a suspected problem). A **thin** one is observed and quoted but does not say what it is about
   ("That's very difficult.", "I love this.": fewer than two content words once words that only judge, such as
   "difficult" or "love", are set aside); it is counted apart.
 """
@@ -219,6 +220,8 @@ def score_empty_items(journey: JourneyMap) -> EmptyItems:
                 found.append(f"{lane} {item.id}: no content word")
             elif item.basis == "observed" and not item.evidence:
                 found.append(f"{lane} {item.id}: observed with no quote")
+            elif item.basis == "assumption" and statement.rstrip().endswith("?"):
+                found.append(f"{lane} {item.id}: a question, not a claim")
             elif (
                 item.basis == "observed"
                 and len(content_words(statement, MAP_VOCABULARY | JUDGING_WORDS)) < THIN_WORDS
