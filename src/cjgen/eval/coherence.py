@@ -21,9 +21,9 @@
 - **Empty items** are defects a reviewer sees at once: a pain point, delight, action or thought whose
   statement says nothing was found ("No specific problems mentioned") or has no content word ("For some."),
   or an observed one with no quote, or an assumption that asks instead of claiming ("Who is the target
-  audience?", a research plan's question read as a suspected problem). A **thin** one is observed and quoted but does not say what it is about
-  ("That's very difficult.", "I love this.": fewer than two content words once words that only judge, such as
-  "difficult" or "love", are set aside); it is counted apart.
+  audience?", a research plan's question read as a suspected problem). A **thin** one is observed and quoted
+  but does not say what it is about ("That's very difficult.", "I love this.": fewer than two content words
+  once words that only judge, such as "difficult" or "love", are set aside); it is counted apart.
 """
 
 from __future__ import annotations
