@@ -167,7 +167,9 @@ def test_empty_items_are_defects() -> None:
         ),
         PainPoint(id="E3", stage_id="x", statement="Riders may find the price too high.", basis="assumption"),
         PainPoint(id="E4", stage_id="x", statement="For some.", evidence=quotes_of(case, "PP1", 1)),
-        PainPoint(id="E5", stage_id="x", statement="Who is the target audience for the app?", basis="assumption"),
+        PainPoint(
+            id="E5", stage_id="x", statement="Who is the target audience for the app?", basis="assumption"
+        ),
     ]
     empty = scored(journey).empty_items
     assert empty.count == 4
