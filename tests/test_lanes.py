@@ -478,6 +478,7 @@ def test_a_participant_list_keyed_by_names_matches_files_named_after_people(tmp_
         ("chat", "So I messaged them on WhatsApp, and they said no.", "WhatsApp"),
         ("web", "I went to the VA's website repeatedly.", "VA's website"),
         ("phone", "I rang them twice before lunch.", "phone call"),
+        ("email", "Like a little email in November, hey, it's getting cold.", "email"),
         ("email", "Nothing came.", None),
         ("post", "I qualified for the post 9/11 bill.", None),
     ],

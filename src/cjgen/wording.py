@@ -162,7 +162,8 @@ CHANNEL_VERBS = {
     "searched": "search",
     "delivered": "delivery",
 }
-# Words that never name which channel it was: pronouns, articles, prepositions, common verbs and adverbs.
+# Words that never name which channel it was: pronouns, articles, prepositions, common verbs and adverbs,
+# and adjectives of size or judgement ("a little email" is an email).
 _NOT_A_NAME = frozenset(
     [
         "i",
@@ -329,6 +330,24 @@ _NOT_A_NAME = frozenset(
         "under",
         "until",
         "upon",
+        "little",
+        "big",
+        "small",
+        "long",
+        "short",
+        "quick",
+        "whole",
+        "simple",
+        "weird",
+        "strange",
+        "nice",
+        "good",
+        "great",
+        "bad",
+        "normal",
+        "usual",
+        "proper",
+        "real",
     ]
 )
 # Words that open a noun phrase: after one, a plain word before a channel word says which one it is
