@@ -144,3 +144,38 @@ def test_a_stage_description_cut_at_the_length_limit_keeps_whole_sentences() -> 
 
     assert whole_sentences("Customers use it every day. They may also") == "Customers use it every day."
     assert whole_sentences("One sentence without a stop") == "One sentence without a stop"
+
+
+ASKING = """Interviewer: Kari Nordmann here, thanks for joining. When did the bike arrive in the end?
+
+P1: Twenty to four.
+
+P1: Almost three hours after the window closed.
+"""
+
+
+def test_a_quote_carries_the_question_it_answers_with_personal_data_replaced(tmp_path: Path) -> None:
+    source = redact_transcript(transcript(tmp_path, ASKING))
+    sentences = number_sentences(source.redacted)
+    report = ground_observations([obs("1.1"), obs("2.1")], source, sentences, id_prefix="P1-")
+    first, second = (o.evidence[0] for o in report.observations)
+    # "Twenty to four." says what it is about only with its question.
+    assert first.asked is not None and first.asked.endswith("When did the bike arrive in the end?")
+    assert "Kari" not in first.asked and "Nordmann" not in first.asked
+    assert second.asked == first.asked  # the participant went on answering the same question
+    long = "Interviewer: " + "word " * 40 + "\n\nP1: Twenty to four, almost three hours late.\n"
+    [observation] = ground_observations(
+        [obs("1.1")],
+        no_redaction(transcript(tmp_path, long)),
+        number_sentences(transcript(tmp_path, long)),
+        id_prefix="P1-",
+    ).observations
+    assert observation.evidence[0].asked == " ".join(["word"] * 25) + " …"
+    unasked = "P1: The repair window was five hours long, on a weekday.\n\nInterviewer: Go on.\n"
+    [observation] = ground_observations(
+        [obs("0.1")],
+        no_redaction(transcript(tmp_path, unasked)),
+        number_sentences(transcript(tmp_path, unasked)),
+        id_prefix="P1-",
+    ).observations
+    assert observation.evidence[0].asked is None  # nothing was asked before it

@@ -457,3 +457,14 @@ def test_sample_map_is_consistent() -> None:
     assert len(journey.personas) == 2 and len(journey.stages) == 4
     assert sorted(pid for p in journey.personas for pid in p.participant_ids) == ["P1", "P2", "P3", "P4"]
     assert len({i.id for i in journey.items()}) == len(journey.items())
+
+
+def test_a_quote_shows_the_question_it_answers_in_markdown_and_html() -> None:
+    journey = sample_map()
+    first = journey.pain_points[0].evidence[0]
+    journey.pain_points[0].evidence[0] = first.model_copy(update={"asked": "When did it <arrive>?"})
+    [line] = [line for line in to_markdown(journey).splitlines() if "in answer to" in line]
+    assert first.quote in line and "When did it" in line and "<arrive>" not in line  # markup is escaped
+    html = to_html(journey)
+    assert "in answer to “When did it &lt;arrive&gt;?”" in html and "<arrive>" not in html
+    assert "in answer to" not in to_markdown(sample_map())  # a quote with no question shows none

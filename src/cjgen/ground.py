@@ -16,8 +16,11 @@ from cjgen.observations import Observation, ObservationOut
 from cjgen.redact import RedactedTranscript
 from cjgen.schema import Evidence, GroundingStats, Transcript, Turn
 from cjgen.sentences import SENTENCE_ID, Sentence
+from cjgen.wording import first_words
 
 MIN_QUOTE_WORDS = 12
+# How much of the interviewer's line a quote carries as its question: enough to say what was asked.
+ASKED_WORDS = 25
 
 
 def widen(cited: Sentence, sentences: Sequence[Sentence]) -> tuple[int, int]:
@@ -69,7 +72,17 @@ def evidence_for(source: RedactedTranscript, turn_index: int, start: int, end: i
         redacted=turn.text[o_start:o_end] != shown,
         kind=original.kind,
         speaker=_companion(source, turn_index),
+        asked=_asked(source, turn_index),
     )
+
+
+def _asked(source: RedactedTranscript, turn_index: int) -> str | None:
+    """The interviewer's words just before a participant's turn (redacted, their first ASKED_WORDS), or None
+    when no interviewer line comes in the two turns before it."""
+    for turn in reversed(source.redacted.turns[max(0, turn_index - 2) : turn_index]):
+        if turn.role == "interviewer":
+            return first_words(" ".join(turn.text.split()), ASKED_WORDS) or None
+    return None
 
 
 def _companion(source: RedactedTranscript, turn_index: int) -> str | None:

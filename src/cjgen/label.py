@@ -19,6 +19,7 @@ from cjgen.redact import RedactedTranscript
 from cjgen.schema import Transcript, Turn
 from cjgen.sentences import Sentence, number_sentences
 from cjgen.untrusted import for_prompt, prompt_id
+from cjgen.wording import first_words
 
 # Long interviews are read in chunks of turns so that one chunk's context fits the model's window.
 CHUNK_WORDS = 2400
@@ -99,11 +100,6 @@ class Reading:
         return [s for chunk in self.chunks for s in chunk.sentences]
 
 
-def _shorten(text: str, words: int) -> str:
-    parts = text.split()
-    return text if len(parts) <= words else " ".join(parts[:words]) + " …"
-
-
 def interview_turns(chunk: Chunk, participant_id: str) -> list[dict[str, Any]]:
     """The chunk's turns as the prompt shows them: interviewer lines shortened, participant sentences numbered."""
     by_turn: dict[int, list[Sentence]] = {}
@@ -115,7 +111,7 @@ def interview_turns(chunk: Chunk, participant_id: str) -> list[dict[str, Any]]:
             "speaker_label": prompt_id(
                 participant_id if turn.speaker in ("", participant_id) else turn.speaker
             ),
-            "text": for_prompt(_shorten(" ".join(turn.text.split()), INTERVIEWER_WORDS)),
+            "text": for_prompt(first_words(" ".join(turn.text.split()), INTERVIEWER_WORDS)),
             "sentences": [(s.id, for_prompt(" ".join(s.text.split()))) for s in by_turn.get(turn.index, [])],
         }
         for turn in chunk.turns

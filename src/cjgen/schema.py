@@ -120,6 +120,11 @@ class Evidence(Frozen):
     speaker: str | None = Field(
         None, description="Who said it, when not the participant (a companion speaking with them)."
     )
+    asked: str | None = Field(
+        None,
+        description="What the interviewer had just said, its first words, with personal data replaced: a short "
+        'answer ("Twenty to four.") says what it is about only with its question.',
+    )
 
     def key(self) -> str:
         """A short id from the passage's place in the source (file, turn, offsets): the same in every version."""

@@ -429,6 +429,12 @@ def channel_name(kind: ChannelKind, texts: Sequence[str]) -> str:
     return max(said, key=lambda p: (counts[p.casefold()], len(p.split())))
 
 
+def first_words(text: str, words: int) -> str:
+    """The text's first `words` words, with an ellipsis when it goes on."""
+    parts = text.split()
+    return text if len(parts) <= words else " ".join(parts[:words]) + " …"
+
+
 def whole_sentences(text: str) -> str:
     """Drop a trailing fragment that the length limit cut off ("… They may also")."""
     text = text.strip()
