@@ -16,6 +16,7 @@ from cjgen.observations import Observation, ObservationOut
 from cjgen.redact import RedactedTranscript
 from cjgen.schema import Evidence, GroundingStats, Transcript, Turn
 from cjgen.sentences import SENTENCE_ID, Sentence
+from cjgen.untrusted import instruction_reason
 from cjgen.wording import first_words
 
 MIN_QUOTE_WORDS = 12
@@ -78,10 +79,12 @@ def evidence_for(source: RedactedTranscript, turn_index: int, start: int, end: i
 
 def _asked(source: RedactedTranscript, turn_index: int) -> str | None:
     """The interviewer's words just before a participant's turn (redacted, their first ASKED_WORDS), or None
-    when no interviewer line comes in the two turns before it."""
+    when no interviewer line comes in the two turns before it, or when it reads as an instruction."""
     for turn in reversed(source.redacted.turns[max(0, turn_index - 2) : turn_index]):
         if turn.role == "interviewer":
-            return first_words(" ".join(turn.text.split()), ASKED_WORDS) or None
+            asked = first_words(" ".join(turn.text.split()), ASKED_WORDS)
+            # Context, not evidence: a line that reads as an instruction to an AI system is not carried.
+            return asked if asked and instruction_reason(asked) is None else None
     return None
 
 
