@@ -479,6 +479,13 @@ def test_a_participant_list_keyed_by_names_matches_files_named_after_people(tmp_
         ("web", "I went to the VA's website repeatedly.", "VA's website"),
         ("phone", "I rang them twice before lunch.", "phone call"),
         ("email", "Like a little email in November, hey, it's getting cold.", "email"),
+        (
+            "web",
+            "An der Großstraße, beim Fußweg, habe ich die Website benutzt.",
+            "Website",
+        ),  # "ß" folds to "ss"
+        ("app", "Honestly the app works.", "app"),
+        ("chat", "I asked WhatsApp support, then waited a day.", "WhatsApp support"),
         ("email", "Nothing came.", None),
         ("post", "I qualified for the post 9/11 bill.", None),
     ],

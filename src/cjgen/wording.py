@@ -138,15 +138,14 @@ CHANNEL_WORDS: dict[ChannelKind, tuple[str, ...]] = {
 }
 
 
-def _channel_word(word: str, folded: str) -> re.Match[str] | None:
-    """Where a channel word stands in a case-folded text; one followed by a number is not the channel ("post
+def _channel_word(word: str, text: str) -> re.Match[str] | None:
+    """Where a channel word stands in a text, in any case; one followed by a number is not the channel ("post
     9/11", "page 3")."""
-    return re.search(rf"\b{re.escape(word)}\b(?![\s-]*\d)", folded)
+    return re.search(rf"\b{re.escape(word)}\b(?![\s-]*\d)", text, re.IGNORECASE)
 
 
 def channels_in(text: str) -> list[ChannelKind]:
-    folded = f" {text.casefold()} "
-    return [kind for kind, words in CHANNEL_WORDS.items() if any(_channel_word(w, folded) for w in words)]
+    return [kind for kind, words in CHANNEL_WORDS.items() if any(_channel_word(w, text) for w in words)]
 
 
 # Channel words that are verbs ("I rang them"), with the noun that names what they used.
@@ -375,21 +374,19 @@ def channel_phrase(kind: ChannelKind, text: str) -> str | None:
     """The participant's own name for a channel of `kind` in `text`: its channel word with the words next to
     it that say which one ("I went on the VA website" → "VA website", "an SMS confirmation" → "SMS
     confirmation"), or what a verb says they used ("I rang them" → "phone call"). None when there is none."""
-    folded = text.casefold()
-    found = [
-        m for word in CHANNEL_WORDS.get(kind, ()) for m in [_channel_word(word, folded)] if m is not None
-    ]
+    found = [m for word in CHANNEL_WORDS.get(kind, ()) for m in [_channel_word(word, text)] if m is not None]
     if not found:
         return None
     match = min(found, key=lambda m: m.start())
-    if match.group(0) in CHANNEL_VERBS:
-        return CHANNEL_VERBS[match.group(0)]
-    if match.group(0) in _ADVERBIAL_CHANNELS:
-        return text[match.start() : match.end()]
+    word = match.group(0).casefold()
+    if word in CHANNEL_VERBS:
+        return CHANNEL_VERBS[word]
+    if word in _ADVERBIAL_CHANNELS:
+        return match.group(0)
     tokens = list(_PHRASE_TOKEN.finditer(text))
     inside = [k for k, t in enumerate(tokens) if t.start() < match.end() and t.end() > match.start()]
     if not inside:
-        return text[match.start() : match.end()]
+        return match.group(0)
     first, last = inside[0], inside[-1]
 
     def joined(a: int, b: int) -> bool:  # nothing but a space between two tokens
@@ -402,18 +399,17 @@ def channel_phrase(kind: ChannelKind, text: str) -> str | None:
         and _names_which(tokens[first - 1].group(), tokens[first - 2].group() if first > 1 else "")
     ):
         first -= 1
-    # A word after it names which one only where the phrase ends there ("an SMS confirmation right away"):
-    # in "the app kept logging me out" the next word is the verb.
+    # A word after it names which one only where a clause goes on past it ("an SMS confirmation right away",
+    # "WhatsApp support, then"): in "the app kept logging me out" or "the app works." it is the verb.
     after = last + 1
     if (
-        after < len(tokens)
+        after + 1 < len(tokens)
         and joined(last, after)
         and _names_which(tokens[after].group(), "the")
         and not re.search(r"['’]", tokens[after].group())
         and (
-            after + 1 == len(tokens)
-            or not joined(after, after + 1)
-            or tokens[after + 1].group().casefold() in _NOT_A_NAME
+            text[tokens[after].end() : tokens[after + 1].start()].strip()[:1] in (",", ";", "(")
+            or (joined(after, after + 1) and tokens[after + 1].group().casefold() in _NOT_A_NAME)
         )
     ):
         last = after
