@@ -82,7 +82,7 @@ def _asked(source: RedactedTranscript, turn_index: int) -> str | None:
     when no interviewer line comes in the two turns before it, or when it reads as an instruction."""
     for turn in reversed(source.redacted.turns[max(0, turn_index - 2) : turn_index]):
         if turn.role == "interviewer":
-            asked = first_words(" ".join(turn.text.split()), ASKED_WORDS)
+            asked = first_words(turn.text, ASKED_WORDS)
             # Context, not evidence: a line that reads as an instruction to an AI system is not carried.
             return asked if asked and instruction_reason(asked) is None else None
     return None

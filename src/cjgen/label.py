@@ -111,7 +111,7 @@ def interview_turns(chunk: Chunk, participant_id: str) -> list[dict[str, Any]]:
             "speaker_label": prompt_id(
                 participant_id if turn.speaker in ("", participant_id) else turn.speaker
             ),
-            "text": for_prompt(first_words(" ".join(turn.text.split()), INTERVIEWER_WORDS)),
+            "text": for_prompt(first_words(turn.text, INTERVIEWER_WORDS)),
             "sentences": [(s.id, for_prompt(" ".join(s.text.split()))) for s in by_turn.get(turn.index, [])],
         }
         for turn in chunk.turns

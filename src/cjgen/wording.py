@@ -426,9 +426,9 @@ def channel_name(kind: ChannelKind, texts: Sequence[str]) -> str:
 
 
 def first_words(text: str, words: int) -> str:
-    """The text's first `words` words, with an ellipsis when it goes on."""
+    """The text's first `words` words, one space between them, with an ellipsis when it goes on."""
     parts = text.split()
-    return text if len(parts) <= words else " ".join(parts[:words]) + " …"
+    return " ".join(parts[:words]) + (" …" if len(parts) > words else "")
 
 
 def whole_sentences(text: str) -> str:
