@@ -72,6 +72,7 @@ class Runtime:
     max_reasks: int = 2
     concurrency: int = 4
     temperature: float = 0.0
+    labels: str = "states"  # "questions" asks the embedded model a question per sentence (see `Settings`)
     calls: list[ModelCall] = field(default_factory=list)
     progress: Progress | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)

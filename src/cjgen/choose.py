@@ -52,7 +52,7 @@ def choose(
             result = runtime.model.choose(prompt.system, prompt.user, questions, options)  # type: ignore[attr-defined]
             return result.probabilities, result.prompt_tokens, 0
 
-        chosen: list[list[float]] = _cached(
+        chosen: list[list[float]] = cached_answers(
             runtime, prompt, questions, {"mode": "choose"}, step, by_logits, options=list(options)
         )
         return chosen
@@ -105,7 +105,7 @@ def complete_each(
             return result.answers, result.prompt_tokens, result.completion_tokens
 
         params = {"mode": "complete", "max_tokens": max_tokens}
-        answers: list[str] = _cached(runtime, prompt, questions, params, step, by_generation)
+        answers: list[str] = cached_answers(runtime, prompt, questions, params, step, by_generation)
     else:
         item = {"type": "string", "maxLength": 10 * max_words}
         answers = _by_json(
@@ -114,7 +114,7 @@ def complete_each(
     return [" ".join(str(a).split()) for a in answers]
 
 
-def _cached(
+def cached_answers(
     runtime: Runtime,
     prompt: Prompt,
     questions: Sequence[str],

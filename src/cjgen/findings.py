@@ -63,16 +63,22 @@ def _probability(label: SentenceLabel, kind: str) -> float:
 
 
 def calibrated(labels: Sequence[SentenceLabel]) -> dict[str, dict[str, float]]:
-    """Per sentence id, each kind's probability above that kind's mean over the interview.
+    """Per sentence id, each kind's probability above that kind's baseline.
 
-    A small model leans towards one answer letter whatever the sentence says; how far a sentence stands out
-    from the rest of its own interview is a steadier sign than the raw probability.
+    A small model asked a question leans towards one answer letter whatever the sentence says; how far a
+    sentence stands out from the rest of its own interview is a steadier sign than the raw probability, so the
+    baseline is the interview's mean. A head trained across many interviews has no such lean, and an interview
+    full of problems should not hide them: its labels carry their own baseline, the head's usual answer.
     """
     if not labels:
         return {}
     kinds = ("pain", "delight", "action")
     mean = {k: sum(_probability(lab, k) for lab in labels) / len(labels) for k in kinds}
-    return {lab.sentence.id: {k: _probability(lab, k) - mean[k] for k in kinds} for lab in labels}
+    lifts = {}
+    for lab in labels:
+        base = dict(zip(kinds, lab.baseline, strict=True)) if lab.baseline is not None else mean
+        lifts[lab.sentence.id] = {k: _probability(lab, k) - base[k] for k in kinds}
+    return lifts
 
 
 def select_moments(labels: Sequence[SentenceLabel], kind: str) -> list[Moment]:

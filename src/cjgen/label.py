@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from cjgen.ask import Runtime
-from cjgen.choose import choose
+from cjgen.choose import ChoiceModel, cached_answers, choose
 from cjgen.prompts import Prompt, render_block, render_prompt
+from cjgen.readout import LabelHead, label_head
 from cjgen.redact import RedactedTranscript
 from cjgen.schema import Transcript, Turn
 from cjgen.sentences import Sentence, number_sentences
@@ -31,6 +32,7 @@ KINDS = ("pain", "delight", "action", "other")
 LETTERS = ("A", "B", "C", "D")
 LETTERS_FOR_SEGMENTS = ("A", "B", "C", "D", "E", "F", "G", "H")
 INTERVIEWER_WORDS = 60
+INTERVIEW_END = "</interview>"
 # Sentences shorter than this say too little to be a finding on their own ("Yes.", "Not really.").
 MIN_WORDS = 3
 
@@ -85,6 +87,9 @@ class SentenceLabel:
     delight: float
     action: float
     question: str  # the interviewer's question this sentence answers ("" when none)
+    # What pain, delight and action usually score where the labeller has no lean to take out (a head trained
+    # across many interviews); None: the interview's own mean is the baseline (`findings.calibrated`).
+    baseline: tuple[float, float, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -152,6 +157,35 @@ def label_questions(sentences: Sequence[Sentence]) -> list[str]:
     ]
 
 
+def head_for(runtime: Runtime) -> LabelHead | None:
+    """The shipped label head where this runtime's model is the one it reads, else None (ask questions)."""
+    head = label_head()
+    reads = isinstance(runtime.model, ChoiceModel) and hasattr(runtime.model, "read_states")
+    if head is None or not reads or runtime.labels != "states" or runtime.model_name != head.model:
+        return None
+    return head
+
+
+def labels_from_states(
+    runtime: Runtime, head: LabelHead, prompt: Prompt, sentences: Sequence[Sentence], *, step: str
+) -> list[list[float]]:
+    """Per sentence, the kind probabilities the head reads from the model's states over it: the interview
+    part of the label prompt is evaluated once and nothing is asked."""
+    interview = prompt.user[: prompt.user.index(INTERVIEW_END) + len(INTERVIEW_END)]
+    spans = [(f"[{s.id}] ", for_prompt(" ".join(s.text.split()))) for s in sentences]
+
+    def by_states() -> tuple[Any, int, int]:
+        read = runtime.model.read_states(prompt.system, interview, spans)  # type: ignore[attr-defined]
+        return head.probabilities(read.mean, read.last), read.prompt_tokens, 0
+
+    shown = Prompt(prompt.id, prompt.template_hash, prompt.system, interview)
+    questions = [lead + said for lead, said in spans]
+    answers: list[list[float]] = cached_answers(
+        runtime, shown, questions, {"mode": "states", "head": head.version}, step, by_states
+    )
+    return answers
+
+
 def label_transcript(runtime: Runtime, source: RedactedTranscript, segments: Sequence[Any] = ()) -> Reading:
     """A label for every participant sentence of one (redacted) transcript, and which segment they are in."""
     transcript = source.redacted
@@ -164,7 +198,14 @@ def label_transcript(runtime: Runtime, source: RedactedTranscript, segments: Seq
         if not wanted:
             continue
         prompt = label_prompt(transcript, chunk)
-        answers = choose(runtime, prompt, label_questions(wanted), LETTERS, step=f"extract:{transcript.id}")
+        step = f"extract:{transcript.id}"
+        head = head_for(runtime)
+        baseline = None
+        if head is not None:
+            answers = labels_from_states(runtime, head, prompt, wanted, step=step)
+            baseline = head.baseline
+        else:
+            answers = choose(runtime, prompt, label_questions(wanted), LETTERS, step=step)
         for sentence, (pain, delight, action, _other) in zip(wanted, answers, strict=True):
             labels.append(
                 SentenceLabel(
@@ -175,6 +216,7 @@ def label_transcript(runtime: Runtime, source: RedactedTranscript, segments: Seq
                     delight,
                     action,
                     asked.get(sentence.turn_index, ""),
+                    baseline,
                 )
             )
         if len(segments) >= 2:

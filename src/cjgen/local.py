@@ -36,6 +36,16 @@ class Choices:
 
 
 @dataclass(frozen=True)
+class States:
+    """Per marked span, the model's mean last-layer hidden state over the span's tokens and its state at the
+    span's last token; `prompt_tokens` counts what was evaluated."""
+
+    mean: list[Any]
+    last: list[Any]
+    prompt_tokens: int
+
+
+@dataclass(frozen=True)
 class Completions:
     answers: list[str]
     prompt_tokens: int
@@ -237,6 +247,79 @@ def _side_by_side(llama: Any, prefix_length: int, tails: Sequence[list[int]]) ->
         start += len(group)
 
 
+def _token_spans(
+    llama: Any, text: str, tokens: Sequence[int], spans: Sequence[tuple[str, str]]
+) -> list[tuple[int, int]]:
+    """For each (lead, text) span found in order in `text`, its tokens' [first, last] indexes."""
+    import numpy as np
+
+    raw = text.encode()
+    ends = np.cumsum([len(llama.detokenize([t], special=True)) for t in tokens])
+    if not len(ends) or int(ends[-1]) != len(raw):
+        raise ModelError("llama.cpp's tokens do not spell the prompt, so sentence states cannot be placed")
+    out = []
+    at = 0
+    for lead, said in spans:
+        found = raw.find((lead + said).encode(), at)
+        if found < 0:
+            raise ModelError(f"a marked span ({lead.strip()}) is not in the prompt")
+        start = found + len(lead.encode())
+        at = start + len(said.encode())
+        first = int(np.searchsorted(ends, start, side="right"))
+        out.append((first, max(first, int(np.searchsorted(ends, at, side="left")))))
+    return out
+
+
+def _states_over(
+    llama: Any, prefix: list[int], spans: Sequence[tuple[int, int]]
+) -> tuple[list[Any], list[Any]]:
+    """Evaluate `prefix` with embeddings on (reusing the cache before the first span) and return each span's
+    mean and last-token hidden state; the model is left holding `prefix`, as after `_load_prefix`."""
+    import llama_cpp.llama_cpp as native
+    import numpy as np
+
+    ctx = llama._ctx.ctx
+    width = llama.n_embd()
+    if len(prefix) + 64 > llama.n_ctx():
+        raise ModelError(
+            f"the context ({len(prefix)} tokens) does not fit the model's window ({llama.n_ctx()})"
+        )
+    held = llama.input_ids[: llama.n_tokens].tolist()
+    common = 0
+    for a, b in zip(held, prefix, strict=False):
+        if a != b:
+            break
+        common += 1
+    common = min([common, len(prefix) - 1, *(first for first, _ in spans)])
+    native.llama_memory_seq_rm(native.llama_get_memory(ctx), -1, common, -1)
+    wanted = {i for first, last in spans for i in range(first, last + 1)}
+    read: dict[int, Any] = {}
+    batch = llama._batch.batch
+    native.llama_set_embeddings(ctx, True)
+    try:
+        for start in range(common, len(prefix), llama.n_batch):
+            part = prefix[start : start + llama.n_batch]
+            for offset, token in enumerate(part):
+                batch.token[offset] = token
+                batch.pos[offset] = start + offset
+                batch.seq_id[offset][0] = 0
+                batch.n_seq_id[offset] = 1
+                batch.logits[offset] = (start + offset) in wanted
+            batch.n_tokens = len(part)
+            if native.llama_decode(ctx, batch) != 0:
+                raise ModelError("llama.cpp could not evaluate the interview (decode failed)")
+            for offset in range(len(part)):
+                if start + offset in wanted:
+                    state = native.llama_get_embeddings_ith(ctx, offset)
+                    read[start + offset] = np.ctypeslib.as_array(state, shape=(width,)).copy()
+    finally:
+        native.llama_set_embeddings(ctx, False)
+    llama.input_ids[: len(prefix)] = prefix
+    llama.n_tokens = len(prefix)
+    means = [np.mean([read[i] for i in range(first, last + 1)], axis=0) for first, last in spans]
+    return means, [read[last] for _, last in spans]
+
+
 def _to_dicts(messages: list[BaseMessage]) -> list[dict[str, str]]:
     roles = {"system": "system", "human": "user", "ai": "assistant"}
     out = []
@@ -282,6 +365,21 @@ class LocalChatModel(BaseChatModel):
                 probabilities.append([float(w) for w in weights / weights.sum()])
             evaluated += sum(len(t) for t in tails)
         return Choices(probabilities, evaluated)
+
+    def read_states(self, system: str, context: str, spans: Sequence[tuple[str, str]]) -> States:
+        """The hidden states over marked spans of the context, read while the context is evaluated once.
+
+        Each span is (what comes just before it, its text), found in order in the context; its state is read
+        from the model's last layer over the span's own tokens, so a sentence is read in the light of all that
+        came before it and nothing is asked or generated.
+        """
+        llama = self._llama
+        with self._lock:
+            prefix_text, _ = _chat_frame(llama, system, context)
+            prefix = llama.tokenize(prefix_text.encode(), add_bos=True, special=True)
+            where = _token_spans(llama, prefix_text, prefix, spans)
+            mean, last = _states_over(llama, prefix, where)
+        return States(mean, last, len(prefix))
 
     def complete_each(
         self,
@@ -388,6 +486,8 @@ def load_local_model(settings: Settings, model: str | None = None) -> LocalChatM
                     n_threads_batch=threads,
                     n_batch=1024,
                     seed=0,
+                    # Hidden states are read token by token (`read_states`); generation is unchanged.
+                    pooling_type=llama_cpp.LLAMA_POOLING_TYPE_NONE,
                     verbose=False,
                 )
         except (ValueError, RuntimeError, OSError) as exc:

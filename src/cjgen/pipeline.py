@@ -89,6 +89,7 @@ def open_runtime(
         max_reasks=settings.max_reasks,
         concurrency=1 if chosen == "local" else max(1, settings.concurrency),
         progress=progress,
+        labels=settings.labels,
     )
 
 

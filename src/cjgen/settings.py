@@ -38,6 +38,11 @@ class Settings(BaseSettings):
     local_model: Path | None = Field(None, description="A GGUF file to use instead of the packaged model.")
     local_threads: int | None = None
     local_ctx: int = 8192
+    labels: Literal["states", "questions"] = Field(
+        "states",
+        description="How the embedded model labels sentences: read from the interview's hidden states by the "
+        "shipped head (one pass), or one question per sentence. Other models are always asked.",
+    )
     cache_dir: Path = Path(platformdirs.user_cache_dir("cjgen"))
     concurrency: int = 4
     max_reasks: int = 2

@@ -1,0 +1,149 @@
+"""Train the label head that reads sentence labels from the embedded model's hidden states.
+
+    python evals/distill/train_head.py            # read states, cross-validate, write src/cjgen/data/label_head.npz
+    python evals/distill/train_head.py --check    # cross-validate only
+
+The interviews here are written for training and are not eval cases. Each `NAME.labels.json` labels every
+participant sentence of `NAME.txt|.md` (pain, delight, action, other) by id, as `cjgen.sentences` numbers them.
+States are read exactly as a run reads them (`cjgen.label.labels_from_states`: the label prompt's interview,
+redacted), so the head sees at training what it sees in use. The head is a multinomial logistic regression on
+standardised states, fitted with Adam; its strength of regularisation is chosen by leaving out one writer's
+interviews at a time (the file name's prefix before the first "-"), and so is which state of a sentence it
+reads: the mean over its tokens, its last token's, or both side by side.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from cjgen.ingest import load_transcripts
+from cjgen.label import CHUNK_WORDS, chunk_turns, label_prompt, labelled
+from cjgen.local import PACKAGED_NAME
+from cjgen.pipeline import _typed, open_runtime, redacted_source
+from cjgen.readout import HEAD_FILE
+from cjgen.sentences import number_sentences
+from cjgen.untrusted import for_prompt
+
+HERE = Path(__file__).parent
+KINDS = ("pain", "delight", "action", "other")
+FEATURES = ("mean", "last", "both")
+STRENGTHS = (0.03, 0.1, 0.3, 1.0)
+STEPS = 300
+
+
+def read_states() -> tuple[dict[str, np.ndarray], np.ndarray, list[str]]:
+    """(states by feature, label index, writer) for every labelled sentence of every interview here."""
+    files = sorted(p for p in HERE.iterdir() if p.suffix in (".txt", ".md"))
+    loaded, pseudonyms = _typed(load_transcripts(files))
+    runtime = open_runtime(backend="local")
+    model = runtime.model
+    rows: dict[str, list[np.ndarray]] = {f: [] for f in FEATURES}
+    labels, writers = [], []
+    for path, transcript in zip(files, loaded, strict=True):
+        gold = {r["id"]: r["label"] for r in json.loads(path.with_suffix(".labels.json").read_text())}
+        redacted = redacted_source(transcript, True, pseudonyms.label_names).redacted
+        for chunk in chunk_turns(redacted.turns, number_sentences(redacted), CHUNK_WORDS):
+            wanted = [s for s in labelled(chunk) if s.id in gold]
+            if not wanted:
+                continue
+            prompt = label_prompt(redacted, chunk)
+            interview = prompt.user[: prompt.user.index("</interview>") + len("</interview>")]
+            spans = [(f"[{s.id}] ", for_prompt(" ".join(s.text.split()))) for s in wanted]
+            read = model.read_states(prompt.system, interview, spans)  # type: ignore[attr-defined]
+            for sentence, mean, last in zip(wanted, read.mean, read.last, strict=True):
+                for feature, state in zip(FEATURES, (mean, last, np.concatenate([mean, last])), strict=True):
+                    rows[feature].append(state)
+                labels.append(KINDS.index(gold[sentence.id]))
+                writers.append(path.name.split("-")[0])
+        print(f"{path.name}: {len(labels)} sentences so far", file=sys.stderr, flush=True)
+    return {f: np.array(r) for f, r in rows.items()}, np.array(labels), writers
+
+
+def fit(x: np.ndarray, y: np.ndarray, strength: float) -> tuple[np.ndarray, ...]:
+    centre, scale = x.mean(axis=0), x.std(axis=0) + 1e-6
+    z = (x - centre) / scale
+    weights, bias = np.zeros((z.shape[1], len(KINDS))), np.zeros(len(KINDS))
+    moments = [np.zeros_like(weights), np.zeros_like(weights), np.zeros_like(bias), np.zeros_like(bias)]
+    target = np.eye(len(KINDS))[y]
+    for step in range(1, STEPS + 1):
+        p = predict((centre, scale, weights, bias), x)
+        grads = (z.T @ (p - target) / len(z) + strength * weights, (p - target).mean(axis=0))
+        for k, (param, grad) in enumerate(zip((weights, bias), grads, strict=True)):
+            m, v = moments[2 * k], moments[2 * k + 1]
+            m[:] = 0.9 * m + 0.1 * grad
+            v[:] = 0.999 * v + 0.001 * grad * grad
+            param -= 0.01 * (m / (1 - 0.9**step)) / (np.sqrt(v / (1 - 0.999**step)) + 1e-8)
+    return centre, scale, weights, bias
+
+
+def predict(head: tuple[np.ndarray, ...], x: np.ndarray) -> np.ndarray:
+    centre, scale, weights, bias = head
+    s = ((x - centre) / scale) @ weights + bias
+    s = np.exp(s - s.max(axis=1, keepdims=True))
+    return s / s.sum(axis=1, keepdims=True)
+
+
+def auc(scores: np.ndarray, positive: np.ndarray) -> float:
+    """Mann-Whitney AUC, ties counted half."""
+    pos, neg = scores[positive], scores[~positive]
+    if not len(pos) or not len(neg):
+        return float("nan")
+    wins = (pos[:, None] > neg[None, :]).sum() + 0.5 * (pos[:, None] == neg[None, :]).sum()
+    return float(wins / (len(pos) * len(neg)))
+
+
+def cross_validate(x: np.ndarray, y: np.ndarray, writers: list[str], strength: float) -> dict[str, float]:
+    held: dict[str, list[float]] = {k: [] for k in KINDS[:3]}
+    for writer in sorted(set(writers)):
+        out = np.array([w == writer for w in writers])
+        p = predict(fit(x[~out], y[~out], strength), x[out])
+        for k, kind in enumerate(KINDS[:3]):
+            held[kind].append(auc(p[:, k], y[out] == k))
+    return {kind: float(np.mean(v)) for kind, v in held.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="cross-validate only; write nothing")
+    parser.add_argument(
+        "--states", type=Path, help="an .npz of read states: reused if it exists, else written"
+    )
+    args = parser.parse_args()
+    if args.states and args.states.is_file():
+        with np.load(args.states) as saved:
+            states, y, writers = {f: saved[f] for f in FEATURES}, saved["labels"], list(saved["writers"])
+    else:
+        states, y, writers = read_states()
+        if args.states:
+            np.savez_compressed(args.states, labels=y, writers=np.array(writers), **states)
+    print(f"{len(y)} sentences: " + ", ".join(f"{k} {int((y == i).sum())}" for i, k in enumerate(KINDS)))
+    scores = {(f, s): cross_validate(states[f], y, writers, s) for f in FEATURES for s in STRENGTHS}
+    for (feature, strength), by_kind in scores.items():
+        held = ", ".join(f"{k} {v:.3f}" for k, v in by_kind.items())
+        print(f"{feature} state, L2 {strength}: held-out writer AUC {held}")
+    feature, best = max(scores, key=lambda fs: scores[fs]["pain"] + scores[fs]["delight"])
+    if args.check:
+        return
+    centre, scale, weights, bias = fit(states[feature], y, best)
+    target = Path(__file__).parents[2] / "src" / "cjgen" / "data" / HEAD_FILE
+    np.savez_compressed(
+        target,
+        model=PACKAGED_NAME,
+        feature=feature,
+        centre=centre.astype(np.float32),
+        scale=scale.astype(np.float32),
+        weights=weights.astype(np.float32),
+        bias=bias.astype(np.float32),
+        # The head's usual answer, which a run takes as each kind's baseline (`cjgen.findings.calibrated`).
+        baseline=predict((centre, scale, weights, bias), states[feature]).mean(axis=0)[:3].astype(np.float32),
+    )
+    print(f"wrote {target} ({feature} state, L2 {best})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,66 @@
+"""Sentence labels read from the interview's own forward pass, with no question asked.
+
+The embedded model evaluates each interview once; its last-layer hidden state over each participant sentence
+goes through a small linear head (multinomial logistic regression) that says how likely the sentence is a
+problem, a good moment, an action or none of these. The head ships with the package
+(`data/label_head.npz`); it was trained by `evals/distill/train_head.py` on labelled interviews that are not eval
+cases, and it fits the packaged model only: any other model is asked the label questions instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+HEAD_FILE = "label_head.npz"
+
+
+@dataclass(frozen=True)
+class LabelHead:
+    model: str  # the model whose hidden states it reads
+    feature: str  # "mean", "last" or "both": which state of a sentence it reads
+    centre: Any
+    scale: Any
+    weights: Any  # hidden width (× 2 for "both") by the four kinds
+    bias: Any
+    baseline: tuple[float, float, float]  # its mean pain, delight and action probability over its training
+    version: str  # a digest of the file, part of every cache key
+
+    def probabilities(self, mean: Sequence[Any], last: Sequence[Any]) -> list[list[float]]:
+        """Per sentence, the probability of each kind (pain, delight, action, other)."""
+        import numpy as np
+
+        if not len(mean):
+            return []
+        parts = {"mean": [mean], "last": [last], "both": [mean, last]}[self.feature]
+        states = np.concatenate([np.asarray(p, dtype=np.float64) for p in parts], axis=1)
+        scores = ((states - self.centre) / self.scale) @ self.weights + self.bias
+        scores = np.exp(scores - scores.max(axis=1, keepdims=True))
+        return [[float(p) for p in row] for row in scores / scores.sum(axis=1, keepdims=True)]
+
+
+@cache
+def label_head() -> LabelHead | None:
+    """The shipped head, or None where the package has none."""
+    import hashlib
+
+    import numpy as np
+
+    found = resources.files("cjgen") / "data" / HEAD_FILE
+    if not found.is_file():
+        return None
+    raw = found.read_bytes()
+    with found.open("rb") as handle, np.load(handle) as data:
+        return LabelHead(
+            model=str(data["model"]),
+            feature=str(data["feature"]),
+            centre=data["centre"],
+            scale=data["scale"],
+            weights=data["weights"],
+            bias=data["bias"],
+            baseline=(float(data["baseline"][0]), float(data["baseline"][1]), float(data["baseline"][2])),
+            version=hashlib.sha256(raw).hexdigest()[:16],
+        )

@@ -1,0 +1,128 @@
+"""Labels read from hidden states: the head's arithmetic, and where each sentence's tokens are found."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from cjgen.ask import Runtime
+from cjgen.cache import ResponseCache
+from cjgen.errors import ModelError
+from cjgen.ingest import load_transcript
+from cjgen.label import head_for, label_transcript
+from cjgen.local import Choices, Completions, States, _token_spans
+from cjgen.readout import LabelHead
+from cjgen.redact import redact_transcript
+
+
+def _head(feature: str, width: int = 3) -> LabelHead:
+    weights = np.zeros((width * (2 if feature == "both" else 1), 4))
+    weights[0, 0] = 4.0  # the first dimension speaks for a problem
+    weights[1, 1] = 4.0  # the second for a good moment
+    return LabelHead(
+        model="m",
+        feature=feature,
+        centre=np.zeros(weights.shape[0]),
+        scale=np.ones(weights.shape[0]),
+        weights=weights,
+        bias=np.zeros(4),
+        baseline=(0.25, 0.25, 0.25),
+        version="v",
+    )
+
+
+def test_head_reads_each_sentence_into_probabilities_that_sum_to_one() -> None:
+    mean = [np.array([1.0, 0.0, 0.0]), np.array([0.0, 1.0, 0.0])]
+    last = [np.zeros(3), np.zeros(3)]
+    problem, good = _head("mean").probabilities(mean, last)
+    assert problem[0] > problem[1] and good[1] > good[0]
+    assert sum(problem) == pytest.approx(1.0) and sum(good) == pytest.approx(1.0)
+    # The same head on the last-token state reads nothing from these sentences: all kinds equally likely.
+    assert _head("last").probabilities(mean, last)[0] == pytest.approx([0.25] * 4)
+    assert np.allclose(_head("both").probabilities(mean, last), [problem, good])
+    assert _head("mean").probabilities([], []) == []
+
+
+class _Letters:
+    """A tokenizer double: one token per character, as llama.cpp's detokenize answers."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def detokenize(self, tokens: list[int], special: bool = False) -> bytes:
+        return bytes(tokens)
+
+
+def test_each_sentence_is_found_after_its_marker_in_order() -> None:
+    text = "P1: [1.1] It broke. [1.2] It broke. [1.3] Fine."
+    tokens = list(text.encode())
+    spans = _token_spans(_Letters(text), text, tokens, [("[1.1] ", "It broke."), ("[1.2] ", "It broke.")])
+    assert [text[a : b + 1] for a, b in spans] == ["It broke.", "It broke."]
+    assert spans[0] != spans[1]
+
+
+def test_a_sentence_not_in_the_prompt_is_a_clear_error() -> None:
+    text = "P1: [1.1] It broke."
+    with pytest.raises(ModelError, match=r"\[1\.2\]"):
+        _token_spans(_Letters(text), text, list(text.encode()), [("[1.2] ", "Gone.")])
+
+
+class _Reader:
+    """A model double that reads states: dimension 0 is set for a sentence that says "broke", 1 for "great".
+    Asked a question instead, it fails the test."""
+
+    def __init__(self) -> None:
+        self.read: list[list[str]] = []
+
+    def read_states(self, system: str, context: str, spans: list[tuple[str, str]]) -> States:
+        for lead, said in spans:
+            assert lead + said in context
+        self.read.append([said for _, said in spans])
+        mean = [np.array([float("broke" in s), float("great" in s), 0.0]) for _, s in spans]
+        return States(mean, [np.zeros(3) for _ in spans], prompt_tokens=len(context.split()))
+
+    def choose(self, *args: object) -> Choices:
+        raise AssertionError("a model whose states are read is asked no label question")
+
+    def complete_each(self, *args: object) -> Completions:
+        raise AssertionError("not asked")
+
+
+INTERVIEW = """Interviewer: How did it go?
+
+P1: The app broke on the first day. The driver was great though, really kind.
+"""
+
+
+def test_a_run_reads_labels_from_states_once_and_caches_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("cjgen.label.label_head", lambda: _head("mean"))
+    path = tmp_path / "P1.txt"
+    path.write_text(INTERVIEW)
+    source = redact_transcript(load_transcript(path))
+    model = _Reader()
+    runtime = Runtime(model=model, backend="local", model_name="m", cache=ResponseCache.in_dir(tmp_path))  # type: ignore[arg-type]
+    labels = {lab.sentence.text: lab for lab in label_transcript(runtime, source).labels}
+    broke, great = (
+        labels["The app broke on the first day."],
+        labels["The driver was great though, really kind."],
+    )
+    assert broke.pain > broke.delight and great.delight > great.pain
+    assert runtime.calls[0].completion_tokens == 0 and runtime.calls[0].prompt_tokens > 0
+    again = {lab.sentence.text: lab.pain for lab in label_transcript(runtime, source).labels}
+    assert len(model.read) == 1, "the second reading came from the cache"
+    assert again == {text: lab.pain for text, lab in labels.items()}
+
+
+def test_a_head_for_another_model_or_the_question_setting_asks_questions(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("cjgen.label.label_head", lambda: _head("mean"))
+    reader = _Reader()
+    assert head_for(Runtime(model=reader, backend="local", model_name="m")) is not None  # type: ignore[arg-type]
+    assert head_for(Runtime(model=reader, backend="local", model_name="other.gguf")) is None  # type: ignore[arg-type]
+    asked = Runtime(model=reader, backend="local", model_name="m", labels="questions")  # type: ignore[arg-type]
+    assert head_for(asked) is None
