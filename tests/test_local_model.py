@@ -5,6 +5,7 @@ These run in CI (the install brings the model). They are skipped only where llam
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -55,12 +56,16 @@ def test_local_model_summarises_a_short_interview_with_grounded_quotes(
     assert "p9.person@example.org" not in summary.model_dump_json()
 
 
+@pytest.mark.parametrize("reader", ["states", "questions"])
 def test_local_model_labels_a_plain_problem_as_more_a_problem_than_a_good_moment(
-    runtime: Runtime, tmp_path: Path
+    runtime: Runtime, tmp_path: Path, reader: str
 ) -> None:
+    """Both ways the embedded model labels: the shipped head on its hidden states, and a question a sentence."""
     transcript = tmp_path / "P9.txt"
     transcript.write_text(SHORT)
-    reading = label_transcript(runtime.start(), redact_transcript(load_transcript(transcript)))
+    asked = dataclasses.replace(runtime, labels=reader, calls=[]).start()
+    reading = label_transcript(asked, redact_transcript(load_transcript(transcript)))
+    assert asked.calls[0].params["mode"] == {"states": "states", "questions": "choose"}[reader]
     by_text = {label.sentence.text: label for label in reading.labels}
     late = by_text["But the first delivery came four hours late and nobody told me anything."]
     great = by_text["Signing up in the app took two minutes, that was great."]

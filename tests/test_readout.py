@@ -126,3 +126,4 @@ def test_a_head_for_another_model_or_the_question_setting_asks_questions(
     assert head_for(Runtime(model=reader, backend="local", model_name="other.gguf")) is None  # type: ignore[arg-type]
     asked = Runtime(model=reader, backend="local", model_name="m", labels="questions")  # type: ignore[arg-type]
     assert head_for(asked) is None
+    assert head_for(asked.start()) is None, "a run keeps the runtime's setting"

@@ -107,7 +107,17 @@ class Runtime:
 
 
 _SHARED = frozenset(
-    {"model", "backend", "model_name", "json_mode", "cache", "max_reasks", "concurrency", "temperature"}
+    {
+        "model",
+        "backend",
+        "model_name",
+        "json_mode",
+        "cache",
+        "max_reasks",
+        "concurrency",
+        "temperature",
+        "labels",
+    }
 )
 
 

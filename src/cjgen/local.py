@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import os
 import threading
 import time
@@ -304,7 +305,8 @@ def _states_over(
                 batch.pos[offset] = start + offset
                 batch.seq_id[offset][0] = 0
                 batch.n_seq_id[offset] = 1
-                batch.logits[offset] = (start + offset) in wanted
+                # Embeddings are output for every token (llama.cpp insists, and warns where one is not marked).
+                batch.logits[offset] = True
             batch.n_tokens = len(part)
             if native.llama_decode(ctx, batch) != 0:
                 raise ModelError("llama.cpp could not evaluate the interview (decode failed)")
@@ -478,7 +480,8 @@ def load_local_model(settings: Settings, model: str | None = None) -> LocalChatM
         started = time.perf_counter()
         threads = settings.local_threads or max(1, os.cpu_count() or 1)
         try:
-            with _without_extra_buffers():
+            # llama.cpp reports the pooling type below at load as if it were wrong: it is what `read_states` needs.
+            with _without_extra_buffers(), contextlib.redirect_stderr(io.StringIO()):
                 llama = llama_cpp.Llama(
                     model_path=str(path),
                     n_ctx=settings.local_ctx,
