@@ -273,9 +273,10 @@ def _token_spans(
 
 def _states_over(
     llama: Any, prefix: list[int], spans: Sequence[tuple[int, int]]
-) -> tuple[list[Any], list[Any]]:
+) -> tuple[list[Any], list[Any], int]:
     """Evaluate `prefix` with embeddings on (reusing the cache before the first span) and return each span's
-    mean and last-token hidden state; the model is left holding `prefix`, as after `_load_prefix`."""
+    mean and last-token hidden state, and the tokens evaluated; the model is left holding `prefix`, as after
+    `_load_prefix`."""
     import llama_cpp.llama_cpp as native
     import numpy as np
 
@@ -319,7 +320,7 @@ def _states_over(
     llama.input_ids[: len(prefix)] = prefix
     llama.n_tokens = len(prefix)
     means = [np.mean([read[i] for i in range(first, last + 1)], axis=0) for first, last in spans]
-    return means, [read[last] for _, last in spans]
+    return means, [read[last] for _, last in spans], len(prefix) - common
 
 
 def _to_dicts(messages: list[BaseMessage]) -> list[dict[str, str]]:
@@ -380,8 +381,8 @@ class LocalChatModel(BaseChatModel):
             prefix_text, _ = _chat_frame(llama, system, context)
             prefix = llama.tokenize(prefix_text.encode(), add_bos=True, special=True)
             where = _token_spans(llama, prefix_text, prefix, spans)
-            mean, last = _states_over(llama, prefix, where)
-        return States(mean, last, len(prefix))
+            mean, last, evaluated = _states_over(llama, prefix, where)
+        return States(mean, last, evaluated)
 
     def complete_each(
         self,
