@@ -166,8 +166,9 @@ def _chat_frame(llama: Any, system: str, context: str) -> tuple[str, str]:
     return before, after
 
 
-def _load_prefix(llama: Any, prefix: list[int]) -> int:
-    """Make `prefix` the evaluated context, reusing what the cache already holds; returns tokens evaluated."""
+def _held_prefix(llama: Any, prefix: list[int]) -> int:
+    """How many of `prefix`'s first tokens the model's cache already holds (at most all but the last); fails
+    clearly where `prefix` does not fit the window."""
     if len(prefix) + 64 > llama.n_ctx():
         raise ModelError(
             f"the context ({len(prefix)} tokens) does not fit the model's window ({llama.n_ctx()})"
@@ -178,7 +179,12 @@ def _load_prefix(llama: Any, prefix: list[int]) -> int:
         if a != b:
             break
         common += 1
-    common = min(common, len(prefix) - 1)
+    return min(common, len(prefix) - 1)
+
+
+def _load_prefix(llama: Any, prefix: list[int]) -> int:
+    """Make `prefix` the evaluated context, reusing what the cache already holds; returns tokens evaluated."""
+    common = _held_prefix(llama, prefix)
     llama.n_tokens = common
     llama.eval(prefix[common:])
     return len(prefix) - common
@@ -282,17 +288,7 @@ def _states_over(
 
     ctx = llama._ctx.ctx
     width = llama.n_embd()
-    if len(prefix) + 64 > llama.n_ctx():
-        raise ModelError(
-            f"the context ({len(prefix)} tokens) does not fit the model's window ({llama.n_ctx()})"
-        )
-    held = llama.input_ids[: llama.n_tokens].tolist()
-    common = 0
-    for a, b in zip(held, prefix, strict=False):
-        if a != b:
-            break
-        common += 1
-    common = min([common, len(prefix) - 1, *(first for first, _ in spans)])
+    common = min([_held_prefix(llama, prefix), *(first for first, _ in spans)])
     native.llama_memory_seq_rm(native.llama_get_memory(ctx), -1, common, -1)
     wanted = {i for first, last in spans for i in range(first, last + 1)}
     read: dict[int, Any] = {}
