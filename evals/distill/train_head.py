@@ -22,12 +22,11 @@ from pathlib import Path
 import numpy as np
 
 from cjgen.ingest import load_transcripts
-from cjgen.label import CHUNK_WORDS, chunk_turns, label_prompt, labelled
+from cjgen.label import CHUNK_WORDS, chunk_turns, label_prompt, labelled, state_spans
 from cjgen.local import PACKAGED_NAME
 from cjgen.pipeline import _typed, open_runtime, redacted_source
 from cjgen.readout import HEAD_FILE
 from cjgen.sentences import number_sentences
-from cjgen.untrusted import for_prompt
 
 HERE = Path(__file__).parent
 KINDS = ("pain", "delight", "action", "other")
@@ -52,8 +51,7 @@ def read_states() -> tuple[dict[str, np.ndarray], np.ndarray, list[str]]:
             if not wanted:
                 continue
             prompt = label_prompt(redacted, chunk)
-            interview = prompt.user[: prompt.user.index("</interview>") + len("</interview>")]
-            spans = [(f"[{s.id}] ", for_prompt(" ".join(s.text.split()))) for s in wanted]
+            interview, spans = state_spans(prompt, wanted)
             read = model.read_states(prompt.system, interview, spans)  # type: ignore[attr-defined]
             for sentence, mean, last in zip(wanted, read.mean, read.last, strict=True):
                 for feature, state in zip(FEATURES, (mean, last, np.concatenate([mean, last])), strict=True):

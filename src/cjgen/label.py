@@ -166,13 +166,19 @@ def head_for(runtime: Runtime) -> LabelHead | None:
     return head
 
 
+def state_spans(prompt: Prompt, sentences: Sequence[Sentence]) -> tuple[str, list[tuple[str, str]]]:
+    """What a states read evaluates (the label prompt's interview, without the legend after it) and each
+    sentence's span in it: (its id marker, its text as shown)."""
+    interview = prompt.user[: prompt.user.index(INTERVIEW_END) + len(INTERVIEW_END)]
+    return interview, [(f"[{s.id}] ", for_prompt(" ".join(s.text.split()))) for s in sentences]
+
+
 def labels_from_states(
     runtime: Runtime, head: LabelHead, prompt: Prompt, sentences: Sequence[Sentence], *, step: str
 ) -> list[list[float]]:
     """Per sentence, the kind probabilities the head reads from the model's states over it: the interview
     part of the label prompt is evaluated once and nothing is asked."""
-    interview = prompt.user[: prompt.user.index(INTERVIEW_END) + len(INTERVIEW_END)]
-    spans = [(f"[{s.id}] ", for_prompt(" ".join(s.text.split()))) for s in sentences]
+    interview, spans = state_spans(prompt, sentences)
 
     def by_states() -> tuple[Any, int, int]:
         read = runtime.model.read_states(prompt.system, interview, spans)  # type: ignore[attr-defined]
