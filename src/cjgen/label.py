@@ -198,18 +198,16 @@ def label_transcript(runtime: Runtime, source: RedactedTranscript, segments: Seq
     chunks = chunk_turns(transcript.turns, number_sentences(transcript), CHUNK_WORDS)
     labels: list[SentenceLabel] = []
     votes: list[list[float]] = []
+    step = f"extract:{transcript.id}"
+    head = head_for(runtime)  # None: one question per sentence
     for chunk in chunks:
         asked = _questions_asked(chunk)
         wanted = labelled(chunk)
         if not wanted:
             continue
         prompt = label_prompt(transcript, chunk)
-        step = f"extract:{transcript.id}"
-        head = head_for(runtime)
-        baseline = None
         if head is not None:
             answers = labels_from_states(runtime, head, prompt, wanted, step=step)
-            baseline = head.baseline
         else:
             answers = choose(runtime, prompt, label_questions(wanted), LETTERS, step=step)
         for sentence, (pain, delight, action, _other) in zip(wanted, answers, strict=True):
@@ -222,7 +220,7 @@ def label_transcript(runtime: Runtime, source: RedactedTranscript, segments: Seq
                     delight,
                     action,
                     asked.get(sentence.turn_index, ""),
-                    baseline,
+                    head.baseline if head is not None else None,
                 )
             )
         if len(segments) >= 2:

@@ -46,6 +46,7 @@ class LabelHead:
 def label_head() -> LabelHead | None:
     """The shipped head, or None where the package has none."""
     import hashlib
+    import io
 
     import numpy as np
 
@@ -53,7 +54,7 @@ def label_head() -> LabelHead | None:
     if not found.is_file():
         return None
     raw = found.read_bytes()
-    with found.open("rb") as handle, np.load(handle) as data:
+    with np.load(io.BytesIO(raw)) as data:
         return LabelHead(
             model=str(data["model"]),
             feature=str(data["feature"]),
