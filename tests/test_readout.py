@@ -127,3 +127,50 @@ def test_a_head_for_another_model_or_the_question_setting_asks_questions(
     asked = Runtime(model=reader, backend="local", model_name="m", labels="questions")  # type: ignore[arg-type]
     assert head_for(asked) is None
     assert head_for(asked.start()) is None, "a run keeps the runtime's setting"
+
+
+class _Recorder(_Reader):
+    """A states reader that answers choice questions evenly and keeps each question's context."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked: list[tuple[str, str]] = []
+
+    def choose(self, system: str, context: str, questions: list[str], options: list[str]) -> Choices:  # type: ignore[override]
+        self.asked.append((context, questions[0]))
+        return Choices([[1.0 / len(options)] * len(options) for _ in questions], len(questions))
+
+
+LONG_INTERVIEW = """Interviewer: How did the first week go?
+
+P1: The app broke on the first day and I lost my booking. The driver was great though, really kind and calm.
+
+Interviewer: And after that?
+
+P1: The invoice broke my budget, it was twice the price. The support team was great and called me back.
+"""
+
+
+def test_stage_questions_go_chunk_by_chunk_from_the_one_the_model_holds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cjgen.read import read_transcript
+    from cjgen.schema import Stage
+    from cjgen.stages import Segment
+
+    monkeypatch.setattr("cjgen.label.label_head", lambda: _head("mean"))
+    monkeypatch.setattr("cjgen.label.CHUNK_WORDS", 25)  # one answer a chunk
+    path = tmp_path / "P1.txt"
+    path.write_text(LONG_INTERVIEW)
+    model = _Recorder()
+    runtime = Runtime(model=model, backend="local", model_name="m")  # type: ignore[arg-type]
+    stages = [Stage(id="s1", name="Start", description="d"), Stage(id="s2", name="Use", description="d")]
+    groups = [Segment(name="New", description="new"), Segment(name="Old", description="old")]
+    read = read_transcript(runtime, redact_transcript(load_transcript(path)), stages, groups)
+    assert len(model.read) == 2 and len(read.report.observations) >= 4
+    personas = [context for context, question in model.asked if "groups" in question]
+    assert len(personas) == 2 and not any("a good moment" in c for c in personas), "no label legend"
+    staged = [context for context, question in model.asked if "Stage number" in question]
+    chunks = [c for n, c in enumerate(staged) if n == 0 or staged[n - 1] != c]
+    assert len(chunks) == 2, "each chunk is a stage context once"
+    assert "invoice" in chunks[0] and "invoice" not in chunks[1], "the last chunk read goes first"

@@ -149,38 +149,35 @@ def stage_moments(
     runtime: Runtime,
     source: RedactedTranscript,
     chunks: Sequence[Chunk],
-    moments: Sequence[Moment],
+    batches: Sequence[Sequence[Moment]],
     stages: Sequence[Stage],
-) -> list[Moment]:
+) -> list[list[Moment]]:
     """Each moment with its stage: a choice among the stages, with the interview (in the chunks it was read
-    in) as context."""
-    if not moments:
-        return []
+    in) as context. Each batch of moments is asked apart, so that its answers are read against its own mean.
+
+    Chunks go last first: the model still holds the last chunk it read, so each chunk is evaluated once more
+    at most, whatever the number of batches."""
     transcript = source.redacted
     shown = list(stages)[:MAX_STAGES]
     options = [str(n) for n in range(1, len(shown) + 1)]
-    out: list[Moment] = []
-    # Moments are asked about in the context of the chunk they come from (long interviews are chunked).
-    for chunk, group in _by_chunk(chunks, moments):
+    staged: dict[tuple[int, int], Moment] = {}
+    for chunk in reversed(chunks):
+        ids = {s.id for s in chunk.sentences}
         prompt = render_prompt(
             "stage",
             stages=shown,
             participant_id=prompt_id(transcript.participant_id),
             turns=interview_turns(chunk, transcript.participant_id),
         )
-        questions = [render_block("stage", "question", ids=m.ids, text=m.text) for m in group]
-        answers = debiased(choose(runtime, prompt, questions, options, step=f"stage:{transcript.id}"))
-        for moment, probabilities in zip(group, answers, strict=True):
-            out.append(replace(moment, stage_id=shown[best(probabilities)].id))
-    return out
-
-
-def _by_chunk(chunks: Sequence[Chunk], moments: Sequence[Moment]) -> list[tuple[Chunk, list[Moment]]]:
-    """The chunks of the interview that hold moments, each with its moments (by their first sentence)."""
-    found = []
-    for chunk in chunks:
-        ids = {s.id for s in chunk.sentences}
-        group = [m for m in moments if m.sentences[0].id in ids]
-        if group:
-            found.append((chunk, group))
-    return found
+        for b, batch in enumerate(batches):
+            # A moment is asked about in the chunk that holds its first sentence.
+            group = [(n, m) for n, m in enumerate(batch) if m.sentences[0].id in ids]
+            if not group:
+                continue
+            questions = [render_block("stage", "question", ids=m.ids, text=m.text) for _, m in group]
+            answers = debiased(choose(runtime, prompt, questions, options, step=f"stage:{transcript.id}"))
+            for (n, moment), probabilities in zip(group, answers, strict=True):
+                staged[(b, n)] = replace(moment, stage_id=shown[best(probabilities)].id)
+    return [
+        [staged[(b, n)] for n in range(len(batch)) if (b, n) in staged] for b, batch in enumerate(batches)
+    ]

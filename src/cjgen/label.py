@@ -166,10 +166,17 @@ def head_for(runtime: Runtime) -> LabelHead | None:
     return head
 
 
-def state_spans(prompt: Prompt, sentences: Sequence[Sentence]) -> tuple[str, list[tuple[str, str]]]:
-    """What a states read evaluates (the label prompt's interview, without the legend after it) and each
-    sentence's span in it: (its id marker, its text as shown)."""
+def interview_only(prompt: Prompt) -> Prompt:
+    """The label prompt up to the end of its interview, without the legend after it: what a states read
+    evaluates, and the context of questions asked after one."""
     interview = prompt.user[: prompt.user.index(INTERVIEW_END) + len(INTERVIEW_END)]
+    return Prompt(prompt.id, prompt.template_hash, prompt.system, interview)
+
+
+def state_spans(prompt: Prompt, sentences: Sequence[Sentence]) -> tuple[str, list[tuple[str, str]]]:
+    """What a states read evaluates (`interview_only`) and each sentence's span in it: (its id marker, its
+    text as shown)."""
+    interview = interview_only(prompt).user
     return interview, [(f"[{s.id}] ", for_prompt(" ".join(s.text.split()))) for s in sentences]
 
 
@@ -184,7 +191,7 @@ def labels_from_states(
         read = runtime.model.read_states(prompt.system, interview, spans)  # type: ignore[attr-defined]
         return head.probabilities(read.mean, read.last), read.prompt_tokens, 0
 
-    shown = Prompt(prompt.id, prompt.template_hash, prompt.system, interview)
+    shown = interview_only(prompt)
     questions = [lead + said for lead, said in spans]
     answers: list[list[float]] = cached_answers(
         runtime, shown, questions, {"mode": "states", "head": head.version}, step, by_states
@@ -233,6 +240,8 @@ def label_transcript(runtime: Runtime, source: RedactedTranscript, segments: Seq
                 ],
             )
             options = LETTERS_FOR_SEGMENTS[: len(segments)]
-            votes += choose(runtime, prompt, [question], options, step=f"persona:{transcript.id}")
+            # Asked after what the model holds: the interview a states read left, or the label questions'.
+            held = prompt if head is None else interview_only(prompt)
+            votes += choose(runtime, held, [question], options, step=f"persona:{transcript.id}")
     segment = [sum(v[k] for v in votes) / len(votes) for k in range(len(segments))] if votes else []
     return Reading(labels, segment, chunks)

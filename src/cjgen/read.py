@@ -56,8 +56,10 @@ def read_transcript(
     moments += thought_moments(reading.labels)
     # Steps are staged apart from feelings, so that how many steps an interview gives does not move the
     # stage of its problems and good moments (each call's answers are read against their own mean).
-    moments = stage_moments(runtime, source, reading.chunks, moments, stages)
-    moments += stage_moments(runtime, source, reading.chunks, action_moments(reading.labels), stages)
+    feelings, steps = stage_moments(
+        runtime, source, reading.chunks, [moments, action_moments(reading.labels)], stages
+    )
+    moments = feelings + steps
     pid = source.original.participant_id
     prefix = f"{pid}-"
     report = ground_observations(
