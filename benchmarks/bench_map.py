@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import tempfile
 import time
 from datetime import date
@@ -41,6 +42,11 @@ def throughput(llama: object) -> tuple[float, float]:
     generation = out["usage"]["completion_tokens"] / (time.perf_counter() - started)
     llama.reset()  # type: ignore[attr-defined]
     return prefill, generation
+
+
+def peak_mib() -> float:
+    """The process's peak resident memory so far, in MiB (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def model_seconds(calls: list[ModelCall]) -> float:
@@ -105,6 +111,7 @@ def main() -> None:
         ("non-model work", f"{wall - in_model:.2f} s = {100 * (wall - in_model) / wall:.2f} % of wall"),
         ("cached re-run", f"{rerun_s:.2f} s, {again.provenance.model_calls} model calls"),
         ("pain points / delights", f"{len(journey.pain_points)} / {len(journey.delights)}"),
+        ("peak memory (process)", f"{peak_mib():,.0f} MiB"),
     ]
     result: dict[str, object] = {
         "date": date.today().isoformat(),
@@ -124,6 +131,7 @@ def main() -> None:
         "generation_tok_s": round(generation, 2),
         "predicted_model_s": round(predicted, 1),
         "model_time_ratio": round(in_model / predicted, 2),
+        "peak_rss_mib": round(peak_mib()),
     }
     if not args.skip_baseline:
         baseline_started = time.perf_counter()

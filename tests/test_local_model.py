@@ -8,9 +8,11 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from cjgen.ask import Runtime
+from cjgen.errors import ModelError
 from cjgen.ingest import load_transcript
 from cjgen.label import label_transcript
 from cjgen.pipeline import open_runtime, summarize_file
@@ -72,3 +74,20 @@ def test_local_model_labels_a_plain_problem_as_more_a_problem_than_a_good_moment
     assert late.pain > late.delight
     assert great.delight > great.pain
     assert late.pain > great.pain and great.delight > late.delight
+
+
+def test_local_model_reads_a_layers_states_over_each_span_and_the_same_again_from_its_cache(
+    runtime: Runtime,
+) -> None:
+    spans = [("P9: ", "Signing up took two minutes."), (" ", "The delivery came late.")]
+    context = "Interviewer: How was it?\nP9: Signing up took two minutes. The delivery came late."
+    first = runtime.model.read_states("You read interviews.", context, spans, [4, 20])  # type: ignore[attr-defined]
+    again = runtime.model.read_states("You read interviews.", context, spans, [20])  # type: ignore[attr-defined]
+    assert set(first.mean) == {4, 20} and len(first.mean[20]) == len(first.last[20]) == 2
+    assert first.mean[20][0].shape == (runtime.model._llama.n_embd(),)  # type: ignore[attr-defined]
+    assert not np.allclose(first.mean[20][0], first.mean[20][1]), "each span has its own state"
+    assert not np.allclose(first.mean[4][0], first.mean[20][0]), "each layer has its own state"
+    assert again.prompt_tokens < first.prompt_tokens, "what comes before the first span is reused"
+    assert np.allclose(again.mean[20], first.mean[20], atol=1e-3)
+    with pytest.raises(ModelError, match="layer 27"):
+        runtime.model.read_states("You read interviews.", context, spans, [27])  # type: ignore[attr-defined]

@@ -23,6 +23,7 @@ def _head(feature: str, width: int = 3) -> LabelHead:
     weights[1, 1] = 4.0  # the second for a good moment
     return LabelHead(
         model="m",
+        layer=7,
         feature=feature,
         centre=np.zeros(weights.shape[0]),
         scale=np.ones(weights.shape[0]),
@@ -76,12 +77,15 @@ class _Reader:
     def __init__(self) -> None:
         self.read: list[list[str]] = []
 
-    def read_states(self, system: str, context: str, spans: list[tuple[str, str]]) -> States:
+    def read_states(
+        self, system: str, context: str, spans: list[tuple[str, str]], layers: list[int]
+    ) -> States:
         for lead, said in spans:
             assert lead + said in context
+        assert layers == [7], "the head's layer is read"
         self.read.append([said for _, said in spans])
         mean = [np.array([float("broke" in s), float("great" in s), 0.0]) for _, s in spans]
-        return States(mean, [np.zeros(3) for _ in spans], prompt_tokens=len(context.split()))
+        return States({7: mean}, {7: [np.zeros(3) for _ in spans]}, prompt_tokens=len(context.split()))
 
     def choose(self, *args: object) -> Choices:
         raise AssertionError("a model whose states are read is asked no label question")

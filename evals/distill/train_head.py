@@ -7,17 +7,19 @@ The interviews here are written for training and are not eval cases. Each `NAME.
 participant sentence of `NAME.txt|.md` (pain, delight, action, other) by id, as `cjgen.sentences` numbers them.
 States are read exactly as a run reads them (`cjgen.label.labels_from_states`: the label prompt's interview,
 redacted), so the head sees at training what it sees in use. The head is a multinomial logistic regression on
-standardised states, fitted with Adam; its strength of regularisation is chosen by leaving out one writer's
-interviews at a time (the file name's prefix before the first "-"), and so is which state of a sentence it
-reads: the mean over its tokens, its last token's, or both side by side.
+standardised states, fitted with Adam. Leaving out one writer's interviews at a time (the file name's prefix
+before the first "-") chooses its strength of regularisation, the layer it reads, and which state of a sentence:
+the mean over its tokens, its last token's, or both side by side.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -31,17 +33,24 @@ from cjgen.sentences import number_sentences
 HERE = Path(__file__).parent
 KINDS = ("pain", "delight", "action", "other")
 FEATURES = ("mean", "last", "both")
-STRENGTHS = (0.03, 0.1, 0.3, 1.0)
+LAYERS = (12, 16, 20, 23)  # of the embedded model's 28; the last one's output holds only what is asked
+STRENGTHS = (0.1, 0.3, 1.0)
 STEPS = 300
 
+States = dict[str, np.ndarray]  # "mean12", "last12", ... → one row per sentence
 
-def read_states() -> tuple[dict[str, np.ndarray], np.ndarray, list[str]]:
-    """(states by feature, label index, writer) for every labelled sentence of every interview here."""
-    files = sorted(p for p in HERE.iterdir() if p.suffix in (".txt", ".md"))
+
+def read_states() -> tuple[States, np.ndarray, list[str]]:
+    """(states by layer and kind, label index, writer) for every labelled sentence of every interview here."""
+    files = sorted(
+        p for p in HERE.iterdir() if p.with_suffix(".labels.json").is_file() and p.suffix != ".json"
+    )
     loaded, pseudonyms = _typed(load_transcripts(files))
     runtime = open_runtime(backend="local")
     model = runtime.model
-    rows: dict[str, list[np.ndarray]] = {f: [] for f in FEATURES}
+    rows: dict[str, list[np.ndarray]] = {
+        f"{kind}{layer}": [] for kind in ("mean", "last") for layer in LAYERS
+    }
     labels, writers = [], []
     for path, transcript in zip(files, loaded, strict=True):
         gold = {r["id"]: r["label"] for r in json.loads(path.with_suffix(".labels.json").read_text())}
@@ -52,24 +61,31 @@ def read_states() -> tuple[dict[str, np.ndarray], np.ndarray, list[str]]:
                 continue
             prompt = label_prompt(redacted, chunk)
             interview, spans = state_spans(prompt, wanted)
-            read = model.read_states(prompt.system, interview, spans)  # type: ignore[attr-defined]
-            for sentence, mean, last in zip(wanted, read.mean, read.last, strict=True):
-                for feature, state in zip(FEATURES, (mean, last, np.concatenate([mean, last])), strict=True):
-                    rows[feature].append(state)
-                labels.append(KINDS.index(gold[sentence.id]))
-                writers.append(path.name.split("-")[0])
+            read = model.read_states(prompt.system, interview, spans, LAYERS)  # type: ignore[attr-defined]
+            for layer in LAYERS:
+                rows[f"mean{layer}"] += read.mean[layer]
+                rows[f"last{layer}"] += read.last[layer]
+            labels += [KINDS.index(gold[s.id]) for s in wanted]
+            writers += [path.name.split("-")[0]] * len(wanted)
         print(f"{path.name}: {len(labels)} sentences so far", file=sys.stderr, flush=True)
-    return {f: np.array(r) for f, r in rows.items()}, np.array(labels), writers
+    return {k: np.array(r) for k, r in rows.items()}, np.array(labels), writers
+
+
+def features(states: States, layer: int, feature: str) -> np.ndarray:
+    """One row per sentence: the layer's mean state, last-token state, or both side by side."""
+    parts = {"mean": ["mean"], "last": ["last"], "both": ["mean", "last"]}[feature]
+    return np.concatenate([states[f"{part}{layer}"] for part in parts], axis=1)
 
 
 def fit(x: np.ndarray, y: np.ndarray, strength: float) -> tuple[np.ndarray, ...]:
+    x = x.astype(np.float64)
     centre, scale = x.mean(axis=0), x.std(axis=0) + 1e-6
     z = (x - centre) / scale
     weights, bias = np.zeros((z.shape[1], len(KINDS))), np.zeros(len(KINDS))
     moments = [np.zeros_like(weights), np.zeros_like(weights), np.zeros_like(bias), np.zeros_like(bias)]
     target = np.eye(len(KINDS))[y]
     for step in range(1, STEPS + 1):
-        p = predict((centre, scale, weights, bias), x)
+        p = softmax(z @ weights + bias)
         grads = (z.T @ (p - target) / len(z) + strength * weights, (p - target).mean(axis=0))
         for k, (param, grad) in enumerate(zip((weights, bias), grads, strict=True)):
             m, v = moments[2 * k], moments[2 * k + 1]
@@ -81,9 +97,12 @@ def fit(x: np.ndarray, y: np.ndarray, strength: float) -> tuple[np.ndarray, ...]
 
 def predict(head: tuple[np.ndarray, ...], x: np.ndarray) -> np.ndarray:
     centre, scale, weights, bias = head
-    s = ((x - centre) / scale) @ weights + bias
-    s = np.exp(s - s.max(axis=1, keepdims=True))
-    return s / s.sum(axis=1, keepdims=True)
+    return softmax(((x - centre) / scale) @ weights + bias)
+
+
+def softmax(scores: np.ndarray) -> np.ndarray:
+    e = np.exp(scores - scores.max(axis=1, keepdims=True))
+    return np.asarray(e / e.sum(axis=1, keepdims=True))
 
 
 def auc(scores: np.ndarray, positive: np.ndarray) -> float:
@@ -114,33 +133,39 @@ def main() -> None:
     args = parser.parse_args()
     if args.states and args.states.is_file():
         with np.load(args.states) as saved:
-            states, y, writers = {f: saved[f] for f in FEATURES}, saved["labels"], list(saved["writers"])
+            states = {k: saved[k] for k in saved.files if k not in ("labels", "writers")}
+            y, writers = saved["labels"], list(saved["writers"])
     else:
         states, y, writers = read_states()
         if args.states:
-            np.savez_compressed(args.states, labels=y, writers=np.array(writers), **states)
+            arrays: dict[str, Any] = {"labels": y, "writers": np.array(writers), **states}
+            np.savez_compressed(args.states, **arrays)
     print(f"{len(y)} sentences: " + ", ".join(f"{k} {int((y == i).sum())}" for i, k in enumerate(KINDS)))
-    scores = {(f, s): cross_validate(states[f], y, writers, s) for f in FEATURES for s in STRENGTHS}
-    for (feature, strength), by_kind in scores.items():
+    scores = {}
+    for layer, feature, strength in itertools.product(LAYERS, FEATURES, STRENGTHS):
+        by_kind = cross_validate(features(states, layer, feature), y, writers, strength)
+        scores[layer, feature, strength] = by_kind
         held = ", ".join(f"{k} {v:.3f}" for k, v in by_kind.items())
-        print(f"{feature} state, L2 {strength}: held-out writer AUC {held}")
-    feature, best = max(scores, key=lambda fs: scores[fs]["pain"] + scores[fs]["delight"])
+        print(f"layer {layer}, {feature} state, L2 {strength}: held-out writer AUC {held}", flush=True)
+    layer, feature, best = max(scores, key=lambda c: scores[c]["pain"] + scores[c]["delight"])
     if args.check:
         return
-    centre, scale, weights, bias = fit(states[feature], y, best)
+    x = features(states, layer, feature)
+    centre, scale, weights, bias = fit(x, y, best)
     target = Path(__file__).parents[2] / "src" / "cjgen" / "data" / HEAD_FILE
     np.savez_compressed(
         target,
         model=PACKAGED_NAME,
+        layer=layer,
         feature=feature,
         centre=centre.astype(np.float32),
         scale=scale.astype(np.float32),
         weights=weights.astype(np.float32),
         bias=bias.astype(np.float32),
         # The head's usual answer, which a run takes as each kind's baseline (`cjgen.findings.calibrated`).
-        baseline=predict((centre, scale, weights, bias), states[feature]).mean(axis=0)[:3].astype(np.float32),
+        baseline=predict((centre, scale, weights, bias), x).mean(axis=0)[:3].astype(np.float32),
     )
-    print(f"wrote {target} ({feature} state, L2 {best})")
+    print(f"wrote {target} (layer {layer}, {feature} state, L2 {best})")
 
 
 if __name__ == "__main__":

@@ -188,8 +188,8 @@ def labels_from_states(
     interview, spans = state_spans(prompt, sentences)
 
     def by_states() -> tuple[Any, int, int]:
-        read = runtime.model.read_states(prompt.system, interview, spans)  # type: ignore[attr-defined]
-        return head.probabilities(read.mean, read.last), read.prompt_tokens, 0
+        read = runtime.model.read_states(prompt.system, interview, spans, [head.layer])  # type: ignore[attr-defined]
+        return head.probabilities(read.mean[head.layer], read.last[head.layer]), read.prompt_tokens, 0
 
     shown = interview_only(prompt)
     questions = [lead + said for lead, said in spans]

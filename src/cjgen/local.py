@@ -7,8 +7,8 @@ the user cache dir and verified by SHA-256 before first use. `CJGEN_LOCAL_MODEL`
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
-import io
 import os
 import threading
 import time
@@ -38,11 +38,11 @@ class Choices:
 
 @dataclass(frozen=True)
 class States:
-    """Per marked span, the model's mean last-layer hidden state over the span's tokens and its state at the
-    span's last token; `prompt_tokens` counts what was evaluated."""
+    """Per layer read and per marked span, the model's mean hidden state over the span's tokens and its state
+    at the span's last token; `prompt_tokens` counts what was evaluated."""
 
-    mean: list[Any]
-    last: list[Any]
+    mean: dict[int, list[Any]]
+    last: dict[int, list[Any]]
     prompt_tokens: int
 
 
@@ -114,9 +114,71 @@ def packaged_model_path(cache_dir: Path) -> Path:
     return target
 
 
+@functools.cache
+def _ggml() -> Any:
+    """ggml's C functions that name a tensor, size it and copy it out (the library llama.cpp is built on)."""
+    import ctypes
+
+    import llama_cpp.llama_cpp as native
+    from llama_cpp._ctypes_extensions import load_shared_library
+
+    lib = load_shared_library("ggml-base", native._base_path)
+    lib.ggml_get_name.restype = ctypes.c_char_p
+    lib.ggml_get_name.argtypes = [ctypes.c_void_p]
+    for counter in (lib.ggml_nelements, lib.ggml_nrows):
+        counter.restype = ctypes.c_int64
+        counter.argtypes = [ctypes.c_void_p]
+    lib.ggml_backend_tensor_get.argtypes = [
+        ctypes.c_void_p,
+        ctypes.c_void_p,
+        ctypes.c_size_t,
+        ctypes.c_size_t,
+    ]
+    return lib
+
+
+class _LayerTap:
+    """Copies chosen layers' outputs for every token while llama.cpp evaluates, through its graph callback.
+
+    llama.cpp names each layer's output `l_out-<layer>`; all but the last layer's hold every token evaluated,
+    so hidden states are read on a plain evaluation: no embeddings mode, and no logits for every token."""
+
+    def __init__(self) -> None:
+        import llama_cpp.llama_cpp as native
+
+        self._wanted: dict[bytes, int] = {}
+        self._rows: dict[int, list[Any]] = {}
+        self.callback = native.ggml_backend_sched_eval_callback(self._seen)
+
+    def _seen(self, tensor: Any, ask: bool, _user: Any) -> bool:
+        layer = self._wanted.get(_ggml().ggml_get_name(tensor)) if self._wanted else None
+        if layer is None:
+            return False
+        if not ask:
+            import numpy as np
+
+            ggml = _ggml()
+            count, rows = ggml.ggml_nelements(tensor), ggml.ggml_nrows(tensor)
+            out = np.empty(count, dtype=np.float32)
+            ggml.ggml_backend_tensor_get(tensor, out.ctypes.data, 0, count * 4)
+            self._rows[layer].append(out.reshape(rows, count // rows))
+        return True
+
+    @contextlib.contextmanager
+    def reading(self, layers: Sequence[int]) -> Iterator[dict[int, list[Any]]]:
+        """While inside, each of `layers`' outputs is kept, one array per evaluation step, in order."""
+        self._rows = {layer: [] for layer in layers}
+        self._wanted = {f"l_out-{layer}".encode(): layer for layer in layers}
+        try:
+            yield self._rows
+        finally:
+            self._wanted = {}
+
+
 @contextlib.contextmanager
-def _without_extra_buffers() -> Iterator[None]:
-    """Load with `use_extra_bufts` off: native builds crash in the AMX path at the first decode otherwise."""
+def _native_defaults(tap: _LayerTap) -> Iterator[None]:
+    """Load with `use_extra_bufts` off (native builds crash in the AMX path at the first decode otherwise),
+    several sequences sharing one KV buffer, and `tap` on the graph."""
     import llama_cpp.llama_cpp as native
 
     original = native.llama_model_default_params
@@ -134,6 +196,7 @@ def _without_extra_buffers() -> Iterator[None]:
         params = original_context()
         params.n_seq_max = PARALLEL_SEQUENCES
         params.kv_unified = True
+        params.cb_eval = tap.callback
         return params
 
     native.llama_model_default_params = patched
@@ -278,45 +341,29 @@ def _token_spans(
 
 
 def _states_over(
-    llama: Any, prefix: list[int], spans: Sequence[tuple[int, int]]
-) -> tuple[list[Any], list[Any], int]:
-    """Evaluate `prefix` with embeddings on (reusing the cache before the first span) and return each span's
-    mean and last-token hidden state, and the tokens evaluated; the model is left holding `prefix`, as after
-    `_load_prefix`."""
+    llama: Any, tap: _LayerTap, prefix: list[int], spans: Sequence[tuple[int, int]], layers: Sequence[int]
+) -> States:
+    """Evaluate `prefix` (reusing the cache before the first span) and read, per layer, each span's mean and
+    last-token hidden state; the model is left holding `prefix`, as after `_load_prefix`."""
     import llama_cpp.llama_cpp as native
     import numpy as np
 
-    ctx = llama._ctx.ctx
-    width = llama.n_embd()
+    too_deep = [layer for layer in layers if not 0 <= layer < native.llama_model_n_layer(llama.model) - 1]
+    if too_deep:
+        raise ModelError(f"layer {too_deep[0]} is not a layer whose states can be read from this model")
     common = min([_held_prefix(llama, prefix), *(first for first, _ in spans)])
-    native.llama_memory_seq_rm(native.llama_get_memory(ctx), -1, common, -1)
-    wanted = {i for first, last in spans for i in range(first, last + 1)}
-    read: dict[int, Any] = {}
-    batch = llama._batch.batch
-    native.llama_set_embeddings(ctx, True)
-    try:
-        for start in range(common, len(prefix), llama.n_batch):
-            part = prefix[start : start + llama.n_batch]
-            for offset, token in enumerate(part):
-                batch.token[offset] = token
-                batch.pos[offset] = start + offset
-                batch.seq_id[offset][0] = 0
-                batch.n_seq_id[offset] = 1
-                # Embeddings are output for every token (llama.cpp insists, and warns where one is not marked).
-                batch.logits[offset] = True
-            batch.n_tokens = len(part)
-            if native.llama_decode(ctx, batch) != 0:
-                raise ModelError("llama.cpp could not evaluate the interview (decode failed)")
-            for offset in range(len(part)):
-                if start + offset in wanted:
-                    state = native.llama_get_embeddings_ith(ctx, offset)
-                    read[start + offset] = np.ctypeslib.as_array(state, shape=(width,)).copy()
-    finally:
-        native.llama_set_embeddings(ctx, False)
-    llama.input_ids[: len(prefix)] = prefix
-    llama.n_tokens = len(prefix)
-    means = [np.mean([read[i] for i in range(first, last + 1)], axis=0) for first, last in spans]
-    return means, [read[last] for _, last in spans], len(prefix) - common
+    llama.n_tokens = common
+    with tap.reading(layers) as steps:
+        llama.eval(prefix[common:])
+    mean: dict[int, list[Any]] = {}
+    last: dict[int, list[Any]] = {}
+    for layer in layers:
+        rows = np.concatenate(steps[layer]) if steps[layer] else np.empty((0, 0))
+        if len(rows) != len(prefix) - common:
+            raise ModelError(f"llama.cpp did not show layer {layer}'s output for every token evaluated")
+        mean[layer] = [rows[first - common : end - common + 1].mean(axis=0) for first, end in spans]
+        last[layer] = [rows[end - common] for _, end in spans]
+    return States(mean, last, len(prefix) - common)
 
 
 def _to_dicts(messages: list[BaseMessage]) -> list[dict[str, str]]:
@@ -337,12 +384,14 @@ class LocalChatModel(BaseChatModel):
     model_path: str
     default_max_tokens: int = 1024
     _llama: Any = PrivateAttr()
+    _tap: Any = PrivateAttr()
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
     load_seconds: float = 0.0
 
-    def __init__(self, llama: Any, **data: Any) -> None:
+    def __init__(self, llama: Any, tap: _LayerTap, **data: Any) -> None:
         super().__init__(**data)
         self._llama = llama
+        self._tap = tap  # keeps the graph callback alive as long as the model
 
     def choose(self, system: str, context: str, questions: Sequence[str], options: Sequence[str]) -> Choices:
         """For each question asked after the same context, the probability of each option as the answer.
@@ -365,20 +414,21 @@ class LocalChatModel(BaseChatModel):
             evaluated += sum(len(t) for t in tails)
         return Choices(probabilities, evaluated)
 
-    def read_states(self, system: str, context: str, spans: Sequence[tuple[str, str]]) -> States:
+    def read_states(
+        self, system: str, context: str, spans: Sequence[tuple[str, str]], layers: Sequence[int]
+    ) -> States:
         """The hidden states over marked spans of the context, read while the context is evaluated once.
 
-        Each span is (what comes just before it, its text), found in order in the context; its state is read
-        from the model's last layer over the span's own tokens, so a sentence is read in the light of all that
-        came before it and nothing is asked or generated.
+        Each span is (what comes just before it, its text), found in order in the context; its states are read
+        from the given layers' outputs over the span's own tokens, so a sentence is read in the light of all
+        that came before it and nothing is asked or generated.
         """
         llama = self._llama
         with self._lock:
             prefix_text, _ = _chat_frame(llama, system, context)
             prefix = llama.tokenize(prefix_text.encode(), add_bos=True, special=True)
             where = _token_spans(llama, prefix_text, prefix, spans)
-            mean, last, evaluated = _states_over(llama, prefix, where)
-        return States(mean, last, evaluated)
+            return _states_over(llama, self._tap, prefix, where, layers)
 
     def complete_each(
         self,
@@ -477,8 +527,8 @@ def load_local_model(settings: Settings, model: str | None = None) -> LocalChatM
         started = time.perf_counter()
         threads = settings.local_threads or max(1, os.cpu_count() or 1)
         try:
-            # llama.cpp reports the pooling type below at load as if it were wrong: it is what `read_states` needs.
-            with _without_extra_buffers(), contextlib.redirect_stderr(io.StringIO()):
+            tap = _LayerTap()
+            with _native_defaults(tap):
                 llama = llama_cpp.Llama(
                     model_path=str(path),
                     n_ctx=settings.local_ctx,
@@ -486,14 +536,12 @@ def load_local_model(settings: Settings, model: str | None = None) -> LocalChatM
                     n_threads_batch=threads,
                     n_batch=1024,
                     seed=0,
-                    # Hidden states are read token by token (`read_states`); generation is unchanged.
-                    pooling_type=llama_cpp.LLAMA_POOLING_TYPE_NONE,
                     verbose=False,
                 )
         except (ValueError, RuntimeError, OSError) as exc:
             raise ModelError(f"{path}: could not load the model ({exc})") from exc
         name = PACKAGED_NAME if chosen is None else path.stem
-        chat = LocalChatModel(llama, model_name=name, model_path=str(path))
+        chat = LocalChatModel(llama, tap, model_name=name, model_path=str(path))
         chat.load_seconds = time.perf_counter() - started
         _loaded[key] = chat
         return chat

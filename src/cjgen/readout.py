@@ -1,6 +1,6 @@
 """Sentence labels read from the interview's own forward pass, with no question asked.
 
-The embedded model evaluates each interview once; its last-layer hidden state over each participant sentence
+The embedded model evaluates each interview once; one layer's hidden state over each participant sentence
 goes through a small linear head (multinomial logistic regression) that says how likely the sentence is a
 problem, a good moment, an action or none of these. The head ships with the package
 (`data/label_head.npz`); it was trained by `evals/distill/train_head.py` on labelled interviews that are not eval
@@ -21,6 +21,7 @@ HEAD_FILE = "label_head.npz"
 @dataclass(frozen=True)
 class LabelHead:
     model: str  # the model whose hidden states it reads
+    layer: int  # the layer whose output it reads
     feature: str  # "mean", "last" or "both": which state of a sentence it reads
     centre: Any
     scale: Any
@@ -57,6 +58,7 @@ def label_head() -> LabelHead | None:
     with np.load(io.BytesIO(raw)) as data:
         return LabelHead(
             model=str(data["model"]),
+            layer=int(data["layer"]),
             feature=str(data["feature"]),
             centre=data["centre"],
             scale=data["scale"],
