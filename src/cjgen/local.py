@@ -128,6 +128,8 @@ def _ggml() -> Any:
     for counter in (lib.ggml_nelements, lib.ggml_nrows):
         counter.restype = ctypes.c_int64
         counter.argtypes = [ctypes.c_void_p]
+    lib.ggml_nbytes.restype = ctypes.c_size_t
+    lib.ggml_nbytes.argtypes = [ctypes.c_void_p]
     lib.ggml_backend_tensor_get.argtypes = [
         ctypes.c_void_p,
         ctypes.c_void_p,
@@ -159,9 +161,11 @@ class _LayerTap:
 
             ggml = _ggml()
             count, rows = ggml.ggml_nelements(tensor), ggml.ggml_nrows(tensor)
-            out = np.empty(count, dtype=np.float32)
-            ggml.ggml_backend_tensor_get(tensor, out.ctypes.data, 0, count * 4)
-            self._rows[layer].append(out.reshape(rows, count // rows))
+            # Only a 32-bit float output is copied; any other leaves its rows unread, which the read reports.
+            if ggml.ggml_nbytes(tensor) == count * 4:
+                out = np.empty(count, dtype=np.float32)
+                ggml.ggml_backend_tensor_get(tensor, out.ctypes.data, 0, count * 4)
+                self._rows[layer].append(out.reshape(rows, count // rows))
         return True
 
     @contextlib.contextmanager
