@@ -148,6 +148,30 @@ def test_answers_that_mean_one_thing_in_other_words_group_and_unrelated_ones_do_
     assert len(findings) == 1 + len(OTHER_ANSWERS)
 
 
+def test_read_meanings_group_what_the_words_do_not_and_part_what_only_a_static_embedding_joins() -> None:
+    items = [
+        obs("a", "P1", "The app keeps crashing on my phone"),
+        obs("b", "P2", "The mobile application freezes constantly"),
+        obs("c", "P3", "I had to write an email and wait a week"),
+        obs("d", "P4", "Nobody answered for days, it was a nightmare"),
+    ]
+    scores = {o.id: 0.5 for o in items}
+    # As the states read them: a and b are about two different things, c and d about one.
+    meanings = {"a": (1.0, 0.0, 0.0), "b": (0.0, 1.0, 0.0), "c": (0.0, 0.0, 1.0), "d": (0.1, 0.0, 0.9)}
+    read = sorted(
+        sorted(o.id for o in f.members) for f in group_observations(items, scores, meanings=meanings)
+    )
+    assert read == [["a"], ["b"], ["c", "d"]]
+    static = sorted(sorted(o.id for o in f.members) for f in group_observations(items, scores))
+    assert ["a", "b"] in static and ["c", "d"] not in static
+    # One observation without a meaning (its labels were asked): all are compared as before.
+    partial = {k: v for k, v in meanings.items() if k != "d"}
+    assert (
+        sorted(sorted(o.id for o in f.members) for f in group_observations(items, scores, meanings=partial))
+        == static
+    )
+
+
 def test_a_follow_up_most_answers_share_does_not_group_them() -> None:
     follow_up = "Can you tell me more about that?"
     items = [obs(f"o{n}", f"P{n}", text, question=follow_up) for n, (text, _) in enumerate(OTHER_ANSWERS)]

@@ -17,7 +17,7 @@ from cjgen.readout import LabelHead
 from cjgen.redact import redact_transcript
 
 
-def _head(feature: str, width: int = 3) -> LabelHead:
+def _head(feature: str, width: int = 3, *, meaning: bool = False) -> LabelHead:
     weights = np.zeros((width * (2 if feature == "both" else 1), 4))
     weights[0, 0] = 4.0  # the first dimension speaks for a problem
     weights[1, 1] = 4.0  # the second for a good moment
@@ -31,6 +31,9 @@ def _head(feature: str, width: int = 3) -> LabelHead:
         bias=np.zeros(4),
         baseline=(0.25, 0.25, 0.25),
         version="v",
+        # Two meaning axes: the first and second hidden units, the first read at half scale.
+        meaning_scale=np.array([2.0, 1.0, 1.0]) if meaning else None,
+        meaning_axes=np.eye(2, 3) if meaning else None,
     )
 
 
@@ -119,6 +122,23 @@ def test_a_run_reads_labels_from_states_once_and_caches_them(
     again = {lab.sentence.text: lab.pain for lab in label_transcript(runtime, source).labels}
     assert len(model.read) == 1, "the second reading came from the cache"
     assert again == {text: lab.pain for text, lab in labels.items()}
+    assert broke.meaning is None, "a head without meaning axes gives no meanings"
+
+
+def test_meanings_are_read_along_the_heads_axes_and_centred_on_the_interview(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("cjgen.label.label_head", lambda: _head("mean", meaning=True))
+    path = tmp_path / "P1.txt"
+    path.write_text(INTERVIEW)
+    source = redact_transcript(load_transcript(path))
+    runtime = Runtime(model=_Reader(), backend="local", model_name="m", cache=ResponseCache.in_dir(tmp_path))  # type: ignore[arg-type]
+    first = {lab.sentence.text: lab.meaning for lab in label_transcript(runtime, source).labels}
+    # States (1, 0, 0) and (0, 1, 0): read as (0.5, 0) and (0, 1), less their mean (0.25, 0.5).
+    assert first["The app broke on the first day."] == pytest.approx((0.25, -0.5))
+    assert first["The driver was great though, really kind."] == pytest.approx((-0.25, 0.5))
+    cached = {lab.sentence.text: lab.meaning for lab in label_transcript(runtime, source).labels}
+    assert cached == first, "meanings come back from the cache with the labels"
 
 
 def test_a_head_for_another_model_or_the_question_setting_asks_questions(

@@ -10,6 +10,11 @@ redacted), so the head sees at training what it sees in use. The head is a multi
 standardised states, fitted with Adam. Leaving out one writer's interviews at a time (the file name's prefix
 before the first "-") chooses its strength of regularisation, the layer it reads, and which state of a sentence:
 the mean over its tokens, its last token's, or both side by side.
+
+The same file carries the axes a run reads what a sentence *means* along (`cjgen.readout.LabelHead.meanings`):
+the layer's mean states, each interview's own mean taken out (what every sentence of one conversation shares),
+scaled per unit, and the first MEANING_AXES principal axes of these, whitened, so that no one axis rules the
+cosine between two moments. Grouping compares moments of different participants by it (`cjgen.group`).
 """
 
 from __future__ import annotations
@@ -36,12 +41,14 @@ FEATURES = ("mean", "last", "both")
 LAYERS = (12, 16, 20, 23)  # of the embedded model's 28; the last one's output holds only what is asked
 STRENGTHS = (0.1, 0.3, 1.0)
 STEPS = 300
+MEANING_AXES = 64
 
 States = dict[str, np.ndarray]  # "mean12", "last12", ... → one row per sentence
 
 
-def read_states() -> tuple[States, np.ndarray, list[str]]:
-    """(states by layer and kind, label index, writer) for every labelled sentence of every interview here."""
+def read_states() -> tuple[States, np.ndarray, list[str], list[str]]:
+    """(states by layer and kind, label index, writer, interview) for every labelled sentence of every
+    interview here."""
     files = sorted(
         p for p in HERE.iterdir() if p.with_suffix(".labels.json").is_file() and p.suffix != ".json"
     )
@@ -51,7 +58,7 @@ def read_states() -> tuple[States, np.ndarray, list[str]]:
     rows: dict[str, list[np.ndarray]] = {
         f"{kind}{layer}": [] for kind in ("mean", "last") for layer in LAYERS
     }
-    labels, writers = [], []
+    labels, writers, interviews = [], [], []
     for path, transcript in zip(files, loaded, strict=True):
         gold = {r["id"]: r["label"] for r in json.loads(path.with_suffix(".labels.json").read_text())}
         redacted = redacted_source(transcript, True, pseudonyms.label_names).redacted
@@ -67,8 +74,9 @@ def read_states() -> tuple[States, np.ndarray, list[str]]:
                 rows[f"last{layer}"] += read.last[layer]
             labels += [KINDS.index(gold[s.id]) for s in wanted]
             writers += [path.name.split("-")[0]] * len(wanted)
+            interviews += [path.stem] * len(wanted)
         print(f"{path.name}: {len(labels)} sentences so far", file=sys.stderr, flush=True)
-    return {k: np.array(r) for k, r in rows.items()}, np.array(labels), writers
+    return {k: np.array(r) for k, r in rows.items()}, np.array(labels), writers, interviews
 
 
 def features(states: States, layer: int, feature: str) -> np.ndarray:
@@ -114,6 +122,18 @@ def auc(scores: np.ndarray, positive: np.ndarray) -> float:
     return float(wins / (len(pos) * len(neg)))
 
 
+def meaning_axes(mean: np.ndarray, interviews: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(scale, axes): each interview's mean taken out, per-unit scale, then whitened principal axes."""
+    x = mean.astype(np.float64)
+    owner = np.array(interviews)
+    for name in set(interviews):
+        x[owner == name] -= x[owner == name].mean(axis=0)
+    scale = x.std(axis=0) + 1e-6
+    z = x / scale
+    _, spread, axes = np.linalg.svd(z - z.mean(axis=0), full_matrices=False)
+    return scale, axes[:MEANING_AXES] * (np.sqrt(len(z)) / spread[:MEANING_AXES, None])
+
+
 def cross_validate(x: np.ndarray, y: np.ndarray, writers: list[str], strength: float) -> dict[str, float]:
     held: dict[str, list[float]] = {k: [] for k in KINDS[:3]}
     for writer in sorted(set(writers)):
@@ -133,12 +153,17 @@ def main() -> None:
     args = parser.parse_args()
     if args.states and args.states.is_file():
         with np.load(args.states) as saved:
-            states = {k: saved[k] for k in saved.files if k not in ("labels", "writers")}
-            y, writers = saved["labels"], list(saved["writers"])
+            states = {k: saved[k] for k in saved.files if k not in ("labels", "writers", "interviews")}
+            y, writers, interviews = saved["labels"], list(saved["writers"]), list(saved["interviews"])
     else:
-        states, y, writers = read_states()
+        states, y, writers, interviews = read_states()
         if args.states:
-            arrays: dict[str, Any] = {"labels": y, "writers": np.array(writers), **states}
+            arrays: dict[str, Any] = {
+                "labels": y,
+                "writers": np.array(writers),
+                "interviews": np.array(interviews),
+                **states,
+            }
             np.savez_compressed(args.states, **arrays)
     print(f"{len(y)} sentences: " + ", ".join(f"{k} {int((y == i).sum())}" for i, k in enumerate(KINDS)))
     scores = {}
@@ -152,6 +177,7 @@ def main() -> None:
         return
     x = features(states, layer, feature)
     centre, scale, weights, bias = fit(x, y, best)
+    meaning_scale, axes = meaning_axes(states[f"mean{layer}"], interviews)
     target = Path(__file__).parents[2] / "src" / "cjgen" / "data" / HEAD_FILE
     np.savez_compressed(
         target,
@@ -164,6 +190,8 @@ def main() -> None:
         bias=bias.astype(np.float32),
         # The head's usual answer, which a run takes as each kind's baseline (`cjgen.findings.calibrated`).
         baseline=predict((centre, scale, weights, bias), x).mean(axis=0)[:3].astype(np.float32),
+        meaning_scale=meaning_scale.astype(np.float32),
+        meaning_axes=axes.astype(np.float32),
     )
     print(f"wrote {target} (layer {layer}, {feature} state, L2 {best})")
 

@@ -48,6 +48,7 @@ class Moment:
     score: float
     question: str
     stage_id: str = ""
+    meaning: tuple[float, ...] | None = None  # its sentences' mean meaning (`label.SentenceLabel.meaning`)
 
     @property
     def ids(self) -> str:
@@ -60,6 +61,14 @@ class Moment:
 
 def _probability(label: SentenceLabel, kind: str) -> float:
     return {"pain": label.pain, "delight": label.delight, "action": label.action}.get(kind, 0.0)
+
+
+def meaning_of(labels: Sequence[SentenceLabel]) -> tuple[float, ...] | None:
+    """The mean of the labels' meanings, or None where any of them has none."""
+    found = [lab.meaning for lab in labels if lab.meaning is not None]
+    if not found or len(found) < len(labels):
+        return None
+    return tuple(sum(values) / len(found) for values in zip(*found, strict=True))
 
 
 def calibrated(labels: Sequence[SentenceLabel]) -> dict[str, dict[str, float]]:
@@ -112,6 +121,7 @@ def select_moments(labels: Sequence[SentenceLabel], kind: str) -> list[Moment]:
             sentences=tuple(lab.sentence for lab in run),
             score=max(lift[lab.sentence.id][kind] for lab in run),
             question=run[0].question,
+            meaning=meaning_of(run),
         )
         for run in runs
     ]
@@ -136,6 +146,7 @@ def sentence_moments(
             sentences=(lab.sentence,),
             score=max(0.0, score(lab)),
             question=lab.question,
+            meaning=lab.meaning,
         )
         for lab in sorted(chosen, key=lambda lab: (lab.sentence.turn_index, lab.sentence.start))
     ]

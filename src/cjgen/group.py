@@ -6,6 +6,9 @@ alike-worded interviewer questions (an interview guide asks every participant ab
 question names its topic more plainly than the answer does), and observations of one stage are more alike than
 observations of two. Observations are grouped by what participants said, before anything is worded by the model:
 the model's one-line names were measured to add nothing to grouping, so only the findings shown are named.
+Where the labels were read from the model's states, what the quotes mean comes from the same states instead
+(`readout.LabelHead.meanings`): two participants' moments about one problem lie closer there than in a static
+embedding, and pairs of one gold finding were told from pairs of two better (evals/README.md).
 Average-linkage agglomeration stops at a similarity threshold, so the number of findings follows the data.
 A finding keeps its three most confidently labelled observations, and any further one whose own words are as
 alike to its strongest as the grouping threshold: answers to one broad guide question ("what did you find
@@ -36,6 +39,12 @@ COMMON_QUESTION_SHARE = 0.3
 # pairs gain, by what they have above this floor.
 MEANING_WEIGHT = 1.0
 MEANING_FLOOR = 0.2
+# Read from states, meaning is a cosine of centred vectors (about -0.3..1): it counts above a low floor, and
+# with more weight, since it tells one problem from another better than the words do; it replaces the static
+# embedding, and clusters join at a higher threshold.
+STATE_MEANING_WEIGHT = 2.0
+STATE_MEANING_FLOOR = 0.1
+STATE_THRESHOLD = 0.3
 # A finding keeps, cites and counts its strongest few observations; past them, only those whose words match.
 CORE_MEMBERS = 3
 # A member with fewer content words than this cannot say what a finding is about ("That's very difficult.",
@@ -100,13 +109,41 @@ def said(observations: Sequence[Observation]) -> Vocabulary:
     return Vocabulary([" ".join([o.text, *(e.quote for e in o.evidence)]) for o in observations])
 
 
-def similarity_matrix(
-    observations: Sequence[Observation], vocabulary: Vocabulary, question_weight: float = QUESTION_WEIGHT
+def meant_alike(
+    observations: Sequence[Observation], meanings: Mapping[str, Sequence[float]] | None = None
 ) -> list[list[float]]:
-    """Pairwise likeness by the observations' words (`vocabulary`, from `said`), their quotes' meaning, the
-    questions they answer (`question_weight`) and their stage."""
+    """How alike the observations' quotes mean, above the floor where that says something (0 below it):
+    by their states' meanings where every one has one, else by a static embedding of their quotes."""
+    if meanings is not None and all_meant(observations, meanings):
+        vectors = [_unit(meanings[o.id]) for o in observations]
+        weight, floor = STATE_MEANING_WEIGHT, STATE_MEANING_FLOOR
+        alike = [[sum(x * y for x, y in zip(a, b, strict=True)) for b in vectors] for a in vectors]
+    else:
+        weight, floor = MEANING_WEIGHT, MEANING_FLOOR
+        alike = similarities([" ".join(e.quote for e in o.evidence) for o in observations])
+    return [[weight * max(0.0, value - floor) for value in row] for row in alike]
+
+
+def all_meant(observations: Sequence[Observation], meanings: Mapping[str, Sequence[float]] | None) -> bool:
+    """Whether every observation has a meaning read from states."""
+    return meanings is not None and all(o.id in meanings for o in observations)
+
+
+def _unit(vector: Sequence[float]) -> list[float]:
+    length = math.sqrt(sum(v * v for v in vector)) or 1.0
+    return [v / length for v in vector]
+
+
+def similarity_matrix(
+    observations: Sequence[Observation],
+    vocabulary: Vocabulary,
+    question_weight: float = QUESTION_WEIGHT,
+    meanings: Mapping[str, Sequence[float]] | None = None,
+) -> list[list[float]]:
+    """Pairwise likeness by the observations' words (`vocabulary`, from `said`), their quotes' meaning
+    (`meant_alike`), the questions they answer (`question_weight`) and their stage."""
     asked = Vocabulary([o.question for o in observations], max_share=COMMON_QUESTION_SHARE)
-    meant = similarities([" ".join(e.quote for e in o.evidence) for o in observations])
+    meant = meant_alike(observations, meanings)
     size = len(observations)
     sim = [[0.0] * size for _ in range(size)]
     for i in range(size):
@@ -116,7 +153,7 @@ def similarity_matrix(
                 vocabulary.cosine(i, j)
                 + question_weight * asked.cosine(i, j)
                 + (SAME_STAGE_BONUS if same_stage else 0.0)
-                + MEANING_WEIGHT * max(0.0, meant[i][j] - MEANING_FLOOR)
+                + meant[i][j]
             )
     return sim
 
@@ -156,16 +193,21 @@ def group_observations(
     observations: Sequence[Observation],
     scores: Mapping[str, float],
     *,
-    threshold: float = THRESHOLD,
+    threshold: float | None = None,
     question_weight: float = QUESTION_WEIGHT,
+    meanings: Mapping[str, Sequence[float]] | None = None,
 ) -> list[Finding]:
     """Findings of one kind, strongest first (most participants, then most confident labels).
-    `question_weight`: how much answering alike questions joins observations (0: only what they say)."""
+    `question_weight`: how much answering alike questions joins observations (0: only what they say).
+    `meanings`: observation id -> what it means, read from states (`meant_alike`). `threshold`: where
+    clusters stop joining; by default THRESHOLD, or STATE_THRESHOLD where every observation has a meaning."""
     if not observations:
         return []
+    if threshold is None:
+        threshold = STATE_THRESHOLD if all_meant(observations, meanings) else THRESHOLD
     words = said(observations)
     findings = []
-    pending = agglomerate(similarity_matrix(observations, words, question_weight), threshold)
+    pending = agglomerate(similarity_matrix(observations, words, question_weight, meanings), threshold)
     while pending:
         strongest = sorted(pending.pop(), key=lambda i: -scores.get(observations[i].id, 0.0))
         lead = strongest[0]

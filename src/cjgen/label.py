@@ -9,13 +9,13 @@ the light of the question it answers.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from cjgen.ask import Runtime
 from cjgen.choose import ChoiceModel, cached_answers, choose
 from cjgen.prompts import Prompt, render_block, render_prompt
-from cjgen.readout import LabelHead, label_head
+from cjgen.readout import LabelHead, centred, label_head
 from cjgen.redact import RedactedTranscript
 from cjgen.schema import Transcript, Turn
 from cjgen.sentences import Sentence, number_sentences
@@ -90,6 +90,9 @@ class SentenceLabel:
     # What pain, delight and action usually score where the labeller has no lean to take out (a head trained
     # across many interviews); None: the interview's own mean is the baseline (`findings.calibrated`).
     baseline: tuple[float, float, float] | None = None
+    # What the sentence means, read from the same states (`readout.LabelHead.meanings`), centred on its
+    # interview; None where the labels were asked.
+    meaning: tuple[float, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -180,23 +183,33 @@ def state_spans(prompt: Prompt, sentences: Sequence[Sentence]) -> tuple[str, lis
     return interview, [(f"[{s.id}] ", for_prompt(" ".join(s.text.split()))) for s in sentences]
 
 
+@dataclass(frozen=True)
+class StatesRead:
+    """What the head reads per sentence: the kind probabilities and, where it has axes, the meaning."""
+
+    labels: list[list[float]]
+    meanings: list[list[float]] | None
+
+
 def labels_from_states(
     runtime: Runtime, head: LabelHead, prompt: Prompt, sentences: Sequence[Sentence], *, step: str
-) -> list[list[float]]:
-    """Per sentence, the kind probabilities the head reads from the model's states over it: the interview
-    part of the label prompt is evaluated once and nothing is asked."""
+) -> StatesRead:
+    """Per sentence, the kind probabilities the head reads from the model's states over it, and what it
+    means: the interview part of the label prompt is evaluated once and nothing is asked."""
     interview, spans = state_spans(prompt, sentences)
 
     def by_states() -> tuple[Any, int, int]:
         read = runtime.model.read_states(prompt.system, interview, spans, [head.layer])  # type: ignore[attr-defined]
-        return head.probabilities(read.mean[head.layer], read.last[head.layer]), read.prompt_tokens, 0
+        mean = read.mean[head.layer]
+        answers = {"labels": head.probabilities(mean, read.last[head.layer]), "meanings": head.meanings(mean)}
+        return answers, read.prompt_tokens, 0
 
     shown = interview_only(prompt)
     questions = [lead + said for lead, said in spans]
-    answers: list[list[float]] = cached_answers(
+    answers = cached_answers(
         runtime, shown, questions, {"mode": "states", "head": head.version}, step, by_states
     )
-    return answers
+    return StatesRead(answers["labels"], answers["meanings"])
 
 
 def label_transcript(runtime: Runtime, source: RedactedTranscript, segments: Sequence[Any] = ()) -> Reading:
@@ -204,6 +217,7 @@ def label_transcript(runtime: Runtime, source: RedactedTranscript, segments: Seq
     transcript = source.redacted
     chunks = chunk_turns(transcript.turns, number_sentences(transcript), CHUNK_WORDS)
     labels: list[SentenceLabel] = []
+    meanings: list[list[float]] = []
     votes: list[list[float]] = []
     step = f"extract:{transcript.id}"
     head = head_for(runtime)  # None: one question per sentence
@@ -214,7 +228,9 @@ def label_transcript(runtime: Runtime, source: RedactedTranscript, segments: Seq
             continue
         prompt = label_prompt(transcript, chunk)
         if head is not None:
-            answers = labels_from_states(runtime, head, prompt, wanted, step=step)
+            read = labels_from_states(runtime, head, prompt, wanted, step=step)
+            answers = read.labels
+            meanings += read.meanings or []
         else:
             answers = choose(runtime, prompt, label_questions(wanted), LETTERS, step=step)
         for sentence, (pain, delight, action, _other) in zip(wanted, answers, strict=True):
@@ -244,4 +260,6 @@ def label_transcript(runtime: Runtime, source: RedactedTranscript, segments: Seq
             held = prompt if head is None else interview_only(prompt)
             votes += choose(runtime, held, [question], options, step=f"persona:{transcript.id}")
     segment = [sum(v[k] for v in votes) / len(votes) for k in range(len(segments))] if votes else []
+    if meanings and len(meanings) == len(labels):
+        labels = [replace(lab, meaning=m) for lab, m in zip(labels, centred(meanings), strict=True)]
     return Reading(labels, segment, chunks)

@@ -332,6 +332,7 @@ def finish_map(
             observations,
             map_type,
             scores={k: v for r in reads for k, v in r.scores.items()},
+            meanings={k: v for r in reads for k, v in r.meanings.items()},
             segments=planned.plan.segments,
             segment_votes={
                 t.participant_id: r.segment for t, r in zip(loaded, reads, strict=True) if r.segment

@@ -27,13 +27,15 @@ KINDS = ("pain", "delight")
 
 @dataclass
 class Read:
-    """What one interview gave: grounded observations, each one's confidence, the segment chances, and the
-    label of every sentence (for what the map leaves out)."""
+    """What one interview gave: grounded observations, each one's confidence, the segment chances, the
+    label of every sentence (for what the map leaves out), and what each observation means where the labels
+    were read from states."""
 
     report: GroundReport
     scores: dict[str, float] = field(default_factory=dict)
     segment: list[float] = field(default_factory=list)
     labels: list[SentenceLabel] = field(default_factory=list)
+    meanings: dict[str, tuple[float, ...]] = field(default_factory=dict)
 
 
 def _observation(moment: Moment) -> ObservationOut:
@@ -67,4 +69,12 @@ def read_transcript(
     )
     # Grounding numbers observations by their position in the list it was given.
     scores = {f"{prefix}{n}": m.score for n, m in enumerate(moments, start=1)}
-    return Read(report, {o.id: scores[o.id] for o in report.observations}, reading.segment, reading.labels)
+    meanings = {f"{prefix}{n}": m.meaning for n, m in enumerate(moments, start=1) if m.meaning is not None}
+    kept = [o.id for o in report.observations]
+    return Read(
+        report,
+        {i: scores[i] for i in kept},
+        reading.segment,
+        reading.labels,
+        {i: meanings[i] for i in kept if i in meanings},
+    )

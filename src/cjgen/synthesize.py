@@ -90,6 +90,7 @@ class Context:
     observations: list[Observation]
     map_type: MapType
     scores: dict[str, float] = field(default_factory=dict)  # observation id -> label confidence
+    meanings: dict[str, tuple[float, ...]] = field(default_factory=dict)  # observation id -> what it means
     segments: list[Segment] = field(default_factory=list)
     segment_votes: dict[str, list[float]] = field(default_factory=dict)  # participant -> chance per segment
     suspected: list[str] = field(default_factory=list)
@@ -228,7 +229,7 @@ def _severity(finding: Finding, total: int) -> Severity:
 
 
 def findings_of(ctx: Context, kind: str, limit: int) -> list[Finding]:
-    found = group_observations(ctx.of_kind(kind), ctx.scores)
+    found = group_observations(ctx.of_kind(kind), ctx.scores, meanings=ctx.meanings)
     return [f for f in found if not instruction_like(f.lead.text)][:limit]
 
 
