@@ -198,3 +198,24 @@ def test_stage_questions_go_chunk_by_chunk_from_the_one_the_model_holds(
     chunks = [c for n, c in enumerate(staged) if n == 0 or staged[n - 1] != c]
     assert len(chunks) == 2, "each chunk is a stage context once"
     assert "invoice" in chunks[0] and "invoice" not in chunks[1], "the last chunk read goes first"
+
+
+def test_each_observation_carries_the_meaning_of_its_sentences_and_the_labels_leave_theirs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cjgen.read import read_transcript
+    from cjgen.schema import Stage
+
+    monkeypatch.setattr("cjgen.label.label_head", lambda: _head("mean", meaning=True))
+    path = tmp_path / "P1.txt"
+    path.write_text(LONG_INTERVIEW)
+    runtime = Runtime(model=_Recorder(), backend="local", model_name="m")  # type: ignore[arg-type]
+    stages = [Stage(id="s1", name="Start", description="d"), Stage(id="s2", name="Use", description="d")]
+    read = read_transcript(runtime, redact_transcript(load_transcript(path)), stages)
+    observed = {o.id: o for o in read.report.observations if o.kind in ("pain", "delight")}
+    assert observed and set(observed) <= set(read.meanings)
+    for oid, observation in observed.items():
+        # Along the first axis a problem's sentences read 0.5 and the others 0, less the interview's mean.
+        first = read.meanings[oid][0]
+        assert (first > 0) == (observation.kind == "pain"), observation.text
+    assert all(lab.meaning is None for lab in read.labels)

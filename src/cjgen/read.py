@@ -8,7 +8,7 @@ confidence kept for ranking.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import cast
 
 from cjgen.actions import action_moments
@@ -75,6 +75,7 @@ def read_transcript(
         report,
         {i: scores[i] for i in kept},
         reading.segment,
-        reading.labels,
+        # The sentences' meanings served the moments; a read that travels to another worker leaves them.
+        [replace(lab, meaning=None) for lab in reading.labels],
         {i: meanings[i] for i in kept if i in meanings},
     )
