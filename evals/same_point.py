@@ -22,7 +22,7 @@ from pathlib import Path
 
 from cjgen.eval.gold import load_case
 from cjgen.eval.locate import normalise
-from cjgen.group import Vocabulary
+from cjgen.group import Vocabulary, cosine
 from cjgen.ingest import load_transcripts
 from cjgen.label import SentenceLabel, label_transcript
 from cjgen.meaning import similarities
@@ -74,7 +74,6 @@ def pair_aucs(sentences: list[tuple[SentenceLabel, str]]) -> dict[str, float] | 
     texts = [lab.sentence.text for lab, _ in sentences]
     static = similarities(texts)
     words = Vocabulary(texts)
-    unit = [_unit(lab.meaning or ()) for lab, _ in sentences]
     scores: dict[str, list[float]] = {"meaning": [], "static": [], "words": []}
     same: list[bool] = []
     for i, (a, item_a) in enumerate(sentences):
@@ -82,7 +81,7 @@ def pair_aucs(sentences: list[tuple[SentenceLabel, str]]) -> dict[str, float] | 
             b, item_b = sentences[j]
             if a.participant_id == b.participant_id:
                 continue
-            scores["meaning"].append(sum(x * y for x, y in zip(unit[i], unit[j], strict=True)))
+            scores["meaning"].append(cosine(a.meaning or (), b.meaning or ()))
             scores["static"].append(static[i][j])
             scores["words"].append(words.cosine(i, j))
             same.append(item_a == item_b)
@@ -90,11 +89,6 @@ def pair_aucs(sentences: list[tuple[SentenceLabel, str]]) -> dict[str, float] | 
         "pairs": len(same),
         "same": sum(same),
     }
-
-
-def _unit(vector: tuple[float, ...]) -> list[float]:
-    length = math.sqrt(sum(v * v for v in vector)) or 1.0
-    return [v / length for v in vector]
 
 
 def main() -> None:

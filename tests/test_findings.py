@@ -389,6 +389,30 @@ def test_only_pairs_the_model_confirms_become_contradictions() -> None:
     assert {pid for side in found[0].sides for pid in side.participant_ids} == {"P1", "P2"}
 
 
+def test_with_read_meanings_the_pairs_put_to_the_model_are_those_that_mean_alike() -> None:
+    items = [
+        obs("p1", "P1", "Nobody came until four in the afternoon", stage="delivery"),
+        obs("d1", "P2", "The handover was patient and thorough", stage="use", kind="delight"),
+        obs("p2", "P3", "Delivery slots are far too wide", stage="pay"),
+        obs("d2", "P2", "Delivery slots suit me", stage="use", kind="delight"),
+    ]
+    asked: list[str] = []
+
+    def judge(messages: Any, kwargs: Any) -> dict[str, Any]:
+        questions = str(messages[-1].content).split("Question ")[1:]
+        asked.extend(questions)
+        return {"answers": ["B" for _ in questions]}
+
+    run = open_runtime(model=ScriptedChatModel(responder=judge), use_cache=False).start()
+    opposed_pairs(run, context(observations=items))
+    assert len(asked) == 1 and "slots" in asked[0], "by words, only the pair that shares them"
+    asked.clear()
+    # Read from states, p1 and d1 are about one thing (the delivery visit), p2 and d2 about nothing alike.
+    meanings = {"p1": (1.0, 0.1), "d1": (0.9, 0.0), "p2": (0.0, 1.0), "d2": (-1.0, -0.2)}
+    opposed_pairs(run, context(observations=items, meanings=meanings))
+    assert len(asked) == 1 and "handover" in asked[0] and "slots" not in asked[0]
+
+
 def test_choices_from_a_model_without_logits_come_as_json_and_are_checked() -> None:
     run, model = scripted({"answers": ["A", "Z"]}, {"answers": ["A", "C"]})
     prompt = Prompt("label", "hash", "system", "context")

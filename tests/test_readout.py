@@ -161,7 +161,7 @@ class _Recorder(_Reader):
         self.asked: list[tuple[str, str]] = []
 
     def choose(self, system: str, context: str, questions: list[str], options: list[str]) -> Choices:  # type: ignore[override]
-        self.asked.append((context, questions[0]))
+        self.asked += [(context, question) for question in questions]
         return Choices([[1.0 / len(options)] * len(options) for _ in questions], len(questions))
 
 

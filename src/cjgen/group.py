@@ -117,7 +117,7 @@ def meant_alike(
     if meanings is not None and all_meant(observations, meanings):
         vectors = [_unit(meanings[o.id]) for o in observations]
         weight, floor = STATE_MEANING_WEIGHT, STATE_MEANING_FLOOR
-        alike = [[sum(x * y for x, y in zip(a, b, strict=True)) for b in vectors] for a in vectors]
+        alike = [[_dot(a, b) for b in vectors] for a in vectors]
     else:
         weight, floor = MEANING_WEIGHT, MEANING_FLOOR
         alike = similarities([" ".join(e.quote for e in o.evidence) for o in observations])
@@ -129,9 +129,18 @@ def all_meant(observations: Sequence[Observation], meanings: Mapping[str, Sequen
     return meanings is not None and all(o.id in meanings for o in observations)
 
 
+def cosine(a: Sequence[float], b: Sequence[float]) -> float:
+    """The cosine of two meanings."""
+    return _dot(_unit(a), _unit(b))
+
+
 def _unit(vector: Sequence[float]) -> list[float]:
     length = math.sqrt(sum(v * v for v in vector)) or 1.0
     return [v / length for v in vector]
+
+
+def _dot(a: Sequence[float], b: Sequence[float]) -> float:
+    return sum(x * y for x, y in zip(a, b, strict=True))
 
 
 def similarity_matrix(

@@ -21,7 +21,7 @@ from typing import cast
 from cjgen.actions import action_text
 from cjgen.ask import Runtime
 from cjgen.choose import MIN_FOR_DEBIAS, choose, complete_each
-from cjgen.group import Finding, group_observations, similarity
+from cjgen.group import Finding, all_meant, cosine, group_observations, similarity
 from cjgen.observations import Observation
 from cjgen.participants import Participant
 from cjgen.prompts import render_block, render_prompt
@@ -71,7 +71,8 @@ ACTIONS_PER_STAGE = 4
 SAME_STEP = 0.5
 STATEMENT_WORDS = 16
 NAME_WORDS = 16
-# A pair of opposite observations is put to the model only when at least this alike.
+# A pair of opposite observations is put to the model only when at least this alike (by words, or by the
+# cosine of their meanings where read from states), or of one stage.
 CONTRADICTION_SIMILARITY = 0.2
 # A suspicion from the brief counts as shown when a pain point is at least this alike.
 SUPPORTED = 0.34
@@ -356,14 +357,18 @@ def opportunities_for(runtime: Runtime, ctx: Context, pains: Sequence[PainPoint]
 
 
 def opposed_pairs(runtime: Runtime, ctx: Context) -> list[tuple[Observation, Observation]]:
-    """(pain, delight) pairs by different people about the same thing, each confirmed by the model."""
-    pairs = [
-        (similarity(p, d), p, d)
-        for p in ctx.of_kind("pain")
-        for d in ctx.of_kind("delight")
-        if p.participant_id != d.participant_id
-    ]
-    # Same stage, or about the same thing by their words: the model then judges each pair.
+    """(pain, delight) pairs by different people about the same thing, each confirmed by the model.
+
+    About the same thing by what they mean where the labels were read from states (`group.meant_alike`),
+    else by their words."""
+    pains, delights = ctx.of_kind("pain"), ctx.of_kind("delight")
+    meant = all_meant([*pains, *delights], ctx.meanings)
+
+    def alike(p: Observation, d: Observation) -> float:
+        return cosine(ctx.meanings[p.id], ctx.meanings[d.id]) if meant else similarity(p, d)
+
+    pairs = [(alike(p, d), p, d) for p in pains for d in delights if p.participant_id != d.participant_id]
+    # Same stage, or about the same thing: the model then judges each pair.
     candidates = sorted(
         (x for x in pairs if x[1].stage_id == x[2].stage_id or x[0] >= CONTRADICTION_SIMILARITY),
         key=lambda x: -x[0],
