@@ -153,6 +153,10 @@ def main() -> None:
     args = parser.parse_args()
     if args.states and args.states.is_file():
         with np.load(args.states) as saved:
+            if "interviews" not in saved.files:
+                raise SystemExit(
+                    f"{args.states} has no interview names (written by an older version): delete it"
+                )
             states = {k: saved[k] for k in saved.files if k not in ("labels", "writers", "interviews")}
             y, writers, interviews = saved["labels"], list(saved["writers"]), list(saved["interviews"])
     else:
