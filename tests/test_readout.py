@@ -14,7 +14,7 @@ from cjgen.ingest import load_transcript
 from cjgen.label import head_for, label_transcript
 from cjgen.local import Choices, Completions, States, _token_spans
 from cjgen.readout import LabelHead
-from cjgen.redact import redact_transcript
+from cjgen.redact import RedactedTranscript, redact_transcript
 
 
 def _head(feature: str, width: int = 3, *, meaning: bool = False) -> LabelHead:
@@ -125,13 +125,18 @@ def test_a_run_reads_labels_from_states_once_and_caches_them(
     assert broke.meaning is None, "a head without meaning axes gives no meanings"
 
 
+def _with_meaning_axes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str) -> RedactedTranscript:
+    """The interview `text`, redacted, and a head with meaning axes in place of the shipped one."""
+    monkeypatch.setattr("cjgen.label.label_head", lambda: _head("mean", meaning=True))
+    path = tmp_path / "P1.txt"
+    path.write_text(text)
+    return redact_transcript(load_transcript(path))
+
+
 def test_meanings_are_read_along_the_heads_axes_and_centred_on_the_interview(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("cjgen.label.label_head", lambda: _head("mean", meaning=True))
-    path = tmp_path / "P1.txt"
-    path.write_text(INTERVIEW)
-    source = redact_transcript(load_transcript(path))
+    source = _with_meaning_axes(tmp_path, monkeypatch, INTERVIEW)
     runtime = Runtime(model=_Reader(), backend="local", model_name="m", cache=ResponseCache.in_dir(tmp_path))  # type: ignore[arg-type]
     first = {lab.sentence.text: lab.meaning for lab in label_transcript(runtime, source).labels}
     # States (1, 0, 0) and (0, 1, 0): read as (0.5, 0) and (0, 1), less their mean (0.25, 0.5).
@@ -206,12 +211,10 @@ def test_each_observation_carries_the_meaning_of_its_sentences_and_the_labels_le
     from cjgen.read import read_transcript
     from cjgen.schema import Stage
 
-    monkeypatch.setattr("cjgen.label.label_head", lambda: _head("mean", meaning=True))
-    path = tmp_path / "P1.txt"
-    path.write_text(LONG_INTERVIEW)
+    source = _with_meaning_axes(tmp_path, monkeypatch, LONG_INTERVIEW)
     runtime = Runtime(model=_Recorder(), backend="local", model_name="m")  # type: ignore[arg-type]
     stages = [Stage(id="s1", name="Start", description="d"), Stage(id="s2", name="Use", description="d")]
-    read = read_transcript(runtime, redact_transcript(load_transcript(path)), stages)
+    read = read_transcript(runtime, source, stages)
     observed = {o.id: o for o in read.report.observations if o.kind in ("pain", "delight")}
     assert observed and set(observed) <= set(read.meanings)
     for oid, observation in observed.items():
