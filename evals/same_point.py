@@ -22,7 +22,13 @@ from pathlib import Path
 
 from cjgen.eval.gold import load_case
 from cjgen.eval.locate import normalise
-from cjgen.group import Vocabulary, cosine
+from cjgen.group import (
+    COMMON_QUESTION_SHARE,
+    QUESTION_WEIGHT,
+    STATE_MEANING_WEIGHT,
+    Vocabulary,
+    cosine,
+)
 from cjgen.ingest import load_transcripts
 from cjgen.label import SentenceLabel, label_transcript
 from cjgen.meaning import similarities
@@ -74,16 +80,30 @@ def pair_aucs(sentences: list[tuple[SentenceLabel, str]]) -> dict[str, float] | 
     texts = [lab.sentence.text for lab, _ in sentences]
     static = similarities(texts)
     words = Vocabulary(texts)
-    scores: dict[str, list[float]] = {"meaning": [], "static": [], "words": []}
+    asked = Vocabulary([lab.question for lab, _ in sentences], max_share=COMMON_QUESTION_SHARE)
+    scores: dict[str, list[float]] = {
+        "meaning": [],
+        "static": [],
+        "words": [],
+        "question": [],
+        "grouping": [],
+        "grouping, no question": [],
+    }
     same: list[bool] = []
     for i, (a, item_a) in enumerate(sentences):
         for j in range(i + 1, len(sentences)):
             b, item_b = sentences[j]
             if a.participant_id == b.participant_id:
                 continue
-            scores["meaning"].append(cosine(a.meaning or (), b.meaning or ()))
+            meant = cosine(a.meaning or (), b.meaning or ())
+            said = words.cosine(i, j)
+            joined = said + STATE_MEANING_WEIGHT * meant
+            scores["meaning"].append(meant)
             scores["static"].append(static[i][j])
-            scores["words"].append(words.cosine(i, j))
+            scores["words"].append(said)
+            scores["question"].append(asked.cosine(i, j))
+            scores["grouping"].append(joined + QUESTION_WEIGHT * asked.cosine(i, j))
+            scores["grouping, no question"].append(joined)
             same.append(item_a == item_b)
     return {name: auc(values, same) for name, values in scores.items()} | {
         "pairs": len(same),
@@ -96,19 +116,17 @@ def main() -> None:
     parser.add_argument("cases", nargs="*", help="case folder names (default: every case with transcripts)")
     args = parser.parse_args()
     names = args.cases or sorted(p.name for p in CASES.iterdir() if (p / "transcripts").is_dir())
-    print("| case | kind | pairs (same item) | meaning | static | words |")
-    print("|---|---|---|---|---|---|")
+    columns = ("meaning", "static", "words", "question", "grouping", "grouping, no question")
+    print(f"| case | kind | pairs (same item) | {' | '.join(columns)} |")
+    print("|---|---|---|" + "---|" * len(columns))
     for name in names:
         for kind, sentences in gold_sentences(CASES / name).items():
             got = pair_aucs(sentences)
             if got is None:
                 print(f"| {name} | {kind} | labels asked, no meanings | | | |")
                 continue
-            print(
-                f"| {name} | {kind} | {got['pairs']:.0f} ({got['same']:.0f}) | {got['meaning']:.3f} "
-                f"| {got['static']:.3f} | {got['words']:.3f} |",
-                flush=True,
-            )
+            figures = " | ".join(f"{got[c]:.3f}" for c in columns)
+            print(f"| {name} | {kind} | {got['pairs']:.0f} ({got['same']:.0f}) | {figures} |", flush=True)
 
 
 if __name__ == "__main__":

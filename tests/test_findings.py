@@ -172,6 +172,19 @@ def test_read_meanings_group_what_the_words_do_not_and_part_what_only_a_static_e
     )
 
 
+def test_answers_to_one_question_that_mean_apart_stay_apart_however_their_words_match() -> None:
+    asked = "What was the hardest part of getting started?"
+    items = [
+        obs("a", "P1", "The delivery van came late and the handover was rushed", question=asked),
+        obs("b", "P2", "The delivery van was clean and the handover felt rushed", question=asked),
+    ]
+    scores = {o.id: 0.5 for o in items}
+    # Their words alone join them where the states see nothing alike; where the states read them as meaning
+    # opposite things, they stay apart.
+    assert len(group_observations(items, scores, meanings={"a": (1.0, 0.0), "b": (0.0, 1.0)})) == 1
+    assert len(group_observations(items, scores, meanings={"a": (1.0, 0.2), "b": (-1.0, 0.1)})) == 2
+
+
 def test_a_follow_up_most_answers_share_does_not_group_them() -> None:
     follow_up = "Can you tell me more about that?"
     items = [obs(f"o{n}", f"P{n}", text, question=follow_up) for n, (text, _) in enumerate(OTHER_ANSWERS)]
@@ -389,28 +402,51 @@ def test_only_pairs_the_model_confirms_become_contradictions() -> None:
     assert {pid for side in found[0].sides for pid in side.participant_ids} == {"P1", "P2"}
 
 
-def test_with_read_meanings_the_pairs_put_to_the_model_are_those_that_mean_alike() -> None:
+def test_with_read_meanings_opposite_moments_that_mean_alike_are_a_contradiction_without_a_model_call() -> (
+    None
+):
     items = [
         obs("p1", "P1", "Nobody came until four in the afternoon", stage="delivery"),
         obs("d1", "P2", "The handover was patient and thorough", stage="use", kind="delight"),
+        obs("d3", "P3", "He came right on time and showed us everything", stage="use", kind="delight"),
         obs("p2", "P3", "Delivery slots are far too wide", stage="pay"),
         obs("d2", "P2", "Delivery slots suit me", stage="use", kind="delight"),
     ]
-    asked: list[str] = []
+    model = ScriptedChatModel()  # no answers queued: any model call fails the test
+    run = open_runtime(model=model, use_cache=False).start()
+    # Read from states, p1, d1 and d3 are about one thing (the delivery visit); the slots pair shares words
+    # but not meaning.
+    meanings = {
+        "p1": (1.0, 0.1, 0.0),
+        "d1": (0.9, 0.0, 0.1),
+        "d3": (0.8, 0.0, 0.3),
+        "p2": (0.0, 1.0, 0.0),
+        "d2": (-1.0, -0.2, 0.0),
+    }
+    found = contradictions_from(opposed_pairs(run, context(observations=items, meanings=meanings)), {})
+    assert not model.requests
+    assert len(found) == 1
+    delighted, troubled = found[0].sides
+    assert (delighted.participant_ids, troubled.participant_ids) == (["P2", "P3"], ["P1"])
+    assert [e.quote for e in delighted.evidence] == [
+        "The handover was patient and thorough",
+        "He came right on time and showed us everything",
+    ]
+    assert found[0].what.startswith("P2: ")
 
-    def judge(messages: Any, kwargs: Any) -> dict[str, Any]:
-        questions = str(messages[-1].content).split("Question ")[1:]
-        asked.extend(questions)
-        return {"answers": ["B" for _ in questions]}
 
-    run = open_runtime(model=ScriptedChatModel(responder=judge), use_cache=False).start()
-    opposed_pairs(run, context(observations=items))
-    assert len(asked) == 1 and "slots" in asked[0], "by words, only the pair that shares them"
-    asked.clear()
-    # Read from states, p1 and d1 are about one thing (the delivery visit), p2 and d2 about nothing alike.
-    meanings = {"p1": (1.0, 0.1), "d1": (0.9, 0.0), "p2": (0.0, 1.0), "d2": (-1.0, -0.2)}
-    opposed_pairs(run, context(observations=items, meanings=meanings))
-    assert len(asked) == 1 and "handover" in asked[0] and "slots" not in asked[0]
+def test_moments_that_mean_apart_are_no_contradiction_and_one_person_is_never_on_both_sides() -> None:
+    items = [
+        obs("p1", "P1", "Nobody came until four in the afternoon", stage="delivery"),
+        obs("d1", "P2", "The handover was patient and thorough", stage="delivery", kind="delight"),
+        obs("d2", "P1", "The driver was lovely when he finally came", stage="delivery", kind="delight"),
+    ]
+    run = open_runtime(model=ScriptedChatModel(), use_cache=False).start()
+    apart = {"p1": (1.0, 0.0), "d1": (0.0, 1.0), "d2": (1.0, 0.05)}
+    assert opposed_pairs(run, context(observations=items, meanings=apart)) == []
+    alike = {"p1": (1.0, 0.0), "d1": (0.9, 0.1), "d2": (1.0, 0.05)}
+    [pair] = opposed_pairs(run, context(observations=items, meanings=alike))
+    assert [o.id for o in pair.pains] == ["p1"] and [o.id for o in pair.delights] == ["d1"]
 
 
 def test_choices_from_a_model_without_logits_come_as_json_and_are_checked() -> None:

@@ -39,11 +39,11 @@ COMMON_QUESTION_SHARE = 0.3
 # pairs gain, by what they have above this floor.
 MEANING_WEIGHT = 1.0
 MEANING_FLOOR = 0.2
-# Read from states, meaning is a cosine of centred vectors (about -0.3..1): it counts above a low floor, and
-# with more weight, since it tells one problem from another better than the words do; it replaces the static
-# embedding, and clusters join at a higher threshold.
+# Read from states, meaning is a cosine of centred vectors (about -0.3..1, near 0 for unrelated answers): it
+# counts whole, below zero too (two answers that mean apart are kept apart however their words or questions
+# match; a floor lost that), and with more weight, since it tells one problem from another better than the
+# words do. It replaces the static embedding, and clusters join at a higher threshold.
 STATE_MEANING_WEIGHT = 2.0
-STATE_MEANING_FLOOR = 0.1
 STATE_THRESHOLD = 0.3
 # A finding keeps, cites and counts its strongest few observations; past them, only those whose words match.
 CORE_MEMBERS = 3
@@ -112,16 +112,13 @@ def said(observations: Sequence[Observation]) -> Vocabulary:
 def meant_alike(
     observations: Sequence[Observation], meanings: Mapping[str, Sequence[float]] | None = None
 ) -> list[list[float]]:
-    """How alike the observations' quotes mean, above the floor where that says something (0 below it):
-    by their states' meanings where every one has one, else by a static embedding of their quotes."""
+    """How alike the observations' quotes mean: by their states' meanings where every one has one (the whole
+    cosine), else by a static embedding of their quotes, above the floor where that says something."""
     if meanings is not None and all_meant(observations, meanings):
         vectors = [_unit(meanings[o.id]) for o in observations]
-        weight, floor = STATE_MEANING_WEIGHT, STATE_MEANING_FLOOR
-        alike = [[_dot(a, b) for b in vectors] for a in vectors]
-    else:
-        weight, floor = MEANING_WEIGHT, MEANING_FLOOR
-        alike = similarities([" ".join(e.quote for e in o.evidence) for o in observations])
-    return [[weight * max(0.0, value - floor) for value in row] for row in alike]
+        return [[STATE_MEANING_WEIGHT * _dot(a, b) for b in vectors] for a in vectors]
+    alike = similarities([" ".join(e.quote for e in o.evidence) for o in observations])
+    return [[MEANING_WEIGHT * max(0.0, value - MEANING_FLOOR) for value in row] for row in alike]
 
 
 def all_meant(observations: Sequence[Observation], meanings: Mapping[str, Sequence[float]] | None) -> bool:

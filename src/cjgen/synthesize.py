@@ -14,7 +14,7 @@ import math
 import re
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import cast
 
@@ -71,9 +71,16 @@ ACTIONS_PER_STAGE = 4
 SAME_STEP = 0.5
 STATEMENT_WORDS = 16
 NAME_WORDS = 16
-# A pair of opposite observations is put to the model only when at least this alike (by words, or by the
-# cosine of their meanings where read from states), or of one stage.
+# A pair of opposite observations is put to the model only when at least this alike by words, or of one stage.
 CONTRADICTION_SIMILARITY = 0.2
+# Where meanings were read from states: a problem and a good moment of two people are about one thing when
+# their meanings' cosine is at least this (about the top 1 % of such pairs in a study) ...
+OPPOSED_MEANING = 0.4
+# ... and another participant's moment joins a side when it means what that side's first moment means, and
+# is about the same thing as the other side's, by these cosines; a side cites at most SIDE_MEMBERS people.
+SAME_SIDE_MEANING = 0.5
+ABOUT_THE_SAME = 0.25
+SIDE_MEMBERS = 3
 # A suspicion from the brief counts as shown when a pain point is at least this alike.
 SUPPORTED = 0.34
 # A written name is kept when its quote holds at least this share of its content words: what the map calls a
@@ -356,18 +363,84 @@ def opportunities_for(runtime: Runtime, ctx: Context, pains: Sequence[PainPoint]
     return out
 
 
-def opposed_pairs(runtime: Runtime, ctx: Context) -> list[tuple[Observation, Observation]]:
-    """(pain, delight) pairs by different people about the same thing, each confirmed by the model.
+@dataclass(frozen=True)
+class Opposed:
+    """Participants who feel opposite about one thing: each side strongest first."""
 
-    About the same thing by what they mean where the labels were read from states (`group.meant_alike`),
-    else by their words."""
+    pains: tuple[Observation, ...]
+    delights: tuple[Observation, ...]
+
+
+def opposed_pairs(runtime: Runtime, ctx: Context) -> list[Opposed]:
+    """Problems and good moments of different people about the same thing.
+
+    Where the labels were read from states, by what they mean, in code: the embedded model's answers to
+    "same thing, opposite feelings?" were measured to be no better than chance (evals/README.md), and two
+    quotes whose meanings lie this close are about one thing. Each side then takes the other participants
+    whose moments of its kind mean what its first one means and are about the same thing too.
+    Otherwise each likely pair is put to the model (`judged_pairs`)."""
     pains, delights = ctx.of_kind("pain"), ctx.of_kind("delight")
-    meant = all_meant([*pains, *delights], ctx.meanings)
+    if not all_meant([*pains, *delights], ctx.meanings):
+        return [Opposed((p,), (d,)) for p, d in judged_pairs(runtime, ctx)]
 
-    def alike(p: Observation, d: Observation) -> float:
-        return cosine(ctx.meanings[p.id], ctx.meanings[d.id]) if meant else similarity(p, d)
+    def alike(a: Observation, b: Observation) -> float:
+        return cosine(ctx.meanings[a.id], ctx.meanings[b.id])
 
-    pairs = [(alike(p, d), p, d) for p in pains for d in delights if p.participant_id != d.participant_id]
+    pairs = sorted(
+        ((alike(p, d), p, d) for p in pains for d in delights if p.participant_id != d.participant_id),
+        key=lambda x: -x[0],
+    )
+    used: set[str] = set()
+    found: list[Opposed] = []
+    for score, pain, delight in pairs:
+        if score < OPPOSED_MEANING or len(found) == MAX_CONTRADICTIONS:
+            break
+        if pain.id in used or delight.id in used:
+            continue
+        used.update((pain.id, delight.id))
+        pain_side = _side(ctx, pain, delight, used, alike, away={delight.participant_id})
+        away = {o.participant_id for o in pain_side}
+        opposed = Opposed(pain_side, _side(ctx, delight, pain, used, alike, away=away))
+        used.update(o.id for o in (*opposed.pains, *opposed.delights))
+        found.append(opposed)
+    return found
+
+
+def _side(
+    ctx: Context,
+    seed: Observation,
+    other: Observation,
+    used: set[str],
+    alike: Callable[[Observation, Observation], float],
+    *,
+    away: set[str],
+) -> tuple[Observation, ...]:
+    """`seed` and, one each, the other participants (none `away`) whose moments of its kind mean what it
+    means and are about what `other` is about; most alike first."""
+    joined = sorted(
+        (
+            o
+            for o in ctx.of_kind(seed.kind)
+            if o.id not in used
+            and o.participant_id not in away
+            and alike(o, seed) >= SAME_SIDE_MEANING
+            and alike(o, other) >= ABOUT_THE_SAME
+        ),
+        key=lambda o: -alike(o, seed),
+    )
+    members = [seed]
+    for o in joined:
+        if len(members) < SIDE_MEMBERS and o.participant_id not in {m.participant_id for m in members}:
+            members.append(o)
+    return tuple(members)
+
+
+def judged_pairs(runtime: Runtime, ctx: Context) -> list[tuple[Observation, Observation]]:
+    """(pain, delight) pairs by different people that share words or a stage, each confirmed by the model."""
+    pains, delights = ctx.of_kind("pain"), ctx.of_kind("delight")
+    pairs = [
+        (similarity(p, d), p, d) for p in pains for d in delights if p.participant_id != d.participant_id
+    ]
     # Same stage, or about the same thing: the model then judges each pair.
     candidates = sorted(
         (x for x in pairs if x[1].stage_id == x[2].stage_id or x[0] >= CONTRADICTION_SIMILARITY),
@@ -407,24 +480,26 @@ def opposed_pairs(runtime: Runtime, ctx: Context) -> list[tuple[Observation, Obs
     return confirmed[:MAX_CONTRADICTIONS]
 
 
-def contradictions_from(
-    pairs: Sequence[tuple[Observation, Observation]], names: Mapping[str, str]
-) -> list[Contradiction]:
-    """Each confirmed (pain, delight) pair as a contradiction, its sides worded by their names."""
+def contradictions_from(opposed: Sequence[Opposed], names: Mapping[str, str]) -> list[Contradiction]:
+    """Each pair of opposite sides as a contradiction, each side worded by the name of its first moment."""
     out: list[Contradiction] = []
-    for pain, delight in pairs:
-        said = {o.id: statement_of(o, names) for o in (pain, delight)}
+    for pair in opposed:
+        said = {o.id: statement_of(o, names) for o in (pair.pains[0], pair.delights[0])}
         sides = [
             ContradictionSide(
-                participant_ids=[o.participant_id], statement=said[o.id], evidence=o.evidence[:2]
+                participant_ids=sorted({o.participant_id for o in members}),
+                statement=said[members[0].id],
+                evidence=evidence_of(members)[:SIDE_MEMBERS],
             )
-            for o in (delight, pain)
+            for members in (pair.delights, pair.pains)
         ]
+        first = {kind: members[0] for kind, members in (("pain", pair.pains), ("delight", pair.delights))}
         out.append(
             Contradiction(
                 id=f"contradiction{len(out) + 1}",
-                stage_id=delight.stage_id,
-                what=f"{delight.participant_id}: {said[delight.id]} {pain.participant_id}: {said[pain.id]}",
+                stage_id=first["delight"].stage_id,
+                what=f"{first['delight'].participant_id}: {said[first['delight'].id]} "
+                f"{first['pain'].participant_id}: {said[first['pain'].id]}",
                 sides=sides,
                 evidence=sides[0].evidence[:1] + sides[1].evidence[:1],
             )
@@ -610,7 +685,7 @@ def synthesize(runtime: Runtime, ctx: Context) -> Synthesis:
     done = action_findings(ctx)
     opposed = opposed_pairs(runtime, ctx)
     shown = [f.representative for f in (*pain_findings, *delight_findings)] + [
-        o for pair in opposed for o in pair
+        o for pair in opposed for o in (pair.pains[0], pair.delights[0])
     ]
     names = names_for(runtime, shown)
     pains = pain_points_for(ctx, pain_findings, statements_of(pain_findings, names), lookup)
