@@ -25,6 +25,7 @@ from cjgen.eval.locate import normalise
 from cjgen.group import (
     COMMON_QUESTION_SHARE,
     QUESTION_WEIGHT,
+    STATE_MEANING_FLOOR,
     STATE_MEANING_WEIGHT,
     Vocabulary,
     cosine,
@@ -97,7 +98,7 @@ def pair_aucs(sentences: list[tuple[SentenceLabel, str]]) -> dict[str, float] | 
                 continue
             meant = cosine(a.meaning or (), b.meaning or ())
             said = words.cosine(i, j)
-            joined = said + STATE_MEANING_WEIGHT * meant
+            joined = said + STATE_MEANING_WEIGHT * max(0.0, meant - STATE_MEANING_FLOOR)
             scores["meaning"].append(meant)
             scores["static"].append(static[i][j])
             scores["words"].append(said)

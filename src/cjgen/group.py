@@ -10,10 +10,11 @@ Where the labels were read from the model's states, what the quotes mean comes f
 (`readout.LabelHead.meanings`): two participants' moments about one problem lie closer there than in a static
 embedding, and pairs of one gold finding were told from pairs of two better (evals/README.md).
 Average-linkage agglomeration stops at a similarity threshold, so the number of findings follows the data.
-A finding keeps its three most confidently labelled observations, and any further one whose own words are as
-alike to its strongest as the grouping threshold: answers to one broad guide question ("what did you find
-difficult?") can join a cluster by the question alone, and past a few they stop saying one thing, so the rest
-are not cited and counted for a claim they do not make. They form the next finding of their own, in turn.
+A finding is led by its most confidently labelled observation and keeps the two most alike to it, and any
+further one whose own words are as alike to the lead as the grouping threshold: answers to one broad guide
+question ("what did you find difficult?") can join a cluster by the question alone, and past a few they stop
+saying one thing, so the rest are not cited and counted for a claim they do not make. They form the next
+finding of their own, in turn.
 Findings are ranked by how many participants raised them, then by how confident the labels were.
 """
 
@@ -39,13 +40,13 @@ COMMON_QUESTION_SHARE = 0.3
 # pairs gain, by what they have above this floor.
 MEANING_WEIGHT = 1.0
 MEANING_FLOOR = 0.2
-# Read from states, meaning is a cosine of centred vectors (about -0.3..1, near 0 for unrelated answers): it
-# counts whole, below zero too (two answers that mean apart are kept apart however their words or questions
-# match; a floor lost that), and with more weight, since it tells one problem from another better than the
-# words do. It replaces the static embedding, and clusters join at a higher threshold.
+# Read from states, meaning is a cosine of centred vectors (about -0.3..1): it counts above a low floor, and
+# with more weight, since it tells one problem from another better than the words do; it replaces the static
+# embedding, and clusters join at a higher threshold.
 STATE_MEANING_WEIGHT = 2.0
+STATE_MEANING_FLOOR = 0.1
 STATE_THRESHOLD = 0.3
-# A finding keeps, cites and counts its strongest few observations; past them, only those whose words match.
+# A finding keeps, cites and counts its lead and those most alike to it; past them, only those whose words match.
 CORE_MEMBERS = 3
 # A member with fewer content words than this cannot say what a finding is about ("That's very difficult.",
 # "I love this."): it words the finding only when no member says more.
@@ -112,13 +113,16 @@ def said(observations: Sequence[Observation]) -> Vocabulary:
 def meant_alike(
     observations: Sequence[Observation], meanings: Mapping[str, Sequence[float]] | None = None
 ) -> list[list[float]]:
-    """How alike the observations' quotes mean: by their states' meanings where every one has one (the whole
-    cosine), else by a static embedding of their quotes, above the floor where that says something."""
+    """How alike the observations' quotes mean, above the floor where that says something (0 below it):
+    by their states' meanings where every one has one, else by a static embedding of their quotes."""
     if meanings is not None and all_meant(observations, meanings):
         vectors = [_unit(meanings[o.id]) for o in observations]
-        return [[STATE_MEANING_WEIGHT * _dot(a, b) for b in vectors] for a in vectors]
-    alike = similarities([" ".join(e.quote for e in o.evidence) for o in observations])
-    return [[MEANING_WEIGHT * max(0.0, value - MEANING_FLOOR) for value in row] for row in alike]
+        weight, floor = STATE_MEANING_WEIGHT, STATE_MEANING_FLOOR
+        alike = [[_dot(a, b) for b in vectors] for a in vectors]
+    else:
+        weight, floor = MEANING_WEIGHT, MEANING_FLOOR
+        alike = similarities([" ".join(e.quote for e in o.evidence) for o in observations])
+    return [[weight * max(0.0, value - floor) for value in row] for row in alike]
 
 
 def all_meant(observations: Sequence[Observation], meanings: Mapping[str, Sequence[float]] | None) -> bool:
@@ -213,12 +217,17 @@ def group_observations(
         threshold = STATE_THRESHOLD if all_meant(observations, meanings) else THRESHOLD
     words = said(observations)
     findings = []
-    pending = agglomerate(similarity_matrix(observations, words, question_weight, meanings), threshold)
+    sim = similarity_matrix(observations, words, question_weight, meanings)
+    pending = agglomerate(sim, threshold)
     while pending:
         strongest = sorted(pending.pop(), key=lambda i: -scores.get(observations[i].id, 0.0))
         lead = strongest[0]
-        kept = strongest[:CORE_MEMBERS] + [
-            i for i in strongest[CORE_MEMBERS:] if words.cosine(lead, i) >= threshold
+        # The others follow the lead by how alike they are to it, not by their own labels' confidence: a
+        # cluster joined by average likeness holds members far from each other, and its core should be those
+        # that say what the lead says.
+        nearest = [lead, *sorted(strongest[1:], key=lambda i: (-sim[lead][i], strongest.index(i)))]
+        kept = nearest[:CORE_MEMBERS] + [
+            i for i in nearest[CORE_MEMBERS:] if words.cosine(lead, i) >= threshold
         ]
         # What a finding leaves out is a finding of its own (strongest first again), not lost: a broad
         # question's answers become several findings of a few each.
