@@ -6,6 +6,7 @@ Slow (it loads the model on CPU); it runs in CI with the other `local_model` tes
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -37,6 +38,21 @@ _WITHOUT_EXTRA_BUFFERS = (
 )
 
 
+def _skip_where_the_server_crashes(base_url: str, process: subprocess.Popen[bytes]) -> None:
+    """One token first: on some CPUs with AMX, llama-cpp-python's server process dies in libggml-cpu at its
+    first decode, with or without extra buffers, while the same build serves cjgen in-process. That is the
+    server's fault on that machine, not cjgen's, so the tests are skipped there, saying why; any other
+    failure fails them."""
+    probe = {"model": "qwen2.5", "messages": [{"role": "user", "content": "Hi"}], "max_tokens": 1}
+    try:
+        httpx.post(f"{base_url}/chat/completions", json=probe, timeout=120)
+    except httpx.TransportError:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=10)
+    if process.poll() is not None and process.returncode < 0:
+        pytest.skip(f"llama-cpp-python's server died with signal {-process.returncode} at its first decode")
+
+
 def _reports_amx() -> bool:
     cpuinfo = Path("/proc/cpuinfo")
     return cpuinfo.is_file() and " amx" in cpuinfo.read_text(errors="ignore")
@@ -61,6 +77,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     base_url = f"http://127.0.0.1:{port}/v1"
     try:
         wait_until_up(f"{base_url}/models", process, log, START_S)
+        _skip_where_the_server_crashes(base_url, process)
         yield base_url
     finally:
         process.terminate()

@@ -180,9 +180,9 @@ class _LayerTap:
 
 
 @contextlib.contextmanager
-def _native_defaults(tap: _LayerTap) -> Iterator[None]:
-    """Load with `use_extra_bufts` off (native builds crash in the AMX path at the first decode otherwise),
-    several sequences sharing one KV buffer, and `tap` on the graph."""
+def _without_extra_buffers() -> Iterator[None]:
+    """Load models with `use_extra_bufts` off: native builds crash in the AMX path at the first decode
+    otherwise. Also what a llama.cpp server started from this package needs on such a machine."""
     import llama_cpp.llama_cpp as native
 
     original = native.llama_model_default_params
@@ -192,6 +192,19 @@ def _native_defaults(tap: _LayerTap) -> Iterator[None]:
         if hasattr(params, "use_extra_bufts"):
             params.use_extra_bufts = False
         return params
+
+    native.llama_model_default_params = patched
+    try:
+        yield
+    finally:
+        native.llama_model_default_params = original
+
+
+@contextlib.contextmanager
+def _native_defaults(tap: _LayerTap) -> Iterator[None]:
+    """Load without extra buffers (`_without_extra_buffers`), with several sequences sharing one KV buffer,
+    and `tap` on the graph."""
+    import llama_cpp.llama_cpp as native
 
     original_context = native.llama_context_default_params
 
@@ -203,12 +216,11 @@ def _native_defaults(tap: _LayerTap) -> Iterator[None]:
         params.cb_eval = tap.callback
         return params
 
-    native.llama_model_default_params = patched
     native.llama_context_default_params = patched_context
     try:
-        yield
+        with _without_extra_buffers():
+            yield
     finally:
-        native.llama_model_default_params = original
         native.llama_context_default_params = original_context
 
 
