@@ -225,7 +225,7 @@ def group_observations(
         # The others follow the lead by how alike they are to it, not by their own labels' confidence: a
         # cluster joined by average likeness holds members far from each other, and its core should be those
         # that say what the lead says.
-        nearest = [lead, *sorted(strongest[1:], key=lambda i: (-sim[lead][i], strongest.index(i)))]
+        nearest = [lead, *sorted(strongest[1:], key=lambda i: -sim[lead][i])]  # ties: the stronger first
         kept = nearest[:CORE_MEMBERS] + [
             i for i in nearest[CORE_MEMBERS:] if words.cosine(lead, i) >= threshold
         ]

@@ -484,7 +484,8 @@ def contradictions_from(opposed: Sequence[Opposed], names: Mapping[str, str]) ->
     """Each pair of opposite sides as a contradiction, each side worded by the name of its first moment."""
     out: list[Contradiction] = []
     for pair in opposed:
-        said = {o.id: statement_of(o, names) for o in (pair.pains[0], pair.delights[0])}
+        delight, pain = pair.delights[0], pair.pains[0]
+        said = {o.id: statement_of(o, names) for o in (pain, delight)}
         sides = [
             ContradictionSide(
                 participant_ids=sorted({o.participant_id for o in members}),
@@ -493,13 +494,11 @@ def contradictions_from(opposed: Sequence[Opposed], names: Mapping[str, str]) ->
             )
             for members in (pair.delights, pair.pains)
         ]
-        first = {kind: members[0] for kind, members in (("pain", pair.pains), ("delight", pair.delights))}
         out.append(
             Contradiction(
                 id=f"contradiction{len(out) + 1}",
-                stage_id=first["delight"].stage_id,
-                what=f"{first['delight'].participant_id}: {said[first['delight'].id]} "
-                f"{first['pain'].participant_id}: {said[first['pain'].id]}",
+                stage_id=delight.stage_id,
+                what=f"{delight.participant_id}: {said[delight.id]} {pain.participant_id}: {said[pain.id]}",
                 sides=sides,
                 evidence=sides[0].evidence[:1] + sides[1].evidence[:1],
             )
