@@ -36,7 +36,11 @@ pytestmark = [
 ]
 if CHROMIUM and DRIVER:
     from selenium import webdriver
-    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    from selenium.common.exceptions import (
+        NoSuchElementException,
+        StaleElementReferenceException,
+        WebDriverException,
+    )
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
@@ -158,6 +162,11 @@ def _version_or_none(driver: WebDriver) -> int | None:
         return version(driver)
     except (StaleElementReferenceException, NoSuchElementException):  # the page is reloading
         return None
+    except WebDriverException as exc:
+        # Chromium's driver reports an element of the page being replaced this way too, mid-reload.
+        if "does not belong to the document" in str(exc):
+            return None
+        raise
 
 
 def card(driver: WebDriver, item_id: str) -> WebElement:
