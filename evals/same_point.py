@@ -25,10 +25,9 @@ from cjgen.eval.locate import normalise
 from cjgen.group import (
     COMMON_QUESTION_SHARE,
     QUESTION_WEIGHT,
-    STATE_MEANING_FLOOR,
-    STATE_MEANING_WEIGHT,
     Vocabulary,
     cosine,
+    read_alike,
 )
 from cjgen.ingest import load_transcripts
 from cjgen.label import SentenceLabel, label_transcript
@@ -98,12 +97,13 @@ def pair_aucs(sentences: list[tuple[SentenceLabel, str]]) -> dict[str, float] | 
                 continue
             meant = cosine(a.meaning or (), b.meaning or ())
             said = words.cosine(i, j)
-            joined = said + STATE_MEANING_WEIGHT * max(0.0, meant - STATE_MEANING_FLOOR)
+            question = asked.cosine(i, j)
+            joined = said + read_alike(meant)
             scores["meaning"].append(meant)
             scores["static"].append(static[i][j])
             scores["words"].append(said)
-            scores["question"].append(asked.cosine(i, j))
-            scores["grouping"].append(joined + QUESTION_WEIGHT * asked.cosine(i, j))
+            scores["question"].append(question)
+            scores["grouping"].append(joined + QUESTION_WEIGHT * question)
             scores["grouping, no question"].append(joined)
             same.append(item_a == item_b)
     return {name: auc(values, same) for name, values in scores.items()} | {

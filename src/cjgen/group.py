@@ -117,12 +117,14 @@ def meant_alike(
     by their states' meanings where every one has one, else by a static embedding of their quotes."""
     if meanings is not None and all_meant(observations, meanings):
         vectors = [_unit(meanings[o.id]) for o in observations]
-        weight, floor = STATE_MEANING_WEIGHT, STATE_MEANING_FLOOR
-        alike = [[_dot(a, b) for b in vectors] for a in vectors]
-    else:
-        weight, floor = MEANING_WEIGHT, MEANING_FLOOR
-        alike = similarities([" ".join(e.quote for e in o.evidence) for o in observations])
-    return [[weight * max(0.0, value - floor) for value in row] for row in alike]
+        return [[read_alike(_dot(a, b)) for b in vectors] for a in vectors]
+    alike = similarities([" ".join(e.quote for e in o.evidence) for o in observations])
+    return [[MEANING_WEIGHT * max(0.0, value - MEANING_FLOOR) for value in row] for row in alike]
+
+
+def read_alike(cosine_of_meanings: float) -> float:
+    """What the cosine of two meanings read from states adds to a pair's likeness."""
+    return STATE_MEANING_WEIGHT * max(0.0, cosine_of_meanings - STATE_MEANING_FLOOR)
 
 
 def all_meant(observations: Sequence[Observation], meanings: Mapping[str, Sequence[float]] | None) -> bool:

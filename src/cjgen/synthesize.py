@@ -417,19 +417,21 @@ def _side(
 ) -> tuple[Observation, ...]:
     """`seed` and, one each, the other participants (none `away`) whose moments of its kind mean what it
     means and are about what `other` is about; most alike first."""
+    mean_it = [
+        (alike(o, seed), o)
+        for o in ctx.of_kind(seed.kind)
+        if o.id not in used and o.participant_id not in away
+    ]
     joined = sorted(
         (
-            o
-            for o in ctx.of_kind(seed.kind)
-            if o.id not in used
-            and o.participant_id not in away
-            and alike(o, seed) >= SAME_SIDE_MEANING
-            and alike(o, other) >= ABOUT_THE_SAME
+            (score, o)
+            for score, o in mean_it
+            if score >= SAME_SIDE_MEANING and alike(o, other) >= ABOUT_THE_SAME
         ),
-        key=lambda o: -alike(o, seed),
+        key=lambda x: -x[0],
     )
     members = [seed]
-    for o in joined:
+    for _, o in joined:
         if len(members) < SIDE_MEMBERS and o.participant_id not in {m.participant_id for m in members}:
             members.append(o)
     return tuple(members)
