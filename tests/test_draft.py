@@ -54,7 +54,7 @@ class DraftModel(ByStep):
     """Answers the draft's questions by step, from what each question shows; `pains` maps (stage, group) to an
     answer."""
 
-    def __init__(self, pains: dict[tuple[str, str], str] | None = None, service: str = "A") -> None:
+    def __init__(self, pains: dict[tuple[str, str], str] | None = None, service: str = "pay for") -> None:
         self.pains = pains or {}
         self.service = service
         self.plan_prompts: list[str] = []
@@ -62,7 +62,8 @@ class DraftModel(ByStep):
 
     def handlers(self) -> dict[str, Handler]:
         return {
-            "service": lambda q, p: self.service,
+            # The option that describes the service (`service`: words of its description), wherever shown.
+            "service": lambda q, p: next(letter for letter, text in listed(q, "A-H") if self.service in text),
             "draft_problem": lambda q, p: "B" if "advantage" in q else "A",
             "draft_pain": self.pain,
             "draft_delight": lambda q, p: f"Warm bread for {self.group(q).casefold()} every morning",
@@ -129,8 +130,8 @@ def test_stages_are_the_planned_customer_stages(journey: JourneyMap) -> None:
 @pytest.mark.parametrize(
     ("answer", "shown", "not_shown"),
     [
-        ("A", "Evaluate and sign up", "Wait for a decision"),
-        ("B", "Wait for a decision", "Evaluate and sign up"),
+        ("pay for", "Evaluate and sign up", "Wait for a decision"),
+        ("apply for", "Wait for a decision", "Evaluate and sign up"),
     ],
 )
 def test_the_stage_plan_starts_from_the_scaffold_of_the_kind_of_service(

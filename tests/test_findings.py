@@ -3,6 +3,8 @@ brief's segments, contradictions confirmed pair by pair, and choices from models
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -17,7 +19,7 @@ from cjgen.prompts import Prompt
 from cjgen.schema import Stage, Turn
 from cjgen.sentences import Sentence
 from cjgen.settings import Settings
-from cjgen.stages import Segment, divides, plan_from_brief, segments_from_brief
+from cjgen.stages import SERVICE_KINDS, Segment, divides, plan_from_brief, segments_from_brief
 from cjgen.synthesize import Context, contradictions_from, opposed_pairs, personas_for
 from cjgen.wording import says_nothing_of_the_service
 from factories import obs
@@ -301,7 +303,7 @@ def test_groups_the_stage_plan_already_names_are_not_asked_for_again() -> None:
     merged = [{"name": "Riders", "description": "Commuters and families."}]
     for plan_groups, asked in ((named, []), (merged, ["segments"])):
         run, model = scripted(
-            {"answers": ["A"]},
+            {"answers": ["A"] * len(SERVICE_KINDS)},  # the service kind, asked in every order,
             {"stages": stages, "segments": plan_groups, "suspected": []},
             {"groups": named},
         )
@@ -460,6 +462,28 @@ def test_a_lean_to_one_stage_number_is_taken_out_before_choosing() -> None:
     picked = [max(range(3), key=lambda k: a[k]) for a in debiased(answers)]
     assert picked[2] == 1
     assert debiased(answers[:2]) == answers[:2]  # too few answers to tell a lean from a finding
+
+
+def test_a_choice_asked_in_every_order_is_not_decided_by_a_lean_to_one_letter() -> None:
+    from cjgen.choose import best, rotated
+
+    def answer(messages: list[Any], kwargs: dict[str, Any]) -> dict[str, Any]:
+        # The model leans to A: it answers A unless the option the context points to (2) is shown at B.
+        orders = re.findall(r"order (\d),(\d),(\d)", str(messages[-1].content))
+        return {"answers": ["B" if order[1] == "2" else "A" for order in orders]}
+
+    model = ScriptedChatModel(responder=answer)
+    run = open_runtime(model=model, settings=Settings(max_reasks=0), use_cache=False).start()
+    prompt = Prompt("service", "hash", "system", "context")
+
+    def question(order: Sequence[int]) -> str:
+        return "Which? order " + ",".join(str(k) for k in order)
+
+    [once] = choose(run, prompt, [question([0, 1, 2])], ("A", "B", "C"), step="test")
+    assert best(once) == 0
+    mean = rotated(run, prompt, question, 3, step="test")
+    assert best(mean) == 2 and sum(mean) == pytest.approx(1.0)
+    assert len(model.requests) == 2
 
 
 def test_a_chunk_never_shows_more_than_fits_however_many_questions_are_asked() -> None:

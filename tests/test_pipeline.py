@@ -32,6 +32,7 @@ from cjgen.schema import JourneyMap
 from cjgen.settings import Settings
 from cjgen.validate import check_map
 from oracle import GoldOracle, step_of
+from schema_answers import schema_of
 
 runner = CliRunner()
 
@@ -237,7 +238,7 @@ def test_brief_only_draft_marks_everything_an_assumption() -> None:
 def test_a_model_that_keeps_answering_badly_fails_with_the_field_path(bike: Path) -> None:
     def answer(_: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
         if step_of(kwargs) == "service":
-            return {"answers": ["A"]}
+            return {"answers": ["A"] * schema_of(kwargs)["properties"]["answers"]["minItems"]}
         assert step_of(kwargs) == "stages"
         return {"stages": [{"id": "Bad Id", "name": "x", "description": ""}]}
 

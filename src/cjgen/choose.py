@@ -78,6 +78,31 @@ def debiased(answers: list[list[float]]) -> list[list[float]]:
     return [[p - m for p, m in zip(a, means, strict=True)] for a in answers]
 
 
+def rotated(
+    runtime: Runtime,
+    prompt: Prompt,
+    question: Callable[[Sequence[int]], str],
+    count: int,
+    *,
+    step: str,
+) -> list[float]:
+    """One choice among `count` options, asked once per rotation of their order, each option's probability
+    averaged over the places it was shown in. `question(order)` words the question with the options in
+    `order` (indexes into the caller's list), lettered from A.
+
+    Asked once, a small model's lean to one letter can outweigh what the context says when two options both
+    fit a little; shown at every place once, each option gets the lean equally, and what is left is the
+    context's. Costs `count` short questions after one shared context."""
+    orders = [[(shift + k) % count for k in range(count)] for shift in range(count)]
+    letters = [chr(ord("A") + k) for k in range(count)]
+    answers = choose(runtime, prompt, [question(order) for order in orders], letters, step=step)
+    mean = [0.0] * count
+    for order, probabilities in zip(orders, answers, strict=True):
+        for option, probability in zip(order, probabilities, strict=True):
+            mean[option] += probability / count
+    return mean
+
+
 def best(probabilities: Sequence[float]) -> int:
     """The index of the most probable option (the first of equals)."""
     return max(range(len(probabilities)), key=lambda k: probabilities[k])

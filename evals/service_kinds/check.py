@@ -1,0 +1,68 @@
+"""How often the service-kind choice (`cjgen.stages.service_kind`) picks the scaffold a reader would pick.
+
+    python evals/service_kinds/check.py [CASES_DIR]
+
+Reads `briefs.yaml` here (briefs written for this check, several meant to tempt the wrong answer) and, where
+given, each eval case's brief with the kind its gold stages fit (`service_kind` in the case's SOURCES or
+below). Prints, per brief, the option probabilities asked once (options in their usual order) and asked in
+every order (`cjgen.choose.rotated`), then the share right either way. Uses the configured model (the embedded
+one by default) and the response cache.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import yaml
+
+from cjgen.choose import best, choose, rotated
+from cjgen.pipeline import open_runtime
+from cjgen.prompts import render_block, render_prompt
+from cjgen.stages import SERVICE_KINDS
+
+HERE = Path(__file__).parent
+# The kind each eval case's gold stages follow (the researchers' own phases), for checking only.
+CASE_KINDS = {
+    "bike-subscription": 0,
+    "brief-only": 0,
+    "clinic-booking": 2,
+    "va-checkin-discovery": 2,
+    "va-preneed-burial": 1,
+    "va-transition-benefits": 1,
+}
+
+
+def main() -> None:
+    briefs = [(b["name"], b["kind"], b["brief"]) for b in yaml.safe_load((HERE / "briefs.yaml").read_text())]
+    if len(sys.argv) > 1:
+        cases = Path(sys.argv[1])
+        briefs += [
+            (f"case {name}", kind, (cases / name / "brief.md").read_text())
+            for name, kind in CASE_KINDS.items()
+            if (cases / name / "brief.md").is_file()
+        ]
+    runtime = open_runtime().start()
+    count = len(SERVICE_KINDS)
+    letters = [chr(ord("A") + k) for k in range(count)]
+    right = {"once": 0, "every order": 0}
+    for name, kind, brief in briefs:
+        prompt = render_prompt("service", brief=brief)
+
+        def question(order: list[int] | tuple[int, ...]) -> str:
+            return render_block("service", "question", kinds=[SERVICE_KINDS[k] for k in order])
+
+        [once] = choose(runtime, prompt, [question(list(range(count)))], letters, step="service")
+        every = rotated(runtime, prompt, question, count, step="service")
+        right["once"] += best(once) == kind
+        right["every order"] += best(every) == kind
+        shown = " ".join(f"{p:.2f}" for p in once), " ".join(f"{p:.2f}" for p in every)
+        print(
+            f"{name[:36]:36s} want {kind}  once {best(once)} ({shown[0]})  every order {best(every)} ({shown[1]})"
+        )
+    for way, n in right.items():
+        print(f"{way}: {n}/{len(briefs)} right")
+
+
+if __name__ == "__main__":
+    main()
