@@ -12,7 +12,7 @@ import pytest
 from cjgen.eval.diagnostics import KindDiagnostics, bcubed
 from cjgen.eval.gold import GoldCase, GoldPoint, GoldQuote, check_gold, load_case
 from cjgen.eval.locate import CaseSources, parse_turns
-from cjgen.eval.metrics import adjusted_rand_index, max_matching, score_personas
+from cjgen.eval.metrics import adjusted_rand_index, best_pairing, max_matching, score_personas
 from cjgen.eval.report import diagnostics_table, results_table, summarise, write_results
 from cjgen.eval.score import CaseScore, score_case
 from cjgen.schema import (
@@ -460,6 +460,29 @@ def test_stages_match_by_evidence_when_names_differ() -> None:
     # "Phase" is no word of any gold stage: the names say nothing of the service.
     assert stages.name_wording == 0.0
     assert score(case, perfect_map(case)).stages.name_wording == 1.0
+
+
+def test_stage_placement_counts_quotes_in_the_stage_paired_with_their_gold_stage() -> None:
+    case = gold("bike-subscription")
+    journey = perfect_map(case)
+    stages = score(case, journey).stages
+    assert stages.located > 0 and stages.placed == stages.located and stages.placement == 1.0
+    # Renaming or reordering stages moves nothing: the pairing follows the quotes.
+    journey.stages.reverse()
+    assert score(case, journey).stages.placement == 1.0
+    # Every item placed in one stage: only the quotes of the gold stage paired with it are placed right.
+    first = journey.stages[0].id
+    for item in [*journey.pain_points, *journey.delights]:
+        item.stage_id = first
+    moved = score(case, journey).stages
+    assert moved.located == stages.located and 0 < moved.placed < moved.located
+
+
+def test_the_best_pairing_uses_each_row_and_column_once() -> None:
+    assert best_pairing([[3, 1], [2, 0]]) == 3  # (0, 1) + (1, 0) = 3 ties (0, 0) alone
+    assert best_pairing([[5, 4], [5, 0]]) == 9
+    assert best_pairing([[0, 0], [0, 0]]) == 0
+    assert best_pairing([[1], [1], [1]]) == 1
 
 
 def test_brief_assumption_reported_as_observed_fails() -> None:

@@ -242,6 +242,15 @@ class StageScore(BaseModel):
         description="Over paired stages, the share of the stage name's content stems that the gold stage's name "
         "and description use: whether a stage is named for this service or by a generic scaffold.",
     )
+    located: int = Field(
+        0, description="Pain point and delight quotes on a gold quote of a staged gold item."
+    )
+    placed: int = Field(
+        0,
+        description="Of those, the most that one pairing of map stages with gold stages (each at most once) "
+        "puts in the map stage paired with their gold item's stage.",
+    )
+    placement: float | None = Field(None, description="placed / located; None where no quote is located.")
 
 
 STAGE_NAME_THRESHOLD = 70.0
@@ -259,6 +268,46 @@ def order_agreement(positions: Sequence[tuple[int, int]]) -> float:
             total += 1
             concordant += (p1 - p2) * (g1 - g2) > 0
     return ratio(concordant, total, 1.0)
+
+
+def best_pairing(counts: Sequence[Sequence[int]]) -> int:
+    """The largest total of `counts[row][column]` over pairings that use each row and each column at most once
+    (rows in order, the columns taken so far as a bit set)."""
+    best = {0: 0}
+    for row in counts:
+        after = dict(best)  # this row paired with none
+        for taken, total in best.items():
+            for column, count in enumerate(row):
+                if count and not taken & (1 << column):
+                    key = taken | (1 << column)
+                    after[key] = max(after.get(key, 0), total + count)
+        best = after
+    return max(best.values())
+
+
+def stage_placement(case: GoldCase, journey: JourneyMap, sources: CaseSources) -> tuple[int, int]:
+    """(placed, located): how many of the map's pain point and delight quotes that lie on a gold quote sit in
+    the map stage paired with that gold item's stage, under the pairing that places most (`best_pairing`).
+    It reads where moments were placed, which the stage order does not: two maps with the same stages in
+    the same order can place half or all of their quotes right."""
+    gold_index = {s.id: k for k, s in enumerate(case.stages)}
+    map_index = {s.id: k for k, s in enumerate(journey.stages)}
+    gold = [
+        (gold_index[point.stage], sources.gold_spans(point.evidence))
+        for point in [*case.pain_points, *case.delights]
+        if point.stage in gold_index
+    ]
+    counts = [[0] * len(case.stages) for _ in journey.stages]
+    located = 0
+    for item in [*journey.pain_points, *journey.delights]:
+        if item.basis != "observed" or item.stage_id not in map_index:
+            continue
+        for span in sources.evidence_spans(item.evidence):
+            stage = next((g for g, spans in gold if any(span.overlaps(t) for t in spans)), None)
+            if stage is not None:
+                counts[map_index[item.stage_id]][stage] += 1
+                located += 1
+    return best_pairing(counts), located
 
 
 def score_stages(case: GoldCase, journey: JourneyMap, sources: CaseSources) -> StageScore:
@@ -304,6 +353,7 @@ def score_stages(case: GoldCase, journey: JourneyMap, sources: CaseSources) -> S
         for p, g in positions
     ]
     shares = [share for share in named if share is not None]
+    placed, located = stage_placement(case, journey, sources)
     return StageScore(
         gold_total=total,
         matched=len(positions),
@@ -311,6 +361,9 @@ def score_stages(case: GoldCase, journey: JourneyMap, sources: CaseSources) -> S
         order_agreement=order_agreement(positions),
         pairs={journey.stages[p].id: case.stages[g].id for p, g in positions},
         name_wording=sum(shares) / len(shares) if shares else None,
+        located=located,
+        placed=placed,
+        placement=placed / located if located else None,
     )
 
 

@@ -58,6 +58,13 @@ def summarise(scores: list[CaseScore]) -> dict[str, Any]:
         "stage_order": _mean(s.stages.order_agreement for s in scores),
         "stage_coverage": _mean(s.stages.coverage for s in scores),
         "stage_names": _mean(s.stages.name_wording for s in scores),
+        "stages_placed": sum(s.stages.placed for s in scores),
+        "stages_located": sum(s.stages.located for s in scores),
+        "stage_placement": (
+            sum(s.stages.placed for s in scores) / located
+            if (located := sum(s.stages.located for s in scores))
+            else None
+        ),
         "contradictions_found": sum(s.contradictions.found for s in scores),
         "contradictions_total": sum(s.contradictions.total for s in scores),
         "assumptions_ok": sum(s.assumptions.ok for s in scores),
@@ -165,6 +172,7 @@ TABLE_COLUMNS = (
     "shotgun",
     "ARI",
     "stage order",
+    "stage placement",
     "stage names",
     "contradictions",
     "assumptions ok",
@@ -220,6 +228,7 @@ def _case_row(system: str, s: CaseScore) -> list[str]:
         _num(_shotgun(s)),
         _num(s.persona_ari),
         f"{s.stages.order_agreement:.2f} ({s.stages.matched}/{s.stages.gold_total})",
+        f"{_num(s.stages.placement)} ({s.stages.placed}/{s.stages.located})",
         _num(s.stages.name_wording),
         f"{s.contradictions.found}/{s.contradictions.total}",
         assumptions,
@@ -248,6 +257,7 @@ def _summary_row(system: str, scores: list[CaseScore]) -> list[str]:
         str(total["shotgun"]),
         _num(total["persona_ari"]),
         _num(total["stage_order"]),
+        f"{_num(total['stage_placement'])} ({total['stages_placed']}/{total['stages_located']})",
         _num(total["stage_names"]),
         f"{total['contradictions_found']}/{total['contradictions_total']}",
         f"{total['assumptions_ok']}/{total['assumptions_total']}",
