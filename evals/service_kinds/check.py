@@ -3,8 +3,7 @@
     python evals/service_kinds/check.py [CASES_DIR]
 
 Reads `briefs.yaml` here (briefs written for this check, several meant to tempt the wrong answer) and, where
-given, each eval case's brief with the kind its gold stages fit (`service_kind` in the case's SOURCES or
-below). Prints, per brief, the option probabilities asked once (options in their usual order) and asked in
+a cases folder is given, each eval case's brief with the kind its gold stages follow (`CASE_KINDS`). Prints, per brief, the option probabilities asked once (options in their usual order) and asked in
 every order (`cjgen.choose.rotated`), then the share right either way. Uses the configured model (the embedded
 one by default) and the response cache.
 """
@@ -18,8 +17,8 @@ import yaml
 
 from cjgen.choose import best, choose, rotated
 from cjgen.pipeline import open_runtime
-from cjgen.prompts import render_block, render_prompt
-from cjgen.stages import SERVICE_KINDS
+from cjgen.prompts import render_prompt
+from cjgen.stages import SERVICE_KINDS, service_question
 
 HERE = Path(__file__).parent
 # The kind each eval case's gold stages follow (the researchers' own phases), for checking only.
@@ -48,12 +47,8 @@ def main() -> None:
     right = {"once": 0, "every order": 0}
     for name, kind, brief in briefs:
         prompt = render_prompt("service", brief=brief)
-
-        def question(order: list[int] | tuple[int, ...]) -> str:
-            return render_block("service", "question", kinds=[SERVICE_KINDS[k] for k in order])
-
-        [once] = choose(runtime, prompt, [question(list(range(count)))], letters, step="service")
-        every = rotated(runtime, prompt, question, count, step="service")
+        [once] = choose(runtime, prompt, [service_question(range(count))], letters, step="service")
+        every = rotated(runtime, prompt, service_question, count, step="service")
         right["once"] += best(once) == kind
         right["every order"] += best(every) == kind
         shown = " ".join(f"{p:.2f}" for p in once), " ".join(f"{p:.2f}" for p in every)

@@ -148,16 +148,17 @@ def _parse_plan(data: Any) -> StagePlanOut:
     return plan
 
 
+def service_question(order: Sequence[int]) -> str:
+    """The service-kind question with `SERVICE_KINDS` shown in `order` (indexes), lettered from A."""
+    return render_block("service", "question", kinds=[SERVICE_KINDS[k] for k in order])
+
+
 def service_kind(runtime: Runtime, brief: str) -> ServiceKind:
     """How people meet the service the brief describes: one choice among `SERVICE_KINDS`, in every order of
     the options (`choose.rotated`). Measured on 14 briefs written for the check and the 6 of the eval cases
     (`evals/service_kinds`)."""
     prompt = render_prompt("service", brief=brief)
-
-    def question(order: Sequence[int]) -> str:
-        return render_block("service", "question", kinds=[SERVICE_KINDS[k] for k in order])
-
-    return SERVICE_KINDS[best(rotated(runtime, prompt, question, len(SERVICE_KINDS), step="service"))]
+    return SERVICE_KINDS[best(rotated(runtime, prompt, service_question, len(SERVICE_KINDS), step="service"))]
 
 
 def _named(groups: Sequence[SegmentOut], brief: str) -> list[Segment]:

@@ -44,7 +44,10 @@ def _mean(values: Iterable[float | None]) -> float | None:
 
 
 def summarise(scores: list[CaseScore]) -> dict[str, Any]:
-    """Overall figures: micro-averaged matching, mean ARI and stage order, totals for the rest."""
+    """Overall figures: micro-averaged matching and stage placement, mean ARI and stage order, totals for the
+    rest."""
+    placed = sum(s.stages.placed for s in scores)
+    located = sum(s.stages.located for s in scores)
     return {
         "cases": len(scores),
         "valid": sum(s.valid for s in scores),
@@ -58,13 +61,9 @@ def summarise(scores: list[CaseScore]) -> dict[str, Any]:
         "stage_order": _mean(s.stages.order_agreement for s in scores),
         "stage_coverage": _mean(s.stages.coverage for s in scores),
         "stage_names": _mean(s.stages.name_wording for s in scores),
-        "stages_placed": sum(s.stages.placed for s in scores),
-        "stages_located": sum(s.stages.located for s in scores),
-        "stage_placement": (
-            sum(s.stages.placed for s in scores) / located
-            if (located := sum(s.stages.located for s in scores))
-            else None
-        ),
+        "stages_placed": placed,
+        "stages_located": located,
+        "stage_placement": placed / located if located else None,
         "contradictions_found": sum(s.contradictions.found for s in scores),
         "contradictions_total": sum(s.contradictions.total for s in scores),
         "assumptions_ok": sum(s.assumptions.ok for s in scores),
