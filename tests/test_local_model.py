@@ -17,6 +17,7 @@ from cjgen.ingest import load_transcript
 from cjgen.label import label_transcript
 from cjgen.pipeline import open_runtime, summarize_file
 from cjgen.redact import redact_transcript
+from cjgen.stages import service_kind
 
 pytest.importorskip("llama_cpp", reason="the local backend is installed with `pip install 'cjgen[local]'`")
 pytestmark = pytest.mark.local_model
@@ -91,3 +92,28 @@ def test_local_model_reads_a_layers_states_over_each_span_and_the_same_again_fro
     assert np.allclose(again.mean[20], first.mean[20], atol=1e-3)
     with pytest.raises(ModelError, match="layer 27"):
         runtime.model.read_states("You read interviews.", context, spans, [27])  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("brief", "first_stage"),
+    [
+        (
+            "Residents apply online for a parking permit for their street, upload proof of address, and the "
+            "council decides within ten working days. We will talk to recent applicants.",
+            "Learn about it",
+        ),
+        (
+            "Patients book check-ups by phone or online, get reminders, check in at reception, see the dentist "
+            "and pay at the desk. We want to reduce missed appointments.",
+            "Notice a need and find",
+        ),
+    ],
+)
+def test_local_model_picks_the_scaffold_of_the_service_a_brief_describes(
+    runtime: Runtime, brief: str, first_stage: str
+) -> None:
+    """The service kind, asked in every order of its options, read from the embedded model's probabilities."""
+    asked = dataclasses.replace(runtime, calls=[]).start()
+    kind = service_kind(asked, brief)
+    assert kind.stages[0][1] == first_stage
+    assert len(asked.calls) == 1 and asked.calls[0].params["mode"] == "choose"
