@@ -285,25 +285,24 @@ def best_pairing(counts: Sequence[Sequence[int]]) -> int:
     return max(best.values())
 
 
-def stage_placement(case: GoldCase, journey: JourneyMap, sources: CaseSources) -> tuple[int, int]:
+def stage_placement(
+    journey: JourneyMap, sources: CaseSources, gold_spans: Sequence[Sequence[Span]]
+) -> tuple[int, int]:
     """(placed, located): how many of the map's pain point and delight quotes that lie on a gold quote sit in
     the map stage paired with that gold item's stage, under the pairing that places most (`best_pairing`).
-    It reads where moments were placed, which the stage order does not: two maps with the same stages in
-    the same order can place half or all of their quotes right."""
-    gold_index = {s.id: k for k, s in enumerate(case.stages)}
+    `gold_spans`: per gold stage, its pain points' and delights' quotes. It reads where moments were placed,
+    which the stage order does not: two maps with the same stages in the same order can place half or all
+    of their quotes right."""
     map_index = {s.id: k for k, s in enumerate(journey.stages)}
-    gold = [
-        (gold_index[point.stage], sources.gold_spans(point.evidence))
-        for point in [*case.pain_points, *case.delights]
-        if point.stage in gold_index
-    ]
-    counts = [[0] * len(case.stages) for _ in journey.stages]
+    counts = [[0] * len(gold_spans) for _ in journey.stages]
     located = 0
     for item in [*journey.pain_points, *journey.delights]:
         if item.basis != "observed" or item.stage_id not in map_index:
             continue
         for span in sources.evidence_spans(item.evidence):
-            stage = next((g for g, spans in gold if any(span.overlaps(t) for t in spans)), None)
+            stage = next(
+                (g for g, spans in enumerate(gold_spans) if any(span.overlaps(t) for t in spans)), None
+            )
             if stage is not None:
                 counts[map_index[item.stage_id]][stage] += 1
                 located += 1
@@ -353,7 +352,7 @@ def score_stages(case: GoldCase, journey: JourneyMap, sources: CaseSources) -> S
         for p, g in positions
     ]
     shares = [share for share in named if share is not None]
-    placed, located = stage_placement(case, journey, sources)
+    placed, located = stage_placement(journey, sources, gold_spans)
     return StageScore(
         gold_total=total,
         matched=len(positions),
