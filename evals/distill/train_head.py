@@ -2,6 +2,7 @@
 
     python evals/distill/train_head.py            # read states, cross-validate, write src/cjgen/data/label_head.npz
     python evals/distill/train_head.py --check    # cross-validate only
+    python evals/distill/train_head.py --also evals/distill/implicit   # train on a further set too
 
 The interviews here are written for training and are not eval cases. Each `NAME.labels.json` labels every
 participant sentence of `NAME.txt|.md` (pain, delight, action, other) by id, as `cjgen.sentences` numbers them.
@@ -23,6 +24,7 @@ import argparse
 import itertools
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -46,12 +48,20 @@ MEANING_AXES = 64
 States = dict[str, np.ndarray]  # "mean12", "last12", ... → one row per sentence
 
 
-def read_states() -> tuple[States, np.ndarray, list[str], list[str]]:
-    """(states by layer and kind, label index, writer, interview) for every labelled sentence of every
-    interview here."""
-    files = sorted(
-        p for p in HERE.iterdir() if p.with_suffix(".labels.json").is_file() and p.suffix != ".json"
+def labelled_files(folders: Sequence[Path]) -> list[Path]:
+    """The interviews of these folders that have a `.labels.json` beside them."""
+    return sorted(
+        p
+        for folder in folders
+        for p in folder.iterdir()
+        if p.with_suffix(".labels.json").is_file() and p.suffix != ".json"
     )
+
+
+def read_states(folders: Sequence[Path] = (HERE,)) -> tuple[States, np.ndarray, list[str], list[str]]:
+    """(states by layer and kind, label index, writer, interview) for every labelled sentence of every
+    interview in `folders`."""
+    files = labelled_files(folders)
     loaded, pseudonyms = _typed(load_transcripts(files))
     runtime = open_runtime(backend="local")
     model = runtime.model
@@ -150,6 +160,13 @@ def main() -> None:
     parser.add_argument(
         "--states", type=Path, help="an .npz of read states: reused if it exists, else written"
     )
+    parser.add_argument(
+        "--also",
+        type=Path,
+        action="append",
+        default=[],
+        help="a further folder of labelled interviews to train on (its file prefixes are further sets)",
+    )
     args = parser.parse_args()
     if args.states and args.states.is_file():
         with np.load(args.states) as saved:
@@ -160,7 +177,7 @@ def main() -> None:
             states = {k: saved[k] for k in saved.files if k not in ("labels", "writers", "interviews")}
             y, writers, interviews = saved["labels"], list(saved["writers"]), list(saved["interviews"])
     else:
-        states, y, writers, interviews = read_states()
+        states, y, writers, interviews = read_states([HERE, *args.also])
         if args.states:
             arrays: dict[str, Any] = {
                 "labels": y,
