@@ -200,6 +200,43 @@ def test_a_statement_too_short_to_say_what_it_is_about_is_thin() -> None:
     assert empty.thin_ids[-1] == "delights T1: I love this."
 
 
+def test_a_statement_that_opens_mid_thought_is_counted_apart() -> None:
+    case = bike()
+    journey = perfect_map(case)
+    before = scored(journey).empty_items.mid_thought
+    journey.delights += [
+        Delight(
+            id="M1",
+            stage_id="x",
+            statement="Which made the booking page useless.",
+            evidence=quotes_of(case, "PP1", 1),
+        ),
+        Delight(
+            id="M2",
+            stage_id="x",
+            statement="They came and fixed the brake.",
+            evidence=quotes_of(case, "PP1", 1),
+        ),
+        Delight(
+            id="M3",
+            stage_id="x",
+            statement="The driver set up the saddle.",
+            evidence=quotes_of(case, "PP1", 1),
+        ),
+        Delight(
+            id="M4", stage_id="x", statement="Is the battery covered?", evidence=quotes_of(case, "PP1", 1)
+        ),
+        Delight(id="M5", stage_id="x", statement="They may not know about the app.", basis="assumption"),
+    ]
+    empty = scored(journey).empty_items
+    assert empty.mid_thought == before + 3
+    assert [i.split(":")[0] for i in empty.mid_thought_ids[-3:]] == [
+        "delights M1",
+        "delights M2",
+        "delights M4",
+    ]
+
+
 @pytest.mark.parametrize(
     ("statement", "empty"),
     [

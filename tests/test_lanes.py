@@ -372,6 +372,19 @@ def test_the_key_clause_is_the_quotes_fullest_sentence_in_its_own_words() -> Non
     assert key_clause(quote) == "When it was freezing, the battery just died."
 
 
+def test_a_key_clause_does_not_open_mid_thought_where_the_quote_has_a_sentence_that_does_not() -> None:
+    quote = "Which is a bit silly, right? You can't book a second visit on the website, apparently."
+    assert key_clause(quote) == "You can't book a second visit on the website, apparently."
+    # a leading connective is dropped: the clause after it stands on its own
+    assert key_clause("Because I had no referral, and getting one takes three weeks.") == (
+        "I had no referral, and getting one takes three weeks."
+    )
+    # where every sentence opens mid-thought, the fullest one still speaks
+    assert key_clause("It was late. They never told us why the van was three hours late.") == (
+        "They never told us why the van was three hours late."
+    )
+
+
 def test_a_transcribers_note_is_no_part_of_a_key_clause() -> None:
     assert key_clause("(laughs) Two families from the daycare [inaudible] share it.") == (
         "Two families from the daycare share it."

@@ -21,7 +21,7 @@ from typing import cast
 from cjgen.actions import action_text
 from cjgen.ask import Runtime
 from cjgen.choose import MIN_FOR_DEBIAS, choose, complete_each
-from cjgen.group import Finding, all_meant, cosine, group_observations, similarity
+from cjgen.group import SAYS_WHAT, Finding, all_meant, cosine, group_observations, similarity
 from cjgen.observations import Observation
 from cjgen.participants import Participant
 from cjgen.prompts import render_block, render_prompt
@@ -52,6 +52,7 @@ from cjgen.wording import (
     channel_name,
     channels_in,
     content_words,
+    opens_mid_thought,
     overlap,
     supported_share,
     without_lone_colons,
@@ -243,7 +244,8 @@ def findings_of(ctx: Context, kind: str, limit: int) -> list[Finding]:
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _FILLER = re.compile(
-    r"^(?:(?:um+|uh+|er+|erm|yeah|yes|so|well|oh|and|but|like|okay|ok|i mean)\b[\s,.]*)+", re.I
+    r"^(?:(?:um+|uh+|er+|erm|yeah|yes|so|well|oh|and|but|or|because|cause|plus|like|okay|ok|i mean)\b[\s,.]*)+",
+    re.I,
 )
 _CLAUSE_END = re.compile(r"[,;:–—]$")
 # What a transcriber writes about the speech, not the speech: "(laughs)", "[inaudible]", "[crosstalk 00:12]".
@@ -252,21 +254,30 @@ KEY_CLAUSE_WORDS = STATEMENT_WORDS + 4
 
 
 def key_clause(text: str) -> str:
-    """The sentence of a quote that says most (most content words), in its own words, fillers and the
-    transcriber's notes ("(laughs)") dropped; a long one is cut at its last clause boundary that fits.
+    """The sentence of a quote that says most (most content words), in its own words, fillers, a leading
+    connective ("Because …", "Or …") and the transcriber's notes ("(laughs)") dropped; a long one is cut at its
+    last clause boundary that fits. A sentence that says something and does not open mid-thought (a pronoun
+    pointing back, a question: `opens_mid_thought`) comes before one that says more but does.
 
     Faithful by construction: the participant's own words, only cut.
     """
     sentences = [
-        s for s in _SENTENCE_END.split(" ".join(without_lone_colons(_ANNOTATION.sub(" ", text)).split())) if s
+        _FILLER.sub("", s) or s
+        for s in _SENTENCE_END.split(" ".join(without_lone_colons(_ANNOTATION.sub(" ", text)).split()))
+        if s
     ]
-    chosen = max(sentences, key=lambda s: len(content_words(s)), default=text)
-    words = _FILLER.sub("", chosen).split() or chosen.split()
+    chosen = max(sentences, key=_says_most, default=text)
+    words = chosen.split()
     if len(words) <= KEY_CLAUSE_WORDS:
         return as_statement(" ".join(words))
     cuts = [n for n in range(6, KEY_CLAUSE_WORDS) if _CLAUSE_END.search(words[n - 1])]
     kept = words[: cuts[-1]] if cuts else words[:STATEMENT_WORDS]
     return as_statement(" ".join(kept).rstrip(",;:–—") + " …")
+
+
+def _says_most(sentence: str) -> tuple[bool, int]:
+    says = len(content_words(sentence))
+    return says >= SAYS_WHAT and not opens_mid_thought(sentence), says
 
 
 def name_items(runtime: Runtime, items: Sequence[tuple[str, str]], *, step: str) -> list[str]:

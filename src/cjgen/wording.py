@@ -90,6 +90,20 @@ def overlap(a: set[str], b: set[str]) -> float:
     return float(len(a & b) / (len(a) * len(b)) ** 0.5)
 
 
+# A statement that opens mid-thought leans on words its reader has not seen: a pronoun or a connective that
+# points back ("Which is a bit silly, right?", "They came, they took it.", "Because I didn't have one."), or it
+# asks instead of saying. A researcher names the thing; the quote's sentence before it would have.
+_MID_THOUGHT = re.compile(
+    r"^\W*(?:which|that|that's|this|these|those|it|it's|its|he|he's|she|she's|they|they're|them|their|or"
+    r"|because|cause|same)\b",
+    re.IGNORECASE,
+)
+
+
+def opens_mid_thought(statement: str) -> bool:
+    return bool(_MID_THOUGHT.match(statement)) or statement.rstrip(" .…").endswith("?")
+
+
 def supported_share(statement: str, source: str) -> float:
     """The share of a statement's content words that `source` also holds (1.0 for a statement with none)."""
     words = content_words(statement)

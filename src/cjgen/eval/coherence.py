@@ -38,6 +38,7 @@ from cjgen.eval.locate import CaseSources, Span, normalise
 from cjgen.eval.metrics import Summable
 from cjgen.eval.words import MAP_VOCABULARY, content_words, stem
 from cjgen.schema import Item, JourneyMap
+from cjgen.wording import opens_mid_thought
 
 
 class ItemCoherence(BaseModel):
@@ -201,6 +202,12 @@ class EmptyItems(BaseModel):
         description=f"Observed statements with fewer than {THIN_WORDS} content words that do not only judge.",
     )
     thin_ids: list[str] = Field(default_factory=list, description="'lane id: statement' for each thin one.")
+    mid_thought: int = Field(
+        0,
+        description="Observed pain point and delight statements that open mid-thought "
+        "(`cjgen.wording.opens_mid_thought`), thin ones apart.",
+    )
+    mid_thought_ids: list[str] = Field(default_factory=list, description="'lane id: statement' for each.")
 
 
 def score_empty_items(journey: JourneyMap) -> EmptyItems:
@@ -212,6 +219,7 @@ def score_empty_items(journey: JourneyMap) -> EmptyItems:
     ]
     found: list[str] = []
     thin: list[str] = []
+    mid: list[str] = []
     for lane, items, statements in lanes:
         for item, statement in zip(items, statements, strict=True):
             if says_nothing(statement):
@@ -227,4 +235,12 @@ def score_empty_items(journey: JourneyMap) -> EmptyItems:
                 and len(content_words(statement, MAP_VOCABULARY | JUDGING_WORDS)) < THIN_WORDS
             ):
                 thin.append(f"{lane} {item.id}: {statement}")
-    return EmptyItems(count=len(found), ids=found, thin=len(thin), thin_ids=thin)
+            elif (
+                lane in ("pain_points", "delights")
+                and item.basis == "observed"
+                and opens_mid_thought(statement)
+            ):
+                mid.append(f"{lane} {item.id}: {statement}")
+    return EmptyItems(
+        count=len(found), ids=found, thin=len(thin), thin_ids=thin, mid_thought=len(mid), mid_thought_ids=mid
+    )
