@@ -204,30 +204,19 @@ def test_a_statement_that_opens_mid_thought_is_counted_apart() -> None:
     case = bike()
     journey = perfect_map(case)
     before = scored(journey).empty_items.mid_thought
+    said = {
+        "M1": "Which made the booking page useless.",
+        "M2": "They came and fixed the brake.",
+        "M3": "The driver set up the saddle.",
+        "M4": "Is the battery covered?",
+    }
     journey.delights += [
-        Delight(
-            id="M1",
-            stage_id="x",
-            statement="Which made the booking page useless.",
-            evidence=quotes_of(case, "PP1", 1),
-        ),
-        Delight(
-            id="M2",
-            stage_id="x",
-            statement="They came and fixed the brake.",
-            evidence=quotes_of(case, "PP1", 1),
-        ),
-        Delight(
-            id="M3",
-            stage_id="x",
-            statement="The driver set up the saddle.",
-            evidence=quotes_of(case, "PP1", 1),
-        ),
-        Delight(
-            id="M4", stage_id="x", statement="Is the battery covered?", evidence=quotes_of(case, "PP1", 1)
-        ),
-        Delight(id="M5", stage_id="x", statement="They may not know about the app.", basis="assumption"),
+        Delight(id=i, stage_id="x", statement=text, evidence=quotes_of(case, "PP1", 1))
+        for i, text in said.items()
     ]
+    journey.delights.append(
+        Delight(id="M5", stage_id="x", statement="They may not know about the app.", basis="assumption")
+    )
     empty = scored(journey).empty_items
     assert empty.mid_thought == before + 3
     assert [i.split(":")[0] for i in empty.mid_thought_ids[-3:]] == [
