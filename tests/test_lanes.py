@@ -379,6 +379,9 @@ def test_a_key_clause_does_not_open_mid_thought_where_the_quote_has_a_sentence_t
     assert key_clause("Because I had no referral, and getting one takes three weeks.") == (
         "I had no referral, and getting one takes three weeks."
     )
+    assert key_clause("Because of the snow, the van came three hours late.") == (
+        "Because of the snow, the van came three hours late."
+    )
     # where every sentence opens mid-thought, the fullest one still speaks
     assert key_clause("It was late. They never told us why the van was three hours late.") == (
         "They never told us why the van was three hours late."

@@ -244,7 +244,7 @@ def findings_of(ctx: Context, kind: str, limit: int) -> list[Finding]:
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _FILLER = re.compile(
-    r"^(?:(?:um+|uh+|er+|erm|yeah|yes|so|well|oh|and|but|or|because|cause|plus|like|okay|ok|i mean)\b[\s,.]*)+",
+    r"^(?:(?:um+|uh+|er+|erm|yeah|yes|so|well|oh|and|but|or|(?:be)?cause(?!\s+of\b)|plus|like|okay|ok|i mean)\b[\s,.]*)+",
     re.I,
 )
 _CLAUSE_END = re.compile(r"[,;:–—]$")

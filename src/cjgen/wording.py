@@ -95,7 +95,7 @@ def overlap(a: set[str], b: set[str]) -> float:
 # asks instead of saying. A researcher names the thing; the quote's sentence before it would have.
 _MID_THOUGHT = re.compile(
     r"^\W*(?:which|that|that's|this|these|those|it|it's|its|he|he's|she|she's|they|they're|them|their|or"
-    r"|because|cause|same)\b",
+    r"|(?:be)?cause(?!\s+of\b)|same)\b",
     re.IGNORECASE,
 )
 
