@@ -314,13 +314,15 @@ def test_an_interviews_actions_one_per_answer_most_clearly_an_action_first() -> 
         _turn_label(31, 1, "Let me pause it in winter.", 0.9),  # a wish, however the labeller read it
         _turn_label(32, 1, "So I called them.", 0.8),  # too short to say what it was about
         _turn_label(33, 1, "I've done that more than once.", 0.7),
+        _turn_label(34, 1, "I used that one.", 0.7),  # names nothing it used
+        _turn_label(35, 1, "I talked to someone.", 0.7),
         *(_turn_label(40 + k, 1, f"I booked slot number {k} online.", 0.2 + k / 100) for k in range(8)),
     ]
     moments = action_moments(plain + steps)
     assert len(moments) == moments_kept("action", len(plain + steps))
     assert moments[0].sentences[0].id == "30.2"
     assert all(m.kind == "action" and len(m.sentences) == 1 for m in moments)
-    assert {"31.1", "32.1", "33.1"}.isdisjoint(m.sentences[0].id for m in moments)
+    assert {"31.1", "32.1", "33.1", "34.1", "35.1"}.isdisjoint(m.sentences[0].id for m in moments)
     turns = [m.sentences[0].turn_index for m in moments]
     assert turns == sorted(turns) and 40 not in turns  # the weakest steps give way
 

@@ -22,7 +22,8 @@ from cjgen.wording import as_statement, content_words, says_nothing_of_the_servi
 # An action's text: the clause from its subject on, cut at a clause boundary past this many words.
 MAX_WORDS = 18
 # A step in fewer content words does not say what it was about ("I called them.", "We left."), and a light
-# verb or a filler names nothing ("I've done that more than once.", "I had to get him up to speed.").
+# verb, a filler or a word that stands for a thing without naming it names nothing ("I've done that more than
+# once.", "I had to get him up to speed.", "I used that one.").
 MIN_CONTENT_WORDS = 2
 _LIGHT = frozenset(
     [
@@ -51,6 +52,21 @@ _LIGHT = frozenset(
         "something",
         "again",
         "way",
+        # words that stand for a thing without naming it ("I used that one.", "I talked to someone.")
+        "one",
+        "ones",
+        "someone",
+        "somebody",
+        "anyone",
+        "anything",
+        "everyone",
+        "everything",
+        "few",
+        "whatever",
+        "through",
+        "myself",
+        "ourselves",
+        "themselves",
     ]
 )
 
