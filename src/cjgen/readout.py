@@ -74,15 +74,19 @@ def centred(vectors: Sequence[Sequence[float]]) -> list[tuple[float, ...]]:
 @cache
 def label_head() -> LabelHead | None:
     """The shipped head, or None where the package has none."""
+    found = resources.files("cjgen") / "data" / HEAD_FILE
+    if not found.is_file():
+        return None
+    return head_from(found.read_bytes())
+
+
+def head_from(raw: bytes) -> LabelHead:
+    """A head from the bytes of its `.npz` file (what `evals/distill/train_head.py` writes)."""
     import hashlib
     import io
 
     import numpy as np
 
-    found = resources.files("cjgen") / "data" / HEAD_FILE
-    if not found.is_file():
-        return None
-    raw = found.read_bytes()
     with np.load(io.BytesIO(raw)) as data:
         return LabelHead(
             model=str(data["model"]),
