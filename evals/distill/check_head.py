@@ -39,10 +39,10 @@ import train_head
 from cjgen.eval.gold import GoldCase, load_case
 from cjgen.findings import MIN_LIFT, calibrated, select_moments
 from cjgen.ingest import load_transcripts
-from cjgen.label import CHUNK_WORDS, SentenceLabel, chunk_turns, label_prompt, labelled, state_spans
+from cjgen.label import SentenceLabel
 from cjgen.pipeline import _typed, open_runtime, redacted_source
 from cjgen.readout import HEAD_FILE, LabelHead, head_from, label_head
-from cjgen.sentences import Sentence, number_sentences
+from cjgen.sentences import Sentence
 from same_point import _plain
 
 CASES = Path(__file__).parents[1] / "cases"
@@ -61,13 +61,7 @@ def read_case_states(names: Sequence[str], layer: int) -> dict[str, Any]:
         loaded, pseudonyms = _typed(load_transcripts(list(case.transcripts.values())))
         for transcript in loaded:
             redacted = redacted_source(transcript, True, pseudonyms.label_names).redacted
-            for chunk in chunk_turns(redacted.turns, number_sentences(redacted), CHUNK_WORDS):
-                wanted = labelled(chunk)
-                if not wanted:
-                    continue
-                prompt = label_prompt(redacted, chunk)
-                interview, spans = state_spans(prompt, wanted)
-                read = runtime.model.read_states(prompt.system, interview, spans, [layer])  # type: ignore[attr-defined]
+            for wanted, read in train_head.chunk_states(runtime.model, redacted, [layer]):
                 mean += read.mean[layer]
                 last += read.last[layer]
                 meta += [
@@ -118,17 +112,19 @@ def score_case(
             (float(baseline[0]), float(baseline[1]), float(baseline[2])),
         )
         by_source.setdefault(row["source"], []).append(label)
-    figures: dict[str, Any] = {}
-    for k, kind in enumerate(GOLD_KINDS):
-        positive = [bool(gold_items(case, kind, r["participant"], r["text"])) for r in meta]
-        figures[f"{kind}_auc"] = train_head.auc(probabilities[:, k], np.array(positive))
+    held = {kind: [gold_items(case, kind, r["participant"], r["text"]) for r in meta] for kind in GOLD_KINDS}
+    figures: dict[str, Any] = {
+        f"{kind}_auc": train_head.auc(probabilities[:, k], np.array([bool(i) for i in held[kind]]))
+        for k, kind in enumerate(GOLD_KINDS)
+    }
+    pain_items = {(r["source"], r["id"]): items for r, items in zip(meta, held["pain"], strict=True)}
     gold = flagged = kept = 0
     touched: set[int] = set()
     for labels in by_source.values():
         lift = calibrated(labels)
         moments = {s.id for m in select_moments(labels, "pain") for s in m.sentences}
         for lab in labels:
-            items = gold_items(case, "pain", lab.participant_id, lab.sentence.text)
+            items = pain_items[lab.source_id, lab.sentence.id]
             if not items:
                 continue
             up = lift[lab.sentence.id]
@@ -148,20 +144,7 @@ def score_case(
 
 def fitted_head(args: argparse.Namespace) -> tuple[str, tuple[np.ndarray, ...], list[float]]:
     """A head fitted as `train_head.py` fits one, and its usual answer over its training."""
-    if args.train_states and args.train_states.is_file():
-        with np.load(args.train_states) as saved:
-            states = {k: saved[k] for k in saved.files if k not in ("labels", "writers", "interviews")}
-            y = saved["labels"]
-    else:
-        states, y, writers, interviews = train_head.read_states([train_head.HERE, *args.also])
-        if args.train_states:
-            np.savez_compressed(
-                args.train_states,
-                labels=y,
-                writers=np.array(writers),
-                interviews=np.array(interviews),
-                **states,
-            )
+    states, y, _, _ = train_head.kept_states(args.train_states, [train_head.HERE, *args.also])
     x = train_head.features(states, args.layer, args.feature)
     head = train_head.fit(x, y, args.l2)
     baseline = train_head.predict(head, x).mean(axis=0)[:3]

@@ -24,7 +24,7 @@ import argparse
 import itertools
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +35,8 @@ from cjgen.label import CHUNK_WORDS, chunk_turns, label_prompt, labelled, state_
 from cjgen.local import PACKAGED_NAME
 from cjgen.pipeline import _typed, open_runtime, redacted_source
 from cjgen.readout import HEAD_FILE
-from cjgen.sentences import number_sentences
+from cjgen.schema import Transcript
+from cjgen.sentences import Sentence, number_sentences
 
 HERE = Path(__file__).parent
 KINDS = ("pain", "delight", "action", "other")
@@ -72,13 +73,7 @@ def read_states(folders: Sequence[Path] = (HERE,)) -> tuple[States, np.ndarray, 
     for path, transcript in zip(files, loaded, strict=True):
         gold = {r["id"]: r["label"] for r in json.loads(path.with_suffix(".labels.json").read_text())}
         redacted = redacted_source(transcript, True, pseudonyms.label_names).redacted
-        for chunk in chunk_turns(redacted.turns, number_sentences(redacted), CHUNK_WORDS):
-            wanted = [s for s in labelled(chunk) if s.id in gold]
-            if not wanted:
-                continue
-            prompt = label_prompt(redacted, chunk)
-            interview, spans = state_spans(prompt, wanted)
-            read = model.read_states(prompt.system, interview, spans, LAYERS)  # type: ignore[attr-defined]
+        for wanted, read in chunk_states(model, redacted, LAYERS, only=gold.keys()):
             for layer in LAYERS:
                 rows[f"mean{layer}"] += read.mean[layer]
                 rows[f"last{layer}"] += read.last[layer]
@@ -87,6 +82,43 @@ def read_states(folders: Sequence[Path] = (HERE,)) -> tuple[States, np.ndarray, 
             interviews += [path.stem] * len(wanted)
         print(f"{path.name}: {len(labels)} sentences so far", file=sys.stderr, flush=True)
     return {k: np.array(r) for k, r in rows.items()}, np.array(labels), writers, interviews
+
+
+def chunk_states(
+    model: Any, redacted: Transcript, layers: Sequence[int], only: Collection[str] | None = None
+) -> Iterator[tuple[list[Sentence], Any]]:
+    """Per chunk of a (redacted) transcript as a run reads it, its labelled sentences (those with an id in
+    `only`, where given) and their states at `layers`: the label prompt's interview evaluated once
+    (`cjgen.label.labels_from_states`)."""
+    for chunk in chunk_turns(redacted.turns, number_sentences(redacted), CHUNK_WORDS):
+        wanted = [s for s in labelled(chunk) if only is None or s.id in only]
+        if wanted:
+            prompt = label_prompt(redacted, chunk)
+            interview, spans = state_spans(prompt, wanted)
+            yield wanted, model.read_states(prompt.system, interview, spans, layers)
+
+
+def kept_states(
+    path: Path | None, folders: Sequence[Path]
+) -> tuple[States, np.ndarray, list[str], list[str]]:
+    """`read_states` of `folders`, or what an earlier call kept in `path`; read states are kept there when
+    it is given."""
+    if path and path.is_file():
+        with np.load(path) as saved:
+            if "interviews" not in saved.files:
+                raise SystemExit(f"{path} has no interview names (written by an older version): delete it")
+            states = {k: saved[k] for k in saved.files if k not in ("labels", "writers", "interviews")}
+            return states, saved["labels"], list(saved["writers"]), list(saved["interviews"])
+    states, y, writers, interviews = read_states(folders)
+    if path:
+        arrays: dict[str, Any] = {
+            "labels": y,
+            "writers": np.array(writers),
+            "interviews": np.array(interviews),
+            **states,
+        }
+        np.savez_compressed(path, **arrays)
+    return states, y, writers, interviews
 
 
 def features(states: States, layer: int, feature: str) -> np.ndarray:
@@ -168,24 +200,7 @@ def main() -> None:
         help="a further folder of labelled interviews to train on (its file prefixes are further sets)",
     )
     args = parser.parse_args()
-    if args.states and args.states.is_file():
-        with np.load(args.states) as saved:
-            if "interviews" not in saved.files:
-                raise SystemExit(
-                    f"{args.states} has no interview names (written by an older version): delete it"
-                )
-            states = {k: saved[k] for k in saved.files if k not in ("labels", "writers", "interviews")}
-            y, writers, interviews = saved["labels"], list(saved["writers"]), list(saved["interviews"])
-    else:
-        states, y, writers, interviews = read_states([HERE, *args.also])
-        if args.states:
-            arrays: dict[str, Any] = {
-                "labels": y,
-                "writers": np.array(writers),
-                "interviews": np.array(interviews),
-                **states,
-            }
-            np.savez_compressed(args.states, **arrays)
+    states, y, writers, interviews = kept_states(args.states, [HERE, *args.also])
     print(f"{len(y)} sentences: " + ", ".join(f"{k} {int((y == i).sum())}" for i, k in enumerate(KINDS)))
     scores = {}
     for layer, feature, strength in itertools.product(LAYERS, FEATURES, STRENGTHS):
