@@ -73,7 +73,9 @@ def test_a_map_job_goes_through_the_processes_the_page_starts(postgres_url: str,
             "CJGEN_BACKEND": "openai",
             "CJGEN_MODEL": "fake-model",
             "CJGEN_BASE_URL": model.base_url,
-            "CJGEN_WORKER_HEARTBEAT_S": "1",
+            # No worker is stopped here: a heartbeat slow enough that a loaded machine's late beat never has
+            # another worker take a live worker's task again (each task is counted once below).
+            "CJGEN_WORKER_HEARTBEAT_S": "5",
             "CJGEN_RATE_LIMIT_PER_MINUTE": "0",
         }
         log = (tmp_path / "deployment.log").open("w")

@@ -180,6 +180,29 @@ def test_a_follow_up_most_answers_share_does_not_group_them() -> None:
     assert len(group_observations(items, {o.id: 0.5 for o in items})) == len(items)
 
 
+def test_of_findings_raised_by_as_many_the_one_cut_from_the_wider_conversation_comes_first() -> None:
+    asked = "What did you find difficult about moving house?"
+    answers = ["Packing took weeks", "The movers broke a lamp", "I missed my old street", "Finding a school"]
+    answers += ["The lease", "Packing the boxes took us weeks"]
+    broad = [obs(f"a{n}", f"P{n}", text, question=asked) for n, text in enumerate(answers)]
+    permit = "How did getting the parking permit go?"
+    texts = [
+        "My parking permit is still missing",
+        "Still no parking permit",
+        "The parking permit is missing again",
+    ]
+    narrow = [obs(f"b{n}", f"Q{n}", text, question=permit) for n, text in enumerate(texts)]
+    others = [obs(f"o{n}", f"R{n}", text, question=q) for n, (text, q) in enumerate(OTHER_ANSWERS * 3)]
+    # The narrow finding's labels are the more confident; both are raised by three participants.
+    scores = {**{o.id: 0.6 for o in broad}, **{o.id: 0.9 for o in narrow}, **{o.id: 0.5 for o in others}}
+    findings = group_observations(broad + narrow + others, scores)
+    first, second = findings[0], findings[1]
+    assert len(first.participants) == len(second.participants) == 3
+    # Six participants spoke to moving house, three to the permit: the moving-house finding comes first.
+    assert {o.id[0] for o in first.members} == {"a"} and first.breadth == len(broad)
+    assert sorted(o.id for o in second.members) == ["b0", "b1", "b2"] and second.breadth == 3
+
+
 def test_a_finding_keeps_cites_and_counts_its_strongest_and_those_most_alike_to_it() -> None:
     asked = "What did you find difficult about moving house?"
     answers = ["Packing took weeks", "The movers broke a lamp", "I missed my old street", "Finding a school"]

@@ -15,7 +15,9 @@ further one whose own words are as alike to the lead as the grouping threshold: 
 question ("what did you find difficult?") can join a cluster by the question alone, and past a few they stop
 saying one thing, so the rest are not cited and counted for a claim they do not make. They form the next
 finding of their own, in turn.
-Findings are ranked by how many participants raised them, then by how confident the labels were.
+Findings are ranked by how many participants raised them; a core holds at most a few, so most findings tie
+there, and the tie goes to the one cut from the wider conversation: the participants of the cluster it was cut
+from (its `breadth`), which is how many spoke to what it is about. Then by how confident the labels were.
 """
 
 from __future__ import annotations
@@ -59,6 +61,7 @@ class Finding:
     members: tuple[Observation, ...]  # strongest first
     confidence: float
     voice: int = 0  # the member whose words the others share most (see `_voice`)
+    breadth: int = 0  # participants of the cluster it was cut from (itself and what it left out)
 
     @property
     def participants(self) -> list[str]:
@@ -209,7 +212,8 @@ def group_observations(
     question_weight: float = QUESTION_WEIGHT,
     meanings: Mapping[str, Sequence[float]] | None = None,
 ) -> list[Finding]:
-    """Findings of one kind, strongest first (most participants, then most confident labels).
+    """Findings of one kind, strongest first (most participants, then the widest cluster, then the most
+    confident labels).
     `question_weight`: how much answering alike questions joins observations (0: only what they say).
     `meanings`: observation id -> what it means, read from states (`meant_alike`). `threshold`: where
     clusters stop joining; by default THRESHOLD, or STATE_THRESHOLD where every observation has a meaning."""
@@ -222,7 +226,9 @@ def group_observations(
     sim = similarity_matrix(observations, words, question_weight, meanings)
     pending = agglomerate(sim, threshold)
     while pending:
-        strongest = sorted(pending.pop(), key=lambda i: -scores.get(observations[i].id, 0.0))
+        cluster = pending.pop()
+        breadth = len({observations[i].participant_id for i in cluster})
+        strongest = sorted(cluster, key=lambda i: -scores.get(observations[i].id, 0.0))
         lead = strongest[0]
         # The others follow the lead by how alike they are to it, not by their own labels' confidence: a
         # cluster joined by average likeness holds members far from each other, and its core should be those
@@ -239,5 +245,7 @@ def group_observations(
         members = [observations[i] for i in kept]
         confidence = sum(scores.get(o.id, 0.0) for o in members) / len(members)
         says = [len(content_words(o.text)) for o in members]
-        findings.append(Finding(members[0].kind, tuple(members), confidence, _voice(kept, words, says)))
-    return sorted(findings, key=lambda f: (len(f.participants), f.confidence), reverse=True)
+        findings.append(
+            Finding(members[0].kind, tuple(members), confidence, _voice(kept, words, says), breadth)
+        )
+    return sorted(findings, key=lambda f: (len(f.participants), f.breadth, f.confidence), reverse=True)
