@@ -13,6 +13,7 @@ from cjgen.eval.gold import GoldCase
 from cjgen.eval.lanes import phrase_recall, same_phrase
 from cjgen.eval.report import report_tables, reviewer_table, summarise, write_results
 from cjgen.eval.score import CaseScore
+from cjgen.eval.statements import top_item
 from cjgen.eval.words import content_words, numbers
 from cjgen.schema import (
     Action,
@@ -354,6 +355,13 @@ def test_a_summary_naming_the_top_items_with_their_counts_passes() -> None:
     ).statements.summary
     assert (summary.pain_id, summary.delight_id) == ("P1", "D")
     assert summary.passed and summary.failures == []
+
+
+def test_of_items_raised_as_widely_the_first_shown_is_the_top_one() -> None:
+    journey = summary_map("")
+    first = journey.pain_points[0]
+    tied = [first, first.model_copy(update={"id": "P1b", "statement": "Another problem."})]
+    assert top_item(tied) is tied[0]
 
 
 def test_a_summary_without_the_delights_count_or_naming_another_pain_fails() -> None:

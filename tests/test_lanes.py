@@ -446,6 +446,9 @@ def test_the_summary_names_the_most_raised_problem_and_good_moment_with_their_co
         "3 interview(s). Main problem (2 participant(s)): Nobody answers the phone. "
         "What works best (1 participant(s)): Staff are kind."
     )
+    # Where counts tie, the item ranked first is the top one, not the last of the ties.
+    tied = [*delights, delights[0].model_copy(update={"id": "delight2", "statement": "Parking is free."})]
+    assert summary_for(context(), pains, tied).endswith("What works best (1 participant(s)): Staff are kind.")
 
 
 def _anything(messages: Any, kwargs: dict[str, Any]) -> dict[str, Any]:

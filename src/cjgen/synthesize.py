@@ -677,10 +677,9 @@ def summary_for(ctx: Context, pains: Sequence[PainPoint], delights: Sequence[Del
     )
     for label, items in lanes:
         if items:
-            # The item most participants raise, then the one with most quotes, then the first shown.
-            top = max(
-                reversed(items), key=lambda i: (len({e.participant_id for e in i.evidence}), len(i.evidence))
-            )
+            # The item most participants raise, then the one with most quotes, then the first shown (the
+            # items come ranked; `max` keeps the first of equals).
+            top = max(items, key=lambda i: (len({e.participant_id for e in i.evidence}), len(i.evidence)))
             people = len({e.participant_id for e in top.evidence})
             parts.append(f"{label} ({people} participant(s)): {top.statement}")
     return " ".join(parts)

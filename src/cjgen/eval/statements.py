@@ -247,7 +247,7 @@ def top_item(items: Sequence[PainPoint | Delight]) -> PainPoint | Delight | None
     observed = [item for item in items if item.basis == "observed"]
     if not observed:
         return None
-    return max(reversed(observed), key=lambda item: _counts(item))
+    return max(observed, key=lambda item: _counts(item))  # `max` keeps the first of equals
 
 
 def check_summary(journey: JourneyMap, checks: dict[str, StatementCheck]) -> SummaryCheck:
