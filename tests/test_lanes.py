@@ -429,6 +429,24 @@ def test_a_name_that_adds_words_its_quote_lacks_gives_way_to_the_key_clause() ->
     assert names == {"a": "The parcel came two days late.", "b": "The phone line was not answered."}
 
 
+def test_a_name_that_guesses_what_it_was_about_gives_way_to_the_key_clause() -> None:
+    items = [
+        obs("a", "P1", "moment a", stage="use", kind="delight").model_copy(
+            update={"text": "It was quick and easy, the whole thing."}
+        ),
+        obs("b", "P2", "moment b", stage="use", kind="delight").model_copy(
+            update={"text": "The service at the desk was quick and easy."}
+        ),
+    ]
+    answers = ["The service was quick and easy", "The service was quick and easy"]
+    run = open_runtime(model=ScriptedChatModel().enqueue({"answers": answers}), use_cache=False).start()
+    # "The service" is the name's guess for the first ("it": the kiosk, the clinic or the app?), the second's words.
+    assert names_for(run, items) == {
+        "a": "It was quick and easy, the whole thing.",
+        "b": "The service was quick and easy.",
+    }
+
+
 def test_the_summary_names_the_most_raised_problem_and_good_moment_with_their_counts() -> None:
     pains = [
         PainPoint(id="pain1", stage_id="use", statement="The app logs you out.", evidence=[ev("P1", 1, "a")]),

@@ -292,14 +292,14 @@ def name_items(runtime: Runtime, items: Sequence[tuple[str, str]], *, step: str)
 def names_for(runtime: Runtime, observations: Sequence[Observation]) -> dict[str, str]:
     """Observation id -> a one-sentence name written from its quote alone.
 
-    A name that adds words its quote does not hold (a small model drifts to details no one said) gives
-    way to the quote's key clause.
+    A name that adds words its quote does not hold (a small model drifts to details no one said, or guesses
+    what "it" was: "The service was quick and easy.") gives way to the quote's key clause.
     """
     wanted = list({o.id: o for o in observations}.values())
     names = name_items(runtime, [(o.kind, o.text) for o in wanted], step="name")
     return {
         o.id: as_statement(name)
-        if len(name.split()) >= 2 and supported_share(name, o.text) >= SUPPORTED_WORDS
+        if len(name.split()) >= 2 and supported_share(name, o.text, referents=True) >= SUPPORTED_WORDS
         else key_clause(o.text)
         for o, name in zip(wanted, names, strict=True)
     }

@@ -104,10 +104,24 @@ def opens_mid_thought(statement: str) -> bool:
     return bool(_MID_THOUGHT.match(statement)) or statement.rstrip(" .…").endswith("?")
 
 
-def supported_share(statement: str, source: str) -> float:
-    """The share of a statement's content words that `source` also holds (1.0 for a statement with none)."""
-    words = content_words(statement)
-    return len(words & content_words(source)) / len(words) if words else 1.0
+# Words a written sentence uses to stand for what a quote was about without naming it: no sign of a topic when
+# grouping, but a claim when a name adds them ("The service was quick and easy." for "It was quick and easy.":
+# the kiosk, the clinic or the app?), so a name is checked for them too (`supported_share(..., referents=True)`).
+REFERENTS = frozenset({"service", "experience"})
+
+
+def supported_share(statement: str, source: str, *, referents: bool = False) -> float:
+    """The share of a statement's content words that `source` also holds (1.0 for a statement with none);
+    with `referents`, the words in REFERENTS count as content words too."""
+    words, held = content_words(statement), content_words(source)
+    if referents:
+        words |= _referents(statement)
+        held |= _referents(source)
+    return len(words & held) / len(words) if words else 1.0
+
+
+def _referents(text: str) -> set[str]:
+    return {word for word in _WORD.findall(text.casefold()) if word in REFERENTS}
 
 
 _LONE_COLON = re.compile(r"(?:^|(?<=\s)):(?=\s|$)")
