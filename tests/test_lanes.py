@@ -412,38 +412,34 @@ def test_a_long_key_clause_is_cut_at_a_clause_boundary() -> None:
     assert clause == "Honestly the best part was the delivery …"  # the last boundary within 20 words
 
 
-def test_a_name_that_adds_words_its_quote_lacks_gives_way_to_the_key_clause() -> None:
-    items = [
-        obs("a", "P1", "moment a", stage="use", kind="pain").model_copy(
-            update={"text": "The parcel came two days late."}
-        ),
-        obs("b", "P2", "moment b", stage="use", kind="pain").model_copy(
-            update={"text": "Nobody answered the phone line."}
-        ),
-    ]
-    model = ScriptedChatModel().enqueue(
-        {"answers": ["They ordered a pizza but the delivery was delayed", "The phone line was not answered"]}
-    )
-    run = open_runtime(model=model, use_cache=False).start()
-    names = names_for(run, items)
-    assert names == {"a": "The parcel came two days late.", "b": "The phone line was not answered."}
+NAMED = {
+    # A name that adds words its quote lacks ("pizza") gives way to the quote's key clause.
+    "adds words": (
+        ["The parcel came two days late.", "Nobody answered the phone line."],
+        ["They ordered a pizza but the delivery was delayed", "The phone line was not answered"],
+        ["The parcel came two days late.", "The phone line was not answered."],
+    ),
+    # "The service" is the first name's guess ("it": the kiosk, the clinic or the app?), the second's words.
+    "guesses what it was": (
+        ["It was quick and easy, the whole thing.", "The service at the desk was quick and easy."],
+        ["The service was quick and easy", "The service was quick and easy"],
+        ["It was quick and easy, the whole thing.", "The service was quick and easy."],
+    ),
+}
 
 
-def test_a_name_that_guesses_what_it_was_about_gives_way_to_the_key_clause() -> None:
+@pytest.mark.parametrize("case", NAMED)
+def test_a_name_its_quote_does_not_hold_gives_way_to_the_key_clause(case: str) -> None:
+    quotes, answers, statements = NAMED[case]
     items = [
-        obs("a", "P1", "moment a", stage="use", kind="delight").model_copy(
-            update={"text": "It was quick and easy, the whole thing."}
-        ),
-        obs("b", "P2", "moment b", stage="use", kind="delight").model_copy(
-            update={"text": "The service at the desk was quick and easy."}
-        ),
+        obs(chr(ord("a") + n), f"P{n + 1}", "moment", stage="use", kind="pain").model_copy(
+            update={"text": quote}
+        )
+        for n, quote in enumerate(quotes)
     ]
-    answers = ["The service was quick and easy", "The service was quick and easy"]
     run = open_runtime(model=ScriptedChatModel().enqueue({"answers": answers}), use_cache=False).start()
-    # "The service" is the name's guess for the first ("it": the kiosk, the clinic or the app?), the second's words.
     assert names_for(run, items) == {
-        "a": "It was quick and easy, the whole thing.",
-        "b": "The service was quick and easy.",
+        item.id: statement for item, statement in zip(items, statements, strict=True)
     }
 
 
