@@ -117,3 +117,39 @@ def test_local_model_picks_the_scaffold_of_the_service_a_brief_describes(
     kind = service_kind(asked, brief)
     assert kind.stages[0][1] == first_stage
     assert len(asked.calls) == 1 and asked.calls[0].params["mode"] == "choose"
+
+
+ANSWERS = {"type": "object", "properties": {"answers": {"type": "array", "items": {"type": "string"}}}}
+
+
+@pytest.mark.parametrize(
+    ("messages", "schema", "max_tokens"),
+    [
+        (
+            [{"role": "system", "content": "Answer in JSON."}, {"role": "user", "content": "Three fruits?"}],
+            ANSWERS,
+            60,
+        ),
+        ([{"role": "user", "content": "Give one word."}], ANSWERS, 5),  # cut off by max_tokens
+        ([{"role": "user", "content": "Any JSON about a cat."}], None, 30),  # no schema: any JSON
+    ],
+)
+def test_a_json_answer_with_the_grammar_checked_lazily_is_llama_cpps_own(
+    runtime: Runtime, messages: list[dict[str, str]], schema: object, max_tokens: int
+) -> None:
+    """The JSON calls check only the most likely token against the schema's grammar: the same text, ending and
+    token counts as llama-cpp-python's chat completion applying the grammar to every token."""
+    model = runtime.model
+    llama = model._llama  # type: ignore[attr-defined]
+    response_format = {"type": "json_object", "schema": schema}
+    llama.reset()
+    own = llama.create_chat_completion(
+        messages=messages, max_tokens=max_tokens, temperature=0.0, response_format=response_format
+    )
+    llama.reset()
+    lazy = model._json_completion(messages, schema, max_tokens, None)  # type: ignore[attr-defined]
+    assert lazy["choices"][0]["message"]["content"] == own["choices"][0]["message"]["content"]
+    assert lazy["choices"][0]["finish_reason"] == own["choices"][0]["finish_reason"]
+    assert [lazy["usage"][k] for k in ("prompt_tokens", "completion_tokens")] == [
+        own["usage"][k] for k in ("prompt_tokens", "completion_tokens")
+    ]

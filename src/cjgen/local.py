@@ -227,22 +227,78 @@ def _native_defaults(tap: _LayerTap) -> Iterator[None]:
 _QUESTION_MARK = "\u0000QUESTION\u0000"
 
 
-def _chat_frame(llama: Any, system: str, context: str) -> tuple[str, str]:
-    """The model's own chat template around `context` + a question: (text before the question, text after)."""
+def _chat_formatter(llama: Any) -> tuple[Any, str]:
+    """The model's own chat template as llama-cpp-python applies it in a chat completion, and its BOS text."""
     from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
     template = llama.metadata.get("tokenizer.chat_template")
     if not template:
-        raise ModelError("the GGUF has no chat template, so it cannot answer choice questions")
+        raise ModelError("the GGUF has no chat template, so it cannot be asked questions")
     eos = llama.detokenize([llama.token_eos()]).decode(errors="ignore")
     bos = llama.detokenize([llama.token_bos()]).decode(errors="ignore")
-    formatter = Jinja2ChatFormatter(template=template, eos_token=eos, bos_token=bos)
+    return Jinja2ChatFormatter(template=template, eos_token=eos, bos_token=bos), bos
+
+
+def _chat_frame(llama: Any, system: str, context: str) -> tuple[str, str]:
+    """The model's own chat template around `context` + a question: (text before the question, text after)."""
+    formatter, bos = _chat_formatter(llama)
     messages = [{"role": "system", "content": system}, {"role": "user", "content": context + _QUESTION_MARK}]
-    text = formatter(messages=messages).prompt  # type: ignore[arg-type]
+    text = formatter(messages=messages).prompt
     before, _, after = text.partition(_QUESTION_MARK)
     if bos and before.startswith(bos):
         before = before[len(bos) :]
     return before, after
+
+
+def _json_grammar(llama: Any, schema: Any) -> Any:
+    """A llama.cpp grammar sampler for `schema`, built as llama-cpp-python builds it for a JSON response
+    format: from the schema, or for any JSON where the schema cannot be written as a grammar."""
+    import json
+
+    import llama_cpp.llama_cpp as native
+    from llama_cpp.llama_grammar import JSON_GBNF, LlamaGrammar
+
+    try:
+        grammar = LlamaGrammar.from_json_schema(json.dumps(schema), verbose=False)
+    except Exception:  # what llama-cpp-python falls back to, too
+        grammar = LlamaGrammar.from_string(JSON_GBNF, verbose=False)
+    vocab = native.llama_model_get_vocab(llama.model)
+    sampler = native.llama_sampler_init_grammar(vocab, grammar._grammar.encode(), grammar._root.encode())
+    if not sampler:
+        raise ModelError("llama.cpp could not build a grammar for the JSON schema")
+    return sampler
+
+
+def _greedy_under_grammar(llama: Any, sampler: Any) -> Iterator[int]:
+    """Greedy tokens from the current logits on, each allowed by the grammar `sampler` (and accepted into it).
+
+    The most likely token is checked alone first, and only when the grammar refuses it is the grammar applied
+    to the whole vocabulary (as llama.cpp's common sampler does): the same tokens as applying it every time,
+    for about a fifth less time per token. The caller evaluates each token before asking for the next."""
+    import ctypes
+
+    import llama_cpp.llama_cpp as native
+    import numpy as np
+
+    n_vocab = llama.n_vocab()
+    every = (native.llama_token_data * n_vocab)()
+    view = np.ctypeslib.as_array(every)
+    ids = np.arange(n_vocab, dtype=np.int32)
+    while True:
+        logits = np.ctypeslib.as_array(llama._ctx.get_logits(), shape=(n_vocab,))
+        token = int(np.argmax(logits))
+        one = native.llama_token_data(token, float(logits[token]), 0.0)
+        single = native.llama_token_data_array(ctypes.pointer(one), 1, -1, False)
+        native.llama_sampler_apply(sampler, ctypes.byref(single))
+        if one.logit == -np.inf:
+            view["id"], view["logit"], view["p"] = ids, logits, 0.0
+            allowed = native.llama_token_data_array(every, n_vocab, -1, False)
+            native.llama_sampler_apply(sampler, ctypes.byref(allowed))
+            token = int(np.argmax(view["logit"]))
+            if view["logit"][token] == -np.inf:  # llama.cpp aborts on a token its grammar refuses
+                raise ModelError("the JSON schema's grammar allows no next token")
+        native.llama_sampler_accept(sampler, token)
+        yield token
 
 
 def _held_prefix(llama: Any, prefix: list[int]) -> int:
@@ -485,6 +541,45 @@ class LocalChatModel(BaseChatModel):
                 answers.append(text.strip())
         return Completions(answers, evaluated, generated)
 
+    def _json_completion(
+        self, messages: list[dict[str, str]], schema: Any, max_tokens: int, stop: Sequence[str] | None
+    ) -> dict[str, Any]:
+        """A greedy chat completion held to `schema`'s grammar, as llama-cpp-python's would answer it (same
+        prompt, same tokens), with the grammar checked lazily (`_greedy_under_grammar`); its result in the
+        same shape."""
+        import llama_cpp.llama_cpp as native
+
+        llama = self._llama
+        formatter, _ = _chat_formatter(llama)
+        formatted = formatter(messages=messages)
+        prompt = llama.tokenize(formatted.prompt.encode(), add_bos=not formatted.added_special, special=True)
+        ends = [formatted.stop] if isinstance(formatted.stop, str) else list(formatted.stop or [])
+        stops = [s for s in [*(stop or []), *ends] if s]
+        end_tokens = {llama.token_eos(), *_special_end_tokens(llama)}
+        _load_prefix(llama, prompt)
+        out: list[int] = []
+        text, finish = "", "length"
+        sampler = _json_grammar(llama, schema)
+        try:
+            for token in _greedy_under_grammar(llama, sampler):
+                if token in end_tokens:
+                    finish = "stop"
+                    break
+                out.append(token)
+                text = llama.detokenize(out).decode(errors="ignore")
+                cut = min((text.find(s) for s in stops if s in text), default=-1)
+                if cut >= 0:
+                    text, finish = text[:cut], "stop"
+                    break
+                if len(out) >= max_tokens or llama.n_tokens + 1 >= llama.n_ctx():
+                    break
+                llama.eval([token])
+        finally:
+            native.llama_sampler_free(sampler)
+        usage = {"prompt_tokens": len(prompt), "completion_tokens": len(out)}
+        usage["total_tokens"] = usage["prompt_tokens"] + usage["completion_tokens"]
+        return {"choices": [{"message": {"content": text}, "finish_reason": finish}], "usage": usage}
+
     @property
     def _llm_type(self) -> str:
         return "llama.cpp"
@@ -506,8 +601,15 @@ class LocalChatModel(BaseChatModel):
         if response_format:
             schema = response_format.get("json_schema", {}).get("schema") or response_format.get("schema")
             request["response_format"] = {"type": "json_object", "schema": schema}
-        with self._lock:
-            result = self._llama.create_chat_completion(**request)
+            if request["temperature"] == 0.0:
+                with self._lock:
+                    result = self._json_completion(request["messages"], schema, request["max_tokens"], stop)
+            else:
+                with self._lock:
+                    result = self._llama.create_chat_completion(**request)
+        else:
+            with self._lock:
+                result = self._llama.create_chat_completion(**request)
         text = result["choices"][0]["message"]["content"] or ""
         usage = result.get("usage", {})
         message = AIMessage(
