@@ -598,17 +598,15 @@ class LocalChatModel(BaseChatModel):
             "stop": stop,
         }
         response_format = kwargs.get("response_format")
+        schema = None
         if response_format:
             schema = response_format.get("json_schema", {}).get("schema") or response_format.get("schema")
             request["response_format"] = {"type": "json_object", "schema": schema}
-            if request["temperature"] == 0.0:
-                with self._lock:
-                    result = self._json_completion(request["messages"], schema, request["max_tokens"], stop)
+        greedy_json = bool(response_format) and request["temperature"] == 0.0
+        with self._lock:
+            if greedy_json:  # the same answer as llama-cpp-python's, the grammar checked lazily
+                result = self._json_completion(request["messages"], schema, request["max_tokens"], stop)
             else:
-                with self._lock:
-                    result = self._llama.create_chat_completion(**request)
-        else:
-            with self._lock:
                 result = self._llama.create_chat_completion(**request)
         text = result["choices"][0]["message"]["content"] or ""
         usage = result.get("usage", {})
