@@ -27,6 +27,7 @@ from cjgen.synthesize import (
     emotion_score,
     key_clause,
     names_for,
+    participant_leans,
     personas_for,
     stage_lanes,
     summary_for,
@@ -213,11 +214,35 @@ def test_cli_map_with_a_bad_participant_list_fails_before_any_model_work(bike: P
 
 
 @pytest.mark.parametrize(
-    ("pains", "delights", "score"),
-    [(1, 0, -1), (3, 0, -2), (0, 4, 2), (1, 1, 0), (2, 1, -1), (1, 2, 1), (3, 3, 0)],
+    ("leans", "score"),
+    [
+        ([-1], -1),
+        ([1], 1),
+        ([-1, -1], -1),
+        ([-1, -1, -1], -2),
+        ([1, 1, 1, 1], 2),
+        ([1, -1], 0),
+        ([1, 0], 1),
+        ([1, 1, -1], 1),
+        ([1, -1, -1, 0, 0], -1),
+        ([0, 0], 0),
+        ([], 0),
+    ],
 )
-def test_emotion_is_the_balance_of_good_moments_over_problems(pains: int, delights: int, score: int) -> None:
-    assert emotion_score(pains, delights) == score
+def test_emotion_is_the_balance_of_participants_leaning_each_way(leans: list[int], score: int) -> None:
+    assert emotion_score(leans) == score
+
+
+def test_each_participant_counts_once_in_the_emotion_however_many_moments_they_gave() -> None:
+    felt = [
+        obs("a", "P1", "moment a", stage="use", kind="pain"),
+        obs("b", "P1", "moment b", stage="use", kind="pain"),
+        obs("c", "P1", "moment c", stage="use", kind="pain"),
+        obs("d", "P2", "moment d", stage="use", kind="delight"),
+        obs("e", "P3", "moment e", stage="use", kind="delight"),
+        obs("f", "P3", "moment f", stage="use", kind="pain"),
+    ]
+    assert participant_leans(felt) == [-1, 1, 0]
 
 
 def test_the_emotion_curve_moves_with_what_each_persona_felt_in_each_stage() -> None:
@@ -238,7 +263,7 @@ def test_the_emotion_curve_moves_with_what_each_persona_felt_in_each_stage() -> 
     ctx = context(observations=felt, scores={o.id: 0.07 for o in felt})
     _, _, emotions = stage_lanes(ctx, personas, [])
     assert {(e.persona_id, e.stage_id): e.score for e in emotions} == {
-        ("persona1", "use"): -2,
+        ("persona1", "use"): -1,
         ("persona1", "leave"): 1,
         ("persona2", "use"): 1,
     }

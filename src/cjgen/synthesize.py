@@ -619,15 +619,15 @@ def stage_lanes(
             if not felt:
                 continue
             pains = sum(1 for o in felt if o.kind == "pain")
-            score = emotion_score(pains, len(felt) - pains)
+            leans = participant_leans(felt)
             emotions.append(
                 Emotion(
                     id=f"emotion{len(emotions) + 1}",
                     stage_id=stage.id,
                     persona_id=persona.id,
-                    score=score,
-                    note=f"{pains} problem(s) and {len(felt) - pains} good moment(s) from "
-                    f"{len({o.participant_id for o in felt})} participant(s)",
+                    score=emotion_score(leans),
+                    note=f"{pains} problem(s) and {len(felt) - pains} good moment(s) from {len(leans)} "
+                    f"participant(s): {leans.count(1)} leaned to good moments, {leans.count(-1)} to problems",
                     evidence=evidence_of(felt)[:6],
                 )
             )
@@ -658,14 +658,31 @@ def thoughts_for(ctx: Context, lookup: Mapping[str, str]) -> list[Thought]:
     return thoughts
 
 
-def emotion_score(pains: int, delights: int) -> Score:
-    """The balance of good moments over problems on -2..2: all problems is -2, as many of each is 0.
+def participant_leans(felt: Sequence[Observation]) -> list[int]:
+    """Each participant's lean among these moments, in order of first mention: +1 for more good moments than
+    problems, -1 for fewer, 0 for as many."""
+    balance: dict[str, int] = {}
+    for obs in felt:
+        balance[obs.participant_id] = balance.get(obs.participant_id, 0) + (
+            1 if obs.kind == "delight" else -1
+        )
+    return [(b > 0) - (b < 0) for b in balance.values()]
 
-    Few moments move the curve less than many (one problem alone is -1), so one remark does not set a stage's
-    mood; halves round away from zero, so a lean of two to one shows.
+
+def emotion_score(leans: Sequence[int]) -> Score:
+    """A stage's mood on -2..2 from its participants' leans (`participant_leans`): each participant counts once,
+    however many moments they gave, as evidence is counted everywhere else.
+
+    The leans' sum over one more than their number, doubled: one participant alone moves the curve to ±1, three
+    or more who all lean one way to ±2, as many each way leaves it at 0; any lean shows as at least ±1 (a curve
+    flattened by rounding says nothing), and halves round away from zero.
     """
-    lean = 2 * (delights - pains) / (pains + delights + 1)
-    return cast(Score, max(-2, min(2, int(math.copysign(math.floor(abs(lean) + 0.5), lean)))))
+    if not leans:
+        return 0
+    lean = 2 * sum(leans) / (len(leans) + 1)
+    if lean == 0:
+        return 0
+    return cast(Score, int(math.copysign(max(1, min(2, math.floor(abs(lean) + 0.5))), lean)))
 
 
 def summary_for(ctx: Context, pains: Sequence[PainPoint], delights: Sequence[Delight]) -> str:
