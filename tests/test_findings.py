@@ -11,7 +11,7 @@ import pytest
 
 from cjgen.choose import choose, complete_each
 from cjgen.findings import select_moments
-from cjgen.group import CORE_MEMBERS, group_observations
+from cjgen.group import CORE_MEMBERS, Finding, group_observations
 from cjgen.label import INTERVIEWER_WORDS, SentenceLabel, chunk_turns
 from cjgen.models import ScriptedChatModel
 from cjgen.pipeline import open_runtime
@@ -201,6 +201,22 @@ def test_of_findings_raised_by_as_many_the_one_cut_from_the_wider_conversation_c
     # Six participants spoke to moving house, three to the permit: the moving-house finding comes first.
     assert {o.id[0] for o in first.members} == {"a"} and first.breadth == len(broad)
     assert sorted(o.id for o in second.members) == ["b0", "b1", "b2"] and second.breadth == 3
+
+
+@pytest.mark.parametrize(
+    ("stages", "expected"),
+    [
+        (["order", "wait", "wait"], "wait"),  # two of three quotes were placed in one stage
+        (["order", "wait", "pay"], "order"),  # each in its own: the strongest's
+        (["wait", "order", "order", "wait"], "wait"),  # as many each: the strongest's
+        (["pay"], "pay"),
+    ],
+)
+def test_a_finding_sits_in_the_stage_most_of_its_quotes_were_placed_in(
+    stages: list[str], expected: str
+) -> None:
+    members = tuple(obs(f"m{n}", f"P{n}", f"moment {n}", stage=stage) for n, stage in enumerate(stages))
+    assert Finding("pain", members, confidence=0.5).stage_id == expected
 
 
 def test_a_finding_keeps_cites_and_counts_its_strongest_and_those_most_alike_to_it() -> None:

@@ -23,6 +23,7 @@ from (its `breadth`), which is how many spoke to what it is about. Then by how c
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -75,6 +76,14 @@ class Finding:
     def representative(self) -> Observation:
         """The member a statement of the whole finding is worded from."""
         return self.members[self.voice]
+
+    @property
+    def stage_id(self) -> str:
+        """The stage most of its members were placed in, the strongest's among equals: each moment's stage is
+        a choice of its own, and where two of three quotes were placed is where the finding happened."""
+        votes = Counter(m.stage_id for m in self.members)
+        most = max(votes.values())
+        return next(m.stage_id for m in (self.lead, *self.members) if votes[m.stage_id] == most)
 
 
 class Vocabulary:

@@ -324,7 +324,7 @@ def pain_points_for(
         points.append(
             PainPoint(
                 id=f"pain{n}",
-                stage_id=finding.lead.stage_id,
+                stage_id=finding.stage_id,
                 statement=statement,
                 persona_ids=_personas_of(evidence, lookup),
                 severity=_severity(finding, len(ctx.participants)),
@@ -584,7 +584,7 @@ def stage_lanes(
     actions = [
         Action(
             id=f"action{n}",
-            stage_id=finding.lead.stage_id,
+            stage_id=finding.stage_id,
             # The step in the participant's own words: an action is never reworded.
             text=action_text(finding.representative.text),
             persona_ids=_personas_of(evidence_of(finding.members), lookup),
