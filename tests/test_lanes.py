@@ -48,6 +48,9 @@ from schema_answers import schema_of
         "I thought the parcel had been lost somewhere on the way.",
         "At first I wasn’t sure whether they had my form at all.",
         "I was worried the payment would go out twice that month.",
+        "No, I just assumed that it was an automatic thing for everyone.",
+        "I was really nervous about the first appointment there.",
+        "I never thought they would charge me for the idle months.",
         "Jeg lurte på om noen i det hele tatt hadde lest meldingen.",
         "Ich dachte, die Rechnung wäre längst bezahlt worden.",
         "Je me demandais si quelqu'un allait me rappeler un jour.",
@@ -66,6 +69,7 @@ def test_sentences_that_report_a_thought_in_each_language(text: str) -> None:
         "I think so.",  # too short to say anything
         "I think the price is fair for what you get.",  # an opinion, not what went through their mind
         "They thought about it and called me back.",  # someone else's thinking
+        "I just think the price is fair for what you get.",  # an opinion with a word of manner
         "Kjæresten min ringte dem dagen etter.",
     ],
 )

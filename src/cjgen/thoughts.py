@@ -20,10 +20,12 @@ MIN_WORDS = 6
 # First person, past or reported thinking, matched after curly apostrophes are made straight. "I think" alone is
 # left out: it mostly hedges an opinion.
 _CUES = (
-    # English
-    r"i\s(?:thought|wondered|was\swondering|worried|was\s(?:worried|afraid|scared|nervous|anxious|confused"
-    r"|unsure|not\ssure|hoping|thinking)|wasn't\ssure|felt|figured|assumed|hoped|expected"
-    r"|kept\sthinking|remember\sthinking|didn't\sknow\s(?:if|whether)"
+    # English, with a word or two of manner between ("I just assumed", "I was really worried")
+    r"i\s(?:(?:just|always|honestly|really|actually|originally|initially|first|never|even|also|kind\sof"
+    r"|sort\sof)\s){0,2}"
+    r"(?:thought|wondered|was\swondering|worried|was\s(?:(?:really|so|very|a\sbit|a\slittle|kind\sof)\s)?"
+    r"(?:worried|afraid|scared|nervous|anxious|confused|unsure|not\ssure|hoping|thinking)|wasn't\ssure|felt"
+    r"|figured|assumed|hoped|expected|kept\sthinking|remember\sthinking|didn't\sknow\s(?:if|whether)"
     r"|had\sno\sidea|said\sto\smyself|was\slike)|my\sfirst\sthought|it\sfelt\slike"
     # Norwegian
     r"|jeg\s(?:tenkte|lurte\sp[aå]|var\s(?:redd|bekymret|usikker|nerv[oø]s|spent)|f[oø]lte|trodde|h[aå]pet"
