@@ -238,14 +238,16 @@ def test_emotion_is_the_balance_of_participants_leaning_each_way(leans: list[int
 
 
 def test_each_participant_counts_once_in_the_emotion_however_many_moments_they_gave() -> None:
-    felt = [
-        obs("a", "P1", "moment a", stage="use", kind="pain"),
-        obs("b", "P1", "moment b", stage="use", kind="pain"),
-        obs("c", "P1", "moment c", stage="use", kind="pain"),
-        obs("d", "P2", "moment d", stage="use", kind="delight"),
-        obs("e", "P3", "moment e", stage="use", kind="delight"),
-        obs("f", "P3", "moment f", stage="use", kind="pain"),
+    # Three problems from P1 are one participant leaning to problems, not three.
+    said = [
+        ("P1", "pain"),
+        ("P1", "pain"),
+        ("P1", "pain"),
+        ("P2", "delight"),
+        ("P3", "delight"),
+        ("P3", "pain"),
     ]
+    felt = [obs(f"m{n}", pid, f"moment {n}", kind=kind) for n, (pid, kind) in enumerate(said)]
     assert participant_leans(felt) == [-1, 1, 0]
 
 
