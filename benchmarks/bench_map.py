@@ -22,13 +22,13 @@ from datetime import date
 from pathlib import Path
 
 from cjgen.baseline import naive_map
+from cjgen.eval.metrics import COMPLETION_TOKEN_WEIGHT, effective_tokens
 from cjgen.pipeline import generate_map_from_files, open_runtime
 from cjgen.render import FORMATS, render
 from cjgen.schema import ModelCall
 from cjgen.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
-GENERATION_COST = 7.4  # prompt tokens one generated token costs, measured on this machine
 
 
 def throughput(llama: object) -> tuple[float, float]:
@@ -80,7 +80,7 @@ def main() -> None:
     in_model = model_seconds(calls)
     prompt_tokens = journey.provenance.prompt_tokens
     completion_tokens = journey.provenance.completion_tokens
-    effective = prompt_tokens + GENERATION_COST * completion_tokens
+    effective = effective_tokens(prompt_tokens, completion_tokens)
     predicted = prompt_tokens / prefill + completion_tokens / generation
 
     rerun_started = time.perf_counter()
@@ -105,7 +105,7 @@ def main() -> None:
         ("pipeline wall (excl. load)", f"{wall:.1f} s"),
         ("model calls", f"{journey.provenance.model_calls}"),
         ("tokens", f"{prompt_tokens} in / {completion_tokens} out"),
-        ("effective tokens", f"{effective:,.0f} (prompt + {GENERATION_COST} x output)"),
+        ("effective tokens", f"{effective:,.0f} (prompt + {COMPLETION_TOKEN_WEIGHT} x output)"),
         ("llama.cpp throughput", f"prefill {prefill:.0f} tok/s, generation {generation:.1f} tok/s"),
         ("model time / predicted", f"{in_model:.1f} s / {predicted:.1f} s = {in_model / predicted:.2f}x"),
         ("non-model work", f"{wall - in_model:.2f} s = {100 * (wall - in_model) / wall:.2f} % of wall"),

@@ -23,11 +23,11 @@ from datetime import date
 from pathlib import Path
 
 from cjgen.eval.gold import load_case
+from cjgen.eval.metrics import effective_tokens
 from cjgen.ingest import load_transcripts
 from cjgen.schema import JourneyMap, ModelCall
 
 ROOT = Path(__file__).resolve().parents[1]
-GENERATION_COST = 7.4  # prompt tokens one generated token costs, measured on this machine (see bench_map.py)
 
 # The steps a call's `step` names (`extract:P1.txt` is the label read of P1), in the order a run takes them.
 STEPS = {
@@ -45,7 +45,7 @@ def step_of(call: ModelCall) -> str:
 
 
 def effective(calls: Sequence[ModelCall]) -> float:
-    return sum(c.prompt_tokens + GENERATION_COST * c.completion_tokens for c in calls)
+    return sum(effective_tokens(c.prompt_tokens, c.completion_tokens) for c in calls)
 
 
 def case_cost(case_dir: Path, journey: JourneyMap, transcripts: Sequence[Path]) -> dict[str, object]:
