@@ -83,7 +83,7 @@ class Finding:
         a choice of its own, and where two of three quotes were placed is where the finding happened."""
         votes = Counter(m.stage_id for m in self.members)
         most = max(votes.values())
-        return next(m.stage_id for m in (self.lead, *self.members) if votes[m.stage_id] == most)
+        return next(m.stage_id for m in self.members if votes[m.stage_id] == most)  # strongest first
 
 
 class Vocabulary:
