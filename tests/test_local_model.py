@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -15,6 +16,7 @@ from cjgen.ask import Runtime
 from cjgen.errors import ModelError
 from cjgen.ingest import load_transcript
 from cjgen.label import label_transcript
+from cjgen.local import KeptStates
 from cjgen.pipeline import open_runtime, summarize_file
 from cjgen.redact import redact_transcript
 from cjgen.stages import service_kind
@@ -92,6 +94,36 @@ def test_local_model_reads_a_layers_states_over_each_span_and_the_same_again_fro
     assert np.allclose(again.mean[20], first.mean[20], atol=1e-3)
     with pytest.raises(ModelError, match="layer 27"):
         runtime.model.read_states("You read interviews.", context, spans, [27])  # type: ignore[attr-defined]
+
+
+def test_a_long_context_read_earlier_is_restored_with_the_answers_a_fresh_read_gives(
+    runtime: Runtime,
+) -> None:
+    """The stage questions of an interview's earlier chunk come after its later chunks were read: the chunk's
+    kept cache is restored instead of evaluated again, and the answers are the same."""
+    model: Any = runtime.model
+    bike = Path(__file__).parent.parent / "evals" / "cases" / "bike-subscription" / "transcripts"
+    first, second = ((bike / name).read_text()[:3000] for name in ("P1.txt", "P2.txt"))
+    spans = [("", first[:40])]
+    questions = ['Stage of "the delivery"? Answer 1 or 2.', 'Stage of "signing up"? Answer 1 or 2.']
+    saved = model._kept
+    try:
+        model._kept = KeptStates(1 << 30)
+        read = model.read_states("You read interviews.", first, spans, [20])
+        model.read_states("You read interviews.", second, [("", second[:40])], [20])
+        restored = model.choose(
+            "You read interviews.", first + "\n\nStages: 1) buy 2) use", questions, ["1", "2"]
+        )
+        assert restored.prompt_tokens < read.prompt_tokens / 4, "the first context was not evaluated again"
+        model._kept = KeptStates(0)  # nothing kept: the first context is evaluated anew
+        model.read_states("You read interviews.", second, [("", second[:40])], [20])
+        fresh = model.choose(
+            "You read interviews.", first + "\n\nStages: 1) buy 2) use", questions, ["1", "2"]
+        )
+        assert fresh.prompt_tokens > read.prompt_tokens
+        assert np.allclose(restored.probabilities, fresh.probabilities, atol=1e-6)
+    finally:
+        model._kept = saved
 
 
 @pytest.mark.parametrize(

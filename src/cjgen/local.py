@@ -12,6 +12,7 @@ import hashlib
 import os
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -69,6 +70,13 @@ PART_COUNT = 22
 # Questions asked side by side in one decode, each in its own sequence over the shared context.
 PARALLEL_SEQUENCES = 16
 _CHUNK = 1 << 20
+# A context at least this long (tokens evaluated anew) is kept after it is read (`KeptStates`), and a kept
+# one is restored where it holds at least this many more of a prompt's first tokens than the cache does.
+KEEP_FROM_TOKENS = 512
+# After a restore, a kept context's last tokens are evaluated again as one batch: llama.cpp computes a lone
+# token by another kernel, whose slightly different keys and values moved answers by up to 0.016; from a batch of
+# eight the answers were the same as a fresh read's.
+RESTORED_TAIL = 32
 
 
 def _part_files() -> list[Path]:
@@ -308,31 +316,102 @@ def _held_prefix(llama: Any, prefix: list[int]) -> int:
         raise ModelError(
             f"the context ({len(prefix)} tokens) does not fit the model's window ({llama.n_ctx()})"
         )
-    held = llama.input_ids[: llama.n_tokens].tolist()
-    common = 0
-    for a, b in zip(held, prefix, strict=False):
-        if a != b:
-            break
-        common += 1
-    return min(common, len(prefix) - 1)
+    return min(_common_length(llama.input_ids[: llama.n_tokens], prefix), len(prefix) - 1)
 
 
-def _load_prefix(llama: Any, prefix: list[int]) -> int:
-    """Make `prefix` the evaluated context, reusing what the cache already holds; returns tokens evaluated."""
-    common = _held_prefix(llama, prefix)
+def _common_length(a: Sequence[int], b: Sequence[int]) -> int:
+    """How many first tokens `a` and `b` share."""
+    import numpy as np
+
+    n = min(len(a), len(b))
+    differ = np.flatnonzero(np.asarray(a[:n]) != np.asarray(b[:n]))
+    return int(differ[0]) if len(differ) else n
+
+
+class KeptStates:
+    """Copies of the model's cache for sequence 0 after long contexts were read, newest last, within a byte
+    budget. A prompt that begins with a kept context (the stage questions of an interview's earlier chunk,
+    asked after its later chunks were read) restores the copy instead of evaluating it again: the same keys and
+    values, about 28 KB a token here, copied in a fraction of a second where evaluating takes a minute."""
+
+    def __init__(self, budget_bytes: int) -> None:
+        self.budget = budget_bytes
+        self._kept: OrderedDict[bytes, tuple[Any, Any]] = OrderedDict()  # tokens' bytes -> (tokens, state)
+        self._used = 0
+
+    def keep(self, llama: Any, tokens: Sequence[int]) -> None:
+        """Copy what the cache holds for `tokens` (evaluated just now, sequence 0), dropping the oldest copies
+        beyond the budget."""
+        import ctypes
+
+        import llama_cpp.llama_cpp as native
+        import numpy as np
+
+        ctx = llama._ctx.ctx
+        size = int(native.llama_state_seq_get_size(ctx, 0))
+        if size == 0 or size > self.budget:
+            return
+        key = np.asarray(tokens, dtype=np.int32)
+        self._drop(key.tobytes())
+        state = (ctypes.c_uint8 * size)()
+        if native.llama_state_seq_get_data(ctx, state, size, 0) != size:
+            return
+        self._kept[key.tobytes()] = (key, state)
+        self._used += size
+        while self._used > self.budget:
+            self._drop(next(iter(self._kept)))
+
+    def _drop(self, key: bytes) -> None:
+        dropped = self._kept.pop(key, None)
+        if dropped is not None:
+            self._used -= len(dropped[1])
+
+    def reuse(self, llama: Any, prefix: list[int]) -> int:
+        """How many of `prefix`'s first tokens the cache holds (at most all but the last), after restoring
+        the kept context that holds the most of them where it holds clearly more than the cache (then all but
+        its last `RESTORED_TAIL` shared tokens count as held)."""
+        import llama_cpp.llama_cpp as native
+
+        held = _held_prefix(llama, prefix)
+        best, length = None, held + KEEP_FROM_TOKENS
+        for key, (kept, _) in self._kept.items():
+            shared = _common_length(kept, prefix)
+            if shared >= length:
+                best, length = key, shared
+        if best is None:
+            return held
+        tokens, state = self._kept.pop(best)
+        self._kept[best] = (tokens, state)  # newest again
+        ctx = llama._ctx.ctx
+        native.llama_memory_seq_rm(native.llama_get_memory(ctx), -1, -1, -1)
+        llama.n_tokens = 0
+        if native.llama_state_seq_set_data(ctx, state, len(state), 0) != len(state):
+            native.llama_memory_seq_rm(native.llama_get_memory(ctx), -1, -1, -1)
+            return 0
+        llama.input_ids[: len(tokens)] = tokens
+        llama.n_tokens = len(tokens)
+        return max(0, min(length, len(prefix)) - RESTORED_TAIL)
+
+
+def _load_prefix(llama: Any, prefix: list[int], kept: KeptStates | None = None) -> int:
+    """Make `prefix` the evaluated context, reusing what the cache (or a kept context) already holds, and keep
+    it where it is long and new; returns tokens evaluated."""
+    common = kept.reuse(llama, prefix) if kept is not None else _held_prefix(llama, prefix)
     llama.n_tokens = common
     llama.eval(prefix[common:])
+    if kept is not None and len(prefix) - common >= KEEP_FROM_TOKENS:
+        kept.keep(llama, prefix)
     return len(prefix) - common
 
 
 def _enter(
-    llama: Any, system: str, context: str, questions: Sequence[str]
+    llama: Any, kept: KeptStates, system: str, context: str, questions: Sequence[str]
 ) -> tuple[list[int], list[list[int]], int]:
-    """Evaluate the shared context (reusing the cache) and tokenize each question with the chat frame's end:
-    (context tokens, question tokens, context tokens evaluated now)."""
+    """Evaluate the shared context (reusing the cache or a kept context) and tokenize each question with the
+    chat frame's end: (context tokens, question tokens, context tokens evaluated now)."""
     prefix_text, suffix_text = _chat_frame(llama, system, context)
     prefix = llama.tokenize(prefix_text.encode(), add_bos=True, special=True)
-    evaluated = _load_prefix(llama, prefix)
+    evaluated = _load_prefix(llama, prefix, kept)
     tails = [llama.tokenize((q + suffix_text).encode(), add_bos=False, special=True) for q in questions]
     return prefix, tails, evaluated
 
@@ -413,10 +492,15 @@ def _token_spans(
 
 
 def _states_over(
-    llama: Any, tap: _LayerTap, prefix: list[int], spans: Sequence[tuple[int, int]], layers: Sequence[int]
+    llama: Any,
+    tap: _LayerTap,
+    kept: KeptStates,
+    prefix: list[int],
+    spans: Sequence[tuple[int, int]],
+    layers: Sequence[int],
 ) -> States:
     """Evaluate `prefix` (reusing the cache before the first span) and read, per layer, each span's mean and
-    last-token hidden state; the model is left holding `prefix`, as after `_load_prefix`."""
+    last-token hidden state; the model is left holding `prefix`, as after `_load_prefix`, and keeps it."""
     import llama_cpp.llama_cpp as native
     import numpy as np
 
@@ -427,6 +511,8 @@ def _states_over(
     llama.n_tokens = common
     with tap.reading(layers) as steps:
         llama.eval(prefix[common:])
+    if len(prefix) - common >= KEEP_FROM_TOKENS:
+        kept.keep(llama, prefix)
     mean: dict[int, list[Any]] = {}
     last: dict[int, list[Any]] = {}
     for layer in layers:
@@ -457,13 +543,15 @@ class LocalChatModel(BaseChatModel):
     default_max_tokens: int = 1024
     _llama: Any = PrivateAttr()
     _tap: Any = PrivateAttr()
+    _kept: KeptStates = PrivateAttr()
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
     load_seconds: float = 0.0
 
-    def __init__(self, llama: Any, tap: _LayerTap, **data: Any) -> None:
+    def __init__(self, llama: Any, tap: _LayerTap, kept_bytes: int = 0, **data: Any) -> None:
         super().__init__(**data)
         self._llama = llama
         self._tap = tap  # keeps the graph callback alive as long as the model
+        self._kept = KeptStates(kept_bytes)
 
     def choose(self, system: str, context: str, questions: Sequence[str], options: Sequence[str]) -> Choices:
         """For each question asked after the same context, the probability of each option as the answer.
@@ -478,7 +566,7 @@ class LocalChatModel(BaseChatModel):
         option_ids = [llama.tokenize(o.encode(), add_bos=False, special=False)[0] for o in options]
         probabilities: list[list[float]] = []
         with self._lock:
-            prefix, tails, evaluated = _enter(llama, system, context, questions)
+            prefix, tails, evaluated = _enter(llama, self._kept, system, context, questions)
             for logits in _side_by_side(llama, len(prefix), tails):
                 chosen = np.array([float(logits[i]) for i in option_ids])
                 weights = np.exp(chosen - chosen.max())
@@ -500,7 +588,7 @@ class LocalChatModel(BaseChatModel):
             prefix_text, _ = _chat_frame(llama, system, context)
             prefix = llama.tokenize(prefix_text.encode(), add_bos=True, special=True)
             where = _token_spans(llama, prefix_text, prefix, spans)
-            return _states_over(llama, self._tap, prefix, where, layers)
+            return _states_over(llama, self._tap, self._kept, prefix, where, layers)
 
     def complete_each(
         self,
@@ -518,7 +606,7 @@ class LocalChatModel(BaseChatModel):
         generated = 0
         end_tokens = {llama.token_eos(), *_special_end_tokens(llama)}
         with self._lock:
-            prefix, tails, evaluated = _enter(llama, system, context, questions)
+            prefix, tails, evaluated = _enter(llama, self._kept, system, context, questions)
             for tail in tails:
                 llama.n_tokens = len(prefix)
                 llama.eval(tail)
@@ -556,7 +644,7 @@ class LocalChatModel(BaseChatModel):
         ends = [formatted.stop] if isinstance(formatted.stop, str) else list(formatted.stop or [])
         stops = [s for s in [*(stop or []), *ends] if s]
         end_tokens = {llama.token_eos(), *_special_end_tokens(llama)}
-        _load_prefix(llama, prompt)
+        _load_prefix(llama, prompt, self._kept)
         out: list[int] = []
         text, finish = "", "length"
         sampler = _json_grammar(llama, schema)
@@ -636,7 +724,7 @@ def load_local_model(settings: Settings, model: str | None = None) -> LocalChatM
     if chosen is not None and not chosen.is_file():
         raise ModelError(f"{chosen}: no such GGUF file (check CJGEN_LOCAL_MODEL or --model)")
     path = chosen or packaged_model_path(settings.cache_dir)
-    key = f"{path}:{settings.local_ctx}"
+    key = f"{path}:{settings.local_ctx}:{settings.local_kept_mb}"
     with _load_lock:
         if key in _loaded:
             return _loaded[key]
@@ -657,7 +745,9 @@ def load_local_model(settings: Settings, model: str | None = None) -> LocalChatM
         except (ValueError, RuntimeError, OSError) as exc:
             raise ModelError(f"{path}: could not load the model ({exc})") from exc
         name = PACKAGED_NAME if chosen is None else path.stem
-        chat = LocalChatModel(llama, tap, model_name=name, model_path=str(path))
+        chat = LocalChatModel(
+            llama, tap, kept_bytes=settings.local_kept_mb << 20, model_name=name, model_path=str(path)
+        )
         chat.load_seconds = time.perf_counter() - started
         _loaded[key] = chat
         return chat

@@ -38,6 +38,12 @@ class Settings(BaseSettings):
     local_model: Path | None = Field(None, description="A GGUF file to use instead of the packaged model.")
     local_threads: int | None = None
     local_ctx: int = 8192
+    local_kept_mb: int = Field(
+        1024,
+        ge=0,
+        description="Memory for copies of the embedded model's cache after long contexts (an interview read in "
+        "chunks), so that later questions about an earlier chunk restore it instead of reading it again; 0: none.",
+    )
     labels: Literal["states", "questions"] = Field(
         "states",
         description="How the embedded model labels sentences: read from the interview's hidden states by the "
