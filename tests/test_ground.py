@@ -43,6 +43,18 @@ def test_split_spans_trims_and_keeps_offsets() -> None:
     ]
 
 
+def test_a_sentence_does_not_begin_with_the_mark_that_joins_a_speakers_segments() -> None:
+    text = "Or the website.  : I'm at. It is too small  : to read.  : you know, no. Time: noon. Ratio 2 : 1."
+    assert [text[a:b] for a, b in split_spans(text)] == [
+        "Or the website.",
+        "I'm at.",
+        "It is too small  : to read.",
+        "you know, no.",
+        "Time: noon.",
+        "Ratio 2 : 1.",
+    ]
+
+
 def test_sentence_ids_ground_exactly_and_short_ones_are_widened(tmp_path: Path) -> None:
     source = no_redaction(transcript(tmp_path))
     sentences = number_sentences(source.redacted)

@@ -9,8 +9,9 @@ from cjgen.schema import Transcript
 
 # A sentence ends at . ! ? … (optionally followed by a closing quote, straight or curly, or a bracket) before
 # whitespace and a word that does not start in lower case ("It was... it was" is one sentence), or at a line
-# break.
-_BOUNDARY = re.compile(r"(?<=[.!?…])[\"'”’»)\]]*\s+(?=[^a-zà-ÿ\s])|\n+")
+# break. Transcription services join one speaker's segments with a colon after two spaces ("Or the website.
+# : I'm at."): after a sentence's end that mark begins a new one (in any case), and no sentence begins with it.
+_BOUNDARY = re.compile(r"(?<=[.!?…])[\"'”’»)\]]*\s+(?:(?<=\s\s):\s+(?=\S)|(?=[^a-zà-ÿ\s])(?!(?<=\s\s):))|\n+")
 MAX_WORDS = 45
 # How a citation of a numbered sentence looks: "12.3" or "[12.3]".
 SENTENCE_ID = re.compile(r"^\[?(\d+)\.(\d+)\]?$")
