@@ -133,7 +133,7 @@ class GoldOracle(ByStep):
             "name": self.name,
             "contradictions": self.contradiction,
             "service": lambda q, p: "A",  # the plan's stages come from the gold file whatever the service
-            "opportunities": lambda q, p: "Fix what the customers described first",
+            "opportunities": self.opportunity,
             "blueprint": lambda q, p: "Staff follow the documented process",
             "draft_pain": self.draft_pain,
             "draft_delight": self.draft_delight,
@@ -193,6 +193,12 @@ class GoldOracle(ByStep):
             (letter for letter, name in listed(question, "A-H") if persona and name == persona["name"][:60]),
             "A",
         )
+
+    @staticmethod
+    def opportunity(question: str, prompt: str) -> str:
+        """A fix that names its problem: its statement's first words."""
+        problem = question.split("Problem:", 1)[1].splitlines()[0].strip()
+        return "Fix this: " + " ".join(problem.split()[:8])
 
     def stage(self, question: str, prompt: str) -> str:
         found = self.item_for(quoted(question))

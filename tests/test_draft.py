@@ -13,7 +13,7 @@ from cjgen.models import ScriptedChatModel
 from cjgen.pipeline import draft_map, open_runtime
 from cjgen.schema import JourneyMap
 from cjgen.validate import check_map
-from cjgen.wording import whole_answer
+from cjgen.wording import as_statement, whole_answer
 from oracle import ByStep, Handler, listed, named_in, statement_of
 
 BRIEF = """# Crumb & Co: bread by bike
@@ -245,3 +245,19 @@ def test_lanes_come_from_the_briefs_channels_and_open_questions(journey: Journey
     assert {t.kind for t in journey.touchpoints} == {"app"}
     assert all(a.text == "Opens the app" for a in journey.actions)
     assert "Open question: How early is too early for a delivery?" in journey.notes
+
+
+@pytest.mark.parametrize(
+    ("answer", "statement"),
+    [
+        (
+            "**Offer a clear explanation of the cancellation process.**.",
+            "Offer a clear explanation of the cancellation process.",
+        ),
+        ("Send the __reminder__ two days before", "Send the reminder two days before."),
+        ("  : the participant said that it was slow", "It was slow."),
+        ("It was...", "It was..."),
+    ],
+)
+def test_a_models_answer_becomes_a_plain_finished_sentence(answer: str, statement: str) -> None:
+    assert as_statement(answer) == statement

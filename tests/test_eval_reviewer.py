@@ -21,6 +21,7 @@ from cjgen.schema import (
     Emotion,
     Evidence,
     JourneyMap,
+    Opportunity,
     PainPoint,
     Persona,
     Thought,
@@ -513,6 +514,27 @@ def test_only_thoughts_with_a_verified_participant_quote_are_grounded() -> None:
     ]
     thoughts = scored(journey).thoughts
     assert (thoughts.grounded, thoughts.total) == (1, 4)
+
+
+def test_an_opportunity_is_tied_when_it_names_something_of_the_problem_it_addresses() -> None:
+    case = bike()
+    journey = perfect_map(case)
+    battery = next(p for p in journey.pain_points if "battery" in p.statement.casefold())
+    journey.opportunities = [
+        Opportunity(
+            id="o1", statement="Ship a charger that survives winter batteries.", addresses=[battery.id]
+        ),
+        Opportunity(
+            id="o2", statement="Explain Standard and Cargo on the pricing page.", addresses=[battery.id]
+        ),
+        Opportunity(id="o3", statement="Ship a charger with every bike.", addresses=["gone"]),
+    ]
+    opportunities = scored(journey).opportunities
+    assert (opportunities.tied, opportunities.total) == (1, 3)
+    assert opportunities.untied == [
+        "Explain Standard and Cargo on the pricing page.",
+        "Ship a charger with every bike.",
+    ]
 
 
 def test_the_defects_of_a_small_models_map_are_each_flagged() -> None:

@@ -27,6 +27,7 @@ from cjgen.synthesize import (
     emotion_score,
     key_clause,
     names_for,
+    names_its_problem,
     participant_leans,
     personas_for,
     stage_lanes,
@@ -568,3 +569,31 @@ def test_the_touchpoints_lane_names_each_channel_by_what_most_quotes_call_it() -
     ]
     _, touchpoints, _ = stage_lanes(context(observations=said), [], [])
     assert [(t.kind, t.name, len(t.evidence)) for t in touchpoints] == [("app", "Pedalpass app", 3)]
+
+
+@pytest.mark.parametrize(
+    ("opportunity", "kept"),
+    [
+        ("Ship a charger that copes with the cold.", True),  # a word of a quote
+        ("Give the battery a winter mode.", True),  # a word of the statement
+        ("Warn riders on freezing nights.", True),  # another form of a quote's word
+        (
+            "Explain Standard and Cargo on the pricing page.",
+            False,
+        ),  # the brief's hypothesis, not this problem
+    ],
+)
+def test_an_opportunity_is_kept_where_it_names_something_of_its_problem(opportunity: str, kept: bool) -> None:
+    pain = PainPoint(
+        id="pain1",
+        stage_id="use",
+        statement="The battery dies faster in winter.",
+        evidence=[ev("P1", 3, "When it's cold and freezes, the charger light just blinks red.")],
+    )
+    assert names_its_problem(opportunity, pain) is kept
+
+
+def test_two_forms_of_one_word_name_the_same_problem() -> None:
+    pain = PainPoint(id="pain1", stage_id="leave", statement="Cancelling took an extra month.")
+    assert names_its_problem("Explain the cancellation notice up front.", pain)
+    assert not names_its_problem("Explain the notice up front.", pain)

@@ -52,6 +52,7 @@ from cjgen.wording import (
     channel_name,
     channels_in,
     content_words,
+    first_words,
     opens_mid_thought,
     overlap,
     supported_share,
@@ -71,6 +72,12 @@ ACTIONS_PER_STAGE = 4
 # step's text is one participant's sentence, so another's joins it only when it says the same.
 SAME_STEP = 0.5
 STATEMENT_WORDS = 16
+# An opportunity is asked with its problem's first quote (cut to its first words), so that it is worded from
+# what was said, not from the brief's own hypotheses; with a second quote as many were shown (20 over the five
+# cases), at 465 more tokens on bike's map.
+OPPORTUNITY_QUOTES = 1
+QUOTE_WORDS = 25
+ROOT_LETTERS = 5
 NAME_WORDS = 16
 # A pair of opposite observations is put to the model only when at least this alike by words, or of one stage.
 CONTRADICTION_SIMILARITY = 0.2
@@ -350,18 +357,45 @@ def delights_for(
     ]
 
 
+def names_its_problem(opportunity: str, pain: PainPoint) -> bool:
+    """Whether an improvement names something of the problem it is to fix (a content word of the pain point's
+    statement or quotes): one that names nothing of it was worded from elsewhere, most often the brief's own
+    hypothesis ("Explain Standard and Cargo on the pricing page" for a battery that dies in the cold)."""
+    said = content_words(" ".join([pain.statement, *(e.quote for e in pain.evidence)]))
+    return any(_same_root(word, other) for word in content_words(opportunity) for other in said)
+
+
+def _same_root(a: str, b: str) -> bool:
+    """One word, or two forms of one ("cancellation" and "cancelling", "simple" and "simpler"): the same
+    first five letters of words of six or more."""
+    return a == b or (min(len(a), len(b)) >= ROOT_LETTERS + 1 and a[:ROOT_LETTERS] == b[:ROOT_LETTERS])
+
+
 def opportunities_for(runtime: Runtime, ctx: Context, pains: Sequence[PainPoint]) -> list[Opportunity]:
-    """One improvement per main pain point, worded by the model; it addresses that pain point by id."""
+    """One improvement per main pain point, worded by the model; it addresses that pain point by id, and is
+    kept where it names something of it."""
     chosen = list(pains[:MAX_OPPORTUNITIES])
     if not chosen:
         return []
     prompt = render_prompt("opportunity", brief=ctx.brief, map_type=ctx.map_type)
-    questions = [render_block("opportunity", "question", statement=p.statement) for p in chosen]
+    questions = [
+        render_block(
+            "opportunity",
+            "question",
+            statement=p.statement,
+            quotes=[first_words(e.quote, QUOTE_WORDS) for e in p.evidence[:OPPORTUNITY_QUOTES]],
+        )
+        for p in chosen
+    ]
     answers = complete_each(runtime, prompt, questions, max_words=STATEMENT_WORDS, step="opportunities")
     out: list[Opportunity] = []
     for pain, answer in zip(chosen, answers, strict=True):
         statement = as_statement(answer)
-        if len(statement.split()) < 3 or instruction_like(statement):
+        if (
+            len(statement.split()) < 3
+            or instruction_like(statement)
+            or not names_its_problem(statement, pain)
+        ):
             continue
         out.append(
             Opportunity(

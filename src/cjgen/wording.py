@@ -133,9 +133,12 @@ def without_lone_colons(text: str) -> str:
 
 
 def as_statement(text: str) -> str:
-    """A description as a finished sentence: first letter capitalised, one full stop, no stray quotes, and no
-    colon standing alone between words (a machine transcript's mark between caption segments)."""
-    text = " ".join(without_lone_colons(text).strip().strip("\"'“”").lstrip(":;, ").split())
+    """A description as a finished sentence: first letter capitalised, one full stop, no stray quotes or
+    Markdown emphasis, and no colon standing alone between words (a machine transcript's mark between caption
+    segments)."""
+    text = re.sub(r"([.!?…](\*\*|__))\.\s*$", r"\1", without_lone_colons(text))  # "Do it.**." → "Do it.**"
+    text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
+    text = " ".join(text.strip().strip("\"'“”").lstrip(":;, ").split())
     text = re.sub(
         r"^(the )?(participant|customer|user)s?( \w+)? (says|said|feels|felt|mentions|mentioned) (that )?",
         "",

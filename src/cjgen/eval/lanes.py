@@ -14,6 +14,10 @@
   steps, not every one, so it is a floor. Touchpoint kinds are scored too: a gold (stage, kind) pair is recalled
   when the map has a touchpoint of that kind in a stage paired with that gold stage.
 - **Thoughts**: the thoughts with at least one verified quote.
+- **Opportunities tied to their problem**: an opportunity is tied when it shares a content stem with the
+  problem it addresses (the pain point's statement and quotes). One that names nothing of its problem was worded
+  from something else, most often the brief's own hypothesis. A lexical floor: a fair fix in other words
+  ("send a text" for "nobody told me") is not tied.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from cjgen.eval.gold import GoldCase
 from cjgen.eval.locate import CaseSources
 from cjgen.eval.metrics import Summable, max_matching
 from cjgen.eval.words import stems
-from cjgen.schema import Action, JourneyMap, Touchpoint
+from cjgen.schema import Action, JourneyMap, Opportunity, PainPoint, Touchpoint
 
 PHRASE_STEM_SHARE = 0.5
 PHRASE_FUZZY_RATIO = 80.0
@@ -154,3 +158,22 @@ class ThoughtScore(BaseModel):
 def score_thoughts(journey: JourneyMap, sources: CaseSources) -> ThoughtScore:
     grounded = sum(any(sources.participant_span(e) is not None for e in t.evidence) for t in journey.thoughts)
     return ThoughtScore(total=len(journey.thoughts), grounded=grounded)
+
+
+class OpportunityScore(BaseModel):
+    total: int = 0
+    tied: int = Field(0, description="Opportunities sharing a content stem with the problem they address.")
+    untied: list[str] = Field(default_factory=list, description="The statements of the others.")
+
+
+def score_opportunities(opportunities: Sequence[Opportunity], pains: Sequence[PainPoint]) -> OpportunityScore:
+    by_id = {p.id: p for p in pains}
+    score = OpportunityScore(total=len(opportunities))
+    for opportunity in opportunities:
+        addressed = [by_id[i] for i in opportunity.addresses if i in by_id]
+        problem = stems(t for p in addressed for t in (p.statement, *(e.quote for e in p.evidence)))
+        if stems([opportunity.statement]) & problem:
+            score.tied += 1
+        else:
+            score.untied.append(opportunity.statement)
+    return score

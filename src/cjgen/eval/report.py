@@ -141,6 +141,8 @@ def reviewer_summary(scores: list[CaseScore]) -> dict[str, Any]:
         "touchpoint_kinds_recall": RecallScore.combine(s.touchpoints.kinds for s in scores).recall,
         "thoughts_grounded": sum(s.thoughts.grounded for s in scores),
         "thoughts_total": sum(s.thoughts.total for s in scores),
+        "opportunities_tied": sum(s.opportunities.tied for s in scores),
+        "opportunities_total": sum(s.opportunities.total for s in scores),
         "summary_passed": sum(summary.passed for summary in checked),
         "summary_checked": len(checked),
         "researcher_wording": wording.share,
@@ -362,6 +364,7 @@ REVIEWER_COLUMNS = (
     "actions R / P",
     "touchpoints R / P (kinds R)",
     "grounded thoughts",
+    "opportunities tied to their problem",
     "summary check",
     "researcher wording (n)",
 )
@@ -400,6 +403,7 @@ def _reviewer_row(system: str, s: CaseScore) -> list[str]:
         f"{_recall(s.touchpoints.names)} / {_num(s.touchpoints.names.precision)} "
         f"({_num(s.touchpoints.kinds.recall)})",
         f"{s.thoughts.grounded}/{s.thoughts.total}",
+        f"{s.opportunities.tied}/{s.opportunities.total}",
         ("pass" if summary.passed else "; ".join(summary.failures)) if summary.checked else "–",
         f"{_num(s.wording.share)} ({s.wording.items})" if s.wording.items else "–",
     ]
@@ -422,6 +426,7 @@ def _reviewer_summary_row(system: str, scores: list[CaseScore]) -> list[str]:
         f"{_num(total['touchpoints_recall'])} / {_num(total['touchpoints_precision'])} "
         f"({_num(total['touchpoint_kinds_recall'])})",
         f"{total['thoughts_grounded']}/{total['thoughts_total']}",
+        f"{total['opportunities_tied']}/{total['opportunities_total']}",
         f"{total['summary_passed']}/{total['summary_checked']} pass",
         f"{_num(total['researcher_wording'])} ({total['researcher_wording_items']})",
     ]

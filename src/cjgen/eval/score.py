@@ -9,11 +9,13 @@ from cjgen.eval.diagnostics import Diagnostics, diagnose
 from cjgen.eval.gold import GoldCase
 from cjgen.eval.lanes import (
     EmotionScore,
+    OpportunityScore,
     RecallScore,
     ThoughtScore,
     TouchpointScore,
     score_actions,
     score_emotions,
+    score_opportunities,
     score_thoughts,
     score_touchpoints,
 )
@@ -69,6 +71,7 @@ class CaseScore(BaseModel):
     actions: RecallScore = Field(default_factory=RecallScore)
     touchpoints: TouchpointScore = Field(default_factory=TouchpointScore)
     thoughts: ThoughtScore = Field(default_factory=ThoughtScore)
+    opportunities: OpportunityScore = Field(default_factory=OpportunityScore)
     wording: WordingScore = Field(default_factory=WordingScore)
 
 
@@ -121,6 +124,7 @@ def score_case(
         actions=score_actions(case, journey.actions),
         touchpoints=score_touchpoints(case, journey.touchpoints, stages.pairs),
         thoughts=score_thoughts(journey, sources),
+        opportunities=score_opportunities(journey.opportunities, journey.pain_points),
         wording=score_wording(
             journey,
             {g.id: g.statement for g in (*case.pain_points, *case.delights)},
