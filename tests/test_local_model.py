@@ -104,22 +104,19 @@ def test_a_long_context_read_earlier_is_restored_with_the_answers_a_fresh_read_g
     model: Any = runtime.model
     bike = Path(__file__).parent.parent / "evals" / "cases" / "bike-subscription" / "transcripts"
     first, second = ((bike / name).read_text()[:3000] for name in ("P1.txt", "P2.txt"))
-    spans = [("", first[:40])]
+    stages = first + "\n\nStages: 1) buy 2) use"
     questions = ['Stage of "the delivery"? Answer 1 or 2.', 'Stage of "signing up"? Answer 1 or 2.']
     saved = model._kept
     try:
         model._kept = KeptStates(1 << 30)
-        read = model.read_states("You read interviews.", first, spans, [20])
+        read = model.read_states("You read interviews.", first, [("", first[:40])], [20], keep=True)
         model.read_states("You read interviews.", second, [("", second[:40])], [20])
-        restored = model.choose(
-            "You read interviews.", first + "\n\nStages: 1) buy 2) use", questions, ["1", "2"]
-        )
+        restored = model.choose("You read interviews.", stages, questions, ["1", "2"])
         assert restored.prompt_tokens < read.prompt_tokens / 4, "the first context was not evaluated again"
-        model._kept = KeptStates(0)  # nothing kept: the first context is evaluated anew
+        assert model._kept._used == 0, "a copy is dropped once restored"
+        model.read_states("You read interviews.", first, [("", first[:40])], [20])  # not kept
         model.read_states("You read interviews.", second, [("", second[:40])], [20])
-        fresh = model.choose(
-            "You read interviews.", first + "\n\nStages: 1) buy 2) use", questions, ["1", "2"]
-        )
+        fresh = model.choose("You read interviews.", stages, questions, ["1", "2"])
         assert fresh.prompt_tokens > read.prompt_tokens
         assert np.allclose(restored.probabilities, fresh.probabilities, atol=1e-6)
     finally:

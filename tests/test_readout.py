@@ -79,10 +79,12 @@ class _Reader:
 
     def __init__(self) -> None:
         self.read: list[list[str]] = []
+        self.kept: list[bool] = []
 
     def read_states(
-        self, system: str, context: str, spans: list[tuple[str, str]], layers: list[int]
+        self, system: str, context: str, spans: list[tuple[str, str]], layers: list[int], keep: bool = False
     ) -> States:
+        self.kept.append(keep)
         for lead, said in spans:
             assert lead + said in context
         assert layers == [7], "the head's layer is read"
@@ -203,6 +205,7 @@ def test_stage_questions_go_chunk_by_chunk_from_the_one_the_model_holds(
     chunks = [c for n, c in enumerate(staged) if n == 0 or staged[n - 1] != c]
     assert len(chunks) == 2, "each chunk is a stage context once"
     assert "invoice" in chunks[0] and "invoice" not in chunks[1], "the last chunk read goes first"
+    assert model.kept == [True, False], "the model keeps each chunk it reads but the last, which it holds"
 
 
 def test_each_observation_carries_the_meaning_of_its_sentences_and_the_labels_leave_theirs(

@@ -192,14 +192,21 @@ class StatesRead:
 
 
 def labels_from_states(
-    runtime: Runtime, head: LabelHead, prompt: Prompt, sentences: Sequence[Sentence], *, step: str
+    runtime: Runtime,
+    head: LabelHead,
+    prompt: Prompt,
+    sentences: Sequence[Sentence],
+    *,
+    step: str,
+    keep: bool = False,
 ) -> StatesRead:
     """Per sentence, the kind probabilities the head reads from the model's states over it, and what it
-    means: the interview part of the label prompt is evaluated once and nothing is asked."""
+    means: the interview part of the label prompt is evaluated once and nothing is asked. With `keep`, the
+    model keeps that evaluation for questions asked after it once later chunks were read."""
     interview, spans = state_spans(prompt, sentences)
 
     def by_states() -> tuple[Any, int, int]:
-        read = runtime.model.read_states(prompt.system, interview, spans, [head.layer])  # type: ignore[attr-defined]
+        read = runtime.model.read_states(prompt.system, interview, spans, [head.layer], keep)  # type: ignore[attr-defined]
         mean = read.mean[head.layer]
         answers = {"labels": head.probabilities(mean, read.last[head.layer]), "meanings": head.meanings(mean)}
         return answers, read.prompt_tokens, 0
@@ -228,7 +235,8 @@ def label_transcript(runtime: Runtime, source: RedactedTranscript, segments: Seq
             continue
         prompt = label_prompt(transcript, chunk)
         if head is not None:
-            read = labels_from_states(runtime, head, prompt, wanted, step=step)
+            # An earlier chunk's stage questions come after the later chunks are read (`stage_moments`).
+            read = labels_from_states(runtime, head, prompt, wanted, step=step, keep=chunk is not chunks[-1])
             answers = read.labels
             meanings += read.meanings or []
         else:

@@ -70,9 +70,9 @@ PART_COUNT = 22
 # Questions asked side by side in one decode, each in its own sequence over the shared context.
 PARALLEL_SEQUENCES = 16
 _CHUNK = 1 << 20
-# A context at least this long (tokens evaluated anew) is kept after it is read (`KeptStates`), and a kept
-# one is restored where it holds at least this many more of a prompt's first tokens than the cache does.
-KEEP_FROM_TOKENS = 512
+# A kept context (`KeptStates`) is restored where it holds at least this many more of a prompt's first tokens
+# than the cache does.
+RESTORE_FROM_TOKENS = 512
 # After a restore, a kept context's last tokens are evaluated again as one batch: llama.cpp computes a lone
 # token by another kernel, whose slightly different keys and values moved answers by up to 0.016; from a batch of
 # eight the answers were the same as a fresh read's.
@@ -329,10 +329,11 @@ def _common_length(a: Sequence[int], b: Sequence[int]) -> int:
 
 
 class KeptStates:
-    """Copies of the model's cache for sequence 0 after long contexts were read, newest last, within a byte
-    budget. A prompt that begins with a kept context (the stage questions of an interview's earlier chunk,
-    asked after its later chunks were read) restores the copy instead of evaluating it again: the same keys and
-    values, about 28 KB a token here, copied in a fraction of a second where evaluating takes a minute."""
+    """Copies of the model's cache for sequence 0 after contexts that will be asked about again once others
+    were read (an interview's earlier chunks, for their stage questions), newest last, within a byte budget. A
+    prompt that begins with a kept context restores the copy instead of evaluating it again: the same keys and
+    values, about 28 KB a token here, copied in a fraction of a second where evaluating takes a minute. A copy
+    is dropped once restored (the cache then holds it)."""
 
     def __init__(self, budget_bytes: int) -> None:
         self.budget = budget_bytes
@@ -373,15 +374,15 @@ class KeptStates:
         import llama_cpp.llama_cpp as native
 
         held = _held_prefix(llama, prefix)
-        best, length = None, held + KEEP_FROM_TOKENS
+        best, length = None, held + RESTORE_FROM_TOKENS
         for key, (kept, _) in self._kept.items():
             shared = _common_length(kept, prefix)
             if shared >= length:
                 best, length = key, shared
         if best is None:
             return held
-        tokens, state = self._kept.pop(best)
-        self._kept[best] = (tokens, state)  # newest again
+        tokens, state = self._kept[best]
+        self._drop(best)
         ctx = llama._ctx.ctx
         native.llama_memory_seq_rm(native.llama_get_memory(ctx), -1, -1, -1)
         llama.n_tokens = 0
@@ -394,13 +395,11 @@ class KeptStates:
 
 
 def _load_prefix(llama: Any, prefix: list[int], kept: KeptStates | None = None) -> int:
-    """Make `prefix` the evaluated context, reusing what the cache (or a kept context) already holds, and keep
-    it where it is long and new; returns tokens evaluated."""
+    """Make `prefix` the evaluated context, reusing what the cache (or a kept context) already holds; returns
+    tokens evaluated."""
     common = kept.reuse(llama, prefix) if kept is not None else _held_prefix(llama, prefix)
     llama.n_tokens = common
     llama.eval(prefix[common:])
-    if kept is not None and len(prefix) - common >= KEEP_FROM_TOKENS:
-        kept.keep(llama, prefix)
     return len(prefix) - common
 
 
@@ -494,13 +493,12 @@ def _token_spans(
 def _states_over(
     llama: Any,
     tap: _LayerTap,
-    kept: KeptStates,
     prefix: list[int],
     spans: Sequence[tuple[int, int]],
     layers: Sequence[int],
 ) -> States:
     """Evaluate `prefix` (reusing the cache before the first span) and read, per layer, each span's mean and
-    last-token hidden state; the model is left holding `prefix`, as after `_load_prefix`, and keeps it."""
+    last-token hidden state; the model is left holding `prefix`, as after `_load_prefix`."""
     import llama_cpp.llama_cpp as native
     import numpy as np
 
@@ -511,8 +509,6 @@ def _states_over(
     llama.n_tokens = common
     with tap.reading(layers) as steps:
         llama.eval(prefix[common:])
-    if len(prefix) - common >= KEEP_FROM_TOKENS:
-        kept.keep(llama, prefix)
     mean: dict[int, list[Any]] = {}
     last: dict[int, list[Any]] = {}
     for layer in layers:
@@ -575,20 +571,29 @@ class LocalChatModel(BaseChatModel):
         return Choices(probabilities, evaluated)
 
     def read_states(
-        self, system: str, context: str, spans: Sequence[tuple[str, str]], layers: Sequence[int]
+        self,
+        system: str,
+        context: str,
+        spans: Sequence[tuple[str, str]],
+        layers: Sequence[int],
+        keep: bool = False,
     ) -> States:
         """The hidden states over marked spans of the context, read while the context is evaluated once.
 
         Each span is (what comes just before it, its text), found in order in the context; its states are read
         from the given layers' outputs over the span's own tokens, so a sentence is read in the light of all
-        that came before it and nothing is asked or generated.
+        that came before it and nothing is asked or generated. With `keep`, a copy of the cache is kept for
+        questions asked after this context once others were read (`KeptStates`).
         """
         llama = self._llama
         with self._lock:
             prefix_text, _ = _chat_frame(llama, system, context)
             prefix = llama.tokenize(prefix_text.encode(), add_bos=True, special=True)
             where = _token_spans(llama, prefix_text, prefix, spans)
-            return _states_over(llama, self._tap, self._kept, prefix, where, layers)
+            states = _states_over(llama, self._tap, prefix, where, layers)
+            if keep:
+                self._kept.keep(llama, prefix)
+            return states
 
     def complete_each(
         self,
