@@ -257,6 +257,12 @@ def test_lanes_come_from_the_briefs_channels_and_open_questions(journey: Journey
         ("Send the __reminder__ two days before", "Send the reminder two days before."),
         ("  : the participant said that it was slow", "It was slow."),
         ("It was...", "It was..."),
+        ('"Offer a discount."', "Offer a discount."),
+        ("“Offer a discount", "Offer a discount."),
+        (
+            'Add a button that states "Call me" or "Contact me."',
+            'Add a button that states "Call me" or "Contact me."',
+        ),
     ],
 )
 def test_a_models_answer_becomes_a_plain_finished_sentence(answer: str, statement: str) -> None:

@@ -132,13 +132,29 @@ def without_lone_colons(text: str) -> str:
     return _LONE_COLON.sub(" ", text)
 
 
+_PARTNER = {'"': '"', "'": "'", "“": "”", "”": "“"}
+
+
+def _unquoted(text: str) -> str:
+    """Without the quote marks around the whole text, nor a lone mark at either end that has no partner in
+    it; the marks of a quote inside it stay (`states "Call me" or "Contact me."`)."""
+    text = text.strip()
+    while len(text) >= 2 and text[0] in _PARTNER and text[-1] in _PARTNER:
+        text = text[1:-1].strip()
+    if text[:1] in _PARTNER and _PARTNER[text[0]] not in text[1:]:
+        text = text[1:]
+    if text[-1:] in _PARTNER and _PARTNER[text[-1]] not in text[:-1]:
+        text = text[:-1]
+    return text.strip()
+
+
 def as_statement(text: str) -> str:
     """A description as a finished sentence: first letter capitalised, one full stop, no stray quotes or
     Markdown emphasis, and no colon standing alone between words (a machine transcript's mark between caption
     segments)."""
     text = re.sub(r"([.!?…](\*\*|__))\.\s*$", r"\1", without_lone_colons(text))  # "Do it.**." → "Do it.**"
     text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
-    text = " ".join(text.strip().strip("\"'“”").lstrip(":;, ").split())
+    text = " ".join(_unquoted(text).lstrip(":;, ").split())
     text = re.sub(
         r"^(the )?(participant|customer|user)s?( \w+)? (says|said|feels|felt|mentions|mentioned) (that )?",
         "",
@@ -148,7 +164,7 @@ def as_statement(text: str) -> str:
     if not text:
         return text
     text = text[0].upper() + text[1:]
-    return text if text.endswith((".", "!", "?", "…")) else text.rstrip(",;:") + "."
+    return text if re.search(r"[.!?…][\"'”’)]*$", text) else text.rstrip(",;:") + "."
 
 
 # Words that name a channel, in the languages the examples are written in; matched on word starts.
