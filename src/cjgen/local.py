@@ -394,10 +394,10 @@ class KeptStates:
         return max(0, min(length, len(prefix)) - RESTORED_TAIL)
 
 
-def _load_prefix(llama: Any, prefix: list[int], kept: KeptStates | None = None) -> int:
+def _load_prefix(llama: Any, prefix: list[int], kept: KeptStates) -> int:
     """Make `prefix` the evaluated context, reusing what the cache (or a kept context) already holds; returns
     tokens evaluated."""
-    common = kept.reuse(llama, prefix) if kept is not None else _held_prefix(llama, prefix)
+    common = kept.reuse(llama, prefix)
     llama.n_tokens = common
     llama.eval(prefix[common:])
     return len(prefix) - common
@@ -491,11 +491,7 @@ def _token_spans(
 
 
 def _states_over(
-    llama: Any,
-    tap: _LayerTap,
-    prefix: list[int],
-    spans: Sequence[tuple[int, int]],
-    layers: Sequence[int],
+    llama: Any, tap: _LayerTap, prefix: list[int], spans: Sequence[tuple[int, int]], layers: Sequence[int]
 ) -> States:
     """Evaluate `prefix` (reusing the cache before the first span) and read, per layer, each span's mean and
     last-token hidden state; the model is left holding `prefix`, as after `_load_prefix`."""
