@@ -352,12 +352,13 @@ class KeptStates:
         size = int(native.llama_state_seq_get_size(ctx, 0))
         if size == 0 or size > self.budget:
             return
-        key = np.asarray(tokens, dtype=np.int32)
-        self._drop(key.tobytes())
+        held = np.asarray(tokens, dtype=np.int32)
+        key = held.tobytes()
+        self._drop(key)
         state = (ctypes.c_uint8 * size)()
         if native.llama_state_seq_get_data(ctx, state, size, 0) != size:
             return
-        self._kept[key.tobytes()] = (key, state)
+        self._kept[key] = (held, state)
         self._used += size
         while self._used > self.budget:
             self._drop(next(iter(self._kept)))
