@@ -123,6 +123,22 @@ def test_a_long_context_read_earlier_is_restored_with_the_answers_a_fresh_read_g
         model._kept = saved
 
 
+def test_questions_asked_again_after_a_held_context_get_the_first_answers_at_the_cost_of_their_own_tokens(
+    runtime: Runtime,
+) -> None:
+    """A context the model already holds is not evaluated again, not even its last token (which, evaluated
+    alone, moved answers by up to 0.03): the same questions asked again get the same answers."""
+    model: Any = runtime.model
+    bike = Path(__file__).parent.parent / "evals" / "cases" / "bike-subscription" / "transcripts"
+    context = (bike / "P1.txt").read_text()[:3000]
+    questions = ["Does the participant commute? A) yes B) no.", "Do they have children? A) yes B) no."]
+    first = model.choose("You read interviews.", context, questions, ["A", "B"])
+    again = model.choose("You read interviews.", context, questions, ["A", "B"])
+    own = sum(len(model._llama.tokenize(q.encode(), add_bos=False)) for q in questions)
+    assert again.prompt_tokens < own + 20, "the held context was evaluated again"
+    assert np.allclose(again.probabilities, first.probabilities, atol=1e-6)
+
+
 @pytest.mark.parametrize(
     ("brief", "first_stage"),
     [

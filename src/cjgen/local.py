@@ -235,8 +235,10 @@ def _native_defaults(tap: _LayerTap) -> Iterator[None]:
 _QUESTION_MARK = "\u0000QUESTION\u0000"
 
 
+@functools.lru_cache(maxsize=4)
 def _chat_formatter(llama: Any) -> tuple[Any, str]:
-    """The model's own chat template as llama-cpp-python applies it in a chat completion, and its BOS text."""
+    """The model's own chat template as llama-cpp-python applies it in a chat completion, and its BOS text
+    (compiled once per model: every question would otherwise compile the template anew)."""
     from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
     template = llama.metadata.get("tokenizer.chat_template")
@@ -309,14 +311,17 @@ def _greedy_under_grammar(llama: Any, sampler: Any) -> Iterator[int]:
         yield token
 
 
-def _held_prefix(llama: Any, prefix: list[int]) -> int:
-    """How many of `prefix`'s first tokens the model's cache already holds (at most all but the last); fails
-    clearly where `prefix` does not fit the window."""
+def _held_prefix(llama: Any, prefix: list[int], *, whole: bool = False) -> int:
+    """How many of `prefix`'s first tokens the model's cache already holds: at most all but the last, whose
+    logits a generation reads next, or with `whole` all of them (questions follow in tokens of their own, so
+    the last is not evaluated again, alone, by another kernel); fails clearly where `prefix` does not fit the
+    window."""
     if len(prefix) + 64 > llama.n_ctx():
         raise ModelError(
             f"the context ({len(prefix)} tokens) does not fit the model's window ({llama.n_ctx()})"
         )
-    return min(_common_length(llama.input_ids[: llama.n_tokens], prefix), len(prefix) - 1)
+    held = _common_length(llama.input_ids[: llama.n_tokens], prefix)
+    return held if whole else min(held, len(prefix) - 1)
 
 
 def _common_length(a: Sequence[int], b: Sequence[int]) -> int:
@@ -368,13 +373,13 @@ class KeptStates:
         if dropped is not None:
             self._used -= len(dropped[1])
 
-    def reuse(self, llama: Any, prefix: list[int]) -> int:
-        """How many of `prefix`'s first tokens the cache holds (at most all but the last), after restoring
-        the kept context that holds the most of them where it holds clearly more than the cache (then all but
-        its last `RESTORED_TAIL` shared tokens count as held)."""
+    def reuse(self, llama: Any, prefix: list[int], *, whole: bool) -> int:
+        """How many of `prefix`'s first tokens the cache holds (`_held_prefix`), after restoring the kept
+        context that holds the most of them where it holds clearly more than the cache (then all but its last
+        `RESTORED_TAIL` shared tokens count as held)."""
         import llama_cpp.llama_cpp as native
 
-        held = _held_prefix(llama, prefix)
+        held = _held_prefix(llama, prefix, whole=whole)
         best, length = None, held + RESTORE_FROM_TOKENS
         for key, (kept, _) in self._kept.items():
             shared = _common_length(kept, prefix)
@@ -395,10 +400,10 @@ class KeptStates:
         return max(0, min(length, len(prefix)) - RESTORED_TAIL)
 
 
-def _load_prefix(llama: Any, prefix: list[int], kept: KeptStates) -> int:
-    """Make `prefix` the evaluated context, reusing what the cache (or a kept context) already holds; returns
-    tokens evaluated."""
-    common = kept.reuse(llama, prefix)
+def _load_prefix(llama: Any, prefix: list[int], kept: KeptStates, *, whole: bool) -> int:
+    """Make `prefix` the evaluated context, reusing what the cache (or a kept context) already holds, all of
+    it with `whole` (`_held_prefix`); returns tokens evaluated."""
+    common = kept.reuse(llama, prefix, whole=whole)
     llama.n_tokens = common
     llama.eval(prefix[common:])
     return len(prefix) - common
@@ -411,7 +416,7 @@ def _enter(
     chat frame's end: (context tokens, question tokens, context tokens evaluated now)."""
     prefix_text, suffix_text = _chat_frame(llama, system, context)
     prefix = llama.tokenize(prefix_text.encode(), add_bos=True, special=True)
-    evaluated = _load_prefix(llama, prefix, kept)
+    evaluated = _load_prefix(llama, prefix, kept, whole=True)
     tails = [llama.tokenize((q + suffix_text).encode(), add_bos=False, special=True) for q in questions]
     return prefix, tails, evaluated
 
@@ -646,7 +651,7 @@ class LocalChatModel(BaseChatModel):
         ends = [formatted.stop] if isinstance(formatted.stop, str) else list(formatted.stop or [])
         stops = [s for s in [*(stop or []), *ends] if s]
         end_tokens = {llama.token_eos(), *_special_end_tokens(llama)}
-        _load_prefix(llama, prompt, self._kept)
+        _load_prefix(llama, prompt, self._kept, whole=False)
         out: list[int] = []
         text, finish = "", "length"
         sampler = _json_grammar(llama, schema)
