@@ -197,7 +197,8 @@ def test_dash_question_star_answer_notes() -> None:
 
 def test_a_notetakers_short_prompt_before_a_colon_is_the_interviewers(tmp_path: Path) -> None:
     """`- What was hard: the forms` in notes: the prompt is the interviewer's, the rest the answer. A colon
-    inside an answer, a bracketed note and a long lead-in stay as they are."""
+    inside an answer and a long lead-in stay as they are; a line that is one bracketed note is the notetaker's,
+    never part of an answer."""
     path = tmp_path / "P3.md"
     path.write_text(
         "- How do you check in? At the desk.\n"
@@ -216,11 +217,9 @@ def test_a_notetakers_short_prompt_before_a_colon_is_the_interviewers(tmp_path: 
         ("interviewer", "What was hard:"),
         ("participant", "the forms, every single time."),
         ("interviewer", "Thoughts:"),
-        (
-            "participant",
-            "fine.\nI have started recording. I'd like to confirm: yes.\n[Researcher note: share the screen]\n"
-            "The one thing I would change about the whole visit if I could: the wait.",
-        ),
+        ("participant", "fine.\nI have started recording. I'd like to confirm: yes."),
+        ("interviewer", "[Researcher note: share the screen]"),
+        ("participant", "The one thing I would change about the whole visit if I could: the wait."),
     ]
 
 

@@ -49,6 +49,7 @@ from cjgen.stages import Segment
 from cjgen.untrusted import instruction_like
 from cjgen.wording import (
     as_statement,
+    asks,
     channel_name,
     channels_in,
     content_words,
@@ -305,16 +306,34 @@ def names_for(runtime: Runtime, observations: Sequence[Observation]) -> dict[str
     wanted = list({o.id: o for o in observations}.values())
     names = name_items(runtime, [(o.kind, o.text) for o in wanted], step="name")
     return {
-        o.id: as_statement(name)
-        if len(name.split()) >= 2 and supported_share(name, o.text, referents=True) >= SUPPORTED_WORDS
-        else key_clause(o.text)
+        o.id: claim_of(
+            o,
+            as_statement(name)
+            if len(name.split()) >= 2 and supported_share(name, o.text, referents=True) >= SUPPORTED_WORDS
+            else key_clause(o.text),
+        )
         for o, name in zip(wanted, names, strict=True)
     }
 
 
+def claim_of(observation: Observation, written: str) -> str:
+    """`written` (a name or a key clause), or where it asks instead of saying ("Which is a bit silly,
+    right?"), the key clause of what the observation, or else its shown quote, says besides its questions,
+    one that says what it is about first (`_says_most`). A finding is a claim, and the quote, widened to
+    stand alone (`ground.widen`), most often says next what the question was about ("I called to find out
+    that I could book online.")."""
+    if not asks(written):
+        return written
+    texts = [observation.text, " ".join(e.quote for e in observation.evidence)]
+    claims = [" ".join(s for s in _SENTENCE_END.split(" ".join(t.split())) if not asks(s)) for t in texts]
+    clauses = [key_clause(c) for c in claims if c]
+    fullest = [c for c in clauses if _says_most(c)[0]] or clauses
+    return fullest[0] if fullest else written
+
+
 def statement_of(observation: Observation, names: Mapping[str, str]) -> str:
     """The observation's name, or its key clause where it was not named."""
-    return names.get(observation.id) or key_clause(observation.text)
+    return names.get(observation.id) or claim_of(observation, key_clause(observation.text))
 
 
 def statements_of(findings: Sequence[Finding], names: Mapping[str, str]) -> list[str]:

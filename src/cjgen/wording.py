@@ -101,7 +101,12 @@ _MID_THOUGHT = re.compile(
 
 
 def opens_mid_thought(statement: str) -> bool:
-    return bool(_MID_THOUGHT.match(statement)) or statement.rstrip(" .…").endswith("?")
+    return bool(_MID_THOUGHT.match(statement)) or asks(statement)
+
+
+def asks(statement: str) -> bool:
+    """A question ("Which is a bit silly, right?"), not a claim."""
+    return statement.rstrip(" .…").endswith("?")
 
 
 # Words a written sentence uses to stand for what a quote was about without naming it: no sign of a topic when

@@ -26,6 +26,9 @@ MAX_TOPIC_WORDS = 6
 # `- Prompt: answer` in notes: the notetaker's short prompt ("What was hard:", "Thoughts:") before the answer.
 MAX_PROMPT_WORDS = 10
 _PROMPT_END = re.compile(r":[ \t]+(?=\S)")
+# A line that is one bracketed note (`- [Researcher note: stop sharing the screen]`, `[Click "Continue"]`): the
+# notetaker's, not the participant's words.
+_NOTE = re.compile(r"\[[^\[\]\n]*\]")
 
 
 @dataclass(frozen=True)
@@ -120,7 +123,8 @@ def question_turn(line: Line, interviewer: str) -> Draft:
 
 
 def notes_turns(lines: list[Line], interviewer: str) -> list[Draft]:
-    """Turns of Q&A notes: questions to the interviewer, everything else to the participant."""
+    """Turns of Q&A notes: questions and the notetaker's bracketed notes to the interviewer, everything else to
+    the participant."""
     turns: list[Draft] = []
     for i, line, gap in non_blank(lines):
         if line.kind in ("skip", "clock"):
@@ -133,6 +137,9 @@ def notes_turns(lines: list[Line], interviewer: str) -> list[Draft]:
             continue
         if qa.question is None and qa.bulleted and qa.answer is not None and line.kind == "text":
             qa = prompt_and_answer(line.text, qa.answer) or qa
+        if qa.question is None and qa.answer is not None and _NOTE.fullmatch(line.text, *qa.answer):
+            turns.append(Draft(interviewer, line.text[qa.answer[0] : qa.answer[1]], role="interviewer"))
+            continue
         if qa.question is not None:
             turns.append(Draft(interviewer, line.text[qa.question[0] : qa.question[1]], role="interviewer"))
         if qa.answer is not None:
