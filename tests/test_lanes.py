@@ -483,7 +483,8 @@ def test_a_statement_that_asks_gives_way_to_a_sentence_of_its_quote_that_says_so
     asking = obs("a", "P1", flagged).model_copy(update={"evidence": [ev("P1", 1, shown)]})
     answering = obs("b", "P2", "Why would anyone do that? It took an hour.")
     run = open_runtime(
-        model=ScriptedChatModel().enqueue({"answers": [flagged, "Why would anyone do that?"]}), use_cache=False
+        model=ScriptedChatModel().enqueue({"answers": [flagged, "Why would anyone do that?"]}),
+        use_cache=False,
     ).start()
     assert names_for(run, [asking, answering]) == {
         "a": "I called to find out that I could book online.",
