@@ -445,6 +445,20 @@ def test_a_long_key_clause_is_cut_at_a_clause_boundary() -> None:
     assert clause == "Honestly the best part was the delivery …"  # the last boundary within 20 words
 
 
+def test_a_sentence_cut_short_of_its_point_gives_way_to_one_that_says_as_much_whole() -> None:
+    """Sentences compare by what their statement would show: cut at its clause boundary, the long one keeps
+    the worry and loses what the nurse did about it."""
+    worry = (
+        "I was worried, you know, about the stairs at the station, and she phoned ahead for me and checked the "
+        "lift was working."
+    )
+    assert key_clause(f"The nurse at the front desk was calm and so kind to us. {worry}") == (
+        "The nurse at the front desk was calm and so kind to us."
+    )
+    # A whole sentence that says less does not outrank what a cut one still shows.
+    assert key_clause(f"It was fine. {worry}") == "I was worried, you know, about the stairs at the station …"
+
+
 NAMED = {
     # A name that adds words its quote lacks ("pizza") gives way to the quote's key clause.
     "adds words": (

@@ -262,10 +262,11 @@ KEY_CLAUSE_WORDS = STATEMENT_WORDS + 4
 
 
 def key_clause(text: str) -> str:
-    """The sentence of a quote that says most (most content words), in its own words, fillers, a leading
-    connective ("Because …", "Or …") and the transcriber's notes ("(laughs)") dropped; a long one is cut at its
-    last clause boundary that fits. A sentence that says something and does not open mid-thought (a pronoun
-    pointing back, a question: `opens_mid_thought`) comes before one that says more but does.
+    """The sentence of a quote that says most (most content words in what is shown of it), in its own words,
+    fillers, a leading connective ("Because …", "Or …") and the transcriber's notes ("(laughs)") dropped; a
+    long one is cut at its last clause boundary that fits, and among sentences that say as much, a whole one
+    comes first. A sentence that says something and does not open mid-thought (a pronoun pointing back, a
+    question: `opens_mid_thought`) comes before one that says more but does.
 
     Faithful by construction: the participant's own words, only cut.
     """
@@ -274,13 +275,24 @@ def key_clause(text: str) -> str:
         for s in _SENTENCE_END.split(" ".join(without_lone_colons(_ANNOTATION.sub(" ", text)).split()))
         if s
     ]
-    chosen = max(sentences, key=_says_most, default=text)
-    words = chosen.split()
+    if not sentences:
+        return as_statement(text)
+    # Sentences compare by what their statement would show, so a long one cut short of its point ("I was quite
+    # frightened … of moving the hip the wrong way …") does not outrank one that says as much whole.
+    shown = [_cut(sentence) for sentence in sentences]
+    chosen = max(shown, key=lambda clause: (*_says_most(clause), not clause.endswith(" …")))
+    return as_statement(chosen)
+
+
+def _cut(sentence: str) -> str:
+    """`sentence`, or where it is longer than KEY_CLAUSE_WORDS, its words up to its last clause boundary that
+    fits (else its first STATEMENT_WORDS), marked as cut."""
+    words = sentence.split()
     if len(words) <= KEY_CLAUSE_WORDS:
-        return as_statement(" ".join(words))
+        return " ".join(words)
     cuts = [n for n in range(6, KEY_CLAUSE_WORDS) if _CLAUSE_END.search(words[n - 1])]
     kept = words[: cuts[-1]] if cuts else words[:STATEMENT_WORDS]
-    return as_statement(" ".join(kept).rstrip(",;:–—") + " …")
+    return " ".join(kept).rstrip(",;:–—") + " …"
 
 
 def _says_most(sentence: str) -> tuple[bool, int]:
