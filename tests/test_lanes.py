@@ -492,8 +492,8 @@ def test_a_name_its_quote_does_not_hold_gives_way_to_the_key_clause(case: str) -
 
 def test_a_statement_that_asks_gives_way_to_a_sentence_of_its_quote_that_says_something() -> None:
     """The labeller flagged the question; the quote, widened to stand alone, says what it was about."""
-    flagged = "Which is a bit silly, right?"
-    shown = "Which is a bit silly, right? I called to find out that I could book online."
+    flagged = "Isn't that a bit odd?"
+    shown = "Isn't that a bit odd? I rang them to find out I could do it online."
     asking = obs("a", "P1", flagged).model_copy(update={"evidence": [ev("P1", 1, shown)]})
     answering = obs("b", "P2", "Why would anyone do that? It took an hour.")
     run = open_runtime(
@@ -501,10 +501,10 @@ def test_a_statement_that_asks_gives_way_to_a_sentence_of_its_quote_that_says_so
         use_cache=False,
     ).start()
     assert names_for(run, [asking, answering]) == {
-        "a": "I called to find out that I could book online.",
+        "a": "I rang them to find out I could do it online.",
         "b": "It took an hour.",
     }
-    assert statement_of(asking, {}) == "I called to find out that I could book online."
+    assert statement_of(asking, {}) == "I rang them to find out I could do it online."
     assert statement_of(obs("c", "P3", "Why? No idea."), {}) == "No idea."
     assert statement_of(obs("d", "P4", "Why is that?"), {}) == "Why is that?"  # nothing else to say it with
 

@@ -277,8 +277,9 @@ def key_clause(text: str) -> str:
     ]
     if not sentences:
         return as_statement(text)
-    # Sentences compare by what their statement would show, so a long one cut short of its point ("I was quite
-    # frightened … of moving the hip the wrong way …") does not outrank one that says as much whole.
+    # Sentences compare by what their statement would show, so a long one cut short of its point ("I was
+    # worried about the stairs at the station …", before "and she phoned ahead") does not outrank one that says
+    # as much whole.
     shown = [_cut(sentence) for sentence in sentences]
     chosen = max(shown, key=lambda clause: (*_says_most(clause), not clause.endswith(" …")))
     return as_statement(chosen)
@@ -329,11 +330,11 @@ def names_for(runtime: Runtime, observations: Sequence[Observation]) -> dict[str
 
 
 def claim_of(observation: Observation, written: str) -> str:
-    """`written` (a name or a key clause), or where it asks instead of saying ("Which is a bit silly,
-    right?"), the key clause of what the observation, or else its shown quote, says besides its questions,
-    one that says what it is about first (`_says_most`). A finding is a claim, and the quote, widened to
-    stand alone (`ground.widen`), most often says next what the question was about ("I called to find out
-    that I could book online.")."""
+    """`written` (a name or a key clause), or where it asks instead of saying ("Isn't that a bit odd?"), the
+    key clause of what the observation, or else its shown quote, says besides its questions, one that says
+    what it is about first (`_says_most`). A finding is a claim, and the quote, widened to stand alone
+    (`ground.widen`), most often says next what the question was about ("I rang them to find out I could do
+    it online.")."""
     if not asks(written):
         return written
     texts = [observation.text, " ".join(e.quote for e in observation.evidence)]

@@ -105,7 +105,7 @@ def opens_mid_thought(statement: str) -> bool:
 
 
 def asks(statement: str) -> bool:
-    """A question ("Which is a bit silly, right?"), not a claim."""
+    """A question ("Isn't that a bit odd?"), not a claim."""
     return statement.rstrip(" .…").endswith("?")
 
 
