@@ -123,6 +123,28 @@ def test_a_long_context_read_earlier_is_restored_with_the_answers_a_fresh_read_g
         model._kept = saved
 
 
+def test_a_context_asked_about_and_kept_is_restored_for_later_questions(runtime: Runtime) -> None:
+    """Where labels are asked rather than read, the chunk they were asked after is kept the same way."""
+    model: Any = runtime.model
+    bike = Path(__file__).parent.parent / "evals" / "cases" / "bike-subscription" / "transcripts"
+    first, second = ((bike / name).read_text()[:3000] for name in ("P3.txt", "P4.txt"))
+    questions = ['Stage of "the delivery"? Answer 1 or 2.']
+    saved = model._kept
+    try:
+        model._kept = KeptStates(1 << 30)
+        asked = model.choose(
+            "You read interviews.", first, ["Is this about a bike? A or B."], ["A", "B"], True
+        )
+        model.choose("You read interviews.", second, ["Is this about a bike? A or B."], ["A", "B"])
+        restored = model.choose(
+            "You read interviews.", first + "\n\nStages: 1) buy 2) use", questions, ["1", "2"]
+        )
+        assert restored.prompt_tokens < asked.prompt_tokens / 4, "the first context was not evaluated again"
+        assert model._kept._used == 0
+    finally:
+        model._kept = saved
+
+
 def test_questions_asked_again_after_a_held_context_get_the_first_answers_at_the_cost_of_their_own_tokens(
     runtime: Runtime,
 ) -> None:

@@ -167,9 +167,28 @@ class _Recorder(_Reader):
         super().__init__()
         self.asked: list[tuple[str, str]] = []
 
-    def choose(self, system: str, context: str, questions: list[str], options: list[str]) -> Choices:  # type: ignore[override]
+    def choose(  # type: ignore[override]
+        self, system: str, context: str, questions: list[str], options: list[str], keep: bool = False
+    ) -> Choices:
         self.asked += [(context, question) for question in questions]
         return Choices([[1.0 / len(options)] * len(options) for _ in questions], len(questions))
+
+
+class _Asker:
+    """A model whose states cannot be read: its labels are asked, one question a sentence."""
+
+    def __init__(self) -> None:
+        self.kept: list[bool] = []
+
+    def choose(
+        self, system: str, context: str, questions: list[str], options: list[str], keep: bool = False
+    ) -> Choices:
+        if options[0] == "A" and len(options) == 4:  # the label questions
+            self.kept.append(keep)
+        return Choices([[1.0 / len(options)] * len(options) for _ in questions], len(questions))
+
+    def complete_each(self, *args: object) -> Completions:
+        raise AssertionError("not asked")
 
 
 LONG_INTERVIEW = """Interviewer: How did the first week go?
@@ -206,6 +225,26 @@ def test_stage_questions_go_chunk_by_chunk_from_the_one_the_model_holds(
     assert len(chunks) == 2, "each chunk is a stage context once"
     assert "invoice" in chunks[0] and "invoice" not in chunks[1], "the last chunk read goes first"
     assert model.kept == [True, False], "the model keeps each chunk it reads but the last, which it holds"
+
+
+def test_asked_labels_keep_each_chunk_but_the_last_for_its_stage_questions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where labels are asked (no head for this model), the model keeps what it read after each chunk's label
+    questions but the last, as after a states read."""
+    from cjgen.read import read_transcript
+    from cjgen.schema import Stage
+
+    monkeypatch.setattr("cjgen.label.CHUNK_WORDS", 25)  # one answer a chunk
+    path = tmp_path / "P1.txt"
+    path.write_text(LONG_INTERVIEW)
+    model = _Asker()
+    runtime = Runtime(model=model, backend="local", model_name="m")  # type: ignore[arg-type]
+    assert head_for(runtime) is None
+    read_transcript(
+        runtime, redact_transcript(load_transcript(path)), [Stage(id="s1", name="S", description="d")]
+    )
+    assert model.kept == [True, False]
 
 
 def test_each_observation_carries_the_meaning_of_its_sentences_and_the_labels_leave_theirs(

@@ -28,7 +28,9 @@ MIN_FOR_DEBIAS = 4
 class ChoiceModel(Protocol):
     """A chat model that reads answers after a shared, once-evaluated context (the embedded llama.cpp model)."""
 
-    def choose(self, system: str, context: str, questions: Sequence[str], options: Sequence[str]) -> Any: ...
+    def choose(
+        self, system: str, context: str, questions: Sequence[str], options: Sequence[str], keep: bool = False
+    ) -> Any: ...
 
     def complete_each(
         self, system: str, context: str, questions: Sequence[str], max_tokens: int, stop: Sequence[str]
@@ -42,14 +44,17 @@ def choose(
     options: Sequence[str],
     *,
     step: str,
+    keep: bool = False,
 ) -> list[list[float]]:
-    """Per question, a probability for each option (they sum to 1). `prompt.user` is the shared context."""
+    """Per question, a probability for each option (they sum to 1). `prompt.user` is the shared context; with
+    `keep`, a model that reads answers after it keeps a copy of it for questions asked after it once other
+    contexts were read (`local.KeptStates`)."""
     if not questions:
         return []
     if isinstance(runtime.model, ChoiceModel):
 
         def by_logits() -> tuple[Any, int, int]:
-            result = runtime.model.choose(prompt.system, prompt.user, questions, options)  # type: ignore[attr-defined]
+            result = runtime.model.choose(prompt.system, prompt.user, questions, options, keep)  # type: ignore[attr-defined]
             return result.probabilities, result.prompt_tokens, 0
 
         chosen: list[list[float]] = cached_answers(

@@ -234,13 +234,14 @@ def label_transcript(runtime: Runtime, source: RedactedTranscript, segments: Seq
         if not wanted:
             continue
         prompt = label_prompt(transcript, chunk)
+        # An earlier chunk's stage questions come after the later chunks are read (`stage_moments`).
+        keep = chunk is not chunks[-1]
         if head is not None:
-            # An earlier chunk's stage questions come after the later chunks are read (`stage_moments`).
-            read = labels_from_states(runtime, head, prompt, wanted, step=step, keep=chunk is not chunks[-1])
+            read = labels_from_states(runtime, head, prompt, wanted, step=step, keep=keep)
             answers = read.labels
             meanings += read.meanings or []
         else:
-            answers = choose(runtime, prompt, label_questions(wanted), LETTERS, step=step)
+            answers = choose(runtime, prompt, label_questions(wanted), LETTERS, step=step, keep=keep)
         for sentence, (pain, delight, action, _other) in zip(wanted, answers, strict=True):
             labels.append(
                 SentenceLabel(

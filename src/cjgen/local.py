@@ -551,12 +551,20 @@ class LocalChatModel(BaseChatModel):
         self._tap = tap  # keeps the graph callback alive as long as the model
         self._kept = KeptStates(kept_bytes)
 
-    def choose(self, system: str, context: str, questions: Sequence[str], options: Sequence[str]) -> Choices:
+    def choose(
+        self,
+        system: str,
+        context: str,
+        questions: Sequence[str],
+        options: Sequence[str],
+        keep: bool = False,
+    ) -> Choices:
         """For each question asked after the same context, the probability of each option as the answer.
 
         The options are single tokens (letters or digits); the answer is read from the next-token logits, so
         nothing is generated. The shared prefix (system + context) is evaluated once and kept in llama.cpp's
-        cache; each question then costs little more than its own tokens.
+        cache; each question then costs little more than its own tokens. With `keep`, a copy of that cache is
+        kept for questions asked after this context once others were read (`KeptStates`).
         """
         import numpy as np
 
@@ -570,6 +578,8 @@ class LocalChatModel(BaseChatModel):
                 weights = np.exp(chosen - chosen.max())
                 probabilities.append([float(w) for w in weights / weights.sum()])
             evaluated += sum(len(t) for t in tails)
+            if keep:
+                self._kept.keep(llama, prefix)
         return Choices(probabilities, evaluated)
 
     def read_states(
