@@ -20,7 +20,7 @@ from cjgen.schema import Stage, Turn
 from cjgen.sentences import Sentence
 from cjgen.settings import Settings
 from cjgen.stages import SERVICE_KINDS, Segment, divides, plan_from_brief, segments_from_brief
-from cjgen.synthesize import Context, contradictions_from, opposed_pairs, personas_for
+from cjgen.synthesize import Context, contradictions_from, opposed_pairs, pain_points_for, personas_for
 from cjgen.wording import says_nothing_of_the_service
 from factories import obs
 from oracle import step_of
@@ -272,8 +272,15 @@ def test_a_member_too_short_to_say_what_it_is_about_words_a_finding_only_when_no
     pair = group_observations([short, full], {"s": 0.9, "f": 0.5}, threshold=0.0)[0]
     assert pair.lead is short  # the strongest still leads (stage, order) ...
     assert pair.representative is full  # ... but the one that says what the problem is words it
+    assert pair.voice_first == (full, short)  # and its quote is the first under the statement
+    ctx = Context(
+        stages=STAGES, participants=["P1", "P2"], observations=[short, full], map_type="current-state"
+    )
+    (point,) = pain_points_for(ctx, [pair], ["The eligibility question was confusing."], {})
+    assert [e.quote for e in point.evidence] == [full.text, short.text]
     alone = group_observations([short], {"s": 0.9})[0]
     assert alone.representative is short
+    assert alone.voice_first == (short,)
 
 
 STAGES = [Stage(id="use", name="Use", description="Everyday use.")]

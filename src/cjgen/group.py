@@ -78,6 +78,12 @@ class Finding:
         return self.members[self.voice]
 
     @property
+    def voice_first(self) -> tuple[Observation, ...]:
+        """The members, the representative first: the quote a statement was worded from is the first a reader
+        (or a question about the finding) meets under it."""
+        return (self.representative, *(m for k, m in enumerate(self.members) if k != self.voice))
+
+    @property
     def stage_id(self) -> str:
         """The stage most of its members were placed in, the strongest's among equals: each moment's stage is
         a choice of its own, and where two of three quotes were placed is where the finding happened."""

@@ -359,7 +359,7 @@ def pain_points_for(
 ) -> list[PainPoint]:
     points = []
     for n, (finding, statement) in enumerate(zip(findings, statements, strict=True), start=1):
-        evidence = evidence_of(finding.members)
+        evidence = evidence_of(finding.voice_first)
         points.append(
             PainPoint(
                 id=f"pain{n}",
