@@ -653,8 +653,8 @@ def stage_lanes(
             stage_id=finding.stage_id,
             # The step in the participant's own words: an action is never reworded.
             text=action_text(finding.representative.text),
-            persona_ids=_personas_of(evidence_of(finding.members), lookup),
-            evidence=evidence_of(finding.members),
+            persona_ids=_personas_of(evidence_of(finding.voice_first), lookup),
+            evidence=evidence_of(finding.voice_first),
         )
         for n, finding in enumerate(done, start=1)
     ]
