@@ -408,8 +408,8 @@ def test_the_key_clause_is_the_quotes_fullest_sentence_in_its_own_words() -> Non
 
 
 def test_a_key_clause_does_not_open_mid_thought_where_the_quote_has_a_sentence_that_does_not() -> None:
-    quote = "Which is a bit silly, right? You can't book a second visit on the website, apparently."
-    assert key_clause(quote) == "You can't book a second visit on the website, apparently."
+    quote = "Isn't that a bit odd? You can't change a second booking on the website, apparently."
+    assert key_clause(quote) == "You can't change a second booking on the website, apparently."
     # a leading connective is dropped: the clause after it stands on its own
     assert key_clause("Because I had no referral, and getting one takes three weeks.") == (
         "I had no referral, and getting one takes three weeks."

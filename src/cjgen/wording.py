@@ -91,7 +91,7 @@ def overlap(a: set[str], b: set[str]) -> float:
 
 
 # A statement that opens mid-thought leans on words its reader has not seen: a pronoun or a connective that
-# points back ("Which is a bit silly, right?", "They came, they took it.", "Because I didn't have one."), or it
+# points back ("Isn't that a bit odd?", "They came, they took it.", "Because I didn't have one."), or it
 # asks instead of saying. A researcher names the thing; the quote's sentence before it would have.
 _MID_THOUGHT = re.compile(
     r"^\W*(?:which|that|that's|this|these|those|it|it's|its|he|he's|she|she's|they|they're|them|their|or"
