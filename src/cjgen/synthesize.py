@@ -647,17 +647,19 @@ def stage_lanes(
     lookup = _lookup(personas)
     touchpoints: list[Touchpoint] = []
     emotions: list[Emotion] = []
-    actions = [
-        Action(
-            id=f"action{n}",
-            stage_id=finding.stage_id,
-            # The step in the participant's own words: an action is never reworded.
-            text=action_text(finding.representative.text),
-            persona_ids=_personas_of(evidence_of(finding.voice_first), lookup),
-            evidence=evidence_of(finding.voice_first),
+    actions: list[Action] = []
+    for n, finding in enumerate(done, start=1):
+        evidence = evidence_of(finding.voice_first)
+        actions.append(
+            Action(
+                id=f"action{n}",
+                stage_id=finding.stage_id,
+                # The step in the participant's own words: an action is never reworded.
+                text=action_text(finding.representative.text),
+                persona_ids=_personas_of(evidence, lookup),
+                evidence=evidence,
+            )
         )
-        for n, finding in enumerate(done, start=1)
-    ]
     for stage in ctx.stages:
         here = [o for o in ctx.observations if o.stage_id == stage.id]
         by_channel: dict[ChannelKind, list[Observation]] = defaultdict(list)
