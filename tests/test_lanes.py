@@ -36,7 +36,7 @@ from cjgen.synthesize import (
     thoughts_for,
 )
 from cjgen.thoughts import PER_INTERVIEW, is_thought, thought_moments
-from cjgen.wording import channel_phrase
+from cjgen.wording import channel_phrase, content_words, says_nothing_of_the_service, supported_share
 from factories import ev, obs
 from oracle import GoldOracle, step_of
 from schema_answers import schema_of
@@ -421,6 +421,23 @@ def test_a_key_clause_does_not_open_mid_thought_where_the_quote_has_a_sentence_t
     assert key_clause("It was late. They never told us why the van was three hours late.") == (
         "They never told us why the van was three hours late."
     )
+
+
+def test_a_sentence_placed_after_what_was_said_before_opens_mid_thought() -> None:
+    quote = "Before that it went fine every single week. The tablet showed an error screen at the front desk."
+    assert key_clause(quote) == "The tablet showed an error screen at the front desk."
+    assert key_clause("Other than that, the nurse was kind.") == "Other than that, the nurse was kind."
+    assert key_clause("Before the visit the nurse phoned me with the room number.") == (
+        "Before the visit the nurse phoned me with the room number."
+    )
+
+
+def test_words_compare_whatever_form_they_take() -> None:
+    assert content_words("The messages were sending, slowly") == content_words("a message is slowly sending")
+    assert supported_share("Replies came quickly.", "The reply came quick, I was happy.") == 1.0
+    # courtesy and the words that may stand with it still name nothing, stemmed or not
+    assert says_nothing_of_the_service("Thanks, lovely, everyone!")
+    assert not says_nothing_of_the_service("Thanks, the replies came quickly.")
 
 
 def test_a_transcribers_note_is_no_part_of_a_key_clause() -> None:

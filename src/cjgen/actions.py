@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 from cjgen.findings import Moment, calibrated, moments_kept, sentence_moments
 from cjgen.label import SentenceLabel
-from cjgen.wording import as_statement, content_words, says_nothing_of_the_service
+from cjgen.wording import as_statement, content_words, says_nothing_of_the_service, stems
 
 # An action's text: the clause from its subject on, cut at a clause boundary past this many words.
 MAX_WORDS = 18
@@ -69,6 +69,7 @@ _LIGHT = frozenset(
         "themselves",
     ]
 )
+_LIGHT_STEMS = stems(_LIGHT)
 
 # Verbs in a past form that report a state of mind or a feeling, not a step (thoughts and feelings have lanes
 # of their own), and auxiliaries that say nothing was done.
@@ -178,7 +179,7 @@ def action_moments(labels: Sequence[SentenceLabel]) -> list[Moment]:
         for lab in labels
         if is_action(lab.sentence.text)
         and not says_nothing_of_the_service(lab.sentence.text)
-        and len(content_words(action_text(lab.sentence.text)) - _LIGHT) >= MIN_CONTENT_WORDS
+        and len(content_words(action_text(lab.sentence.text)) - _LIGHT_STEMS) >= MIN_CONTENT_WORDS
     ]
 
     def clearness(lab: SentenceLabel) -> float:

@@ -4,8 +4,12 @@ text as a sentence. Nothing here calls a model or knows a step."""
 from __future__ import annotations
 
 import re
+import threading
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+
+import snowballstemmer  # type: ignore[import-untyped,unused-ignore]
 
 from cjgen.schema import ChannelKind
 
@@ -69,18 +73,27 @@ _STOP = frozenset(
 )
 
 
+_ENGLISH = snowballstemmer.stemmer("english")
+_STEMMING = threading.Lock()
+
+
+@lru_cache(maxsize=1 << 16)  # a study repeats its words: each is stemmed once
+def stem(word: str) -> str:
+    """A lower-cased word's Snowball stem: "message", "messages" and "messaging" are one word, as are
+    "quick" and "quickly". The stemmer keeps state while it works, so it stems one word at a time."""
+    with _STEMMING:
+        return str(_ENGLISH.stemWord(word))
+
+
+def stems(words: Iterable[str]) -> frozenset[str]:
+    """The stems of a list of words, to take out of `content_words`."""
+    return frozenset(stem(word) for word in words)
+
+
 def content_words(text: str) -> set[str]:
-    """Lower-cased content words with a light suffix strip, for comparing two short texts."""
-    words = set()
-    for word in _WORD.findall(text.casefold()):
-        if word in _STOP:
-            continue
-        for suffix in ("ing", "ed", "es", "s"):
-            if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-                word = word[: -len(suffix)]
-                break
-        words.add(word)
-    return words
+    """The stems of a text's content words (three letters or more, not in the stop list), for comparing
+    two short texts word by word whatever form each word takes."""
+    return {stem(word) for word in _WORD.findall(text.casefold()) if word not in _STOP}
 
 
 def overlap(a: set[str], b: set[str]) -> float:
@@ -95,7 +108,10 @@ def overlap(a: set[str], b: set[str]) -> float:
 # asks instead of saying. A researcher names the thing; the quote's sentence before it would have.
 _MID_THOUGHT = re.compile(
     r"^\W*(?:which|that|that's|this|these|those|it|it's|its|he|he's|she|she's|they|they're|them|their|or"
-    r"|(?:be)?cause(?!\s+of\b)|same)\b",
+    r"|(?:be)?cause(?!\s+of\b)|same"
+    # a phrase that places it after or beside what was said before ("Before that it was fine.")
+    r"|(?:before|after|besides|other than|apart from|except for|on top of|because of|due to|like)"
+    r"\s+(?:that|this|it|those|them))\b",
     re.IGNORECASE,
 )
 
@@ -546,6 +562,7 @@ _FILLER = frozenset(
         "then",
     ]
 )
+_FILLER_STEMS = stems(_FILLER)
 # A bare "no" to a question ("No, not at this moment.", "Not that I can recall.", "No I have never used it.",
 # "Not in the last 14 years."): it opens with a denial and holds no word but these, so it names nothing.
 # A denial that goes on to name anything ("No, it never worked.", "Not really, too expensive.") is kept.
@@ -659,7 +676,7 @@ def says_nothing_of_the_service(sentence: str) -> bool:
     if _NO_PROBLEM.match(sentence):
         return True
     rest = _COURTESY.sub(" ", sentence)
-    if rest != sentence and not content_words(rest) - _FILLER:
+    if rest != sentence and not content_words(rest) - _FILLER_STEMS:
         return True
     if _DENIAL_OPENS.match(sentence) is None:
         return False
