@@ -275,6 +275,7 @@ def test_perfect_prediction_scores_perfectly(name: str) -> None:
     assert result.assumptions.ok == result.assumptions.total
     assert result.pii.leaks == 0 and result.injection.followed == 0
     assert result.contradictions.found == result.contradictions.total
+    assert result.contradictions.shown == result.contradictions.shown_gold == result.contradictions.total
     if case.brief_only:
         assert result.pain_points is None and result.persona_ari is None
         assert result.brief is not None and result.brief.all_assumption
@@ -388,6 +389,29 @@ def test_assumption_items_are_not_predictions() -> None:
     result = score(case, journey)
     assert result.pain_points is not None
     assert result.pain_points.predicted_total == 0 and result.pain_points.recall == 0.0
+
+
+def test_a_contradiction_of_two_unrelated_quotes_is_shown_but_states_no_gold_one() -> None:
+    case = gold("bike-subscription")
+    journey = perfect_map(case)
+    point, other = case.pain_points[0], case.delights[0]
+    journey.contradictions.append(
+        Contradiction(
+            id="false1",
+            stage_id=point.stage or "",
+            what="Two quotes about different things.",
+            sides=[
+                ContradictionSide(
+                    participant_ids=[q.participant],
+                    statement=q.quote,
+                    evidence=[ev(case, q.participant, q.quote)],
+                )
+                for q in (point.evidence[0], other.evidence[0])
+            ],
+        )
+    )
+    found = score(case, journey).contradictions
+    assert (found.found, found.shown, found.shown_gold) == (found.total, found.total + 1, found.total)
 
 
 def test_no_map_scores_zero() -> None:
