@@ -550,7 +550,7 @@ def test_the_defects_of_a_small_models_map_are_each_flagged() -> None:
         )
     ]
     journey.summary = (
-        "6 interview(s). Main problem (3 participant(s)): "
+        "6 interviews. Main problem (3 participants): "
         f"{journey.pain_points[1].statement} What works best: The participant was told about the perfect summer."
     )
     result = scored(journey)

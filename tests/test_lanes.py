@@ -540,12 +540,12 @@ def test_the_summary_names_the_most_raised_problem_and_good_moment_with_their_co
         Delight(id="delight1", stage_id="use", statement="Staff are kind.", evidence=[ev("P3", 1, "d")])
     ]
     assert summary_for(context(), pains, delights) == (
-        "3 interview(s). Main problem (2 participant(s)): Nobody answers the phone. "
-        "What works best (1 participant(s)): Staff are kind."
+        "3 interviews. Main problem (2 participants): Nobody answers the phone. "
+        "What works best (1 participant): Staff are kind."
     )
     # Where counts tie, the item ranked first is the top one, not the last of the ties.
     tied = [*delights, delights[0].model_copy(update={"id": "delight2", "statement": "Parking is free."})]
-    assert summary_for(context(), pains, tied).endswith("What works best (1 participant(s)): Staff are kind.")
+    assert summary_for(context(), pains, tied).endswith("What works best (1 participant): Staff are kind.")
 
 
 def _anything(messages: Any, kwargs: dict[str, Any]) -> dict[str, Any]:

@@ -44,6 +44,7 @@ from cjgen.schema import (
     Touchpoint,
     TranscriptSummary,
 )
+from cjgen.wording import counted
 
 CSV_COLUMNS: Final = (
     "type",
@@ -458,7 +459,7 @@ def _environment() -> Environment:
         signed=format_score,
         md=_md_inline,
         md_cell=_md_cell,
-        plural=_plural,
+        plural=counted,
         when=lambda dt: f"{dt.day} {dt:%b %Y, %H:%M} {dt.tzname() or ''}".strip(),
         thousands=lambda n: f"{n:,}",
         seconds=format_seconds,
@@ -535,7 +536,7 @@ def evidence_of(item: Item) -> list[Evidence]:
 def evidence_label(evidence: Sequence[Evidence]) -> str:
     """How much evidence, as shown on an item: "3 quotes · 2 participants"."""
     participants = len({e.participant_id for e in evidence})
-    return f"{_plural(len(evidence), 'quote')} · {_plural(participants, 'participant')}"
+    return f"{counted(len(evidence), 'quote')} · {counted(participants, 'participant')}"
 
 
 def cite(e: Evidence) -> str:
@@ -564,10 +565,6 @@ def format_seconds(seconds: float) -> str:
     if seconds >= 60:
         return f"{int(seconds // 60)} min {seconds % 60:.0f} s"
     return f"{seconds:.2f} s" if seconds < 10 else f"{seconds:.1f} s"
-
-
-def _plural(n: int, noun: str) -> str:
-    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def _natural_key(text: str) -> list[int | str]:

@@ -53,6 +53,7 @@ from cjgen.wording import (
     channel_name,
     channels_in,
     content_words,
+    counted,
     first_words,
     opens_mid_thought,
     overlap,
@@ -694,8 +695,9 @@ def stage_lanes(
                     stage_id=stage.id,
                     persona_id=persona.id,
                     score=emotion_score(leans),
-                    note=f"{pains} problem(s) and {len(felt) - pains} good moment(s) from {len(leans)} "
-                    f"participant(s): {leans.count(1)} leaned to good moments, {leans.count(-1)} to problems",
+                    note=f"{counted(pains, 'problem')} and {counted(len(felt) - pains, 'good moment')} from "
+                    f"{counted(len(leans), 'participant')}: {leans.count(1)} leaned to good moments, "
+                    f"{leans.count(-1)} to problems",
                     evidence=evidence_of(felt)[:6],
                 )
             )
@@ -755,7 +757,7 @@ def emotion_score(leans: Sequence[int]) -> Score:
 
 def summary_for(ctx: Context, pains: Sequence[PainPoint], delights: Sequence[Delight]) -> str:
     """Two sentences a reader can check against the items below (counted, not written by the model)."""
-    parts = [f"{len(ctx.participants)} interview(s)."]
+    parts = [f"{counted(len(ctx.participants), 'interview')}."]
     lanes: tuple[tuple[str, Sequence[PainPoint | Delight]], ...] = (
         ("Main problem", pains),
         ("What works best", delights),
@@ -766,7 +768,7 @@ def summary_for(ctx: Context, pains: Sequence[PainPoint], delights: Sequence[Del
             # items come ranked; `max` keeps the first of equals).
             top = max(items, key=lambda i: (len({e.participant_id for e in i.evidence}), len(i.evidence)))
             people = len({e.participant_id for e in top.evidence})
-            parts.append(f"{label} ({people} participant(s)): {top.statement}")
+            parts.append(f"{label} ({counted(people, 'participant')}): {top.statement}")
     return " ".join(parts)
 
 

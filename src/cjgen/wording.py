@@ -96,6 +96,11 @@ def content_words(text: str) -> set[str]:
     return {stem(word) for word in _WORD.findall(text.casefold()) if word not in _STOP}
 
 
+def counted(n: int, noun: str) -> str:
+    """`n` and the noun, plural where `n` is not one: "1 participant", "3 participants"."""
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
 def overlap(a: set[str], b: set[str]) -> float:
     """Shared content words, normalised by both sizes (1.0 for identical sets)."""
     if not a or not b:
