@@ -49,3 +49,10 @@ def test_inspect_bad_file_gets_one_line_and_exit_code_2(tmp_path: Path) -> None:
     errors = [line for line in result.output.splitlines() if line.startswith("error:")]
     assert len(errors) == 1 and str(bad) in errors[0] and "deeper than" in errors[0]
     assert "Traceback" not in result.output
+
+
+def test_summarize_names_a_study_that_is_not_a_folder(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["summarize", str(DATA / "otter.txt"), "--study", str(tmp_path / "missing")])
+    assert result.exit_code == 2
+    assert f"error: {tmp_path / 'missing'}: is not a folder" in result.output
+    assert "Traceback" not in result.output

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cjgen.ingest import load_transcript, load_transcripts
+import pytest
+
+from cjgen import pipeline
+from cjgen.errors import InputError
+from cjgen.ingest import (
+    TranscriptReport,
+    inspect_transcript,
+    inspect_transcripts,
+    load_transcript,
+    load_transcripts,
+)
 from cjgen.schema import Transcript
 
 
@@ -153,3 +163,40 @@ def test_a_guide_question_answered_in_lower_case_on_its_line_gives_the_answer_al
         tmp_path, [["Why me? no idea", "", "", ""], ["I called.", "", "", ""], ["Online.", "", "", ""]]
     )
     assert "Why me? no idea" in alone[0].participant_turns()[0].text
+
+
+def test_inspect_reads_a_study_together_and_says_what_guide_text_it_moved(tmp_path: Path) -> None:
+    answers = [
+        ["I called, the line was busy for an hour.", "", "The big buttons.", ""],
+        ["Online, it took two minutes.", "It looked cluttered.", "", ""],
+        ["My daughter did it for me.", "", "Nothing much.", ""],
+    ]
+    paths = [write(tmp_path, f"P{n}.md", _notes(a)) for n, a in enumerate(answers, start=1)]
+    bad = write(tmp_path, "P9.md", "   \n")
+    reports = inspect_transcripts([paths[0], bad, *paths[1:]])
+    first, error = reports[0], reports[1]
+    assert isinstance(error, InputError) and str(bad) in str(error)
+    assert isinstance(first, TranscriptReport)
+    together = load_transcripts(paths)[0]
+    said = sum(len(t.text.split()) for t in together.participant_turns())
+    assert first.words_by_role["participant"] == said
+    alone = inspect_transcript(paths[0])
+    moved = alone.words_by_role["participant"] - said
+    assert moved > 0 and not any("conversation-guide" in w for w in alone.warnings)
+    assert f"{moved} words in answers are conversation-guide text" in " ".join(first.warnings)
+
+
+def test_a_summary_reads_its_file_with_the_study_it_is_given(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    answers = [["Online.", "", "", ""], ["By phone.", "", "", ""], ["In person.", "", "", ""]]
+    paths = [write(tmp_path, f"P{n}.md", _notes(a)) for n, a in enumerate(answers, start=1)]
+    read: list[Transcript] = []
+    monkeypatch.setattr(pipeline, "summarize_transcript", lambda transcript, **_: read.append(transcript))
+    pipeline.summarize_file(paths[0])
+    pipeline.summarize_file(paths[0], study=paths)  # the file itself among the study's is read once
+    alone, together = read
+    assert "Thanks so much for taking the time to talk with us today." in [
+        t.text for t in alone.participant_turns()
+    ]
+    assert [t.text for t in together.participant_turns()] == ["Online."]

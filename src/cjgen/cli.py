@@ -23,7 +23,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from cjgen.ask import Runtime
-from cjgen.errors import CjgenError
+from cjgen.errors import CjgenError, InputError
 from cjgen.ingest import load_brief, load_transcripts
 from cjgen.mapfile import load_map, revision_inputs
 from cjgen.participants import load_participants
@@ -403,13 +403,32 @@ def summarize(
     no_redact: NoRedactOpt = False,
     no_cache: NoCacheOpt = False,
     interviewer: InterviewerOpt = None,
+    study: Annotated[
+        Path | None,
+        typer.Option(
+            "--study",
+            help="The folder of the study's other transcripts, read with this one so that conversation-guide "
+            "text typed into every notes file is read as the interviewer's.",
+        ),
+    ] = None,
 ) -> None:
     """Summarise one interview: key points, pain points, delights and quotes, all grounded."""
+    from cjgen.ingest import TRANSCRIPT_SUFFIXES
+
     _use_interviewers(interviewer)
     with user_errors():
+        others: list[Path] = []
+        if study is not None:
+            if not study.is_dir():
+                raise InputError(
+                    str(study), "is not a folder; give the folder that holds the study's transcripts"
+                )
+            others = sorted(
+                p for p in study.iterdir() if p.is_file() and p.suffix.lower() in TRANSCRIPT_SUFFIXES
+            )
         runtime = _runtime(backend, model, no_cache)
         with err.status(f"reading {transcript.name}…"):
-            summary = summarize_file(transcript, runtime=runtime, redact=not no_redact)
+            summary = summarize_file(transcript, study=others, runtime=runtime, redact=not no_redact)
         json_wanted = as_json or (output is not None and output.suffix.lower() == ".json")
         text = summary.model_dump_json(indent=2) if json_wanted else summary_to_markdown(summary)
         if output is None:
@@ -428,17 +447,16 @@ def inspect(
     interviewer: InterviewerOpt = None,
 ) -> None:
     """Show how each transcript is read: format, speakers with roles and turns, words per role, warnings."""
-    from cjgen.ingest import inspect_transcript
+    from cjgen.ingest import inspect_transcripts
 
     _use_interviewers(interviewer)
     reports: list[dict[str, Any]] = []
-    for path in transcripts:
-        try:
-            report = inspect_transcript(path)
-        except CjgenError as exc:
-            reports.append({"path": str(path), "error": str(exc)})
+    # Read together, as a map reads them: guide text a study's notes share is the interviewer's.
+    for path, report in zip(transcripts, inspect_transcripts(transcripts), strict=True):
+        if isinstance(report, CjgenError):
+            reports.append({"path": str(path), "error": str(report)})
             if not as_json:
-                err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+                err.print(f"[bold red]error:[/] {escape(str(report))}", highlight=False, soft_wrap=True)
             continue
         reports.append(report.as_dict())
         if not as_json:

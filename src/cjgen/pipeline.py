@@ -562,6 +562,19 @@ def summarize_transcript(
     return build_summary(transcript, _start(runtime, model), redact=redact)
 
 
-def summarize_file(path: Path, **options: Unpack[RunOptions]) -> TranscriptSummary:
-    """`summarize_transcript` for a transcript file."""
-    return summarize_transcript(load_transcript(path), **options)
+def summarize_file(
+    path: Path, *, study: Sequence[Path] = (), **options: Unpack[RunOptions]
+) -> TranscriptSummary:
+    """`summarize_transcript` for a transcript file. `study`: the study's other files (the file itself may be
+    among them), read with it as a map reads them, so that conversation-guide text its notes share with them
+    is the interviewer's, not the participant's (`ingest.guide`)."""
+    others = [other for other in study if not _same_file(other, path)]
+    transcript = load_transcripts([path, *others])[0] if others else load_transcript(path)
+    return summarize_transcript(transcript, **options)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.samefile(b)
+    except OSError:
+        return False

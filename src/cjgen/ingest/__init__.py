@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from cjgen.errors import InputError
+from cjgen.errors import CjgenError, InputError
 from cjgen.ingest.cues import cue_turns, srt_cues, vtt_cues
 from cjgen.ingest.files import (
     MAX_DOCX_UNPACKED_BYTES,
@@ -52,6 +52,7 @@ __all__ = [
     "TranscriptReport",
     "brief_from_text",
     "inspect_transcript",
+    "inspect_transcripts",
     "load_brief",
     "load_transcript",
     "load_transcripts",
@@ -110,8 +111,43 @@ def load_transcripts(
 def inspect_transcript(
     path: Path | str, participant_id: str | None = None, *, interviewers: Sequence[str] | None = None
 ) -> TranscriptReport:
-    """How a transcript is read: format, speakers with roles and turn counts, words per role, warnings."""
+    """How a transcript is read on its own: format, speakers with roles and turn counts, words per role,
+    warnings."""
     transcript, parsed = _load(Path(path), participant_id, interviewers)
+    return _report(transcript, parsed)
+
+
+def inspect_transcripts(
+    paths: Iterable[Path | str], *, interviewers: Sequence[str] | None = None
+) -> list[TranscriptReport | CjgenError]:
+    """How each of a study's files is read when they are read together, as a map reads them: conversation-guide
+    text the study's notes share word for word is the interviewer's (`guide`), and a file's report says how
+    many of its words that moved. A file that cannot be read gives its error in its place."""
+    read: list[tuple[Transcript, Parsed] | CjgenError] = []
+    for path in paths:
+        try:
+            read.append(_load(Path(path), None, interviewers))
+        except CjgenError as exc:
+            read.append(exc)
+    loaded = [entry[0] for entry in read if not isinstance(entry, CjgenError)]
+    separated = iter(separate_guide(loaded))
+    reports: list[TranscriptReport | CjgenError] = []
+    for entry in read:
+        if isinstance(entry, CjgenError):
+            reports.append(entry)
+            continue
+        alone, parsed = entry
+        together = next(separated)
+        moved = _participant_words(alone) - _participant_words(together)
+        reports.append(_report(together, parsed, moved))
+    return reports
+
+
+def _participant_words(transcript: Transcript) -> int:
+    return sum(len(turn.text.split()) for turn in transcript.turns if turn.role == "participant")
+
+
+def _report(transcript: Transcript, parsed: Parsed, guide_words: int = 0) -> TranscriptReport:
     turns: Counter[tuple[str, str]] = Counter()
     words: Counter[tuple[str, str]] = Counter()
     by_role: Counter[str] = Counter({"interviewer": 0, "participant": 0})
@@ -120,6 +156,14 @@ def inspect_transcript(
         turns[(turn.speaker, turn.role)] += 1
         words[(turn.speaker, turn.role)] += n
         by_role[turn.role] += n
+    guide = (
+        [
+            f"{guide_words} words in answers are conversation-guide text that the study's other notes share "
+            "word for word, and are read as the interviewer's"
+        ]
+        if guide_words
+        else []
+    )
     return TranscriptReport(
         path=transcript.path,
         format=parsed.format,
@@ -131,6 +175,7 @@ def inspect_transcript(
         warnings=[
             *(w for w in parsed.warnings if _subject(w) not in map(_subject, parsed.remarks)),
             *parsed.remarks,
+            *guide,
         ],
     )
 
