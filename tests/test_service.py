@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from cjgen.ask import Runtime
 from cjgen.errors import ModelError
 from cjgen.models import ScriptedChatModel
-from cjgen.pipeline import open_runtime
+from cjgen.pipeline import build_summary, open_runtime
 from cjgen.render import FORMATS
 from cjgen.schema import JourneyMap, TranscriptSummary
 from cjgen.service import RateLimiter, create_app
@@ -201,6 +201,41 @@ def test_summarize_answers_with_grounded_quotes(client: TestClient) -> None:
     source = TRANSCRIPTS[0]["content"]
     assert summary.quotes and all(q.quote in source for q in summary.quotes if not q.redacted)
     assert all(q.redacted for q in summary.quotes if q.quote not in source)
+
+
+_GUIDE = (
+    "- How did you book your last visit? Did you go online or call? {}\n"
+    "- Now we will pretend you are paying a bill on the new screen.\n"
+    "Thanks so much for taking the time to talk with us today.\n"
+)
+
+
+def test_summarize_reads_its_transcript_with_the_study_it_is_given(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    notes = [
+        {"name": f"P{n}.md", "content": _GUIDE.format(a)} for n, a in enumerate(["Online.", "By phone."], 1)
+    ]
+    study = [*notes, {"name": "P3.md", "content": _GUIDE.format("In person.")}]
+    read: list[list[str]] = []
+
+    def summary(transcript: Any, run: Any, redact: bool) -> TranscriptSummary:
+        read.append([t.text for t in transcript.participant_turns()])
+        return build_summary(transcript, run, redact=redact)
+
+    monkeypatch.setattr("cjgen.service.routes.transcripts.build_summary", summary)
+    assert client.post("/v1/transcripts/summarize", json=notes[0]).status_code == 200
+    # the file itself may be among the study's: it is read once
+    assert client.post("/v1/transcripts/summarize", json={**notes[0], "study": study}).status_code == 200
+    alone, together = read
+    assert any("Thanks so much for taking the time" in text for text in alone)
+    assert together == ["Online."]
+    bad = client.post(
+        "/v1/transcripts/summarize",
+        json={**notes[0], "study": [notes[1], {"name": "P4.md", "content": "Interviewer: only me here\n"}]},
+    )
+    assert bad.status_code == 422
+    assert bad.json()["detail"][0]["loc"] == ["body", "study", 1, "content"]
 
 
 def test_schema_and_health(client: TestClient) -> None:

@@ -78,6 +78,12 @@ class MapCreate(_In):
 
 class SummarizeRequest(TranscriptIn):
     redact: bool = True
+    study: list[TranscriptIn] = Field(
+        default_factory=list,
+        max_length=100,
+        description="The study's other transcripts (not summarised): read with this one, as a map reads a "
+        "study, so that conversation-guide text a notetaker typed into every file is the interviewer's.",
+    )
 
 
 EditText = Annotated[str, Field(max_length=MAX_EDIT_CHARS)]

@@ -23,6 +23,17 @@ async def summarize(body: SummarizeRequest, state: StateDep) -> TranscriptSummar
 
     def work() -> TranscriptSummary:
         transcript = load_request_transcripts([body], "content")[0]
+        study = [
+            other
+            for other in body.study
+            if other.name.casefold() != body.name.casefold() and other.content != body.content
+        ]
+        if study:
+            # Each file read alone first, so an unreadable one is named by its place in the request.
+            for k, other in enumerate(body.study):
+                if other in study:
+                    load_request_transcripts([other], f"study.{k}.content")
+            transcript = load_request_transcripts([body, *study])[0]
         try:
             runtime = state.runtime_factory()
         except ModelError as exc:  # our own message: no backend is configured or installed
