@@ -476,13 +476,30 @@ def test_moments_that_mean_apart_are_no_contradiction_and_one_person_is_never_on
         obs("p1", "P1", "Nobody came until four in the afternoon", stage="delivery"),
         obs("d1", "P2", "The handover was patient and thorough", stage="delivery", kind="delight"),
         obs("d2", "P1", "The driver was lovely when he finally came", stage="delivery", kind="delight"),
+        obs("p3", "P3", "We waited all day and he came at five", stage="delivery"),
     ]
     run = open_runtime(model=ScriptedChatModel(), use_cache=False).start()
-    apart = {"p1": (1.0, 0.0), "d1": (0.0, 1.0), "d2": (1.0, 0.05)}
+    apart = {"p1": (1.0, 0.0), "d1": (0.0, 1.0), "d2": (1.0, 0.05), "p3": (0.0, -1.0)}
     assert opposed_pairs(run, context(observations=items, meanings=apart)) == []
-    alike = {"p1": (1.0, 0.0), "d1": (0.9, 0.1), "d2": (1.0, 0.05)}
+    alike = {"p1": (1.0, 0.0), "d1": (0.9, 0.1), "d2": (1.0, 0.05), "p3": (1.0, -0.3)}
     [pair] = opposed_pairs(run, context(observations=items, meanings=alike))
-    assert [o.id for o in pair.pains] == ["p1"] and [o.id for o in pair.delights] == ["d1"]
+    assert [o.id for o in pair.pains] == ["p1", "p3"] and [o.id for o in pair.delights] == ["d1"]
+
+
+def test_one_person_against_one_is_no_contradiction_a_study_shows() -> None:
+    items = [
+        obs("p1", "P1", "Nobody came until four in the afternoon", stage="delivery"),
+        obs("d1", "P2", "The handover was patient and thorough", stage="delivery", kind="delight"),
+    ]
+    run = open_runtime(model=ScriptedChatModel(), use_cache=False).start()
+    alike = {"p1": (1.0, 0.0), "d1": (0.9, 0.1)}
+    assert opposed_pairs(run, context(observations=items, meanings=alike)) == []
+    # a third participant on either side makes it one
+    items.append(
+        obs("d3", "P3", "He came on time and took his time with us", stage="delivery", kind="delight")
+    )
+    [pair] = opposed_pairs(run, context(observations=items, meanings={**alike, "d3": (0.95, 0.05)}))
+    assert {o.participant_id for o in pair.delights} == {"P2", "P3"}
 
 
 def test_choices_from_a_model_without_logits_come_as_json_and_are_checked() -> None:

@@ -91,6 +91,10 @@ OPPOSED_MEANING = 0.4
 SAME_SIDE_MEANING = 0.5
 ABOUT_THE_SAME = 0.25
 SIDE_MEMBERS = 3
+# ... and a pair found so is shown only when its two sides hold this many people together: one participant's
+# problem against another's good moment, with no one else on either side, is most often two aspects of one
+# thing or two circumstances, not a disagreement a study shows (measured: evals/README.md).
+CONTRADICTION_PEOPLE = 3
 # A suspicion from the brief counts as shown when a pain point is at least this alike.
 SUPPORTED = 0.34
 # A written name is kept when its quote holds at least this share of its content words: what the map calls a
@@ -455,7 +459,8 @@ def opposed_pairs(runtime: Runtime, ctx: Context) -> list[Opposed]:
     Where the labels were read from states, by what they mean, in code: the embedded model's answers to
     "same thing, opposite feelings?" were measured to be no better than chance (evals/README.md), and two
     quotes whose meanings lie this close are about one thing. Each side then takes the other participants
-    whose moments of its kind mean what its first one means and are about the same thing too.
+    whose moments of its kind mean what its first one means and are about the same thing too, and a pair is
+    shown when its sides hold CONTRADICTION_PEOPLE people together.
     Otherwise each likely pair is put to the model (`judged_pairs`)."""
     pains, delights = ctx.of_kind("pain"), ctx.of_kind("delight")
     if not all_meant([*pains, *delights], ctx.meanings):
@@ -480,7 +485,8 @@ def opposed_pairs(runtime: Runtime, ctx: Context) -> list[Opposed]:
         away = {o.participant_id for o in pain_side}
         opposed = Opposed(pain_side, _side(ctx, delight, pain, used, alike, away=away))
         used.update(o.id for o in (*opposed.pains, *opposed.delights))
-        found.append(opposed)
+        if len({o.participant_id for o in (*opposed.pains, *opposed.delights)}) >= CONTRADICTION_PEOPLE:
+            found.append(opposed)
     return found
 
 
