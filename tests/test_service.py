@@ -236,6 +236,8 @@ def test_summarize_reads_its_transcript_with_the_study_it_is_given(
     )
     assert bad.status_code == 422
     assert bad.json()["detail"][0]["loc"] == ["body", "study", 1, "content"]
+    twice = client.post("/v1/transcripts/summarize", json={**notes[0], "study": [notes[1], notes[1]]})
+    assert twice.status_code == 422 and "repeated: P2.md" in twice.json()["detail"][0]["msg"]
 
 
 def test_schema_and_health(client: TestClient) -> None:

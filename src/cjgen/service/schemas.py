@@ -69,11 +69,16 @@ class MapCreate(_In):
     @field_validator("transcripts")
     @classmethod
     def _distinct_names(cls, transcripts: list[TranscriptIn]) -> list[TranscriptIn]:
-        names = [t.name.casefold() for t in transcripts]
-        repeated = sorted({t.name for t in transcripts if names.count(t.name.casefold()) > 1})
-        if repeated:
-            raise ValueError(f"each transcript needs its own name; repeated: {', '.join(repeated)}")
-        return transcripts
+        return distinct_names(transcripts)
+
+
+def distinct_names(transcripts: list[TranscriptIn]) -> list[TranscriptIn]:
+    """The transcripts, each under a name of its own (case aside), else a ValueError naming the repeats."""
+    names = [t.name.casefold() for t in transcripts]
+    repeated = sorted({t.name for t in transcripts if names.count(t.name.casefold()) > 1})
+    if repeated:
+        raise ValueError(f"each transcript needs its own name; repeated: {', '.join(repeated)}")
+    return transcripts
 
 
 class SummarizeRequest(TranscriptIn):
@@ -84,6 +89,11 @@ class SummarizeRequest(TranscriptIn):
         description="The study's other transcripts (not summarised): read with this one, as a map reads a "
         "study, so that conversation-guide text a notetaker typed into every file is the interviewer's.",
     )
+
+    @field_validator("study")
+    @classmethod
+    def _distinct_study(cls, study: list[TranscriptIn]) -> list[TranscriptIn]:
+        return distinct_names(study)
 
 
 EditText = Annotated[str, Field(max_length=MAX_EDIT_CHARS)]

@@ -33,7 +33,7 @@ async def summarize(body: SummarizeRequest, state: StateDep) -> TranscriptSummar
             for k, other in enumerate(body.study):
                 if other in study:
                     load_request_transcripts([other], f"study.{k}.content")
-            transcript = load_request_transcripts([body, *study])[0]
+            transcript = load_request_transcripts([body, *study], "study")[0]
         try:
             runtime = state.runtime_factory()
         except ModelError as exc:  # our own message: no backend is configured or installed
