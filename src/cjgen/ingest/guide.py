@@ -18,8 +18,10 @@ from collections.abc import Sequence
 from cjgen.schema import Transcript, Turn
 from cjgen.sentences import split_spans
 
-# Shorter sentences ("I don't know.", "Yes, that's right.") recur between participants by chance.
+# Shorter sentences ("I don't know.", "Yes, that's right.") recur between participants by chance ...
 MIN_GUIDE_WORDS = 4
+# ... but a short question the study's notes share ("Easy or hard?") is the guide's: notes record answers.
+MIN_GUIDE_QUESTION_WORDS = 2
 # A sentence is the guide's when this share of the study's files holds it (and at least two files do).
 GUIDE_SHARE = 0.3
 # With fewer files, a shared sentence says too little about who wrote it.
@@ -33,7 +35,8 @@ _QUESTION_MARKS = re.compile(r"\?+")
 def _key(sentence: str) -> str | None:
     """A sentence as compared across files: words only, case folded; None when it is too short to tell."""
     words = _NON_WORD.sub(" ", _APOSTROPHE.sub("", sentence.casefold())).split()
-    return " ".join(words) if len(words) >= MIN_GUIDE_WORDS else None
+    asks = sentence.rstrip().rstrip("\"'’”)").endswith("?")
+    return " ".join(words) if len(words) >= (MIN_GUIDE_QUESTION_WORDS if asks else MIN_GUIDE_WORDS) else None
 
 
 def _keys_of(transcript: Transcript) -> set[str]:
