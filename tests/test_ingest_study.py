@@ -206,12 +206,12 @@ def test_a_short_question_the_studys_notes_share_is_the_guides(tmp_path: Path) -
     answers = ["Quick. Fine, I think.", "Slow, the queue was long. Fine, I think.", "Fine, I think."]
     paths = [
         write(
-            tmp_path, f"P{n}.md", f"- How was paying at the desk? Easy or hard? {a}\n- Anything else? No.\n"
+            tmp_path, f"P{n}.md", f"- How was paying at the desk? Fast or slow? {a}\n- Anything else? No.\n"
         )
         for n, a in enumerate(answers, start=1)
     ]
     loaded = load_transcripts(paths)
     assert [t.text for t in loaded[0].participant_turns()] == ["Quick. Fine, I think.", "No."]
-    assert "Easy or hard?" in [t.text for t in loaded[0].turns if t.role == "interviewer"]
+    assert "Fast or slow?" in [t.text for t in loaded[0].turns if t.role == "interviewer"]
     # A short sentence that is no question stays the participant's, though every file has it.
     assert [t.text for t in loaded[2].participant_turns()] == ["Fine, I think.", "No."]

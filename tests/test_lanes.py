@@ -424,8 +424,8 @@ def test_a_key_clause_does_not_open_mid_thought_where_the_quote_has_a_sentence_t
 
 
 def test_a_sentence_placed_after_what_was_said_before_opens_mid_thought() -> None:
-    quote = "Before that it went fine every single week. The tablet showed an error screen at the front desk."
-    assert key_clause(quote) == "The tablet showed an error screen at the front desk."
+    quote = "Before that it went fine every single week. The parking machine swallowed my ticket at the gate."
+    assert key_clause(quote) == "The parking machine swallowed my ticket at the gate."
     assert key_clause("Other than that, the nurse was kind.") == "Other than that, the nurse was kind."
     assert key_clause("Before the visit the nurse phoned me with the room number.") == (
         "Before the visit the nurse phoned me with the room number."

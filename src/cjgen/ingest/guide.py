@@ -20,7 +20,7 @@ from cjgen.sentences import split_spans
 
 # Shorter sentences ("I don't know.", "Yes, that's right.") recur between participants by chance ...
 MIN_GUIDE_WORDS = 4
-# ... but a short question the study's notes share ("Easy or hard?") is the guide's: notes record answers.
+# ... but a short question the study's notes share ("Any problems?") is the guide's: notes record answers.
 MIN_GUIDE_QUESTION_WORDS = 2
 # A sentence is the guide's when this share of the study's files holds it (and at least two files do).
 GUIDE_SHARE = 0.3
