@@ -56,3 +56,13 @@ def test_summarize_names_a_study_that_is_not_a_folder(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert f"error: {tmp_path / 'missing'}: is not a folder" in result.output
     assert "Traceback" not in result.output
+
+
+def test_inspect_names_an_interview_given_twice_as_a_map_would(tmp_path: Path) -> None:
+    copy = tmp_path / "otter.txt"
+    copy.write_bytes((DATA / "otter.txt").read_bytes())
+    result = runner.invoke(app, ["inspect", str(DATA / "otter.txt"), str(copy)])
+    assert result.exit_code == 2
+    errors = [line for line in result.output.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and str(copy) in errors[0] and "give each interview once" in errors[0]
+    assert result.output.startswith(f"{DATA / 'otter.txt'}:")  # the first copy is reported as read

@@ -96,16 +96,22 @@ def load_transcripts(
     seen: dict[tuple[str, str], str] = {}
     for path in paths:
         transcript = load_transcript(path, interviewers=interviewers)
-        key = (transcript.participant_id, transcript.sha256)
-        if key in seen:
-            raise InputError(
-                transcript.path,
-                f"same participant ({transcript.participant_id}) and same content as {seen[key]}; "
-                "give each interview once",
-            )
-        seen[key] = transcript.path
+        _refuse_repeat(transcript, seen)
         loaded.append(transcript)
     return separate_guide(loaded)
+
+
+def _refuse_repeat(transcript: Transcript, seen: dict[tuple[str, str], str]) -> None:
+    """An InputError where `seen` (participant and content -> path, filled in here) already holds this
+    interview: the same interview given twice would count its evidence twice."""
+    key = (transcript.participant_id, transcript.sha256)
+    if key in seen:
+        raise InputError(
+            transcript.path,
+            f"same participant ({transcript.participant_id}) and same content as {seen[key]}; "
+            "give each interview once",
+        )
+    seen[key] = transcript.path
 
 
 def inspect_transcript(
@@ -122,11 +128,15 @@ def inspect_transcripts(
 ) -> list[TranscriptReport | CjgenError]:
     """How each of a study's files is read when they are read together, as a map reads them: conversation-guide
     text the study's notes share word for word is the interviewer's (`guide`), and a file's report says how
-    many of its words that moved. A file that cannot be read gives its error in its place."""
+    many of its words that moved. A file that cannot be read, or that repeats an interview given before it (a
+    map refuses both), gives its error in its place."""
     read: list[tuple[Transcript, Parsed] | CjgenError] = []
+    seen: dict[tuple[str, str], str] = {}
     for path in paths:
         try:
-            read.append(_load(Path(path), None, interviewers))
+            transcript, parsed = _load(Path(path), None, interviewers)
+            _refuse_repeat(transcript, seen)
+            read.append((transcript, parsed))
         except CjgenError as exc:
             read.append(exc)
     loaded = [entry[0] for entry in read if not isinstance(entry, CjgenError)]
