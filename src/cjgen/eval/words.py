@@ -1,19 +1,18 @@
 """Content words of a text, stemmed, for the scorers that ask whether a map's own words are supported.
 
 A word is a run of letters (after the same normalisation the quote locator uses) of three letters or more
-that is not an English function word. Words are compared by their Snowball stem, so "delays", "delayed" and
-"delay" are one word. Without the `snowballstemmer` package a light suffix rule stands in, so the scorers
-still run; it conflates fewer forms, so figures are a little lower without it.
+that is not an English function word. Words are compared by their Snowball stem (`cjgen.wording.stem`, the
+stemmer the map's own rules use), so "delays", "delayed" and "delay" are one word.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
 
 from cjgen.eval.locate import normalise
+from cjgen.wording import stem as wording_stem
 
 _FUNCTION_WORD_LINES = (
     # articles, pronouns, determiners
@@ -41,27 +40,8 @@ _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 MIN_LETTERS = 3
 
 
-def _light_stem(word: str) -> str:
-    """The fallback stemmer: common English inflections only."""
-    for suffix, keep in (("ies", "y"), ("ied", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
-        if word.endswith(suffix) and len(word) - len(suffix) >= MIN_LETTERS and not word.endswith("ss"):
-            return word[: -len(suffix)] + keep
-    return word
-
-
-@cache
-def _stemmer() -> Callable[[str], str]:
-    try:
-        import snowballstemmer  # type: ignore[import-not-found,import-untyped,unused-ignore]
-    except ImportError:  # an optional package: the eval still runs with the light rule
-        return _light_stem
-    english = snowballstemmer.stemmer("english")
-    return lambda word: str(english.stemWord(word))
-
-
-@cache  # a study repeats its words: each is stemmed once
 def stem(word: str) -> str:
-    return _stemmer()(word.casefold())
+    return wording_stem(word.casefold())
 
 
 @dataclass(frozen=True)
