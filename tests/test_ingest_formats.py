@@ -489,6 +489,7 @@ def test_one_lone_word_colon_line_in_notes_is_text(tmp_path: Path) -> None:
         ("- How did it go? *Fine, mostly.", "How did it go?", "Fine, mostly."),
         ("-How did it go?* Fine.", "How did it go?", "Fine."),
         ("- How did it go? Fine.", "How did it go?", "Fine."),
+        ("- How did it go?: fine", "How did it go?", "fine"),
         ("*How did it go? Fine.", "How did it go?", "Fine."),
         ("Pricing: *Too high for me.", "Pricing:", "Too high for me."),
         ("  - What else?", "What else?", None),

@@ -215,3 +215,29 @@ def test_a_short_question_the_studys_notes_share_is_the_guides(tmp_path: Path) -
     assert "Fast or slow?" in [t.text for t in loaded[0].turns if t.role == "interviewer"]
     # A short sentence that is no question stays the participant's, though every file has it.
     assert [t.text for t in loaded[2].participant_turns()] == ["Fine, I think.", "No."]
+
+
+def test_a_short_follow_up_question_after_a_guide_line_is_the_guides(tmp_path: Path) -> None:
+    """ "Why?" typed after a guide question opens no answer: the notetaker copied the guide's follow-up."""
+    answers = ["Why? The queue was long.", "Why?: it was quicker", "Why?"]
+    paths = [
+        write(tmp_path, f"P{n}.md", f"- Do you pay at the desk or online?\n    - {a}\n- Anything else? No.\n")
+        for n, a in enumerate(answers, start=1)
+    ]
+    loaded = load_transcripts(paths)
+    said = [[t.text for t in transcript.participant_turns()] for transcript in loaded]
+    assert said == [["The queue was long.", "No."], ["it was quicker", "No."], ["No."]]
+    for transcript in loaded:
+        source = Path(transcript.path).read_text(encoding="utf-8")
+        assert all(turn.text in source for turn in transcript.turns)
+    # A longer question that opens an answer stays the participant's, and so does one that follows an answer.
+    loaded = _study(
+        tmp_path,
+        [
+            ["Why would I call them? I did it online.", "", "", ""],
+            ["I called. Why not?", "", "", ""],
+            ["In person.", "", "", ""],
+        ],
+    )
+    assert loaded[0].participant_turns()[0].text == "Why would I call them? I did it online."
+    assert loaded[1].participant_turns()[0].text == "I called. Why not?"

@@ -13,7 +13,8 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
 from cjgen.schema import Transcript, Turn
 from cjgen.sentences import split_spans
@@ -22,6 +23,9 @@ from cjgen.sentences import split_spans
 MIN_GUIDE_WORDS = 4
 # ... but a short question the study's notes share ("Any problems?") is the guide's: notes record answers.
 MIN_GUIDE_QUESTION_WORDS = 2
+# A question this short that the study's notes share and that opens what follows a guide line ("Why?", "How
+# so?") is the guide's follow-up: an answer does not open by asking what every file asks.
+FOLLOW_UP_WORDS = 3
 # A sentence is the guide's when this share of the study's files holds it (and at least two files do).
 GUIDE_SHARE = 0.3
 # With fewer files, a shared sentence says too little about who wrote it.
@@ -30,6 +34,15 @@ INTERVIEWER = "Interviewer"
 _NON_WORD = re.compile(r"[^\w]+")
 _APOSTROPHE = re.compile(r"['’]")
 _QUESTION_MARKS = re.compile(r"\?+")
+_AFTER_FOLLOW_UP = re.compile(r"[\s:]*")
+
+
+@dataclass(frozen=True)
+class Guide:
+    """Keys (`_key`) of the guide's sentences, and of its short follow-up questions (`FOLLOW_UP_WORDS`)."""
+
+    sentences: frozenset[str]
+    follow_ups: frozenset[str] = frozenset()
 
 
 def _key(sentence: str) -> str | None:
@@ -39,44 +52,61 @@ def _key(sentence: str) -> str | None:
     return " ".join(words) if len(words) >= (MIN_GUIDE_QUESTION_WORDS if asks else MIN_GUIDE_WORDS) else None
 
 
-def _keys_of(transcript: Transcript) -> set[str]:
-    return {
-        key
-        for turn in transcript.turns
-        for start, end in split_spans(turn.text)
-        if (key := _key(turn.text[start:end])) is not None
-    }
+def _opening_question(sentence: str) -> str | None:
+    """The key of the short question a sentence opens with ("Why?" of "Why? The queue was long."), if any."""
+    question = _QUESTION_MARKS.search(sentence)
+    if question is None:
+        return None
+    words = _NON_WORD.sub(" ", _APOSTROPHE.sub("", sentence[: question.start()].casefold())).split()
+    return " ".join(words) if 0 < len(words) <= FOLLOW_UP_WORDS else None
 
 
-def guide_sentences(transcripts: Sequence[Transcript]) -> set[str]:
-    """Keys of the sentences that recur in enough of the study's notes to be the guide's.
+def _sentences_of(transcript: Transcript) -> Iterator[str]:
+    for turn in transcript.turns:
+        for start, end in split_spans(turn.text):
+            yield turn.text[start:end]
+
+
+def _shared(keys_per_file: Sequence[set[str]], need: int) -> frozenset[str]:
+    counts: Counter[str] = Counter()
+    for keys in keys_per_file:
+        counts.update(keys)
+    return frozenset(key for key, n in counts.items() if n >= need)
+
+
+def guide_sentences(transcripts: Sequence[Transcript]) -> Guide:
+    """The sentences, and short questions, that recur in enough of the study's notes to be the guide's.
 
     Only notes count: in a verbatim transcript the labels already say who spoke, and participants do share
     everyday phrases ("thank you so much").
     """
     notes = [t for t in transcripts if t.kind == "notes"]
     if len(notes) < MIN_FILES:
-        return set()
-    counts: Counter[str] = Counter()
-    for transcript in notes:
-        counts.update(_keys_of(transcript))
+        return Guide(frozenset())
     need = max(2, math.ceil(GUIDE_SHARE * len(notes)))
-    return {key for key, n in counts.items() if n >= need}
+    said = [list(_sentences_of(t)) for t in notes]
+    return Guide(
+        _shared([{k for s in sentences if (k := _key(s)) is not None} for sentences in said], need),
+        _shared(
+            [{k for s in sentences if (k := _opening_question(s)) is not None} for sentences in said], need
+        ),
+    )
 
 
 def separate_guide(transcripts: Sequence[Transcript]) -> list[Transcript]:
     """The transcripts with guide text in participant turns given to the interviewer (see the module doc)."""
     guide = guide_sentences(transcripts)
-    if not guide:
+    if not guide.sentences:
         return list(transcripts)
     return [_separated(t, guide) if t.kind == "notes" else t for t in transcripts]
 
 
-def _separated(transcript: Transcript, guide: set[str]) -> Transcript:
+def _separated(transcript: Transcript, guide: Guide) -> Transcript:
     turns: list[Turn] = []
     changed = False
     for turn in transcript.turns:
-        pieces = _runs(turn, guide)
+        after_question = bool(turns) and turns[-1].role == "interviewer"
+        pieces = _runs(turn, guide, after_question)
         changed |= len(pieces) != 1 or pieces[0][2] != turn.role
         for start, end, role in pieces:
             speaker = turn.speaker if role == turn.role else INTERVIEWER
@@ -87,7 +117,7 @@ def _separated(transcript: Transcript, guide: set[str]) -> Transcript:
     return transcript.model_copy(update={"turns": tuple(turns)})
 
 
-def _after_guide_question(text: str, start: int, end: int, guide: set[str]) -> list[tuple[int, int]]:
+def _after_guide_question(text: str, start: int, end: int, guide: frozenset[str]) -> list[tuple[int, int]]:
     """A sentence that opens with one of the guide's questions and goes on with the answer in lower case
     ("Have you ever used one? no, never"), as two spans; any other sentence as it is."""
     for question in _QUESTION_MARKS.finditer(text, start, end):
@@ -99,8 +129,9 @@ def _after_guide_question(text: str, start: int, end: int, guide: set[str]) -> l
     return [(start, end)]
 
 
-def _runs(turn: Turn, guide: set[str]) -> list[tuple[int, int, str]]:
+def _runs(turn: Turn, guide: Guide, after_question: bool = False) -> list[tuple[int, int, str]]:
     """(start, end, role) pieces of a participant turn: alternating runs of guide and answer sentences.
+    `after_question`: the turn follows the interviewer's, so a follow-up question may open it.
 
     Timed turns (captions) are left whole: their cues already say who spoke.
     """
@@ -108,9 +139,12 @@ def _runs(turn: Turn, guide: set[str]) -> list[tuple[int, int, str]]:
     if turn.role != "participant" or turn.segments:
         return whole
     spans = [
-        piece for a, b in split_spans(turn.text) for piece in _after_guide_question(turn.text, a, b, guide)
+        piece
+        for a, b in split_spans(turn.text)
+        for piece in _after_guide_question(turn.text, a, b, guide.sentences)
     ]
-    marks = [_key(turn.text[a:b]) in guide for a, b in spans]
+    marks = [_key(turn.text[a:b]) in guide.sentences for a, b in spans]
+    spans, marks = _with_follow_ups(turn.text, spans, marks, guide.follow_ups, after_question)
     if not any(marks):
         return whole
     runs: list[tuple[int, int, str]] = []
@@ -121,3 +155,31 @@ def _runs(turn: Turn, guide: set[str]) -> list[tuple[int, int, str]]:
         else:
             runs.append((start, end, role))
     return runs
+
+
+def _with_follow_ups(
+    text: str,
+    spans: list[tuple[int, int]],
+    marks: list[bool],
+    follow_ups: frozenset[str],
+    after_question: bool,
+) -> tuple[list[tuple[int, int]], list[bool]]:
+    """The spans with a follow-up question of the guide's that comes right after guide text (or opens a turn
+    that follows the interviewer's, `after_question`) marked as the guide's too, apart from an answer typed
+    after it ("Why? The queue was long." / "Why?: it was quicker")."""
+    out_spans: list[tuple[int, int]] = []
+    out_marks: list[bool] = []
+    follows = after_question
+    for (start, end), is_guide in zip(spans, marks, strict=True):
+        if follows and not is_guide and _opening_question(text[start:end]) in follow_ups:
+            question = _QUESTION_MARKS.search(text, start, end)
+            assert question is not None  # `_opening_question` found it
+            out_spans.append((start, question.end()))
+            out_marks.append(True)
+            start = _AFTER_FOLLOW_UP.match(text, question.end(), end).end()  # type: ignore[union-attr]
+            if start == end:
+                continue
+        follows = is_guide
+        out_spans.append((start, end))
+        out_marks.append(is_guide)
+    return out_spans, out_marks

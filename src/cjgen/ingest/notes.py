@@ -21,6 +21,7 @@ _SEPARATOR = re.compile(r"([?:])[ \t]*\*(?![*\s]*[^*\n]*\*)[ \t]*")
 _FIRST_QUESTION = re.compile(r"[^.!?\n]*?\?+")
 _SENTENCE_END = re.compile(r"[.!?]\s+[A-Z“\"]")
 _QUOTES = '"“”«»'
+_COLONS = re.compile(r"[ \t]*:*")
 MAX_QUESTION_WORDS = 40
 MAX_TOPIC_WORDS = 6
 # `- Prompt: answer` in notes: the notetaker's short prompt ("What was hard:", "Thoughts:") before the answer.
@@ -76,7 +77,8 @@ def parse_qa(line: str) -> QA:
             return QA(_span(line, at, separator.start() + 1), _span(line, separator.end(), end), marked)
     first = _FIRST_QUESTION.match(line, at)
     if first and _one_question(first.group(0)):
-        rest = _span(line, first.end(), end)
+        # `Question?: answer`: the colon is the notetaker's separator, not the answer's.
+        rest = _span(line, _COLONS.match(line, first.end()).end(), end)  # type: ignore[union-attr]
         if marked or rest is None:
             return QA(_span(line, at, first.end()), rest, marked)
     return QA(None, _span(line, at, end), marked)
