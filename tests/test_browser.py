@@ -234,6 +234,25 @@ def test_accept_edit_attach_reload_and_see_versions_and_history(
     driver.save_screenshot(shot)
 
 
+def test_an_opportunitys_owner_is_filled_in_on_the_page(
+    served: Served, open_browser: Callable[[], WebDriver]
+) -> None:
+    """The map leaves an opportunity's owner and metric empty; the reviewer fills them in."""
+    driver = open_browser()
+    sign_in(driver, served)
+    start = version(driver)
+    opportunity = next(o for o in served.journey.opportunities if o.owner is None and o.metric is None)
+    press(card(driver, opportunity.id), "Edit…")
+    card(driver, opportunity.id).find_element(By.NAME, "owner").send_keys("Support team")
+    press(card(driver, opportunity.id), "Save edit")
+    until_version(driver, start + 1)
+    assert "Support team" in card(driver, opportunity.id).text
+    with served.api() as api:
+        stored = JourneyMap.model_validate(api.get(f"/v1/maps/{served.journey.id}").json())
+    edited = next(o for o in stored.opportunities if o.id == opportunity.id)
+    assert (edited.owner, edited.metric, edited.review.status) == ("Support team", None, "edited")
+
+
 def test_a_revision_keeps_decisions_and_flags_an_item_for_re_review(
     served: Served, open_browser: Callable[[], WebDriver]
 ) -> None:

@@ -233,6 +233,17 @@ def test_brief_only_draft_marks_everything_an_assumption() -> None:
     journey = draft_map_from_file(case / "brief.md", runtime=oracle_runtime(case))
     assert journey.items()
     assert all(item.basis == "assumption" and not item.evidence for item in journey.items())
+    assert not journey.blueprint  # a current-state map has no blueprint lanes
+
+
+def test_a_brief_only_service_blueprint_has_its_lanes() -> None:
+    case = Path(__file__).resolve().parents[1] / "evals" / "cases" / "brief-only"
+    journey = draft_map_from_file(
+        case / "brief.md", runtime=oracle_runtime(case), map_type="service-blueprint"
+    )
+    lanes = {(step.stage_id, step.lane) for step in journey.blueprint}
+    assert lanes == {(s.id, lane) for s in journey.stages for lane in ("frontstage", "backstage", "support")}
+    assert all(step.basis == "assumption" and not step.evidence for step in journey.blueprint)
 
 
 def test_a_model_that_keeps_answering_badly_fails_with_the_field_path(bike: Path) -> None:

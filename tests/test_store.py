@@ -66,6 +66,24 @@ def test_edit_changes_text_fields_and_keeps_evidence() -> None:
     assert pain.basis == "observed"
 
 
+def test_an_opportunitys_owner_and_metric_are_set_and_cleared_by_an_edit() -> None:
+    reviewed = apply_review(
+        sample_map(),
+        "op-sole-trader-form",
+        "edit",
+        edits={"owner": "Forms team", "metric": "Drop-off at step 2"},
+    )
+    opportunity = next(o for o in reviewed.opportunities if o.id == "op-sole-trader-form")
+    assert (opportunity.owner, opportunity.metric) == ("Forms team", "Drop-off at step 2")
+    cleared = apply_review(reviewed, "op-sole-trader-form", "edit", edits={"owner": None})
+    assert next(o for o in cleared.opportunities if o.id == "op-sole-trader-form").owner is None
+    with pytest.raises(InputError) as caught:
+        apply_review(
+            sample_map(), "pp-fees", "edit", edits={"owner": "Web team"}
+        )  # pain points have no owner
+    assert caught.value.where == "edits.owner"
+
+
 @pytest.mark.parametrize(
     ("item_id", "edits", "where"),
     [

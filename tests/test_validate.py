@@ -31,3 +31,12 @@ def test_duplicate_ids_and_assumptions_with_evidence_are_errors() -> None:
     errors = check_map(journey)
     assert any("used more than once" in e for e in errors)
     assert any(e.startswith("actions.0.basis:") for e in errors)
+
+
+def test_a_quoted_participant_in_no_persona_is_named() -> None:
+    journey = sample_map()
+    quoted = sorted({e.participant_id for e in journey.all_evidence()})
+    first = journey.personas[0]
+    left = next(p for p in first.participant_ids if p in quoted)
+    first.participant_ids = [p for p in first.participant_ids if p != left]
+    assert check_map(journey) == [f"personas: participant(s) {left} are quoted but in no persona"]

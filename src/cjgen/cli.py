@@ -31,7 +31,7 @@ from cjgen.pipeline import draft_map_from_file, generate_map, open_runtime, summ
 from cjgen.pseudonym import pseudonymise
 from cjgen.render import FORMATS, extension_for, formats_help, render, summary_to_markdown
 from cjgen.revise import RevisionReport, carry_decisions
-from cjgen.schema import JourneyMap, MapType
+from cjgen.schema import JourneyMap, MapType, journey_map_schema
 from cjgen.version import __version__
 
 app = typer.Typer(
@@ -476,7 +476,7 @@ def schema(
     ] = None,
 ) -> None:
     """Print the JSON Schema of a journey map."""
-    text = json.dumps(JourneyMap.model_json_schema(mode="serialization"), indent=2) + "\n"
+    text = json.dumps(journey_map_schema(), indent=2) + "\n"
     if output is None:
         out.print(text, markup=False, highlight=False, soft_wrap=True, end="")
     else:

@@ -20,6 +20,8 @@ from cjgen.choose import best, choose, complete_each, debiased
 from cjgen.prompts import Prompt, render_block, render_prompt
 from cjgen.schema import (
     Action,
+    BlueprintLane,
+    BlueprintStep,
     ChannelKind,
     Delight,
     MapType,
@@ -56,6 +58,7 @@ class Draft:
     delights: list[Delight]
     opportunities: list[Opportunity]
     questions: list[str]
+    blueprint: list[BlueprintStep]
 
 
 def _statements(answers: Sequence[str], max_words: int = STATEMENT_WORDS) -> list[str]:
@@ -268,6 +271,29 @@ def _lanes(
     return lane_actions, touchpoints, questions[:MAX_QUESTIONS]
 
 
+LANES: tuple[BlueprintLane, ...] = ("frontstage", "backstage", "support")
+
+
+def blueprint_steps(
+    runtime: Runtime, brief: str, stages: Sequence[Stage], map_type: MapType
+) -> list[BlueprintStep]:
+    """Service blueprint lanes (none for other map types): what the company does behind each stage, as the
+    model's short hypotheses from the brief, one question per stage and lane."""
+    if map_type != "service-blueprint":
+        return []
+    prompt = render_prompt("blueprint", brief=brief)
+    asked = [(s, lane) for s in stages for lane in LANES]
+    questions = [render_block("blueprint", "question", stage=s, lane=lane) for s, lane in asked]
+    answers = complete_each(runtime, prompt, questions, max_words=STATEMENT_WORDS, step="blueprint")
+    return [
+        BlueprintStep(
+            id=f"blueprint{n}", stage_id=s.id, lane=lane, text=as_statement(text), basis="assumption"
+        )
+        for n, ((s, lane), text) in enumerate(zip(asked, answers, strict=True), start=1)
+        if len(text.split()) >= 2 and not instruction_like(text)
+    ]
+
+
 def draft_from_brief(runtime: Runtime, brief: str, map_type: MapType) -> Draft:
     plan = plan_from_brief(runtime, brief, map_type)
     stages = plan.stages[:MAX_STAGES]
@@ -297,4 +323,5 @@ def draft_from_brief(runtime: Runtime, brief: str, map_type: MapType) -> Draft:
         delights=_delights(runtime, prompt, stages, segments, personas),
         opportunities=_opportunities(runtime, prompt, pains),
         questions=questions,
+        blueprint=blueprint_steps(runtime, brief, stages, map_type),
     )

@@ -459,6 +459,7 @@ def build_draft(
         pain_points=draft.pain_points,
         delights=draft.delights,
         opportunities=draft.opportunities,
+        blueprint=draft.blueprint,
         notes=["Drafted from the brief alone: every item is an assumption to test in interviews."]
         + [f"Open question: {q}" for q in draft.questions],
         provenance=_provenance(run, brief, []),

@@ -47,6 +47,8 @@ EDITABLE_FIELDS: Final = (
     "score",
     "stage_id",
     "persona_ids",
+    "owner",
+    "metric",
 )
 # The lists of a map that hold reviewable items, in `JourneyMap.items()` order; the name is the item's type.
 ITEM_GROUPS: Final = tuple(kind.field for kind in ITEM_KINDS)

@@ -460,6 +460,12 @@ ITEM_KINDS: tuple[ItemKind, ...] = (
 KIND_OF: dict[type[Item], ItemKind] = {kind.type: kind for kind in ITEM_KINDS}
 
 
+def journey_map_schema() -> dict[str, Any]:
+    """The JSON Schema of a journey map as cjgen writes it (`schema/journey-map.schema.json`): what other tools
+    validate a map they read against, counts and totals computed on output included."""
+    return JourneyMap.model_json_schema(mode="serialization")
+
+
 class TranscriptSummary(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

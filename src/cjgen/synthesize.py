@@ -21,13 +21,13 @@ from typing import cast
 from cjgen.actions import action_text
 from cjgen.ask import Runtime
 from cjgen.choose import MIN_FOR_DEBIAS, choose, complete_each
+from cjgen.draft import blueprint_steps
 from cjgen.group import SAYS_WHAT, Finding, all_meant, cosine, group_observations, similarity
 from cjgen.observations import Observation
 from cjgen.participants import Participant
 from cjgen.prompts import render_block, render_prompt
 from cjgen.schema import (
     Action,
-    BlueprintLane,
     BlueprintStep,
     ChannelKind,
     Contradiction,
@@ -100,7 +100,6 @@ SUPPORTED = 0.34
 # A written name is kept when its quote holds at least this share of its content words: what the map calls a
 # faithful statement (the eval counts one below 0.8 as not faithful).
 SUPPORTED_WORDS = 0.8
-LANES: tuple[BlueprintLane, ...] = ("frontstage", "backstage", "support")
 
 
 @dataclass(frozen=True)
@@ -618,19 +617,7 @@ def assumptions_for(ctx: Context, pains: Sequence[PainPoint]) -> list[PainPoint]
 
 def blueprint_for(runtime: Runtime, ctx: Context) -> list[BlueprintStep]:
     """Service blueprint lanes: what the company does behind each stage, as the model's short hypotheses."""
-    if ctx.map_type != "service-blueprint":
-        return []
-    prompt = render_prompt("blueprint", brief=ctx.brief)
-    asked = [(s, lane) for s in ctx.stages for lane in LANES]
-    questions = [render_block("blueprint", "question", stage=s, lane=lane) for s, lane in asked]
-    answers = complete_each(runtime, prompt, questions, max_words=STATEMENT_WORDS, step="blueprint")
-    return [
-        BlueprintStep(
-            id=f"blueprint{n}", stage_id=s.id, lane=lane, text=as_statement(text), basis="assumption"
-        )
-        for n, ((s, lane), text) in enumerate(zip(asked, answers, strict=True), start=1)
-        if len(text.split()) >= 2 and not instruction_like(text)
-    ]
+    return blueprint_steps(runtime, ctx.brief, ctx.stages, ctx.map_type)
 
 
 # ------------------------------------------------------------------------------------------- stage lanes

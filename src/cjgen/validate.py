@@ -25,6 +25,11 @@ def check_map(journey: JourneyMap) -> list[str]:
             if pid in owner:
                 errors.append(f"personas.{n}.participant_ids: {pid} is also in persona '{owner[pid]}'")
             owner[pid] = persona.id
+    if owner:
+        # Personas partition the participants: everyone the map quotes is in one of them.
+        quoted = sorted({e.participant_id for e in journey.all_evidence()} - owner.keys())
+        if quoted:
+            errors.append(f"personas: participant(s) {', '.join(quoted)} are quoted but in no persona")
 
     staged: list[tuple[str, Sequence[Item]]] = [*journey.staged_groups(), ("blueprint", journey.blueprint)]
     for group, items in staged:

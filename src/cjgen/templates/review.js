@@ -15,6 +15,8 @@
   var GROUPS = meta.getAttribute("data-groups").split(" ");
   var EDITABLE = meta.getAttribute("data-editable").split(" ");
   var WORDING = ["statement", "text", "name", "what"];
+  // Fields a reviewer may fill in though the map leaves them empty (an opportunity's owner and metric).
+  var OPTIONAL = ["owner", "metric"];
   var ATTACHABLE = ["pain_points", "delights", "thoughts", "actions", "touchpoints", "opportunities"];
   var journey = null;
   var index = {};
@@ -99,6 +101,9 @@
     if (WORDING.indexOf(name) >= 0 || name === "description") {
       return [el("label", { "for": id, text: name }), el("textarea", { id: id, name: name, rows: "3", text: item[name] })];
     }
+    if (OPTIONAL.indexOf(name) >= 0) {
+      return [el("label", { "for": id, text: name }), el("input", { id: id, name: name, type: "text", value: item[name] || "" })];
+    }
     if (name === "severity" || name === "score") {
       var values = name === "severity" ? [1, 2, 3] : [-2, -1, 0, 1, 2];
       var select = el("select", { id: id, name: name }, values.map(function (v) {
@@ -149,7 +154,9 @@
   }
 
   function editForm(item, note, host, opener) {
-    var editable = EDITABLE.filter(function (f) { return f in item && item[f] !== null; });
+    var editable = EDITABLE.filter(function (f) {
+      return f in item && (item[f] !== null || OPTIONAL.indexOf(f) >= 0);
+    });
     openForm(host, opener, "edit-form", "Edit " + item.id, function (form) {
       editable.forEach(function (f) { fieldControl(f, item).forEach(function (n) { form.appendChild(n); }); });
     }, "Save edit", function (form) {
@@ -162,6 +169,7 @@
         }
         var value = form.elements[f].value;
         if (f === "severity" || f === "score") { value = Number(value); }
+        if (OPTIONAL.indexOf(f) >= 0) { value = value.trim() || null; }
         if (value !== item[f]) { edits[f] = value; }
       });
       if (!Object.keys(edits).length) { say("Nothing changed in " + item.id + ".", "error"); return; }

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from cjgen.schema import JourneyMap
+from cjgen.schema import journey_map_schema
 from cjgen.service.schemas import Health
 
 router = APIRouter(prefix="/v1", tags=["meta"])
@@ -16,7 +16,7 @@ health = APIRouter(tags=["meta"])
 @router.get("/schema")
 def journey_schema() -> dict[str, Any]:
     """The JSON Schema of a journey map."""
-    return JourneyMap.model_json_schema()
+    return journey_map_schema()
 
 
 @health.get("/healthz", response_model=Health)
