@@ -12,6 +12,7 @@ import cjgen.cli
 from cjgen.models import ScriptedChatModel
 from cjgen.pipeline import open_runtime
 from cjgen.schema import JourneyMap
+from oracle import GoldOracle
 
 runner = CliRunner()
 ROOT = Path(__file__).resolve().parents[1]
@@ -91,3 +92,18 @@ def test_no_backend_says_how_to_install_one(tmp_path: Path, monkeypatch: pytest.
     result = runner.invoke(cjgen.cli.app, ["summarize", str(case / "transcripts" / "P1.txt")])
     assert result.exit_code == 2
     assert "cjgen[local]" in result.output and "CJGEN_BASE_URL" in result.output
+
+
+def test_draft_writes_the_map_and_its_run_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    case = ROOT / "evals" / "cases" / "brief-only"
+    model = GoldOracle(case).model()
+    monkeypatch.setattr(cjgen.cli, "open_runtime", lambda **kw: open_runtime(model=model, use_cache=False))
+    out = tmp_path / "draft.json"
+    result = runner.invoke(
+        cjgen.cli.app, ["draft", str(case / "brief.md"), "-t", "blueprint", "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    journey = JourneyMap.model_validate_json(out.read_text(encoding="utf-8"))
+    assert journey.map_type == "service-blueprint" and journey.blueprint
+    report = json.loads((tmp_path / "draft.run.json").read_text(encoding="utf-8"))
+    assert report["outputs"] == [str(out)]

@@ -339,15 +339,28 @@ def map_command(
         revision = None
         if previous is not None:
             journey, revision = carry_decisions(previous, journey)
-        text = render(journey, chosen, include_pending=include_pending)
         seconds = time.perf_counter() - started
-        write_atomic(target, text)
-        report = target.with_name(f"{target.stem}.run.json")
-        write_atomic(report, _run_report(journey, [target], seconds, revision))
+        report = _write_map(journey, chosen, target, seconds, revision, include_pending=include_pending)
     err.print(_summary_table(journey, seconds))
     if revision is not None:
         err.print(_revision_table(revision))
     err.print(f"wrote [bold]{target}[/] and the run report {report}", highlight=False)
+
+
+def _write_map(
+    journey: JourneyMap,
+    fmt: str,
+    target: Path,
+    seconds: float,
+    revision: RevisionReport | None = None,
+    *,
+    include_pending: bool = False,
+) -> Path:
+    """Write the map in its format and, next to it, the run report (`NAME.run.json`); return the report's path."""
+    write_atomic(target, render(journey, fmt, include_pending=include_pending))
+    report = target.with_name(f"{target.stem}.run.json")
+    write_atomic(report, _run_report(journey, [target], seconds, revision))
+    return report
 
 
 @app.command()
@@ -371,9 +384,10 @@ def draft(
             journey = draft_map_from_file(
                 brief, runtime=runtime, map_type=MAP_TYPES[kind], redact=not no_redact, title=title
             )
-        write_atomic(target, render(journey, chosen))
-    err.print(_summary_table(journey, time.perf_counter() - started))
-    err.print(f"wrote [bold]{target}[/]", highlight=False)
+        seconds = time.perf_counter() - started
+        report = _write_map(journey, chosen, target, seconds)
+    err.print(_summary_table(journey, seconds))
+    err.print(f"wrote [bold]{target}[/] and the run report {report}", highlight=False)
 
 
 @app.command()
