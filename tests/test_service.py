@@ -310,6 +310,11 @@ def test_unknown_ids_are_404(client: TestClient) -> None:
         ),
         ({"brief": BRIEF, "colour": "blue"}, ["body", "colour"]),
         ({}, ["body", "brief"]),
+        (
+            {"brief": BRIEF, "participants": [{"id": "P1", "group": "A"}, {"id": "P1", "group": "B"}]},
+            ["body", "participants"],
+        ),
+        ({"brief": BRIEF, "participants": [{"id": "", "group": "A"}]}, ["body", "participants", 0, "id"]),
     ],
 )
 def test_bad_map_requests_are_422_with_the_field_path(

@@ -118,6 +118,32 @@ def test_a_revision_with_one_more_interview_keeps_decisions(client: TestClient) 
     assert diff["from_version"] == version and diff["changed"]
 
 
+def test_the_participant_list_makes_the_personas_and_a_revision_keeps_it(client: TestClient) -> None:
+    listed = [
+        {"id": f"P{n}", "group": group, "attributes": {"recruited": "panel"}}
+        for n, group in [
+            (1, "Commuters"),
+            (2, "Commuters"),
+            (3, "Commuters"),
+            (4, "Families"),
+            (5, "Families"),
+        ]
+    ]
+    queued = client.post("/v1/maps", json={"brief": BRIEF, "transcripts": FIRST_FIVE, "participants": listed})
+    job = wait_for(client, queued.json()["id"])
+    assert job["status"] == "done", job
+    journey = JourneyMap.model_validate(client.get(f"/v1/maps/{job['map_id']}").json())
+    groups = {p.name: sorted(p.participant_ids) for p in journey.personas}
+    assert groups == {"Commuters": ["P1", "P2", "P3"], "Families": ["P4", "P5"]}
+    # A revision given no list runs with the map's own; its new participant is in no group of it.
+    queued = client.post(f"/v1/maps/{journey.id}/revisions", json={"transcripts": [whole("P6.srt")]})
+    assert wait_for(client, queued.json()["id"])["status"] == "done"
+    revised = JourneyMap.model_validate(client.get(f"/v1/maps/{journey.id}").json())
+    groups = {p.name: sorted(p.participant_ids) for p in revised.personas}
+    assert groups["Commuters"] == ["P1", "P2", "P3"] and groups["Families"] == ["P4", "P5"]
+    assert "P6" in [pid for ids in groups.values() for pid in ids]
+
+
 def test_a_revision_of_an_unknown_map_is_404(client: TestClient) -> None:
     response = client.post("/v1/maps/map-nope/revisions", json={"transcripts": [whole("P6.srt")]})
     assert response.status_code == 404

@@ -245,7 +245,9 @@ def test_a_revision_through_the_workers_keeps_decisions(
     postgres_url: str, workers: Callable[..., subprocess.Popen[str]], tmp_path: Path
 ) -> None:
     workers()
-    first_five = {**REQUEST, "transcripts": REQUEST["transcripts"][:-1]}
+    # With the study's participant list: a revision given none runs with the map's own.
+    listed = [{"id": f"P{n}", "group": "Commuters" if n <= 3 else "Families"} for n in range(1, 6)]
+    first_five = {**REQUEST, "transcripts": REQUEST["transcripts"][:-1], "participants": listed}
     with service(postgres_url, tmp_path) as client:
         job = wait_for(client, client.post("/v1/maps", json=first_five).json()["id"])
         assert job["status"] == "done", job
@@ -271,3 +273,6 @@ def test_a_revision_through_the_workers_keeps_decisions(
     statuses = [p.review.status for p in revised.pain_points]
     assert "accepted" in statuses and "needs-review" in statuses
     assert logged["edits"]["inputs_added"] == [sixth["name"]]
+    for journey in (made, revised):
+        groups = {p.name: sorted(p.participant_ids) for p in journey.personas}
+        assert (groups["Commuters"], groups["Families"]) == (["P1", "P2", "P3"], ["P4", "P5"])

@@ -18,13 +18,15 @@ they claim the same thing. Then:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import PurePath
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from pydantic import BaseModel, Field
 
 from cjgen.leftout import still_left_out
+from cjgen.participants import Participant
 from cjgen.pseudonym import pseudonymise, pseudonymise_run
 from cjgen.redact import redact_brief, redact_transcript
 from cjgen.review import ITEM_GROUPS, ItemRef
@@ -68,22 +70,30 @@ class RevisionReport(BaseModel):
     )
 
 
+class KeptInputs(NamedTuple):
+    brief: str | None
+    transcripts: list[Transcript]
+    participants: list[Participant]
+
+
 def kept_inputs(
     brief: Brief | None,
     transcripts: Sequence[Transcript],
     *,
     redact: bool,
     label_names: Mapping[str, Iterable[str]] | None = None,
-) -> tuple[str | None, list[Transcript]]:
+    participants: Sequence[Participant] = (),
+) -> KeptInputs:
     """What a map keeps of its inputs for a later revision: the brief's text and the transcripts as the steps
     see them, with no name in a label or file name and, unless redaction was turned off, redacted (also where
     the text says a name a label held; `label_names` when the transcripts were pseudonymised already), so the
-    store holds no more personal data than the map does."""
+    store holds no more personal data than the map does; and the participant list, its ids as the kept
+    transcripts' are."""
     named, pseudonyms = pseudonymise_run(transcripts)
     known = {**pseudonyms.label_names, **(label_names or {})}
     kept = [redact_transcript(t, known.get(t.id, ())).redacted if redact else t for t in named]
     text = (redact_brief(brief)[0].text if redact else brief.text) if brief else None
-    return text, kept
+    return KeptInputs(text, kept, [replace(p, id=pseudonyms.participant(p.id)) for p in participants])
 
 
 def revised_inputs(earlier: Sequence[Transcript], new: Sequence[Transcript]) -> list[Transcript]:

@@ -51,6 +51,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sess
 from sqlalchemy.pool import StaticPool
 
 from cjgen.errors import Busy, NotFound, VersionConflict
+from cjgen.participants import Participant
 from cjgen.review import Action, Decision, apply_review
 from cjgen.revise import RevisionReport, carry_decisions
 from cjgen.schema import JourneyMap, Transcript
@@ -544,15 +545,27 @@ class Store:
         change = Change(action="revise", note=note, reviewer="cjgen revise")
         return self.record_change(map_id, change, revise, owner=owner), reports[-1]
 
-    def save_sources(self, map_id: str, brief: str | None, transcripts: Sequence[Transcript]) -> None:
-        """Keep the inputs of a map's latest run (replacing any earlier ones): the brief's text, and each
-        transcript as read (see `revise.kept_inputs` for what that holds)."""
+    def save_sources(
+        self,
+        map_id: str,
+        brief: str | None,
+        transcripts: Sequence[Transcript],
+        participants: Sequence[Participant] = (),
+    ) -> None:
+        """Keep the inputs of a map's latest run (replacing any earlier ones): the brief's text, each
+        transcript as read, and the participant list it was given (see `revise.kept_inputs`)."""
         rows = [
             _MapSource(map_id=map_id, name=t.path, kind="transcript", text=t.model_dump_json())
             for t in transcripts
         ]
         if brief is not None:
             rows.append(_MapSource(map_id=map_id, name="", kind="brief", text=brief))
+        if participants:
+            listed = [{"id": p.id, "group": p.group, "attributes": p.attributes} for p in participants]
+            # No transcript's name holds a colon, so this row's name is its own.
+            rows.append(
+                _MapSource(map_id=map_id, name=":participants", kind="participants", text=json.dumps(listed))
+            )
         with self._session() as session:
             session.execute(delete(_MapSource).where(_MapSource.map_id == map_id))
             session.add_all(rows)
@@ -566,6 +579,14 @@ class Store:
             rows = list(session.scalars(query))
         brief = next((r.text for r in rows if r.kind == "brief"), None)
         return brief, [Transcript.model_validate_json(r.text) for r in rows if r.kind == "transcript"]
+
+    def kept_participants(self, map_id: str) -> list[Participant]:
+        """The participant list the map's latest run was given (empty: none)."""
+        query = select(_MapSource).where(_MapSource.map_id == map_id, _MapSource.kind == "participants")
+        with self._session() as session:
+            row = session.scalars(query).first()
+        listed = json.loads(row.text) if row is not None else []
+        return [Participant(p["id"], p["group"], dict(p["attributes"])) for p in listed]
 
     def revised_by(self, map_id: str, job_id: str) -> bool:
         """Whether the job already recorded its revision of the map (a task run twice records it once)."""

@@ -24,11 +24,12 @@ from typing import TypeVar
 from cjgen.ask import Runtime
 from cjgen.errors import Busy, CjgenError, Full, InputError, ModelError, RunStopped
 from cjgen.ingest import load_transcripts
+from cjgen.participants import Participant
 from cjgen.pipeline import as_brief, build_draft, build_map
 from cjgen.pseudonym import may_hold_name, name_free_stem
 from cjgen.revise import kept_inputs, revised_inputs
-from cjgen.schema import JourneyMap, Transcript
-from cjgen.service.schemas import MapCreate, TranscriptIn
+from cjgen.schema import Brief, JourneyMap, Transcript
+from cjgen.service.schemas import MapCreate, TranscriptIn, participant_list
 from cjgen.settings import Settings
 from cjgen.store import UNFINISHED, Job, Store
 
@@ -50,6 +51,20 @@ def public_error(exc: CjgenError) -> str:
         log.warning("model backend failed: %s", exc)
         return MODEL_FAILED
     return str(exc)
+
+
+def run_inputs(
+    store: Store, body: MapCreate, loaded: list[Transcript], revises: str | None, owner: str | None
+) -> tuple[Brief | None, list[Transcript], list[Participant]]:
+    """A run's brief, transcripts and participant list: the request's, and for a revision the map's kept
+    inputs with the new interviews added (or replacing those of the same name), its brief and participant list
+    unless the request gives new ones."""
+    brief_text, listed = body.brief, participant_list(body.participants)
+    if revises is not None:
+        kept_brief, earlier = store.sources(revises, owner=owner)
+        loaded, brief_text = revised_inputs(earlier, loaded), brief_text or kept_brief
+        listed = listed or store.kept_participants(revises)
+    return as_brief(brief_text), loaded, listed
 
 
 def load_request_transcripts(
@@ -348,11 +363,7 @@ class JobRunner:
         )
         loaded = load_request_transcripts(body.transcripts)
         run.check()  # reading counts towards the job's time limit
-        brief_text = body.brief
-        if revises is not None:  # the map's kept inputs, with the new interviews added or replacing some
-            kept_brief, earlier = self.store.sources(revises, owner=owner)
-            loaded, brief_text = revised_inputs(earlier, loaded), brief_text or kept_brief
-        brief = as_brief(brief_text)
+        brief, loaded, listed = run_inputs(self.store, body, loaded, revises, owner)
         # Every job makes a map of its own: the same inputs from two callers are two maps.
         map_id = revises or "map-" + uuid.uuid4().hex[:16]
         if loaded:
@@ -364,6 +375,7 @@ class JobRunner:
                 redact=body.redact,
                 title=body.title,
                 map_id=map_id,
+                participants=listed,
             )
         else:
             assert brief is not None  # checked before the job was queued
@@ -381,5 +393,6 @@ class JobRunner:
                 journey, note="generated" if loaded else "drafted from the brief", owner=owner
             )
         # A later revision runs on these inputs again, with the new interviews.
-        self.store.save_sources(journey.id, *kept_inputs(brief, loaded, redact=body.redact))
+        kept = kept_inputs(brief, loaded, redact=body.redact, participants=listed)
+        self.store.save_sources(journey.id, *kept)
         return journey, version

@@ -39,7 +39,6 @@ from cjgen.ask import Run
 from cjgen.errors import CjgenError, Full, RunStopped
 from cjgen.pipeline import (
     MapPlan,
-    as_brief,
     build_draft,
     finish_map,
     plan_map,
@@ -48,8 +47,8 @@ from cjgen.pipeline import (
 )
 from cjgen.read import Read
 from cjgen.redact import RedactedTranscript
-from cjgen.revise import kept_inputs, revised_inputs
-from cjgen.schema import JourneyMap, ModelCall, Transcript
+from cjgen.revise import KeptInputs, kept_inputs
+from cjgen.schema import JourneyMap, ModelCall
 from cjgen.service.jobs import (
     TRANSIENT,
     JobProgress,
@@ -60,6 +59,7 @@ from cjgen.service.jobs import (
     public_error,
     reading_progress,
     request_hash,
+    run_inputs,
 )
 from cjgen.service.schemas import MapCreate
 from cjgen.settings import Settings
@@ -368,13 +368,8 @@ class Worker:
             with self._run(job, len(body.transcripts)) as run:
                 loaded = load_request_transcripts(body.transcripts)
                 run.check()  # reading counts towards the job's time limit
-                brief_text = body.brief
                 revises = self.store.part(job.id, "revises")
-                if revises is not None:
-                    # The map's kept inputs, with the new interviews added or replacing some.
-                    kept_brief, earlier = self.store.sources(revises, owner=job.owner)
-                    loaded, brief_text = revised_inputs(earlier, loaded), brief_text or kept_brief
-                brief = as_brief(brief_text)
+                brief, loaded, listed = run_inputs(self.store, body, loaded, revises, job.owner)
                 if not loaded:
                     assert brief is not None  # checked before the job was queued
                     draft = build_draft(
@@ -387,7 +382,9 @@ class Worker:
                     )
                     self._save(job, draft, "drafted from the brief")
                     return
-                planned = plan_map(brief, loaded, run, map_type=body.map_type, redact=body.redact)
+                planned = plan_map(
+                    brief, loaded, run, map_type=body.map_type, redact=body.redact, participants=listed
+                )
                 stored = self.store.put_part(
                     job.id, "plan", _PLAN.dump_json(PlanPart(planned, _work(run))).decode()
                 )
@@ -448,7 +445,11 @@ class Worker:
             run.check()  # a job cancelled or failed meanwhile saves nothing
         # A later revision runs on these inputs again, with the new interviews.
         kept = kept_inputs(
-            planned.brief, planned.transcripts, redact=body.redact, label_names=planned.label_names
+            planned.brief,
+            planned.transcripts,
+            redact=body.redact,
+            label_names=planned.label_names,
+            participants=planned.participants,
         )
         self._save(job, journey, "generated", revises=revises, kept=kept)
 
@@ -459,7 +460,7 @@ class Worker:
         note: str,
         *,
         revises: str | None = None,
-        kept: tuple[str | None, list[Transcript]] | None = None,
+        kept: KeptInputs | None = None,
     ) -> None:
         """The map (or the revised map's next version) and the inputs it keeps, then the job is done."""
         if self.store.get_job(job.id).status != "running":

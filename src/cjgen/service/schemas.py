@@ -10,6 +10,7 @@ from typing import Annotated, Any, Final, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
 
 from cjgen.ingest import TRANSCRIPT_SUFFIXES
+from cjgen.participants import Participant
 from cjgen.review import Action, Decision
 from cjgen.schema import LeftOut, MapType, Severity
 from cjgen.store import JobStatus
@@ -54,6 +55,37 @@ class TranscriptIn(_In):
         return name
 
 
+class ParticipantIn(_In):
+    """One row of the study's participant list (as `cjgen map --participants` reads from a file)."""
+
+    id: str = Field(
+        min_length=1,
+        max_length=200,
+        description="The participant's id as cjgen reads it from a transcript ('P1' from 'P1.txt').",
+    )
+    group: str = Field(min_length=1, max_length=200, description="The group they were recruited into.")
+    attributes: dict[Annotated[str, Field(max_length=100)], Annotated[str, Field(max_length=200)]] = Field(
+        default_factory=dict, max_length=50, description="Anything else the list says of them."
+    )
+
+
+def one_group_each(participants: list[ParticipantIn]) -> list[ParticipantIn]:
+    """The list, else a ValueError naming an id given two groups."""
+    groups: dict[str, str] = {}
+    for p in participants:
+        if groups.setdefault(p.id.strip(), p.group.strip()) != p.group.strip():
+            raise ValueError(f"participant '{p.id}' is in two groups; give each id one group")
+    return participants
+
+
+def participant_list(participants: list[ParticipantIn]) -> list[Participant]:
+    """The request's participant list as the pipeline takes it."""
+    listed = {
+        p.id.strip(): Participant(p.id.strip(), p.group.strip(), dict(p.attributes)) for p in participants
+    }
+    return list(listed.values())
+
+
 class MapCreate(_In):
     brief: str | None = Field(
         None,
@@ -65,11 +97,21 @@ class MapCreate(_In):
     map_type: MapType = "current-state"
     redact: bool = Field(True, description="Redact personal data before any model sees the text.")
     title: str | None = Field(None, min_length=1, max_length=200)
+    participants: list[ParticipantIn] = Field(
+        default_factory=list,
+        max_length=1000,
+        description="The study's participant list: given, the map's personas are its groups, exactly.",
+    )
 
     @field_validator("transcripts")
     @classmethod
     def _distinct_names(cls, transcripts: list[TranscriptIn]) -> list[TranscriptIn]:
         return distinct_names(transcripts)
+
+    @field_validator("participants")
+    @classmethod
+    def _one_group_each(cls, participants: list[ParticipantIn]) -> list[ParticipantIn]:
+        return one_group_each(participants)
 
 
 def distinct_names(transcripts: list[TranscriptIn]) -> list[TranscriptIn]:
@@ -170,6 +212,16 @@ class RevisionCreate(_In):
     brief: str | None = Field(
         None, min_length=1, max_length=MAX_BRIEF_CHARS, description="A new brief; default the map's own."
     )
+    participants: list[ParticipantIn] = Field(
+        default_factory=list,
+        max_length=1000,
+        description="A new participant list; default the one the map was made with, if any.",
+    )
+
+    @field_validator("participants")
+    @classmethod
+    def _one_group_each(cls, participants: list[ParticipantIn]) -> list[ParticipantIn]:
+        return one_group_each(participants)
 
 
 class LeftOutGroup(BaseModel):

@@ -205,7 +205,11 @@ def create_revision(
     its result becomes the map's next version, decisions carried over. The job's map is this map."""
     journey = state.store.get_map(map_id, owner=caller.scope)
     request = MapCreate(
-        brief=body.brief, transcripts=body.transcripts, map_type=journey.map_type, title=journey.title
+        brief=body.brief,
+        transcripts=body.transcripts,
+        map_type=journey.map_type,
+        title=journey.title,
+        participants=body.participants,
     )
     job, _ = state.jobs.submit(request, caller.owner, key, revises=map_id)
     response.headers["Location"] = f"/v1/jobs/{job.id}"
