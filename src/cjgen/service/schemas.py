@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import PurePath
 from typing import Annotated, Any, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, field_validator
 
 from cjgen.ingest import TRANSCRIPT_SUFFIXES
 from cjgen.participants import Participant
@@ -78,6 +78,10 @@ def one_group_each(participants: list[ParticipantIn]) -> list[ParticipantIn]:
     return participants
 
 
+# A participant list of a request: at most this many rows, each id in one group.
+ParticipantList = Annotated[list[ParticipantIn], Field(max_length=1000), AfterValidator(one_group_each)]
+
+
 def participant_list(participants: list[ParticipantIn]) -> list[Participant]:
     """The request's participant list as the pipeline takes it."""
     listed = {
@@ -97,9 +101,8 @@ class MapCreate(_In):
     map_type: MapType = "current-state"
     redact: bool = Field(True, description="Redact personal data before any model sees the text.")
     title: str | None = Field(None, min_length=1, max_length=200)
-    participants: list[ParticipantIn] = Field(
+    participants: ParticipantList = Field(
         default_factory=list,
-        max_length=1000,
         description="The study's participant list: given, the map's personas are its groups, exactly.",
     )
 
@@ -107,11 +110,6 @@ class MapCreate(_In):
     @classmethod
     def _distinct_names(cls, transcripts: list[TranscriptIn]) -> list[TranscriptIn]:
         return distinct_names(transcripts)
-
-    @field_validator("participants")
-    @classmethod
-    def _one_group_each(cls, participants: list[ParticipantIn]) -> list[ParticipantIn]:
-        return one_group_each(participants)
 
 
 def distinct_names(transcripts: list[TranscriptIn]) -> list[TranscriptIn]:
@@ -212,16 +210,10 @@ class RevisionCreate(_In):
     brief: str | None = Field(
         None, min_length=1, max_length=MAX_BRIEF_CHARS, description="A new brief; default the map's own."
     )
-    participants: list[ParticipantIn] = Field(
+    participants: ParticipantList = Field(
         default_factory=list,
-        max_length=1000,
         description="A new participant list; default the one the map was made with, if any.",
     )
-
-    @field_validator("participants")
-    @classmethod
-    def _one_group_each(cls, participants: list[ParticipantIn]) -> list[ParticipantIn]:
-        return one_group_each(participants)
 
 
 class LeftOutGroup(BaseModel):
