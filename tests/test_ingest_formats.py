@@ -512,3 +512,42 @@ def test_notes_line_split_into_question_and_answer(
 def test_times_out_of_range_are_refused_in_one_line(tmp_path: Path, value: str) -> None:
     path = write(tmp_path, "P1.json", f'[{{"speaker": "P1", "text": "hi", "start": {value}}}]')
     _expect_error(path, "seconds")
+
+
+_SAID = [
+    ("Interviewer", 5.0, "How did you first apply for the benefit?"),
+    ("Mary Jones", 12.0, "I filled in the form online, but it did not fit my situation."),
+    ("Interviewer", 25.0, "What happened next?"),
+    ("Mary Jones", 30.0, "Nothing for six weeks."),
+]
+
+
+@pytest.mark.parametrize(
+    ("style", "turn"),
+    [
+        ("name and time, a dash between", "{name} - 00:00:{s:02d}\n{text}\n"),
+        ("name and time, a bar between", "{name} | 00:{s:02d}\n{text}\n"),
+        ("time first, in brackets", "[00:00:{s:02d}] {name}\n{text}\n"),
+        ("time range before the label", "00:00:{s:02d} - 00:00:{e:02d} {name}: {text}"),
+        ("time after the label's colon", "{name}: [00:00:{s:02d}] {text}\n"),
+        ("time in brackets after the name", "{name} (00:00:{s:02d}):\n{text}\n"),
+    ],
+)
+def test_timestamped_exports_of_transcription_tools(tmp_path: Path, style: str, turn: str) -> None:
+    text = "\n".join(turn.format(name=n, s=int(s), e=int(s) + 3, text=t) for n, s, t in _SAID)
+    t = load_transcript(write(tmp_path, "P3.txt", text))
+    assert [(x.speaker, x.start_s, x.text) for x in t.turns] == _SAID, style
+    assert [x.role for x in t.turns] == ["interviewer", "participant"] * 2
+
+
+def test_captions_that_open_with_a_time_and_a_short_remark_name_no_speaker(tmp_path: Path) -> None:
+    lines = [
+        "[00:00:01] So tell me about the form you filled in last spring.",
+        "[00:00:04] Yeah",
+        "[00:00:05] It was long and it did not ask about my situation at all.",
+        "[00:00:09] Okay",
+        "[00:00:10] Yeah",
+        "[00:00:12] And then nothing happened for six weeks.",
+    ]
+    t = load_transcript(write(tmp_path, "P3.txt", "\n".join(lines) + "\n"))
+    assert not {"Yeah", "Okay"} & {x.speaker for x in t.turns}

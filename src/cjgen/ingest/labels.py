@@ -16,26 +16,33 @@ _NAME = r"[^\W_][\w.'’\-]*(?:[ ][\w.'’\-]+){0,3}"
 # A role with the person in brackets: `Interviewer (Kim):`, `Participant (P4):`.
 _WHO = r"(?:[ \t]*\([^()\n:]{1,30}\))?"
 _EM = r"\*{1,3}|_{1,2}"
-# A speaker label at the start of a line, plain, bold or italic, with an optional timestamp before it
-# (`00:01:11 Name:`, `[00:01:11] Name:`, `(00:01:11) Name:`) or after the name (`Name (00:01:11):`), or in
-# square brackets (`[Name] :`).
+# A speaker label at the start of a line, plain, bold or italic, with an optional timestamp (or a time range)
+# before it (`00:01:11 Name:`, `[00:01:11] Name:`, `(00:01:11) Name:`, `00:01:11 - 00:01:20 Name:`), after the
+# name (`Name (00:01:11):`) or after the colon (`Name: [00:01:11] …`), or in square brackets (`[Name] :`).
 _LABEL = re.compile(
     rf"""^
-    (?:[\[(]?(?P<ts_pre>{CLOCK})[\])]?[ \t]*(?:[-–][ \t]*)?)?
+    (?:[\[(]?(?P<ts_pre>{CLOCK})(?:[ \t]*(?:-->|[-–])[ \t]*{CLOCK})?[\])]?[ \t]*(?:[-–|][ \t]*)?)?
     (?:
         (?P<em>{_EM})(?P<bold>{_NAME}{_WHO})(?:[ \t]*[(\[](?P<ts_bold>{CLOCK})[)\]])?(?::(?P=em)|(?P=em):)
       | (?P<plain>{_NAME}{_WHO})(?:[ \t]*[(\[](?P<ts_post>{CLOCK})[)\]])?:
       | \[(?P<square>{_NAME}{_WHO})\][ \t]*:
     )
     (?!//)
-    [ \t]*""",
+    [ \t]*
+    (?:[\[(](?P<ts_after>{CLOCK})[\])][ \t]*)?""",
     re.VERBOSE,
 )
 # A line that only names the speaker and a time, the text following on the next lines (Otter, Teams):
-# `Name  0:03`, `Name 00:01:11`, `[Name] 00:01:11`.
+# `Name  0:03`, `Name 00:01:11`, `[Name] 00:01:11`, `Name - 00:01:11`, `Name | 0:03` ...
+_SEPARATOR = r"(?:[ \t]*[-–—|·][ \t]*|[ \t]+)"
 _HEADER = re.compile(
-    rf"^(?:\[(?P<bracketed>{_NAME})\]|(?P<name>{_NAME}))[ \t]+\(?(?P<clock>{CLOCK})\)?[ \t]*$"
+    rf"^(?:\[(?P<bracketed>{_NAME})\]|(?P<name>{_NAME})){_SEPARATOR}\(?(?P<clock>{CLOCK})\)?[ \t]*$"
 )
+# ... or the time first (Trint, Descript): `[00:01:11] Name`, `00:01:11 - Name`.
+_CLOCK_FIRST_HEADER = re.compile(
+    rf"^[\[(]?(?P<clock>{CLOCK})[\])]?{_SEPARATOR}(?:\[(?P<bracketed>{_NAME})\]|(?P<name>{_NAME}))[ \t]*$"
+)
+_NAME_END = " \t-–—|·"
 _BRACKETED = re.compile(rf"^\[(?P<name>{_NAME})\][ \t]+(?P<clock>{CLOCK})[ \t]*:?[ \t]+")
 BARE_CLOCK = re.compile(rf"^[ \t]*[\[(]?{CLOCK}[\])]?(?:[ \t]*-->[ \t]*{CLOCK}.*)?[ \t]*$")
 MAX_NAME = 40
@@ -118,6 +125,7 @@ class Label:
     explicit: bool  # emphasised or timestamped: a label by its form alone
     start_s: float | None
     length: int  # characters of the line taken by the label and the whitespace after it
+    clock_first: bool = False  # a header line that gives the time before the name
 
 
 def match_label(line: str) -> Label | None:
@@ -127,7 +135,7 @@ def match_label(line: str) -> Label | None:
     name = match["bold"] or match["plain"] or match["square"]
     if len(name) > MAX_NAME or not name[0].isalpha():
         return None
-    clock = match["ts_pre"] or match["ts_bold"] or match["ts_post"]
+    clock = match["ts_pre"] or match["ts_bold"] or match["ts_post"] or match["ts_after"]
     explicit = match["bold"] is not None or clock is not None
     return Label(name, explicit, parse_clock(clock) if clock else None, match.end())
 
@@ -146,12 +154,15 @@ def _match_bracketed(line: str) -> Label | None:
 def match_header(line: str) -> Label | None:
     """A speaker-and-time line whose text follows on the next lines; `length` is the whole line."""
     match = _HEADER.match(line)
+    first = match is None
+    if first:
+        match = _CLOCK_FIRST_HEADER.match(line)
     if match is None:
         return None
-    name = (match["bracketed"] or match["name"]).strip()
-    if len(name) > MAX_NAME or not name[0].isalpha() or is_metadata_key(name):
+    name = (match["bracketed"] or match["name"]).strip().rstrip(_NAME_END)
+    if not name or len(name) > MAX_NAME or not name[0].isalpha() or is_metadata_key(name):
         return None
-    return Label(name, True, parse_clock(match["clock"]), len(line))
+    return Label(name, True, parse_clock(match["clock"]), len(line), clock_first=first)
 
 
 def parse_clock(value: str) -> float:

@@ -11,6 +11,7 @@ import re
 from collections import Counter
 
 from cjgen.ingest.labels import (
+    CLOCK,
     Label,
     accepted_labels,
     is_id_like,
@@ -33,6 +34,9 @@ from cjgen.ingest.notes import is_question_line, notes_turns, paragraph_turns, q
 from cjgen.ingest.parsed import Draft, Parsed
 
 INTERVIEWER = "Interviewer"
+# An interview has a few speakers; time-first lines naming more are captions with short remarks, not speakers.
+MAX_CLOCK_FIRST_SPEAKERS = 6
+_LEADING_CLOCK = re.compile(rf"^[ \t]*[\[(]?{CLOCK}")
 # `Q: How was it? A: Fine.` on one line: the answer label inside an interviewer's one-letter-label line.
 _INLINE_ANSWER = re.compile(r"[ \t]+(?P<em>\*\*|__)?(?P<name>A|R)(?P=em)?:[ \t]+")
 _ONE_LETTER_QUESTION = frozenset({"q", "i", "m"})
@@ -93,10 +97,23 @@ def _starts_turn(line: Line, speakers: set[str], headers: set[str]) -> bool:
 
 
 def _header_speakers(lines: list[Line]) -> set[str]:
-    """Names of `Name  0:03` lines taken as speakers: recurring, a role, or more than one such line."""
-    names = Counter(line.label.name for line in lines if line.kind == "header" and line.label is not None)
+    """Names of `Name  0:03` lines taken as speakers: recurring, a role, or more than one such line. A line
+    with the time first (`[00:01:11] Name`) may be a caption's time and a short remark instead (`00:05 Okay`),
+    so those names count only where few recur, as a conversation's speakers do."""
+    headers = [line.label for line in lines if line.kind == "header" and line.label is not None]
+    names = Counter(label.name for label in headers if not label.clock_first)
     several = sum(names.values()) >= 2
-    return {n for n, k in names.items() if k >= 2 or several or is_role_key(n)}
+    found = {n for n, k in names.items() if k >= 2 or several or is_role_key(n)}
+    timed_first: Counter[str] = Counter()
+    for i, line in enumerate(lines):
+        if line.kind == "header" and line.label is not None and line.label.clock_first:
+            _, after = neighbours(lines, i)
+            # A speaker's words follow on their own line; a caption's next line is timed again.
+            speaks = after is not None and after.kind == "text" and not _LEADING_CLOCK.match(after.text)
+            timed_first[line.label.name if speaks else ""] += 1
+    if "" not in timed_first and len(timed_first) <= MAX_CLOCK_FIRST_SPEAKERS:
+        found |= {n for n, k in timed_first.items() if k >= 2 or is_role_key(n)}
+    return found
 
 
 def _read_metadata_header(lines: list[Line], parsed: Parsed) -> None:
