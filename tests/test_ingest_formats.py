@@ -531,6 +531,9 @@ _SAID = [
         ("time range before the label", "00:00:{s:02d} - 00:00:{e:02d} {name}: {text}"),
         ("time after the label's colon", "{name}: [00:00:{s:02d}] {text}\n"),
         ("time in brackets after the name", "{name} (00:00:{s:02d}):\n{text}\n"),
+        ("name and time in square brackets", "{name} [00:00:{s:02d}]\n{text}\n"),
+        ("bold name and time", "**{name}** (00:{s:02d})\n{text}\n"),
+        ("name, comma, time", "{name}, 00:00:{s:02d}\n{text}\n"),
     ],
 )
 def test_timestamped_exports_of_transcription_tools(tmp_path: Path, style: str, turn: str) -> None:

@@ -33,10 +33,13 @@ _LABEL = re.compile(
     re.VERBOSE,
 )
 # A line that only names the speaker and a time, the text following on the next lines (Otter, Teams):
-# `Name  0:03`, `Name 00:01:11`, `[Name] 00:01:11`, `Name - 00:01:11`, `Name | 0:03` ...
-_SEPARATOR = r"(?:[ \t]*[-–—|·][ \t]*|[ \t]+)"
+# `Name  0:03`, `Name 00:01:11`, `[Name] 00:01:11`, `Name - 00:01:11`, `Name | 0:03`, `**Name** (0:03)`,
+# `Name [00:01:11]`, `Name, 00:01:11` ...
+_SEPARATOR = r"(?:[ \t]*[-–—|·,@][ \t]*|[ \t]+)"
 _HEADER = re.compile(
-    rf"^(?:\[(?P<bracketed>{_NAME})\]|(?P<name>{_NAME})){_SEPARATOR}\(?(?P<clock>{CLOCK})\)?[ \t]*$"
+    rf"""^(?:\[(?P<bracketed>{_NAME})\]|(?P<em>{_EM})(?P<emphasised>{_NAME})(?P=em)|(?P<name>{_NAME}))
+    {_SEPARATOR}[\[(]?(?P<clock>{CLOCK})[\])]?[ \t]*$""",
+    re.VERBOSE,
 )
 # ... or the time first (Trint, Descript): `[00:01:11] Name`, `00:01:11 - Name`.
 _CLOCK_FIRST_HEADER = re.compile(
@@ -159,7 +162,9 @@ def match_header(line: str) -> Label | None:
         match = _CLOCK_FIRST_HEADER.match(line)
     if match is None:
         return None
-    name = (match["bracketed"] or match["name"]).strip().rstrip(_NAME_END)
+    name = (
+        (match["bracketed"] or match.groupdict().get("emphasised") or match["name"]).strip().rstrip(_NAME_END)
+    )
     if not name or len(name) > MAX_NAME or not name[0].isalpha() or is_metadata_key(name):
         return None
     return Label(name, True, parse_clock(match["clock"]), len(line), clock_first=first)
