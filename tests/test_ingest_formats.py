@@ -554,3 +554,42 @@ def test_captions_that_open_with_a_time_and_a_short_remark_name_no_speaker(tmp_p
     ]
     t = load_transcript(write(tmp_path, "P3.txt", "\n".join(lines) + "\n"))
     assert not {"Yeah", "Okay"} & {x.speaker for x in t.turns}
+
+
+_UTTERANCES = [
+    ("How did you first apply for the benefit?", 5.0, 9.0),
+    ("I filled in the form online, but it did not fit my situation.", 12.0, 20.0),
+    ("What happened next?", 25.0, 27.0),
+    ("Nothing for six weeks.", 30.0, 33.5),
+]
+
+
+@pytest.mark.parametrize(
+    ("shape", "form"),
+    [
+        ("assemblyai", "JSON utterances (AssemblyAI)"),
+        ("deepgram", "JSON utterances (Deepgram)"),
+        ("whisperx", "JSON segments (WhisperX)"),
+    ],
+)
+def test_diarised_json_of_speech_to_text_services(tmp_path: Path, shape: str, form: str) -> None:
+    speakers = {"assemblyai": ["A", "B"], "deepgram": [0, 1], "whisperx": ["SPEAKER_00", "SPEAKER_01"]}[shape]
+    unit = 1000 if shape == "assemblyai" else 1  # AssemblyAI gives milliseconds
+    rows = [
+        {"speaker": speakers[n % 2], "text": f" {text}", "start": int(start * unit), "end": end * unit}
+        for n, (text, start, end) in enumerate(_UTTERANCES)
+    ]
+    body: dict[str, object] = {
+        "assemblyai": {"id": "abc", "status": "completed", "utterances": rows},
+        "deepgram": {"metadata": {}, "results": {"utterances": rows}},
+        "whisperx": {"segments": rows, "language": "en"},
+    }[shape]
+    path = write(tmp_path, "P3.json", json.dumps(body))
+    t = load_transcript(path)
+    assert [(x.text, x.start_s, x.end_s) for x in t.turns] == _UTTERANCES
+    assert [x.role for x in t.turns] == [
+        "interviewer",
+        "participant",
+    ] * 2  # the one asking is the interviewer
+    assert not {x.speaker for x in t.turns} & {"A", "B", "0", "1"}
+    assert inspect_transcript(path).format == form

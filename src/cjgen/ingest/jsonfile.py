@@ -1,4 +1,7 @@
-"""JSON transcripts: a list of `{speaker, text, start?, end?}` or `{"participant_id": ..., "turns": [...]}`.
+"""JSON transcripts: a list of `{speaker, text, start?, end?}` or `{"participant_id": ..., "turns": [...]}`, and
+the diarised output of speech-to-text services: `{"utterances": [...]}` (AssemblyAI; times in milliseconds),
+`{"results": {"utterances": [...]}}` (Deepgram) and `{"segments": [...]}` (WhisperX), whose speakers may be
+numbers or letters (`0`, `"A"`: read as `Speaker 0`, `Speaker A`).
 
 Nesting depth is checked before parsing (deep nesting makes the parser recurse until it fails) and numbers
 must be finite.
@@ -17,7 +20,10 @@ from cjgen.ingest.labels import CLOCK, parse_clock
 from cjgen.ingest.parsed import Draft, Parsed
 
 MAX_JSON_DEPTH = 20
-_SHAPE = 'expected a list of {speaker, text} objects or {"participant_id": ..., "turns": [...]}'
+_SHAPE = (
+    'expected a list of {speaker, text} objects, {"participant_id": ..., "turns": [...]}, or a speech-to-text '
+    'service\'s {"utterances": [...]} or {"segments": [...]} with speakers'
+)
 _STRUCTURE = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
 
 
@@ -55,34 +61,55 @@ def json_turns(text: str, where: str) -> Parsed:
     except ValueError as exc:  # an integer too long to convert
         raise InputError(where, "holds a number too long to read; give times as seconds") from exc
     declared: str | None = None
+    unit, form, diarised = 1.0, "JSON turns", False
     if isinstance(data, dict):
         declared = data.get("participant_id")
         if declared is not None and (not isinstance(declared, str) or not declared.strip()):
             raise InputError(where, "'participant_id' must be a non-empty string")
-        data = data.get("turns")
+        results = data.get("results")
+        if "turns" in data:
+            data = data["turns"]
+        elif isinstance(data.get("utterances"), list):
+            data, unit, form, diarised = data["utterances"], 0.001, "JSON utterances (AssemblyAI)", True
+        elif isinstance(results, dict) and isinstance(results.get("utterances"), list):
+            data, form, diarised = results["utterances"], "JSON utterances (Deepgram)", True
+        else:
+            data, form, diarised = data.get("segments"), "JSON segments (WhisperX)", True
     if not isinstance(data, list):
         raise InputError(where, _SHAPE)
     turns: list[Draft] = []
     for n, item in enumerate(data):
-        speaker = item.get("speaker") if isinstance(item, dict) else None
+        speaker = _speaker(item.get("speaker"), diarised) if isinstance(item, dict) else None
         body = item.get("text") if isinstance(item, dict) else None
-        if not isinstance(speaker, str) or not speaker.strip() or not isinstance(body, str):
+        if speaker is None or not isinstance(body, str):
             raise InputError(where, f"turn {n} needs a 'speaker' and a 'text' string; {_SHAPE}")
-        body = normalise_newlines(body).rstrip()
+        body = normalise_newlines(body).strip()
         if body:
-            start_s = _json_time(item.get("start"), where, n, "start")
-            end_s = _json_time(item.get("end"), where, n, "end")
-            turns.append(Draft(speaker.strip(), body, start_s=start_s, end_s=end_s))
-    parsed = Parsed(turns, "JSON turns")
+            start_s = _json_time(item.get("start"), where, n, "start", unit)
+            end_s = _json_time(item.get("end"), where, n, "end", unit)
+            turns.append(Draft(speaker, body, start_s=start_s, end_s=end_s))
+    parsed = Parsed(turns, form)
     parsed.participant_id = declared.strip() if declared else None
     return parsed
 
 
-def _json_time(value: object, where: str, n: int, key: str) -> float | None:
+def _speaker(value: object, diarised: bool) -> str | None:
+    """A turn's speaker: a name, or a speech-to-text service's speaker number or letter as `Speaker 0`,
+    `Speaker A` (a bare letter would read as the `A` of Q/A notes); None when there is none."""
+    if diarised and isinstance(value, int) and not isinstance(value, bool):
+        return f"Speaker {value}"
+    if not isinstance(value, str) or not value.strip():
+        return None
+    value = value.strip()
+    return f"Speaker {value}" if diarised and len(value) == 1 and value.isalpha() else value
+
+
+def _json_time(value: object, where: str, n: int, key: str, unit: float = 1.0) -> float | None:
+    """Seconds from a number (in `unit`s of a second) or a clock string."""
     if value is None:
         return None
     if isinstance(value, int | float) and not isinstance(value, bool):
-        seconds = float(value) if isinstance(value, float) or abs(value) < 10**15 else math.inf
+        seconds = float(value) * unit if isinstance(value, float) or abs(value) < 10**15 else math.inf
         if not math.isfinite(seconds) or seconds < 0:
             raise InputError(
                 where, f"turn {n}: '{key}' must be finite, non-negative seconds, not {value!r:.40}"
