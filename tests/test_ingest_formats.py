@@ -291,6 +291,41 @@ def test_docx_bold_question_paragraphs(tmp_path: Path) -> None:
     ]
 
 
+def test_docx_tables_of_timed_turns_and_of_questions_and_answers(tmp_path: Path) -> None:
+    document = docx.Document()
+    document.add_paragraph("Interview 3, kept in a table.")
+    table = document.add_table(rows=1, cols=3)
+    for cell, title in zip(table.rows[0].cells, ["Time", "Speaker", "Text"], strict=True):
+        cell.text = title  # column titles, not a turn
+    for name, start, text in _SAID:
+        row = table.add_row().cells
+        row[0].text, row[1].text, row[2].text = f"00:00:{int(start):02d}", name, text
+    path = tmp_path / "P3.docx"
+    document.save(str(path))
+    t = load_transcript(path)
+    assert [(x.speaker, x.start_s, x.text) for x in t.turns] == _SAID
+    notes = docx.Document()
+    table = notes.add_table(rows=0, cols=2)
+    for question, answer in [
+        ("How did you book?", "Online, it took two minutes."),
+        ("Anything else?", "No."),
+    ]:
+        row = table.add_row().cells
+        row[0].text, row[1].text = question, answer
+    path = tmp_path / "P4.docx"
+    notes.save(str(path))
+    t = load_transcript(path)
+    assert (t.kind, [(x.role, x.text) for x in t.turns]) == (
+        "notes",
+        [
+            ("interviewer", "How did you book?"),
+            ("participant", "Online, it took two minutes."),
+            ("interviewer", "Anything else?"),
+            ("participant", "No."),
+        ],
+    )
+
+
 def test_file_without_labels_is_read_as_participant_notes_with_a_warning(
     caplog: pytest.LogCaptureFixture,
 ) -> None:

@@ -7,18 +7,25 @@ or model time.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import docx
+from docx.table import Table
 
 from cjgen.errors import InputError
-from cjgen.ingest.labels import match_label
+from cjgen.ingest.labels import CLOCK, match_label
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_TEXT_CHARS = 2_000_000
 # The XML inside a .docx (a zip archive) is parsed whole, so its unpacked size is checked before parsing.
 MAX_DOCX_UNPACKED_BYTES = 40 * 1024 * 1024
+# A table cell that is a time (`00:01:11`, `[0:03]`), and one that names a speaker (a few words, no sentence).
+_CLOCK_CELL = re.compile(rf"[\[(]?{CLOCK}[\])]?")
+_NAME_CELL = re.compile(r"[^\W\d_][\w.'’\-]*(?:[ ][\w.'’\-()]+){0,3}")
 
 
 def read_bytes(path: Path, suffixes: tuple[str, ...], kind: str) -> bytes:
@@ -100,7 +107,8 @@ def _check_docx_unpacked(raw: bytes, where: str) -> None:
 
 
 def docx_text(raw: bytes, where: str) -> str:
-    """The document's paragraphs (headings left out), one per paragraph of text.
+    """The document's paragraphs (headings left out), one per paragraph of text, and its tables' rows in
+    their place (`_row_text`).
 
     A question set wholly in bold is written as `**text?**`, so that it reads like its Markdown form.
     """
@@ -108,17 +116,54 @@ def docx_text(raw: bytes, where: str) -> str:
     try:
         document = docx.Document(io.BytesIO(raw))
         paragraphs: list[str] = []
-        for p in document.paragraphs:
-            text = normalise_newlines(p.text)
-            if not text.strip() or _is_heading_style(p.style.name if p.style is not None else ""):
+        for block in document.iter_inner_content():
+            if isinstance(block, Table):
+                paragraphs += _table_lines(block)
                 continue
-            runs = [r for r in p.runs if r.text.strip()]
+            text = normalise_newlines(block.text)
+            if not text.strip() or _is_heading_style(block.style.name if block.style is not None else ""):
+                continue
+            runs = [r for r in block.runs if r.text.strip()]
             bold = bool(runs) and all(r.bold for r in runs) and "\n" not in text
             question = bold and text.rstrip().endswith("?") and match_label(text) is None
             paragraphs.append(f"**{text.strip()}**" if question else text)
     except Exception as exc:  # python-docx raises zip, XML and key errors alike for a broken file
         raise InputError(where, f"is not a readable .docx file ({exc}); open and re-save it in Word") from exc
     return check_text_size("\n\n".join(paragraphs), where)
+
+
+def _table_lines(table: Table) -> list[str]:
+    """A transcript or notes kept in a Word table, one line per row, in the forms the text reader knows: a row
+    with a speaker's name (and a time) is `00:01:11 Name: text`, a row that opens with a question is
+    `- Question? answer`, any other row its cells joined. A first row of column titles (`Time | Speaker |
+    Text`: short cells, no time) is left out."""
+    rows = [
+        [" ".join(normalise_newlines(c.text).split()) for c in _distinct_cells(r.cells)] for r in table.rows
+    ]
+    rows = [[c for c in row if c] for row in rows]
+    rows = [row for row in rows if row]
+    if len(rows) > 1 and all(len(c.split()) <= 2 and not _CLOCK_CELL.fullmatch(c) for c in rows[0]):
+        rows = rows[1:]
+    return [_row_text(row) for row in rows]
+
+
+def _distinct_cells(cells: Sequence[Any]) -> list[Any]:
+    """A row's cells, a merged cell once (python-docx repeats it for every grid column it spans)."""
+    seen: list[Any] = []
+    for cell in cells:
+        if not any(cell._tc is known._tc for known in seen):
+            seen.append(cell)
+    return seen
+
+
+def _row_text(cells: list[str]) -> str:
+    clock = next((c for c in cells if _CLOCK_CELL.fullmatch(c)), None)
+    rest = [c for c in cells if c is not clock]
+    if len(rest) >= 2 and _NAME_CELL.fullmatch(rest[0]):
+        return f"{clock + ' ' if clock else ''}{rest[0]}: {' '.join(rest[1:])}"
+    if len(rest) >= 2 and rest[0].endswith("?"):
+        return f"- {' '.join(rest)}"
+    return " ".join(cells)
 
 
 def _is_heading_style(name: str) -> bool:
