@@ -628,3 +628,14 @@ def test_diarised_json_of_speech_to_text_services(tmp_path: Path, shape: str, fo
     ] * 2  # the one asking is the interviewer
     assert not {x.speaker for x in t.turns} & {"A", "B", "0", "1"}
     assert inspect_transcript(path).format == form
+
+
+def test_a_speakers_name_alone_on_the_line_above_their_words(tmp_path: Path) -> None:
+    text = "\n\n".join(f"{name}\n{said}" for name, _, said in _SAID) + "\n"
+    t = load_transcript(write(tmp_path, "P3.txt", text))
+    assert [(x.speaker, x.text) for x in t.turns] == [(name, said) for name, _, said in _SAID]
+    assert [x.role for x in t.turns] == ["interviewer", "participant"] * 2
+    # Headings that open a section each, once, name no speaker.
+    notes = "Background\nShe books for her mother.\n\nBooking\nOnline, it took two minutes.\n"
+    t = load_transcript(write(tmp_path, "P4.txt", notes))
+    assert {x.speaker for x in t.turns} == {"P4"}

@@ -40,10 +40,14 @@ _LEADING_CLOCK = re.compile(rf"^[ \t]*[\[(]?{CLOCK}")
 # `Q: How was it? A: Fine.` on one line: the answer label inside an interviewer's one-letter-label line.
 _INLINE_ANSWER = re.compile(r"[ \t]+(?P<em>\*\*|__)?(?P<name>A|R)(?P=em)?:[ \t]+")
 _ONE_LETTER_QUESTION = frozenset({"q", "i", "m"})
+# A speaker's name alone on its line: up to four words, each capitalised (or a code such as `P3`).
+_NAME_LINE = re.compile(
+    r"(?:[A-Z][\w.'’\-]*|[A-Za-z]{1,4}\d{1,4})(?:[ ](?:[A-Z][\w.'’\-]*|\d{1,3}|\([\w ]{1,30}\))){0,3}"
+)
 
 
 def read_text(text: str) -> Parsed:
-    lines = _bullets_as_labels(classify_all(text))
+    lines = _name_lines_as_headers(_bullets_as_labels(classify_all(text)))
     parsed = Parsed([], "")
     _read_metadata_header(lines, parsed)
     labels = [line.label for line in lines if line.kind == "label" and line.label is not None]
@@ -70,6 +74,34 @@ def read_text(text: str) -> Parsed:
             "a transcript"
         )
     return parsed
+
+
+def _name_lines_as_headers(lines: list[Line]) -> list[Line]:
+    """A transcript whose turns open with the speaker's name alone on a line (`Mary Jones`, then the text on
+    the next lines): such a line is a speaker header where two names or more each open two paragraphs or more,
+    and name lines open most of the file's paragraphs, as a conversation's speakers do; a lone heading
+    (`Background`) or a short answer in notes does not qualify."""
+    if any(line.kind in ("label", "header") for line in lines):
+        return lines
+    opens = [
+        i
+        for i, line in enumerate(lines)
+        if line.kind == "text"
+        and (i == 0 or lines[i - 1].kind == "blank")
+        and i + 1 < len(lines)
+        and lines[i + 1].kind == "text"
+    ]
+    named = {i: lines[i].text.strip() for i in opens if _NAME_LINE.fullmatch(lines[i].text.strip())}
+    counts = Counter(named.values())
+    speakers = {name for name, n in counts.items() if n >= 2}
+    if len(speakers) < 2 or sum(counts[n] for n in speakers) * 2 < len(opens):
+        return lines
+    return [
+        Line("header", line.text, label=Label(named[i], True, None, len(line.text)))
+        if named.get(i) in speakers
+        else line
+        for i, line in enumerate(lines)
+    ]
 
 
 def _bullets_as_labels(lines: list[Line]) -> list[Line]:
