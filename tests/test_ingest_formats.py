@@ -633,6 +633,7 @@ def test_diarised_json_of_speech_to_text_services(tmp_path: Path, shape: str, fo
 def test_a_speakers_name_alone_on_the_line_above_their_words(tmp_path: Path) -> None:
     text = "\n\n".join(f"{name}\n{said}" for name, _, said in _SAID) + "\n"
     t = load_transcript(write(tmp_path, "P3.txt", text))
+    assert inspect_transcript(tmp_path / "P3.txt").format == "speaker name lines"
     assert [(x.speaker, x.text) for x in t.turns] == [(name, said) for name, _, said in _SAID]
     assert [x.role for x in t.turns] == ["interviewer", "participant"] * 2
     # Headings that open a section each, once, name no speaker.

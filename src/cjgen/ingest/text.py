@@ -190,7 +190,11 @@ def _record_roles(key: str, value: str, parsed: Parsed) -> None:
 
 def _labelled_format(lines: list[Line], headers: set[str]) -> str:
     if headers:
-        return "speaker and time lines (Otter, Teams)"
+        timed = any(
+            line.kind == "header" and line.label is not None and line.label.start_s is not None
+            for line in lines
+        )
+        return "speaker and time lines (Otter, Teams)" if timed else "speaker name lines"
     timed = any(line.label is not None and line.label.start_s is not None for line in lines)
     return "timestamped speaker labels" if timed else "speaker labels"
 
