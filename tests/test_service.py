@@ -241,6 +241,33 @@ def test_summarize_reads_its_transcript_with_the_study_it_is_given(
     assert twice.status_code == 422 and "repeated: P2.md" in twice.json()["detail"][0]["msg"]
 
 
+def test_interviewer_names_given_with_a_request_decide_who_is_the_participant(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two plain names, and the participant asks more than the interviewer: a guess gets it wrong."""
+    text = (
+        "Kim Lee: Tell me about the form you filled in.\n\n"
+        "Mary Hart: Why would they ask that? What is it for? Who reads it?\n\n"
+        "Kim Lee: Go on, tell me more about the payslips.\n\n"
+        "Mary Hart: Why ask me for my payslips three times?\n"
+    )
+    read: list[list[str]] = []
+
+    def summary(transcript: Any, run: Any, redact: bool) -> TranscriptSummary:
+        read.append([t.speaker for t in transcript.participant_turns()])
+        return build_summary(transcript, run, redact=redact)
+
+    monkeypatch.setattr("cjgen.service.routes.transcripts.build_summary", summary)
+    body = {"name": "P7.txt", "content": text}
+    assert client.post("/v1/transcripts/summarize", json=body).status_code == 200
+    given = client.post("/v1/transcripts/summarize", json={**body, "interviewers": ["Kim Lee"]})
+    assert given.status_code == 200, given.text
+    guessed, named = read
+    assert set(guessed) == {"Kim Lee"} and set(named) == {"Mary Hart"}
+    bad = client.post("/v1/maps", json={"brief": BRIEF, "interviewers": [""]})
+    assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["body", "interviewers", 0]
+
+
 def test_schema_and_health(client: TestClient) -> None:
     schema = client.get("/v1/schema").json()
     assert schema["title"] == "JourneyMap"

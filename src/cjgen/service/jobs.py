@@ -68,9 +68,10 @@ def run_inputs(
 
 
 def load_request_transcripts(
-    transcripts: Sequence[TranscriptIn], where: str | None = None
+    transcripts: Sequence[TranscriptIn], where: str | None = None, interviewers: Sequence[str] = ()
 ) -> list[Transcript]:
-    """Parse the request's transcripts; they are known by their names, never by a server path.
+    """Parse the request's transcripts (`interviewers`: speaker names read as the interviewer, else the
+    `CJGEN_INTERVIEWER` setting's or a guess); they are known by their names, never by a server path.
 
     A name that may hold a person's name is read under a stand-in (`transcript_2.txt`), so that neither the
     log nor a failed job's error shows it; the pipeline then gives it a pseudonym of its own."""
@@ -80,7 +81,8 @@ def load_request_transcripts(
         for transcript in transcripts:
             (directory / names[transcript.name]).write_text(transcript.content, encoding="utf-8")
         try:
-            loaded = load_transcripts([directory / names[t.name] for t in transcripts])
+            paths = [directory / names[t.name] for t in transcripts]
+            loaded = load_transcripts(paths, interviewers=list(interviewers) or None)
         except InputError as exc:
             raise InputError(where or _hide(exc.where, directory), _hide(exc.problem, directory)) from exc
     return [
@@ -361,7 +363,7 @@ class JobRunner:
             deadline_s=self.settings.job_timeout_s,
             cancelled=stop,
         )
-        loaded = load_request_transcripts(body.transcripts)
+        loaded = load_request_transcripts(body.transcripts, interviewers=body.interviewers)
         run.check()  # reading counts towards the job's time limit
         brief, loaded, listed = run_inputs(self.store, body, loaded, revises, owner)
         # Every job makes a map of its own: the same inputs from two callers are two maps.

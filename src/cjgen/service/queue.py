@@ -366,7 +366,7 @@ class Worker:
         stored = self.store.part(job.id, "plan")
         if stored is None:
             with self._run(job, len(body.transcripts)) as run:
-                loaded = load_request_transcripts(body.transcripts)
+                loaded = load_request_transcripts(body.transcripts, interviewers=body.interviewers)
                 run.check()  # reading counts towards the job's time limit
                 revises = self.store.part(job.id, "revises")
                 brief, loaded, listed = run_inputs(self.store, body, loaded, revises, job.owner)

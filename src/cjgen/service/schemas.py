@@ -78,6 +78,15 @@ def one_group_each(participants: list[ParticipantIn]) -> list[ParticipantIn]:
     return participants
 
 
+# Speaker names a request reads as the interviewer (as `--interviewer` does); else who asks is guessed.
+Interviewers = Annotated[
+    list[Annotated[str, Field(min_length=1, max_length=100)]],
+    Field(
+        max_length=20,
+        description="Speaker names to read as the interviewer, every other speaker a participant "
+        "(as `cjgen map --interviewer`); default: the speaker who asks the questions.",
+    ),
+]
 # A participant list of a request: at most this many rows, each id in one group.
 ParticipantList = Annotated[list[ParticipantIn], Field(max_length=1000), AfterValidator(one_group_each)]
 
@@ -105,6 +114,7 @@ class MapCreate(_In):
         default_factory=list,
         description="The study's participant list: given, the map's personas are its groups, exactly.",
     )
+    interviewers: Interviewers = Field(default_factory=list)
 
     @field_validator("transcripts")
     @classmethod
@@ -123,6 +133,7 @@ def distinct_names(transcripts: list[TranscriptIn]) -> list[TranscriptIn]:
 
 class SummarizeRequest(TranscriptIn):
     redact: bool = True
+    interviewers: Interviewers = Field(default_factory=list)
     study: list[TranscriptIn] = Field(
         default_factory=list,
         max_length=100,
@@ -214,6 +225,7 @@ class RevisionCreate(_In):
         default_factory=list,
         description="A new participant list; default the one the map was made with, if any.",
     )
+    interviewers: Interviewers = Field(default_factory=list)
 
 
 class LeftOutGroup(BaseModel):

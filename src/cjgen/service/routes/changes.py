@@ -210,6 +210,7 @@ def create_revision(
         map_type=journey.map_type,
         title=journey.title,
         participants=body.participants,
+        interviewers=body.interviewers,
     )
     job, _ = state.jobs.submit(request, caller.owner, key, revises=map_id)
     response.headers["Location"] = f"/v1/jobs/{job.id}"

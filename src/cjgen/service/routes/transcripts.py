@@ -22,7 +22,8 @@ async def summarize(body: SummarizeRequest, state: StateDep) -> TranscriptSummar
     the answer is 503 with Retry-After, and a summary over its time limit is 504."""
 
     def work() -> TranscriptSummary:
-        transcript = load_request_transcripts([body], "content")[0]
+        interviewers = body.interviewers
+        transcript = load_request_transcripts([body], "content", interviewers)[0]
         study = [
             other
             for other in body.study
@@ -32,8 +33,8 @@ async def summarize(body: SummarizeRequest, state: StateDep) -> TranscriptSummar
             # Each file read alone first, so an unreadable one is named by its place in the request.
             for k, other in enumerate(body.study):
                 if other in study:
-                    load_request_transcripts([other], f"study.{k}.content")
-            transcript = load_request_transcripts([body, *study], "study")[0]
+                    load_request_transcripts([other], f"study.{k}.content", interviewers)
+            transcript = load_request_transcripts([body, *study], "study", interviewers)[0]
         try:
             runtime = state.runtime_factory()
         except ModelError as exc:  # our own message: no backend is configured or installed
