@@ -12,6 +12,8 @@ import yaml
 from typer.testing import CliRunner
 
 import cjgen.cli
+import cjgen.stages
+import cjgen.synthesize
 from cjgen.ask import Runtime
 from cjgen.errors import MapValidationError, RunStopped
 from cjgen.eval.gold import load_case
@@ -226,6 +228,34 @@ def test_summary_of_one_interview_is_grounded(bike: Path) -> None:
     assert summary.pain_points and summary.quotes
     text = (bike / "transcripts" / "P1.txt").read_text()
     assert all(q.quote in text for q in summary.quotes)
+
+
+@pytest.mark.parametrize(
+    ("map_type", "asks"),
+    [
+        ("future-state", "phrased as the improved experience the company should build"),
+        ("day-in-the-life", "stages are parts of the customer's day"),
+    ],
+)
+def test_other_map_types_are_built_with_their_own_questions(
+    bike: Path, monkeypatch: pytest.MonkeyPatch, map_type: str, asks: str
+) -> None:
+    asked: list[str] = []
+    for module in (cjgen.stages, cjgen.synthesize):
+        monkeypatch.setattr(
+            module, "render_prompt", lambda *a, _r=module.render_prompt, **k: _note(asked, _r(*a, **k))
+        )
+    journey = generate_map_from_files(
+        bike / "brief.md", transcripts(bike), runtime=oracle_runtime(bike), map_type=map_type
+    )
+    assert journey.map_type == map_type and not check_map(journey)
+    assert any(asks in text for text in asked)
+    assert journey.pain_points and journey.stages
+
+
+def _note(asked: list[str], prompt: Any) -> Any:
+    asked.append(prompt.user)
+    return prompt
 
 
 def test_brief_only_draft_marks_everything_an_assumption() -> None:
