@@ -395,7 +395,7 @@ def test_brief_from_text() -> None:
 @pytest.mark.parametrize(
     ("name", "content", "problem"),
     [
-        ("brief.pdf", b"%PDF-1.4", "supported: .docx, .md, .txt"),
+        ("brief.rtf", b"{\\rtf1 x}", "supported: .docx, .md, .pdf, .txt"),
         ("brief.md", b"\n \n", "empty"),
         ("brief.md", b"caf\xe9", "UTF-8"),
     ],
@@ -413,7 +413,7 @@ def test_brief_errors(tmp_path: Path, name: str, content: bytes, problem: str) -
 
 
 ERROR_CASES: list[tuple[str, bytes, str]] = [
-    ("notes.pdf", b"%PDF-1.4", "supported: .docx, .json, .md, .srt, .txt, .vtt"),
+    ("notes.rtf", b"{\\rtf1 x}", "supported: .docx, .json, .md, .pdf, .srt, .txt, .vtt"),
     ("notes", b"P1: hi", "no extension"),
     ("P1.txt", b"", "empty"),
     ("P1.txt", b"  \n\n", "empty"),

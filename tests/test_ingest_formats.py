@@ -16,11 +16,13 @@ from cjgen.ingest import (
     MAX_TURN_WORDS,
     files,
     inspect_transcript,
+    load_brief,
     load_transcript,
     main_speaker,
 )
 from cjgen.ingest.notes import parse_qa
 from cjgen.schema import Transcript
+from pdf_files import pdf_of
 
 DATA = Path(__file__).parent / "data" / "ingest"
 
@@ -640,3 +642,39 @@ def test_a_speakers_name_alone_on_the_line_above_their_words(tmp_path: Path) -> 
     notes = "Background\nShe books for her mother.\n\nBooking\nOnline, it took two minutes.\n"
     t = load_transcript(write(tmp_path, "P4.txt", notes))
     assert {x.speaker for x in t.turns} == {"P4"}
+
+
+def test_a_pdf_export_reads_as_turns_without_its_page_headers_and_footers(tmp_path: Path) -> None:
+    pages = [
+        [
+            "Interview 3 - exported transcript",
+            "Interviewer  0:05",
+            _SAID[0][2],
+            "Mary Jones  0:12",
+            _SAID[1][2],
+        ],
+        ["Interview 3 - exported transcript", "Interviewer  0:25", _SAID[2][2], "Page 2 of 3"],
+        ["Interview 3 - exported transcript", "Mary Jones  0:30", _SAID[3][2], "3"],
+    ]
+    path = tmp_path / "P3.pdf"
+    path.write_bytes(pdf_of(pages))
+    t = load_transcript(path)
+    assert [(x.speaker, x.start_s, x.text) for x in t.turns] == _SAID
+    assert inspect_transcript(path).format == "PDF, speaker and time lines (Otter, Teams)"
+    brief = tmp_path / "brief.pdf"
+    brief.write_bytes(pdf_of([["We help people claim a benefit online."]]))
+    assert load_brief(brief).text == "We help people claim a benefit online."
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [(pdf_of([[]]), "no text layer"), (b"%PDF-1.4\nnot really a pdf", "not a readable PDF")],
+)
+def test_a_pdf_with_no_text_or_broken_is_one_clear_error(
+    tmp_path: Path, content: bytes, problem: str
+) -> None:
+    path = tmp_path / "P3.pdf"
+    path.write_bytes(content)
+    with pytest.raises(InputError, match=problem) as caught:
+        load_transcript(path)
+    assert caught.value.where == str(path)

@@ -270,7 +270,8 @@ def _revision_table(revision: RevisionReport) -> Table:
 @app.command("map")
 def map_command(
     brief: Annotated[
-        Path, typer.Argument(help="The business brief (.md, .txt or .docx); with --revise, any input file.")
+        Path,
+        typer.Argument(help="The business brief (.md, .txt, .docx or .pdf); with --revise, any input file."),
     ],
     transcripts: Annotated[
         list[Path] | None, typer.Argument(help="Interview transcripts (.txt .md .vtt .srt .docx .json).")
@@ -365,7 +366,7 @@ def _write_map(
 
 @app.command()
 def draft(
-    brief: Annotated[Path, typer.Argument(help="The business brief (.md, .txt or .docx).")],
+    brief: Annotated[Path, typer.Argument(help="The business brief (.md, .txt, .docx or .pdf).")],
     output: OutputOpt = None,
     fmt: FormatOpt = None,
     kind: KindOpt = Kind.current,

@@ -28,6 +28,7 @@ from cjgen.ingest.files import (
     MAX_TEXT_CHARS,
     decode,
     docx_text,
+    pdf_text,
     read_bytes,
 )
 from cjgen.ingest.guide import separate_guide
@@ -59,8 +60,8 @@ __all__ = [
     "main_speaker",
 ]
 
-TRANSCRIPT_SUFFIXES = (".txt", ".md", ".vtt", ".srt", ".docx", ".json")
-BRIEF_SUFFIXES = (".md", ".txt", ".docx")
+TRANSCRIPT_SUFFIXES = (".txt", ".md", ".vtt", ".srt", ".docx", ".json", ".pdf")
+BRIEF_SUFFIXES = (".md", ".txt", ".docx", ".pdf")
 _NO_TURNS = "no text found; expected lines like 'P1: ...' or 'Interviewer: ...', or notes"
 log = logging.getLogger(__name__)
 
@@ -196,11 +197,12 @@ def _subject(message: str) -> str:
 
 
 def load_brief(path: Path | str) -> Brief:
-    """Read the business brief (.md .txt .docx); its text is kept as written."""
+    """Read the business brief (.md .txt .docx .pdf); its text is kept as written."""
     path = Path(path)
     where = str(path)
     raw = read_bytes(path, BRIEF_SUFFIXES, "brief")
-    text = docx_text(raw, where) if path.suffix.lower() == ".docx" else decode(raw, where)
+    readers = {".docx": docx_text, ".pdf": pdf_text}
+    text = readers.get(path.suffix.lower(), decode)(raw, where)
     if not text.strip():
         raise InputError(where, "the brief has no text; write what the business offers and to whom")
     return Brief(path=where, sha256=hashlib.sha256(raw).hexdigest(), text=text)
@@ -232,9 +234,9 @@ def _interviewers_setting() -> list[str]:
 def _parse(path: Path, raw: bytes) -> Parsed:
     where = str(path)
     suffix = path.suffix.lower()
-    if suffix == ".docx":
-        parsed = read_text(docx_text(raw, where))
-        parsed.format = f"Word document, {parsed.format}"
+    if suffix in (".docx", ".pdf"):
+        parsed = read_text((docx_text if suffix == ".docx" else pdf_text)(raw, where))
+        parsed.format = f"{'Word document' if suffix == '.docx' else 'PDF'}, {parsed.format}"
         return parsed
     text = decode(raw, where)
     if suffix == ".vtt":

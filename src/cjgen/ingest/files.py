@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ MAX_TEXT_CHARS = 2_000_000
 # The XML inside a .docx (a zip archive) is parsed whole, so its unpacked size is checked before parsing.
 MAX_DOCX_UNPACKED_BYTES = 40 * 1024 * 1024
 # A table cell that is a time (`00:01:11`, `[0:03]`), and one that names a speaker (a few words, no sentence).
+_PAGE_NUMBER = re.compile(r"(?:page[ ]?)?\d{1,4}(?:[ ]?(?:of|/)[ ]?\d{1,4})?", re.IGNORECASE)
 _CLOCK_CELL = re.compile(rf"[\[(]?{CLOCK}[\])]?")
 _NAME_CELL = re.compile(r"[^\W\d_][\w.'’\-]*(?:[ ][\w.'’\-()]+){0,3}")
 
@@ -130,6 +132,35 @@ def docx_text(raw: bytes, where: str) -> str:
     except Exception as exc:  # python-docx raises zip, XML and key errors alike for a broken file
         raise InputError(where, f"is not a readable .docx file ({exc}); open and re-save it in Word") from exc
     return check_text_size("\n\n".join(paragraphs), where)
+
+
+def pdf_text(raw: bytes, where: str) -> str:
+    """The text of a PDF's pages (a transcription tool's PDF export), without the header and footer lines its
+    pages repeat ("Page 3 of 12", "Transcribed by …") or a bare page number."""
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(raw))
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise InputError(where, "is a password-protected PDF; save it without a password, or as .txt")
+        pages = [normalise_newlines(page.extract_text() or "").split("\n") for page in reader.pages]
+    except InputError:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
+        raise InputError(where, f"is not a readable PDF ({exc}); export it as .txt or .docx instead") from exc
+    repeated = Counter(line.strip() for page in pages for line in set(page) if line.strip())
+    furniture = {line for line, n in repeated.items() if len(pages) >= 3 and n >= 0.6 * len(pages)}
+    lines = [
+        line.rstrip()
+        for page in pages
+        for line in page
+        if line.strip() not in furniture and not _PAGE_NUMBER.fullmatch(line.strip())
+    ]
+    text = "\n".join(lines).rstrip()
+    if not text.strip():
+        raise InputError(where, "has no text layer (a scan?); export it as text, not as an image")
+    return check_text_size(text, where)
 
 
 def _table_lines(table: Table) -> list[str]:

@@ -16,8 +16,8 @@ from cjgen.schema import LeftOut, MapType, Severity
 from cjgen.store import JobStatus
 from cjgen.version import __version__
 
-# Text transcripts only: a JSON body carries text, so .docx (a zip) cannot come this way.
-TEXT_SUFFIXES: Final = tuple(s for s in TRANSCRIPT_SUFFIXES if s != ".docx")
+# Text transcripts only: a JSON body carries text, so .docx (a zip) and .pdf cannot come this way.
+TEXT_SUFFIXES: Final = tuple(s for s in TRANSCRIPT_SUFFIXES if s not in (".docx", ".pdf"))
 MAX_TRANSCRIPT_CHARS: Final = 300_000
 MAX_BRIEF_CHARS: Final = 50_000
 MAX_EDIT_CHARS: Final = 2_000
