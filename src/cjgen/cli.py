@@ -274,7 +274,7 @@ def map_command(
         typer.Argument(help="The business brief (.md, .txt, .docx or .pdf); with --revise, any input file."),
     ],
     transcripts: Annotated[
-        list[Path] | None, typer.Argument(help="Interview transcripts (.txt .md .vtt .srt .docx .json).")
+        list[Path] | None, typer.Argument(help="Interview transcripts (.txt .md .vtt .srt .docx .pdf .json).")
     ] = None,
     output: OutputOpt = None,
     fmt: FormatOpt = None,
@@ -456,7 +456,7 @@ def summarize(
 @app.command()
 def inspect(
     transcripts: Annotated[
-        list[Path], typer.Argument(help="Transcripts to check (.txt .md .vtt .srt .docx .json).")
+        list[Path], typer.Argument(help="Transcripts to check (.txt .md .vtt .srt .docx .pdf .json).")
     ],
     as_json: Annotated[bool, typer.Option("--json", help="JSON for tools instead of text.")] = False,
     interviewer: InterviewerOpt = None,

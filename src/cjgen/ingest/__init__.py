@@ -72,7 +72,7 @@ log = logging.getLogger(__name__)
 def load_transcript(
     path: Path | str, participant_id: str | None = None, *, interviewers: Sequence[str] | None = None
 ) -> Transcript:
-    """Read one transcript (.txt .md .vtt .srt .docx .json) into a `Transcript`.
+    """Read one transcript (.txt .md .vtt .srt .docx .pdf .json) into a `Transcript`.
 
     `interviewers` names speakers to read as the interviewer (every other speaker is then a participant);
     None takes them from the `CJGEN_INTERVIEWER` setting.
