@@ -107,3 +107,17 @@ def test_draft_writes_the_map_and_its_run_report(tmp_path: Path, monkeypatch: py
     assert journey.map_type == "service-blueprint" and journey.blueprint
     report = json.loads((tmp_path / "draft.run.json").read_text(encoding="utf-8"))
     assert report["outputs"] == [str(out)]
+
+
+def test_map_takes_a_folder_of_transcripts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    case = ROOT / "evals" / "cases" / "bike-subscription"
+    model = GoldOracle(case).model()
+    monkeypatch.setattr(cjgen.cli, "open_runtime", lambda **kw: open_runtime(model=model, use_cache=False))
+    out = tmp_path / "map.json"
+    result = runner.invoke(
+        cjgen.cli.app, ["map", str(case / "brief.md"), str(case / "transcripts"), "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    journey = JourneyMap.model_validate_json(out.read_text(encoding="utf-8"))
+    expected = sorted(p.name for p in (case / "transcripts").iterdir())
+    assert sorted(Path(i.path).name for i in journey.provenance.inputs if i.kind == "transcript") == expected

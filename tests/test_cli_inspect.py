@@ -66,3 +66,17 @@ def test_inspect_names_an_interview_given_twice_as_a_map_would(tmp_path: Path) -
     errors = [line for line in result.output.splitlines() if line.startswith("error:")]
     assert len(errors) == 1 and str(copy) in errors[0] and "give each interview once" in errors[0]
     assert result.output.startswith(f"{DATA / 'otter.txt'}:")  # the first copy is reported as read
+
+
+def test_a_folder_stands_for_the_transcripts_in_it(tmp_path: Path) -> None:
+    for name in ("P10.txt", "P2.txt", "P1.txt"):
+        (tmp_path / name).write_text(f"Interviewer: How was it?\n{name[:-4]}: It was slow to book.\n")
+    (tmp_path / "notes.rtf").write_text("{\\rtf1 not a transcript}")
+    (tmp_path / ".hidden.txt").write_text("P9: left out\n")
+    result = runner.invoke(app, ["inspect", "--json", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert [Path(r["path"]).name for r in json.loads(result.output)] == ["P1.txt", "P2.txt", "P10.txt"]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = runner.invoke(app, ["inspect", str(empty)])
+    assert result.exit_code == 2 and "holds no transcript files" in result.output

@@ -24,7 +24,7 @@ from rich.table import Table
 
 from cjgen.ask import Runtime
 from cjgen.errors import CjgenError, InputError
-from cjgen.ingest import load_brief, load_transcripts
+from cjgen.ingest import load_brief, load_transcripts, transcript_files
 from cjgen.mapfile import load_map, revision_inputs
 from cjgen.participants import load_participants
 from cjgen.pipeline import draft_map_from_file, generate_map, open_runtime, summarize_file
@@ -323,6 +323,7 @@ def map_command(
     with user_errors():
         # Read every input once, before any model work starts, so a bad file fails at once.
         the_brief = load_brief(brief_path) if brief_path is not None else None
+        transcripts = transcript_files(transcripts)  # a folder stands for the transcripts in it
         loaded = load_transcripts(transcripts)
         listed = load_participants(participants) if participants is not None else []
         # The run reports a transcript by its id with no name in it; the bars show the user's own file names.
@@ -428,8 +429,6 @@ def summarize(
     ] = None,
 ) -> None:
     """Summarise one interview: key points, pain points, delights and quotes, all grounded."""
-    from cjgen.ingest import TRANSCRIPT_SUFFIXES
-
     _use_interviewers(interviewer)
     with user_errors():
         others: list[Path] = []
@@ -438,9 +437,7 @@ def summarize(
                 raise InputError(
                     str(study), "is not a folder; give the folder that holds the study's transcripts"
                 )
-            others = sorted(
-                p for p in study.iterdir() if p.is_file() and p.suffix.lower() in TRANSCRIPT_SUFFIXES
-            )
+            others = transcript_files([study])
         runtime = _runtime(backend, model, no_cache)
         with err.status(f"reading {transcript.name}…"):
             summary = summarize_file(transcript, study=others, runtime=runtime, redact=not no_redact)
@@ -465,6 +462,8 @@ def inspect(
     from cjgen.ingest import inspect_transcripts
 
     _use_interviewers(interviewer)
+    with user_errors():
+        transcripts = transcript_files(transcripts)  # a folder stands for the transcripts in it
     reports: list[dict[str, Any]] = []
     # Read together, as a map reads them: guide text a study's notes share is the interviewer's.
     for path, report in zip(transcripts, inspect_transcripts(transcripts), strict=True):

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -58,15 +59,40 @@ __all__ = [
     "load_transcript",
     "load_transcripts",
     "main_speaker",
+    "transcript_files",
 ]
 
 TRANSCRIPT_SUFFIXES = (".txt", ".md", ".vtt", ".srt", ".docx", ".json", ".pdf")
 BRIEF_SUFFIXES = (".md", ".txt", ".docx", ".pdf")
+_DIGITS = re.compile(r"(\d+)")
 _NO_TURNS = "no text found; expected lines like 'P1: ...' or 'Interviewer: ...', or notes"
 log = logging.getLogger(__name__)
 
 
 # --------------------------------------------------------------------------------------------- public
+
+
+def transcript_files(paths: Iterable[Path | str]) -> list[Path]:
+    """The paths, a folder among them replaced by the transcript files in it (by suffix, hidden files left
+    out), in natural order (`P2` before `P10`); a folder that holds none is an error naming it."""
+    found: list[Path] = []
+    for path in map(Path, paths):
+        if not path.is_dir():
+            found.append(path)
+            continue
+        inside = [
+            p
+            for p in path.iterdir()
+            if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in TRANSCRIPT_SUFFIXES
+        ]
+        if not inside:
+            raise InputError(
+                str(path), f"holds no transcript files ({' '.join(TRANSCRIPT_SUFFIXES)}); give the files"
+            )
+        found += sorted(
+            inside, key=lambda p: [int(t) if t.isdigit() else t.casefold() for t in _DIGITS.split(p.name)]
+        )
+    return found
 
 
 def load_transcript(
