@@ -678,3 +678,22 @@ def test_a_pdf_with_no_text_or_broken_is_one_clear_error(
     with pytest.raises(InputError, match=problem) as caught:
         load_transcript(path)
     assert caught.value.where == str(path)
+
+
+def test_a_speakers_consecutive_lines_are_one_turn_with_a_segment_each(tmp_path: Path) -> None:
+    """Captions written out line by line label every line, and cut one sentence across two."""
+    lines = [
+        "00:00:05 Interviewer: How did you first apply for the benefit?",
+        "00:00:12 Mary Jones: I filled in the form online, but you know, if",
+        "00:00:15 Mary Jones: it did not fit my situation at all.",
+        "00:00:25 Interviewer: What happened next?",
+    ]
+    t = load_transcript(write(tmp_path, "P3.txt", "\n".join(lines) + "\n"))
+    assert [x.speaker for x in t.turns] == ["Interviewer", "Mary Jones", "Interviewer"]
+    answer = t.turns[1]
+    assert answer.text == "I filled in the form online, but you know, if it did not fit my situation at all."
+    assert [(answer.text[s.start : s.end], s.start_s) for s in answer.segments] == [
+        ("I filled in the form online, but you know, if", 12.0),
+        ("it did not fit my situation at all.", 15.0),
+    ]
+    assert (answer.start_s, t.turns[2].start_s) == (12.0, 25.0)

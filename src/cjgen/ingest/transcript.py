@@ -160,10 +160,14 @@ def role_warnings(turns: Sequence[Turn]) -> list[str]:
             "no interviewer turns found: every turn is read as the participant's; "
             "name the interviewer with --interviewer NAME if one speaker asks the questions"
         )
-    asking = sum(t.text.rstrip().endswith("?") for t in participant)
-    if asking >= 3 and asking >= _QUESTION_SHARE * len(participant):
+    # A turn joined from a speaker's consecutive lines or cues counts each of them.
+    pieces = [t.text[s.start : s.end] for t in participant for s in t.segments] + [
+        t.text for t in participant if not t.segments
+    ]
+    asking = sum(piece.rstrip().endswith("?") for piece in pieces)
+    if asking >= 3 and asking >= _QUESTION_SHARE * len(pieces):
         warnings.append(
-            f"{asking} of {len(participant)} participant turns end with '?': check that the interviewer is "
+            f"{asking} of {len(pieces)} participant turns end with '?': check that the interviewer is "
             "recognised (--interviewer NAME)"
         )
     return warnings
