@@ -94,16 +94,23 @@ def test_no_backend_says_how_to_install_one(tmp_path: Path, monkeypatch: pytest.
     assert "cjgen[local]" in result.output and "CJGEN_BASE_URL" in result.output
 
 
-def test_draft_writes_the_map_and_its_run_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    case = ROOT / "evals" / "cases" / "brief-only"
+def _run_with_the_gold_model(
+    monkeypatch: pytest.MonkeyPatch, case: Path, args: list[str], out: Path
+) -> JourneyMap:
+    """Run a command with the case's gold model, expect success, and read the map it wrote to `out`."""
     model = GoldOracle(case).model()
     monkeypatch.setattr(cjgen.cli, "open_runtime", lambda **kw: open_runtime(model=model, use_cache=False))
-    out = tmp_path / "draft.json"
-    result = runner.invoke(
-        cjgen.cli.app, ["draft", str(case / "brief.md"), "-t", "blueprint", "-o", str(out)]
-    )
+    result = runner.invoke(cjgen.cli.app, [*args, "-o", str(out)])
     assert result.exit_code == 0, result.output
-    journey = JourneyMap.model_validate_json(out.read_text(encoding="utf-8"))
+    return JourneyMap.model_validate_json(out.read_text(encoding="utf-8"))
+
+
+def test_draft_writes_the_map_and_its_run_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    case = ROOT / "evals" / "cases" / "brief-only"
+    out = tmp_path / "draft.json"
+    journey = _run_with_the_gold_model(
+        monkeypatch, case, ["draft", str(case / "brief.md"), "-t", "blueprint"], out
+    )
     assert journey.map_type == "service-blueprint" and journey.blueprint
     report = json.loads((tmp_path / "draft.run.json").read_text(encoding="utf-8"))
     assert report["outputs"] == [str(out)]
@@ -111,13 +118,7 @@ def test_draft_writes_the_map_and_its_run_report(tmp_path: Path, monkeypatch: py
 
 def test_map_takes_a_folder_of_transcripts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     case = ROOT / "evals" / "cases" / "bike-subscription"
-    model = GoldOracle(case).model()
-    monkeypatch.setattr(cjgen.cli, "open_runtime", lambda **kw: open_runtime(model=model, use_cache=False))
-    out = tmp_path / "map.json"
-    result = runner.invoke(
-        cjgen.cli.app, ["map", str(case / "brief.md"), str(case / "transcripts"), "-o", str(out)]
-    )
-    assert result.exit_code == 0, result.output
-    journey = JourneyMap.model_validate_json(out.read_text(encoding="utf-8"))
+    args = ["map", str(case / "brief.md"), str(case / "transcripts")]
+    journey = _run_with_the_gold_model(monkeypatch, case, args, tmp_path / "map.json")
     expected = sorted(p.name for p in (case / "transcripts").iterdir())
     assert sorted(Path(i.path).name for i in journey.provenance.inputs if i.kind == "transcript") == expected
