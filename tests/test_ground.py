@@ -169,12 +169,13 @@ P1: Almost three hours after the window closed.
 def test_a_quote_carries_the_question_it_answers_with_personal_data_replaced(tmp_path: Path) -> None:
     source = redact_transcript(transcript(tmp_path, ASKING))
     sentences = number_sentences(source.redacted)
-    report = ground_observations([obs("1.1"), obs("2.1")], source, sentences, id_prefix="P1-")
+    # The participant's two lines are one turn, so both sentences answer the same question.
+    report = ground_observations([obs("1.1"), obs("1.2")], source, sentences, id_prefix="P1-")
     first, second = (o.evidence[0] for o in report.observations)
     # "Twenty to four." says what it is about only with its question.
     assert first.asked is not None and first.asked.endswith("When did the bike arrive in the end?")
     assert "Kari" not in first.asked and "Nordmann" not in first.asked
-    assert second.asked == first.asked  # the participant went on answering the same question
+    assert second.asked == first.asked
     long = "Interviewer: " + "word " * 40 + "\n\nP1: Twenty to four, almost three hours late.\n"
     assert asked_before(tmp_path, long, "1.1") == " ".join(["word"] * 25) + " …"
     unasked = "P1: The repair window was five hours long, on a weekday.\n\nInterviewer: Go on.\n"
