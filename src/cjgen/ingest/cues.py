@@ -10,7 +10,7 @@ import webvtt
 
 from cjgen.errors import InputError
 from cjgen.ingest.labels import accepted_labels, match_label, parse_clock
-from cjgen.ingest.parsed import Draft, Parsed
+from cjgen.ingest.parsed import Draft, Parsed, one_turn_per_run
 from cjgen.schema import Segment
 
 _SRT_TAG = re.compile(r"</?(?:i|b|u|font)\b[^>]*>", re.IGNORECASE)
@@ -90,18 +90,9 @@ def cue_turns(cues: list[Cue], fmt: str) -> Parsed:
             speaker = turns[-1].speaker
         if not body:
             continue
-        if turns and turns[-1].speaker == speaker:
-            turn = turns[-1]
-            turn.text += " "
-            turn.end_s = cue.end_s
-        else:
-            turn = Draft(speaker, "", start_s=cue.start_s, end_s=cue.end_s)
-            turns.append(turn)
-        offset = len(turn.text)
-        turn.segments.append(
-            Segment(start=offset, end=offset + len(body), start_s=cue.start_s, end_s=cue.end_s)
-        )
-        turn.text += body
+        piece = Segment(start=0, end=len(body), start_s=cue.start_s, end_s=cue.end_s)
+        turns.append(Draft(speaker, body, start_s=cue.start_s, end_s=cue.end_s, segments=[piece]))
+    turns = one_turn_per_run(turns, join_unnamed=True)
     parsed = Parsed(turns, fmt)
     if turns and all(turn.speaker is None for turn in turns):
         for turn in turns:

@@ -19,6 +19,30 @@ class Draft:
     role: Role | None = None
 
 
+def one_turn_per_run(turns: list[Draft], *, join_unnamed: bool = False) -> list[Draft]:
+    """Consecutive turns of one speaker (and role) as one turn, each piece a segment of it with its time,
+    joined by a space: subtitle cues, and the lines of a transcript written out from captions, cut one answer
+    (often one sentence) into pieces. Turns with no speaker are joined only with `join_unnamed` (cues of a
+    subtitle file that names no one; a notes answer stays apart)."""
+    out: list[Draft] = []
+    for turn in turns:
+        last = out[-1] if out else None
+        unnamed = last is not None and last.speaker is None and not join_unnamed
+        if last is None or unnamed or (last.speaker, last.role) != (turn.speaker, turn.role):
+            out.append(turn)
+            continue
+        if not last.segments:
+            last.segments.append(Segment(start=0, end=len(last.text), start_s=last.start_s, end_s=last.end_s))
+        last.text += " "
+        start = len(last.text)
+        last.segments.append(
+            Segment(start=start, end=start + len(turn.text), start_s=turn.start_s, end_s=turn.end_s)
+        )
+        last.text += turn.text
+        last.end_s = turn.end_s if turn.end_s is not None else last.end_s
+    return out
+
+
 @dataclass
 class Parsed:
     drafts: list[Draft]

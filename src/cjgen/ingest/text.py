@@ -31,8 +31,7 @@ from cjgen.ingest.lines import (
     non_blank,
 )
 from cjgen.ingest.notes import is_question_line, notes_turns, paragraph_turns, question_turn
-from cjgen.ingest.parsed import Draft, Parsed
-from cjgen.schema import Segment
+from cjgen.ingest.parsed import Draft, Parsed, one_turn_per_run
 
 INTERVIEWER = "Interviewer"
 # An interview has a few speakers; time-first lines naming more are captions with short remarks, not speakers.
@@ -63,7 +62,7 @@ def read_text(text: str) -> Parsed:
         parsed.format = "Q&A notes"
         parsed.kind = "notes"
     elif labelled or headers or len(labels) >= 2:  # one lone `Word:` line in notes is text, not a speaker
-        parsed.drafts = _one_turn_per_run(_labelled_turns(lines, accepted_labels(labels) | headers, parsed))
+        parsed.drafts = one_turn_per_run(_labelled_turns(lines, accepted_labels(labels) | headers, parsed))
         parsed.format = _labelled_format(lines, headers)
     else:
         parsed.drafts = paragraph_turns(lines)
@@ -229,28 +228,6 @@ def _labelled_turns(lines: list[Line], speakers: set[str], parsed: Parsed) -> li
     for turn in turns:
         turn.text = turn.text.rstrip()
     return [turn for turn in turns if turn.text]
-
-
-def _one_turn_per_run(turns: list[Draft]) -> list[Draft]:
-    """Consecutive turns of one speaker as one turn, each piece a segment of it (with its time, if any), as
-    subtitle cues are joined: a transcript written line by line from captions labels every line, and cuts
-    one answer, often one sentence ("… you know, if" / "it I like to …"), into turns of its own."""
-    out: list[Draft] = []
-    for turn in turns:
-        last = out[-1] if out else None
-        if last is None or last.speaker is None or (last.speaker, last.role) != (turn.speaker, turn.role):
-            out.append(turn)
-            continue
-        if not last.segments:
-            last.segments.append(Segment(start=0, end=len(last.text), start_s=last.start_s, end_s=last.end_s))
-        last.text += " "
-        start = len(last.text)
-        last.segments.append(
-            Segment(start=start, end=start + len(turn.text), start_s=turn.start_s, end_s=turn.end_s)
-        )
-        last.text += turn.text
-        last.end_s = turn.end_s if turn.end_s is not None else last.end_s
-    return out
 
 
 def _bare_label(line: Line, speakers: set[str]) -> bool:
