@@ -7,12 +7,15 @@ in `response_format`, so these tests follow the pipeline's output shapes without
 
 from __future__ import annotations
 
+import base64
+import io
 import json
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, cast
 
+import docx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -25,6 +28,7 @@ from cjgen.schema import JourneyMap, TranscriptSummary
 from cjgen.service import RateLimiter, create_app
 from cjgen.settings import Settings
 from cjgen.store import Store
+from pdf_files import pdf_of
 from schema_answers import scripted_model
 
 CASE = Path(__file__).resolve().parents[1] / "evals" / "cases" / "bike-subscription"
@@ -204,6 +208,72 @@ def test_summarize_answers_with_grounded_quotes(client: TestClient) -> None:
     assert all(q.redacted for q in summary.quotes if q.quote not in source)
 
 
+def as_base64(name: str, data: bytes) -> dict[str, str]:
+    return {"name": name, "encoding": "base64", "content": base64.b64encode(data).decode("ascii")}
+
+
+def docx_of(lines: list[str]) -> bytes:
+    document = docx.Document()
+    for line in lines:
+        document.add_paragraph(line)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def labelled_lines(content: str) -> list[str]:
+    """A text transcript's labelled turns, one line each, as a Word or PDF export holds them."""
+    return [" ".join(block.split()) for block in content.split("\n\n") if ":" in block]
+
+
+def same_summary(summary: dict[str, Any], name: str) -> Any:
+    """A summary as its text reads: its source file's name and its provenance left out, and a PDF's
+    apostrophes as typed (a PDF font's standard encoding draws "'" as "’", and its text says so)."""
+    text = json.dumps({k: v for k, v in summary.items() if k != "provenance"}, ensure_ascii=False)
+    return json.loads(text.replace(name, "*").replace("’", "'"))
+
+
+def test_word_and_pdf_transcripts_come_as_base64_and_read_as_their_text_does(
+    client: TestClient,
+) -> None:
+    lines = labelled_lines(TRANSCRIPTS[0]["content"])
+    as_text = client.post("/v1/transcripts/summarize", json={"name": "P1.txt", "content": "\n".join(lines)})
+    assert as_text.status_code == 200, as_text.text
+    for sent in (as_base64("P1.docx", docx_of(lines)), as_base64("P1.pdf", pdf_of([lines[:4], lines[4:]]))):
+        response = client.post("/v1/transcripts/summarize", json=sent)
+        assert response.status_code == 200, response.text
+        summary = TranscriptSummary.model_validate(response.json())
+        assert (summary.source_id, summary.participant_id) == (sent["name"], "P1")
+        said = "\n".join(lines)
+        assert summary.quotes and all(
+            q.quote.replace("’", "'") in said for q in summary.quotes if not q.redacted
+        )
+        assert same_summary(response.json(), sent["name"]) == same_summary(as_text.json(), "P1.txt")
+
+
+def test_a_map_from_a_word_transcript_keeps_it_for_its_revision(client: TestClient) -> None:
+    word = as_base64("P1.docx", docx_of(labelled_lines(TRANSCRIPTS[0]["content"])))
+    job = make_map(client, transcripts=[word, TRANSCRIPTS[1]])
+    journey = JourneyMap.model_validate(client.get(f"/v1/maps/{job['map_id']}").json())
+    assert {p for persona in journey.personas for p in persona.participant_ids} == {"P1", "P2"}
+    assert any(e.source_id == "P1.docx" for p in journey.pain_points for e in p.evidence) or any(
+        q.source_id == "P1.docx" for persona in journey.personas for q in persona.evidence
+    )
+    revision = client.post(f"/v1/maps/{job['map_id']}/revisions", json={"transcripts": [TRANSCRIPTS[2]]})
+    assert revision.status_code == 202, revision.text
+    done = wait_for(client, revision.json()["id"])
+    assert done["status"] == "done", done
+    revised = JourneyMap.model_validate(client.get(f"/v1/maps/{job['map_id']}").json())
+    assert {p for persona in revised.personas for p in persona.participant_ids} == {"P1", "P2", "P5"}
+
+
+def test_a_text_file_in_another_encoding_comes_as_base64(client: TestClient) -> None:
+    utf16 = TRANSCRIPTS[0]["content"].encode("utf-16")
+    response = client.post("/v1/transcripts/summarize", json=as_base64("P1.txt", utf16))
+    assert response.status_code == 200, response.text
+    assert TranscriptSummary.model_validate(response.json()).participant_id == "P1"
+
+
 _GUIDE = (
     "- How did you book your last visit? Did you go online or call? {}\n"
     "- Now we will pretend you are paying a bill on the new screen.\n"
@@ -329,7 +399,20 @@ def test_unknown_ids_are_404(client: TestClient) -> None:
             {"transcripts": [{"name": "../etc/passwd.txt", "content": "x"}]},
             ["body", "transcripts", 0, "name"],
         ),
-        ({"transcripts": [{"name": "P1.pdf", "content": "x"}]}, ["body", "transcripts", 0, "name"]),
+        ({"transcripts": [{"name": "P1.pdf", "content": "x"}]}, ["body", "transcripts", 0, "content"]),
+        ({"transcripts": [{"name": "P1.rtf", "content": "x"}]}, ["body", "transcripts", 0, "name"]),
+        (
+            {"transcripts": [{"name": "P1.docx", "encoding": "base64", "content": "not base64!"}]},
+            ["body", "transcripts", 0, "content"],
+        ),
+        (
+            {"transcripts": [{"name": "P1.txt", "content": "x" * 300_001}]},
+            ["body", "transcripts", 0, "content"],
+        ),
+        (
+            {"transcripts": [{"name": "P1.txt", "encoding": "gzip", "content": "x"}]},
+            ["body", "transcripts", 0, "encoding"],
+        ),
         ({"transcripts": [{"name": "P1.txt"}]}, ["body", "transcripts", 0, "content"]),
         (
             {"transcripts": [{"name": "P1.txt", "content": "a"}, {"name": "p1.TXT", "content": "b"}]},
@@ -390,6 +473,14 @@ def test_summarize_of_an_unreadable_transcript_points_at_its_content(client: Tes
     [error] = response.json()["detail"]
     assert error["loc"] == ["body", "content"]
     assert "speaker" in error["msg"]
+
+
+def test_a_word_file_that_is_not_one_is_refused_at_its_content(client: TestClient) -> None:
+    response = client.post("/v1/transcripts/summarize", json=as_base64("P1.docx", b"plain words, no zip"))
+    assert response.status_code == 422
+    [error] = response.json()["detail"]
+    assert error["loc"] == ["body", "content"]
+    assert ".docx" in error["msg"] or "Word" in error["msg"]
 
 
 # --------------------------------------------------------------------------------------------- guards

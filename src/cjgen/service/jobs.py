@@ -79,7 +79,7 @@ def load_request_transcripts(
     with TemporaryDirectory(prefix="cjgen-in-") as tmp:
         directory = Path(tmp)
         for transcript in transcripts:
-            (directory / names[transcript.name]).write_text(transcript.content, encoding="utf-8")
+            (directory / names[transcript.name]).write_bytes(transcript.file_bytes())
         try:
             paths = [directory / names[t.name] for t in transcripts]
             loaded = load_transcripts(paths, interviewers=list(interviewers) or None)

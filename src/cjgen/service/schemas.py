@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from datetime import datetime
 from pathlib import PurePath
 from typing import Annotated, Any, Final, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+    ValidationInfo,
+    field_validator,
+)
 
 from cjgen.ingest import TRANSCRIPT_SUFFIXES
 from cjgen.participants import Participant
@@ -16,9 +26,11 @@ from cjgen.schema import LeftOut, MapType, Severity
 from cjgen.store import JobStatus
 from cjgen.version import __version__
 
-# Text transcripts only: a JSON body carries text, so .docx (a zip) and .pdf cannot come this way.
-TEXT_SUFFIXES: Final = tuple(s for s in TRANSCRIPT_SUFFIXES if s not in (".docx", ".pdf"))
+# Files that are not text (a .docx is a zip): a JSON body carries them as their bytes in base64.
+BINARY_SUFFIXES: Final = (".docx", ".pdf")
 MAX_TRANSCRIPT_CHARS: Final = 300_000
+# A file sent as base64: 3 MB of bytes at most (a long interview's .docx or PDF is well under 1 MB).
+MAX_BASE64_CHARS: Final = 4_000_000
 MAX_BRIEF_CHARS: Final = 50_000
 MAX_EDIT_CHARS: Final = 2_000
 # Larger numbers than any store can hold are refused as input, not passed on to the database.
@@ -38,21 +50,58 @@ class _Out(BaseModel):
 
 class TranscriptIn(_In):
     name: str = Field(description="File name; its suffix says the format.", examples=["P1.txt"])
-    content: str = Field(min_length=1, max_length=MAX_TRANSCRIPT_CHARS, description="The transcript text.")
+    encoding: Literal["text", "base64"] = Field(
+        "text",
+        description="How `content` holds the file: `text`, or `base64` for its bytes (a .docx or .pdf must "
+        "come this way; a text file may, in any encoding the CLI reads).",
+    )
+    content: str = Field(
+        min_length=1,
+        max_length=MAX_BASE64_CHARS,
+        description=f"The transcript's text ({MAX_TRANSCRIPT_CHARS:,} characters at most), or its file's "
+        "bytes in base64.",
+    )
 
     @field_validator("name")
     @classmethod
     def _plain_file_name(cls, name: str) -> str:
         if not _FILE_NAME.match(name) or name in (".", ".."):
             raise ValueError("must be a plain file name like 'P1.txt' (letters, digits, space, . _ - ( ))")
-        if PurePath(name).suffix.lower() not in TEXT_SUFFIXES:
-            raise ValueError(f"must end in one of {', '.join(TEXT_SUFFIXES)}")
+        if PurePath(name).suffix.lower() not in TRANSCRIPT_SUFFIXES:
+            raise ValueError(f"must end in one of {', '.join(TRANSCRIPT_SUFFIXES)}")
         size = len(name.encode("utf-8"))
         if size > MAX_FILE_NAME_BYTES:
             raise ValueError(
                 f"is {size} bytes in UTF-8, over the {MAX_FILE_NAME_BYTES} a file name may take; shorten it"
             )
         return name
+
+    @field_validator("content")
+    @classmethod
+    def _content_as_encoded(cls, content: str, info: ValidationInfo) -> str:
+        if info.data.get("encoding") == "base64":
+            file_bytes(content)
+            return content
+        suffix = PurePath(info.data.get("name", "")).suffix.lower()
+        if suffix in BINARY_SUFFIXES:
+            raise ValueError(f"a {suffix} file is not text: send its bytes in base64 with encoding 'base64'")
+        if len(content) > MAX_TRANSCRIPT_CHARS:
+            raise ValueError(
+                f"is {len(content):,} characters, over the {MAX_TRANSCRIPT_CHARS:,} a transcript may take"
+            )
+        return content
+
+    def file_bytes(self) -> bytes:
+        """The file the request sent: its text in UTF-8, or the bytes its base64 stands for."""
+        return file_bytes(self.content) if self.encoding == "base64" else self.content.encode("utf-8")
+
+
+def file_bytes(encoded: str) -> bytes:
+    """The bytes of a base64 text (line breaks allowed, as encoders wrap it), else a ValueError."""
+    try:
+        return base64.b64decode("".join(encoded.split()), validate=True)
+    except binascii.Error as exc:
+        raise ValueError(f"is not valid base64 ({exc}); encode the file's bytes in standard base64") from None
 
 
 class ParticipantIn(_In):
