@@ -13,7 +13,7 @@ import webvtt
 import yaml
 
 from cjgen.errors import InputError
-from cjgen.ingest import brief_from_text, load_brief, load_transcript, load_transcripts
+from cjgen.ingest import brief_from_text, inspect_transcripts, load_brief, load_transcript, load_transcripts
 from cjgen.schema import Transcript
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -344,6 +344,22 @@ def test_utf16_with_bom_is_read(tmp_path: Path) -> None:
     assert load_transcript(path).turns[1].text == "Hei på deg."
 
 
+def test_windows_1252_text_is_read_with_a_warning(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """As Word and Notepad save "ANSI" text on Western systems: curly quotes, dashes and Latin-1 letters."""
+    said = "Ærlig talt \u2013 det gikk fint. \u201cGreat\u201d, she said\u2026 and I didn\u2019t mind."
+    path = tmp_path / "P1.txt"
+    path.write_bytes(f"Interviewer: Hei.\r\n\r\nP1: {said}\r\n".encode("cp1252"))
+    with caplog.at_level("WARNING"):
+        transcript = load_transcript(path)
+    assert transcript.turns[1].text == said
+    assert "read as Windows-1252" in caplog.text
+    [report] = inspect_transcripts([path])
+    assert any("read as Windows-1252" in w for w in report.warnings)
+    utf8 = tmp_path / "P2.txt"
+    utf8.write_text(f"Interviewer: Hei.\n\nP2: {said}\n", encoding="utf-8")
+    assert not any("Windows-1252" in w for w in inspect_transcripts([utf8])[0].warnings)
+
+
 # --------------------------------------------------------------------------------------------- several files
 
 
@@ -418,7 +434,8 @@ ERROR_CASES: list[tuple[str, bytes, str]] = [
     ("P1.txt", b"", "empty"),
     ("P1.txt", b"  \n\n", "empty"),
     ("P1.txt", b"P1: hi\x00\x01\x02", "NUL bytes"),
-    ("P1.txt", "P1: Ærlig talt, det gikk fint.".encode("latin-1"), "not UTF-8"),
+    ("P1.txt", "P1: Честно говоря, всё прошло хорошо.".encode("cp1251"), "nor Western Windows-1252"),
+    ("P1.txt", b"P1: an undefined byte \x81 here.", "not UTF-8 text (byte 0x81"),
     ("P1.md", b"# Title only\n", "no text found"),
     ("P1.txt", b"Interviewer: Hello?\n\nModerator: Anyone?\n", "only interviewer turns"),
     ("P1.vtt", b"00:00:01.000 --> 00:00:02.000\n<v P1>hi</v>\n", "not a valid WebVTT file"),

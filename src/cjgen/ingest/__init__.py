@@ -28,6 +28,7 @@ from cjgen.ingest.files import (
     MAX_FILE_BYTES,
     MAX_TEXT_CHARS,
     decode,
+    decoded,
     docx_text,
     pdf_text,
     read_bytes,
@@ -264,14 +265,18 @@ def _parse(path: Path, raw: bytes) -> Parsed:
         parsed = read_text((docx_text if suffix == ".docx" else pdf_text)(raw, where))
         parsed.format = f"{'Word document' if suffix == '.docx' else 'PDF'}, {parsed.format}"
         return parsed
-    text = decode(raw, where)
+    text, read_as = decoded(raw, where)
     if suffix == ".vtt":
-        return cue_turns(vtt_cues(text, where), "WebVTT captions")
-    if suffix == ".srt":
-        return cue_turns(srt_cues(text, where), "SubRip captions")
-    if suffix == ".json":
-        return json_turns(text, where)
-    return read_text(text)
+        parsed = cue_turns(vtt_cues(text, where), "WebVTT captions")
+    elif suffix == ".srt":
+        parsed = cue_turns(srt_cues(text, where), "SubRip captions")
+    elif suffix == ".json":
+        parsed = json_turns(text, where)
+    else:
+        parsed = read_text(text)
+    if read_as is not None:
+        parsed.warnings.append(read_as)
+    return parsed
 
 
 def _load(

@@ -12,7 +12,7 @@ import zipfile
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import docx
 from docx.table import Table
@@ -71,23 +71,54 @@ def check_text_size(text: str, where: str) -> str:
 
 
 def decode(raw: bytes, where: str) -> str:
-    """UTF-8 text (with or without a byte-order mark), line endings normalised to "\\n"."""
+    """UTF-8 text (with or without a byte-order mark), UTF-16 with its mark, or Windows-1252 (`windows_1252`),
+    line endings normalised to "\\n"."""
+    return decoded(raw, where)[0]
+
+
+# What a file that is not UTF-8 was read as, for the reader to check (a transcript's warning).
+READ_AS_WINDOWS_1252: Final = (
+    "is not UTF-8 and was read as Windows-1252 (as Word and Notepad save 'ANSI' text on Western systems); "
+    "if a letter looks wrong in a quote, save the file as UTF-8"
+)
+# Western European text has a few letters outside ASCII (Norwegian, German or French about 1-4 %); a file
+# where many are is in another legacy encoding, and reading it as Windows-1252 would garble every quote.
+MAX_NON_ASCII_LETTERS: Final = 0.1
+
+
+def decoded(raw: bytes, where: str) -> tuple[str, str | None]:
+    """`decode`'s text, and a note where the reader should check how it was read (None for UTF-8/16)."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            return check_text_size(normalise_newlines(raw.decode("utf-16")), where)
+            return check_text_size(normalise_newlines(raw.decode("utf-16")), where), None
         except UnicodeDecodeError as exc:
             raise InputError(where, f"is not valid UTF-16 ({exc.reason}); save it as UTF-8 text") from exc
     if b"\x00" in raw:
         raise InputError(where, "looks like a binary file (it contains NUL bytes); give a UTF-8 text file")
     try:
-        text = raw.decode("utf-8-sig")
+        return check_text_size(normalise_newlines(raw.decode("utf-8-sig")), where), None
     except UnicodeDecodeError as exc:
-        raise InputError(
-            where,
-            f"is not UTF-8 text (byte 0x{raw[exc.start]:02x} at position {exc.start}); "
-            "save it as UTF-8 (it may be Latin-1/Windows-1252)",
-        ) from exc
-    return check_text_size(normalise_newlines(text), where)
+        text = windows_1252(raw)
+        if text is None:
+            raise InputError(
+                where,
+                f"is not UTF-8 text (byte 0x{raw[exc.start]:02x} at position {exc.start}) nor Western "
+                "Windows-1252 text; save it as UTF-8",
+            ) from exc
+    return check_text_size(normalise_newlines(text), where), READ_AS_WINDOWS_1252
+
+
+def windows_1252(raw: bytes) -> str | None:
+    """The text of a file saved as Windows-1252 ("ANSI" on Western systems: curly quotes and dashes at
+    0x80-0x9f, Latin-1 letters above), or None where it cannot be one: a byte the code page leaves undefined,
+    or more letters outside ASCII than Western European text has."""
+    try:
+        text = raw.decode("cp1252")
+    except UnicodeDecodeError:
+        return None
+    letters = [c for c in text if c.isalpha()]
+    wide = sum(1 for c in letters if not c.isascii())
+    return text if letters and wide / len(letters) <= MAX_NON_ASCII_LETTERS else None
 
 
 def normalise_newlines(text: str) -> str:
