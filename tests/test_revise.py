@@ -183,3 +183,35 @@ def test_cli_revise_names_an_input_it_cannot_find(bike: Path, tmp_path: Path) ->
     )
     assert result.exit_code == 2
     assert "map.json: its brief brief.md was not found" in " ".join(result.output.split())
+
+
+def test_cli_diff_shows_what_a_review_changed(tmp_path: Path) -> None:
+    old = sample_map()
+    pain, dropped = old.pain_points[0], old.pain_points[-1]
+    assert pain.id != dropped.id
+    edited = apply_review(old, pain.id, "edit", edits={"statement": "Deliveries come late."}, note="shorter")
+    before, after = tmp_path / "v1.json", tmp_path / "v2.json"
+    before.write_text(old.model_dump_json(), encoding="utf-8")
+    after.write_text(edited.model_dump_json(), encoding="utf-8")
+
+    result = runner.invoke(cjgen.cli.app, ["diff", str(before), str(after), "--exit-code"])
+    assert result.exit_code == 1
+    assert f"version {old.version} → {edited.version}" in result.output
+    assert f"~ pain_points {pain.id}" in result.output
+    assert f"statement: {pain.statement} → Deliveries come late." in result.output
+    assert "review.status: pending → edited" in result.output
+
+    as_json = json.loads(runner.invoke(cjgen.cli.app, ["diff", str(before), str(after), "--json"]).output)
+    assert as_json["changed"][0]["id"] == pain.id and not as_json["added"] and not as_json["removed"]
+
+    fewer = edited.model_copy(update={"pain_points": edited.pain_points[:-1]})
+    after.write_text(fewer.model_dump_json(), encoding="utf-8")
+    result = runner.invoke(cjgen.cli.app, ["diff", str(before), str(after)])
+    assert result.exit_code == 0, result.output
+    assert f"- pain_points {dropped.id}" in result.output
+
+    same = runner.invoke(cjgen.cli.app, ["diff", str(before), str(before), "--exit-code"])
+    assert same.exit_code == 0 and "no changes" in same.output
+
+    missing = runner.invoke(cjgen.cli.app, ["diff", str(before), str(tmp_path / "nope.json")])
+    assert missing.exit_code == 2 and "nope.json" in missing.output

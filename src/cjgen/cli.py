@@ -30,6 +30,7 @@ from cjgen.participants import load_participants
 from cjgen.pipeline import draft_map_from_file, generate_map, open_runtime, summarize_file
 from cjgen.pseudonym import pseudonymise
 from cjgen.render import FORMATS, extension_for, formats_help, render, summary_to_markdown
+from cjgen.review import diff_lines, diff_maps
 from cjgen.revise import RevisionReport, carry_decisions
 from cjgen.schema import JourneyMap, MapType, journey_map_schema
 from cjgen.version import __version__
@@ -405,6 +406,29 @@ def export(
         journey = load_map(map_file)
         write_atomic(target, render(journey, chosen, include_pending=include_pending))
     err.print(f"wrote [bold]{target}[/]", highlight=False)
+
+
+@app.command()
+def diff(
+    old: Annotated[Path, typer.Argument(help="The earlier map, saved as JSON.")],
+    new: Annotated[
+        Path, typer.Argument(help="The later map, saved as JSON (a revision, or the map reviewed).")
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="JSON for tools instead of text.")] = False,
+    exit_code: Annotated[
+        bool, typer.Option("--exit-code", help="Exit with 1 when the maps differ, as `git diff` does.")
+    ] = False,
+) -> None:
+    """Show what changed between two versions of a map: items added, removed and changed, field by field
+    (review decisions included), and the stages' order."""
+    with user_errors():
+        found = diff_maps(load_map(old), load_map(new))
+    if as_json:
+        out.print(found.model_dump_json(indent=2), markup=False, highlight=False, soft_wrap=True)
+    else:
+        out.print("\n".join(diff_lines(found)), markup=False, highlight=False, soft_wrap=True)
+    if exit_code and not found.empty:
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -7,6 +7,7 @@ evidence, its id or its basis, so every observed claim stays backed by the quote
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any, Final, Literal
@@ -189,6 +190,29 @@ def _comparable(item: Item) -> dict[str, Any]:
 def _field_changes(old: dict[str, Any], new: dict[str, Any]) -> list[FieldChange]:
     names = list(dict.fromkeys([*old, *new]))
     return [FieldChange(field=n, old=old.get(n), new=new.get(n)) for n in names if old.get(n) != new.get(n)]
+
+
+def _shown(value: Any, width: int = 100) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def diff_lines(diff: MapDiff) -> list[str]:
+    """The diff for a reader: what was added, removed and changed, a line each, with old and new values."""
+    if diff.empty:
+        return [f"{diff.map_id}: version {diff.from_version} → {diff.to_version}, no changes"]
+    lines = [f"{diff.map_id}: version {diff.from_version} → {diff.to_version}"]
+    lines += [f"+ {ref.type} {ref.id}" for ref in diff.added]
+    lines += [f"- {ref.type} {ref.id}" for ref in diff.removed]
+    for item in diff.changed:
+        lines.append(f"~ {item.type} {item.id}")
+        lines += [f"    {c.field}: {_shown(c.old)} → {_shown(c.new)}" for c in item.changes]
+    if diff.map_changes:
+        lines.append("~ map")
+        lines += [f"    {c.field}: {_shown(c.old)} → {_shown(c.new)}" for c in diff.map_changes]
+    if diff.stage_order is not None:
+        lines.append(f"~ stage order: {', '.join(diff.stage_order.old)} → {', '.join(diff.stage_order.new)}")
+    return lines
 
 
 def diff_maps(old: JourneyMap, new: JourneyMap) -> MapDiff:
