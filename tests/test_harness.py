@@ -14,7 +14,7 @@ from langchain_core.messages import BaseMessage
 from typer.testing import CliRunner
 
 import cjgen.cli
-from cjgen.errors import CjgenError
+from cjgen.errors import CjgenError, InputError
 from cjgen.eval.runner import MAPS_FOLDER, case_dirs, rescore
 from cjgen.harness import cpu_features, run_eval, run_label
 from cjgen.models import ScriptedChatModel
@@ -174,3 +174,18 @@ def test_results_say_which_cpu_kernels_the_model_ran_on(tmp_path: Path) -> None:
     # Another line that merely contains the word ("vmx flags") is not the CPU's flag list.
     info.write_text("processor\t: 0\nvmx flags\t: ept vpid\n", encoding="utf-8")
     assert cpu_features(info).startswith("none of avx2")
+
+
+def test_a_tag_keeps_a_days_runs_apart(tmp_path: Path) -> None:
+    router = PerCase()
+    runtime = open_runtime(model=ScriptedChatModel(responder=router.respond), use_cache=False)
+    one = ["clinic-booking"]
+    plain, _, _ = run_eval(CASES, tmp_path, runtime, only=one, baseline=False)
+    tagged, tagged_md, _ = run_eval(CASES, tmp_path, runtime, only=one, baseline=False, tag="fresh-clinic")
+    assert tagged.name == plain.name.removesuffix(".json") + "-fresh-clinic.json"
+    assert tagged_md.with_suffix(".json") == tagged and plain.exists()
+    assert (
+        tmp_path / MAPS_FOLDER / f"{run_label(runtime)}-fresh-clinic" / "cjgen-clinic-booking.json"
+    ).is_file()
+    with pytest.raises(InputError, match="--tag"):
+        run_eval(CASES, tmp_path, runtime, only=one, tag="../elsewhere")

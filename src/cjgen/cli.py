@@ -529,6 +529,10 @@ def eval_command(
     ),
     baseline: Annotated[bool, typer.Option(help="Also score the naive one-prompt baseline.")] = True,
     case_filter: Annotated[list[str] | None, typer.Option("--case", help="Only these case names.")] = None,
+    tag: Annotated[
+        str | None,
+        typer.Option(help="Name this run apart from the day's others: results <label>-<date>-<tag>.json."),
+    ] = None,
     saved_maps: Annotated[
         Path | None,
         typer.Option(
@@ -558,6 +562,7 @@ def eval_command(
                 baseline=baseline,
                 only=case_filter,
                 log=lambda m: err.print(m, highlight=False),
+                tag=tag,
             )
     out.print(table, markup=False, highlight=False, soft_wrap=True)
     err.print(f"wrote [bold]{json_path}[/] and {md_path}", highlight=False)

@@ -13,13 +13,15 @@ from pathlib import Path
 
 from cjgen.ask import Runtime
 from cjgen.baseline import naive_map
-from cjgen.errors import CjgenError
+from cjgen.errors import CjgenError, InputError
 from cjgen.eval.gold import GoldCase
 from cjgen.eval.report import report_tables, write_results
 from cjgen.eval.runner import MAPS_FOLDER, Log, System, load_cases, run_cases
 from cjgen.participants import SUFFIXES, load_participants
 from cjgen.pipeline import draft_map_from_file, generate_map_from_files
 from cjgen.version import __version__
+
+_TAG = re.compile(r"[A-Za-z0-9._-]{1,60}")
 
 
 def run_label(runtime: Runtime) -> str:
@@ -90,15 +92,19 @@ def run_eval(
     baseline: bool = True,
     only: Sequence[str] | None = None,
     log: Log = lambda _: None,
+    tag: str | None = None,
 ) -> tuple[Path, Path, str]:
-    """Run and score every case (or `only` those named); write the results and return their paths and table."""
+    """Run and score every case (or `only` those named); write the results and return their paths and table.
+    `tag` names this run apart from the day's others: in the results' file names and the kept maps' folder."""
+    if tag is not None and not _TAG.fullmatch(tag):
+        raise InputError("--tag", f"{tag!r} must be letters, digits, '.', '_' or '-' (it names files)")
     label = run_label(runtime)
     cases = load_cases(cases_root, only)
     runs = run_cases(
         cases,
         partial(_systems, runtime=runtime, baseline=baseline),
         log=log,
-        keep=out_dir / MAPS_FOLDER / label,  # the scored maps, to look at next to their scores
+        keep=out_dir / MAPS_FOLDER / (f"{label}-{tag}" if tag else label),  # the scored maps, by their scores
     )
     metadata = {
         "backend": runtime.backend,
@@ -110,5 +116,5 @@ def run_eval(
         **({"llama-cpp-python": _version_of("llama-cpp-python")} if runtime.backend == "local" else {}),
         "cpu features": cpu_features(),
     }
-    json_path, md_path = write_results(runs, out_dir, label, metadata=metadata, day=date.today())
+    json_path, md_path = write_results(runs, out_dir, label, metadata=metadata, day=date.today(), tag=tag)
     return json_path, md_path, report_tables(runs)

@@ -479,12 +479,14 @@ def write_results(
     *,
     metadata: dict[str, Any] | None = None,
     day: date | None = None,
+    tag: str | None = None,
 ) -> tuple[Path, Path]:
-    """Write `<out_dir>/<label>-<YYYY-MM-DD>.json` (every score, summaries, metadata) and the `.md` table."""
+    """Write `<out_dir>/<label>-<YYYY-MM-DD>[-<tag>].json` (every score, summaries, metadata) and the `.md`
+    table; a tag keeps a day's runs apart."""
     day = day or date.today()
     meta = dict(metadata or {})
     out_dir.mkdir(parents=True, exist_ok=True)
-    stem = f"{label}-{day.isoformat()}"
+    stem = f"{label}-{day.isoformat()}" + (f"-{tag}" if tag else "")
     json_path, md_path = out_dir / f"{stem}.json", out_dir / f"{stem}.md"
     record = {
         "label": label,
