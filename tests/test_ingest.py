@@ -429,7 +429,7 @@ def test_brief_errors(tmp_path: Path, name: str, content: bytes, problem: str) -
 
 
 ERROR_CASES: list[tuple[str, bytes, str]] = [
-    ("notes.rtf", b"{\\rtf1 x}", "supported: .docx, .json, .md, .pdf, .srt, .txt, .vtt"),
+    ("notes.rtf", b"{\\rtf1 x}", "supported: .csv, .docx, .json, .md, .pdf, .srt, .tsv, .txt, .vtt"),
     ("notes", b"P1: hi", "no extension"),
     ("P1.txt", b"", "empty"),
     ("P1.txt", b"  \n\n", "empty"),

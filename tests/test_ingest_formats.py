@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from cjgen.ingest import (
     load_brief,
     load_transcript,
     main_speaker,
+    transcript_files,
 )
 from cjgen.ingest.notes import parse_qa
 from cjgen.schema import Transcript
@@ -697,3 +699,96 @@ def test_a_speakers_consecutive_lines_are_one_turn_with_a_segment_each(tmp_path:
         ("it did not fit my situation at all.", 15.0),
     ]
     assert (answer.start_s, t.turns[2].start_s) == (12.0, 25.0)
+
+
+# --------------------------------------------------------------------------------------------- tables
+
+
+@pytest.mark.parametrize(
+    ("name", "header", "row"),
+    [
+        ("P3.csv", "Speaker,Start Time,Text", '{name},00:00:{start:02d},"{text}"'),
+        ("P3.csv", "start_time (s);speaker name;transcript", '{start};{name};"{text}"'),
+        ("P3.tsv", "Speaker\tStart\tUtterance", "{name}\t{start}\t{text}"),
+    ],
+)
+def test_a_table_of_turns_with_speaker_time_and_text_columns(
+    tmp_path: Path, name: str, header: str, row: str
+) -> None:
+    lines = [header] + [row.format(name=n, start=int(s), text=text) for n, s, text in _SAID]
+    t = load_transcript(write(tmp_path, name, "\n".join(lines) + "\n"))
+    assert [(x.speaker, x.role, x.start_s, x.text) for x in t.turns] == [
+        (n, "interviewer" if n == "Interviewer" else "participant", s, text) for n, s, text in _SAID
+    ]
+    assert (t.kind, t.participant_id) == ("verbatim", "P3")
+    assert inspect_transcript(tmp_path / name).format == "table of turns (speaker, text)"
+
+
+def test_a_tables_rows_without_a_name_continue_the_speaker_above(tmp_path: Path) -> None:
+    """Exports name the speaker on a turn's first row; a quoted cell may hold a line break and a comma."""
+    table = (
+        "speaker,start,end,text\n"
+        "Interviewer,1,4,How did you book?\n"
+        'Ana,5,9,"Online, on my phone.\nIt took two minutes."\n'
+        ",9.5,12,But the confirmation never came.\n"
+        "\n"
+        "Interviewer,13,14,Never?\n"
+    )
+    t = load_transcript(write(tmp_path, "P4.csv", table))
+    assert rows(t) == [
+        ("Interviewer", "interviewer", "How did you book?"),
+        ("Ana", "participant", "Online, on my phone.\nIt took two minutes. But the confirmation never came."),
+        ("Interviewer", "interviewer", "Never?"),
+    ]
+    answer = t.turns[1]
+    assert [(answer.text[s.start : s.end], s.start_s, s.end_s) for s in answer.segments] == [
+        ("Online, on my phone.\nIt took two minutes.", 5.0, 9.0),
+        ("But the confirmation never came.", 9.5, 12.0),
+    ]
+
+
+def test_a_table_of_questions_and_answers_is_notes(tmp_path: Path) -> None:
+    table = (
+        'Question,Answer\nHow did you book?,"Online, it took two minutes."\nAnything else?,No.\nThanks!,\n'
+    )
+    t = load_transcript(write(tmp_path, "P5.csv", table))
+    assert (t.kind, [(x.role, x.text) for x in t.turns]) == (
+        "notes",
+        [
+            ("interviewer", "How did you book?"),
+            ("participant", "Online, it took two minutes."),
+            ("interviewer", "Anything else?"),
+            ("participant", "No."),
+            ("interviewer", "Thanks!"),
+        ],
+    )
+
+
+@pytest.mark.parametrize(
+    ("table", "problem"),
+    [
+        ("id,group\nP1,commuters\n", "a speaker and a text column"),
+        ("speaker,text\n", "no row with text"),
+        (
+            "speaker,text\n,I waited an hour.\n",
+            "line 2 has text but no speaker; fill in its 'speaker' column",
+        ),
+        ("speaker;text\nP1;Good; very good.\n", "line 2 has 3 cells but the header has 2 columns"),
+        ("speaker,start,text\nP1,soon,Hello there.\n", "line 2: 'start' must be seconds or a time"),
+        ("speaker,start,text\nP1,-4,Hello there.\n", "line 2: 'start' must be seconds"),
+    ],
+)
+def test_a_table_that_cannot_be_read_as_turns_is_one_clear_error(
+    tmp_path: Path, table: str, problem: str
+) -> None:
+    path = write(tmp_path, "P6.csv", table)
+    with pytest.raises(InputError, match=re.escape(problem)) as caught:
+        load_transcript(path)
+    assert str(path) in str(caught.value)
+
+
+def test_a_folder_of_tables_leaves_the_participant_list_out(tmp_path: Path) -> None:
+    write(tmp_path, "P1.csv", "Speaker,Text\nInterviewer,How was it?\nP1,Slow.\n")
+    write(tmp_path, "P2.txt", "Interviewer: How was it?\nP2: Fine.\n")
+    write(tmp_path, "participants.csv", "id,group\nP1,commuters\nP2,families\n")
+    assert [p.name for p in transcript_files([tmp_path])] == ["P1.csv", "P2.txt"]

@@ -8,6 +8,7 @@ in `response_format`, so these tests follow the pipeline's output shapes without
 from __future__ import annotations
 
 import base64
+import csv
 import io
 import json
 import time
@@ -249,6 +250,22 @@ def test_word_and_pdf_transcripts_come_as_base64_and_read_as_their_text_does(
             q.quote.replace("’", "'") in said for q in summary.quotes if not q.redacted
         )
         assert same_summary(response.json(), sent["name"]) == same_summary(as_text.json(), "P1.txt")
+
+
+def test_a_table_of_turns_comes_as_text_and_reads_as_its_lines_do(client: TestClient) -> None:
+    lines = labelled_lines(TRANSCRIPTS[0]["content"])
+    as_text = client.post("/v1/transcripts/summarize", json={"name": "P1.txt", "content": "\n".join(lines)})
+    assert as_text.status_code == 200, as_text.text
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["Speaker", "Text"])
+    writer.writerows(line.split(": ", 1) for line in lines)
+    response = client.post("/v1/transcripts/summarize", json={"name": "P1.csv", "content": out.getvalue()})
+    assert response.status_code == 200, response.text
+    assert same_summary(response.json(), "P1.csv") == same_summary(as_text.json(), "P1.txt")
+    refused = client.post("/v1/transcripts/summarize", json={"name": "P1.csv", "content": "id,group\nP1,a\n"})
+    assert refused.status_code == 422, refused.text
+    assert "a speaker and a text column" in refused.text
 
 
 def test_a_map_from_a_word_transcript_keeps_it_for_its_revision(client: TestClient) -> None:

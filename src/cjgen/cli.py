@@ -275,7 +275,8 @@ def map_command(
         typer.Argument(help="The business brief (.md, .txt, .docx or .pdf); with --revise, any input file."),
     ],
     transcripts: Annotated[
-        list[Path] | None, typer.Argument(help="Interview transcripts (.txt .md .vtt .srt .docx .pdf .json).")
+        list[Path] | None,
+        typer.Argument(help="Interview transcripts (.txt .md .vtt .srt .docx .pdf .json .csv .tsv)."),
     ] = None,
     output: OutputOpt = None,
     fmt: FormatOpt = None,
@@ -477,7 +478,8 @@ def summarize(
 @app.command()
 def inspect(
     transcripts: Annotated[
-        list[Path], typer.Argument(help="Transcripts to check (.txt .md .vtt .srt .docx .pdf .json).")
+        list[Path],
+        typer.Argument(help="Transcripts to check (.txt .md .vtt .srt .docx .pdf .json .csv .tsv)."),
     ],
     as_json: Annotated[bool, typer.Option("--json", help="JSON for tools instead of text.")] = False,
     interviewer: InterviewerOpt = None,

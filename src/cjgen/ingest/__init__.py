@@ -7,7 +7,7 @@ to do about it; files that load but look doubtful get warnings (`inspect_transcr
 
 One concern per module: `files` (bytes, encodings, .docx, size limits), `labels` (speaker labels and roles),
 `lines` (what each text line is), `text` (labelled transcripts), `notes` (Q&A and plain notes), `cues`
-(.vtt/.srt), `jsonfile` and `transcript` (roles, ids, long turns), `guide` (guide text shared across a study's
+(.vtt/.srt), `jsonfile`, `table` (.csv/.tsv) and `transcript` (roles, ids, long turns), `guide` (guide text shared across a study's
 files).
 """
 
@@ -37,6 +37,7 @@ from cjgen.ingest.guide import separate_guide
 from cjgen.ingest.jsonfile import MAX_JSON_DEPTH, json_turns
 from cjgen.ingest.parsed import Parsed
 from cjgen.ingest.report import SpeakerReport, TranscriptReport
+from cjgen.ingest.table import TABLE_SUFFIXES, is_turn_table, table_turns
 from cjgen.ingest.text import read_text
 from cjgen.ingest.transcript import MAX_TURN_WORDS, MAX_TURNS, build_transcript, main_speaker
 from cjgen.pseudonym import may_hold_name
@@ -63,7 +64,7 @@ __all__ = [
     "transcript_files",
 ]
 
-TRANSCRIPT_SUFFIXES = (".txt", ".md", ".vtt", ".srt", ".docx", ".json", ".pdf")
+TRANSCRIPT_SUFFIXES = (".txt", ".md", ".vtt", ".srt", ".docx", ".json", ".pdf", *TABLE_SUFFIXES)
 BRIEF_SUFFIXES = (".md", ".txt", ".docx", ".pdf")
 _DIGITS = re.compile(r"(\d+)")
 _NO_TURNS = "no text found; expected lines like 'P1: ...' or 'Interviewer: ...', or notes"
@@ -84,7 +85,11 @@ def transcript_files(paths: Iterable[Path | str]) -> list[Path]:
         inside = [
             p
             for p in path.iterdir()
-            if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in TRANSCRIPT_SUFFIXES
+            if p.is_file()
+            and not p.name.startswith(".")
+            and p.suffix.lower() in TRANSCRIPT_SUFFIXES
+            # A table beside the transcripts may be the study's participant list.
+            and (p.suffix.lower() not in TABLE_SUFFIXES or is_turn_table(p))
         ]
         if not inside:
             raise InputError(
@@ -99,7 +104,7 @@ def transcript_files(paths: Iterable[Path | str]) -> list[Path]:
 def load_transcript(
     path: Path | str, participant_id: str | None = None, *, interviewers: Sequence[str] | None = None
 ) -> Transcript:
-    """Read one transcript (.txt .md .vtt .srt .docx .pdf .json) into a `Transcript`.
+    """Read one transcript (.txt .md .vtt .srt .docx .pdf .json .csv .tsv) into a `Transcript`.
 
     `interviewers` names speakers to read as the interviewer (every other speaker is then a participant);
     None takes them from the `CJGEN_INTERVIEWER` setting.
@@ -272,6 +277,8 @@ def _parse(path: Path, raw: bytes) -> Parsed:
         parsed = cue_turns(srt_cues(text, where), "SubRip captions")
     elif suffix == ".json":
         parsed = json_turns(text, where)
+    elif suffix in TABLE_SUFFIXES:
+        parsed = table_turns(text, suffix, where)
     else:
         parsed = read_text(text)
     if read_as is not None:
