@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import re
@@ -9,6 +10,7 @@ import zipfile
 from pathlib import Path
 
 import docx
+import openpyxl
 import pytest
 
 from cjgen.errors import InputError
@@ -321,12 +323,7 @@ def test_docx_tables_of_timed_turns_and_of_questions_and_answers(tmp_path: Path)
     t = load_transcript(path)
     assert (t.kind, [(x.role, x.text) for x in t.turns]) == (
         "notes",
-        [
-            ("interviewer", "How did you book?"),
-            ("participant", "Online, it took two minutes."),
-            ("interviewer", "Anything else?"),
-            ("participant", "No."),
-        ],
+        _NOTES_READ,
     )
 
 
@@ -553,6 +550,12 @@ def test_times_out_of_range_are_refused_in_one_line(tmp_path: Path, value: str) 
     _expect_error(path, "seconds")
 
 
+_NOTES_READ = [
+    ("interviewer", "How did you book?"),
+    ("participant", "Online, it took two minutes."),
+    ("interviewer", "Anything else?"),
+    ("participant", "No."),
+]
 _SAID = [
     ("Interviewer", 5.0, "How did you first apply for the benefit?"),
     ("Mary Jones", 12.0, "I filled in the form online, but it did not fit my situation."),
@@ -754,13 +757,7 @@ def test_a_table_of_questions_and_answers_is_notes(tmp_path: Path) -> None:
     t = load_transcript(write(tmp_path, "P5.csv", table))
     assert (t.kind, [(x.role, x.text) for x in t.turns]) == (
         "notes",
-        [
-            ("interviewer", "How did you book?"),
-            ("participant", "Online, it took two minutes."),
-            ("interviewer", "Anything else?"),
-            ("participant", "No."),
-            ("interviewer", "Thanks!"),
-        ],
+        [*_NOTES_READ, ("interviewer", "Thanks!")],
     )
 
 
@@ -768,12 +765,12 @@ def test_a_table_of_questions_and_answers_is_notes(tmp_path: Path) -> None:
     ("table", "problem"),
     [
         ("id,group\nP1,commuters\n", "a speaker and a text column"),
-        ("speaker,text\n", "no row with text"),
+        ("speaker,text\n", "no line with text"),
         (
             "speaker,text\n,I waited an hour.\n",
-            "line 2 has text but no speaker; fill in its 'speaker' column",
+            "line 2: has text but no speaker; fill in its 'speaker' column",
         ),
-        ("speaker;text\nP1;Good; very good.\n", "line 2 has 3 cells but the header has 2 columns"),
+        ("speaker;text\nP1;Good; very good.\n", "line 2: has 3 cells but the header has 2 columns"),
         ("speaker,start,text\nP1,soon,Hello there.\n", "line 2: 'start' must be seconds or a time"),
         ("speaker,start,text\nP1,-4,Hello there.\n", "line 2: 'start' must be seconds"),
     ],
@@ -791,4 +788,66 @@ def test_a_folder_of_tables_leaves_the_participant_list_out(tmp_path: Path) -> N
     write(tmp_path, "P1.csv", "Speaker,Text\nInterviewer,How was it?\nP1,Slow.\n")
     write(tmp_path, "P2.txt", "Interviewer: How was it?\nP2: Fine.\n")
     write(tmp_path, "participants.csv", "id,group\nP1,commuters\nP2,families\n")
-    assert [p.name for p in transcript_files([tmp_path])] == ["P1.csv", "P2.txt"]
+    (tmp_path / "P3.xlsx").write_bytes(workbook_of({"S": [["Speaker", "Text"], ["P3", "Fine."]]}))
+    (tmp_path / "groups.xlsx").write_bytes(workbook_of({"S": [["id", "group"], ["P3", "commuters"]]}))
+    assert [p.name for p in transcript_files([tmp_path])] == ["P1.csv", "P2.txt", "P3.xlsx"]
+
+
+def workbook_of(sheets: dict[str, list[list[object]]]) -> bytes:
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for title, table in sheets.items():
+        sheet = book.create_sheet(title)
+        for row in table:
+            sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_an_excel_sheet_of_turns_with_times_of_day_and_a_notes_sheet(tmp_path: Path) -> None:
+    """Excel keeps a typed `00:00:05` as a time of day; a second sheet without turns is named, not read."""
+    table: list[list[object]] = [["Time", "Speaker", "Text"]]
+    table += [[dt.time(0, 0, int(s)), n, text] for n, s, text in _SAID]
+    path = tmp_path / "P7.xlsx"
+    path.write_bytes(workbook_of({"Transcript": table, "Notes": [["Observer notes"], ["Tired, in a hurry"]]}))
+    t = load_transcript(path)
+    assert [(x.speaker, x.start_s, x.text) for x in t.turns] == _SAID
+    report = inspect_transcript(path)
+    assert report.format == "table of turns (speaker, text)"
+    assert report.warnings == ["1 other sheet(s) not read (no turns in them); read 'Transcript', not 'Notes'"]
+    notes = tmp_path / "P8.xlsx"
+    notes.write_bytes(
+        workbook_of({"Sheet1": [["Question", "Notes"], ["How did you book?", "Online, 2 min."]]})
+    )
+    assert [(x.role, x.text) for x in load_transcript(notes).turns] == [
+        ("interviewer", "How did you book?"),
+        ("participant", "Online, 2 min."),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("sheets", "problem"),
+    [
+        (
+            {"A": [["Speaker", "Text"], ["P1", "Hi."]], "B": [["Speaker", "Text"], ["P2", "Yo."]]},
+            "2 sheets of turns",
+        ),
+        ({"People": [["id", "group"], ["P1", "commuters"]]}, "its first sheet's columns are 'id', 'group'"),
+        (
+            {"S": [["Speaker", "Start", "Text"], ["P1", "soon", "Hi."]]},
+            "sheet 'S', row 2: 'start' must be seconds",
+        ),
+    ],
+)
+def test_an_excel_workbook_that_is_not_one_interview_is_one_clear_error(
+    tmp_path: Path, sheets: dict[str, list[list[object]]], problem: str
+) -> None:
+    path = tmp_path / "P9.xlsx"
+    path.write_bytes(workbook_of(sheets))
+    with pytest.raises(InputError, match=re.escape(problem)):
+        load_transcript(path)
+    broken = tmp_path / "P10.xlsx"
+    broken.write_bytes(b"not a workbook")
+    with pytest.raises(InputError, match=r"P10\.xlsx: is not a readable \.xlsx file"):
+        load_transcript(broken)

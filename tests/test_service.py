@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, cast
 
 import docx
+import openpyxl
 import pytest
 from fastapi.testclient import TestClient
 
@@ -252,7 +253,7 @@ def test_word_and_pdf_transcripts_come_as_base64_and_read_as_their_text_does(
         assert same_summary(response.json(), sent["name"]) == same_summary(as_text.json(), "P1.txt")
 
 
-def test_a_table_of_turns_comes_as_text_and_reads_as_its_lines_do(client: TestClient) -> None:
+def test_a_table_of_turns_as_csv_text_or_an_excel_file_reads_as_its_lines_do(client: TestClient) -> None:
     lines = labelled_lines(TRANSCRIPTS[0]["content"])
     as_text = client.post("/v1/transcripts/summarize", json={"name": "P1.txt", "content": "\n".join(lines)})
     assert as_text.status_code == 200, as_text.text
@@ -263,6 +264,14 @@ def test_a_table_of_turns_comes_as_text_and_reads_as_its_lines_do(client: TestCl
     response = client.post("/v1/transcripts/summarize", json={"name": "P1.csv", "content": out.getvalue()})
     assert response.status_code == 200, response.text
     assert same_summary(response.json(), "P1.csv") == same_summary(as_text.json(), "P1.txt")
+    book = openpyxl.Workbook()
+    for row in csv.reader(io.StringIO(out.getvalue())):
+        book.active.append(row)
+    sheet = io.BytesIO()
+    book.save(sheet)
+    response = client.post("/v1/transcripts/summarize", json=as_base64("P1.xlsx", sheet.getvalue()))
+    assert response.status_code == 200, response.text
+    assert same_summary(response.json(), "P1.xlsx") == same_summary(as_text.json(), "P1.txt")
     refused = client.post("/v1/transcripts/summarize", json={"name": "P1.csv", "content": "id,group\nP1,a\n"})
     assert refused.status_code == 422, refused.text
     assert "a speaker and a text column" in refused.text

@@ -276,7 +276,7 @@ def map_command(
     ],
     transcripts: Annotated[
         list[Path] | None,
-        typer.Argument(help="Interview transcripts (.txt .md .vtt .srt .docx .pdf .json .csv .tsv)."),
+        typer.Argument(help="Interview transcripts (.txt .md .vtt .srt .docx .pdf .json .csv .tsv .xlsx)."),
     ] = None,
     output: OutputOpt = None,
     fmt: FormatOpt = None,
@@ -479,7 +479,7 @@ def summarize(
 def inspect(
     transcripts: Annotated[
         list[Path],
-        typer.Argument(help="Transcripts to check (.txt .md .vtt .srt .docx .pdf .json .csv .tsv)."),
+        typer.Argument(help="Transcripts to check (.txt .md .vtt .srt .docx .pdf .json .csv .tsv .xlsx)."),
     ],
     as_json: Annotated[bool, typer.Option("--json", help="JSON for tools instead of text.")] = False,
     interviewer: InterviewerOpt = None,

@@ -7,7 +7,7 @@ to do about it; files that load but look doubtful get warnings (`inspect_transcr
 
 One concern per module: `files` (bytes, encodings, .docx, size limits), `labels` (speaker labels and roles),
 `lines` (what each text line is), `text` (labelled transcripts), `notes` (Q&A and plain notes), `cues`
-(.vtt/.srt), `jsonfile`, `table` (.csv/.tsv) and `transcript` (roles, ids, long turns), `guide` (guide text shared across a study's
+(.vtt/.srt), `jsonfile`, `table` (.csv/.tsv/.xlsx) and `transcript` (roles, ids, long turns), `guide` (guide text shared across a study's
 files).
 """
 
@@ -37,7 +37,7 @@ from cjgen.ingest.guide import separate_guide
 from cjgen.ingest.jsonfile import MAX_JSON_DEPTH, json_turns
 from cjgen.ingest.parsed import Parsed
 from cjgen.ingest.report import SpeakerReport, TranscriptReport
-from cjgen.ingest.table import TABLE_SUFFIXES, is_turn_table, table_turns
+from cjgen.ingest.table import TABLE_SUFFIXES, is_turn_table, sheet_turns, table_turns
 from cjgen.ingest.text import read_text
 from cjgen.ingest.transcript import MAX_TURN_WORDS, MAX_TURNS, build_transcript, main_speaker
 from cjgen.pseudonym import may_hold_name
@@ -104,7 +104,7 @@ def transcript_files(paths: Iterable[Path | str]) -> list[Path]:
 def load_transcript(
     path: Path | str, participant_id: str | None = None, *, interviewers: Sequence[str] | None = None
 ) -> Transcript:
-    """Read one transcript (.txt .md .vtt .srt .docx .pdf .json .csv .tsv) into a `Transcript`.
+    """Read one transcript (.txt .md .vtt .srt .docx .pdf .json .csv .tsv .xlsx) into a `Transcript`.
 
     `interviewers` names speakers to read as the interviewer (every other speaker is then a participant);
     None takes them from the `CJGEN_INTERVIEWER` setting.
@@ -270,6 +270,8 @@ def _parse(path: Path, raw: bytes) -> Parsed:
         parsed = read_text((docx_text if suffix == ".docx" else pdf_text)(raw, where))
         parsed.format = f"{'Word document' if suffix == '.docx' else 'PDF'}, {parsed.format}"
         return parsed
+    if suffix == ".xlsx":
+        return sheet_turns(raw, where)
     text, read_as = decoded(raw, where)
     if suffix == ".vtt":
         parsed = cue_turns(vtt_cues(text, where), "WebVTT captions")

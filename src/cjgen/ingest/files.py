@@ -125,17 +125,21 @@ def normalise_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _check_docx_unpacked(raw: bytes, where: str) -> None:
+def check_unpacked(
+    raw: bytes, where: str, suffix: str = ".docx", fix: str = "open and re-save it in Word"
+) -> None:
+    """A zipped Office file (.docx, .xlsx) is refused before it is opened when it is no archive or unpacks
+    past the limit (a small file can unpack to gigabytes)."""
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
     except Exception as exc:  # zipfile raises several kinds for a broken archive
-        raise InputError(where, f"is not a readable .docx file ({exc}); open and re-save it in Word") from exc
+        raise InputError(where, f"is not a readable {suffix} file ({exc}); {fix}") from exc
     if unpacked > MAX_DOCX_UNPACKED_BYTES:
         raise InputError(
             where,
             f"unpacks to {unpacked / 1024 / 1024:.0f} MB, over the "
-            f"{MAX_DOCX_UNPACKED_BYTES // 1024 // 1024} MB limit for a .docx; save the text alone as .txt",
+            f"{MAX_DOCX_UNPACKED_BYTES // 1024 // 1024} MB limit for a {suffix}; save the text alone as .txt",
         )
 
 
@@ -145,7 +149,7 @@ def docx_text(raw: bytes, where: str) -> str:
 
     A question set wholly in bold is written as `**text?**`, so that it reads like its Markdown form.
     """
-    _check_docx_unpacked(raw, where)
+    check_unpacked(raw, where)
     try:
         document = docx.Document(io.BytesIO(raw))
         paragraphs: list[str] = []

@@ -1,27 +1,34 @@
-"""Transcripts kept as a table (CSV or TSV): one row per turn, with a speaker column and a text column, as
+"""Transcripts kept as a table (CSV, TSV or an Excel workbook): one row per turn, with a speaker column and a text column, as
 transcription services and research repositories export them (start and end times read where present); or
 one row per question, with a question column and an answer column, as notetakers keep interview notes in a
 sheet.
 
 A row with text but no speaker continues the speaker above (exports leave the name out after the first
 row of a turn), and a speaker's consecutive rows are one turn, each row a timed segment of it. A table that
-holds neither pair of columns is refused with the columns it has and the ones it needs.
+holds neither pair of columns is refused with the columns it has and the ones it needs. A workbook is read
+from the one sheet that holds such a table; one with several is refused (one interview per file).
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
 from cjgen.errors import InputError
+from cjgen.ingest.files import check_unpacked, normalise_newlines
 from cjgen.ingest.labels import CLOCK, parse_clock
 from cjgen.ingest.parsed import Draft, Parsed, one_turn_per_run
 from cjgen.ingest.text import INTERVIEWER
 
-TABLE_SUFFIXES = (".csv", ".tsv")
+TABLE_SUFFIXES = (".csv", ".tsv", ".xlsx")
+_Rows = list[
+    tuple[int, list[str]]
+]  # a table's non-blank rows, each with its line (CSV) or row (sheet) number
 # Column names as exports and notetakers write them, compared after `_column` (case, spaces, units).
 SPEAKER_COLUMNS = ("speaker", "speaker name", "speaker label", "name", "who", "person", "role")
 TEXT_COLUMNS = ("text", "transcript", "transcription", "utterance", "content", "words", "speech", "dialogue")
@@ -61,7 +68,7 @@ def _dialect(text: str, suffix: str) -> type[csv.Dialect] | csv.Dialect:
         return csv.excel
 
 
-def _rows(text: str, suffix: str, where: str) -> list[tuple[int, list[str]]]:
+def _rows(text: str, suffix: str, where: str) -> _Rows:
     """The table's non-blank rows, each with the line it ends on (a quoted cell may hold line breaks)."""
     reader = csv.reader(io.StringIO(text), _dialect(text, suffix), strict=True)
     try:
@@ -71,7 +78,7 @@ def _rows(text: str, suffix: str, where: str) -> list[tuple[int, list[str]]]:
         raise InputError(where, f"is not a readable table ({exc}); save it as CSV with a header row") from exc
 
 
-def _columns(rows: list[tuple[int, list[str]]]) -> tuple[list[str], dict[str, int | None]]:
+def _columns(rows: _Rows) -> tuple[list[str], dict[str, int | None]]:
     header = [_column(cell) for cell in rows[0][1]] if rows else []
     found = {
         "speaker": _find(header, SPEAKER_COLUMNS),
@@ -88,14 +95,13 @@ def is_turn_table(path: Path) -> bool:
     """Whether a table file's header names the columns of a transcript (a participant list does not), so that
     a folder of transcripts may hold the study's participant list beside them."""
     try:
+        if path.suffix.lower() == ".xlsx":
+            return bool(_turn_sheets(_sheets(path.read_bytes(), str(path))))
         with path.open("rb") as handle:
             head = handle.read(_SAMPLE).decode("utf-8-sig", errors="replace")
-    except OSError:
-        return True  # reading it again will name the problem
-    try:
         _, found = _columns(_rows(head.split("\n", 1)[0], path.suffix.lower(), str(path)))
-    except InputError:
-        return True
+    except (OSError, InputError):
+        return True  # reading it as a transcript will name the problem
     return _shape(found) is not None
 
 
@@ -111,7 +117,7 @@ def _cell(row: list[str], index: int | None) -> str:
     return row[index].strip() if index is not None and index < len(row) else ""
 
 
-def _seconds(value: str, where: str, line: int, column: str) -> float | None:
+def _seconds(value: str, where: str, column: str) -> float | None:
     """Seconds from a number of seconds or a clock (`01:02`, `00:01:02.500`); None where the cell is empty."""
     if not value:
         return None
@@ -122,72 +128,125 @@ def _seconds(value: str, where: str, line: int, column: str) -> float | None:
     except ValueError:
         seconds = -1.0
     if not 0 <= seconds < float("inf"):
-        raise InputError(
-            where, f"line {line}: '{column}' must be seconds or a time like '00:01:02', not {value!r:.40}"
-        )
+        raise InputError(where, f"'{column}' must be seconds or a time like '00:01:02', not {value!r:.40}")
     return seconds
 
 
 def table_turns(text: str, suffix: str, where: str) -> Parsed:
-    rows = _rows(text, suffix, where)
+    """A CSV or TSV file's turns."""
+    return turns_of(_rows(text, suffix, where), where, "line")
+
+
+def sheet_turns(raw: bytes, where: str) -> Parsed:
+    """An Excel workbook's turns, from the one sheet whose header names a transcript's columns."""
+    sheets = _sheets(raw, where)
+    found = _turn_sheets(sheets)
+    if len(found) > 1:
+        names = ", ".join(repr(name) for name in found)
+        raise InputError(
+            where, f"has {len(found)} sheets of turns ({names}); save each interview as a file of its own"
+        )
+    if not found:
+        first = next((rows for rows in sheets.values() if rows), [])
+        shown = ", ".join(repr(cell) for cell in first[0][1][:8] if cell) if first else "none"
+        raise InputError(where, f"{_NEEDS} on one sheet; its first sheet's columns are {shown}")
+    name = found[0]
+    parsed = turns_of(sheets[name], f"{where}, sheet '{name}'", "row")
+    others = [other for other, rows in sheets.items() if rows and other != name]
+    if others:
+        # The log's warning names no sheet (a sheet may be named after a person); `cjgen inspect` does.
+        unread = f"{len(others)} other sheet(s) not read (no turns in them)"
+        parsed.warnings.append(f"{unread}; `cjgen inspect` names them")
+        parsed.remarks.append(f"{unread}; read '{name}', not {', '.join(repr(o) for o in others)}")
+    return parsed
+
+
+def turns_of(rows: _Rows, where: str, unit: str) -> Parsed:
+    """The turns of a table's rows (the first one its header); `unit` names a row's number in errors."""
     header, found = _columns(rows)
     shape = _shape(found)
     if shape is None:
         shown = ", ".join(repr(cell) for cell in rows[0][1][:8]) if rows else "none"
         raise InputError(where, f"{_NEEDS}; its columns are {shown}")
-    if shape == "questions":
-        parsed = _question_rows(rows[1:], found, len(header), where)
-    else:
-        parsed = _turn_rows(rows[1:], found, header, where)
-    if not parsed.drafts:
-        raise InputError(where, "has a header row but no row with text; give one row per turn")
-    return parsed
-
-
-def _check_width(row: list[str], width: int, where: str, line: int) -> None:
-    """A row with more filled cells than the header has columns lost part of a cell to an unquoted separator
-    ("Good; very good." in a table separated by semicolons): refused rather than read short."""
-    if any(cell.strip() for cell in row[width:]):
-        raise InputError(
-            where,
-            f"line {line} has {len(row)} cells but the header has {width} columns; put text that holds the "
-            "separator in double quotes",
-        )
-
-
-def _turn_rows(
-    rows: list[tuple[int, list[str]]], found: dict[str, int | None], header: list[str], where: str
-) -> Parsed:
-    named = header[found["speaker"] or 0]
     drafts: list[Draft] = []
     speaker = ""
-    for line, row in rows:
-        _check_width(row, len(header), where, line)
+    for number, row in rows[1:]:
+        at = f"{where}, {unit} {number}"
+        if any(cell.strip() for cell in row[len(header) :]):
+            # An unquoted separator inside a cell ("Good; very good." in a table split by semicolons) cut it:
+            # refused rather than read short.
+            raise InputError(
+                at,
+                f"has {len(row)} cells but the header has {len(header)} columns; put text that holds the "
+                "separator in double quotes",
+            )
+        if shape == "questions":
+            question, answer = _cell(row, found["question"]), _cell(row, found["answer"])
+            if question:
+                drafts.append(Draft(INTERVIEWER, question, role="interviewer"))
+            if answer:
+                drafts.append(Draft(None, answer, role="participant"))
+            continue
         body = _cell(row, found["text"])
         speaker = _cell(row, found["speaker"]) or speaker
         if not body:
             continue
         if not speaker:
-            raise InputError(where, f"line {line} has text but no speaker; fill in its '{named}' column")
-        start_s = _seconds(_cell(row, found["start"]), where, line, "start")
-        end_s = _seconds(_cell(row, found["end"]), where, line, "end")
+            raise InputError(
+                at, f"has text but no speaker; fill in its '{header[found['speaker'] or 0]}' column"
+            )
+        start_s = _seconds(_cell(row, found["start"]), at, "start")
+        end_s = _seconds(_cell(row, found["end"]), at, "end")
         drafts.append(Draft(speaker, body, start_s=start_s, end_s=end_s))
+    if not drafts:
+        raise InputError(where, f"has a header row but no {unit} with text; give one {unit} per turn")
+    if shape == "questions":
+        # The answers are a notetaker's notes, kept exactly as written.
+        parsed = Parsed(drafts, "table of questions and answers")
+        parsed.kind = "notes"
+        return parsed
     return Parsed(one_turn_per_run(drafts), "table of turns (speaker, text)")
 
 
-def _question_rows(
-    rows: list[tuple[int, list[str]]], found: dict[str, int | None], width: int, where: str
-) -> Parsed:
-    """Each row's question as an interviewer turn and its answer as the participant's; the answers are a
-    notetaker's notes, kept exactly as written."""
-    drafts: list[Draft] = []
-    for line, row in rows:
-        _check_width(row, width, where, line)
-        question, answer = _cell(row, found["question"]), _cell(row, found["answer"])
-        if question:
-            drafts.append(Draft(INTERVIEWER, question, role="interviewer"))
-        if answer:
-            drafts.append(Draft(None, answer, role="participant"))
-    parsed = Parsed(drafts, "table of questions and answers")
-    parsed.kind = "notes"
-    return parsed
+def _sheets(raw: bytes, where: str) -> dict[str, _Rows]:
+    """Each sheet's non-blank rows (cells as text), by sheet name."""
+    from openpyxl import load_workbook
+
+    check_unpacked(raw, where, ".xlsx", "open and re-save it in Excel, or save the sheet as CSV")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "no default style" and the like: nothing a reader can act on
+            book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+        try:
+            return {
+                sheet.title: [
+                    (number, cells)
+                    for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
+                    if any(cells := [_text_of(v) for v in values])
+                ]
+                for sheet in book.worksheets
+            }
+        finally:
+            book.close()
+    except Exception as exc:  # openpyxl raises zip, XML, key and value errors alike for a broken file
+        raise InputError(where, f"is not a readable .xlsx file ({exc}); save the sheet as CSV") from exc
+
+
+def _turn_sheets(sheets: dict[str, _Rows]) -> list[str]:
+    return [name for name, rows in sheets.items() if rows and _shape(_columns(rows)[1]) is not None]
+
+
+def _text_of(value: object) -> str:
+    """A cell's value as the text a reader sees: a time of day as `00:01:02`, a duration as seconds, a whole
+    number without `.0`."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.time().isoformat() if value.year < 1901 else value.isoformat(sep=" ")
+    if isinstance(value, dt.time):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return f"{value.total_seconds():g}"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return normalise_newlines(str(value)).strip()

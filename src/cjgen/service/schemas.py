@@ -27,7 +27,7 @@ from cjgen.store import JobStatus
 from cjgen.version import __version__
 
 # Files that are not text (a .docx is a zip): a JSON body carries them as their bytes in base64.
-BINARY_SUFFIXES: Final = (".docx", ".pdf")
+BINARY_SUFFIXES: Final = (".docx", ".pdf", ".xlsx")
 MAX_TRANSCRIPT_CHARS: Final = 300_000
 # A file sent as base64: 3 MB of bytes at most (a long interview's .docx or PDF is well under 1 MB).
 MAX_BASE64_CHARS: Final = 4_000_000
@@ -52,7 +52,7 @@ class TranscriptIn(_In):
     name: str = Field(description="File name; its suffix says the format.", examples=["P1.txt"])
     encoding: Literal["text", "base64"] = Field(
         "text",
-        description="How `content` holds the file: `text`, or `base64` for its bytes (a .docx or .pdf must "
+        description="How `content` holds the file: `text`, or `base64` for its bytes (a .docx, .pdf or .xlsx must "
         "come this way; a text file may, in any encoding the CLI reads).",
     )
     content: str = Field(
