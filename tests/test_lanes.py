@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 import yaml
 from typer.testing import CliRunner
@@ -137,6 +138,20 @@ def test_a_csv_participant_list_with_attributes(tmp_path: Path) -> None:
         Participant("P2", "Clients", {"age": "40-49"}),
         Participant("P3", "Staff", {"age": "30-39"}),
     ]
+
+
+def test_a_participant_list_saved_by_a_spreadsheet(tmp_path: Path) -> None:
+    """Excel saves CSV with semicolons where the comma is the decimal mark, or keeps the list in a workbook."""
+    expected = [Participant("P1", "Staff", {"age": "30-39"}), Participant("P2", "Clients", {})]
+    path = write(tmp_path, "people.csv", "ID;Group;Age\nP1;Staff;30-39\nP2;Clients;\n")
+    assert load_participants(path) == expected
+    book = openpyxl.Workbook()
+    book.active.append(["Recruited in May"])
+    listed = book.create_sheet("List")
+    for row in [["ID", "Group", "Age"], ["P1", "Staff", "30-39"], ["P2", "Clients", None]]:
+        listed.append(row)
+    book.save(tmp_path / "people.xlsx")
+    assert load_participants(tmp_path / "people.xlsx") == expected
 
 
 def test_a_yaml_participant_list_as_groups(tmp_path: Path) -> None:

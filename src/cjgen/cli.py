@@ -292,7 +292,7 @@ def map_command(
         Path | None,
         typer.Option(
             "--participants",
-            help="The study's participant list (.csv or .yaml: id, group, attributes); its groups become "
+            help="The study's participant list (.csv, .xlsx or .yaml: id, group, attributes); its groups become "
             "the personas.",
         ),
     ] = None,

@@ -1,15 +1,13 @@
 """A study's participant list: who was recruited into which group, with what attributes.
 
 Real studies recruit by known groups (new and long-time customers, staff and clients, …). Given such a list,
-the map's personas are those groups, exactly; without one, personas are inferred. The list is a CSV file with
-a header (`id`, `group`, then any attribute columns) or a YAML file: a list of `{id, group, …}` mappings, or a
-mapping from each group to its ids. Ids are participant ids as cjgen reads them (`cjgen inspect` shows them).
+the map's personas are those groups, exactly; without one, personas are inferred. The list is a CSV file
+(commas, semicolons or tabs) or an Excel sheet with a header (`id`, `group`, then any attribute columns), or a
+YAML file: a list of `{id, group, …}` mappings, or a mapping from each group to its ids. Ids are participant ids as cjgen reads them (`cjgen inspect` shows them).
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,8 +17,9 @@ import yaml
 
 from cjgen.errors import InputError
 from cjgen.ingest.files import decode, read_bytes
+from cjgen.ingest.table import Rows, sheet_rows, table_rows
 
-SUFFIXES = (".csv", ".yaml", ".yml")
+SUFFIXES = (".csv", ".xlsx", ".yaml", ".yml")
 ID_KEYS = ("id", "participant", "participant_id", "pid")
 GROUP_KEYS = ("group", "persona", "segment", "cohort")
 MAX_VALUE_CHARS = 200
@@ -37,8 +36,18 @@ def load_participants(path: Path | str) -> list[Participant]:
     """Read a participant list (see the module doc); every problem names the file, the row and the field."""
     path = Path(path)
     where = str(path)
-    text = decode(read_bytes(path, SUFFIXES, "participants"), where)
-    rows = _csv_rows(text, where) if path.suffix.lower() == ".csv" else _yaml_rows(text, where)
+    raw = read_bytes(path, SUFFIXES, "participants")
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        sheets = [rows for rows in sheet_rows(raw, where).values() if rows]
+        listed = next((rows for rows in sheets if _names_columns(rows)), sheets[0] if sheets else [])
+        return participants_from(_table(listed, where, "row"), where)
+    text = decode(raw, where)
+    rows = (
+        _table(table_rows(text, suffix, where), where, "line")
+        if suffix == ".csv"
+        else _yaml_rows(text, where)
+    )
     return participants_from(rows, where)
 
 
@@ -71,12 +80,17 @@ def _field(values: Mapping[str, Any], keys: tuple[str, ...], where: str, row: st
     return value
 
 
-def _csv_rows(text: str, where: str) -> list[tuple[str, Mapping[str, Any]]]:
-    reader = csv.DictReader(io.StringIO(text))
-    header = {str(k).strip().casefold() for k in reader.fieldnames or []}
-    if not header & set(ID_KEYS) or not header & set(GROUP_KEYS):
+def _names_columns(rows: Rows) -> bool:
+    header = {cell.strip().casefold() for cell in rows[0][1]} if rows else set()
+    return bool(header & set(ID_KEYS) and header & set(GROUP_KEYS))
+
+
+def _table(rows: Rows, where: str, unit: str) -> list[tuple[str, Mapping[str, Any]]]:
+    """A table's rows as mappings from its header's column names (its first row)."""
+    if not _names_columns(rows):
         raise InputError(where, "the first line must name the columns, with 'id' and 'group' among them")
-    return [(f"line {n}", row) for n, row in enumerate(reader, start=2)]
+    header = rows[0][1]
+    return [(f"{unit} {n}", dict(zip(header, cells, strict=False))) for n, cells in rows[1:]]
 
 
 def _yaml_rows(text: str, where: str) -> list[tuple[str, Mapping[str, Any]]]:

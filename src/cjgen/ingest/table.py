@@ -26,9 +26,7 @@ from cjgen.ingest.parsed import Draft, Parsed, one_turn_per_run
 from cjgen.ingest.text import INTERVIEWER
 
 TABLE_SUFFIXES = (".csv", ".tsv", ".xlsx")
-_Rows = list[
-    tuple[int, list[str]]
-]  # a table's non-blank rows, each with its line (CSV) or row (sheet) number
+Rows = list[tuple[int, list[str]]]  # a table's non-blank rows, each with its line (CSV) or row (sheet) number
 # Column names as exports and notetakers write them, compared after `_column` (case, spaces, units).
 SPEAKER_COLUMNS = ("speaker", "speaker name", "speaker label", "name", "who", "person", "role")
 TEXT_COLUMNS = ("text", "transcript", "transcription", "utterance", "content", "words", "speech", "dialogue")
@@ -68,7 +66,7 @@ def _dialect(text: str, suffix: str) -> type[csv.Dialect] | csv.Dialect:
         return csv.excel
 
 
-def _rows(text: str, suffix: str, where: str) -> _Rows:
+def table_rows(text: str, suffix: str, where: str) -> Rows:
     """The table's non-blank rows, each with the line it ends on (a quoted cell may hold line breaks)."""
     reader = csv.reader(io.StringIO(text), _dialect(text, suffix), strict=True)
     try:
@@ -78,7 +76,7 @@ def _rows(text: str, suffix: str, where: str) -> _Rows:
         raise InputError(where, f"is not a readable table ({exc}); save it as CSV with a header row") from exc
 
 
-def _columns(rows: _Rows) -> tuple[list[str], dict[str, int | None]]:
+def _columns(rows: Rows) -> tuple[list[str], dict[str, int | None]]:
     header = [_column(cell) for cell in rows[0][1]] if rows else []
     found = {
         "speaker": _find(header, SPEAKER_COLUMNS),
@@ -96,10 +94,10 @@ def is_turn_table(path: Path) -> bool:
     a folder of transcripts may hold the study's participant list beside them."""
     try:
         if path.suffix.lower() == ".xlsx":
-            return bool(_turn_sheets(_sheets(path.read_bytes(), str(path))))
+            return bool(_turn_sheets(sheet_rows(path.read_bytes(), str(path))))
         with path.open("rb") as handle:
             head = handle.read(_SAMPLE).decode("utf-8-sig", errors="replace")
-        _, found = _columns(_rows(head.split("\n", 1)[0], path.suffix.lower(), str(path)))
+        _, found = _columns(table_rows(head.split("\n", 1)[0], path.suffix.lower(), str(path)))
     except (OSError, InputError):
         return True  # reading it as a transcript will name the problem
     return _shape(found) is not None
@@ -134,12 +132,12 @@ def _seconds(value: str, where: str, column: str) -> float | None:
 
 def table_turns(text: str, suffix: str, where: str) -> Parsed:
     """A CSV or TSV file's turns."""
-    return turns_of(_rows(text, suffix, where), where, "line")
+    return turns_of(table_rows(text, suffix, where), where, "line")
 
 
 def sheet_turns(raw: bytes, where: str) -> Parsed:
     """An Excel workbook's turns, from the one sheet whose header names a transcript's columns."""
-    sheets = _sheets(raw, where)
+    sheets = sheet_rows(raw, where)
     found = _turn_sheets(sheets)
     if len(found) > 1:
         names = ", ".join(repr(name) for name in found)
@@ -161,7 +159,7 @@ def sheet_turns(raw: bytes, where: str) -> Parsed:
     return parsed
 
 
-def turns_of(rows: _Rows, where: str, unit: str) -> Parsed:
+def turns_of(rows: Rows, where: str, unit: str) -> Parsed:
     """The turns of a table's rows (the first one its header); `unit` names a row's number in errors."""
     header, found = _columns(rows)
     shape = _shape(found)
@@ -208,7 +206,7 @@ def turns_of(rows: _Rows, where: str, unit: str) -> Parsed:
     return Parsed(one_turn_per_run(drafts), "table of turns (speaker, text)")
 
 
-def _sheets(raw: bytes, where: str) -> dict[str, _Rows]:
+def sheet_rows(raw: bytes, where: str) -> dict[str, Rows]:
     """Each sheet's non-blank rows (cells as text), by sheet name."""
     from openpyxl import load_workbook
 
@@ -232,7 +230,7 @@ def _sheets(raw: bytes, where: str) -> dict[str, _Rows]:
         raise InputError(where, f"is not a readable .xlsx file ({exc}); save the sheet as CSV") from exc
 
 
-def _turn_sheets(sheets: dict[str, _Rows]) -> list[str]:
+def _turn_sheets(sheets: dict[str, Rows]) -> list[str]:
     return [name for name, rows in sheets.items() if rows and _shape(_columns(rows)[1]) is not None]
 
 
