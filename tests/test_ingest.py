@@ -358,6 +358,12 @@ def test_windows_1252_text_is_read_with_a_warning(tmp_path: Path, caplog: pytest
     utf8 = tmp_path / "P2.txt"
     utf8.write_text(f"Interviewer: Hei.\n\nP2: {said}\n", encoding="utf-8")
     assert not any("Windows-1252" in w for w in inspect_transcripts([utf8])[0].warnings)
+    brief = tmp_path / "brief.txt"
+    brief.write_bytes(f"Kunder sier: {said}\r\n".encode("cp1252"))
+    caplog.clear()
+    with caplog.at_level("WARNING"):
+        assert load_brief(brief).text == f"Kunder sier: {said}\n"
+    assert "the brief (name withheld): is not UTF-8 and was read as Windows-1252" in caplog.text
 
 
 # --------------------------------------------------------------------------------------------- several files

@@ -42,7 +42,7 @@ def load_participants(path: Path | str) -> list[Participant]:
         sheets = [rows for rows in sheet_rows(raw, where).values() if rows]
         listed = next((rows for rows in sheets if _names_columns(rows)), sheets[0] if sheets else [])
         return participants_from(_table(listed, where, "row"), where)
-    text = decode(raw, where)
+    text = decode(raw, where, "the participant list")
     rows = (
         _table(table_rows(text, suffix, where), where, "line")
         if suffix == ".csv"

@@ -234,7 +234,8 @@ def load_brief(path: Path | str) -> Brief:
     where = str(path)
     raw = read_bytes(path, BRIEF_SUFFIXES, "brief")
     readers = {".docx": docx_text, ".pdf": pdf_text}
-    text = readers.get(path.suffix.lower(), decode)(raw, where)
+    reader = readers.get(path.suffix.lower())
+    text = reader(raw, where) if reader else decode(raw, where, "the brief")
     if not text.strip():
         raise InputError(where, "the brief has no text; write what the business offers and to whom")
     return Brief(path=where, sha256=hashlib.sha256(raw).hexdigest(), text=text)

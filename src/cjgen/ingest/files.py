@@ -7,6 +7,7 @@ or model time.
 from __future__ import annotations
 
 import io
+import logging
 import re
 import zipfile
 from collections import Counter
@@ -19,7 +20,9 @@ from docx.table import Table
 
 from cjgen.errors import InputError
 from cjgen.ingest.labels import CLOCK, match_label
+from cjgen.pseudonym import may_hold_name
 
+log = logging.getLogger(__name__)
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_TEXT_CHARS = 2_000_000
 # The XML inside a .docx (a zip archive) is parsed whole, so its unpacked size is checked before parsing.
@@ -70,10 +73,17 @@ def check_text_size(text: str, where: str) -> str:
     return text
 
 
-def decode(raw: bytes, where: str) -> str:
+def decode(raw: bytes, where: str, what: str = "a file") -> str:
     """UTF-8 text (with or without a byte-order mark), UTF-16 with its mark, or Windows-1252 (`windows_1252`),
-    line endings normalised to "\\n"."""
-    return decoded(raw, where)[0]
+    line endings normalised to "\\n". A file read as Windows-1252 is logged (a brief or participant list; a
+    transcript's reader keeps the note as a warning of its own, `decoded`)."""
+    text, read_as = decoded(raw, where)
+    if read_as is not None:
+        name = Path(where).name
+        log.warning(
+            "%s: %s", name if not may_hold_name(Path(name).stem) else f"{what} (name withheld)", read_as
+        )
+    return text
 
 
 # What a file that is not UTF-8 was read as, for the reader to check (a transcript's warning).
