@@ -851,3 +851,51 @@ def test_an_excel_workbook_that_is_not_one_interview_is_one_clear_error(
     broken.write_bytes(b"not a workbook")
     with pytest.raises(InputError, match=r"P10\.xlsx: is not a readable \.xlsx file"):
         load_transcript(broken)
+
+
+# --------------------------------------------------------------------------------------------- captions as text
+
+
+def teams_blocks(said: list[tuple[str, float, str]]) -> list[str]:
+    """Teams' older transcript export: an unpadded time range, the speaker's name, then the words."""
+    lines = ["Meeting Transcript"]
+    for name, start, text in said:
+        lines += [f"0:0:{start:g}.0 --> 0:0:{start + 4:g}.250", name, text]
+    return lines
+
+
+def test_captions_written_out_as_text_or_word_with_the_name_on_its_own_line(tmp_path: Path) -> None:
+    lines = teams_blocks(_SAID)
+    t = load_transcript(write(tmp_path, "P3.txt", "\n\n".join(lines) + "\n"))
+    assert [(x.speaker, x.role, x.start_s, x.text) for x in t.turns] == [
+        (n, "interviewer" if n == "Interviewer" else "participant", s, text) for n, s, text in _SAID
+    ]
+    assert t.turns[1].end_s == 16.25
+    report = inspect_transcript(tmp_path / "P3.txt")
+    assert report.format == "caption blocks (time range, speaker, text)"
+    assert report.warnings == ["1 line(s) before the first caption were left out as a title or preamble"]
+    document = docx.Document()
+    for line in lines:
+        document.add_paragraph(line)
+    document.save(str(tmp_path / "P4.docx"))
+    assert [(x.speaker, x.start_s, x.text) for x in load_transcript(tmp_path / "P4.docx").turns] == _SAID
+
+
+def test_a_subtitle_file_saved_as_text_with_names_in_its_cues(tmp_path: Path) -> None:
+    """Numbered cues, `Name: ` in the text, a cue of two lines and a speaker's next cue joined to the turn."""
+    srt_text = (
+        "1\n00:00:05,000 --> 00:00:08,000\nInterviewer: How did you apply?\n\n"
+        "2\n00:00:12,000 --> 00:00:14,000\nMary Jones: Online, but the form\ndid not fit my case.\n\n"
+        "3\n00:00:15,000 --> 00:00:17,000\nMary Jones: So I called.\n"
+    )
+    t = load_transcript(write(tmp_path, "P5.txt", srt_text))
+    assert [(x.speaker, x.start_s, x.text) for x in t.turns] == [
+        ("Interviewer", 5.0, "How did you apply?"),
+        ("Mary Jones", 12.0, "Online, but the form did not fit my case. So I called."),
+    ]
+
+
+def test_a_transcript_that_mentions_a_time_range_is_not_read_as_captions(tmp_path: Path) -> None:
+    text = "Interviewer: When was the slot?\n\nP6: It said 9:00 --> 12:00 on the app.\n\nInterviewer: And?\n"
+    t = load_transcript(write(tmp_path, "P6.txt", text))
+    assert rows(t)[1] == ("P6", "participant", "It said 9:00 --> 12:00 on the app.")

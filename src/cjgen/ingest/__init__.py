@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from cjgen.errors import CjgenError, InputError
-from cjgen.ingest.cues import cue_turns, srt_cues, vtt_cues
+from cjgen.ingest.cues import caption_blocks, cue_turns, srt_cues, vtt_cues
 from cjgen.ingest.files import (
     MAX_DOCX_UNPACKED_BYTES,
     MAX_FILE_BYTES,
@@ -268,7 +268,7 @@ def _parse(path: Path, raw: bytes) -> Parsed:
     where = str(path)
     suffix = path.suffix.lower()
     if suffix in (".docx", ".pdf"):
-        parsed = read_text((docx_text if suffix == ".docx" else pdf_text)(raw, where))
+        parsed = _read_written_out((docx_text if suffix == ".docx" else pdf_text)(raw, where))
         parsed.format = f"{'Word document' if suffix == '.docx' else 'PDF'}, {parsed.format}"
         return parsed
     if suffix == ".xlsx":
@@ -283,9 +283,24 @@ def _parse(path: Path, raw: bytes) -> Parsed:
     elif suffix in TABLE_SUFFIXES:
         parsed = table_turns(text, suffix, where)
     else:
-        parsed = read_text(text)
+        parsed = _read_written_out(text)
     if read_as is not None:
         parsed.warnings.append(read_as)
+    return parsed
+
+
+def _read_written_out(text: str) -> Parsed:
+    """A text, Word or PDF transcript: captions written out as text (time range, name, words), or any form
+    the text reader knows."""
+    found = caption_blocks(text)
+    if found is None:
+        return read_text(text)
+    cues, preamble = found
+    parsed = cue_turns(cues, "caption blocks (time range, speaker, text)")
+    if preamble:
+        parsed.warnings.append(
+            f"{preamble} line(s) before the first caption were left out as a title or preamble"
+        )
     return parsed
 
 

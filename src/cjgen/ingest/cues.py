@@ -100,3 +100,51 @@ def cue_turns(cues: list[Cue], fmt: str) -> Parsed:
         parsed.kind = "notes"
         parsed.warnings.append(NO_SPEAKERS)
     return parsed
+
+
+# A caption's time range on a line of its own, written out in a text or Word file (Teams' older transcript
+# export writes `0:0:3.270 --> 0:0:6.590`, its clocks unpadded; a subtitle file saved as text pads them).
+_LOOSE_CLOCK = r"\d{1,2}(?::\d{1,2}){1,2}(?:[.,]\d{1,3})?"
+_TIME_RANGE = re.compile(rf"[ \t]*({_LOOSE_CLOCK})[ \t]*-->[ \t]*({_LOOSE_CLOCK})(?:[ \t].*)?")
+_CUE_NUMBER = re.compile(r"[ \t]*\d{1,6}[ \t]*")
+_NAME_LINE = re.compile(r"[^\W\d_][\w.'’\-]*(?:[ ][\w.'’\-()]+){0,4}")
+# Most lines of a caption file are a time range, a name or a line of speech: a file where time ranges are
+# fewer than one line in this many is a transcript that quotes one, not a caption file.
+_LINES_PER_CUE = 6
+
+
+def caption_blocks(text: str) -> tuple[list[Cue], int] | None:
+    """The cues of a caption file written out as text (time range, then the speaker's name on a line of its
+    own or as `Name: `, then the words), and how many lines before the first cue were left out (a title such
+    as "Meeting Transcript", or `WEBVTT`); None where the text is not one."""
+    lines = [line for line in text.split("\n") if line.strip()]
+    ranges = [(i, times) for i, line in enumerate(lines) if (times := _TIME_RANGE.fullmatch(line))]
+    if len(ranges) < 2 or len(ranges) * _LINES_PER_CUE < len(lines):
+        return None
+    blocks: list[tuple[float, float, list[str]]] = []
+    for n, (i, times) in enumerate(ranges):
+        end = ranges[n + 1][0] if n + 1 < len(ranges) else len(lines)
+        payload = [line.strip() for line in lines[i + 1 : end]]
+        if n + 1 < len(ranges) and payload and _CUE_NUMBER.fullmatch(payload[-1]):
+            payload.pop()  # the next cue's number (a subtitle file's)
+        blocks.append((parse_clock(times[1]), parse_clock(times[2]), payload))
+    first = ranges[0][0]
+    preamble = first - (1 if first and _CUE_NUMBER.fullmatch(lines[first - 1]) else 0)
+    return _named_cues(blocks), preamble
+
+
+def _named_cues(blocks: list[tuple[float, float, list[str]]]) -> list[Cue]:
+    """Cues whose first line is a speaker's name, where most cues open with one of a few recurring names."""
+    firsts = [
+        payload[0] for _, _, payload in blocks if len(payload) >= 2 and _NAME_LINE.fullmatch(payload[0])
+    ]
+    recurring = {name for name in firsts if firsts.count(name) >= 2}
+    named = len(recurring) <= max(2, len(blocks) // 4) and sum(f in recurring for f in firsts) * 2 > len(
+        blocks
+    )
+    cues: list[Cue] = []
+    for start_s, end_s, payload in blocks:
+        speaker = payload[0] if named and len(payload) >= 2 and payload[0] in recurring else None
+        body = payload[1:] if speaker is not None else payload
+        cues.append(Cue(speaker, _join_cue_lines("\n".join(body)), start_s, end_s))
+    return cues
