@@ -176,6 +176,20 @@ def test_companion_stays_a_distinct_participant_side_speaker() -> None:
     ]
     assert t.turns[2].text == "Two days late, and one was missing."
     assert main_speaker(t) == "P05"
+    assert not any("group session" in w for w in inspect_transcript(DATA / "companion.txt").warnings)
+
+
+def test_a_group_session_is_read_with_a_warning_that_it_counts_as_one_participant(tmp_path: Path) -> None:
+    said = {
+        "Anna": "I signed up on the website, but the form kept timing out.",
+        "Ben": "The sign-up was fine for me, quite quick on the phone.",
+        "Chloe": "I still have not signed up, the prices confused me.",
+    }
+    lines = ["Moderator: How did you sign up?", *(f"{name}: {text}" for name, text in said.items())]
+    path = write(tmp_path, "group3.txt", "\n".join(lines) + "\n")
+    t = load_transcript(path)
+    assert [(turn.speaker, turn.role) for turn in t.turns[1:]] == [(name, "participant") for name in said]
+    assert any(w.startswith("3 speakers each say 15% or more") for w in inspect_transcript(path).warnings)
 
 
 # --------------------------------------------------------------------------------------------- notes

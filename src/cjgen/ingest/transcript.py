@@ -19,6 +19,8 @@ MAX_TURN_WORDS = 1000
 MAX_TURNS = 20_000
 _QUESTION_SHARE = 0.25
 _GUESS_SHARE = 0.4
+# A participant-side speaker with this share of the side's words is one of its main voices (`role_warnings`).
+_GROUP_SHARE = 0.15
 _WORD = re.compile(r"\S+")
 _FILE_ID = re.compile(r"[Pp]\d{1,4}")
 
@@ -169,6 +171,18 @@ def role_warnings(turns: Sequence[Turn]) -> list[str]:
         warnings.append(
             f"{asking} of {len(pieces)} participant turns end with '?': check that the interviewer is "
             "recognised (--interviewer NAME)"
+        )
+    words: Counter[str] = Counter()
+    for turn in participant:
+        words[turn.speaker] += len(turn.text.split())
+    talking = [s for s, n in words.items() if n >= _GROUP_SHARE * sum(words.values())]
+    if len(talking) >= 3:
+        # A companion beside the participant is one more voice; three or more who each say this much are a
+        # group, and every count of people in the map would take them for one.
+        warnings.append(
+            f"{len(talking)} speakers each say {_GROUP_SHARE:.0%} or more of the participant side's words (a "
+            "group session?): they are counted as one participant; give each person a file of their own to "
+            "count them apart"
         )
     return warnings
 
