@@ -66,11 +66,11 @@ def test_bad_transcripts_get_one_line_naming_the_file(
 def test_unknown_extension_lists_the_supported_ones(tmp_path: Path, scripted: ScriptedChatModel) -> None:
     brief = tmp_path / "brief.md"
     brief.write_text("# A brief")
-    odd = tmp_path / "P1.rtf"
+    odd = tmp_path / "P1.pages"
     odd.write_text("P1: hello")
     result = runner.invoke(cjgen.cli.app, ["map", str(brief), str(odd)])
     assert result.exit_code == 2
-    assert "P1.rtf" in result.output and ".vtt" in result.output and ".pdf" in result.output
+    assert "P1.pages" in result.output and ".vtt" in result.output and ".pdf" in result.output
 
 
 def test_a_model_that_never_answers_validly_is_one_line_and_writes_nothing(

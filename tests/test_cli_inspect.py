@@ -71,7 +71,7 @@ def test_inspect_names_an_interview_given_twice_as_a_map_would(tmp_path: Path) -
 def test_a_folder_stands_for_the_transcripts_in_it(tmp_path: Path) -> None:
     for name in ("P10.txt", "P2.txt", "P1.txt"):
         (tmp_path / name).write_text(f"Interviewer: How was it?\n{name[:-4]}: It was slow to book.\n")
-    (tmp_path / "notes.rtf").write_text("{\\rtf1 not a transcript}")
+    (tmp_path / "notes.pages").write_bytes(b"PK\x03\x04 not a transcript")
     (tmp_path / ".hidden.txt").write_text("P9: left out\n")
     result = runner.invoke(app, ["inspect", "--json", str(tmp_path)])
     assert result.exit_code == 0, result.output

@@ -417,7 +417,7 @@ def test_brief_from_text() -> None:
 @pytest.mark.parametrize(
     ("name", "content", "problem"),
     [
-        ("brief.rtf", b"{\\rtf1 x}", "supported: .docx, .md, .pdf, .txt"),
+        ("brief.pages", b"PK\x03\x04 x", "supported: .docx, .md, .pdf, .rtf, .txt"),
         ("brief.md", b"\n \n", "empty"),
         ("brief.md", b"caf\xe9", "UTF-8"),
     ],
@@ -435,7 +435,11 @@ def test_brief_errors(tmp_path: Path, name: str, content: bytes, problem: str) -
 
 
 ERROR_CASES: list[tuple[str, bytes, str]] = [
-    ("notes.rtf", b"{\\rtf1 x}", "supported: .csv, .docx, .json, .md, .pdf, .srt, .tsv, .txt, .vtt"),
+    (
+        "notes.pages",
+        b"PK\x03\x04 x",
+        "supported: .csv, .docx, .json, .md, .pdf, .rtf, .srt, .tsv, .txt, .vtt, .xlsx",
+    ),
     ("notes", b"P1: hi", "no extension"),
     ("P1.txt", b"", "empty"),
     ("P1.txt", b"  \n\n", "empty"),

@@ -913,3 +913,38 @@ def test_a_transcript_that_mentions_a_time_range_is_not_read_as_captions(tmp_pat
     text = "Interviewer: When was the slot?\n\nP6: It said 9:00 --> 12:00 on the app.\n\nInterviewer: And?\n"
     t = load_transcript(write(tmp_path, "P6.txt", text))
     assert rows(t)[1] == ("P6", "participant", "It said 9:00 --> 12:00 on the app.")
+
+
+# --------------------------------------------------------------------------------------------- rich text
+
+
+def rtf_of(lines: list[str]) -> bytes:
+    """A Rich Text file as macOS TextEdit saves one: a line per paragraph, curly quotes as code-page escapes."""
+    escaped = [
+        line.replace("\u2019", "\\'92").replace("\u201c", "\\'93").replace("\u201d", "\\'94")
+        for line in lines
+    ]
+    head = "{\\rtf1\\ansi\\ansicpg1252\\cocoartf2761\n{\\fonttbl\\f0\\fswiss\\fcharset0 Helvetica;}\n\\pard\\f0\\fs24 "
+    return (head + "\\\n".join(escaped) + "}\n").encode("ascii")
+
+
+def test_a_rich_text_transcript_and_brief_read_as_their_text(tmp_path: Path) -> None:
+    lines = [
+        "Interviewer: How did you book?",
+        "P1: Online, but the form didn\u2019t load. \u201cFine\u201d, they said.",
+    ]
+    (tmp_path / "P1.rtf").write_bytes(rtf_of(lines))
+    t = load_transcript(tmp_path / "P1.rtf")
+    assert rows(t) == [
+        ("Interviewer", "interviewer", "How did you book?"),
+        ("P1", "participant", "Online, but the form didn\u2019t load. \u201cFine\u201d, they said."),
+    ]
+    assert inspect_transcript(tmp_path / "P1.rtf").format == "Rich Text, speaker labels"
+    (tmp_path / "brief.rtf").write_bytes(rtf_of(["Bike subscriptions for commuters.", "Churn is high."]))
+    assert load_brief(tmp_path / "brief.rtf").text.split("\n")[:2] == [
+        "Bike subscriptions for commuters.",
+        "Churn is high.",
+    ]
+    (tmp_path / "P2.rtf").write_bytes(b"Interviewer: plain text named .rtf\n")
+    with pytest.raises(InputError, match=r"P2\.rtf: is not a Rich Text file"):
+        load_transcript(tmp_path / "P2.rtf")

@@ -272,11 +272,15 @@ def _revision_table(revision: RevisionReport) -> Table:
 def map_command(
     brief: Annotated[
         Path,
-        typer.Argument(help="The business brief (.md, .txt, .docx or .pdf); with --revise, any input file."),
+        typer.Argument(
+            help="The business brief (.md, .txt, .docx, .rtf or .pdf); with --revise, any input file."
+        ),
     ],
     transcripts: Annotated[
         list[Path] | None,
-        typer.Argument(help="Interview transcripts (.txt .md .vtt .srt .docx .pdf .json .csv .tsv .xlsx)."),
+        typer.Argument(
+            help="Interview transcripts (.txt .md .vtt .srt .docx .rtf .pdf .json .csv .tsv .xlsx)."
+        ),
     ] = None,
     output: OutputOpt = None,
     fmt: FormatOpt = None,
@@ -369,7 +373,7 @@ def _write_map(
 
 @app.command()
 def draft(
-    brief: Annotated[Path, typer.Argument(help="The business brief (.md, .txt, .docx or .pdf).")],
+    brief: Annotated[Path, typer.Argument(help="The business brief (.md, .txt, .docx, .rtf or .pdf).")],
     output: OutputOpt = None,
     fmt: FormatOpt = None,
     kind: KindOpt = Kind.current,
@@ -479,7 +483,9 @@ def summarize(
 def inspect(
     transcripts: Annotated[
         list[Path],
-        typer.Argument(help="Transcripts to check (.txt .md .vtt .srt .docx .pdf .json .csv .tsv .xlsx)."),
+        typer.Argument(
+            help="Transcripts to check (.txt .md .vtt .srt .docx .rtf .pdf .json .csv .tsv .xlsx)."
+        ),
     ],
     as_json: Annotated[bool, typer.Option("--json", help="JSON for tools instead of text.")] = False,
     interviewer: InterviewerOpt = None,

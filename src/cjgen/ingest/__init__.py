@@ -18,7 +18,7 @@ import logging
 import os
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from cjgen.errors import CjgenError, InputError
@@ -32,6 +32,7 @@ from cjgen.ingest.files import (
     docx_text,
     pdf_text,
     read_bytes,
+    rtf_text,
 )
 from cjgen.ingest.guide import separate_guide
 from cjgen.ingest.jsonfile import MAX_JSON_DEPTH, json_turns
@@ -64,9 +65,15 @@ __all__ = [
     "transcript_files",
 ]
 
-TRANSCRIPT_SUFFIXES = (".txt", ".md", ".vtt", ".srt", ".docx", ".json", ".pdf", *TABLE_SUFFIXES)
-BRIEF_SUFFIXES = (".md", ".txt", ".docx", ".pdf")
+TRANSCRIPT_SUFFIXES = (".txt", ".md", ".vtt", ".srt", ".docx", ".rtf", ".json", ".pdf", *TABLE_SUFFIXES)
+BRIEF_SUFFIXES = (".md", ".txt", ".docx", ".rtf", ".pdf")
 _DIGITS = re.compile(r"(\d+)")
+# Files whose text a library extracts, and what to call them in `cjgen inspect`.
+_DOCUMENTS: dict[str, tuple[Callable[[bytes, str], str], str]] = {
+    ".docx": (docx_text, "Word document"),
+    ".pdf": (pdf_text, "PDF"),
+    ".rtf": (rtf_text, "Rich Text"),
+}
 _NO_TURNS = "no text found; expected lines like 'P1: ...' or 'Interviewer: ...', or notes"
 log = logging.getLogger(__name__)
 
@@ -104,7 +111,7 @@ def transcript_files(paths: Iterable[Path | str]) -> list[Path]:
 def load_transcript(
     path: Path | str, participant_id: str | None = None, *, interviewers: Sequence[str] | None = None
 ) -> Transcript:
-    """Read one transcript (.txt .md .vtt .srt .docx .pdf .json .csv .tsv .xlsx) into a `Transcript`.
+    """Read one transcript (.txt .md .vtt .srt .docx .rtf .pdf .json .csv .tsv .xlsx) into a `Transcript`.
 
     `interviewers` names speakers to read as the interviewer (every other speaker is then a participant);
     None takes them from the `CJGEN_INTERVIEWER` setting.
@@ -229,13 +236,12 @@ def _subject(message: str) -> str:
 
 
 def load_brief(path: Path | str) -> Brief:
-    """Read the business brief (.md .txt .docx .pdf); its text is kept as written."""
+    """Read the business brief (.md .txt .docx .rtf .pdf); its text is kept as written."""
     path = Path(path)
     where = str(path)
     raw = read_bytes(path, BRIEF_SUFFIXES, "brief")
-    readers = {".docx": docx_text, ".pdf": pdf_text}
-    reader = readers.get(path.suffix.lower())
-    text = reader(raw, where) if reader else decode(raw, where, "the brief")
+    document = _DOCUMENTS.get(path.suffix.lower())
+    text = document[0](raw, where) if document else decode(raw, where, "the brief")
     if not text.strip():
         raise InputError(where, "the brief has no text; write what the business offers and to whom")
     return Brief(path=where, sha256=hashlib.sha256(raw).hexdigest(), text=text)
@@ -267,9 +273,10 @@ def _interviewers_setting() -> list[str]:
 def _parse(path: Path, raw: bytes) -> Parsed:
     where = str(path)
     suffix = path.suffix.lower()
-    if suffix in (".docx", ".pdf"):
-        parsed = _read_written_out((docx_text if suffix == ".docx" else pdf_text)(raw, where))
-        parsed.format = f"{'Word document' if suffix == '.docx' else 'PDF'}, {parsed.format}"
+    if suffix in _DOCUMENTS:
+        reader, kind = _DOCUMENTS[suffix]
+        parsed = _read_written_out(reader(raw, where))
+        parsed.format = f"{kind}, {parsed.format}"
         return parsed
     if suffix == ".xlsx":
         return sheet_turns(raw, where)

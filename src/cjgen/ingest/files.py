@@ -179,6 +179,32 @@ def docx_text(raw: bytes, where: str) -> str:
     return check_text_size("\n\n".join(paragraphs), where)
 
 
+_RTF_CODE_PAGE = re.compile(rb"\\ansicpg(\d{3,5})")
+
+
+def rtf_text(raw: bytes, where: str) -> str:
+    """The text of a Rich Text file (what macOS TextEdit and WordPad save), its paragraphs one per line; its
+    bytes are read in the code page the file declares (`\\ansicpg`), Windows-1252 where it declares none."""
+    from striprtf.striprtf import rtf_to_text
+
+    if not raw.lstrip().startswith(b"{\\rtf"):
+        raise InputError(
+            where, "is not a Rich Text file (it does not start with '{\\rtf'); save it as .txt or .docx"
+        )
+    declared = _RTF_CODE_PAGE.search(raw[:4096])
+    encoding = f"cp{int(declared[1])}" if declared else "cp1252"
+    try:
+        text: str = rtf_to_text(raw.decode("latin-1"), encoding=encoding, errors="strict")  # type: ignore[no-untyped-call]
+    except (LookupError, UnicodeDecodeError, ValueError) as exc:
+        raise InputError(
+            where, f"is not a readable Rich Text file ({exc}); save it as .txt or .docx"
+        ) from exc
+    text = normalise_newlines(text)
+    if not text.strip():
+        raise InputError(where, "has no text; save it as .txt or .docx")
+    return check_text_size(text, where)
+
+
 def pdf_text(raw: bytes, where: str) -> str:
     """The text of a PDF's pages (a transcription tool's PDF export), without the header and footer lines its
     pages repeat ("Page 3 of 12", "Transcribed by …") or a bare page number."""
