@@ -948,3 +948,17 @@ def test_a_rich_text_transcript_and_brief_read_as_their_text(tmp_path: Path) -> 
     (tmp_path / "P2.rtf").write_bytes(b"Interviewer: plain text named .rtf\n")
     with pytest.raises(InputError, match=r"P2\.rtf: is not a Rich Text file"):
         load_transcript(tmp_path / "P2.rtf")
+
+
+def test_a_table_with_a_title_above_its_header(tmp_path: Path) -> None:
+    """Sheets and their CSV exports often open with a title row or two; the header is found below them."""
+    table = "Interview with P7\n\nSpeaker;Text\nInterviewer;How did you book?\nP7;Online, in two minutes.\n"
+    path = write(tmp_path, "P7.csv", table)
+    assert rows(load_transcript(path)) == [
+        ("Interviewer", "interviewer", "How did you book?"),
+        ("P7", "participant", "Online, in two minutes."),
+    ]
+    assert inspect_transcript(path).warnings == ["1 line(s) above the header were left out as a title"]
+    sheet = tmp_path / "P8.xlsx"
+    sheet.write_bytes(workbook_of({"S": [["Notes, 3 May"], [], ["Question", "Answer"], ["Why?", "Price."]]}))
+    assert [x.text for x in load_transcript(sheet).turns] == ["Why?", "Price."]

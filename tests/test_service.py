@@ -426,7 +426,8 @@ def test_unknown_ids_are_404(client: TestClient) -> None:
             ["body", "transcripts", 0, "name"],
         ),
         ({"transcripts": [{"name": "P1.pdf", "content": "x"}]}, ["body", "transcripts", 0, "content"]),
-        ({"transcripts": [{"name": "P1.rtf", "content": "x"}]}, ["body", "transcripts", 0, "name"]),
+        ({"transcripts": [{"name": "P1.pages", "content": "x"}]}, ["body", "transcripts", 0, "name"]),
+        ({"transcripts": [{"name": "P1.rtf", "content": "x"}]}, ["body", "transcripts", 0, "content"]),
         (
             {"transcripts": [{"name": "P1.docx", "encoding": "base64", "content": "not base64!"}]},
             ["body", "transcripts", 0, "content"],

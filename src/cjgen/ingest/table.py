@@ -41,6 +41,8 @@ _NEEDS = (
 _UNIT = re.compile(r"\s*[(\[][^()\[\]]*[)\]]\s*$")
 _SEPARATORS = re.compile(r"[\s_\-]+")
 _SAMPLE = 65_536
+# Rows a sheet may have above its header (a title, a date, a blank-looking row of notes).
+MAX_TITLE_ROWS = 5
 
 
 def _column(name: str | None) -> str:
@@ -60,10 +62,14 @@ def _find(header: Sequence[str], names: Sequence[str]) -> int | None:
 def _dialect(text: str, suffix: str) -> type[csv.Dialect] | csv.Dialect:
     if suffix == ".tsv":
         return csv.excel_tab
-    try:
-        return csv.Sniffer().sniff(text[:_SAMPLE].split("\n", 1)[0] or text[:_SAMPLE], delimiters=",;\t")
-    except csv.Error:
-        return csv.excel
+    # Sniffed from the first line that has a separator (the header, or a title above it), not from the whole
+    # sample: a quoted cell's commas and line breaks would mislead it.
+    for line in text[:_SAMPLE].split("\n")[: MAX_TITLE_ROWS + 1]:
+        try:
+            return csv.Sniffer().sniff(line, delimiters=",;\t")
+        except csv.Error:
+            continue
+    return csv.excel
 
 
 def table_rows(text: str, suffix: str, where: str) -> Rows:
@@ -76,8 +82,8 @@ def table_rows(text: str, suffix: str, where: str) -> Rows:
         raise InputError(where, f"is not a readable table ({exc}); save it as CSV with a header row") from exc
 
 
-def _columns(rows: Rows) -> tuple[list[str], dict[str, int | None]]:
-    header = [_column(cell) for cell in rows[0][1]] if rows else []
+def _columns(cells: list[str]) -> tuple[list[str], dict[str, int | None]]:
+    header = [_column(cell) for cell in cells]
     found = {
         "speaker": _find(header, SPEAKER_COLUMNS),
         "text": _find(header, TEXT_COLUMNS),
@@ -89,6 +95,15 @@ def _columns(rows: Rows) -> tuple[list[str], dict[str, int | None]]:
     return header, found
 
 
+def _header_at(rows: Rows) -> int | None:
+    """Which of the table's first rows is its header (the one naming a transcript's columns): a sheet often
+    has a title row or two above it."""
+    for k, (_, cells) in enumerate(rows[: MAX_TITLE_ROWS + 1]):
+        if _shape(_columns(cells)[1]) is not None:
+            return k
+    return None
+
+
 def is_turn_table(path: Path) -> bool:
     """Whether a table file's header names the columns of a transcript (a participant list does not), so that
     a folder of transcripts may hold the study's participant list beside them."""
@@ -97,10 +112,10 @@ def is_turn_table(path: Path) -> bool:
             return bool(_turn_sheets(sheet_rows(path.read_bytes(), str(path))))
         with path.open("rb") as handle:
             head = handle.read(_SAMPLE).decode("utf-8-sig", errors="replace")
-        _, found = _columns(table_rows(head.split("\n", 1)[0], path.suffix.lower(), str(path)))
+        lines = "\n".join(head.split("\n")[: MAX_TITLE_ROWS + 1])
+        return _header_at(table_rows(lines, path.suffix.lower(), str(path))) is not None
     except (OSError, InputError):
         return True  # reading it as a transcript will name the problem
-    return _shape(found) is not None
 
 
 def _shape(found: dict[str, int | None]) -> str | None:
@@ -160,15 +175,16 @@ def sheet_turns(raw: bytes, where: str) -> Parsed:
 
 
 def turns_of(rows: Rows, where: str, unit: str) -> Parsed:
-    """The turns of a table's rows (the first one its header); `unit` names a row's number in errors."""
-    header, found = _columns(rows)
-    shape = _shape(found)
-    if shape is None:
+    """The turns of a table's rows (its header among the first); `unit` names a row's number in errors."""
+    at_header = _header_at(rows)
+    if at_header is None:
         shown = ", ".join(repr(cell) for cell in rows[0][1][:8]) if rows else "none"
         raise InputError(where, f"{_NEEDS}; its columns are {shown}")
+    header, found = _columns(rows[at_header][1])
+    shape = _shape(found)
     drafts: list[Draft] = []
     speaker = ""
-    for number, row in rows[1:]:
+    for number, row in rows[at_header + 1 :]:
         at = f"{where}, {unit} {number}"
         if any(cell.strip() for cell in row[len(header) :]):
             # An unquoted separator inside a cell ("Good; very good." in a table split by semicolons) cut it:
@@ -202,8 +218,11 @@ def turns_of(rows: Rows, where: str, unit: str) -> Parsed:
         # The answers are a notetaker's notes, kept exactly as written.
         parsed = Parsed(drafts, "table of questions and answers")
         parsed.kind = "notes"
-        return parsed
-    return Parsed(one_turn_per_run(drafts), "table of turns (speaker, text)")
+    else:
+        parsed = Parsed(one_turn_per_run(drafts), "table of turns (speaker, text)")
+    if at_header:
+        parsed.warnings.append(f"{at_header} {unit}(s) above the header were left out as a title")
+    return parsed
 
 
 def sheet_rows(raw: bytes, where: str) -> dict[str, Rows]:
@@ -231,7 +250,7 @@ def sheet_rows(raw: bytes, where: str) -> dict[str, Rows]:
 
 
 def _turn_sheets(sheets: dict[str, Rows]) -> list[str]:
-    return [name for name, rows in sheets.items() if rows and _shape(_columns(rows)[1]) is not None]
+    return [name for name, rows in sheets.items() if _header_at(rows) is not None]
 
 
 def _text_of(value: object) -> str:

@@ -85,6 +85,10 @@ class TranscriptIn(_In):
         suffix = PurePath(info.data.get("name", "")).suffix.lower()
         if suffix in BINARY_SUFFIXES:
             raise ValueError(f"a {suffix} file is not text: send its bytes in base64 with encoding 'base64'")
+        if suffix == ".rtf" and not content.lstrip().startswith("{\\rtf"):
+            raise ValueError(
+                "is not Rich Text (it does not start with '{\\rtf'); send the file's text as saved"
+            )
         if len(content) > MAX_TRANSCRIPT_CHARS:
             raise ValueError(
                 f"is {len(content):,} characters, over the {MAX_TRANSCRIPT_CHARS:,} a transcript may take"
