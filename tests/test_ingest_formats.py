@@ -798,13 +798,17 @@ def test_a_table_that_cannot_be_read_as_turns_is_one_clear_error(
     assert str(path) in str(caught.value)
 
 
-def test_a_folder_of_tables_leaves_the_participant_list_out(tmp_path: Path) -> None:
+def test_a_folder_of_tables_leaves_the_participant_list_out(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     write(tmp_path, "P1.csv", "Speaker,Text\nInterviewer,How was it?\nP1,Slow.\n")
     write(tmp_path, "P2.txt", "Interviewer: How was it?\nP2: Fine.\n")
     write(tmp_path, "participants.csv", "id,group\nP1,commuters\nP2,families\n")
     (tmp_path / "P3.xlsx").write_bytes(workbook_of({"S": [["Speaker", "Text"], ["P3", "Fine."]]}))
     (tmp_path / "groups.xlsx").write_bytes(workbook_of({"S": [["id", "group"], ["P3", "commuters"]]}))
-    assert [p.name for p in transcript_files([tmp_path])] == ["P1.csv", "P2.txt", "P3.xlsx"]
+    with caplog.at_level("WARNING"):
+        assert [p.name for p in transcript_files([tmp_path])] == ["P1.csv", "P2.txt", "P3.xlsx"]
+    assert caplog.text.count("left out, no speaker and text columns; a participant list is given with") == 2
 
 
 def workbook_of(sheets: dict[str, list[list[object]]]) -> bytes:

@@ -89,15 +89,19 @@ def transcript_files(paths: Iterable[Path | str]) -> list[Path]:
         if not path.is_dir():
             found.append(path)
             continue
-        inside = [
+        listed = [
             p
             for p in path.iterdir()
-            if p.is_file()
-            and not p.name.startswith(".")
-            and p.suffix.lower() in TRANSCRIPT_SUFFIXES
-            # A table beside the transcripts may be the study's participant list.
-            and (p.suffix.lower() not in TABLE_SUFFIXES or is_turn_table(p))
+            if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in TRANSCRIPT_SUFFIXES
         ]
+        # A table beside the transcripts that names no speaker and text may be the study's participant list.
+        inside = [p for p in listed if p.suffix.lower() not in TABLE_SUFFIXES or is_turn_table(p)]
+        for table in sorted(set(listed) - set(inside)):
+            shown = table.name if not may_hold_name(table.stem) else "a table (file name withheld)"
+            log.warning(
+                "%s: left out, no speaker and text columns; a participant list is given with --participants",
+                shown,
+            )
         if not inside:
             raise InputError(
                 str(path), f"holds no transcript files ({' '.join(TRANSCRIPT_SUFFIXES)}); give the files"
