@@ -220,3 +220,19 @@ def test_a_json_answer_with_the_grammar_checked_lazily_is_llama_cpps_own(
     assert [lazy["usage"][k] for k in ("prompt_tokens", "completion_tokens")] == [
         own["usage"][k] for k in ("prompt_tokens", "completion_tokens")
     ]
+
+
+def test_loaded_models_are_freed_at_exit_while_a_busy_one_is_left_alone() -> None:
+    """Left to the interpreter's shutdown, llama-cpp-python's finaliser meets its module torn down and prints a
+    traceback; the exit handler frees every loaded model first, but not one a call still holds."""
+    from cjgen.local import _close_loaded, _loaded, load_local_model
+    from cjgen.settings import Settings
+
+    chat = load_local_model(Settings())
+    with chat._lock:
+        assert not chat.close(wait_s=0.01)
+    assert chat._llama._model.model is not None
+    _close_loaded()
+    assert chat._llama._model.model is None and not _loaded
+    again = load_local_model(Settings())  # a later load in the same process reads the file anew
+    assert again is not chat and again.invoke("Say OK.").content

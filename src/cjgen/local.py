@@ -6,6 +6,7 @@ the user cache dir and verified by SHA-256 before first use. `CJGEN_LOCAL_MODEL`
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import functools
 import hashlib
@@ -551,6 +552,16 @@ class LocalChatModel(BaseChatModel):
         self._tap = tap  # keeps the graph callback alive as long as the model
         self._kept = KeptStates(kept_bytes)
 
+    def close(self, wait_s: float = 1.0) -> bool:
+        """Free the model's memory now; False (and nothing freed) where a call still holds it after `wait_s`."""
+        if not self._lock.acquire(timeout=wait_s):
+            return False
+        try:
+            self._llama.close()
+        finally:
+            self._lock.release()
+        return True
+
     def choose(
         self,
         system: str,
@@ -729,6 +740,17 @@ class LocalChatModel(BaseChatModel):
 
 _loaded: dict[str, LocalChatModel] = {}
 _load_lock = threading.Lock()
+
+
+@atexit.register
+def _close_loaded() -> None:
+    """The loaded models freed while the interpreter still runs: left to its shutdown, llama-cpp-python's
+    finaliser finds its own module torn down and prints a traceback. A model still answering (a daemon thread
+    of the service) is left as it is."""
+    with _load_lock:
+        for chat in _loaded.values():
+            chat.close()
+        _loaded.clear()
 
 
 def load_local_model(settings: Settings, model: str | None = None) -> LocalChatModel:
