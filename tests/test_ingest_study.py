@@ -241,3 +241,44 @@ def test_a_short_follow_up_question_after_a_guide_line_is_the_guides(tmp_path: P
     )
     assert loaded[0].participant_turns()[0].text == "Why would I call them? I did it online."
     assert loaded[1].participant_turns()[0].text == "I called. Why not?"
+
+
+def _same_label(tmp_path: Path, names: list[str]) -> list[Path]:
+    """Files of one study whose participant is labelled `P1:` in each, as a notetaker's template leaves it."""
+    return [
+        write(
+            tmp_path, name, f"Interviewer: How was booking?\nP1: Answer {n}, it took far too long to book.\n"
+        )
+        for n, name in enumerate(names)
+    ]
+
+
+def test_a_template_label_shared_by_a_studys_files_gives_way_to_their_file_names(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    paths = _same_label(tmp_path, ["P2.txt", "P3.txt", "03_P4_notes.txt"])
+    with caplog.at_level("WARNING"):
+        loaded = load_transcripts(paths)
+    assert [t.participant_id for t in loaded] == ["P2", "P3", "P4"]
+    assert caplog.text.count("its participant label reads as P1, as in 2 other file(s)") == 3
+    reports = inspect_transcripts(paths)
+    assert [r.participant_id for r in reports if isinstance(r, TranscriptReport)] == ["P2", "P3", "P4"]
+    assert load_transcript(paths[0]).participant_id == "P1"  # a file read alone keeps its label's code
+
+
+def test_one_persons_sessions_stay_one_participant_and_unclear_files_are_warned_about(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    sessions = _same_label(tmp_path, ["P1-week1.txt", "P1-week2.txt"])
+    with caplog.at_level("WARNING"):
+        assert [t.participant_id for t in load_transcripts(sessions)] == ["P1", "P1"]
+    assert "count as one person" not in caplog.text and "label reads as" not in caplog.text
+    (tmp_path / "more").mkdir()
+    unclear = _same_label(tmp_path / "more", ["interview-a.txt", "interview-b.txt"])
+    reports = inspect_transcripts(unclear)
+    assert [r.participant_id for r in reports if isinstance(r, TranscriptReport)] == ["P1", "P1"]
+    assert all(
+        any("2 files read as participant P1 and count as one person" in w for w in r.warnings)
+        for r in reports
+        if isinstance(r, TranscriptReport)
+    )

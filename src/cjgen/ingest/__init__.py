@@ -40,7 +40,13 @@ from cjgen.ingest.parsed import Parsed
 from cjgen.ingest.report import SpeakerReport, TranscriptReport
 from cjgen.ingest.table import TABLE_SUFFIXES, is_turn_table, sheet_turns, table_turns
 from cjgen.ingest.text import read_text
-from cjgen.ingest.transcript import MAX_TURN_WORDS, MAX_TURNS, build_transcript, main_speaker
+from cjgen.ingest.transcript import (
+    MAX_TURN_WORDS,
+    MAX_TURNS,
+    build_transcript,
+    main_speaker,
+    one_code_per_person,
+)
 from cjgen.pseudonym import may_hold_name
 from cjgen.schema import Brief, Transcript
 
@@ -121,11 +127,15 @@ def load_transcript(
     None takes them from the `CJGEN_INTERVIEWER` setting.
     """
     transcript, parsed = _load(Path(path), participant_id, interviewers)
+    _log_warnings(Path(path), parsed)
+    return transcript
+
+
+def _log_warnings(path: Path, parsed: Parsed) -> None:
     # A log line names the file only when its name holds no name (logs outlive the run and travel further).
-    shown = Path(path).name if not may_hold_name(Path(path).stem) else "a transcript (file name withheld)"
+    shown = path.name if not may_hold_name(path.stem) else "a transcript (file name withheld)"
     for warning in parsed.warnings:
         log.warning("%s: %s", shown, warning)
-    return transcript
 
 
 def load_transcripts(
@@ -136,13 +146,12 @@ def load_transcripts(
     Conversation-guide text that the study's files share word for word is the interviewer's, wherever a
     notetaker left it (see `guide`).
     """
-    loaded: list[Transcript] = []
+    read = one_code_per_person([_load(Path(path), None, interviewers) for path in paths])
     seen: dict[tuple[str, str], str] = {}
-    for path in paths:
-        transcript = load_transcript(path, interviewers=interviewers)
+    for transcript, parsed in read:
+        _log_warnings(Path(transcript.path), parsed)
         _refuse_repeat(transcript, seen)
-        loaded.append(transcript)
-    return separate_guide(loaded)
+    return separate_guide([transcript for transcript, _ in read])
 
 
 def _refuse_repeat(transcript: Transcript, seen: dict[tuple[str, str], str]) -> None:
@@ -175,14 +184,20 @@ def inspect_transcripts(
     many of its words that moved. A file that cannot be read, or that repeats an interview given before it (a
     map refuses both), gives its error in its place."""
     read: list[tuple[Transcript, Parsed] | CjgenError] = []
-    seen: dict[tuple[str, str], str] = {}
     for path in paths:
         try:
-            transcript, parsed = _load(Path(path), None, interviewers)
-            _refuse_repeat(transcript, seen)
-            read.append((transcript, parsed))
+            read.append(_load(Path(path), None, interviewers))
         except CjgenError as exc:
             read.append(exc)
+    coded = iter(one_code_per_person([entry for entry in read if not isinstance(entry, CjgenError)]))
+    read = [entry if isinstance(entry, CjgenError) else next(coded) for entry in read]
+    seen: dict[tuple[str, str], str] = {}
+    for k, entry in enumerate(read):
+        try:
+            if not isinstance(entry, CjgenError):
+                _refuse_repeat(entry[0], seen)
+        except CjgenError as exc:
+            read[k] = exc
     loaded = [entry[0] for entry in read if not isinstance(entry, CjgenError)]
     separated = iter(separate_guide(loaded))
     reports: list[TranscriptReport | CjgenError] = []

@@ -149,9 +149,44 @@ def participant_id_for(path: Path, parsed: Parsed, given: str | None) -> str:
     codes = sorted({c for s in speakers for c in (s, split_who(s)[1]) if c is not None and is_id_like(c)})
     if len(codes) == 1:
         return codes[0]
+    return file_code(path) or path.stem
+
+
+def file_code(path: Path) -> str | None:
+    """A participant code in a file's name (`01_P03_transcript_clean.txt` → `P03`), or None."""
     tokens = [t for t in re.split(r"[\W_]+", path.stem) if t]
     from_name = [t for t in tokens if _FILE_ID.fullmatch(t)] or [t for t in tokens if is_id_like(t)]
-    return from_name[0] if from_name else path.stem
+    return from_name[0] if from_name else None
+
+
+def one_code_per_person(read: list[tuple[Transcript, Parsed]]) -> list[tuple[Transcript, Parsed]]:
+    """A study's files that read as one participant, checked against their file names: a notetaker's template
+    labels every file's participant `P1:`, and the map would count the study as one person. Where each such
+    file's name holds a code of its own, that code is its participant id; where the names do not tell them
+    apart, each file gets a warning. Files of one code (two sessions with one person) stay as they are."""
+    by_id: dict[str, list[int]] = {}
+    for k, (transcript, _) in enumerate(read):
+        by_id.setdefault(transcript.participant_id, []).append(k)
+    out = list(read)
+    for pid, shared in by_id.items():
+        codes = [file_code(Path(read[k][0].path)) for k in shared]
+        if len(shared) < 2 or (None not in codes and len(set(codes)) == 1):
+            continue
+        distinct = None not in codes and len(set(codes)) == len(codes)
+        for k, code in zip(shared, codes, strict=True):
+            transcript, parsed = read[k]
+            if distinct and code is not None:
+                parsed.warnings.append(
+                    f"its participant label reads as {pid}, as in {len(shared) - 1} other file(s) of the study; "
+                    f"read as {code}, the code in its file name"
+                )
+                out[k] = (transcript.model_copy(update={"participant_id": code}), parsed)
+            else:
+                parsed.warnings.append(
+                    f"{len(shared)} files read as participant {pid} and count as one person; if they are "
+                    "different people, give each its own code in its file name or labels"
+                )
+    return out
 
 
 def role_warnings(turns: Sequence[Turn]) -> list[str]:
