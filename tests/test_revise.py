@@ -10,10 +10,11 @@ import pytest
 from typer.testing import CliRunner
 
 import cjgen.cli
+from cjgen.ingest import load_transcript
 from cjgen.pipeline import open_runtime
 from cjgen.review import apply_review, find_item
-from cjgen.revise import carry_decisions
-from cjgen.schema import JourneyMap, LeftOut, PainPoint
+from cjgen.revise import carry_decisions, revised_inputs
+from cjgen.schema import JourneyMap, LeftOut, PainPoint, Transcript
 from cjgen.validate import check_map
 from factories import E_ID_DOCS, E_ID_WAIT, ev, sample_map
 from oracle import GoldOracle
@@ -215,3 +216,28 @@ def test_cli_diff_shows_what_a_review_changed(tmp_path: Path) -> None:
 
     missing = runner.invoke(cjgen.cli.app, ["diff", str(before), str(tmp_path / "nope.json")])
     assert missing.exit_code == 2 and "nope.json" in missing.output
+
+
+def test_a_new_interview_with_a_template_label_is_not_merged_into_a_kept_participant(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A revision adds interviews to the kept ones; a new file labelled `P1:` like every file of the study
+    takes the code in its name, unless its name says it is P1 again (one more session) or holds no code."""
+
+    def read(name: str) -> Transcript:
+        path = tmp_path / name
+        path.write_text(
+            "Interviewer: How was booking?\nP1: Slow, it took three calls to book.\n", encoding="utf-8"
+        )
+        return load_transcript(path).model_copy(update={"path": name, "id": name})
+
+    kept = [read("P1.txt")]
+    with caplog.at_level("WARNING"):
+        revised = revised_inputs(kept, [read("P7.txt"), read("P1-followup.txt"), read("notes-b.txt")])
+    assert [t.participant_id for t in revised] == ["P1", "P7", "P1", "P1"]
+    assert "P7.txt: its participant label reads as P1, whom the map already has; read as P7" in caplog.text
+    assert (
+        "notes-b.txt: reads as participant P1, whom the map already has, and counts as the same person"
+        in (caplog.text)
+    )
+    assert "P1-followup.txt" not in caplog.text

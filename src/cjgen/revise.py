@@ -17,21 +17,24 @@ they claim the same thing. Then:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import logging
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
-from pathlib import PurePath
+from pathlib import Path, PurePath
 from typing import Any, Final, NamedTuple
 
 from pydantic import BaseModel, Field
 
+from cjgen.ingest.transcript import file_code
 from cjgen.leftout import still_left_out
 from cjgen.participants import Participant
-from cjgen.pseudonym import pseudonymise, pseudonymise_run
+from cjgen.pseudonym import may_hold_name, pseudonymise, pseudonymise_run
 from cjgen.redact import redact_brief, redact_transcript
 from cjgen.review import ITEM_GROUPS, ItemRef
 from cjgen.schema import Brief, Evidence, Item, JourneyMap, Review, ReviewStatus, Transcript
 
+log = logging.getLogger(__name__)
 REVIEWED: Final = ("accepted", "edited", "needs-review")
 # Groups matched by what identifies them rather than by evidence.
 _BY_ID: Final = ("stages",)
@@ -97,9 +100,42 @@ def kept_inputs(
 
 
 def revised_inputs(earlier: Sequence[Transcript], new: Sequence[Transcript]) -> list[Transcript]:
-    """The kept transcripts with the new ones added; a new one replaces the kept one of the same file."""
+    """The kept transcripts with the new ones added; a new one replaces the kept one of the same file, and
+    each new one is checked against the kept participants (`own_code`)."""
     given = {t.path for t in pseudonymise(new)}  # a file is known by its name, or the keyed hash of it
-    return [t for t in earlier if t.path not in given] + list(new)
+    kept = [t for t in earlier if t.path not in given]
+    taken = {t.participant_id for t in kept}
+    return kept + [own_code(t, taken) for t in new]
+
+
+def own_code(transcript: Transcript, taken: Collection[str]) -> Transcript:
+    """A new interview that reads as a participant the map already has, by a template label (`P1:` in every
+    file), while its file name holds another code: read as that code, as a study's files read together are
+    (`ingest.one_code_per_person`). Where the name holds no code, it stays that participant's, with a
+    warning; a file named for the same code is one more session with them."""
+    if transcript.participant_id not in taken:
+        return transcript
+    code = file_code(Path(transcript.path))
+    if code == transcript.participant_id:
+        return transcript
+    shown = (
+        Path(transcript.path).name if not may_hold_name(Path(transcript.path).stem) else "a new transcript"
+    )
+    if code is None:
+        log.warning(
+            "%s: reads as participant %s, whom the map already has, and counts as the same person; if it is "
+            "someone else, give it its own code in its file name or labels",
+            shown,
+            transcript.participant_id,
+        )
+        return transcript
+    log.warning(
+        "%s: its participant label reads as %s, whom the map already has; read as %s, the code in its file name",
+        shown,
+        transcript.participant_id,
+        code,
+    )
+    return transcript.model_copy(update={"participant_id": code})
 
 
 def _overlaps(a: Evidence, b: Evidence) -> bool:
