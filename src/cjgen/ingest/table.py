@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import re
 import warnings
 from collections.abc import Sequence
@@ -109,7 +110,7 @@ def is_turn_table(path: Path) -> bool:
     a folder of transcripts may hold the study's participant list beside them."""
     try:
         if path.suffix.lower() == ".xlsx":
-            return bool(_turn_sheets(sheet_rows(path.read_bytes(), str(path))))
+            return bool(_turn_sheets(sheet_rows(path.read_bytes(), str(path), MAX_TITLE_ROWS + 1)))
         with path.open("rb") as handle:
             head = handle.read(_SAMPLE).decode("utf-8-sig", errors="replace")
         lines = "\n".join(head.split("\n")[: MAX_TITLE_ROWS + 1])
@@ -225,8 +226,9 @@ def turns_of(rows: Rows, where: str, unit: str) -> Parsed:
     return parsed
 
 
-def sheet_rows(raw: bytes, where: str) -> dict[str, Rows]:
-    """Each sheet's non-blank rows (cells as text), by sheet name."""
+def sheet_rows(raw: bytes, where: str, first: int | None = None) -> dict[str, Rows]:
+    """Each sheet's non-blank rows (cells as text), by sheet name; only its `first` ones where given (the
+    rows a header may be among), read no further."""
     from openpyxl import load_workbook
 
     check_unpacked(raw, where, ".xlsx", "open and re-save it in Excel, or save the sheet as CSV")
@@ -236,11 +238,16 @@ def sheet_rows(raw: bytes, where: str) -> dict[str, Rows]:
             book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
         try:
             return {
-                sheet.title: [
-                    (number, cells)
-                    for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
-                    if any(cells := [_text_of(v) for v in values])
-                ]
+                sheet.title: list(
+                    itertools.islice(
+                        (
+                            (number, cells)
+                            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
+                            if any(cells := [_text_of(v) for v in values])
+                        ),
+                        first,
+                    )
+                )
                 for sheet in book.worksheets
             }
         finally:
