@@ -50,7 +50,8 @@ if CHROMIUM and DRIVER:
 
 CASE = Path(__file__).resolve().parents[1] / "evals" / "cases" / "bike-subscription"
 KEY = "browser-test-key"
-FIRST_FIVE = ("P1.txt", "P2.txt", "P3.txt", "P4.txt", "P5.vtt")
+# P5 comes later: its moments join findings P2 and P3 share, so the revision changes accepted items.
+FIRST_FIVE = ("P1.txt", "P2.txt", "P3.txt", "P4.txt", "P6.srt")
 
 
 @dataclass
@@ -263,9 +264,9 @@ def test_a_revision_keeps_decisions_and_flags_an_item_for_re_review(
         press(card(driver, item_id), "Accept")
         until_version(driver, served.journey.version + n)
     with served.api() as api:
-        six = CASE / "transcripts" / "P6.srt"
-        sixth = {"name": six.name, "content": six.read_text(encoding="utf-8")}
-        finished(api, api.post(f"/v1/maps/{served.journey.id}/revisions", json={"transcripts": [sixth]}))
+        later = CASE / "transcripts" / "P5.vtt"
+        added = {"name": later.name, "content": later.read_text(encoding="utf-8")}
+        finished(api, api.post(f"/v1/maps/{served.journey.id}/revisions", json={"transcripts": [added]}))
     driver.refresh()
     ready(driver)
     assert version(driver) == served.journey.version + len(accepted) + 1
@@ -278,7 +279,7 @@ def test_a_revision_keeps_decisions_and_flags_an_item_for_re_review(
     assert any("needs re-review" in t for t in tags.values()), tags
     revise = history(driver)[0]
     assert (
-        revise.split()[1] == "revise" and "inputs added: P6.srt" in revise and "needs re-review: " in revise
+        revise.split()[1] == "revise" and "inputs added: P5.vtt" in revise and "needs re-review: " in revise
     )
 
 

@@ -20,7 +20,15 @@ from cjgen.schema import Stage, Turn
 from cjgen.sentences import Sentence
 from cjgen.settings import Settings
 from cjgen.stages import SERVICE_KINDS, Segment, divides, plan_from_brief, segments_from_brief
-from cjgen.synthesize import Context, contradictions_from, opposed_pairs, pain_points_for, personas_for
+from cjgen.synthesize import (
+    Context,
+    contradictions_from,
+    findings_of,
+    opposed_pairs,
+    pain_points_for,
+    personas_for,
+    set_aside_note,
+)
 from cjgen.wording import says_nothing_of_the_service
 from factories import obs
 from oracle import step_of
@@ -289,6 +297,24 @@ STAGES = [Stage(id="use", name="Use", description="Everyday use.")]
 def context(**kw: Any) -> Context:
     base: dict[str, Any] = {"stages": STAGES, "participants": ["P1", "P2", "P3"], "observations": []}
     return Context(map_type="current-state", **{**base, **kw})
+
+
+def test_a_finding_is_what_two_participants_share_and_one_alone_is_set_aside_and_said() -> None:
+    items = [
+        obs("a1", "P1", "The battery died halfway to work in the cold"),
+        obs("a2", "P2", "In the cold the battery runs out far too early"),
+        obs("b1", "P3", "The invoice never shows the tax on its own line"),
+    ]
+    meanings = {"a1": (1.0, 0.0), "a2": (0.95, 0.05), "b1": (0.0, 1.0)}
+    shown, set_aside = findings_of(context(observations=items, meanings=meanings), "pain", 8)
+    assert [sorted(f.participants) for f in shown] == [["P1", "P2"]] and set_aside == 1
+    [note] = set_aside_note(set_aside, 0)
+    assert "1 problem that one participant alone raised" in note and "good moment" not in note
+    assert set_aside_note(0, 0) == []
+    # Where the study is no larger than a pair, one participant's moment is a finding.
+    pair = context(observations=items[:1] + items[2:], participants=["P1", "P3"], meanings=meanings)
+    shown, set_aside = findings_of(pair, "pain", 8)
+    assert len(shown) == 2 and set_aside == 0
 
 
 def test_a_participant_goes_to_the_segment_they_lean_to_more_than_the_others() -> None:

@@ -19,6 +19,8 @@ def whole(name: str) -> dict[str, str]:
 
 
 FIRST_FIVE = [whole(n) for n in ("P1.txt", "P2.txt", "P3.txt", "P4.txt", "P5.vtt")]
+# Without P5, whose moments join findings P2 and P3 share: a revision that adds it changes accepted items.
+ALL_BUT_P5 = [whole(n) for n in ("P1.txt", "P2.txt", "P3.txt", "P4.txt", "P6.srt")]
 
 
 @pytest.fixture
@@ -28,8 +30,8 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
         yield client
 
 
-def made(client: TestClient) -> JourneyMap:
-    queued = client.post("/v1/maps", json={"brief": BRIEF, "transcripts": FIRST_FIVE})
+def made(client: TestClient, transcripts: list[dict[str, str]] = FIRST_FIVE) -> JourneyMap:
+    queued = client.post("/v1/maps", json={"brief": BRIEF, "transcripts": transcripts})
     job = wait_for(client, queued.json()["id"])
     assert job["status"] == "done", job
     return JourneyMap.model_validate(client.get(f"/v1/maps/{job['map_id']}").json())
@@ -92,7 +94,7 @@ def test_merge_split_and_quotes(client: TestClient) -> None:
 
 
 def test_a_revision_with_one_more_interview_keeps_decisions(client: TestClient) -> None:
-    journey = made(client)
+    journey = made(client, ALL_BUT_P5)
     version = journey.version
     for item in [p for p in journey.pain_points if p.evidence]:
         reviewed = post(
@@ -100,17 +102,17 @@ def test_a_revision_with_one_more_interview_keeps_decisions(client: TestClient) 
         )
         assert reviewed.status_code == 200, reviewed.text
         version += 1
-    queued = client.post(f"/v1/maps/{journey.id}/revisions", json={"transcripts": [whole("P6.srt")]})
+    queued = client.post(f"/v1/maps/{journey.id}/revisions", json={"transcripts": [whole("P5.vtt")]})
     assert queued.status_code == 202, queued.text
     job = wait_for(client, queued.json()["id"])
     assert (job["status"], job["map_id"]) == ("done", journey.id), job
     revised = JourneyMap.model_validate(client.get(f"/v1/maps/{journey.id}").json())
     assert revised.version == version + 1
-    assert "P6.srt" in {f.path for f in revised.provenance.inputs}
+    assert "P5.vtt" in {f.path for f in revised.provenance.inputs}
     statuses = [p.review.status for p in revised.pain_points]
     assert "accepted" in statuses and "needs-review" in statuses
     (revision,) = client.get(f"/v1/maps/{journey.id}/revisions").json()
-    assert revision["edits"]["inputs_added"] == ["P6.srt"]
+    assert revision["edits"]["inputs_added"] == ["P5.vtt"]
     assert {c["id"] for c in revision["edits"]["needs_review"]} == {
         p.id for p in revised.pain_points if p.review.status == "needs-review"
     }

@@ -362,7 +362,9 @@ def finish_map(
             opportunities=synthesis.opportunities,
             contradictions=synthesis.contradictions,
             blueprint=synthesis.blueprint,
-            notes=instruction_notes(loaded) + _list_notes(planned.participants, ctx.participants),
+            notes=instruction_notes(loaded)
+            + _list_notes(planned.participants, ctx.participants)
+            + synthesis.notes,
             provenance=_provenance(run, brief, loaded),
         )
         errors = check_map(journey)

@@ -62,6 +62,9 @@ from cjgen.wording import (
 )
 
 MAX_PAINS = 8
+# A finding is what several participants' moments share: in a study of more people than this, a moment one
+# participant alone gave is an anecdote, not a finding (measured: evals/README.md).
+FINDING_PEOPLE = 2
 MAX_DELIGHTS = MAX_PAINS  # what works is shown as fully as what goes wrong
 MAX_OPPORTUNITIES = 5
 MAX_CONTRADICTIONS = 3
@@ -136,6 +139,7 @@ class Synthesis:
     touchpoints: list[Touchpoint]
     thoughts: list[Thought]
     emotions: list[Emotion]
+    notes: list[str] = field(default_factory=list)
 
 
 def evidence_of(observations: Iterable[Observation]) -> list[Evidence]:
@@ -249,9 +253,35 @@ def _severity(finding: Finding, total: int) -> Severity:
     return 2 if len(finding.participants) == 2 else 1
 
 
-def findings_of(ctx: Context, kind: str, limit: int) -> list[Finding]:
-    found = group_observations(ctx.of_kind(kind), ctx.scores, meanings=ctx.meanings)
-    return [f for f in found if not instruction_like(f.lead.text)][:limit]
+def people_needed(participants: int) -> int:
+    """How many participants a finding needs in a study of `participants`: FINDING_PEOPLE, or one where the
+    study is no larger (a summary of one interview, a pair of interviews)."""
+    return FINDING_PEOPLE if participants > FINDING_PEOPLE else 1
+
+
+def findings_of(ctx: Context, kind: str, limit: int) -> tuple[list[Finding], int]:
+    """The strongest findings of `kind` that enough participants share (`people_needed`), and how many that
+    too few raised were set aside."""
+    found = [
+        f
+        for f in group_observations(ctx.of_kind(kind), ctx.scores, meanings=ctx.meanings)
+        if not instruction_like(f.lead.text)
+    ]
+    needed = people_needed(len(ctx.participants))
+    shared = [f for f in found if len(f.participants) >= needed]
+    return shared[:limit], len(found) - len(shared)
+
+
+def set_aside_note(pains: int, delights: int) -> list[str]:
+    """The map's note on what one participant alone raised (`findings_of`), where there was any."""
+    if not pains and not delights:
+        return []
+    what = " and ".join(counted(n, noun) for n, noun in ((pains, "problem"), (delights, "good moment")) if n)
+    return [
+        f"Not shown as findings: {what} that one participant alone raised (a finding is what "
+        f"{FINDING_PEOPLE} or more participants share). Their sentences stay in the map: in the emotion "
+        "curve's evidence, or among the strong sentences no item cites."
+    ]
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
@@ -771,8 +801,8 @@ def synthesize(runtime: Runtime, ctx: Context) -> Synthesis:
     for persona in personas:
         mine = [o for o in ctx.observations if o.participant_id in persona.participant_ids]
         persona.evidence = evidence_of(sorted(mine, key=lambda o: -ctx.scores.get(o.id, 0.0)))[:4]
-    pain_findings = findings_of(ctx, "pain", MAX_PAINS)
-    delight_findings = findings_of(ctx, "delight", MAX_DELIGHTS)
+    pain_findings, lone_pains = findings_of(ctx, "pain", MAX_PAINS)
+    delight_findings, lone_delights = findings_of(ctx, "delight", MAX_DELIGHTS)
     done = action_findings(ctx)
     opposed = opposed_pairs(runtime, ctx)
     shown = [f.representative for f in (*pain_findings, *delight_findings)] + [
@@ -795,4 +825,5 @@ def synthesize(runtime: Runtime, ctx: Context) -> Synthesis:
         touchpoints=touchpoints,
         thoughts=thoughts_for(ctx, lookup),
         emotions=emotions,
+        notes=set_aside_note(lone_pains, lone_delights),
     )
