@@ -461,6 +461,16 @@ def test_a_transcribers_note_is_no_part_of_a_key_clause() -> None:
     )
 
 
+def test_a_key_clause_says_a_restarted_phrase_once_and_keeps_a_doubled_word_of_grammar() -> None:
+    assert key_clause("You know, I've, I've missed the reminder twice this winter.") == (
+        "I've missed the reminder twice this winter."
+    )
+    assert key_clause("It was, it was all poorly organised.") == "It was all poorly organised."
+    assert key_clause("I had had enough of the waiting room by then.") == (
+        "I had had enough of the waiting room by then."
+    )
+
+
 def test_a_colon_between_caption_segments_is_no_part_of_a_statement() -> None:
     assert key_clause(": and it sucks because  : not that you can do anything about it.") == (
         "It sucks because not that you can do anything about it."
@@ -504,6 +514,12 @@ NAMED = {
         ["The service was quick and easy", "The service was quick and easy"],
         ["It was quick and easy, the whole thing.", "The service was quick and easy."],
     ),
+    # A name that tells of "the customer" frames the participant in words no one said.
+    "tells of the customer": (
+        ["They had me listed as someone else in the system.", "The reminder came too late to cancel."],
+        ["The customer was listed as someone else in the system", "The reminder came too late to cancel"],
+        ["They had me listed as someone else in the system.", "The reminder came too late to cancel."],
+    ),
 }
 
 
@@ -539,6 +555,14 @@ def test_a_statement_that_asks_gives_way_to_a_sentence_of_its_quote_that_says_so
     assert statement_of(asking, {}) == "I rang them to find out I could do it online."
     assert statement_of(obs("c", "P3", "Why? No idea."), {}) == "No idea."
     assert statement_of(obs("d", "P4", "Why is that?"), {}) == "Why is that?"  # nothing else to say it with
+
+
+def test_of_two_claims_that_say_as_little_the_one_that_does_not_point_back_is_the_statement() -> None:
+    quote = "They didn't know. And why can't I park there? You know, I'm owed a space."
+    asking = obs("a", "P1", "They didn't know. And why can't I park there?").model_copy(
+        update={"evidence": [ev("P1", 1, quote)]}
+    )
+    assert statement_of(asking, {}) == "I'm owed a space."
 
 
 def test_the_summary_names_the_most_raised_problem_and_good_moment_with_their_counts() -> None:

@@ -246,8 +246,10 @@ def test_a_revision_through_the_workers_keeps_decisions(
 ) -> None:
     workers()
     # With the study's participant list: a revision given none runs with the map's own.
-    listed = [{"id": f"P{n}", "group": "Commuters" if n <= 3 else "Families"} for n in range(1, 6)]
-    first_five = {**REQUEST, "transcripts": REQUEST["transcripts"][:-1], "participants": listed}
+    listed = [{"id": f"P{n}", "group": "Commuters" if n <= 3 else "Families"} for n in range(1, 7)]
+    # P5 comes later: its moments join findings others share, so the revision changes accepted items.
+    *before, fifth, sixth = REQUEST["transcripts"]
+    first_five = {**REQUEST, "transcripts": [*before, sixth], "participants": listed}
     with service(postgres_url, tmp_path) as client:
         job = wait_for(client, client.post("/v1/maps", json=first_five).json()["id"])
         assert job["status"] == "done", job
@@ -261,18 +263,17 @@ def test_a_revision_through_the_workers_keeps_decisions(
             )
             assert reviewed.status_code == 200, reviewed.text
             version += 1
-        sixth = REQUEST["transcripts"][-1]
         revision = wait_for(
-            client, client.post(f"/v1/maps/{made.id}/revisions", json={"transcripts": [sixth]}).json()["id"]
+            client, client.post(f"/v1/maps/{made.id}/revisions", json={"transcripts": [fifth]}).json()["id"]
         )
         assert (revision["status"], revision["map_id"]) == ("done", made.id), revision
         revised = JourneyMap.model_validate(client.get(f"/v1/maps/{made.id}").json())
         (logged,) = client.get(f"/v1/maps/{made.id}/revisions").json()
     assert revised.version == version + 1
-    assert sixth["name"] in {f.path for f in revised.provenance.inputs}
+    assert fifth["name"] in {f.path for f in revised.provenance.inputs}
     statuses = [p.review.status for p in revised.pain_points]
     assert "accepted" in statuses and "needs-review" in statuses
-    assert logged["edits"]["inputs_added"] == [sixth["name"]]
-    for journey in (made, revised):
+    assert logged["edits"]["inputs_added"] == [fifth["name"]]
+    for journey, families in ((made, ["P4", "P6"]), (revised, ["P4", "P5", "P6"])):
         groups = {p.name: sorted(p.participant_ids) for p in journey.personas}
-        assert (groups["Commuters"], groups["Families"]) == (["P1", "P2", "P3"], ["P4", "P5"])
+        assert (groups["Commuters"], groups["Families"]) == (["P1", "P2", "P3"], families)

@@ -55,6 +55,7 @@ from cjgen.wording import (
     content_words,
     counted,
     first_words,
+    of_the_speaker,
     opens_mid_thought,
     overlap,
     supported_share,
@@ -286,9 +287,13 @@ def set_aside_note(pains: int, delights: int) -> list[str]:
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _FILLER = re.compile(
-    r"^(?:(?:um+|uh+|er+|erm|yeah|yes|so|well|oh|and|but|or|(?:be)?cause(?!\s+of\b)|plus|like|okay|ok|i mean)\b[\s,.]*)+",
+    r"^(?:(?:um+|uh+|er+|erm|yeah|yes|so|well|oh|and|but|or|(?:be)?cause(?!\s+of\b)|plus|like|okay|ok|i mean"
+    r"|you know)\b[\s,.]*)+",
     re.I,
 )
+# Up to three words said again after a comma, as speech restarts ("I've, I've missed …", "It was, it was all
+# …"): a statement keeps them once. Without the comma a doubled word may be grammar ("I had had enough").
+_RESTART = re.compile(r"\b((?:[\w'’]+\s+){0,2}[\w'’]+)(?:,\s+\1\b)+", re.I)
 _CLAUSE_END = re.compile(r"[,;:–—]$")
 # What a transcriber writes about the speech, not the speech: "(laughs)", "[inaudible]", "[crosstalk 00:12]".
 _ANNOTATION = re.compile(r"[(\[][^()\[\]]{1,30}[)\]]")
@@ -300,12 +305,13 @@ def key_clause(text: str) -> str:
     fillers, a leading connective ("Because …", "Or …") and the transcriber's notes ("(laughs)") dropped; a
     long one is cut at its last clause boundary that fits, and among sentences that say as much, a whole one
     comes first. A sentence that says something and does not open mid-thought (a pronoun pointing back, a
-    question: `opens_mid_thought`) comes before one that says more but does.
+    question: `opens_mid_thought`) comes before one that says more but does, and of two that say as little,
+    the one that does not open mid-thought comes first.
 
     Faithful by construction: the participant's own words, only cut.
     """
     sentences = [
-        _FILLER.sub("", s) or s
+        _FILLER.sub("", _RESTART.sub(r"\1", s)) or s
         for s in _SENTENCE_END.split(" ".join(without_lone_colons(_ANNOTATION.sub(" ", text)).split()))
         if s
     ]
@@ -315,7 +321,7 @@ def key_clause(text: str) -> str:
     # worried about the stairs at the station …", before "and she phoned ahead") does not outrank one that says
     # as much whole.
     shown = [_cut(sentence) for sentence in sentences]
-    chosen = max(shown, key=lambda clause: (*_says_most(clause), not clause.endswith(" …")))
+    chosen = max(shown, key=_clause_rank)
     return as_statement(chosen)
 
 
@@ -328,6 +334,12 @@ def _cut(sentence: str) -> str:
     cuts = [n for n in range(6, KEY_CLAUSE_WORDS) if _CLAUSE_END.search(words[n - 1])]
     kept = words[: cuts[-1]] if cuts else words[:STATEMENT_WORDS]
     return " ".join(kept).rstrip(",;:–—") + " …"
+
+
+def _clause_rank(clause: str) -> tuple[bool, int, bool, bool]:
+    """How a clause ranks as a statement: says something without opening mid-thought, then says most, then
+    is whole, then (of two that say as little) does not open mid-thought."""
+    return (*_says_most(clause), not clause.endswith(" …"), not opens_mid_thought(clause))
 
 
 def _says_most(sentence: str) -> tuple[bool, int]:
@@ -348,7 +360,8 @@ def names_for(runtime: Runtime, observations: Sequence[Observation]) -> dict[str
     """Observation id -> a one-sentence name written from its quote alone.
 
     A name that adds words its quote does not hold (a small model drifts to details no one said, or guesses
-    what "it" was: "The service was quick and easy.") gives way to the quote's key clause.
+    what "it" was: "The service was quick and easy."), or that tells of "the customer" instead of what
+    happened, gives way to the quote's key clause.
     """
     wanted = list({o.id: o for o in observations}.values())
     names = name_items(runtime, [(o.kind, o.text) for o in wanted], step="name")
@@ -356,7 +369,9 @@ def names_for(runtime: Runtime, observations: Sequence[Observation]) -> dict[str
         o.id: claim_of(
             o,
             as_statement(name)
-            if len(name.split()) >= 2 and supported_share(name, o.text, referents=True) >= SUPPORTED_WORDS
+            if len(name.split()) >= 2
+            and supported_share(name, o.text, referents=True) >= SUPPORTED_WORDS
+            and not of_the_speaker(as_statement(name))
             else key_clause(o.text),
         )
         for o, name in zip(wanted, names, strict=True)
@@ -374,7 +389,7 @@ def claim_of(observation: Observation, written: str) -> str:
     texts = [observation.text, " ".join(e.quote for e in observation.evidence)]
     claims = [" ".join(s for s in _SENTENCE_END.split(" ".join(t.split())) if not asks(s)) for t in texts]
     clauses = [key_clause(c) for c in claims if c]
-    fullest = [c for c in clauses if _says_most(c)[0]] or clauses
+    fullest = [c for c in clauses if _says_most(c)[0]] or sorted(clauses, key=_clause_rank, reverse=True)
     return fullest[0] if fullest else written
 
 

@@ -174,6 +174,18 @@ def _unquoted(text: str) -> str:
     return text.strip()
 
 
+# A name that tells of "the customer" or "the participant" instead of saying what happened: the model's
+# framing, in words no one said (a study of patients or veterans has no "customer").
+_OF_THE_SPEAKER = re.compile(
+    r"^\W*(?:the|a|this|one)\s+(?:customer|participant|user|interviewee|respondent|client)s?\b", re.IGNORECASE
+)
+
+
+def of_the_speaker(statement: str) -> bool:
+    """Whether a statement opens by telling of the person who spoke ("The customer was …")."""
+    return _OF_THE_SPEAKER.search(statement) is not None
+
+
 def as_statement(text: str) -> str:
     """A description as a finished sentence: first letter capitalised, one full stop, no stray quotes or
     Markdown emphasis, and no colon standing alone between words (a machine transcript's mark between caption
