@@ -339,12 +339,13 @@ def _cut(sentence: str) -> str:
 def _clause_rank(clause: str) -> tuple[bool, int, bool, bool]:
     """How a clause ranks as a statement: says something without opening mid-thought, then says most, then
     is whole, then (of two that say as little) does not open mid-thought."""
-    return (*_says_most(clause), not clause.endswith(" …"), not opens_mid_thought(clause))
+    says, midway = len(content_words(clause)), opens_mid_thought(clause)
+    return says >= SAYS_WHAT and not midway, says, not clause.endswith(" …"), not midway
 
 
-def _says_most(sentence: str) -> tuple[bool, int]:
-    says = len(content_words(sentence))
-    return says >= SAYS_WHAT and not opens_mid_thought(sentence), says
+def _says_something(sentence: str) -> bool:
+    """Whether a sentence says what it is about (SAYS_WHAT content words) without opening mid-thought."""
+    return _clause_rank(sentence)[0]
 
 
 def name_items(runtime: Runtime, items: Sequence[tuple[str, str]], *, step: str) -> list[str]:
@@ -365,23 +366,26 @@ def names_for(runtime: Runtime, observations: Sequence[Observation]) -> dict[str
     """
     wanted = list({o.id: o for o in observations}.values())
     names = name_items(runtime, [(o.kind, o.text) for o in wanted], step="name")
-    return {
-        o.id: claim_of(
-            o,
-            as_statement(name)
-            if len(name.split()) >= 2
-            and supported_share(name, o.text, referents=True) >= SUPPORTED_WORDS
-            and not of_the_speaker(as_statement(name))
-            else key_clause(o.text),
-        )
-        for o, name in zip(wanted, names, strict=True)
-    }
+    return {o.id: claim_of(o, _kept_name(o, name)) for o, name in zip(wanted, names, strict=True)}
+
+
+def _kept_name(observation: Observation, name: str) -> str:
+    """The model's name as a statement where it says only what its quote says and not "the customer …",
+    else the quote's key clause."""
+    stated = as_statement(name)
+    if (
+        len(name.split()) >= 2
+        and supported_share(name, observation.text, referents=True) >= SUPPORTED_WORDS
+        and not of_the_speaker(stated)
+    ):
+        return stated
+    return key_clause(observation.text)
 
 
 def claim_of(observation: Observation, written: str) -> str:
     """`written` (a name or a key clause), or where it asks instead of saying ("Isn't that a bit odd?"), the
     key clause of what the observation, or else its shown quote, says besides its questions, one that says
-    what it is about first (`_says_most`). A finding is a claim, and the quote, widened to stand alone
+    what it is about first (`_says_something`). A finding is a claim, and the quote, widened to stand alone
     (`ground.widen`), most often says next what the question was about ("I rang them to find out I could do
     it online.")."""
     if not asks(written):
@@ -389,7 +393,7 @@ def claim_of(observation: Observation, written: str) -> str:
     texts = [observation.text, " ".join(e.quote for e in observation.evidence)]
     claims = [" ".join(s for s in _SENTENCE_END.split(" ".join(t.split())) if not asks(s)) for t in texts]
     clauses = [key_clause(c) for c in claims if c]
-    fullest = [c for c in clauses if _says_most(c)[0]] or sorted(clauses, key=_clause_rank, reverse=True)
+    fullest = [c for c in clauses if _says_something(c)] or sorted(clauses, key=_clause_rank, reverse=True)
     return fullest[0] if fullest else written
 
 
