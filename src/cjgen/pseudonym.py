@@ -87,6 +87,13 @@ def may_hold_name(text: str) -> bool:
     return False
 
 
+def loggable_name(path: str | PurePath, instead: str) -> str:
+    """A file's name for a log line, or `instead` where its stem may hold a person's name (logs outlive the
+    run and travel further than the map)."""
+    name = PurePath(path).name
+    return name if not may_hold_name(PurePath(name).stem) else instead
+
+
 def name_words(text: str) -> list[str]:
     """The words of `text` that may be names (`Interviewer (Kim)` → `Kim`)."""
     return [word for word, _ in _words(text) if len(word) > 1 and may_hold_name(word)]

@@ -29,7 +29,7 @@ from pydantic import BaseModel, Field
 from cjgen.ingest.transcript import file_code
 from cjgen.leftout import still_left_out
 from cjgen.participants import Participant
-from cjgen.pseudonym import may_hold_name, pseudonymise, pseudonymise_run
+from cjgen.pseudonym import loggable_name, pseudonymise, pseudonymise_run
 from cjgen.redact import redact_brief, redact_transcript
 from cjgen.review import ITEM_GROUPS, ItemRef
 from cjgen.schema import Brief, Evidence, Item, JourneyMap, Review, ReviewStatus, Transcript
@@ -118,9 +118,7 @@ def own_code(transcript: Transcript, taken: Collection[str]) -> Transcript:
     code = file_code(Path(transcript.path))
     if code == transcript.participant_id:
         return transcript
-    shown = (
-        Path(transcript.path).name if not may_hold_name(Path(transcript.path).stem) else "a new transcript"
-    )
+    shown = loggable_name(transcript.path, "a new transcript")
     if code is None:
         log.warning(
             "%s: reads as participant %s, whom the map already has, and counts as the same person; if it is "

@@ -47,7 +47,7 @@ from cjgen.ingest.transcript import (
     main_speaker,
     one_code_per_person,
 )
-from cjgen.pseudonym import may_hold_name
+from cjgen.pseudonym import loggable_name
 from cjgen.schema import Brief, Transcript
 
 __all__ = [
@@ -103,10 +103,9 @@ def transcript_files(paths: Iterable[Path | str]) -> list[Path]:
         # A table beside the transcripts that names no speaker and text may be the study's participant list.
         inside = [p for p in listed if p.suffix.lower() not in TABLE_SUFFIXES or is_turn_table(p)]
         for table in sorted(set(listed) - set(inside)):
-            shown = table.name if not may_hold_name(table.stem) else "a table (file name withheld)"
             log.warning(
                 "%s: left out, no speaker and text columns; a participant list is given with --participants",
-                shown,
+                loggable_name(table, "a table (file name withheld)"),
             )
         if not inside:
             raise InputError(
@@ -132,8 +131,7 @@ def load_transcript(
 
 
 def _log_warnings(path: Path, parsed: Parsed) -> None:
-    # A log line names the file only when its name holds no name (logs outlive the run and travel further).
-    shown = path.name if not may_hold_name(path.stem) else "a transcript (file name withheld)"
+    shown = loggable_name(path, "a transcript (file name withheld)")
     for warning in parsed.warnings:
         log.warning("%s: %s", shown, warning)
 

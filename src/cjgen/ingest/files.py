@@ -20,7 +20,7 @@ from docx.table import Table
 
 from cjgen.errors import InputError
 from cjgen.ingest.labels import CLOCK, match_label
-from cjgen.pseudonym import may_hold_name
+from cjgen.pseudonym import loggable_name
 
 log = logging.getLogger(__name__)
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -79,10 +79,7 @@ def decode(raw: bytes, where: str, what: str = "a file") -> str:
     transcript's reader keeps the note as a warning of its own, `decoded`)."""
     text, read_as = decoded(raw, where)
     if read_as is not None:
-        name = Path(where).name
-        log.warning(
-            "%s: %s", name if not may_hold_name(Path(name).stem) else f"{what} (name withheld)", read_as
-        )
+        log.warning("%s: %s", loggable_name(where, f"{what} (name withheld)"), read_as)
     return text
 
 
