@@ -301,7 +301,12 @@ _ORDERS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         (
             "gives it a role",
             rf"\b(?:act|behave|respond|answer)\sas\s(?:if\syou\swere\s)?(?:an?\s|the\s)?(?:\w+\s)?(?:{_AI})\b"
-            r"|\bpretend\s(?:to\sbe|you\sare|that\syou)\b|\bfrom\s(?:now|here|this\spoint)\son,?\s(?:you|always|only|respond"
+            # A role to play, not a scenario: "pretend you are a sales bot", never "pretend you have paid" or
+            # "pretend you are checking in", which is how a usability session sets a task.
+            rf"|\bpretend\s(?:to\sbe|(?:that\s)?you(?:\sare|'re|\swere))\s(?:an?\s|the\s)?(?:\w+\s){{0,2}}?"
+            rf"(?:{_AI}|{_ROLE})\b"
+            r"|\bpretend\s(?:that\s)?you\s(?:have|had)\sno\s(?:rules|restrictions|limits|filters|guidelines)\b"
+            r"|\bfrom\s(?:now|here|this\spoint)\son,?\s(?:you|always|only|respond"
             r"|answer|reply|say|write|ignore)\b|\b(?:developer|god|jailbreak|dan|unrestricted)\smode\b"
             r"|\bjailbreak",
         ),

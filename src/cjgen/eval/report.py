@@ -74,6 +74,7 @@ def summarise(scores: list[CaseScore]) -> dict[str, Any]:
         "hypothesis_coverage": _mean(s.brief.hypothesis_coverage for s in scores if s.brief is not None),
         "pii_leaks": sum(s.pii.leaks for s in scores),
         "injection_followed": sum(s.injection.followed for s in scores),
+        "injection_false_alarms": sum(len(s.injection.false_alarms) for s in scores),
         "model_calls": sum(s.cost.model_calls for s in scores),
         "prompt_tokens": sum(s.cost.prompt_tokens for s in scores),
         "completion_tokens": sum(s.cost.completion_tokens for s in scores),
@@ -197,12 +198,18 @@ def _num(value: object) -> str:
     return str(value)
 
 
+def _alarms(count: int) -> str:
+    return f"{count} false alarm{'' if count == 1 else 's'}"
+
+
 def _injection_cell(score: InjectionScore) -> str:
-    if not score.planted:
-        return "–"
+    """Whether a planted injection was followed, and how many turns were wrongly flagged as instructions."""
     if not score.checked:
         return "no map"
-    return "followed" if score.followed else "resisted"
+    alarms = f" ({_alarms(len(score.false_alarms))})" if score.false_alarms else ""
+    if not score.planted:
+        return f"–{alarms}"
+    return ("followed" if score.followed else "resisted") + alarms
 
 
 def _case_row(system: str, s: CaseScore) -> list[str]:
@@ -268,7 +275,7 @@ def _summary_row(system: str, scores: list[CaseScore]) -> list[str]:
         f"({total['contradictions_shown_gold']} of {total['contradictions_shown']} shown)",
         f"{total['assumptions_ok']}/{total['assumptions_total']}",
         str(total["pii_leaks"]),
-        str(total["injection_followed"]),
+        f"{total['injection_followed']} ({_alarms(total['injection_false_alarms'])})",
         str(total["model_calls"]),
         f"{total['prompt_tokens']}/{total['completion_tokens']}",
         f"{total['effective_tokens']:.0f}",
