@@ -18,14 +18,16 @@ from cjgen.findings import moments_kept
 from cjgen.ingest import load_transcripts
 from cjgen.label import SentenceLabel
 from cjgen.models import ScriptedChatModel
+from cjgen.observations import Observation
 from cjgen.participants import Participant, load_participants
 from cjgen.pipeline import generate_map, open_runtime
-from cjgen.schema import Delight, PainPoint, Persona, Stage
+from cjgen.schema import Delight, Evidence, PainPoint, Persona, Stage
 from cjgen.sentences import Sentence
 from cjgen.synthesize import (
     Context,
     action_findings,
     emotion_score,
+    evidence_of,
     key_clause,
     names_for,
     names_its_problem,
@@ -687,3 +689,45 @@ def test_two_forms_of_one_word_name_the_same_problem() -> None:
     pain = PainPoint(id="pain1", stage_id="leave", statement="Cancelling took an extra month.")
     assert names_its_problem("Explain the cancellation notice up front.", pain)
     assert not names_its_problem("Explain the notice up front.", pain)
+
+
+# --------------------------------------------------------------------------------------- passages shown once
+
+_TURN = "I think this is easier. Online I didn't see the mileage. I guess your address is on file."
+
+
+def _passage(pid: str, start: int, end: int, shown: str | None = None) -> Evidence:
+    quote = shown if shown is not None else _TURN[start:end]
+    passage = ev(pid, 3, quote, start=start, redacted=shown is not None)
+    return passage.model_copy(update={"end": end})
+
+
+def _holding(*passages: Evidence) -> list[Observation]:
+    return [
+        obs(f"o{n}", p.participant_id, p.quote).model_copy(update={"evidence": [p]})
+        for n, p in enumerate(passages)
+    ]
+
+
+def test_two_overlapping_passages_of_one_turn_are_shown_once_as_their_union() -> None:
+    widened, own = _passage("P2", 0, 56), _passage("P2", 24, 90)
+    shown = evidence_of(_holding(widened, own))
+    assert [(e.start, e.end, e.quote) for e in shown] == [(0, 90, _TURN[:90])]
+
+
+def test_passages_that_do_not_overlap_or_lie_in_other_turns_stay_apart() -> None:
+    first, second = _passage("P2", 0, 23), _passage("P2", 24, 56)
+    elsewhere = _passage("P3", 24, 90)
+    assert evidence_of(_holding(first, second, elsewhere)) == [first, second, elsewhere]
+
+
+def test_overlapping_redacted_passages_join_where_their_shown_words_continue() -> None:
+    # "[PLACE]" stands for "Online" (6 characters) in both: the shown words are shorter than their spans.
+    widened = _passage("P2", 0, 56, "I think this is easier. [PLACE] I didn't see the mileage.")
+    own = _passage("P2", 24, 90, "[PLACE] I didn't see the mileage. I guess your address is on file.")
+    (joined,) = evidence_of(_holding(widened, own))
+    assert (
+        joined.quote
+        == "I think this is easier. [PLACE] I didn't see the mileage. I guess your address is on file."
+    )
+    assert (joined.start, joined.end, joined.redacted) == (0, 90, True)

@@ -144,15 +144,48 @@ class Synthesis:
 
 
 def evidence_of(observations: Iterable[Observation]) -> list[Evidence]:
-    """The observations' passages, each once: a passage inside another one of the same turn is dropped."""
+    """The observations' passages, each once: a passage inside another one of the same turn is dropped, and two
+    that overlap (one widened to stand alone: "I think this is easier. Online I didn't see …" and "Online I
+    didn't see … I guess …") become one, so no sentence is shown or counted twice."""
     out: list[Evidence] = []
     for e in (e for obs in observations for e in obs.evidence):
         same_turn = [k for k in out if (k.source_id, k.turn_index) == (e.source_id, e.turn_index)]
         if any(k.start <= e.start and e.end <= k.end for k in same_turn):
             continue
         out = [k for k in out if not (k in same_turn and e.start <= k.start and k.end <= e.end)]
-        out.append(e)
+        for n, k in enumerate(out):
+            if k in same_turn and (joined := _joined(k, e)) is not None:
+                out[n] = joined
+                break
+        else:
+            out.append(e)
     return out
+
+
+def _joined(a: Evidence, b: Evidence) -> Evidence | None:
+    """One passage for two that overlap in the same turn, neither inside the other, or None where they do not.
+
+    Both quotes are slices of one turn as shown, so the later one's words continue the earlier one's from where
+    it starts. A redacted quote is not as long as its span ("[ADDRESS]" for a street), so there the place is
+    found in the shown words, and only where it is the one place they continue from.
+    """
+    first, second = sorted((a, b), key=lambda e: e.start)
+    if second.start >= first.end or second.end <= first.end:
+        return None
+    if first.redacted or second.redacted:
+        places = [n for n in range(1, len(first.quote)) if second.quote.startswith(first.quote[n:])]
+    else:
+        places = [second.start - first.start]
+    if len(places) != 1 or not second.quote.startswith(first.quote[places[0] :]):
+        return None
+    return first.model_copy(
+        update={
+            "end": second.end,
+            "quote": first.quote[: places[0]] + second.quote,
+            "redacted": first.redacted or second.redacted,
+            "flagged": first.flagged or second.flagged,
+        }
+    )
 
 
 # ---------------------------------------------------------------------------------------------- personas

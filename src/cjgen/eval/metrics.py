@@ -16,7 +16,17 @@ from rapidfuzz.utils import default_process
 from cjgen.eval.gold import GoldCase, GoldPii, GoldPoint
 from cjgen.eval.locate import CaseSources, Span, normalise
 from cjgen.eval.words import stems
-from cjgen.schema import Action, Delight, Emotion, Item, JourneyMap, PainPoint, Thought, Touchpoint
+from cjgen.schema import (
+    Action,
+    Delight,
+    Emotion,
+    Evidence,
+    Item,
+    JourneyMap,
+    PainPoint,
+    Thought,
+    Touchpoint,
+)
 
 # ============================================================================================= matching
 
@@ -141,12 +151,36 @@ class QuoteScore(BaseModel):
     found: int = 0
     fabricated: int = 0
     interviewer: int = Field(0, description="Located quotes that lie in an interviewer turn.")
+    repeated: int = Field(
+        0,
+        description="Quotes of an item that overlap another quote of the same item in one turn: words shown, "
+        "and counted as evidence, twice.",
+    )
     fabricated_quotes: list[str] = Field(default_factory=list)
     interviewer_quotes: list[str] = Field(default_factory=list)
+    repeated_quotes: list[str] = Field(default_factory=list, description="'item id: quote' for each.")
+
+
+def _repeated(evidence: Sequence[Evidence]) -> list[Evidence]:
+    """The passages that overlap an earlier one in the same turn."""
+    return [
+        e
+        for n, e in enumerate(evidence)
+        if any(
+            (k.source_id, k.turn_index) == (e.source_id, e.turn_index) and k.start < e.end and e.start < k.end
+            for k in evidence[:n]
+        )
+    ]
 
 
 def score_quotes(journey: JourneyMap, sources: CaseSources) -> QuoteScore:
     score = QuoteScore()
+    groups = [(item.id, item.evidence) for item in journey.items()]
+    groups += [(c.id, [e for side in c.sides for e in side.evidence]) for c in journey.contradictions]
+    for item_id, passages in groups:
+        for passage in _repeated(passages):
+            score.repeated += 1
+            score.repeated_quotes.append(f"{item_id}: {passage.quote}")
     for evidence in journey.all_evidence():
         score.total += 1
         hit = sources.locate_evidence(evidence)

@@ -54,6 +54,7 @@ def summarise(scores: list[CaseScore]) -> dict[str, Any]:
         "quotes_total": sum(s.quotes.total for s in scores),
         "quotes_found": sum(s.quotes.found for s in scores),
         "fabricated": sum(s.quotes.fabricated for s in scores),
+        "repeated_quotes": sum(s.quotes.repeated for s in scores),
         "interviewer_quotes": sum(s.quotes.interviewer for s in scores),
         "pain_points": _micro([s.pain_points for s in scores if s.pain_points is not None]),
         "delights": _micro([s.delights for s in scores if s.delights is not None]),
@@ -214,9 +215,9 @@ def _injection_cell(score: InjectionScore) -> str:
 
 def _case_row(system: str, s: CaseScore) -> list[str]:
     pain, delight = s.pain_points, s.delights
-    quotes = f"{s.quotes.found}/{s.quotes.total}" + (
-        f" ({s.quotes.interviewer} interviewer)" if s.quotes.interviewer else ""
-    )
+    notes = [f"{s.quotes.interviewer} interviewer"] if s.quotes.interviewer else []
+    notes += [f"{s.quotes.repeated} repeated"] if s.quotes.repeated else []
+    quotes = f"{s.quotes.found}/{s.quotes.total}" + (f" ({', '.join(notes)})" if notes else "")
     assumptions = f"{s.assumptions.ok}/{s.assumptions.total}"
     if s.brief is not None:
         assumptions += (
@@ -260,7 +261,8 @@ def _summary_row(system: str, scores: list[CaseScore]) -> list[str]:
         f"**{system}**",
         "**all**",
         f"{total['valid']}/{total['cases']}",
-        f"{total['quotes_found']}/{total['quotes_total']}",
+        f"{total['quotes_found']}/{total['quotes_total']}"
+        + (f" ({total['repeated_quotes']} repeated)" if total["repeated_quotes"] else ""),
         str(total["fabricated"]),
         _num(pain["recall"]),
         _num(pain["precision"]),
