@@ -30,6 +30,7 @@ from cjgen.pipeline import (
     open_runtime,
     summarize_file,
 )
+from cjgen.render import summary_to_markdown
 from cjgen.schema import JourneyMap
 from cjgen.settings import Settings
 from cjgen.validate import check_map
@@ -392,3 +393,67 @@ def test_the_cli_reads_each_input_file_once(
     result = runner.invoke(cjgen.cli.app, ["map", *map(str, files), "-o", str(tmp_path / "map.json")])
     assert result.exit_code == 0, result.output
     assert sorted(n for n in reads if n in {f.name for f in files}) == sorted(f.name for f in files)
+
+
+# ----------------------------------------------------------------------- stages without a brief
+
+
+def test_the_questions_asked_are_the_interviewers_each_once_in_order(tmp_path: Path) -> None:
+    path = tmp_path / "P1.txt"
+    path.write_text(
+        "Interviewer: Thanks for joining. How did you first apply for the grant?\n"
+        "P1: Online. Why would I go in person? It took a week.\n"
+        "Interviewer: Okay. And how long did the decision take? How did you first apply for the grant?\n"
+        "P1: Two months.\n",
+        encoding="utf-8",
+    )
+    [transcript] = load_transcripts([path])
+    assert cjgen.stages.questions_asked([transcript]) == [
+        "How did you first apply for the grant?",
+        "And how long did the decision take?",
+    ]
+    assert cjgen.stages.questions_asked([transcript], words=3) == ["How did you first apply for the grant?"]
+
+
+def test_without_a_brief_the_stages_fit_the_service_the_questions_ask_about(
+    bike: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    read: list[str] = []
+
+    def kind_of(runtime: Runtime, text: str) -> cjgen.stages.ServiceKind:
+        read.append(text)
+        return cjgen.stages.SERVICE_KINDS[1]
+
+    monkeypatch.setattr(cjgen.stages, "service_kind", kind_of)
+    journey = generate_map_from_files(None, transcripts(bike), runtime=oracle_runtime(bike))
+    scaffold = [row[0] for row in cjgen.stages.SERVICE_KINDS[1].stages]
+    assert [s.id for s in journey.stages] == scaffold
+    assert read and "How did you first hear about Pedalpass?" in read[0]
+    summary = summarize_file(bike / "transcripts" / "P1.txt", runtime=oracle_runtime(bike))
+    assert [s.id for s in summary.stages] == scaffold
+    assert {p.stage_id for p in [*summary.pain_points, *summary.delights]} <= set(scaffold)
+    shown = summary_to_markdown(summary)
+    named = next(p for p in summary.pain_points if p.stage_id)
+    assert f"_({cjgen.stages.SERVICE_KINDS[1].stages[scaffold.index(named.stage_id)][1]})_" in shown
+    assert f"_({named.stage_id})_" not in shown
+
+
+def test_a_map_without_a_brief_asks_about_its_questions_with_personal_data_replaced(
+    bike: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "P1.txt"
+    path.write_text(
+        "Interviewer: Is 06 1837 2264 still the best number to reach you?\nP1: Yes, it is.\n"
+        "Interviewer: How did the bike delivery go?\nP1: The van came three hours late, and nobody called.\n",
+        encoding="utf-8",
+    )
+    model = GoldOracle(bike).model()
+    generate_map_from_files(None, [path], runtime=open_runtime(model=model, use_cache=False))
+    asked = [
+        str(m.content)
+        for request in model.requests
+        for m in request
+        if "Questions the interviewer" in str(m.content)
+    ]
+    assert asked and "How did the bike delivery go?" in asked[0]
+    assert not any("1837" in text for text in asked)

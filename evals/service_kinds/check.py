@@ -3,9 +3,11 @@
     python evals/service_kinds/check.py [CASES_DIR]
 
 Reads `briefs.yaml` here (briefs written for this check, several meant to tempt the wrong answer) and, where
-a cases folder is given, each eval case's brief with the kind its gold stages follow (`CASE_KINDS`). Prints, per brief, the option probabilities asked once (options in their usual order) and asked in
-every order (`cjgen.choose.rotated`), then the share right either way. Uses the configured model (the embedded
-one by default) and the response cache.
+a cases folder is given, each eval case's brief with the kind its gold stages follow (`CASE_KINDS`), and what
+stands for a brief where there is none: the interviewer's questions (`cjgen.stages.questions_asked`) of each of
+the case's first two interviews, alone. Prints, per brief, the option probabilities asked once (options in their
+usual order) and asked in every order (`cjgen.choose.rotated`), then the share right either way. Uses the
+configured model (the embedded one by default) and the response cache.
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ from pathlib import Path
 import yaml
 
 from cjgen.choose import best, choose, rotated
+from cjgen.ingest import load_transcripts
 from cjgen.pipeline import open_runtime
 from cjgen.prompts import render_prompt
-from cjgen.stages import SERVICE_KINDS, service_question
+from cjgen.stages import SERVICE_KINDS, questions_asked, questions_brief, service_question
 
 HERE = Path(__file__).parent
 # The kind each eval case's gold stages follow (the researchers' own phases), for checking only.
@@ -40,6 +43,12 @@ def main() -> None:
             (f"case {name}", kind, (cases / name / "brief.md").read_text())
             for name, kind in CASE_KINDS.items()
             if (cases / name / "brief.md").is_file()
+        ]
+        briefs += [
+            (f"questions {name} {transcript.id}", kind, questions_brief(questions_asked([transcript])))
+            for name, kind in CASE_KINDS.items()
+            if (cases / name / "transcripts").is_dir()
+            for transcript in load_transcripts(sorted((cases / name / "transcripts").iterdir()))[:2]
         ]
     runtime = open_runtime().start()
     count = len(SERVICE_KINDS)

@@ -36,6 +36,7 @@ from cjgen.redact import (
     RedactedTranscript,
     no_redaction,
     redact_brief,
+    redact_text,
     redact_transcript,
     report_for,
 )
@@ -54,7 +55,14 @@ from cjgen.schema import (
     TranscriptSummary,
 )
 from cjgen.settings import Settings, get_settings
-from cjgen.stages import BriefPlan, Segment, generic_stages, plan_from_brief
+from cjgen.stages import (
+    BriefPlan,
+    Segment,
+    generic_stages,
+    plan_from_brief,
+    questions_asked,
+    stages_from_questions,
+)
 from cjgen.synthesize import Context, names_for, statement_of, synthesize
 from cjgen.untrusted import scrub_map, scrub_summary
 from cjgen.validate import check_map
@@ -265,7 +273,14 @@ def plan_map(
     shown_brief, _ = _shown_brief(brief, redact)
     brief_text = _brief_for_model(shown_brief)
     with run.clock.step("stages"):
-        plan = plan_from_brief(run, brief_text, map_type) if brief else BriefPlan(generic_stages())
+        if brief is not None:
+            plan = plan_from_brief(run, brief_text, map_type)
+        elif map_type == "day-in-the-life":
+            plan = BriefPlan(generic_stages())
+        else:
+            names = [word for words in pseudonyms.label_names.values() for word in words]
+            asked = [redact_text(q, names).text if redact else q for q in questions_asked(loaded)]
+            plan = BriefPlan(stages_from_questions(run, asked))
     label_names = {tid: sorted(words) for tid, words in pseudonyms.label_names.items()}
     return MapPlan(loaded, brief, brief_text, plan, listed, label_names)
 
@@ -529,7 +544,9 @@ def build_summary(transcript: Transcript, run: Run, *, redact: bool = True) -> T
     """One interview's key points, pain points, delights and quotes, all grounded (narrow questions only)."""
     loaded, pseudonyms = _typed([transcript])
     sources = _redact_all(run, loaded, redact, pseudonyms.label_names)
-    report = _read_all(run, sources, generic_stages())[0].report
+    # Stages fit the service the interview is about, told by the questions asked (there is no brief).
+    stages = stages_from_questions(run, questions_asked([s.redacted for s in sources]))
+    report = _read_all(run, sources, stages)[0].report
     observations, _ = tidy(report.observations)
     # Every item of a summary is shown, so every one is named (one sentence from its own quote), except the
     # steps, which are the participant's own sentence.
@@ -545,6 +562,7 @@ def build_summary(transcript: Transcript, run: Run, *, redact: bool = True) -> T
         TranscriptSummary(
             source_id=loaded[0].id,
             participant_id=loaded[0].participant_id,
+            stages=stages,
             key_points=points,
             pain_points=pains,
             delights=delights,

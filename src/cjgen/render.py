@@ -203,7 +203,9 @@ def to_mermaid(journey: JourneyMap) -> str:
 
 def summary_to_markdown(summary: TranscriptSummary) -> str:
     """One transcript's summary: key points, pain points and delights with their quotes, notable quotes."""
-    return _tidy_markdown(_template("summary.md.j2").render(summary=summary))
+    # A point shows its stage's name; a summary written before its stages were kept shows the stage id.
+    stages = {stage.id: stage.name for stage in summary.stages}
+    return _tidy_markdown(_template("summary.md.j2").render(summary=summary, stages=stages))
 
 
 # --------------------------------------------------------------------------------------------- view model

@@ -471,6 +471,10 @@ class TranscriptSummary(BaseModel):
 
     source_id: str
     participant_id: str
+    stages: list[Stage] = Field(
+        default_factory=list,
+        description="The stages its points are placed in, by the kind of service asked about.",
+    )
     key_points: list[Thought] = Field(default_factory=list)
     pain_points: list[PainPoint] = Field(default_factory=list)
     delights: list[Delight] = Field(default_factory=list)

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from cjgen.ask import Invalid, Runtime, ask, inline_schema, parse_as
 from cjgen.choose import best, rotated
 from cjgen.prompts import render_block, render_prompt
-from cjgen.schema import MapType, Stage
+from cjgen.schema import MapType, Stage, Transcript
 from cjgen.sentences import split_spans
 from cjgen.wording import content_words, supported_share, whole_sentences
 
@@ -81,8 +81,46 @@ SERVICE_KINDS = (
 )
 
 
+# Where there is no brief, this many words of the interviewer's questions stand for it when the kind of service
+# is chosen: measured, 120 to 200 words of one interview's questions pick the kind its researchers' phases
+# follow for each of two interviews of every eval case with transcripts (`evals/service_kinds/check.py`).
+GUIDE_WORDS = 150
+
+
 def generic_stages() -> list[Stage]:
-    return [Stage(id=i, name=n, description=d, basis="assumption") for i, n, d in GENERIC_STAGES]
+    return _scaffold(GENERIC_STAGES)
+
+
+def _scaffold(rows: Sequence[_StageRow]) -> list[Stage]:
+    return [Stage(id=i, name=n, description=d, basis="assumption") for i, n, d in rows]
+
+
+def questions_asked(transcripts: Sequence[Transcript], words: int = GUIDE_WORDS) -> list[str]:
+    """The interviewer's questions (sentences that end in "?"), each once, in the order asked, until about
+    `words` words: what the interviews are about, where no brief says it."""
+    asked: dict[str, str] = {}
+    count = 0
+    for turn in (t for transcript in transcripts for t in transcript.turns if t.role == "interviewer"):
+        for start, end in split_spans(turn.text):
+            question = " ".join(turn.text[start:end].split())
+            if count >= words or not question.endswith("?") or question.casefold() in asked:
+                continue
+            asked[question.casefold()] = question
+            count += len(question.split())
+    return list(asked.values())
+
+
+def stages_from_questions(runtime: Runtime, asked: Sequence[str]) -> list[Stage]:
+    """Without a brief, the scaffold of the kind of service the interviewer's questions are about (a benefits
+    interview is not planned as a subscription), or the generic one where no question was asked."""
+    if not asked:
+        return generic_stages()
+    return _scaffold(service_kind(runtime, questions_brief(asked)).stages)
+
+
+def questions_brief(asked: Sequence[str]) -> str:
+    """The interviewer's questions as the text the service-kind choice reads in place of a brief."""
+    return "Questions the interviewer asked:\n" + "\n".join(f"- {q}" for q in asked)
 
 
 class StageOut(BaseModel):
