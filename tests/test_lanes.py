@@ -522,6 +522,15 @@ NAMED = {
         ["The customer was listed as someone else in the system", "The reminder came too late to cancel"],
         ["They had me listed as someone else in the system.", "The reminder came too late to cancel."],
     ),
+    # A name that says a phrase twice is the model looping: every word is the quote's, the sentence no one's.
+    "says a phrase twice": (
+        ["The form was not great, and it's still an issue.", "The letter came after the deadline, again."],
+        [
+            "The form was not great because it was still an issue, and it's still an issue",
+            "The letter came after the deadline",
+        ],
+        ["The form was not great, and it's still an issue.", "The letter came after the deadline."],
+    ),
 }
 
 

@@ -58,6 +58,7 @@ from cjgen.wording import (
     of_the_speaker,
     opens_mid_thought,
     overlap,
+    repeats_itself,
     supported_share,
     without_lone_colons,
 )
@@ -403,13 +404,14 @@ def names_for(runtime: Runtime, observations: Sequence[Observation]) -> dict[str
 
 
 def _kept_name(observation: Observation, name: str) -> str:
-    """The model's name as a statement where it says only what its quote says and not "the customer …",
-    else the quote's key clause."""
+    """The model's name as a statement where it says only what its quote says, not "the customer …" and
+    nothing twice, else the quote's key clause."""
     stated = as_statement(name)
     if (
         len(name.split()) >= 2
         and supported_share(name, observation.text, referents=True) >= SUPPORTED_WORDS
         and not of_the_speaker(stated)
+        and not repeats_itself(stated)
     ):
         return stated
     return key_clause(observation.text)

@@ -186,6 +186,14 @@ def of_the_speaker(statement: str) -> bool:
     return _OF_THE_SPEAKER.search(statement) is not None
 
 
+def repeats_itself(statement: str, words: int = 3) -> bool:
+    """Whether a statement says the same run of `words` words twice ("… because it was still an issue, and it's
+    still an issue."): a small model looping, not a participant restarting (a quote's key clause keeps that)."""
+    said = re.findall(r"[\w']+", statement.casefold())
+    runs = [tuple(said[n : n + words]) for n in range(len(said) - words + 1)]
+    return len(set(runs)) < len(runs)
+
+
 def as_statement(text: str) -> str:
     """A description as a finished sentence: first letter capitalised, one full stop, no stray quotes or
     Markdown emphasis, and no colon standing alone between words (a machine transcript's mark between caption
