@@ -5,7 +5,7 @@
 Reads `briefs.yaml` here (briefs written for this check, several meant to tempt the wrong answer) and, where
 a cases folder is given, each eval case's brief with the kind its gold stages follow (`CASE_KINDS`), and what
 stands for a brief where there is none: the interviewer's questions (`cjgen.stages.questions_asked`) of each of
-the case's first two interviews, alone. Prints, per brief, the option probabilities asked once (options in their
+the case's interviews, alone (those without a question are skipped: they keep the generic scaffold). Prints, per brief, the option probabilities asked once (options in their
 usual order) and asked in every order (`cjgen.choose.rotated`), then the share right either way. Uses the
 configured model (the embedded one by default) and the response cache.
 """
@@ -48,7 +48,8 @@ def main() -> None:
             (f"questions {name} {transcript.id}", kind, questions_brief(questions_asked([transcript])))
             for name, kind in CASE_KINDS.items()
             if (cases / name / "transcripts").is_dir()
-            for transcript in load_transcripts(sorted((cases / name / "transcripts").iterdir()))[:2]
+            for transcript in load_transcripts(sorted((cases / name / "transcripts").iterdir()))
+            if questions_asked([transcript])
         ]
     runtime = open_runtime().start()
     count = len(SERVICE_KINDS)
