@@ -489,6 +489,30 @@ def test_a_long_key_clause_is_cut_at_a_clause_boundary() -> None:
     assert clause == "Honestly the best part was the delivery …"  # the last boundary within 20 words
 
 
+@pytest.mark.parametrize(
+    ("sentence", "clause"),
+    [
+        # No clause boundary to cut at: the words that leave a phrase open go too.
+        (
+            "I guess the one thing that would be better is if the nurse came out and said that they will be late",
+            "I guess the one thing that would be better is if the nurse came out …",
+        ),
+        (
+            "I started the paperwork months before my exit from the army through a mentor who had done it all "
+            "before me",
+            "I started the paperwork months before my exit from the army through a mentor …",
+        ),
+        # Words that can close a phrase stay.
+        (
+            "At the big clinic downtown there was a desk and so I checked in with them before I sat down to wait",
+            "At the big clinic downtown there was a desk and so I checked in with them …",
+        ),
+    ],
+)
+def test_a_key_clause_cut_without_a_boundary_does_not_end_mid_phrase(sentence: str, clause: str) -> None:
+    assert key_clause(sentence) == clause
+
+
 def test_a_sentence_cut_short_of_its_point_gives_way_to_one_that_says_as_much_whole() -> None:
     """Sentences compare by what their statement would show: cut at its clause boundary, the long one keeps
     the worry and loses what the nurse did about it."""

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 from cjgen.findings import Moment, calibrated, moments_kept, sentence_moments
 from cjgen.label import SentenceLabel
-from cjgen.wording import as_statement, content_words, says_nothing_of_the_service, stems
+from cjgen.wording import as_statement, content_words, cut_short, says_nothing_of_the_service, stems
 
 # An action's text: the clause from its subject on, cut at a clause boundary past this many words.
 MAX_WORDS = 18
@@ -162,12 +162,7 @@ def action_text(text: str) -> str:
     always ring."), cut at a clause boundary when long. Only cut, never reworded."""
     text = " ".join(text.split())
     start = action_start(text) if len(_plain(text)) == len(text) else None
-    words = text[start or 0 :].split()
-    if len(words) > MAX_WORDS:
-        cuts = [n for n in range(4, MAX_WORDS) if words[n - 1].endswith((",", ";", ":", "–", "—"))]
-        words = words[: cuts[-1]] if cuts else words[:MAX_WORDS]
-        return as_statement(" ".join(words).rstrip(",;:–—") + " …")
-    return as_statement(" ".join(words))
+    return as_statement(cut_short(text[start or 0 :], MAX_WORDS, shortest=4, fallback=MAX_WORDS))
 
 
 def action_moments(labels: Sequence[SentenceLabel]) -> list[Moment]:

@@ -54,6 +54,7 @@ from cjgen.wording import (
     channels_in,
     content_words,
     counted,
+    cut_short,
     first_words,
     of_the_speaker,
     opens_mid_thought,
@@ -328,7 +329,6 @@ _FILLER = re.compile(
 # Up to three words said again after a comma, as speech restarts ("I've, I've missed …", "It was, it was all
 # …"): a statement keeps them once. Without the comma a doubled word may be grammar ("I had had enough").
 _RESTART = re.compile(r"\b((?:[\w'’]+\s+){0,2}[\w'’]+)(?:,\s+\1\b)+", re.I)
-_CLAUSE_END = re.compile(r"[,;:–—]$")
 # What a transcriber writes about the speech, not the speech: "(laughs)", "[inaudible]", "[crosstalk 00:12]".
 _ANNOTATION = re.compile(r"[(\[][^()\[\]]{1,30}[)\]]")
 KEY_CLAUSE_WORDS = STATEMENT_WORDS + 4
@@ -360,14 +360,8 @@ def key_clause(text: str) -> str:
 
 
 def _cut(sentence: str) -> str:
-    """`sentence`, or where it is longer than KEY_CLAUSE_WORDS, its words up to its last clause boundary that
-    fits (else its first STATEMENT_WORDS), marked as cut."""
-    words = sentence.split()
-    if len(words) <= KEY_CLAUSE_WORDS:
-        return " ".join(words)
-    cuts = [n for n in range(6, KEY_CLAUSE_WORDS) if _CLAUSE_END.search(words[n - 1])]
-    kept = words[: cuts[-1]] if cuts else words[:STATEMENT_WORDS]
-    return " ".join(kept).rstrip(",;:–—") + " …"
+    """`sentence`, or where it is longer than KEY_CLAUSE_WORDS, cut short (`cut_short`)."""
+    return cut_short(sentence, KEY_CLAUSE_WORDS, shortest=6, fallback=STATEMENT_WORDS)
 
 
 def _clause_rank(clause: str) -> tuple[bool, int, bool, bool]:

@@ -518,6 +518,37 @@ def channel_name(kind: ChannelKind, texts: Sequence[str]) -> str:
     return max(said, key=lambda p: (counts[p.casefold()], len(p.split())))
 
 
+_CLAUSE_ENDS = (",", ";", ":", "–", "—")
+# Words a statement cut short does not end on: they leave a phrase open ("… said they will …", "… with someone
+# who had …"). Words that can close one stay ("I checked in with them …", "I liked it …").
+_OPEN_ENDED = frozenset(
+    " ".join(
+        [
+            "a an the my your his her its our their",
+            "and or but nor so because if then than that which who whom whose when where while as",
+            "to of for with from by at into onto",
+            "i he she we they",
+            "am is are was were be been being have has had do does did",
+            "will would can could shall should may might must not said says say",
+        ]
+    ).split()
+)
+
+
+def cut_short(text: str, limit: int, *, shortest: int, fallback: int) -> str:
+    """`text` where it has at most `limit` words. Else, marked as cut: its words up to its last clause
+    boundary that fits, from `shortest` words on; where it has none, its first `fallback` words, less those at
+    the end that leave a phrase open. Only cut, never reworded."""
+    words = text.split()
+    if len(words) <= limit:
+        return " ".join(words)
+    cuts = [n for n in range(shortest, limit) if words[n - 1].endswith(_CLAUSE_ENDS)]
+    kept = words[: cuts[-1]] if cuts else words[:fallback]
+    while not cuts and len(kept) > shortest and kept[-1].casefold() in _OPEN_ENDED:
+        kept.pop()
+    return " ".join(kept).rstrip("".join(_CLAUSE_ENDS)) + " …"
+
+
 def first_words(text: str, words: int) -> str:
     """The text's first `words` words, one space between them, with an ellipsis when it goes on."""
     parts = text.split()
