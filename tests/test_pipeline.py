@@ -21,6 +21,7 @@ from cjgen.eval.locate import CaseSources
 from cjgen.ingest import load_brief, load_transcripts
 from cjgen.models import ScriptedChatModel
 from cjgen.pipeline import (
+    _summary_items,
     build_map,
     build_summary,
     draft_map,
@@ -34,6 +35,7 @@ from cjgen.render import summary_to_markdown
 from cjgen.schema import JourneyMap
 from cjgen.settings import Settings
 from cjgen.validate import check_map
+from factories import ev, obs
 from oracle import GoldOracle, step_of
 from schema_answers import schema_of
 
@@ -457,3 +459,13 @@ def test_a_map_without_a_brief_asks_about_its_questions_with_personal_data_repla
     ]
     assert asked and "How did the bike delivery go?" in asked[0]
     assert not any("1837" in text for text in asked)
+
+
+def test_a_summary_shows_a_thought_that_a_delight_quotes_once() -> None:
+    felt = obs("d1", "P1", "I thought the driver did a great job.", kind="delight")
+    same = obs("t1", "P1", "I thought the driver did a great job.", kind="thought")
+    other = obs("t2", "P1", "I wondered who would pick it up.", kind="thought")
+    other = other.model_copy(update={"evidence": [ev("P1", 4, other.text)]})
+    points, _, delights = _summary_items([felt, same, other], {})
+    assert [p.text for p in points] == ["I wondered who would pick it up."]
+    assert [d.statement for d in delights] == ["I thought the driver did a great job."]

@@ -43,6 +43,7 @@ from cjgen.redact import (
 from cjgen.schema import (
     Brief,
     Delight,
+    Evidence,
     GroundingStats,
     InputFile,
     JourneyMap,
@@ -510,9 +511,26 @@ def draft_map_from_file(brief: Path, **options: Unpack[DraftOptions]) -> Journey
     return draft_map(load_brief(brief), **options)
 
 
+def _within(passage: Evidence, others: Sequence[Evidence]) -> bool:
+    """Whether one of `others` holds all of `passage` (same turn, its span inside)."""
+    return any(
+        (o.source_id, o.turn_index) == (passage.source_id, passage.turn_index)
+        and o.start <= passage.start
+        and passage.end <= o.end
+        for o in others
+    )
+
+
 def _summary_items(
     observations: list[Observation], names: dict[str, str]
 ) -> tuple[list[Thought], list[PainPoint], list[Delight]]:
+    felt_quotes = [e for o in observations if o.kind in ("pain", "delight") for e in o.evidence]
+    # A thought or step whose words a pain point or delight already quotes is shown there, not twice.
+    told = [
+        o
+        for o in observations
+        if o.kind in ("thought", "action") and not all(_within(e, felt_quotes) for e in o.evidence)
+    ]
     points = [
         Thought(
             id=f"point{n}",
@@ -521,7 +539,7 @@ def _summary_items(
             text=action_text(o.text) if o.kind == "action" else statement_of(o, names),
             evidence=o.evidence,
         )
-        for n, o in enumerate((o for o in observations if o.kind in ("thought", "action")), start=1)
+        for n, o in enumerate(told, start=1)
     ]
     felt: dict[str, list[dict[str, Any]]] = {"pain": [], "delight": []}
     for o in observations:
