@@ -124,7 +124,7 @@ def stages_from_questions(runtime: Runtime, asked: Sequence[str]) -> list[Stage]
 
 def questions_brief(asked: Sequence[str]) -> str:
     """The interviewer's questions as the text the service-kind choice reads in place of a brief."""
-    return "Questions the interviewer asked:\n" + "\n".join(f"- {q}" for q in asked)
+    return render_block("service", "asked", asked=asked)
 
 
 class StageOut(BaseModel):
