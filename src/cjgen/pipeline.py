@@ -43,7 +43,6 @@ from cjgen.redact import (
 from cjgen.schema import (
     Brief,
     Delight,
-    Evidence,
     GroundingStats,
     InputFile,
     JourneyMap,
@@ -511,16 +510,6 @@ def draft_map_from_file(brief: Path, **options: Unpack[DraftOptions]) -> Journey
     return draft_map(load_brief(brief), **options)
 
 
-def _within(passage: Evidence, others: Sequence[Evidence]) -> bool:
-    """Whether one of `others` holds all of `passage` (same turn, its span inside)."""
-    return any(
-        (o.source_id, o.turn_index) == (passage.source_id, passage.turn_index)
-        and o.start <= passage.start
-        and passage.end <= o.end
-        for o in others
-    )
-
-
 def _summary_items(
     observations: list[Observation], names: dict[str, str]
 ) -> tuple[list[Thought], list[PainPoint], list[Delight]]:
@@ -529,7 +518,8 @@ def _summary_items(
     told = [
         o
         for o in observations
-        if o.kind in ("thought", "action") and not all(_within(e, felt_quotes) for e in o.evidence)
+        if o.kind in ("thought", "action")
+        and not all(any(e.inside(f) for f in felt_quotes) for e in o.evidence)
     ]
     points = [
         Thought(

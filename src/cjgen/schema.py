@@ -126,6 +126,14 @@ class Evidence(Frozen):
         'answer ("Twenty to four.") says what it is about only with its question.',
     )
 
+    def inside(self, other: Evidence) -> bool:
+        """Whether `other` holds all of this passage: the same turn of the same source, its span within."""
+        return (
+            (self.source_id, self.turn_index) == (other.source_id, other.turn_index)
+            and other.start <= self.start
+            and self.end <= other.end
+        )
+
     def key(self) -> str:
         """A short id from the passage's place in the source (file, turn, offsets): the same in every version."""
         where = f"{self.source_id}\x1f{self.turn_index}\x1f{self.start}\x1f{self.end}"

@@ -152,9 +152,9 @@ def evidence_of(observations: Iterable[Observation]) -> list[Evidence]:
     out: list[Evidence] = []
     for e in (e for obs in observations for e in obs.evidence):
         same_turn = [k for k in out if (k.source_id, k.turn_index) == (e.source_id, e.turn_index)]
-        if any(k.start <= e.start and e.end <= k.end for k in same_turn):
+        if any(e.inside(k) for k in same_turn):
             continue
-        out = [k for k in out if not (k in same_turn and e.start <= k.start and k.end <= e.end)]
+        out = [k for k in out if not k.inside(e)]
         for n, k in enumerate(out):
             if k in same_turn and (joined := _joined(k, e)) is not None:
                 out[n] = joined
