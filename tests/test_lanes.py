@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -122,6 +123,32 @@ def test_the_thoughts_lane_shows_each_stages_strongest_thoughts_one_per_particip
     ]
     assert thoughts[0].persona_ids == ["persona1"]
     assert all(t.evidence[0].quote == t.text for t in thoughts)
+
+
+def test_a_thought_is_shown_without_the_transcribers_notes_and_the_words_that_open_it_saying_nothing() -> (
+    None
+):
+    items = [
+        obs("a", "P1", "(laughs) But it felt like they wanted one more month out of me.", kind="thought"),
+        obs("b", "P2", "and I thought that was just the best thing at the time", kind="thought"),
+        obs(
+            "c",
+            "P3",
+            "They called me, and I was, and I was like you are so quick.",
+            kind="thought",
+            stage="leave",
+        ),
+    ]
+    thoughts = thoughts_for(context(observations=items, scores={"a": 0.3, "b": 0.2, "c": 0.1}), {})
+    assert [t.text for t in thoughts] == [
+        "It felt like they wanted one more month out of me.",
+        "I thought that was just the best thing at the time.",
+        "They called me, and I was like you are so quick.",
+    ]
+    # Only cut: the words shown are the participant's, in their order.
+    for thought in thoughts:
+        said = iter(re.findall(r"\w+", thought.evidence[0].quote.lower()))
+        assert all(word in said for word in re.findall(r"\w+", thought.text.lower()))
 
 
 # --------------------------------------------------------------------------------------------- participants

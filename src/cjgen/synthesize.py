@@ -344,11 +344,7 @@ def key_clause(text: str) -> str:
 
     Faithful by construction: the participant's own words, only cut.
     """
-    sentences = [
-        _FILLER.sub("", _RESTART.sub(r"\1", s)) or s
-        for s in _SENTENCE_END.split(" ".join(without_lone_colons(_ANNOTATION.sub(" ", text)).split()))
-        if s
-    ]
+    sentences = [spoken(s) for s in _SENTENCE_END.split(_unannotated(text)) if s]
     if not sentences:
         return as_statement(text)
     # Sentences compare by what their statement would show, so a long one cut short of its point ("I was
@@ -357,6 +353,19 @@ def key_clause(text: str) -> str:
     shown = [_cut(sentence) for sentence in sentences]
     chosen = max(shown, key=_clause_rank)
     return as_statement(chosen)
+
+
+def _unannotated(text: str) -> str:
+    """`text` without the transcriber's notes ("(laughs)") and the colons a machine transcript puts between
+    caption segments, its spaces made single."""
+    return " ".join(without_lone_colons(_ANNOTATION.sub(" ", text)).split())
+
+
+def spoken(sentence: str) -> str:
+    """One sentence as a statement shows it: a phrase restarted after a comma said once, and the fillers and
+    connectives it opens with ("(laughs) But it felt like …" → "it felt like …") dropped. Only cut."""
+    sentence = _unannotated(sentence)
+    return _FILLER.sub("", _RESTART.sub(r"\1", sentence)) or sentence
 
 
 def _cut(sentence: str) -> str:
@@ -791,7 +800,8 @@ def thoughts_for(ctx: Context, lookup: Mapping[str, str]) -> list[Thought]:
                 Thought(
                     id=f"thought{len(thoughts) + 1}",
                     stage_id=stage.id,
-                    text=obs.text,
+                    # The participant's own words, as spoken: what opens it without saying anything goes.
+                    text=as_statement(spoken(obs.text)),
                     persona_ids=_personas_of(obs.evidence, lookup),
                     evidence=obs.evidence,
                 )
