@@ -34,7 +34,13 @@ CASES_DIR = Path(__file__).resolve().parents[1] / "evals" / "cases"
 ALL_CASES = ["bike-subscription", "clinic-booking", "brief-only"]
 TRANSCRIPT_CASES = ["bike-subscription", "clinic-booking"]
 # The real cases too: interview notes, a whole conversation guide per file, and long labelled transcripts.
-GOLD_CASES = [*ALL_CASES, "va-transition-benefits", "va-checkin-discovery", "va-preneed-burial"]
+GOLD_CASES = [
+    *ALL_CASES,
+    "va-transition-benefits",
+    "va-checkin-discovery",
+    "va-preneed-burial",
+    "va-caregiver-discovery",
+]
 
 # Real participant sentences that no gold item quotes (checked in test_unrelated_quotes_are_real_and_unused).
 UNRELATED_BIKE_QUOTES = [

@@ -966,3 +966,44 @@ def test_a_table_with_a_title_above_its_header(tmp_path: Path) -> None:
     sheet = tmp_path / "P8.xlsx"
     sheet.write_bytes(workbook_of({"S": [["Notes, 3 May"], [], ["Question", "Answer"], ["Why?", "Price."]]}))
     assert [x.text for x in load_transcript(sheet).turns] == ["Why?", "Price."]
+
+
+def test_the_interviewers_label_in_a_heading_opens_their_turn_whatever_it_ends_with(tmp_path: Path) -> None:
+    text = (
+        "# Session notes\n\n"
+        "#### Moderator: Thanks for joining. Before we start, a few things:\n\n"
+        "- The session takes about 45 minutes.\n\n"
+        "- Are you comfortable if I record?\n\n"
+        "**Veteran**: Yes, that's fine.\n\n"
+        "#### Moderator: Tell me about yourself (if stuck, ask about service)\n\n"
+        "**Veteran**: I served in the army and I live out of town.\n\n"
+        "#### Moderator: Would you apply online or on paper?\n\n"
+        "**Veteran, Caregiver**: Online, definitely.\n\n"
+        "**Caregiver**: The paper form took us a month.\n"
+    )
+    t = load_transcript(write(tmp_path, "P1.md", text))
+    assert [(turn.speaker, turn.role, turn.text) for turn in t.turns] == [
+        (
+            "Moderator",
+            "interviewer",
+            "Thanks for joining. Before we start, a few things:\n\n- The session takes about 45 minutes.\n\n"
+            "- Are you comfortable if I record?",
+        ),
+        ("Veteran", "participant", "Yes, that's fine."),
+        ("Moderator", "interviewer", "Tell me about yourself (if stuck, ask about service)"),
+        ("Veteran", "participant", "I served in the army and I live out of town."),
+        ("Moderator", "interviewer", "Would you apply online or on paper?"),
+        # Two who answer together are the participant side, not part of the question.
+        ("Veteran, Caregiver", "participant", "Online, definitely."),
+        ("Caregiver", "participant", "The paper form took us a month."),
+    ]
+
+
+def test_a_heading_that_is_not_the_interviewers_label_stays_a_heading(tmp_path: Path) -> None:
+    text = "## Task 1: Find the form\n\nP3: I would search for it.\n\nM: Where would you look?\n\nP3: On the site.\n"
+    t = load_transcript(write(tmp_path, "P3.md", text))
+    assert [(turn.speaker, turn.text) for turn in t.turns] == [
+        ("P3", "I would search for it."),
+        ("M", "Where would you look?"),
+        ("P3", "On the site."),
+    ]

@@ -16,6 +16,8 @@ _NAME = r"[^\W_][\w.'’\-]*(?:[ ][\w.'’\-]+){0,3}"
 # A role with the person in brackets: `Interviewer (Kim):`, `Participant (P4):`.
 _WHO = r"(?:[ \t]*\([^()\n:]{1,30}\))?"
 _EM = r"\*{1,3}|_{1,2}"
+# Emphasised, a label may name two who answer together: `**Veteran, Caregiver**: Online, definitely.`
+_JOINT = rf"{_NAME}(?:,[ ]{_NAME})?"
 # A speaker label at the start of a line, plain, bold or italic, with an optional timestamp (or a time range)
 # before it (`00:01:11 Name:`, `[00:01:11] Name:`, `(00:01:11) Name:`, `00:01:11 - 00:01:20 Name:`), after the
 # name (`Name (00:01:11):`) or after the colon (`Name: [00:01:11] …`), or in square brackets (`[Name] :`).
@@ -23,7 +25,7 @@ _LABEL = re.compile(
     rf"""^
     (?:[\[(]?(?P<ts_pre>{CLOCK})(?:[ \t]*(?:-->|[-–])[ \t]*{CLOCK})?[\])]?[ \t]*(?:[-–|][ \t]*)?)?
     (?:
-        (?P<em>{_EM})(?P<bold>{_NAME}{_WHO})(?:[ \t]*[(\[](?P<ts_bold>{CLOCK})[)\]])?(?::(?P=em)|(?P=em):)
+        (?P<em>{_EM})(?P<bold>{_JOINT}{_WHO})(?:[ \t]*[(\[](?P<ts_bold>{CLOCK})[)\]])?(?::(?P=em)|(?P=em):)
       | (?P<plain>{_NAME}{_WHO})(?:[ \t]*[(\[](?P<ts_post>{CLOCK})[)\]])?:
       | \[(?P<square>{_NAME}{_WHO})\][ \t]*:
     )

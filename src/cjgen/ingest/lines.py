@@ -11,7 +11,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
-from cjgen.ingest.labels import BARE_CLOCK, CLOCK, Label, match_header, match_label, parse_clock
+from cjgen.ingest.labels import (
+    BARE_CLOCK,
+    CLOCK,
+    Label,
+    is_interviewer_label,
+    match_header,
+    match_label,
+    parse_clock,
+)
 
 LineKind = Literal["blank", "skip", "clock", "label", "header", "question", "text"]
 
@@ -58,7 +66,12 @@ def classify(line: str) -> Line:
 
 
 def _heading(line: str, start: int, end: int) -> Line:
-    """A title, section heading or emphasised line: a question heading if it asks something, else skipped."""
+    """A title, section heading or emphasised line: the interviewer's turn where it opens with their label
+    (`#### Moderator: Before we start, a few things:`, whatever it ends with), a question heading if it asks
+    something, else skipped."""
+    label = match_label(line[start:end]) if start >= 0 else None
+    if label is not None and is_interviewer_label(label.name):
+        return Line("label", line, label=Label(label.name, True, label.start_s, start + label.length))
     if start >= 0 and line[start:end].rstrip().endswith("?"):
         return Line("question", line, span=(start, start + len(line[start:end].rstrip())))
     return Line("skip", line)
