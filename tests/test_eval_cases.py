@@ -59,3 +59,22 @@ def test_moderator_lines_of_the_real_transcripts_are_interviewer_turns() -> None
     question = "Thoughts on if you would prefer to"
     start = sources.by_file["P2.md"].raw.index(question)
     assert sources.by_file["P2.md"].is_interviewer(start, start + len(question))
+
+
+def test_heading_and_bold_labels_and_two_who_answer_together() -> None:
+    text = (
+        "# Session notes\n\n#### Moderator: Before we start, a few things:\n\n- It takes 45 minutes.\n\n"
+        "**Veteran**: Yes, that's fine.\n\n**Veteran**: And my wife does the forms.\n\n"
+        "#### Moderator: Online or paper?\n\n**Veteran, Caregiver**: Online, definitely.\n\n"
+        "**Caregiver:** The paper took a month."
+    )
+    turns = parse_turns(text, ".md")
+    assert [(t.speaker, t.interviewer, [text[a:b] for a, b in t.pieces]) for t in turns] == [
+        ("", False, ["# Session notes"]),
+        ("Moderator", True, ["Before we start, a few things:", "- It takes 45 minutes."]),
+        # One speaker's consecutive paragraphs are one turn, so a quote may run from one into the next.
+        ("Veteran", False, ["Yes, that's fine.", "And my wife does the forms."]),
+        ("Moderator", True, ["Online or paper?"]),
+        ("Veteran, Caregiver", False, ["Online, definitely."]),
+        ("Caregiver", False, ["The paper took a month."]),
+    ]

@@ -115,7 +115,13 @@ _VTT_VOICE = re.compile(r"<v(?:\.[^ >]*)?\s+([^>]+)>(.*?)(?:</v>)?\s*$")
 # "P1: ", "Interviewer: ", "Dr Berg: ", "[Moderator] : "; capitalised words only, so "and then I said: no" is
 # not a speaker.
 _NAME = r"[A-Z][\w.'-]*(?: [A-Z0-9][\w.'-]*){0,2}"
-_SPEAKER_LABEL = re.compile(rf"\ufeff?(?:\[(?P<bracketed>{_NAME})\]|(?P<plain>{_NAME}))[ \t]*:\s")
+# Also inside a Markdown heading ("#### Moderator: …") and in bold or italics, the colon inside or outside
+# ("**Veteran**: …", "**Caregiver:** …"), where two may answer together ("**Veteran, Caregiver**: …").
+_SPEAKER_LABEL = re.compile(
+    rf"\ufeff?(?:#{{1,6}}[ \t]+)?"
+    rf"(?:\[(?P<bracketed>{_NAME})\][ \t]*:|(?P<plain>{_NAME})[ \t]*:"
+    rf"|(?P<em>\*{{1,2}}|_{{1,2}})(?P<emphasised>{_NAME}(?:, {_NAME})?)(?:(?P=em)[ \t]*:|:(?P=em)))\s"
+)
 # A label alone on the first line of a paragraph ("Moderator", then the turn's text on the next line).
 _BARE_LABEL = re.compile(rf"\ufeff?\[?({_NAME})\]?[ \t]*\r?\n")
 
@@ -125,7 +131,7 @@ def _label_split(raw: str, start: int, end: int) -> tuple[str | None, int]:
     match = _SPEAKER_LABEL.match(raw, start, end)
     if match is None:
         return None, start
-    return (match["bracketed"] or match["plain"]).strip(), match.end()
+    return (match["bracketed"] or match["plain"] or match["emphasised"]).strip(), match.end()
 
 
 def _lines(raw: str) -> Iterator[tuple[int, int]]:
