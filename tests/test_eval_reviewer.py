@@ -236,6 +236,7 @@ def test_a_statement_that_opens_mid_thought_is_counted_apart() -> None:
         ("There were no delights identified by participants.", True),
         ("Nobody answered the support chat for a day.", False),
         ("No message came before the technician was late.", False),
+        ('No help was given from within the office, directing me "go here".', False),
     ],
 )
 def test_says_nothing(statement: str, empty: bool) -> None:
