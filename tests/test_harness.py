@@ -101,11 +101,12 @@ def test_saved_maps_are_rescored_without_a_model(tmp_path: Path) -> None:
     json_path, _, _ = run_eval(CASES, tmp_path / "run", runtime, only=two)
     maps = tmp_path / "run" / MAPS_FOLDER / run_label(runtime)
     (maps / "naive-clinic-booking.json").unlink()  # as if that run had produced no valid map
-    args = ["eval", str(CASES), "--out", str(tmp_path / "again"), "--rescore", str(maps)]
+    args = ["eval", str(CASES), "--out", str(tmp_path / "again"), "--rescore", str(maps), "--tag", "again"]
     result = CliRunner().invoke(cjgen.cli.app, [*args, *(a for name in two for a in ("--case", name))])
     assert result.exit_code == 0, result.output
     assert "pain detect" in result.stdout
     (again,) = (tmp_path / "again").glob("*.json")
+    assert again.name.endswith("-again.json")  # the tag keeps a day's rescorings apart
     before, after = json.loads(json_path.read_text()), json.loads(again.read_text())
     assert after["metadata"]["rescored"] == str(maps)
     for system in ("cjgen", "naive"):
@@ -189,3 +190,11 @@ def test_a_tag_keeps_a_days_runs_apart(tmp_path: Path) -> None:
     ).is_file()
     with pytest.raises(InputError, match="--tag"):
         run_eval(CASES, tmp_path, runtime, only=one, tag="../elsewhere")
+
+
+def test_a_rescoring_tag_that_cannot_name_a_file_is_refused(tmp_path: Path) -> None:
+    args = ["eval", str(CASES), "--out", str(tmp_path), "--rescore", str(tmp_path), "--tag", "a/b"]
+    result = CliRunner().invoke(cjgen.cli.app, args)
+    assert result.exit_code != 0
+    assert "--tag" in result.output and "names files" in result.output
+    assert not list(tmp_path.glob("*.json"))

@@ -554,12 +554,18 @@ def eval_command(
 ) -> None:
     """Score the pipeline (and the naive baseline) on gold cases; write JSON and a Markdown table."""
     from cjgen.eval.runner import rescore
-    from cjgen.harness import run_eval
+    from cjgen.harness import check_tag, run_eval
 
     with user_errors():
         if saved_maps is not None:
+            check_tag(tag)
             json_path, md_path, table = rescore(
-                cases, saved_maps, out_dir, only=case_filter, log=lambda m: err.print(m, highlight=False)
+                cases,
+                saved_maps,
+                out_dir,
+                only=case_filter,
+                log=lambda m: err.print(m, highlight=False),
+                tag=tag,
             )
         else:
             runtime = _runtime(backend, model, no_cache)

@@ -84,6 +84,12 @@ def _version_of(package: str) -> str:
         return "not installed"
 
 
+def check_tag(tag: str | None) -> None:
+    """A run's tag names files: letters, digits, '.', '_' or '-' only."""
+    if tag is not None and not _TAG.fullmatch(tag):
+        raise InputError("--tag", f"{tag!r} must be letters, digits, '.', '_' or '-' (it names files)")
+
+
 def run_eval(
     cases_root: Path,
     out_dir: Path,
@@ -96,8 +102,7 @@ def run_eval(
 ) -> tuple[Path, Path, str]:
     """Run and score every case (or `only` those named); write the results and return their paths and table.
     `tag` names this run apart from the day's others: in the results' file names and the kept maps' folder."""
-    if tag is not None and not _TAG.fullmatch(tag):
-        raise InputError("--tag", f"{tag!r} must be letters, digits, '.', '_' or '-' (it names files)")
+    check_tag(tag)
     label = run_label(runtime)
     cases = load_cases(cases_root, only)
     runs = run_cases(

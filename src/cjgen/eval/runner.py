@@ -144,8 +144,10 @@ def rescore(
     *,
     only: Sequence[str] | None = None,
     log: Log = lambda _: None,
+    tag: str | None = None,
 ) -> tuple[Path, Path, str]:
-    """Score the maps an earlier run kept in `maps_dir`; results are labelled with that folder's name.
+    """Score the maps an earlier run kept in `maps_dir`; results are labelled with that folder's name (and
+    `tag`, to keep a day's rescorings apart).
 
     A case a system ran on but kept no map of scores as no valid map, as it did in the run; a case the run did
     not put to that system (`ran.json`) is not scored for it. Seconds are those the saved run's own step clock
@@ -169,5 +171,5 @@ def rescore(
         for score in scores:
             score.cost.wall_seconds = sum(score.cost.step_seconds.values())
     metadata = {"rescored": str(maps_dir), "systems": ", ".join(names)}
-    json_path, md_path = write_results(runs, out_dir, maps_dir.name, metadata=metadata)
+    json_path, md_path = write_results(runs, out_dir, maps_dir.name, metadata=metadata, tag=tag)
     return json_path, md_path, report_tables(runs)
