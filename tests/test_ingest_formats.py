@@ -243,6 +243,34 @@ def test_a_notetakers_short_prompt_before_a_colon_is_the_interviewers(tmp_path: 
     ]
 
 
+def test_a_paragraph_of_notes_that_opens_with_a_short_topic_and_a_colon(tmp_path: Path) -> None:
+    """Answer-only notes, `Challenges: One of the things …`: a capitalised topic of a few words that opens a
+    paragraph is the notetaker's prompt; a colon later in a paragraph, or after a longer lead-in, is speech."""
+    path = tmp_path / "P5.md"
+    path.write_text(
+        "# P5 notes\n\n"
+        "How did you find it?\n\n"
+        "I heard about it from a friend at church.\n\n"
+        "Challenges: One of the things we had problems with is space in the house.\n\n"
+        "The one thing I would tell the office about the whole process: call us back.\n\n"
+        "Then it came: a letter saying no.\n",
+        encoding="utf-8",
+    )
+    t = load_transcript(path)
+    assert t.kind == "notes"
+    assert [(turn.role, turn.text) for turn in t.turns] == [
+        ("interviewer", "How did you find it?"),
+        ("participant", "I heard about it from a friend at church."),
+        ("interviewer", "Challenges:"),
+        (
+            "participant",
+            "One of the things we had problems with is space in the house.\n\n"
+            "The one thing I would tell the office about the whole process: call us back.\n\n"
+            "Then it came: a letter saying no.",
+        ),
+    ]
+
+
 @pytest.mark.parametrize("bullet", ["- ", "* ", "• ", "  - "])
 def test_a_transcript_written_as_a_list_of_labelled_lines(tmp_path: Path, bullet: str) -> None:
     """`- Interviewer: …` / `- P4: …`: speaker labels behind list bullets, read as labelled turns (the label

@@ -26,6 +26,15 @@ MAX_QUESTION_WORDS = 40
 MAX_TOPIC_WORDS = 6
 # `- Prompt: answer` in notes: the notetaker's short prompt ("What was hard:", "Thoughts:") before the answer.
 MAX_PROMPT_WORDS = 10
+# Without a bullet, only a paragraph that opens with a topic of a few words, capitalised ("Challenges: One of
+# the things …", "Trackpad on air: I like it …"), is a prompt and its answer; longer, it may be speech.
+MAX_TOPIC_PROMPT_WORDS = 4
+# ... and names a topic: no pronoun, auxiliary or connective, which speech before a colon has ("Then it came:").
+_SPEECH_WORDS = (
+    "i you he she it we they me him her us them my our their this that then so and but well because "
+    "is was were are am be been have has had do did does said came went got"
+)
+_NOT_IN_A_TOPIC = frozenset(_SPEECH_WORDS.split())
 _PROMPT_END = re.compile(r":[ \t]+(?=\S)")
 # A line that is one bracketed note (`- [Researcher note: stop sharing the screen]`, `[Click "Continue"]`): the
 # notetaker's, not the participant's words.
@@ -84,10 +93,11 @@ def parse_qa(line: str) -> QA:
     return QA(None, _span(line, at, end), marked)
 
 
-def prompt_and_answer(line: str, answer: tuple[int, int]) -> QA | None:
+def prompt_and_answer(line: str, answer: tuple[int, int], *, bulleted: bool = True) -> QA | None:
     """A bulleted notes answer that opens with the notetaker's prompt and a colon (`- What was hard: the
-    forms`), split into that prompt and the answer; None when it does not (a sentence before the colon, a
-    bracketed note, a speaker id such as `P4:`).
+    forms`), or a paragraph that opens with a short capitalised topic (`Challenges: one of the things …`,
+    `bulleted=False`), split into that prompt and the answer; None when it does not (a sentence before the
+    colon, a bracketed note, a speaker id such as `P4:`).
 
     Only in notes, where every bullet is a question or an answer: in a transcript `Name: …` is a speaker."""
     start, end = answer
@@ -97,7 +107,8 @@ def prompt_and_answer(line: str, answer: tuple[int, int]) -> QA | None:
     prompt = line[start : colon.start()]
     if (
         not prompt.strip()
-        or len(prompt.split()) > MAX_PROMPT_WORDS
+        or len(prompt.split()) > (MAX_PROMPT_WORDS if bulleted else MAX_TOPIC_PROMPT_WORDS)
+        or not (bulleted or _names_a_topic(prompt))
         or prompt.lstrip()[0] in "[("
         or _names_a_speaker(prompt)
         or "?" in prompt
@@ -106,6 +117,12 @@ def prompt_and_answer(line: str, answer: tuple[int, int]) -> QA | None:
     ):
         return None
     return QA(_span(line, start, colon.start() + 1), _span(line, colon.end(), end), True)
+
+
+def _names_a_topic(prompt: str) -> bool:
+    """ "Challenges", "Trackpad on air": capitalised, a few words, none that speech is made of."""
+    words = re.findall(r"[\w'’]+", prompt.casefold())
+    return prompt.lstrip()[0].isupper() and not any(w in _NOT_IN_A_TOPIC for w in words)
 
 
 def _names_a_speaker(prompt: str) -> bool:
@@ -137,8 +154,12 @@ def notes_turns(lines: list[Line], interviewer: str) -> list[Draft]:
         qa = parse_qa(line.text)
         if qa.question is None and not qa.bulleted and _is_section(lines, i):
             continue
-        if qa.question is None and qa.bulleted and qa.answer is not None and line.kind == "text":
-            qa = prompt_and_answer(line.text, qa.answer) or qa
+        lead_in = qa.answer
+        if qa.question is None and lead_in is not None:
+            if qa.bulleted and line.kind == "text":
+                qa = prompt_and_answer(line.text, lead_in) or qa
+            elif gap and not qa.bulleted:  # `Topic: …` reads as a label candidate too
+                qa = prompt_and_answer(line.text, lead_in, bulleted=False) or qa
         if qa.question is None and qa.answer is not None and _NOTE.fullmatch(line.text, *qa.answer):
             turns.append(Draft(interviewer, line.text[qa.answer[0] : qa.answer[1]], role="interviewer"))
             continue
