@@ -29,6 +29,7 @@ CASE_KINDS = {
     "bike-subscription": 0,
     "brief-only": 0,
     "clinic-booking": 2,
+    "va-caregiver-discovery": 1,
     "va-checkin-discovery": 2,
     "va-preneed-burial": 1,
     "va-transition-benefits": 1,
