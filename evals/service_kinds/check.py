@@ -3,7 +3,8 @@
     python evals/service_kinds/check.py [CASES_DIR]
 
 Reads `briefs.yaml` here (briefs written for this check, several meant to tempt the wrong answer) and, where
-a cases folder is given, each eval case's brief with the kind its gold stages follow (`CASE_KINDS`), and what
+a cases folder is given, each eval case's brief as its map reads it (redacted, cut to length) with the kind its
+gold stages follow (`CASE_KINDS`), and what
 stands for a brief where there is none: the interviewer's questions (`cjgen.stages.questions_asked`) of each of
 the case's interviews, alone (those without a question are skipped: they keep the generic scaffold). Prints, per brief, the option probabilities asked once (options in their
 usual order) and asked in every order (`cjgen.choose.rotated`), then the share right either way. Uses the
@@ -18,8 +19,8 @@ from pathlib import Path
 import yaml
 
 from cjgen.choose import best, choose, rotated
-from cjgen.ingest import load_transcripts
-from cjgen.pipeline import open_runtime
+from cjgen.ingest import load_brief, load_transcripts
+from cjgen.pipeline import brief_for_model, open_runtime
 from cjgen.prompts import render_prompt
 from cjgen.stages import SERVICE_KINDS, questions_asked, questions_brief, service_question
 
@@ -40,8 +41,9 @@ def main() -> None:
     briefs = [(b["name"], b["kind"], b["brief"]) for b in yaml.safe_load((HERE / "briefs.yaml").read_text())]
     if len(sys.argv) > 1:
         cases = Path(sys.argv[1])
+        # A case's brief as its map reads it (redacted, cut to length), so the check asks what the map asks.
         briefs += [
-            (f"case {name}", kind, (cases / name / "brief.md").read_text())
+            (f"case {name}", kind, brief_for_model(load_brief(cases / name / "brief.md")))
             for name, kind in CASE_KINDS.items()
             if (cases / name / "brief.md").is_file()
         ]

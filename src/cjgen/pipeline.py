@@ -132,6 +132,12 @@ def _brief_for_model(brief: Brief | None) -> str:
     )
 
 
+def brief_for_model(brief: Brief | None, redact: bool = True) -> str:
+    """The brief's text as every step of a map reads it: redacted, and cut to BRIEF_WORDS_FOR_MODEL words."""
+    shown, _ = _shown_brief(brief, redact)
+    return _brief_for_model(shown)
+
+
 def _provenance(run: Run, brief: Brief | None, transcripts: Sequence[Transcript]) -> Provenance:
     """The run's record: its own calls and step times (a run never sees another run's calls)."""
     calls = list(run.calls)
@@ -270,8 +276,7 @@ def plan_map(
     loaded, pseudonyms = _typed(transcripts)
     # A participant list's ids go through the same codes as the transcripts' ids, so that they match.
     listed = [replace(p, id=pseudonyms.participant(p.id)) for p in participants]
-    shown_brief, _ = _shown_brief(brief, redact)
-    brief_text = _brief_for_model(shown_brief)
+    brief_text = brief_for_model(brief, redact)
     with run.clock.step("stages"):
         if brief is not None:
             plan = plan_from_brief(run, brief_text, map_type)

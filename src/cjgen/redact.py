@@ -788,6 +788,19 @@ _SPELLED_DOMAIN = re.compile(
     rf"(?i){_AT}[\w-]{{1,40}}(?:{_DOT}[\w-]{{1,40}}){{0,3}}?{_DOT}(?:{_TLDS})(?![\w-])"
 )
 _near_at_word = _near_words("at|ät|arobase|alfakrøll|krøllalfa|eta", 0, 1)
+# "Manage your appointments online at VA.gov", "sign up at example.com": a word that says where or how, not whose
+# mailbox, before a spoken "at" and a written site.
+_WHERE_WORDS = "online offline here there it them us me him her you up in on out over back everything anything something nothing"
+_NOT_A_MAILBOX = frozenset(_WHERE_WORDS.split())
+_SPOKEN_AT = re.compile(_AT, re.IGNORECASE)
+
+
+def _is_spelled_email(value: str) -> bool:
+    """A spelled-out address, not "<where> at <site>": its name part is not one of `_NOT_A_MAILBOX`."""
+    name = _SPOKEN_AT.split(value, maxsplit=1)[0].strip().casefold()
+    return name not in _NOT_A_MAILBOX
+
+
 _near_at_sign = _near_chars("@", 0, 1)
 
 
@@ -1502,7 +1515,7 @@ def _spoken_names(text: str) -> list[_Finding]:
 _DETECTORS: list[_Detector] = [
     _urls,
     _pattern("email", _EMAIL, near=_near_chars("@", 70, 0), reach=420),
-    _pattern("email", _SPELLED_EMAIL, near=_near_spelled_at, reach=400),
+    _pattern("email", _SPELLED_EMAIL, _is_spelled_email, near=_near_spelled_at, reach=400),
     _pattern("card", _CARD, _is_card, overlapping=True),
     _ibans,
     _pattern("account", _KONTONR, lambda v: kontonr.is_valid(_compact(v)), overlapping=True),
