@@ -35,14 +35,18 @@ def test_every_gold_quote_of_a_new_case_lies_in_a_participant_turn(name: str) ->
     assert check_gold(case) == []
 
 
+def turns_of(text: str) -> list[tuple[str, bool, list[str]]]:
+    """Each turn the eval's reader finds: speaker, whether the interviewer, and its pieces of text."""
+    return [(t.speaker, t.interviewer, [text[a:b] for a, b in t.pieces]) for t in parse_turns(text, ".md")]
+
+
 def test_bracketed_labels_and_a_label_alone_on_its_line() -> None:
     text = (
         "[Moderator] : Are you comfortable if I record?\n\n[P10] : Yes, that's fine.\n\n"
         "Moderator \nOkay, so you got it. Which would you prefer?\n\nP10: Online.\n\n"
         "Yes\nand one more thing."
     )
-    turns = parse_turns(text, ".md")
-    assert [(t.speaker, t.interviewer, [text[a:b] for a, b in t.pieces]) for t in turns] == [
+    assert turns_of(text) == [
         ("Moderator", True, ["Are you comfortable if I record?"]),
         ("P10", False, ["Yes, that's fine."]),
         ("Moderator", True, ["Okay, so you got it. Which would you prefer?"]),
@@ -68,8 +72,7 @@ def test_heading_and_bold_labels_and_two_who_answer_together() -> None:
         "#### Moderator: Online or paper?\n\n**Veteran, Caregiver**: Online, definitely.\n\n"
         "**Caregiver:** The paper took a month."
     )
-    turns = parse_turns(text, ".md")
-    assert [(t.speaker, t.interviewer, [text[a:b] for a, b in t.pieces]) for t in turns] == [
+    assert turns_of(text) == [
         ("", False, ["# Session notes"]),
         ("Moderator", True, ["Before we start, a few things:", "- It takes 45 minutes."]),
         # One speaker's consecutive paragraphs are one turn, so a quote may run from one into the next.
