@@ -40,7 +40,13 @@ from cjgen.synthesize import (
     thoughts_for,
 )
 from cjgen.thoughts import PER_INTERVIEW, is_thought, thought_moments
-from cjgen.wording import channel_phrase, content_words, says_nothing_of_the_service, supported_share
+from cjgen.wording import (
+    channel_phrase,
+    channels_in,
+    content_words,
+    says_nothing_of_the_service,
+    supported_share,
+)
 from factories import ev, obs
 from oracle import GoldOracle, step_of
 from schema_answers import schema_of
@@ -721,6 +727,20 @@ def test_the_touchpoints_lane_names_each_channel_by_what_most_quotes_call_it() -
     ]
     _, touchpoints, _ = stage_lanes(context(observations=said), [], [])
     assert [(t.kind, t.name, len(t.evidence)) for t in touchpoints] == [("app", "Pedalpass app", 3)]
+
+
+@pytest.mark.parametrize(
+    ("text", "channels"),
+    [
+        ("I saw an ad on the bus stop.", ["press"]),
+        ("Ad on the radio, that's how.", ["press"]),
+        ("Saw it on TV and got an SMS the next day.", ["sms", "press"]),
+        # Capitals make a two-letter word an acronym ("active duty"), not an advert.
+        ("There is one caregiver when AD, and another when he got out.", []),
+    ],
+)
+def test_channels_named_in_a_quote(text: str, channels: list[str]) -> None:
+    assert channels_in(text) == channels
 
 
 @pytest.mark.parametrize(

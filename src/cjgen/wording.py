@@ -231,10 +231,19 @@ CHANNEL_WORDS: dict[ChannelKind, tuple[str, ...]] = {
 }
 
 
+# Channel words written in capitals as a matter of course; any other short one in capitals is an acronym
+# ("a caregiver when AD", active duty), not the channel.
+_ACRONYM_CHANNELS = frozenset(("sms", "tv"))
+
+
 def _channel_word(word: str, text: str) -> re.Match[str] | None:
     """Where a channel word stands in a text, in any case; one followed by a number is not the channel ("post
-    9/11", "page 3")."""
-    return re.search(rf"\b{re.escape(word)}\b(?![\s-]*\d)", text, re.IGNORECASE)
+    9/11", "page 3"), nor a short one in capitals that is not written so ("AD")."""
+    for found in re.finditer(rf"\b{re.escape(word)}\b(?![\s-]*\d)", text, re.IGNORECASE):
+        acronym = len(word) <= 2 and found.group().isupper() and word not in _ACRONYM_CHANNELS
+        if not acronym:
+            return found
+    return None
 
 
 def channels_in(text: str) -> list[ChannelKind]:
