@@ -383,6 +383,18 @@ def test_an_action_is_the_participants_own_words_from_its_subject_on() -> None:
     assert text.rstrip(" …") in long
 
 
+def test_an_action_keeps_the_conjunction_of_a_clause_its_main_clause_follows() -> None:
+    assert (
+        action_text("Immediately when I got home I went to the office.")
+        == "When I got home I went to the office."
+    )
+    assert action_text("So, and then when I mailed it, I got a tracking number.") == (
+        "When I mailed it, I got a tracking number."
+    )
+    # Where the main clause came before, the step is still told from its subject on.
+    assert action_text("I was still working when I applied for it.") == "I applied for it."
+
+
 def _turn_label(turn: int, n: int, text: str, action: float) -> SentenceLabel:
     return SentenceLabel(
         Sentence(f"{turn}.{n}", turn, 0, len(text), text), "P1", "P1.txt", 0.1, 0.1, action, ""

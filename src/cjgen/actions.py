@@ -157,12 +157,40 @@ def is_action(text: str) -> bool:
     return action_start(text) is not None
 
 
+# A subject right after one of these opens a clause that hangs on another ("Immediately when I got home …, I
+# went to the VA"): where the main clause follows, the step is told from the conjunction on.
+_CONJUNCTIONS = "when whenever if after before once since because while until as though"
+_SUBORDINATING = frozenset(_CONJUNCTIONS.split())
+_SUBJECT = re.compile(r"\b(?:I|we|they|he|she|you)\b", re.IGNORECASE)
+
+
 def action_text(text: str) -> str:
     """The step as the participant said it: the sentence from its subject on ("So now I always ring." → "I
-    always ring."), cut at a clause boundary when long. Only cut, never reworded."""
+    always ring."), or from the conjunction before it where that subject opens a clause the main one follows
+    ("Immediately when I got home I went to the VA." → "When I got home I went to the VA."), cut at a clause
+    boundary when long. Only cut, never reworded."""
     text = " ".join(text.split())
-    start = action_start(text) if len(_plain(text)) == len(text) else None
-    return as_statement(cut_short(text[start or 0 :], MAX_WORDS, shortest=4, fallback=MAX_WORDS))
+    start = _step_start(text)
+    before = text[:start].rstrip()
+    conjunction = before.rsplit(" ", 1)[-1]
+    if conjunction.strip(",").casefold() in _SUBORDINATING and len(_SUBJECT.findall(text, start)) >= 2:
+        start = len(before) - len(conjunction)
+    return _shown_from(text, start)
+
+
+def _shown_from(text: str, start: int) -> str:
+    return as_statement(cut_short(text[start:], MAX_WORDS, shortest=4, fallback=MAX_WORDS))
+
+
+def _step_start(text: str) -> int:
+    """Where the step begins in a sentence of single spaces (`action_start`), or 0."""
+    return (action_start(text) if len(_plain(text)) == len(text) else None) or 0
+
+
+def _step_words(text: str) -> set[str]:
+    """The content words of the step a sentence reports, from its subject on, as far as it would be shown."""
+    text = " ".join(text.split())
+    return content_words(_shown_from(text, _step_start(text))) - _LIGHT_STEMS
 
 
 def action_moments(labels: Sequence[SentenceLabel]) -> list[Moment]:
@@ -174,7 +202,7 @@ def action_moments(labels: Sequence[SentenceLabel]) -> list[Moment]:
         for lab in labels
         if is_action(lab.sentence.text)
         and not says_nothing_of_the_service(lab.sentence.text)
-        and len(content_words(action_text(lab.sentence.text)) - _LIGHT_STEMS) >= MIN_CONTENT_WORDS
+        and len(_step_words(lab.sentence.text)) >= MIN_CONTENT_WORDS
     ]
 
     def clearness(lab: SentenceLabel) -> float:
