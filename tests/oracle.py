@@ -60,6 +60,11 @@ def questions_in(prompt: str, kwargs: dict[str, Any]) -> list[str]:
     return questions
 
 
+def stage_name(stage: dict[str, Any]) -> str:
+    """A gold stage's name as the oracle's plan gives it: within the plan schema's 40 characters."""
+    return str(stage["name"])[:40].rstrip()
+
+
 class ByStep:
     """A scripted model that answers each request with the handler of its step: `stages` with a plan,
     `segments` with the brief's customer groups, every other step with one answer per question of its batch."""
@@ -150,7 +155,11 @@ class GoldOracle(ByStep):
 
     def plan(self, prompt: str) -> dict[str, Any]:
         return {
-            "stages": [{k: s[k] for k in ("id", "name", "description")} for s in self.gold["stages"]],
+            # Within the plan's schema, as a model's answer must be (a long gold name is cut).
+            "stages": [
+                {"id": s["id"], "name": stage_name(s), "description": s["description"][:160]}
+                for s in self.gold["stages"]
+            ],
             "suspected": [a["statement"] for a in self.gold.get("assumptions_from_brief", [])][:3],
         }
 
@@ -177,7 +186,7 @@ class GoldOracle(ByStep):
 
     def _stage_number(self, listing: str, stage_id: str | None) -> str:
         """The number of the gold stage among the stages `listing` numbers ("1" when it is not there)."""
-        names = {s["id"]: s["name"] for s in self.gold["stages"]}
+        names = {s["id"]: stage_name(s) for s in self.gold["stages"]}
         return next((n for n, name in listed(listing, "1-9") if name == names.get(stage_id or "")), "1")
 
     def label(self, question: str, prompt: str) -> str:
@@ -221,8 +230,8 @@ class GoldOracle(ByStep):
     # ------------------------------------------------------------------------------ brief-only draft
 
     def _stage_in(self, question: str) -> dict[str, Any] | None:
-        name = named_in(question, [s["name"] for s in self.gold["stages"]])
-        return next((s for s in self.gold["stages"] if s["name"] == name), None)
+        name = named_in(question, [stage_name(s) for s in self.gold["stages"]])
+        return next((s for s in self.gold["stages"] if stage_name(s) == name), None)
 
     def _persona_in(self, question: str) -> dict[str, Any] | None:
         name = named_in(question, [p["name"][:60] for p in self.gold["personas"]])

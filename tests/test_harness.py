@@ -88,7 +88,12 @@ def test_eval_writes_results_and_scores_the_oracle_and_the_baseline(tmp_path: Pa
     assert bike["persona_ari"] == 1.0
     # With the study's participant list, the personas are its groups: the gold's groups, exactly.
     listed = {c["case"]: c for c in record["systems"]["cjgen-listed"]["cases"]}
-    assert sorted(listed) == ["bike-subscription", "clinic-booking", "va-transition-benefits"]
+    assert sorted(listed) == [
+        "bike-subscription",
+        "clinic-booking",
+        "va-caregiver-discovery",
+        "va-transition-benefits",
+    ]
     assert all(c["persona_ari"] == 1.0 for c in listed.values()), listed
     assert ours["brief-only"]["brief"]["all_assumption"]
     assert naive["bike-subscription"]["quotes"]["fabricated"] >= 1
