@@ -231,9 +231,9 @@ CHANNEL_WORDS: dict[ChannelKind, tuple[str, ...]] = {
 }
 
 
-# Channel words written in capitals as a matter of course; any other short one in capitals is an acronym
+# Two-letter channel words written in capitals as a matter of course ("TV"); any other in capitals is an acronym
 # ("a caregiver when AD", active duty), not the channel.
-_ACRONYM_CHANNELS = frozenset(("sms", "tv"))
+_ACRONYM_CHANNELS = frozenset(("tv",))
 
 
 def _channel_word(word: str, text: str) -> re.Match[str] | None:
