@@ -4,11 +4,11 @@
 
 Reads `briefs.yaml` here (briefs written for this check, several meant to tempt the wrong answer) and, where
 a cases folder is given, each eval case's brief as its map reads it (redacted, cut to length) with the kind its
-gold stages follow (`CASE_KINDS`), and what
-stands for a brief where there is none: the interviewer's questions (`cjgen.stages.questions_asked`) of each of
-the case's interviews, alone (those without a question are skipped: they keep the generic scaffold). Prints, per brief, the option probabilities asked once (options in their
-usual order) and asked in every order (`cjgen.choose.rotated`), then the share right either way. Uses the
-configured model (the embedded one by default) and the response cache.
+gold stages follow (`CASE_KINDS`), and what stands for a brief where there is none: the interviewer's questions
+(`cjgen.stages.questions_asked`) of each of the case's interviews, alone (those without a question are skipped:
+they keep the generic scaffold). Prints, per brief, the option probabilities asked once (options in their usual
+order) and asked in every order (`cjgen.choose.rotated`), then the share right either way. Uses the configured
+model (the embedded one by default) and the response cache.
 """
 
 from __future__ import annotations

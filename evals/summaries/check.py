@@ -28,7 +28,7 @@ from cjgen.eval.gold import GoldCase, GoldPoint, load_case
 from cjgen.eval.locate import CaseSources, Span
 from cjgen.eval.statements import Support, check_statement
 from cjgen.pipeline import open_runtime, summarize_file
-from cjgen.schema import Delight, Evidence, PainPoint, TranscriptSummary
+from cjgen.schema import Delight, PainPoint, TranscriptSummary
 
 HERE = Path(__file__).parent
 
@@ -45,12 +45,6 @@ def _overlaps(spans: Sequence[Span], others: Sequence[Span]) -> bool:
 def _found(sources: CaseSources, items: Sequence[PainPoint | Delight], golds: list[list[Span]]) -> int:
     shown = [sources.evidence_spans(item.evidence) for item in items]
     return sum(any(_overlaps(spans, gold) for spans in shown) for gold in golds)
-
-
-def _inside(a: Evidence, b: Evidence) -> bool:
-    return (
-        (a.source_id, a.turn_index) == (b.source_id, b.turn_index) and b.start <= a.start and a.end <= b.end
-    )
 
 
 @dataclass
@@ -105,7 +99,7 @@ def score(case: GoldCase, sources: CaseSources, pid: str, summary: TranscriptSum
         faithful=[c.faithfulness for c in checks if c.faithfulness is not None],
         invented=sum(len(c.invented) for c in checks),
         repeated=sum(
-            all(any(_inside(e, f) for item in felt for f in item.evidence) for e in point.evidence)
+            all(any(e.inside(f) for item in felt for f in item.evidence) for e in point.evidence)
             for point in summary.key_points
         ),
     )

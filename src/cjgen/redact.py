@@ -788,9 +788,14 @@ _SPELLED_DOMAIN = re.compile(
     rf"(?i){_AT}[\w-]{{1,40}}(?:{_DOT}[\w-]{{1,40}}){{0,3}}?{_DOT}(?:{_TLDS})(?![\w-])"
 )
 _near_at_word = _near_words("at|ät|arobase|alfakrøll|krøllalfa|eta", 0, 1)
+_near_at_sign = _near_chars("@", 0, 1)
+
 # "Manage your appointments online at VA.gov", "sign up at example.com": a word that says where or how, not whose
 # mailbox, before a spoken "at" and a written site.
-_WHERE_WORDS = "online offline here there it them us me him her you up in on out over back everything anything something nothing"
+_WHERE_WORDS = (
+    "online offline here there it them us me him her you up in on out over back everything anything something "
+    "nothing"
+)
 _NOT_A_MAILBOX = frozenset(_WHERE_WORDS.split())
 _SPOKEN_AT = re.compile(_AT, re.IGNORECASE)
 
@@ -799,9 +804,6 @@ def _is_spelled_email(value: str) -> bool:
     """A spelled-out address, not "<where> at <site>": its name part is not one of `_NOT_A_MAILBOX`."""
     name = _SPOKEN_AT.split(value, maxsplit=1)[0].strip().casefold()
     return name not in _NOT_A_MAILBOX
-
-
-_near_at_sign = _near_chars("@", 0, 1)
 
 
 # The spelled domain starting up to `k` characters before a found "at" (the "(" or space the "at" may

@@ -344,7 +344,7 @@ def key_clause(text: str) -> str:
 
     Faithful by construction: the participant's own words, only cut.
     """
-    sentences = [spoken(s) for s in _SENTENCE_END.split(_unannotated(text)) if s]
+    sentences = [_unhedged(s) for s in _SENTENCE_END.split(_unannotated(text)) if s]
     if not sentences:
         return as_statement(text)
     # Sentences compare by what their statement would show, so a long one cut short of its point ("I was
@@ -364,7 +364,11 @@ def _unannotated(text: str) -> str:
 def spoken(sentence: str) -> str:
     """One sentence as a statement shows it: a phrase restarted after a comma said once, and the fillers and
     connectives it opens with ("(laughs) But it felt like …" → "it felt like …") dropped. Only cut."""
-    sentence = _unannotated(sentence)
+    return _unhedged(_unannotated(sentence))
+
+
+def _unhedged(sentence: str) -> str:
+    """A sentence (its notes already gone) with a restarted phrase said once and its opening fillers dropped."""
     return _FILLER.sub("", _RESTART.sub(r"\1", sentence)) or sentence
 
 

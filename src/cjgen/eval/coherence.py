@@ -171,9 +171,8 @@ def score_coherence(case: GoldCase, journey: JourneyMap, sources: CaseSources) -
 # ============================================================================================= empty items
 
 # "No specific problems mentioned", "None reported", "Nothing was found in the brief": a statement that says
-# the study found nothing is not a finding.
-# "No specific problems mentioned", "None reported", "Nothing was found": a finding that there is none. "No" must
-# go with what a finding is ("problems", "delights"), or "No help was given" would be one.
+# the study found nothing is not a finding. "No" must go with what a finding is ("problems", "delights"), or
+# "No help was given" would be one.
 _SAYS_NOTHING = re.compile(
     r"^(?:there (?:is|are|was|were) )?(?:(?:no|not any)(?: \w+)? (?:problems?|issues?|pain ?points?|complaints?"
     r"|concerns?|difficult(?:y|ies)|delights?|positives?|negatives?|feedback|findings?)|none|nothing)\b[^.]{0,80}?"
