@@ -307,6 +307,38 @@ def test_a_list_whose_labels_name_no_interviewer_stays_notes(tmp_path: Path) -> 
     assert t.participant_id == "P2"
 
 
+def test_notes_whose_answers_name_who_said_them_in_bold(tmp_path: Path) -> None:
+    """A numbered guide with each answer under its question as `- **Veteran:** …` (indented or not, the colon
+    inside the bold or after it): the label is neither the question nor the answer's words; a bold `Note:`
+    opening the notes is the notetaker's, never a speaker."""
+    path = write(
+        tmp_path,
+        "p14.md",
+        "**Note:** Notes begin after recording started.\n\n"
+        "1. Can you tell me a little bit about yourself?\n"
+        "    - **Veteran:** Was active duty and have been national guard since.\n"
+        "2. Do you receive disability compensation from the VA?\n"
+        "    - **Veteran**: Yes, I do.\n"
+        "- Do you have any questions for me?\n"
+        "    **Veteran:** Nope, it seems kind of foolproof.\n"
+        "- **Moderator:** Anything else?\n"
+        "    - **Veteran:** No.\n",
+    )
+    t = load_transcript(path)
+    assert t.kind == "notes"
+    assert [(turn.role, turn.text) for turn in t.turns] == [
+        ("interviewer", "Can you tell me a little bit about yourself?"),
+        ("participant", "Was active duty and have been national guard since."),
+        ("interviewer", "Do you receive disability compensation from the VA?"),
+        ("participant", "Yes, I do."),
+        ("interviewer", "Do you have any questions for me?"),
+        ("participant", "Nope, it seems kind of foolproof."),
+        ("interviewer", "Anything else?"),
+        ("participant", "No."),
+    ]
+    assert all(turn.speaker != "Note" for turn in t.turns)
+
+
 def test_bold_question_headings_with_answer_paragraphs() -> None:
     t = load_transcript(DATA / "question_headings.md")
     assert t.kind == "notes"
@@ -385,6 +417,34 @@ def test_vtt_without_speakers_is_read_as_notes(tmp_path: Path) -> None:
     path = write(tmp_path, "P1.vtt", "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nno speaker here\n")
     t = load_transcript(path)
     assert (t.kind, rows(t)) == ("notes", [("P1", "participant", "no speaker here")])
+
+
+def test_captions_that_name_no_one_give_the_cues_that_ask_to_the_interviewer(tmp_path: Path) -> None:
+    """A cleaned caption export with no names (time range, then the words): a cue that ends with a question
+    is the interviewer's; consecutive cues of one side are one turn, each cue a segment."""
+    text = (
+        "Participant 2 Cleaned Transcript\n\n"
+        "00:00:02.000 --> 00:00:08.000\nCan you confirm on the record that you are comfortable?\n\n"
+        "00:00:08.000 --> 00:00:11.000\nYes, yes, I am.\n\n"
+        "00:00:13.000 --> 00:00:22.000\nDo you recall receiving paperwork as you left?\n\n"
+        "00:00:33.000 --> 00:00:45.000\nI did receive a piece of paper.\n\n"
+        "00:00:45.000 --> 00:00:46.000\nIt had no notes about the visit.\n"
+    )
+    path = write(tmp_path, "P2.txt", text)
+    t = load_transcript(path)
+    assert (t.kind, [(turn.role, turn.text) for turn in t.turns]) == (
+        "notes",
+        [
+            ("interviewer", "Can you confirm on the record that you are comfortable?"),
+            ("participant", "Yes, yes, I am."),
+            ("interviewer", "Do you recall receiving paperwork as you left?"),
+            ("participant", "I did receive a piece of paper. It had no notes about the visit."),
+        ],
+    )
+    assert [(s.start_s, s.end_s) for s in t.turns[3].segments] == [(33.0, 45.0), (45.0, 46.0)]
+    assert (
+        "a cue that ends with a question is read as the interviewer's" in inspect_transcript(path).warnings[0]
+    )
 
 
 # --------------------------------------------------------------------------------------------- roles and ids
@@ -576,6 +636,11 @@ def test_one_lone_word_colon_line_in_notes_is_text(tmp_path: Path) -> None:
         ("- In 2019 I moved. Why? Work.", None, "In 2019 I moved. Why? Work."),
         ("* Then it broke again.", None, "Then it broke again."),
         ("He asked me “why bother?” and left.", None, "He asked me “why bother?” and left."),
+        ("**Did you apply online?** Yes, last May.", "Did you apply online?", "Yes, last May."),
+        ("- __Why?__ *Too slow.*", "Why?", "*Too slow.*"),
+        ("2. **Do you get benefits? Which ones?**", "Do you get benefits? Which ones?", None),
+        ("May I ask which benefits?**", "May I ask which benefits?", None),
+        ("**It broke.** Why? Cheap parts.", None, "**It broke.** Why? Cheap parts."),
     ],
 )
 def test_notes_line_split_into_question_and_answer(
@@ -1024,6 +1089,59 @@ def test_the_interviewers_label_in_a_heading_opens_their_turn_whatever_it_ends_w
         # Two who answer together are the participant side, not part of the question.
         ("Veteran, Caregiver", "participant", "Online, definitely."),
         ("Caregiver", "participant", "The paper form took us a month."),
+    ]
+
+
+def test_a_label_whose_emphasis_is_never_closed_still_opens_the_turn(tmp_path: Path) -> None:
+    """A notetaker's slip (`**Moderator: What …?` with no closing `**`) is the moderator's line, not more of
+    the answer before it; a line emphasised whole stays the interviewer's turn as before."""
+    text = (
+        "**Moderator: How often do you visit the site?**\n\n"
+        "**Participant:** About once a week.\n\n"
+        "**Moderator: What are you normally doing?\n\n"
+        "P: Checking refills.\n\n"
+        "**Moderator: Why would you go there?\n\n"
+        "**Participant:** It seems like the logical place.\n"
+    )
+    t = load_transcript(write(tmp_path, "P3.md", text))
+    assert [(turn.speaker, turn.role, turn.text) for turn in t.turns] == [
+        ("Moderator", "interviewer", "How often do you visit the site?**"),
+        ("Participant", "participant", "About once a week."),
+        ("Moderator", "interviewer", "What are you normally doing?"),
+        ("P", "participant", "Checking refills."),
+        ("Moderator", "interviewer", "Why would you go there?"),
+        ("Participant", "participant", "It seems like the logical place."),
+    ]
+
+
+def test_answers_set_apart_as_markdown_quotes_are_the_participants_turns(tmp_path: Path) -> None:
+    """`> P2: …` lines, in a plain transcript and in captions written out with one time range to a question
+    and its answer: each label opens its speaker's turn, and the quote mark is not part of the words."""
+    plain = "Tyler: How long have you been a Veteran?\n\n> P2: Since 2014.\n\nTyler: And the VA?\n\n> P2: Right away.\n"
+    captions = (
+        "# P2, 24 January\n\n"
+        "00:00:00.000 --> 00:00:02.000\n"
+        "Tyler: Are you comfortable if I record?\n\n> P2: Sure.\n\nTyler: How long have you been a Veteran?\n\n"
+        "00:00:23.000 --> 00:00:30.000\n\n> P2: Since 2014.\n\n"
+        "00:00:30.000 --> 00:00:31.000\n\nTyler: And did you use the VA right away?\n\n"
+        "00:00:47.000 --> 00:00:54.000\n\n> P2: Yeah, right away. Note: for my health care.\n"
+    )
+    said = [
+        (turn.speaker, turn.role, turn.text)
+        for name, text in (("P2.md", plain), ("P3.md", captions))
+        for turn in load_transcript(write(tmp_path, name, text)).turns
+    ]
+    assert said == [
+        ("Tyler", "interviewer", "How long have you been a Veteran?"),
+        ("P2", "participant", "Since 2014."),
+        ("Tyler", "interviewer", "And the VA?"),
+        ("P2", "participant", "Right away."),
+        ("Tyler", "interviewer", "Are you comfortable if I record?"),
+        ("P2", "participant", "Sure."),
+        ("Tyler", "interviewer", "How long have you been a Veteran?"),
+        ("P2", "participant", "Since 2014."),
+        ("Tyler", "interviewer", "And did you use the VA right away?"),
+        ("P2", "participant", "Yeah, right away. Note: for my health care."),
     ]
 
 

@@ -20,13 +20,17 @@ _EM = r"\*{1,3}|_{1,2}"
 _JOINT = rf"{_NAME}(?:,[ ]{_NAME})?"
 # A speaker label at the start of a line, plain, bold or italic, with an optional timestamp (or a time range)
 # before it (`00:01:11 Name:`, `[00:01:11] Name:`, `(00:01:11) Name:`, `00:01:11 - 00:01:20 Name:`), after the
-# name (`Name (00:01:11):`) or after the colon (`Name: [00:01:11] …`), or in square brackets (`[Name] :`).
+# name (`Name (00:01:11):`) or after the colon (`Name: [00:01:11] …`), or in square brackets (`[Name] :`); a
+# Markdown quote mark may open the line (`> P2: Sure.`: one side's lines set apart as quotes). Emphasis opened
+# before a plain label and never closed on its line (`**Moderator: What do you do?`) is a notetaker's slip; a
+# line emphasised whole (`**Moderator: Before we start:**`) is read as emphasised (`lines.classify`).
 _LABEL = re.compile(
-    rf"""^
+    rf"""^[ \t]*
+    (?:>[ \t]*)?
     (?:[\[(]?(?P<ts_pre>{CLOCK})(?:[ \t]*(?:-->|[-–])[ \t]*{CLOCK})?[\])]?[ \t]*(?:[-–|][ \t]*)?)?
     (?:
         (?P<em>{_EM})(?P<bold>{_JOINT}{_WHO})(?:[ \t]*[(\[](?P<ts_bold>{CLOCK})[)\]])?(?::(?P=em)|(?P=em):)
-      | (?P<plain>{_NAME}{_WHO})(?:[ \t]*[(\[](?P<ts_post>{CLOCK})[)\]])?:
+      | (?:(?P<open>{_EM})(?=[^\W_]))?(?P<plain>{_NAME}{_WHO})(?:[ \t]*[(\[](?P<ts_post>{CLOCK})[)\]])?:
       | \[(?P<square>{_NAME}{_WHO})\][ \t]*:
     )
     (?!//)
@@ -92,6 +96,7 @@ _METADATA_KEYS = frozenset(
         "transcript",
         "interview",
         "notetaker",
+        "note",
         "notes",
         "observer",
         "observers",
@@ -139,6 +144,8 @@ def match_label(line: str) -> Label | None:
         return _match_bracketed(line)
     name = match["bold"] or match["plain"] or match["square"]
     if len(name) > MAX_NAME or not name[0].isalpha():
+        return None
+    if match["open"] and line.rstrip().endswith(match["open"]):
         return None
     clock = match["ts_pre"] or match["ts_bold"] or match["ts_post"] or match["ts_after"]
     explicit = match["bold"] is not None or clock is not None

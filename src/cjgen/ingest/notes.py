@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from cjgen.ingest.lines import Line, looks_like_heading, neighbours, non_blank
+from cjgen.ingest.labels import Label, is_interviewer_label
+from cjgen.ingest.lines import Line, bulleted_label, looks_like_heading, neighbours, non_blank
 from cjgen.ingest.parsed import Draft
 
 _BULLET = re.compile(r"^[ \t]*(?:[-–—•·]|\d{1,3}[.)](?=[ \t]))[ \t]*")
@@ -18,7 +19,12 @@ _STAR = re.compile(r"\*(?!\*)[ \t]*")
 # The `*` that separates a question from its answer: after `?` or `:` (`Question? *answer`, `Topic: *answer`),
 # and not the start of an emphasis that closes later on the line (`I said: *sigh*`).
 _SEPARATOR = re.compile(r"([?:])[ \t]*\*(?![*\s]*[^*\n]*\*)[ \t]*")
+_WORD = re.compile(r"[^\W_]")
+_TAG = re.compile(r"</?[a-z]+\s*/?>", re.IGNORECASE)
 _FIRST_QUESTION = re.compile(r"[^.!?\n]*?\?+")
+# A question in emphasis that opens the line, its answer after it (`**Did you apply online?** Yes, last May.`).
+# It may ask two things (`**Do you get benefits? Which ones?**`).
+_EMPHASISED_QUESTION = re.compile(r"(?P<em>\*{1,3}|_{1,2})(?P<question>[^*_\n]+?\?+[)\]]?)(?P=em)(?![*_])")
 _SENTENCE_END = re.compile(r"[.!?]\s+[A-Z“\"]")
 _QUOTES = '"“”«»'
 _COLONS = re.compile(r"[ \t]*:*")
@@ -59,12 +65,23 @@ def _one_question(text: str) -> bool:
     )
 
 
+def _asked_in_emphasis(text: str) -> bool:
+    return len(text.split()) <= MAX_QUESTION_WORDS and not any(q in text for q in _QUOTES)
+
+
 def _span(line: str, start: int, end: int) -> tuple[int, int] | None:
     while start < end and line[start].isspace():
         start += 1
     while end > start and line[end - 1].isspace():
         end -= 1
     return (start, end) if end > start else None
+
+
+def _said(line: str, start: int, end: int) -> tuple[int, int] | None:
+    """An answer's span, or None where it holds no word: the `**` that closes a question written over two
+    lines (`**Do you use it?` / `If so, how often?**`), a `<br>`."""
+    span = _span(line, start, end)
+    return span if span and _WORD.search(_TAG.sub("", line[span[0] : span[1]])) else None
 
 
 def parse_qa(line: str) -> QA:
@@ -78,19 +95,23 @@ def parse_qa(line: str) -> QA:
         at = star.end()
     marked = bullet is not None or star is not None
     end = len(line)
+    emphasised = _EMPHASISED_QUESTION.match(line, at)
+    if emphasised and _asked_in_emphasis(emphasised["question"]):
+        asked = _span(line, emphasised.start("question"), emphasised.end("question"))
+        return QA(asked, _said(line, emphasised.end(), end), True)
     separator = _SEPARATOR.search(line, at)
     if separator:
         question = line[at : separator.start() + 1]
         limit = MAX_QUESTION_WORDS if separator[1] == "?" else MAX_TOPIC_WORDS
         if question.strip() and len(question.split()) <= limit and not _SENTENCE_END.search(question):
-            return QA(_span(line, at, separator.start() + 1), _span(line, separator.end(), end), marked)
+            return QA(_span(line, at, separator.start() + 1), _said(line, separator.end(), end), marked)
     first = _FIRST_QUESTION.match(line, at)
     if first and _one_question(first.group(0)):
         # `Question?: answer`: the colon is the notetaker's separator, not the answer's.
-        rest = _span(line, _COLONS.match(line, first.end()).end(), end)  # type: ignore[union-attr]
+        rest = _said(line, _COLONS.match(line, first.end()).end(), end)  # type: ignore[union-attr]
         if marked or rest is None:
             return QA(_span(line, at, first.end()), rest, marked)
-    return QA(None, _span(line, at, end), marked)
+    return QA(None, _said(line, at, end), marked)
 
 
 def prompt_and_answer(line: str, answer: tuple[int, int], *, bulleted: bool = True) -> QA | None:
@@ -151,7 +172,7 @@ def notes_turns(lines: list[Line], interviewer: str) -> list[Draft]:
         if line.kind == "question":
             turns.append(question_turn(line, interviewer))
             continue
-        qa = parse_qa(line.text)
+        qa = _labelled(line) or parse_qa(line.text)
         if qa.question is None and not qa.bulleted and _is_section(lines, i):
             continue
         lead_in = qa.answer
@@ -173,6 +194,21 @@ def notes_turns(lines: list[Line], interviewer: str) -> list[Draft]:
             else:
                 turns.append(Draft(None, answer, role="participant"))
     return turns
+
+
+def _labelled(line: Line) -> QA | None:
+    """A line of notes that names who said it in emphasis (`- **Veteran:** Yes, I do.`, `**Moderator**: Why?`):
+    the words after the label are the interviewer's question where the label is theirs, else an answer.
+    Unemphasised, `Word: …` in notes is more often the notetaker's prompt (`prompt_and_answer`)."""
+    label: Label | None = line.label if line.kind == "label" else bulleted_label(line)
+    if label is None or not label.explicit or label.start_s is not None:
+        return None
+    said = _span(line.text, label.length, len(line.text))
+    if said is None:
+        return None
+    if is_interviewer_label(label.name):
+        return QA(said, None, True)
+    return QA(None, said, True)
 
 
 def _is_section(lines: list[Line], i: int) -> bool:
