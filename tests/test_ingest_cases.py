@@ -19,9 +19,9 @@ CASES = sorted(p for p in CASES_DIR.iterdir() if (p / "gold.yaml").is_file())
 _CLOCK = r"[\[(]?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?[\])]?"
 _ROLE = r"(?:interviewer|moderator|researcher|facilitator|host|int|mod|m|i|q)(?:[ _-]?\d+)?"
 # An interviewer label at the start of a line, in any of the styles ingest reads: `Moderator:`, `**M:**`,
-# `00:01 Int:`, `[Moderator] :`, or a line holding only the role (`Moderator`).
+# `00:01 Int:`, `[Moderator] :`, `> M:`, `<br>M:`, or a line holding only the role (`Moderator`).
 INTERVIEWER_LINE = re.compile(
-    rf"^[ \t]*(?:{_CLOCK}[ \t]*)?(?:\*{{1,3}}|_{{1,2}})?\[?{_ROLE}\]?"
+    rf"^[ \t]*(?:>[ \t]*)?(?:<br\s*/?>[ \t]*)*(?:{_CLOCK}[ \t]*)?(?:\*{{1,3}}|_{{1,2}})?\[?{_ROLE}\]?"
     rf"(?:\*{{1,3}}|_{{1,2}})?[ \t]*(?:{_CLOCK})?[ \t]*(?:\*{{1,3}}|_{{1,2}})?:"
     r"|^[ \t]*(?:interviewer|moderator|researcher|facilitator)[ \t]*$",
     re.IGNORECASE | re.MULTILINE,

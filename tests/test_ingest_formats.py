@@ -339,6 +339,35 @@ def test_notes_whose_answers_name_who_said_them_in_bold(tmp_path: Path) -> None:
     assert all(turn.speaker != "Note" for turn in t.turns)
 
 
+def test_notes_typed_into_the_guide_with_answers_as_markdown_quotes(tmp_path: Path) -> None:
+    """Answers set apart as quotes under each guide question (`> …`, whatever they ask), the moderator's remarks
+    among them under their plain label after HTML line breaks (`<br><br>M: …`), and a template's unfilled
+    `NOTES` placeholder, which is no answer."""
+    path = write(
+        tmp_path,
+        "p10.md",
+        "* Have you used the website before?\n> Yes\n\n"
+        "* Have you ever filed a claim?\n> M: Sounds like you have filed before\n\n"
+        "* Have you uploaded files?\n> NOTES\n\n"
+        "* Do you know what this page is?\n"
+        "> So create an account? Is that what you want me to do?<br> I see a 404 page.\n"
+        "<br><br>M: So you got a 404\n"
+        "<br><br>Site was down for maintenance\n",
+    )
+    t = load_transcript(path)
+    assert [(turn.role, turn.text) for turn in t.turns] == [
+        ("interviewer", "Have you used the website before?"),
+        ("participant", "Yes"),
+        ("interviewer", "Have you ever filed a claim?"),
+        ("interviewer", "Sounds like you have filed before"),
+        ("interviewer", "Have you uploaded files?"),
+        ("interviewer", "Do you know what this page is?"),
+        ("participant", "So create an account? Is that what you want me to do?<br> I see a 404 page."),
+        ("interviewer", "So you got a 404"),
+        ("participant", "Site was down for maintenance"),
+    ]
+
+
 def test_bold_question_headings_with_answer_paragraphs() -> None:
     t = load_transcript(DATA / "question_headings.md")
     assert t.kind == "notes"

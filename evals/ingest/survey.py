@@ -32,7 +32,7 @@ from cjgen.schema import Transcript
 from cjgen.sentences import split_spans
 
 _LEFT_LABEL = re.compile(
-    r"(?:^|\n)[ \t>*_-]*(?:moderator|interviewer|facilitator|researcher|m|q|i)[ \t]*(?:\*{1,2}|_{1,2})?:",
+    r"(?:^|\n|<br\s*/?>)[ \t>*_-]*(?:moderator|interviewer|facilitator|researcher|m|q|i)[ \t]*(?:\*{1,2}|_{1,2})?:",
     re.IGNORECASE,
 )
 _MARKUP_ONLY = re.compile(r"[\s*_#>|]*(?:<br\s*/?>[\s*_]*)*[\s*_#>|]*")

@@ -21,12 +21,13 @@ _JOINT = rf"{_NAME}(?:,[ ]{_NAME})?"
 # A speaker label at the start of a line, plain, bold or italic, with an optional timestamp (or a time range)
 # before it (`00:01:11 Name:`, `[00:01:11] Name:`, `(00:01:11) Name:`, `00:01:11 - 00:01:20 Name:`), after the
 # name (`Name (00:01:11):`) or after the colon (`Name: [00:01:11] …`), or in square brackets (`[Name] :`); a
-# Markdown quote mark may open the line (`> P2: Sure.`: one side's lines set apart as quotes). Emphasis opened
+# Markdown quote mark or an HTML line break may open the line (`> P2: Sure.`: one side's lines set apart as
+# quotes; `<br>M: And then?`: a line break written as HTML in a notes table or list). Emphasis opened
 # before a plain label and never closed on its line (`**Moderator: What do you do?`) is a notetaker's slip; a
 # line emphasised whole (`**Moderator: Before we start:**`) is read as emphasised (`lines.classify`).
 _LABEL = re.compile(
     rf"""^[ \t]*
-    (?:>[ \t]*)?
+    (?:>[ \t]*)?(?:<br[ \t]*/?>[ \t]*)*
     (?:[\[(]?(?P<ts_pre>{CLOCK})(?:[ \t]*(?:-->|[-–])[ \t]*{CLOCK})?[\])]?[ \t]*(?:[-–|][ \t]*)?)?
     (?:
         (?P<em>{_EM})(?P<bold>{_JOINT}{_WHO})(?:[ \t]*[(\[](?P<ts_bold>{CLOCK})[)\]])?(?::(?P=em)|(?P=em):)

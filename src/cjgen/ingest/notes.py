@@ -15,12 +15,16 @@ from cjgen.ingest.lines import Line, bulleted_label, looks_like_heading, neighbo
 from cjgen.ingest.parsed import Draft
 
 _BULLET = re.compile(r"^[ \t]*(?:[-–—•·]|\d{1,3}[.)](?=[ \t]))[ \t]*")
+# An answer set apart as a Markdown quote (`> Yes, I have.`): all answer, whatever it asks.
+_QUOTE_MARK = re.compile(r"[ \t]*>[ \t]*")
 _STAR = re.compile(r"\*(?!\*)[ \t]*")
 # The `*` that separates a question from its answer: after `?` or `:` (`Question? *answer`, `Topic: *answer`),
 # and not the start of an emphasis that closes later on the line (`I said: *sigh*`).
 _SEPARATOR = re.compile(r"([?:])[ \t]*\*(?![*\s]*[^*\n]*\*)[ \t]*")
 _WORD = re.compile(r"[^\W_]")
-_TAG = re.compile(r"</?[a-z]+\s*/?>", re.IGNORECASE)
+# What a notes template holds where no answer was typed: `NOTES`, `*[Notes]*`, `N/A`, `TBD`.
+_PLACEHOLDER = re.compile(r"[\W_]*(?:notes?|n/?a|tbd|todo)[\W_]*", re.IGNORECASE)
+_TAG = re.compile(r"[ \t]*</?[a-z]+\s*/?>", re.IGNORECASE)
 _FIRST_QUESTION = re.compile(r"[^.!?\n]*?\?+")
 # A question in emphasis that opens the line, its answer after it (`**Did you apply online?** Yes, last May.`).
 # It may ask two things (`**Do you get benefits? Which ones?**`).
@@ -78,10 +82,15 @@ def _span(line: str, start: int, end: int) -> tuple[int, int] | None:
 
 
 def _said(line: str, start: int, end: int) -> tuple[int, int] | None:
-    """An answer's span, or None where it holds no word: the `**` that closes a question written over two
-    lines (`**Do you use it?` / `If so, how often?**`), a `<br>`."""
+    """An answer's span, after any HTML line breaks that open it (`<br>Yes.`), or None where it holds no word:
+    the `**` that closes a question written over two lines (`**Do you use it?` / `If so, how often?**`), or a
+    template's placeholder (`NOTES`)."""
+    while (tag := _TAG.match(line, start, end)) is not None:
+        start = tag.end()
     span = _span(line, start, end)
-    return span if span and _WORD.search(_TAG.sub("", line[span[0] : span[1]])) else None
+    if span is None or _PLACEHOLDER.fullmatch(line, *span):
+        return None
+    return span if _WORD.search(_TAG.sub("", line[span[0] : span[1]])) else None
 
 
 def parse_qa(line: str) -> QA:
@@ -90,6 +99,9 @@ def parse_qa(line: str) -> QA:
     bullet = _BULLET.match(line)
     if bullet:
         at = bullet.end()
+    quoted = _QUOTE_MARK.match(line, at)
+    if quoted:
+        return QA(None, _said(line, quoted.end(), len(line)), False)
     star = _STAR.match(line, at)
     if star and not line.startswith("**", at):
         at = star.end()
@@ -197,11 +209,12 @@ def notes_turns(lines: list[Line], interviewer: str) -> list[Draft]:
 
 
 def _labelled(line: Line) -> QA | None:
-    """A line of notes that names who said it in emphasis (`- **Veteran:** Yes, I do.`, `**Moderator**: Why?`):
-    the words after the label are the interviewer's question where the label is theirs, else an answer.
-    Unemphasised, `Word: …` in notes is more often the notetaker's prompt (`prompt_and_answer`)."""
+    """A line of notes that names who said it in emphasis (`- **Veteran:** Yes, I do.`, `**Moderator**: Why?`),
+    or the interviewer's line under its plain label (`> M: And then?`): the words after the label are the
+    interviewer's question where the label is theirs, else an answer. Unemphasised, any other `Word: …` in notes
+    is more often the notetaker's prompt (`prompt_and_answer`)."""
     label: Label | None = line.label if line.kind == "label" else bulleted_label(line)
-    if label is None or not label.explicit or label.start_s is not None:
+    if label is None or label.start_s is not None or not (label.explicit or is_interviewer_label(label.name)):
         return None
     said = _span(line.text, label.length, len(line.text))
     if said is None:
