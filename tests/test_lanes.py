@@ -34,6 +34,7 @@ from cjgen.synthesize import (
     names_its_problem,
     participant_leans,
     personas_for,
+    spoken,
     stage_lanes,
     statement_of,
     summary_for,
@@ -505,6 +506,18 @@ def test_words_compare_whatever_form_they_take() -> None:
 def test_a_transcribers_note_is_no_part_of_a_key_clause() -> None:
     assert key_clause("(laughs) Two families from the daycare [inaudible] share it.") == (
         "Two families from the daycare share it."
+    )
+
+
+def test_a_mark_for_words_taken_out_stays_in_a_key_clause_and_a_thought() -> None:
+    """Redaction's placeholder and a notetaker's own "[redacted]" stand for words said; dropped, the statement
+    read "… near ." or "and is tall"."""
+    assert key_clause("It gives me 13 results of healthcare near [redacted]. And...") == (
+        "It gives me 13 results of healthcare near [redacted]."
+    )
+    assert (
+        spoken("(laughs) I told [NAME] twice [inaudible] and nothing came.")
+        == "I told [NAME] twice and nothing came."
     )
 
 

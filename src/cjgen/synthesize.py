@@ -329,8 +329,10 @@ _FILLER = re.compile(
 # Up to three words said again after a comma, as speech restarts ("I've, I've missed …", "It was, it was all
 # …"): a statement keeps them once. Without the comma a doubled word may be grammar ("I had had enough").
 _RESTART = re.compile(r"\b((?:[\w'’]+\s+){0,2}[\w'’]+)(?:,\s+\1\b)+", re.I)
-# What a transcriber writes about the speech, not the speech: "(laughs)", "[inaudible]", "[crosstalk 00:12]".
-_ANNOTATION = re.compile(r"[(\[][^()\[\]]{1,30}[)\]]")
+# What a transcriber writes about the speech, not the speech: "(laughs)", "[inaudible]", "[crosstalk 00:12]";
+# not a mark that stands for words said and taken out ("[NAME]", a notetaker's "[redacted]"), which a
+# statement keeps so that it does not read "… near ." or "and is tall".
+_ANNOTATION = re.compile(r"\([^()\[\]]{1,30}\)|\[(?![A-Z][A-Z_]*\]|(?i:redacted|removed)\b)[^()\[\]]{1,30}\]")
 KEY_CLAUSE_WORDS = STATEMENT_WORDS + 4
 
 
