@@ -368,6 +368,47 @@ def test_notes_typed_into_the_guide_with_answers_as_markdown_quotes(tmp_path: Pa
     ]
 
 
+def test_the_research_teams_own_remarks_are_never_the_participants(tmp_path: Path) -> None:
+    """`Notetaker: …` inside a caption export that names no one, `Observer: …` after a participant's turn, and
+    `**Note**: …` in notes are the team's: interviewer-side turns, and the speech around them goes on."""
+    captions = (
+        "00:00:02.000 --> 00:00:08.000\nDo you recall receiving paperwork as you left?\n\n"
+        "00:00:08.000 --> 00:00:11.000\nI did receive a piece of paper.\n"
+        "Notetaker: Participant does not recall receiving a summary.\n\n"
+        "00:00:11.000 --> 00:00:13.000\nIt only had the next appointment on it.\n"
+    )
+    transcript = (
+        "Moderator: Where are you based?\n\nParticipant 12: Montana.\n"
+        "Observer: Hi, I can quickly say hello.\n\nModerator: Thank you. And the form?\n\n"
+        "Participant 12: It was tricky.\n"
+    )
+    notes = "- How did you find it?\n- A friend told me.\n\n**Note**: We may do this section first.\n\n- Why?\n- It was cheaper.\n"
+    read = {
+        name: [(turn.role, turn.text) for turn in load_transcript(write(tmp_path, name, text)).turns]
+        for name, text in (("P2.txt", captions), ("P12.txt", transcript), ("P3.md", notes))
+    }
+    assert read["P2.txt"] == [
+        ("interviewer", "Do you recall receiving paperwork as you left?"),
+        ("participant", "I did receive a piece of paper."),
+        ("interviewer", "Participant does not recall receiving a summary."),
+        ("participant", "It only had the next appointment on it."),
+    ]
+    assert read["P12.txt"] == [
+        ("interviewer", "Where are you based?"),
+        ("participant", "Montana."),
+        ("interviewer", "Hi, I can quickly say hello."),
+        ("interviewer", "Thank you. And the form?"),
+        ("participant", "It was tricky."),
+    ]
+    assert read["P3.md"] == [
+        ("interviewer", "How did you find it?"),
+        ("participant", "A friend told me."),
+        ("interviewer", "We may do this section first."),
+        ("interviewer", "Why?"),
+        ("participant", "It was cheaper."),
+    ]
+
+
 def test_bold_question_headings_with_answer_paragraphs() -> None:
     t = load_transcript(DATA / "question_headings.md")
     assert t.kind == "notes"

@@ -9,10 +9,10 @@ import srt
 import webvtt
 
 from cjgen.errors import InputError
-from cjgen.ingest.labels import accepted_labels, match_label, parse_clock
+from cjgen.ingest.labels import accepted_labels, is_team_note, match_label, parse_clock
 from cjgen.ingest.parsed import Draft, Parsed, one_turn_per_run
 from cjgen.ingest.text import INTERVIEWER
-from cjgen.schema import Segment
+from cjgen.schema import Role, Segment
 
 _SRT_TAG = re.compile(r"</?(?:i|b|u|font)\b[^>]*>", re.IGNORECASE)
 _VTT_VOICE = re.compile(r"<v(?:\.[\w-]+)*[ \t]+([^>]+)>")
@@ -79,25 +79,32 @@ def cue_turns(cues: list[Cue], fmt: str) -> Parsed:
     """Consecutive cues of one speaker form one turn; each cue is a segment of it.
 
     A cue without a voice tag may name its speaker as a `Name: ` prefix (Zoom); a cue with neither continues
-    the previous speaker (subtitles often name the speaker only when it changes).
+    the previous speaker (subtitles often name the speaker only when it changes). A line the research team
+    labelled as its own (`Notetaker: Participant liked …`) is theirs, and speech goes on around it.
     """
     labels = {i: match_label(cue.text) for i, cue in enumerate(cues) if cue.speaker is None}
     speakers = accepted_labels(label for label in labels.values() if label is not None)
     turns: list[Draft] = []
+    said: list[Draft] = []  # the turns of the interview's speakers, not the team's notes
     for i, cue in enumerate(cues):
         speaker, body = cue.speaker, cue.text
+        role: Role | None = None
         label = labels.get(i)
-        if speaker is None and label is not None and label.name in speakers:
+        if speaker is None and label is not None and is_team_note(label.name):
+            speaker, body, role = label.name, body[label.length :], "interviewer"
+        elif speaker is None and label is not None and label.name in speakers:
             speaker, body = label.name, body[label.length :]
-        if speaker is None and turns:
-            speaker = turns[-1].speaker
+        if speaker is None and said:
+            speaker = said[-1].speaker
         if not body:
             continue
         piece = Segment(start=0, end=len(body), start_s=cue.start_s, end_s=cue.end_s)
-        turns.append(Draft(speaker, body, start_s=cue.start_s, end_s=cue.end_s, segments=[piece]))
-    unnamed = bool(turns) and all(turn.speaker is None for turn in turns)
+        turns.append(Draft(speaker, body, start_s=cue.start_s, end_s=cue.end_s, segments=[piece], role=role))
+        if role is None:
+            said.append(turns[-1])
+    unnamed = bool(said) and all(turn.speaker is None for turn in said)
     if unnamed:
-        for turn in turns:
+        for turn in said:
             if _asks(turn.text):
                 turn.speaker, turn.role = INTERVIEWER, "interviewer"
             else:

@@ -69,6 +69,7 @@ _PARTICIPANT_WORD = re.compile(
     r"(?:[ _-]?\d+)?",
     re.IGNORECASE,
 )
+_TEAM_NOTE = re.compile(r"(?:notes?|note[ _-]?takers?|observers?|observations?)(?:[ _-]?\d+)?", re.IGNORECASE)
 ID_LIKE = re.compile(r"[A-Za-z]{1,4}[-_]?\d{1,4}")
 # Keys of a metadata header block (`**Date:** 4 March`), never speakers.
 _METADATA_KEYS = frozenset(
@@ -197,6 +198,12 @@ def split_who(speaker: str) -> tuple[str, str | None]:
 def is_interviewer_label(speaker: str) -> bool:
     """`Moderator`, `Interviewer (Kim)`, `Kim (moderator)`."""
     return any(_INTERVIEWER.fullmatch(part) is not None for part in split_who(speaker) if part)
+
+
+def is_team_note(speaker: str) -> bool:
+    """A label for the research team's own remark, not a speaker of the interview (`Notetaker: Participant
+    liked the list`, `Note: …`, `Observer: …`): its words are never the participant's."""
+    return _TEAM_NOTE.fullmatch(speaker.strip()) is not None
 
 
 def is_participant_label(speaker: str) -> bool:

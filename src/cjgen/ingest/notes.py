@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from cjgen.ingest.labels import Label, is_interviewer_label
+from cjgen.ingest.labels import Label, is_interviewer_label, is_team_note
 from cjgen.ingest.lines import Line, bulleted_label, looks_like_heading, neighbours, non_blank
 from cjgen.ingest.parsed import Draft
 
@@ -210,18 +210,17 @@ def notes_turns(lines: list[Line], interviewer: str) -> list[Draft]:
 
 def _labelled(line: Line) -> QA | None:
     """A line of notes that names who said it in emphasis (`- **Veteran:** Yes, I do.`, `**Moderator**: Why?`),
-    or the interviewer's line under its plain label (`> M: And then?`): the words after the label are the
-    interviewer's question where the label is theirs, else an answer. Unemphasised, any other `Word: …` in notes
+    or the interviewer's or the team's line under its plain label (`> M: And then?`, `Note: …`): the words
+    after the label are the interviewer's where the label is theirs or the team's, else an answer. Unemphasised, any other `Word: …` in notes
     is more often the notetaker's prompt (`prompt_and_answer`)."""
     label: Label | None = line.label if line.kind == "label" else bulleted_label(line)
-    if label is None or label.start_s is not None or not (label.explicit or is_interviewer_label(label.name)):
+    if label is None or label.start_s is not None:
         return None
-    said = _span(line.text, label.length, len(line.text))
+    theirs = is_interviewer_label(label.name) or is_team_note(label.name)
+    said = _span(line.text, label.length, len(line.text)) if label.explicit or theirs else None
     if said is None:
         return None
-    if is_interviewer_label(label.name):
-        return QA(said, None, True)
-    return QA(None, said, True)
+    return QA(said, None, True) if theirs else QA(None, said, True)
 
 
 def _is_section(lines: list[Line], i: int) -> bool:

@@ -19,6 +19,7 @@ from cjgen.ingest.labels import (
     is_metadata_key,
     is_participant_label,
     is_role_key,
+    is_team_note,
     name_like,
     names_in,
 )
@@ -211,6 +212,9 @@ def _labelled_turns(lines: list[Line], speakers: set[str], parsed: Parsed) -> li
         elif line.label is not None and line.label.name in speakers:
             turns.extend(_start_turn(line, line.label, clock))
             clock = None
+        elif turns and line.label is not None and is_team_note(line.label.name):
+            # The team's remark inside the conversation (`Observer: …`), never the turn it interrupts.
+            turns.append(Draft(line.label.name, line.text[line.label.length :].rstrip(), role="interviewer"))
         elif _bare_label(line, speakers):
             turns.append(Draft(line.text.strip(), "", start_s=clock))
             clock = None
