@@ -25,6 +25,7 @@ from cjgen.ingest import (
     transcript_files,
 )
 from cjgen.ingest.notes import parse_qa
+from cjgen.ingest.transcript import file_code
 from cjgen.schema import Transcript
 from pdf_files import pdf_of
 
@@ -518,6 +519,21 @@ def test_captions_that_name_no_one_give_the_cues_that_ask_to_the_interviewer(tmp
 
 
 # --------------------------------------------------------------------------------------------- roles and ids
+
+
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [
+        ("participant-4-notes.md", "P4"),
+        ("052023_participant2_transcripts.md", "P2"),
+        ("Respondent 12 notes.txt", "P12"),
+        ("01_P03_participant7.txt", "P03"),
+        ("nonparticipant3.txt", None),
+        ("participants.md", None),
+    ],
+)
+def test_a_participant_number_spelled_out_in_the_file_name(name: str, code: str | None) -> None:
+    assert file_code(Path(name)) == code
 
 
 def test_participant_id_from_a_code_in_the_file_name() -> None:

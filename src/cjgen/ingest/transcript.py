@@ -23,6 +23,10 @@ _GUESS_SHARE = 0.4
 _GROUP_SHARE = 0.15
 _WORD = re.compile(r"\S+")
 _FILE_ID = re.compile(r"[Pp]\d{1,4}")
+# The participant's number spelled out in a file name: `participant-4-notes.md`, `052023_participant2_transcripts`.
+_FILE_WORD_ID = re.compile(
+    r"(?<![^\W_])(?:participant|respondent|interviewee)[ _-]?(\d{1,4})(?![^\W_])", re.IGNORECASE
+)
 
 
 def assign_roles(parsed: Parsed, interviewers: Sequence[str]) -> None:
@@ -153,9 +157,15 @@ def participant_id_for(path: Path, parsed: Parsed, given: str | None) -> str:
 
 
 def file_code(path: Path) -> str | None:
-    """A participant code in a file's name (`01_P03_transcript_clean.txt` → `P03`), or None."""
+    """A participant code in a file's name (`01_P03_transcript_clean.txt` → `P03`, `participant-4-notes.md` →
+    `P4`), or None."""
     tokens = [t for t in re.split(r"[\W_]+", path.stem) if t]
-    from_name = [t for t in tokens if _FILE_ID.fullmatch(t)] or [t for t in tokens if is_id_like(t)]
+    spelled = _FILE_WORD_ID.search(path.stem)
+    from_name = (
+        [t for t in tokens if _FILE_ID.fullmatch(t)]
+        or ([f"P{spelled[1]}"] if spelled else [])
+        or [t for t in tokens if is_id_like(t)]
+    )
     return from_name[0] if from_name else None
 
 
