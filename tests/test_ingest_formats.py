@@ -492,14 +492,17 @@ def test_vtt_without_speakers_is_read_as_notes(tmp_path: Path) -> None:
 
 def test_captions_that_name_no_one_give_the_cues_that_ask_to_the_interviewer(tmp_path: Path) -> None:
     """A cleaned caption export with no names (time range, then the words): a cue that ends with a question
-    is the interviewer's; consecutive cues of one side are one turn, each cue a segment."""
+    is the interviewer's, and so is one that opens a section the notetaker marked; consecutive cues of one
+    side are one turn, each cue a segment."""
     text = (
         "Participant 2 Cleaned Transcript\n\n"
         "00:00:02.000 --> 00:00:08.000\nCan you confirm on the record that you are comfortable?\n\n"
         "00:00:08.000 --> 00:00:11.000\nYes, yes, I am.\n\n"
         "00:00:13.000 --> 00:00:22.000\nDo you recall receiving paperwork as you left?\n\n"
         "00:00:33.000 --> 00:00:45.000\nI did receive a piece of paper.\n\n"
-        "00:00:45.000 --> 00:00:46.000\nIt had no notes about the visit.\n"
+        "00:00:45.000 --> 00:00:46.000\nIt had no notes about the visit.\n\nTask 1\n"
+        "00:00:47.000 --> 00:00:52.000\nOkay, now I'm going to send you a link to the prototype.\n\n"
+        "00:00:53.000 --> 00:00:55.000\nOkay. I see it. Thank You\n"
     )
     path = write(tmp_path, "P2.txt", text)
     t = load_transcript(path)
@@ -510,6 +513,9 @@ def test_captions_that_name_no_one_give_the_cues_that_ask_to_the_interviewer(tmp
             ("participant", "Yes, yes, I am."),
             ("interviewer", "Do you recall receiving paperwork as you left?"),
             ("participant", "I did receive a piece of paper. It had no notes about the visit."),
+            # A section heading typed in between cues is left out; the cue it opens is the moderator's.
+            ("interviewer", "Okay, now I'm going to send you a link to the prototype."),
+            ("participant", "Okay. I see it. Thank You"),
         ],
     )
     assert [(s.start_s, s.end_s) for s in t.turns[3].segments] == [(33.0, 45.0), (45.0, 46.0)]

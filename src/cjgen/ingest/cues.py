@@ -10,6 +10,7 @@ import webvtt
 
 from cjgen.errors import InputError
 from cjgen.ingest.labels import accepted_labels, is_team_note, match_label, parse_clock
+from cjgen.ingest.lines import looks_like_heading
 from cjgen.ingest.parsed import Draft, Parsed, one_turn_per_run
 from cjgen.ingest.text import INTERVIEWER
 from cjgen.schema import Role, Segment
@@ -33,6 +34,7 @@ class Cue:
     text: str
     start_s: float
     end_s: float
+    opens_section: bool = False  # a section heading came just before it (`Task 1`, written into the captions)
 
 
 def vtt_cues(text: str, where: str) -> list[Cue]:
@@ -86,6 +88,7 @@ def cue_turns(cues: list[Cue], fmt: str) -> Parsed:
     speakers = accepted_labels(label for label in labels.values() if label is not None)
     turns: list[Draft] = []
     said: list[Draft] = []  # the turns of the interview's speakers, not the team's notes
+    opening: list[Draft] = []  # those whose cue opens a section
     for i, cue in enumerate(cues):
         speaker, body = cue.speaker, cue.text
         role: Role | None = None
@@ -102,10 +105,13 @@ def cue_turns(cues: list[Cue], fmt: str) -> Parsed:
         turns.append(Draft(speaker, body, start_s=cue.start_s, end_s=cue.end_s, segments=[piece], role=role))
         if role is None:
             said.append(turns[-1])
+        if cue.opens_section:
+            opening.append(turns[-1])
     unnamed = bool(said) and all(turn.speaker is None for turn in said)
     if unnamed:
         for turn in said:
-            if _asks(turn.text):
+            # Whoever opens a section the notetaker marked is the moderator, starting a task or a topic.
+            if _asks(turn.text) or any(turn is first for first in opening):
                 turn.speaker, turn.role = INTERVIEWER, "interviewer"
             else:
                 turn.role = "participant"
@@ -131,6 +137,8 @@ _NAME_LINE = re.compile(r"[^\W\d_][\w.'’\-]*(?:[ ][\w.'’\-()]+){0,4}")
 # Most lines of a caption file are a time range, a name or a line of speech: a file where time ranges are
 # fewer than one line in this many is a transcript that quotes one, not a caption file.
 _LINES_PER_CUE = 6
+# A section heading typed between caption blocks is a few words (`Task 1`, `Warm-up Questions`).
+_HEADING_WORDS = 4
 
 
 def caption_blocks(text: str) -> tuple[list[Cue], int] | None:
@@ -141,33 +149,45 @@ def caption_blocks(text: str) -> tuple[list[Cue], int] | None:
     ranges = [(i, times) for i, line in enumerate(lines) if (times := _TIME_RANGE.fullmatch(line))]
     if len(ranges) < 2 or len(ranges) * _LINES_PER_CUE < len(lines):
         return None
-    blocks: list[tuple[float, float, list[str]]] = []
+    blocks: list[tuple[float, float, list[str], bool]] = []
+    headed = False
     for n, (i, times) in enumerate(ranges):
         end = ranges[n + 1][0] if n + 1 < len(ranges) else len(lines)
         payload = [line.strip() for line in lines[i + 1 : end]]
         if n + 1 < len(ranges) and payload and _CUE_NUMBER.fullmatch(payload[-1]):
             payload.pop()  # the next cue's number (a subtitle file's)
-        blocks.append((parse_clock(times[1]), parse_clock(times[2]), payload))
+        heading = n + 1 < len(ranges) and len(payload) >= 2 and _is_heading(payload[-1])
+        if heading:
+            payload.pop()  # a section heading typed in before the next cue (`Task 1`, `Warm-up Questions`)
+        blocks.append((parse_clock(times[1]), parse_clock(times[2]), payload, headed))
+        headed = heading
     first = ranges[0][0]
     preamble = first - (1 if first and _CUE_NUMBER.fullmatch(lines[first - 1]) else 0)
     return _named_cues(blocks), preamble
 
 
-def _named_cues(blocks: list[tuple[float, float, list[str]]]) -> list[Cue]:
+def _is_heading(line: str) -> bool:
+    """A short title-case line with no closing punctuation: a section name, not a caption's speech."""
+    return len(line.split()) <= _HEADING_WORDS and looks_like_heading(line, strict=True)
+
+
+def _named_cues(blocks: list[tuple[float, float, list[str], bool]]) -> list[Cue]:
     """Cues whose first line is a speaker's name, where most cues open with one of a few recurring names."""
     firsts = [
-        payload[0] for _, _, payload in blocks if len(payload) >= 2 and _NAME_LINE.fullmatch(payload[0])
+        payload[0] for _, _, payload, _ in blocks if len(payload) >= 2 and _NAME_LINE.fullmatch(payload[0])
     ]
     recurring = {name for name in firsts if firsts.count(name) >= 2}
     named = len(recurring) <= max(2, len(blocks) // 4) and sum(f in recurring for f in firsts) * 2 > len(
         blocks
     )
     cues: list[Cue] = []
-    for start_s, end_s, payload in blocks:
+    for start_s, end_s, payload, headed in blocks:
         speaker = payload[0] if named and len(payload) >= 2 and payload[0] in recurring else None
         body = payload[1:] if speaker is not None else payload
         for k, said in enumerate(_by_label(body)):
-            cues.append(Cue(speaker if k == 0 else None, _join_cue_lines("\n".join(said)), start_s, end_s))
+            first = k == 0
+            text = _join_cue_lines("\n".join(said))
+            cues.append(Cue(speaker if first else None, text, start_s, end_s, opens_section=headed and first))
     return cues
 
 
