@@ -419,6 +419,16 @@ def test_a_split_with_words_the_description_lacks_is_not_kept() -> None:
     assert segments_from_brief(run, BRIEF) == []
 
 
+def test_a_model_that_keeps_answering_one_group_leaves_it_unsplit_and_the_map_goes_on() -> None:
+    """Without the JSON grammar a model may answer the split with one group every time: nothing is split, and
+    no error stops the map (it did: the schema asks for two or more)."""
+    one = {"groups": [{"name": "Riders", "description": JOINED}]}
+    run, model = scripted(one, one, one, one)
+    assert segments_from_brief(run, BRIEF) == []
+    asked = [step_of(k) for k in model.request_kwargs]
+    assert len(asked) >= 2 and set(asked) == {"segments"}  # the groups, then the split, retried and let go
+
+
 @pytest.mark.parametrize(
     ("parts", "kept"),
     [

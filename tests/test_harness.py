@@ -63,7 +63,8 @@ class PerCase:
             bool(first)
             and transcripts.exists()
             and any(
-                first.group(1) in t.read_text()
+                # A prompt shows a sentence's whitespace made single (a notes bullet's tab, `-\tMy name …`).
+                " ".join(first.group(1).split()) in " ".join(t.read_text().split())
                 for t in transcripts.iterdir()  # type: ignore[union-attr]
             )
         )
@@ -92,6 +93,7 @@ def test_eval_writes_results_and_scores_the_oracle_and_the_baseline(tmp_path: Pa
         "bike-subscription",
         "clinic-booking",
         "va-caregiver-discovery",
+        "va-direct-deposit-usability",
         "va-transition-benefits",
     ]
     assert all(c["persona_ari"] == 1.0 for c in listed.values()), listed

@@ -238,7 +238,7 @@ def test_a_notetakers_short_prompt_before_a_colon_is_the_interviewers(tmp_path: 
         ("interviewer", "What was hard:"),
         ("participant", "the forms, every single time."),
         ("interviewer", "Thoughts:"),
-        ("participant", "fine.\nI have started recording. I'd like to confirm: yes."),
+        ("participant", "fine.\n- I have started recording. I'd like to confirm: yes."),
         ("interviewer", "[Researcher note: share the screen]"),
         ("participant", "The one thing I would change about the whole visit if I could: the wait."),
     ]
@@ -408,6 +408,16 @@ def test_the_research_teams_own_remarks_are_never_the_participants(tmp_path: Pat
         ("interviewer", "Why?"),
         ("participant", "It was cheaper."),
     ]
+
+
+def test_an_answer_over_several_bulleted_lines_is_one_stretch_of_the_file(tmp_path: Path) -> None:
+    """The answer's later lines keep their bullets, so the turn, and any quote across its lines, is the file's
+    own text (without them a quote across two bullets was in no file: the eval counted it fabricated)."""
+    text = "1. **How did this meet your expectations?**\n- It was pretty good.\n\t- Why- It lets you choose.\n"
+    path = write(tmp_path, "P3.md", text)
+    answer = load_transcript(path).participant_turns()[0].text
+    assert answer == "It was pretty good.\n\t- Why- It lets you choose."
+    assert answer in path.read_text(encoding="utf-8")
 
 
 def test_bold_question_headings_with_answer_paragraphs() -> None:

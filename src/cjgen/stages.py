@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from cjgen.ask import Invalid, Runtime, ask, inline_schema, parse_as
 from cjgen.choose import best, rotated
+from cjgen.errors import MapValidationError
 from cjgen.prompts import render_block, render_prompt
 from cjgen.schema import MapType, Stage, Transcript
 from cjgen.sentences import split_spans
@@ -253,7 +254,12 @@ def split_group(runtime: Runtime, brief: str, group: Segment) -> list[Segment]:
         return []
     prompt = render_prompt("split_group", brief=brief, name=group.name, description=group.description)
     parse = partial(parse_as, SplitOut)
-    out = ask(runtime, prompt, inline_schema(SplitOut), parse, step="segments", max_tokens=400).groups
+    try:
+        out = ask(runtime, prompt, inline_schema(SplitOut), parse, step="segments", max_tokens=400).groups
+    except MapValidationError:
+        # A model without the JSON grammar may keep answering with one group: then there is nothing to split,
+        # and a refinement that cannot be made must not cost the map.
+        return []
     if not divides(group.description, [g.description for g in out]):
         return []
     return _distinct(out, brief)

@@ -35,6 +35,8 @@ _NON_WORD = re.compile(r"[^\w]+")
 _APOSTROPHE = re.compile(r"['’]")
 _QUESTION_MARKS = re.compile(r"\?+")
 _AFTER_FOLLOW_UP = re.compile(r"[\s:]*")
+# The bullet a notes line of guide text opens with (`- Now we will pretend …`), left out of the question.
+_LIST_MARK = re.compile(r"(?:[-*•][ \t]+)?")
 
 
 @dataclass(frozen=True)
@@ -150,6 +152,8 @@ def _runs(turn: Turn, guide: Guide, after_question: bool = False) -> list[tuple[
     runs: list[tuple[int, int, str]] = []
     for (start, end), is_guide in zip(spans, marks, strict=True):
         role = "interviewer" if is_guide else "participant"
+        if is_guide:
+            start = _LIST_MARK.match(turn.text, start, end).end()  # type: ignore[union-attr]
         if runs and runs[-1][2] == role:
             runs[-1] = (runs[-1][0], end, role)
         else:

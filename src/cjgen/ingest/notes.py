@@ -143,6 +143,8 @@ def prompt_and_answer(line: str, answer: tuple[int, int], *, bulleted: bool = Tr
         or len(prompt.split()) > (MAX_PROMPT_WORDS if bulleted else MAX_TOPIC_PROMPT_WORDS)
         or not (bulleted or _names_a_topic(prompt))
         or prompt.lstrip()[0] in "[("
+        or prompt.count("(") != prompt.count(")")  # the colon is inside a remark: `updated. (Note: slow)`
+        or prompt.count("[") != prompt.count("]")
         or _names_a_speaker(prompt)
         or "?" in prompt
         or _SENTENCE_END.search(prompt)
@@ -199,12 +201,13 @@ def notes_turns(lines: list[Line], interviewer: str) -> list[Draft]:
         if qa.question is not None:
             turns.append(Draft(interviewer, line.text[qa.question[0] : qa.question[1]], role="interviewer"))
         if qa.answer is not None:
-            answer = line.text[qa.answer[0] : qa.answer[1]]
             last = turns[-1] if turns else None
             if qa.question is None and last is not None and last.role == "participant":
-                last.text += ("\n\n" if gap else "\n") + answer
+                # More of the same answer: the whole line, its bullet kept, so that the turn stays one stretch
+                # of the file and a quote across two of its lines is still the file's text.
+                last.text += ("\n\n" if gap else "\n") + line.text[: qa.answer[1]]
             else:
-                turns.append(Draft(None, answer, role="participant"))
+                turns.append(Draft(None, line.text[qa.answer[0] : qa.answer[1]], role="participant"))
     return turns
 
 
