@@ -413,7 +413,9 @@ def test_the_research_teams_own_remarks_are_never_the_participants(tmp_path: Pat
 def test_an_answer_over_several_bulleted_lines_is_one_stretch_of_the_file(tmp_path: Path) -> None:
     """The answer's later lines keep their bullets, so the turn, and any quote across its lines, is the file's
     own text (without them a quote across two bullets was in no file: the eval counted it fabricated)."""
-    text = "1. **How did this meet your expectations?**\n- It was pretty good.\n\t- Why- It lets you choose.\n"
+    text = (
+        "1. **How did this meet your expectations?**\n- It was pretty good.\n\t- Why- It lets you choose.\n"
+    )
     path = write(tmp_path, "P3.md", text)
     answer = load_transcript(path).participant_turns()[0].text
     assert answer == "It was pretty good.\n\t- Why- It lets you choose."
