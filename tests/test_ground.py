@@ -68,6 +68,24 @@ def test_sentence_ids_ground_exactly_and_short_ones_are_widened(tmp_path: Path) 
     assert report.stats.grounded == 1 and report.stats.rejected == 0
 
 
+def test_a_notes_bullet_is_no_part_of_a_quote(tmp_path: Path) -> None:
+    """An answer's later notes line keeps its bullet in the turn (the turn is the file's text); a quote of that
+    line starts after it."""
+    path = tmp_path / "P3.md"
+    path.write_text(
+        "1. **How did this meet your expectations?**\n- It was pretty good.\n- It is slow to save the form.\n"
+    )
+    source = no_redaction(load_transcript(path))
+    sentences = number_sentences(source.redacted)
+    cited = next(s for s in sentences if "slow" in s.text)
+    assert cited.text.startswith("- ")
+    evidence = (
+        ground_observations([obs(cited.id)], source, sentences, id_prefix="P3-").observations[0].evidence[0]
+    )
+    assert evidence.quote == "It is slow to save the form."
+    assert source.original.turns[evidence.turn_index].text[evidence.start : evidence.end] == evidence.quote
+
+
 def test_unknown_sentence_id_is_rejected_and_the_claim_unsupported(tmp_path: Path) -> None:
     source = no_redaction(transcript(tmp_path))
     report = ground_observations([obs("9.9")], source, number_sentences(source.redacted), id_prefix="P1-")

@@ -42,6 +42,7 @@ from cjgen.synthesize import (
 )
 from cjgen.thoughts import PER_INTERVIEW, is_thought, thought_moments
 from cjgen.wording import (
+    as_statement,
     channel_phrase,
     channels_in,
     content_words,
@@ -519,6 +520,18 @@ def test_a_mark_for_words_taken_out_stays_in_a_key_clause_and_a_thought() -> Non
         spoken("(laughs) I told [NAME] twice [inaudible] and nothing came.")
         == "I told [NAME] twice and nothing came."
     )
+
+
+def test_a_statement_leaves_out_a_notes_bullet_and_the_notetakers_probe_label() -> None:
+    assert (
+        as_statement("- Try again- I am on the site and I don't know how.")
+        == "I am on the site and I don't know how."
+    )
+    assert (
+        as_statement("- Clarification- Like routing number was available.")
+        == "Like routing number was available."
+    )
+    assert as_statement("Self-service is great - really.") == "Self-service is great - really."
 
 
 def test_a_key_clause_says_a_restarted_phrase_once_and_keeps_a_doubled_word_of_grammar() -> None:

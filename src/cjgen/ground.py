@@ -8,6 +8,7 @@ rejected. No model is involved.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -20,6 +21,7 @@ from cjgen.untrusted import instruction_reason
 from cjgen.wording import first_words
 
 MIN_QUOTE_WORDS = 12
+_BULLET = re.compile(r"[-*•][ \t]+")
 # How much of the interviewer's line a quote carries as its question: enough to say what was asked.
 ASKED_WORDS = 25
 
@@ -31,6 +33,9 @@ def widen(cited: Sentence, sentences: Sequence[Sentence]) -> tuple[int, int]:
     in the same answer usually says what they meant.
     """
     start, end = cited.start, cited.end
+    bullet = _BULLET.match(cited.text)
+    if bullet and bullet.end() < len(cited.text):
+        start += bullet.end()  # a notes line's list bullet (`- It was slow.`) is no part of what was said
     words = len(cited.text.split())
     following = [s for s in sentences if s.turn_index == cited.turn_index and s.start >= cited.end]
     for sentence in following[:2]:

@@ -194,13 +194,18 @@ def repeats_itself(statement: str, words: int = 3) -> bool:
     return len(set(runs)) < len(runs)
 
 
+# What opens a notes line before the words said: its list bullet, and a notetaker's probe label of a few words
+# joined to the answer by a dash (`- Why- It lets you …`, `Clarification- Like the routing number …`).
+_PROBE = re.compile(r"^(?:[-*•][ \t]+)?(?:[A-Z][\w']*(?: [\w']+){0,3}- (?=\S))?")
+
+
 def as_statement(text: str) -> str:
     """A description as a finished sentence: first letter capitalised, one full stop, no stray quotes or
     Markdown emphasis, and no colon standing alone between words (a machine transcript's mark between caption
     segments)."""
     text = re.sub(r"([.!?…](\*\*|__))\.\s*$", r"\1", without_lone_colons(text))  # "Do it.**." → "Do it.**"
     text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
-    text = " ".join(_unquoted(text).lstrip(":;, ").split())
+    text = " ".join(_PROBE.sub("", _unquoted(text).lstrip(":;, ")).split())
     text = re.sub(
         r"^(the )?(participant|customer|user)s?( \w+)? (says|said|feels|felt|mentions|mentioned) (that )?",
         "",
