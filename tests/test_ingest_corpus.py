@@ -50,7 +50,7 @@ def test_no_participant_turn_holds_an_interviewers_labelled_line(study: Path) ->
 
 
 def test_names_the_speaker_labels_held_are_redacted_wherever_they_are_said() -> None:
-    """A label's name (`Tyler:`) is replaced by a code, and the same name said in any turn is redacted."""
+    """A label's name (`Kim:`) is replaced by a code, and the same name said in any turn is redacted."""
     checked = 0
     for study in STUDIES:
         files = [f for f in _files(study) if f"{study.name}/{f.name}" not in NO_SHOWS]

@@ -1221,13 +1221,13 @@ def test_a_label_whose_emphasis_is_never_closed_still_opens_the_turn(tmp_path: P
 def test_answers_set_apart_as_markdown_quotes_are_the_participants_turns(tmp_path: Path) -> None:
     """`> P2: …` lines, in a plain transcript and in captions written out with one time range to a question
     and its answer: each label opens its speaker's turn, and the quote mark is not part of the words."""
-    plain = "Tyler: How long have you been a Veteran?\n\n> P2: Since 2014.\n\nTyler: And the VA?\n\n> P2: Right away.\n"
+    plain = "Kim: How long have you been a Veteran?\n\n> P2: Since 2014.\n\nKim: And the VA?\n\n> P2: Right away.\n"
     captions = (
         "# P2, 24 January\n\n"
         "00:00:00.000 --> 00:00:02.000\n"
-        "Tyler: Are you comfortable if I record?\n\n> P2: Sure.\n\nTyler: How long have you been a Veteran?\n\n"
+        "Kim: Are you comfortable if I record?\n\n> P2: Sure.\n\nKim: How long have you been a Veteran?\n\n"
         "00:00:23.000 --> 00:00:30.000\n\n> P2: Since 2014.\n\n"
-        "00:00:30.000 --> 00:00:31.000\n\nTyler: And did you use the VA right away?\n\n"
+        "00:00:30.000 --> 00:00:31.000\n\nKim: And did you use the VA right away?\n\n"
         "00:00:47.000 --> 00:00:54.000\n\n> P2: Yeah, right away. Note: for my health care.\n"
     )
     said = [
@@ -1236,15 +1236,15 @@ def test_answers_set_apart_as_markdown_quotes_are_the_participants_turns(tmp_pat
         for turn in load_transcript(write(tmp_path, name, text)).turns
     ]
     assert said == [
-        ("Tyler", "interviewer", "How long have you been a Veteran?"),
+        ("Kim", "interviewer", "How long have you been a Veteran?"),
         ("P2", "participant", "Since 2014."),
-        ("Tyler", "interviewer", "And the VA?"),
+        ("Kim", "interviewer", "And the VA?"),
         ("P2", "participant", "Right away."),
-        ("Tyler", "interviewer", "Are you comfortable if I record?"),
+        ("Kim", "interviewer", "Are you comfortable if I record?"),
         ("P2", "participant", "Sure."),
-        ("Tyler", "interviewer", "How long have you been a Veteran?"),
+        ("Kim", "interviewer", "How long have you been a Veteran?"),
         ("P2", "participant", "Since 2014."),
-        ("Tyler", "interviewer", "And did you use the VA right away?"),
+        ("Kim", "interviewer", "And did you use the VA right away?"),
         ("P2", "participant", "Yeah, right away. Note: for my health care."),
     ]
 

@@ -528,8 +528,7 @@ def test_a_statement_leaves_out_a_notes_bullet_and_the_notetakers_probe_label() 
         == "I am on the site and I don't know how."
     )
     assert (
-        as_statement("- Clarification- Like routing number was available.")
-        == "Like routing number was available."
+        as_statement("- Clarification- Like the form number was there.") == "Like the form number was there."
     )
     assert as_statement("Self-service is great - really.") == "Self-service is great - really."
 

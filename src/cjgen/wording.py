@@ -195,7 +195,7 @@ def repeats_itself(statement: str, words: int = 3) -> bool:
 
 
 # What opens a notes line before the words said: its list bullet, and a notetaker's probe label of a few words
-# joined to the answer by a dash (`- Why- It lets you …`, `Clarification- Like the routing number …`).
+# joined to the answer by a dash (`- Why- It lets you …`, `Clarification- Like the form number …`).
 _PROBE = re.compile(r"^(?:[-*•][ \t]+)?(?:[A-Z][\w']*(?: [\w']+){0,3}- (?=\S))?")
 
 

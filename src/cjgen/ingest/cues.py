@@ -193,7 +193,7 @@ def _named_cues(blocks: list[tuple[float, float, list[str], bool]]) -> list[Cue]
 
 def _by_label(lines: list[str]) -> list[list[str]]:
     """A cue's lines, cut where a later line opens with a speaker label: a transcript edited by hand may give
-    one time range to a question and its answer (`Tyler: … ?` then `> P2: Sure.`). A label that is no speaker
+    one time range to a question and its answer (`Kim: … ?` then `> P2: Sure.`). A label that is no speaker
     (`Note: …`) joins its line back to the turn before, as an unnamed cue does."""
     parts: list[list[str]] = []
     for line in lines:
