@@ -8,7 +8,6 @@ rejected. No model is involved.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -16,12 +15,11 @@ from cjgen.ingest import main_speaker
 from cjgen.observations import Observation, ObservationOut
 from cjgen.redact import RedactedTranscript
 from cjgen.schema import Evidence, GroundingStats, Transcript, Turn
-from cjgen.sentences import SENTENCE_ID, Sentence
+from cjgen.sentences import LIST_BULLET, SENTENCE_ID, Sentence
 from cjgen.untrusted import instruction_reason
 from cjgen.wording import first_words
 
 MIN_QUOTE_WORDS = 12
-_BULLET = re.compile(r"[-*•][ \t]+")
 # How much of the interviewer's line a quote carries as its question: enough to say what was asked.
 ASKED_WORDS = 25
 
@@ -33,7 +31,7 @@ def widen(cited: Sentence, sentences: Sequence[Sentence]) -> tuple[int, int]:
     in the same answer usually says what they meant.
     """
     start, end = cited.start, cited.end
-    bullet = _BULLET.match(cited.text)
+    bullet = LIST_BULLET.match(cited.text)
     if bullet and bullet.end() < len(cited.text):
         start += bullet.end()  # a notes line's list bullet (`- It was slow.`) is no part of what was said
     words = len(cited.text.split())

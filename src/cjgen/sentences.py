@@ -15,6 +15,8 @@ _BOUNDARY = re.compile(r"(?<=[.!?…])[\"'”’»)\]]*\s+(?:(?<=\s\s):\s+(?=\S)
 MAX_WORDS = 45
 # How a citation of a numbered sentence looks: "12.3" or "[12.3]".
 SENTENCE_ID = re.compile(r"^\[?(\d+)\.(\d+)\]?$")
+# A list bullet that opens a notes line (`- It was slow.`): markup, not what was said.
+LIST_BULLET = re.compile(r"[-*•][ \t]+")
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from functools import lru_cache
 import snowballstemmer  # type: ignore[import-untyped,unused-ignore]
 
 from cjgen.schema import ChannelKind
+from cjgen.sentences import LIST_BULLET
 
 _WORD = re.compile(r"[^\W\d_]{3,}")
 _STOP = frozenset(
@@ -196,7 +197,7 @@ def repeats_itself(statement: str, words: int = 3) -> bool:
 
 # What opens a notes line before the words said: its list bullet, and a notetaker's probe label of a few words
 # joined to the answer by a dash (`- Why- It lets you …`, `Clarification- Like the form number …`).
-_PROBE = re.compile(r"^(?:[-*•][ \t]+)?(?:[A-Z][\w']*(?: [\w']+){0,3}- (?=\S))?")
+_PROBE = re.compile(rf"^(?:{LIST_BULLET.pattern})?(?:[A-Z][\w']*(?: [\w']+){{0,3}}- (?=\S))?")
 
 
 def as_statement(text: str) -> str:

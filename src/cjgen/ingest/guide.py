@@ -17,7 +17,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from cjgen.schema import Transcript, Turn
-from cjgen.sentences import split_spans
+from cjgen.sentences import LIST_BULLET, split_spans
 
 # Shorter sentences ("I don't know.", "Yes, that's right.") recur between participants by chance ...
 MIN_GUIDE_WORDS = 4
@@ -35,8 +35,6 @@ _NON_WORD = re.compile(r"[^\w]+")
 _APOSTROPHE = re.compile(r"['’]")
 _QUESTION_MARKS = re.compile(r"\?+")
 _AFTER_FOLLOW_UP = re.compile(r"[\s:]*")
-# The bullet a notes line of guide text opens with (`- Now we will pretend …`), left out of the question.
-_LIST_MARK = re.compile(r"(?:[-*•][ \t]+)?")
 
 
 @dataclass(frozen=True)
@@ -152,8 +150,11 @@ def _runs(turn: Turn, guide: Guide, after_question: bool = False) -> list[tuple[
     runs: list[tuple[int, int, str]] = []
     for (start, end), is_guide in zip(spans, marks, strict=True):
         role = "interviewer" if is_guide else "participant"
-        if is_guide:
-            start = _LIST_MARK.match(turn.text, start, end).end()  # type: ignore[union-attr]
+        bullet = LIST_BULLET.match(turn.text, start, end) if is_guide else None
+        if bullet:
+            start = (
+                bullet.end()
+            )  # a notes line of guide text (`- Now we will pretend …`): no bullet in the question
         if runs and runs[-1][2] == role:
             runs[-1] = (runs[-1][0], end, role)
         else:
