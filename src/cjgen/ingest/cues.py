@@ -88,7 +88,7 @@ def cue_turns(cues: list[Cue], fmt: str) -> Parsed:
     speakers = accepted_labels(label for label in labels.values() if label is not None)
     turns: list[Draft] = []
     said: list[Draft] = []  # the turns of the interview's speakers, not the team's notes
-    opening: list[Draft] = []  # those whose cue opens a section
+    opens: list[bool] = []  # for each of those, whether its cue opens a section
     for i, cue in enumerate(cues):
         speaker, body = cue.speaker, cue.text
         role: Role | None = None
@@ -105,13 +105,12 @@ def cue_turns(cues: list[Cue], fmt: str) -> Parsed:
         turns.append(Draft(speaker, body, start_s=cue.start_s, end_s=cue.end_s, segments=[piece], role=role))
         if role is None:
             said.append(turns[-1])
-        if cue.opens_section:
-            opening.append(turns[-1])
+            opens.append(cue.opens_section)
     unnamed = bool(said) and all(turn.speaker is None for turn in said)
     if unnamed:
-        for turn in said:
+        for turn, opens_section in zip(said, opens, strict=True):
             # Whoever opens a section the notetaker marked is the moderator, starting a task or a topic.
-            if _asks(turn.text) or any(turn is first for first in opening):
+            if _asks(turn.text) or opens_section:
                 turn.speaker, turn.role = INTERVIEWER, "interviewer"
             else:
                 turn.role = "participant"
