@@ -174,6 +174,11 @@ def test_questions_asked_again_after_a_held_context_get_the_first_answers_at_the
             "and pay at the desk. We want to reduce missed appointments.",
             "Notice a need and find",
         ),
+        (
+            "Customers change their address and phone number in the app's profile. We will watch them try the "
+            "redesigned pages: can they find where to do it, and do they know when the change is saved?",
+            "Find where to do it",
+        ),
     ],
 )
 def test_local_model_picks_the_scaffold_of_the_service_a_brief_describes(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -415,6 +416,22 @@ def test_the_questions_asked_are_the_interviewers_each_once_in_order(tmp_path: P
         "And how long did the decision take?",
     ]
     assert cjgen.stages.questions_asked([transcript], words=3) == ["How did you first apply for the grant?"]
+
+
+def test_every_kind_of_service_has_its_own_scaffold_and_is_offered_in_the_question() -> None:
+    """Each kind's phases are a plan of their own (ids unique within it, as many as a stage answer's digit can
+    name), and the service question offers every kind, lettered in the order asked."""
+    kinds = cjgen.stages.SERVICE_KINDS
+    for kind in kinds:
+        ids = [row[0] for row in kind.stages]
+        assert len(set(ids)) == len(ids) and 3 <= len(ids) <= cjgen.stages.MAX_STAGES
+        assert all(re.fullmatch(r"[a-z][a-z0-9_]{1,23}", i) for i in ids)
+    assert len({k.description for k in kinds}) == len(kinds)
+    question = cjgen.stages.service_question(range(len(kinds)))
+    for letter, kind in zip("ABCDEFGH", kinds, strict=False):
+        assert f"{letter}) {kind.description}" in question
+    reversed_order = cjgen.stages.service_question(range(len(kinds) - 1, -1, -1))
+    assert f"A) {kinds[-1].description}" in reversed_order
 
 
 def test_without_a_brief_the_stages_fit_the_service_the_questions_ask_about(

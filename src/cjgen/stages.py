@@ -79,6 +79,21 @@ SERVICE_KINDS = (
             ("after", "Settle into what comes after", "Living with the outcome and getting support."),
         ),
     ),
+    ServiceKind(
+        "people who already use the service change their own details or settings on a website or in an app, with "
+        "no one deciding",
+        (
+            ("find", "Find where to do it", "Looking for the page, link or menu where the task is done."),
+            ("read", "See what is there", "Reading what the page shows and working out what to do."),
+            ("change", "Make the change", "Entering or changing details, fixing mistakes and submitting."),
+            ("confirm", "Check it worked", "Seeing that it is done and what happens next."),
+            (
+                "return",
+                "Come back or get help",
+                "Coming back later to check or change it, or asking for help.",
+            ),
+        ),
+    ),
 )
 
 
