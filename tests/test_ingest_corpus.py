@@ -8,11 +8,13 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 from cjgen.errors import CjgenError
 from cjgen.ingest import inspect_transcripts, load_transcripts
 from cjgen.pseudonym import pseudonymise_run
 from cjgen.redact import redact_transcript
+from cjgen.stages import SERVICE_KINDS
 from test_ingest_cases import INTERVIEWER_LINE
 
 CORPUS = Path(__file__).resolve().parents[1] / "evals" / "ingest" / "corpus"
@@ -64,3 +66,11 @@ def test_names_the_speaker_labels_held_are_redacted_wherever_they_are_said() -> 
                 assert all(name not in turn.speaker for turn in redacted.turns), (transcript.id, name)
                 checked += 1
     assert checked >= 2
+
+
+def test_every_study_has_the_kinds_of_service_a_reader_would_choose() -> None:
+    """The service-kind check (`evals/service_kinds/check.py`) asks every corpus session, so every study names
+    the kinds that count as right for it, each one of the scaffolds offered."""
+    kinds = yaml.safe_load((CORPUS.parents[1] / "service_kinds" / "corpus_kinds.yaml").read_text())
+    assert sorted(kinds) == [study.name for study in STUDIES]
+    assert all(wanted and set(wanted) <= set(range(len(SERVICE_KINDS))) for wanted in kinds.values())
