@@ -630,3 +630,32 @@ def test_researcher_wording_is_the_share_of_a_statements_words_the_gold_statemen
         id="U", stage_id="x", statement=wrote, evidence=[ev(case, p, q) for p, q in UNRELATED_BIKE_QUOTES]
     )
     assert wording(unmatched) == (0, None)
+
+
+def test_a_persona_holds_the_gold_descriptions_words_and_its_goals_are_grounded_in_its_own_quotes() -> None:
+    case = bike()
+    journey = perfect_map(case)
+    described = case.personas[0]
+    member = described.participants[0]
+    own = quotes_of(case, next(p.id for p in case.pain_points if p.evidence[0].participant == member), 1)[0]
+    other = next(
+        ev(case, q.participant, q.quote)
+        for p in case.pain_points
+        for q in p.evidence
+        if q.participant not in described.participants
+    )
+    persona = Persona(id="x", name="Group", participant_ids=list(described.participants))
+    journey.personas = [persona]
+    bare = scored(journey).persona_profiles
+    assert (bare.personas, bare.held_stems) == (1, 0) and bare.gold_stems > 0 and bare.recall == 0.0
+
+    persona.description = described.description
+    assert scored(journey).persona_profiles.recall == 1.0
+
+    own_words = " ".join(own.quote.split()[1:6])  # five words from inside the quote, in order
+    persona.goals = [own_words, " ".join(reversed(own_words.split())), " ".join(other.quote.split()[:5])]
+    persona.evidence = [own, other]
+    goals = scored(journey).persona_profiles
+    # Only the first is in a verified quote of the persona's own participant: the second is out of order and
+    # the third is another group's participant's.
+    assert (goals.grounded_goals, goals.goals) == (1, 3)

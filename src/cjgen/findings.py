@@ -152,6 +152,20 @@ def sentence_moments(
     ]
 
 
+def charged_moments(
+    kind: str, labels: Sequence[SentenceLabel], matches: Callable[[str], bool], most: int
+) -> list[Moment]:
+    """One interview's sentences that `matches` finds, the `most` most charged (most clearly a problem or a
+    good moment to the labeller), each a moment of `kind` of its own, in interview order."""
+    lift = calibrated(labels)
+    found = [lab for lab in labels if matches(lab.sentence.text)]
+
+    def charge(lab: SentenceLabel) -> float:
+        return max(lift[lab.sentence.id]["pain"], lift[lab.sentence.id]["delight"])
+
+    return sentence_moments(kind, sorted(found, key=charge, reverse=True)[:most], charge)
+
+
 def _position(label: SentenceLabel) -> int:
     return int(label.sentence.id.split(".")[1])
 

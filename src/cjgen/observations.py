@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict
 
 from cjgen.schema import Evidence, Severity
 
-Kind = Literal["action", "pain", "delight", "thought"]
+Kind = Literal["action", "pain", "delight", "thought", "goal", "about"]
 
 
 @dataclass(frozen=True)

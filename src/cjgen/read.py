@@ -1,4 +1,5 @@
-"""Read one interview: label its sentences, pick the strongest moments and thoughts, stage them, ground them.
+"""Read one interview: label its sentences, pick the strongest moments, thoughts and goals, stage them (all
+but the goals), ground them.
 
 The map step of the pipeline, built from narrow questions (see label.py and findings.py). Every observation
 it returns cites the participant's own sentences, located in the source by grounding, with the labeller's
@@ -14,6 +15,7 @@ from typing import cast
 from cjgen.actions import action_moments
 from cjgen.ask import Runtime
 from cjgen.findings import Moment, select_moments, stage_moments
+from cjgen.goals import about_moments, goal_moments
 from cjgen.ground import GroundReport, ground_observations
 from cjgen.label import SentenceLabel, label_transcript
 from cjgen.observations import Kind, ObservationOut
@@ -61,7 +63,9 @@ def read_transcript(
     feelings, steps = stage_moments(
         runtime, source, reading.chunks, [moments, action_moments(reading.labels)], stages
     )
-    moments = feelings + steps
+    # Goals belong to a persona, not to a stage: they are not staged, and go last, so that the observations
+    # before them keep their numbers.
+    moments = feelings + steps + goal_moments(reading.labels) + about_moments(reading.labels)
     pid = source.original.participant_id
     prefix = f"{pid}-"
     report = ground_observations(

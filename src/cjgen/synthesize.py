@@ -22,6 +22,7 @@ from cjgen.actions import action_text
 from cjgen.ask import Runtime
 from cjgen.choose import MIN_FOR_DEBIAS, choose, complete_each
 from cjgen.draft import blueprint_steps
+from cjgen.goals import goal_text
 from cjgen.group import SAYS_WHAT, Finding, all_meant, cosine, group_observations, similarity
 from cjgen.observations import Observation
 from cjgen.participants import Participant
@@ -74,6 +75,8 @@ MAX_CONTRADICTIONS = 3
 SHORTLIST = 15  # opposite pairs put to the model
 CONFIRM_MARGIN = 0.1
 LANE_ITEMS_PER_STAGE = 2
+GOALS_PER_PERSONA = 3
+PERSONA_QUOTES = 6
 # A stage has more steps than feelings worth a column of their own; four still read at a glance.
 ACTIONS_PER_STAGE = 4
 # Two steps are one only when their words and meaning are this alike (the same stage's bonus included): a
@@ -268,6 +271,48 @@ def personas_for(ctx: Context) -> list[Persona]:
         )
         for n, (k, segment) in enumerate(((k, s) for k, s in enumerate(ctx.segments) if members[k]), start=1)
     ]
+
+
+def goals_of(ctx: Context, persona: Persona) -> list[Finding]:
+    """What the persona's participants say they want or need, those several of them share first."""
+    theirs = [o for o in ctx.of_kind("goal") if o.participant_id in persona.participant_ids]
+    return group_observations(theirs, ctx.scores, meanings=ctx.meanings)[:GOALS_PER_PERSONA]
+
+
+def described(ctx: Context, persona: Persona) -> Persona:
+    """The persona with its goals in its participants' own words (from the want on, only cut), and quotes that
+    show them: the goals', then how each participant said who they are (the first of theirs), then its
+    participants' strongest moments."""
+    goals = goals_of(ctx, persona)
+    theirs = [o for o in ctx.observations if o.participant_id in persona.participant_ids]
+    who: dict[str, Observation] = {}
+    for obs in (o for o in theirs if o.kind == "about"):
+        who.setdefault(obs.participant_id, obs)
+    felt = sorted(
+        (o for o in theirs if o.kind not in ("goal", "about")), key=lambda o: -ctx.scores.get(o.id, 0.0)
+    )
+    return persona.model_copy(
+        update={
+            "goals": list(
+                dict.fromkeys(as_statement(_cut(spoken(goal_text(f.representative.text)))) for f in goals)
+            ),
+            "evidence": _with_first(
+                evidence_of(f.representative for f in goals), evidence_of([*who.values(), *felt])
+            ),
+        }
+    )
+
+
+def _with_first(first: Sequence[Evidence], then: Sequence[Evidence]) -> list[Evidence]:
+    """`first`'s passages, then those of `then` that share no words with them, up to PERSONA_QUOTES."""
+
+    def overlaps(e: Evidence, k: Evidence) -> bool:
+        return (
+            (e.source_id, e.turn_index) == (k.source_id, k.turn_index) and e.start < k.end and k.start < e.end
+        )
+
+    rest = [e for e in then if not any(overlaps(e, k) for k in first)]
+    return [*first, *rest][:PERSONA_QUOTES]
 
 
 def _lookup(personas: Sequence[Persona]) -> dict[str, str]:
@@ -860,11 +905,8 @@ def summary_for(ctx: Context, pains: Sequence[PainPoint], delights: Sequence[Del
 
 
 def synthesize(runtime: Runtime, ctx: Context) -> Synthesis:
-    personas = personas_for(ctx)
+    personas = [described(ctx, p) for p in personas_for(ctx)]
     lookup = _lookup(personas)
-    for persona in personas:
-        mine = [o for o in ctx.observations if o.participant_id in persona.participant_ids]
-        persona.evidence = evidence_of(sorted(mine, key=lambda o: -ctx.scores.get(o.id, 0.0)))[:4]
     pain_findings, lone_pains = findings_of(ctx, "pain", MAX_PAINS)
     delight_findings, lone_delights = findings_of(ctx, "delight", MAX_DELIGHTS)
     done = action_findings(ctx)

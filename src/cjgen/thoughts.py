@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from cjgen.findings import Moment, calibrated, sentence_moments
+from cjgen.findings import Moment, charged_moments
 from cjgen.label import SentenceLabel
 
 PER_INTERVIEW = 3
@@ -50,11 +50,4 @@ def is_thought(text: str) -> bool:
 
 def thought_moments(labels: Sequence[SentenceLabel]) -> list[Moment]:
     """One interview's thoughts, each one sentence, the most charged first, in interview order."""
-    lift = calibrated(labels)
-    found = [lab for lab in labels if is_thought(lab.sentence.text)]
-
-    def charge(lab: SentenceLabel) -> float:
-        return max(lift[lab.sentence.id]["pain"], lift[lab.sentence.id]["delight"])
-
-    strongest = sorted(found, key=charge, reverse=True)[:PER_INTERVIEW]
-    return sentence_moments("thought", strongest, charge)
+    return charged_moments("thought", labels, is_thought, PER_INTERVIEW)

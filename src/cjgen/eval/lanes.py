@@ -14,6 +14,12 @@
   steps, not every one, so it is a floor. Touchpoint kinds are scored too: a gold (stage, kind) pair is recalled
   when the map has a touchpoint of that kind in a stage paired with that gold stage.
 - **Thoughts**: the thoughts with at least one verified quote.
+- **Personas described from what they said**: each gold persona with participants against the map's personas
+  that share most of its participants (as for emotions). *Profile recall* is the share of the gold
+  description's content stems that those personas' shown text holds (description, goals and quotes): a
+  persona described only by a recruiting label, or shown with quotes about something else, holds few of them.
+  *Grounded goals* are goals whose words are, in order, inside a verified quote of one of the persona's own
+  participants.
 - **Opportunities tied to their problem**: an opportunity is tied when it shares a content stem with the
   problem it addresses (the pain point's statement and quotes). One that names nothing of its problem was worded
   from something else, most often the brief's own hypothesis. A lexical floor: a fair fix in other words
@@ -32,8 +38,8 @@ from rapidfuzz.utils import default_process
 from cjgen.eval.gold import GoldCase
 from cjgen.eval.locate import CaseSources
 from cjgen.eval.metrics import Summable, max_matching
-from cjgen.eval.words import stems
-from cjgen.schema import Action, JourneyMap, Opportunity, PainPoint, Touchpoint
+from cjgen.eval.words import MAP_VOCABULARY, letter_runs, stems
+from cjgen.schema import Action, JourneyMap, Opportunity, PainPoint, Persona, Touchpoint
 
 PHRASE_STEM_SHARE = 0.5
 PHRASE_FUZZY_RATIO = 80.0
@@ -176,4 +182,58 @@ def score_opportunities(opportunities: Sequence[Opportunity], pains: Sequence[Pa
             score.tied += 1
         else:
             score.untied.append(opportunity.statement)
+    return score
+
+
+class PersonaProfileScore(Summable):
+    personas: int = Field(
+        0, description="Gold personas with participants that some persona of the map pairs with."
+    )
+    gold_stems: int = Field(0, description="Content stems of those gold personas' descriptions.")
+    held_stems: int = Field(0, description="Of those, the stems the paired personas' shown text holds.")
+    goals: int = 0
+    grounded_goals: int = Field(
+        0, description="Goals inside a verified quote of the persona's own participants."
+    )
+
+    @property
+    def recall(self) -> float | None:
+        return self.held_stems / self.gold_stems if self.gold_stems else None
+
+
+def _inside(part: str, whole: str) -> bool:
+    """`part`'s words, in order and next to each other, among `whole`'s."""
+    words, within = letter_runs(part), letter_runs(whole)
+    return bool(words) and any(
+        within[k : k + len(words)] == words for k in range(len(within) - len(words) + 1)
+    )
+
+
+def _grounded_goals(persona: Persona, sources: CaseSources) -> int:
+    own = {pid.casefold() for pid in persona.participant_ids}
+    verified = [
+        e.quote
+        for e in persona.evidence
+        if e.participant_id.casefold() in own and sources.participant_span(e) is not None
+    ]
+    return sum(any(_inside(goal, quote) for quote in verified) for goal in persona.goals)
+
+
+def score_persona_profiles(case: GoldCase, journey: JourneyMap, sources: CaseSources) -> PersonaProfileScore:
+    score = PersonaProfileScore(
+        goals=sum(len(p.goals) for p in journey.personas),
+        grounded_goals=sum(_grounded_goals(p, sources) for p in journey.personas),
+    )
+    pairs = persona_pairs(case, journey)
+    for gold in case.personas:
+        paired = [p for p in journey.personas if pairs.get(p.id) == gold.id]
+        if not gold.participants or not paired:
+            continue
+        wanted = stems([gold.description]) - MAP_VOCABULARY
+        shown = stems(
+            text for p in paired for text in (p.description, *p.goals, *(e.quote for e in p.evidence))
+        )
+        score.personas += 1
+        score.gold_stems += len(wanted)
+        score.held_stems += len(wanted & shown)
     return score

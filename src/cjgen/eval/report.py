@@ -10,7 +10,7 @@ from typing import Any
 
 from cjgen.eval.coherence import KindCoherence, mean_of
 from cjgen.eval.diagnostics import Diagnostics, KindDiagnostics
-from cjgen.eval.lanes import EmotionScore, RecallScore
+from cjgen.eval.lanes import EmotionScore, PersonaProfileScore, RecallScore
 from cjgen.eval.metrics import InjectionScore, MatchScore, f1_score, ratio
 from cjgen.eval.score import CaseScore
 from cjgen.eval.statements import FAITHFUL, LANES, LaneFaithfulness, WordingScore
@@ -119,6 +119,7 @@ def reviewer_summary(scores: list[CaseScore]) -> dict[str, Any]:
         for lane in LANES
     }
     emotions = EmotionScore.combine(s.emotions for s in scores)
+    profiles = PersonaProfileScore.combine(s.persona_profiles for s in scores)
     checked = [s.statements.summary for s in scores if s.valid and s.statements.summary.checked]
     wording = WordingScore.combine(s.wording for s in scores if s.valid)
     return {
@@ -145,6 +146,9 @@ def reviewer_summary(scores: list[CaseScore]) -> dict[str, Any]:
         "touchpoint_kinds_recall": RecallScore.combine(s.touchpoints.kinds for s in scores).recall,
         "thoughts_grounded": sum(s.thoughts.grounded for s in scores),
         "thoughts_total": sum(s.thoughts.total for s in scores),
+        "persona_profile_recall": profiles.recall,
+        "persona_goals_grounded": profiles.grounded_goals,
+        "persona_goals": profiles.goals,
         "opportunities_tied": sum(s.opportunities.tied for s in scores),
         "opportunities_total": sum(s.opportunities.total for s in scores),
         "summary_passed": sum(summary.passed for summary in checked),
@@ -377,6 +381,7 @@ REVIEWER_COLUMNS = (
     "actions R / P",
     "touchpoints R / P (kinds R)",
     "grounded thoughts",
+    "persona profile R (goals grounded)",
     "opportunities tied to their problem",
     "summary check",
     "researcher wording (n)",
@@ -416,6 +421,7 @@ def _reviewer_row(system: str, s: CaseScore) -> list[str]:
         f"{_recall(s.touchpoints.names)} / {_num(s.touchpoints.names.precision)} "
         f"({_num(s.touchpoints.kinds.recall)})",
         f"{s.thoughts.grounded}/{s.thoughts.total}",
+        f"{_num(s.persona_profiles.recall)} ({s.persona_profiles.grounded_goals}/{s.persona_profiles.goals})",
         f"{s.opportunities.tied}/{s.opportunities.total}",
         ("pass" if summary.passed else "; ".join(summary.failures)) if summary.checked else "–",
         f"{_num(s.wording.share)} ({s.wording.items})" if s.wording.items else "–",
@@ -439,6 +445,8 @@ def _reviewer_summary_row(system: str, scores: list[CaseScore]) -> list[str]:
         f"{_num(total['touchpoints_recall'])} / {_num(total['touchpoints_precision'])} "
         f"({_num(total['touchpoint_kinds_recall'])})",
         f"{total['thoughts_grounded']}/{total['thoughts_total']}",
+        f"{_num(total['persona_profile_recall'])} "
+        f"({total['persona_goals_grounded']}/{total['persona_goals']})",
         f"{total['opportunities_tied']}/{total['opportunities_total']}",
         f"{total['summary_passed']}/{total['summary_checked']} pass",
         f"{_num(total['researcher_wording'])} ({total['researcher_wording_items']})",

@@ -10,12 +10,14 @@ from cjgen.eval.gold import GoldCase
 from cjgen.eval.lanes import (
     EmotionScore,
     OpportunityScore,
+    PersonaProfileScore,
     RecallScore,
     ThoughtScore,
     TouchpointScore,
     score_actions,
     score_emotions,
     score_opportunities,
+    score_persona_profiles,
     score_thoughts,
     score_touchpoints,
 )
@@ -71,6 +73,7 @@ class CaseScore(BaseModel):
     actions: RecallScore = Field(default_factory=RecallScore)
     touchpoints: TouchpointScore = Field(default_factory=TouchpointScore)
     thoughts: ThoughtScore = Field(default_factory=ThoughtScore)
+    persona_profiles: PersonaProfileScore = Field(default_factory=PersonaProfileScore)
     opportunities: OpportunityScore = Field(default_factory=OpportunityScore)
     wording: WordingScore = Field(default_factory=WordingScore)
 
@@ -124,6 +127,7 @@ def score_case(
         actions=score_actions(case, journey.actions),
         touchpoints=score_touchpoints(case, journey.touchpoints, stages.pairs),
         thoughts=score_thoughts(journey, sources),
+        persona_profiles=score_persona_profiles(case, journey, sources),
         opportunities=score_opportunities(journey.opportunities, journey.pain_points),
         wording=score_wording(
             journey,

@@ -1,0 +1,154 @@
+"""Goals: what participants say they want, need or are trying to do ("I just need it to work every morning"),
+verbatim, for the personas they belong to.
+
+Like a thought, a goal is found by its words, not asked of the model: a first-person want, need, wish or
+purpose ("… so I can …") says what it is, and so does a notetaker's line that opens with one ("Wants to …").
+What the participant does on the screen in front of them ("I want to click on …") is the task of the moment,
+not a goal, and a question put back to the interviewer is not one either. Its own words, from the want on, are
+the goal's text, so a goal is faithful by construction. Among an interview's goals, those the labeller found
+most charged come first: a need said with feeling is the one a persona is known by.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from cjgen.findings import Moment, charged_moments, sentence_moments
+from cjgen.label import SentenceLabel
+from cjgen.wording import says_nothing_of_the_service
+
+PER_INTERVIEW = 3
+MIN_WORDS = 6  # of the goal, from its want on: "I need to go." says nothing of what is wanted
+_ADVERBS = (
+    r"(?:(?:just|really|only|still|also|always|definitely|honestly|actually|mostly|mainly|kind\sof)\s){0,2}"
+)
+# A first-person want, need or wish ("I just want", "I'd really like", "I don't want"), matched after curly
+# apostrophes are made straight. It must open its clause: "what I need", "the forms that I needed" and "as quick
+# as I'd like" name a thing, not a goal.
+_WANTS = (
+    # English
+    rf"\bi\s{_ADVERBS}(?:(?:do\s?n[o']t|did\s?n[o']t|would\s?n[o']t|would|'d)\s{_ADVERBS})?"
+    r"(?:want|wanted|need|needed|wish|hope|prefer|like\sto|love\sto|rather|care\sabout|am\strying|was\strying"
+    r"|try\sto|have\sto\sbe\sable)\b"
+    rf"|\bi'm\s{_ADVERBS}(?:trying|hoping)\b"
+    rf"|\bi(?:'d|\swould)\s{_ADVERBS}(?:like|love|rather|prefer)\b"
+    # Norwegian
+    r"|\bjeg\s(?:vil\sha|vil|ønsker|trenger|håper|skulle\sønske|foretrekker)\b"
+    # German
+    r"|\bich\s(?:will|möchte|brauche|wünsche\smir|hoffe|hätte\sgern)\b"
+    # French
+    r"|\bje\s(?:veux|voudrais|souhaite|préfère|préférerais)\b|\bj'(?:ai\sbesoin|aimerais|espère)\b"
+    # Lithuanian
+    r"|\b(?:noriu|norėčiau|norėtųsi|man\sreikia|tikiuosi)\b"
+)
+# Wherever they stand: a stated aim, a purpose ("… so I can …"), and a notetaker's line that opens with the
+# want ("Wants a receipt.", "Would like to see …").
+_AIMS = (
+    r"\bmy\s(?:main\s|only\s|biggest\s|first\s)?(?:goal|priority|aim)\s(?:is|was|would\sbe)\b"
+    r"|\bmost\simportant\s(?:thing\s)?(?:to|for)\sme\b|\bso\s(?:that\s)?i\scan\b"
+    r"|^(?:wants|needs|would\s(?:like|prefer|rather)|prefers|wishes|hopes)\b"
+)
+_WANT = re.compile(_WANTS, re.IGNORECASE)
+_AIM = re.compile(_AIMS, re.IGNORECASE)
+# What may stand before a want that opens its clause: nothing, a mark, or a word that joins or opens speech.
+_OPENS = re.compile(
+    r"(?:^|[,;:.!?()\-–—]|\b(?:and|but|so|because|cause|yeah|yes|no|well|honestly|personally|really|oh|um|uh"
+    r"|now|then|also|though|plus|ok|okay|og|men|und|aber|et|mais|ir|bet))\s*$",
+    re.IGNORECASE,
+)
+# What the participant does on the screen in front of them: the moment's task, not what they want from the service.
+_ON_SCREEN = re.compile(
+    r"\b(?:want|need|like|trying|try)\sto\s(?:just\s)?(?:click|tap|scroll|press|select|hit|type|drag|zoom|refresh"
+    r"|open\sthe\s(?:tab|link|menu)|go\sback|go\sup|go\sdown)\b"
+    # a hedge or courtesy, not a want ("I want to say it was May", "I don't want to be unkind")
+    r"|\bwant\sto\s(?:say|sound|complain|be\s(?:rude|unkind|mean|negative|harsh|unfair|honest))\b"
+    # courtesy about the call ("I hope you're well", "I hope this all works", "I hope it was useful")
+    r"|\bhope\s(?:that\s)?(?:you|everyone|i\s(?:was|wasn|helped)|(?:this|that|it)\s(?:all\s)?(?:works|helps|is\suseful"
+    r"|was\suseful|'s\suseful))",
+    re.IGNORECASE,
+)
+
+
+def _plain(text: str) -> str:
+    return " ".join(text.replace("’", "'").split())
+
+
+def goal_start(text: str) -> int | None:
+    """Where the want of a goal sentence opens in `text` (its characters as given), or None for no goal."""
+    plain = _plain(text)
+    if plain.endswith("?") or _ON_SCREEN.search(plain):
+        return None
+    starts = [m.start() for m in _AIM.finditer(plain)]
+    starts += [m.start() for m in _WANT.finditer(plain) if _OPENS.search(plain[: m.start()])]
+    for start in sorted(starts):
+        if len(plain[start:].split()) >= MIN_WORDS:
+            # `plain` collapsed the spaces of `text`: the same words before the want, counted in `text`.
+            return _word_offset(text, len(plain[:start].split()))
+    return None
+
+
+def _word_offset(text: str, words: int) -> int:
+    spans = [m.start() for m in re.finditer(r"\S+", text)]
+    return spans[words] if words < len(spans) else 0
+
+
+def is_goal(text: str) -> bool:
+    return goal_start(text) is not None
+
+
+def goal_text(text: str) -> str:
+    """The goal as the participant said it, from the want on ("So yeah, I just need it to …" → "I just need it
+    to …"); a purpose clause keeps the sentence whole ("I got it so I can ride to work")."""
+    start = goal_start(text)
+    if start is None:
+        return text
+    rest = text[start:]
+    return text if re.match(r"so\s", rest, re.IGNORECASE) else rest
+
+
+def goal_moments(labels: Sequence[SentenceLabel]) -> list[Moment]:
+    """One interview's goals, each one sentence, the most charged first, in interview order."""
+    return charged_moments("goal", labels, is_goal, PER_INTERVIEW)
+
+
+ABOUT_PER_INTERVIEW = 2
+ABOUT_WORDS = 8
+OPENING_SHARE = 5  # the first fifth of an interview: where it asks who the participant is
+_SELF = re.compile(r"\b(?:i|i'm|i've|my|we|we're|we've|our)\b", re.IGNORECASE)
+# A question about the person ("Tell me a bit about yourself", "What do you do?", "Background:").
+_ABOUT_YOU = re.compile(
+    r"\b(?:yourself|about\syou\b|who\syou\sare|what\sdo\syou\sdo|your\s(?:work|job|role|family|background"
+    r"|household|situation|service)|background|introduce|deg\sselv|hva\sjobber|über\ssich|vous\sprésenter"
+    r"|apie\ssave)",
+    re.IGNORECASE,
+)
+# An apology or a word about the call itself, as openings have ("Sorry, I'm just making tea").
+_ASIDE = re.compile(
+    r"^(?:sorry|excuse|unnskyld|entschuldig|pardon|atsiprašau)|\b(?:wifi|wi-fi|connection|background\snoise"
+    r"|camera|microphone|on\smute|video\scall|one\sof\sthese)\b",
+    re.IGNORECASE,
+)
+
+
+def is_about(text: str) -> bool:
+    """A sentence in which the participant speaks of themselves, not an aside about the call."""
+    plain = _plain(text)
+    return (
+        len(plain.split()) >= ABOUT_WORDS
+        and not plain.endswith("?")
+        and _SELF.search(plain) is not None
+        and _ASIDE.search(plain) is None
+        and _ON_SCREEN.search(plain) is None
+        and not says_nothing_of_the_service(plain)
+    )
+
+
+def about_moments(labels: Sequence[SentenceLabel]) -> list[Moment]:
+    """How a participant says who they are: sentences of the interview's opening that speak of themselves,
+    those answering a question about them first (an interview opens by asking), in interview order."""
+    opening = labels[: max(ABOUT_PER_INTERVIEW, len(labels) // OPENING_SHARE)]
+    found = [lab for lab in opening if is_about(lab.sentence.text)]
+    asked = [lab for lab in found if _ABOUT_YOU.search(lab.question)]
+    chosen = (asked + [lab for lab in found if lab not in asked])[:ABOUT_PER_INTERVIEW]
+    return sentence_moments("about", chosen, lambda _: 0.0)
