@@ -254,6 +254,30 @@ def test_an_opportunitys_owner_is_filled_in_on_the_page(
     assert (edited.owner, edited.metric, edited.review.status) == ("Support team", None, "edited")
 
 
+def test_a_personas_goals_are_edited_one_a_line_on_the_page(
+    served: Served, open_browser: Callable[[], WebDriver]
+) -> None:
+    """Goals are found by their words, so a passing one may be shown; the reviewer rewrites the list."""
+    driver = open_browser()
+    sign_in(driver, served)
+    start = version(driver)
+    persona = served.journey.personas[0]
+    press(card(driver, persona.id), "Edit…")
+    goals = card(driver, persona.id).find_element(By.NAME, "goals")
+    goals.send_keys(Keys.CONTROL, "a")
+    goals.send_keys("Get to work on time", Keys.ENTER, "  ", Keys.ENTER, "Pay one price all year")
+    press(card(driver, persona.id), "Save edit")
+    until_version(driver, start + 1)
+    assert "Pay one price all year" in card(driver, persona.id).text
+    with served.api() as api:
+        stored = JourneyMap.model_validate(api.get(f"/v1/maps/{served.journey.id}").json())
+    edited = next(p for p in stored.personas if p.id == persona.id)
+    assert (edited.goals, edited.review.status) == (
+        ["Get to work on time", "Pay one price all year"],
+        "edited",
+    )
+
+
 def test_a_revision_keeps_decisions_and_flags_an_item_for_re_review(
     served: Served, open_browser: Callable[[], WebDriver]
 ) -> None:

@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
-from cjgen.goals import (
-    ABOUT_PER_INTERVIEW,
-    PER_INTERVIEW,
-    about_moments,
-    goal_moments,
-    goal_text,
-    is_about,
-    is_goal,
-)
+from cjgen.about import ABOUT_PER_INTERVIEW, is_about
+from cjgen.errors import InputError
+from cjgen.goals import PER_INTERVIEW, about_moments, goal_moments, goal_text, is_goal
 from cjgen.label import SentenceLabel
 from cjgen.observations import Observation
+from cjgen.review import apply_review
 from cjgen.schema import Persona, Stage
 from cjgen.sentences import Sentence
 from cjgen.synthesize import GOALS_PER_PERSONA, PERSONA_QUOTES, Context, described
-from factories import ev
+from factories import ev, sample_map
 
 
 @pytest.mark.parametrize(
@@ -101,6 +97,10 @@ def test_who_a_participant_is_comes_from_the_opening_and_an_answer_about_them_fi
     assert len(moments) == ABOUT_PER_INTERVIEW
     assert [m.sentences[0].turn_index for m in moments] == [3, 4]
     assert {m.kind for m in moments} == {"about"}
+    # Without a question about them, only what says what they are, do or did; nothing rather than anything.
+    unasked = [replace(lab, question="") for lab in labels]
+    assert [m.sentences[0].turn_index for m in about_moments(unasked)] == [3, 4]
+    assert about_moments([unasked[1], *unasked[5:]]) == []
 
 
 def _obs(obs_id: str, pid: str, text: str, kind: str, turn: int) -> Observation:
@@ -152,3 +152,17 @@ def test_a_persona_shows_its_own_participants_goals_the_shared_first_then_who_th
     assert items[3].text not in quotes
     # Who they are comes before their strongest moment.
     assert quotes.index(items[4].text) < quotes.index(items[6].text)
+
+
+def test_a_reviewer_rewrites_a_personas_goals_and_a_goal_that_is_no_text_is_refused() -> None:
+    journey = sample_map()
+    persona = journey.personas[0]
+    edited = apply_review(journey, persona.id, "edit", edits={"goals": ["Close the books on time"]})
+    after = next(p for p in edited.personas if p.id == persona.id)
+    assert (after.goals, after.review.status) == (["Close the books on time"], "edited")
+    with pytest.raises(InputError) as refused:
+        apply_review(journey, persona.id, "edit", edits={"goals": [{"text": "x"}]})
+    assert "edits.goals" in str(refused.value)
+    # Goals are a persona's: another item has none to edit.
+    with pytest.raises(InputError, match="cannot be edited on this item"):
+        apply_review(journey, journey.pain_points[0].id, "edit", edits={"goals": ["x"]})

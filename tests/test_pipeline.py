@@ -232,6 +232,11 @@ def test_summary_of_one_interview_is_grounded(bike: Path) -> None:
     assert summary.pain_points and summary.quotes
     text = (bike / "transcripts" / "P1.txt").read_text()
     assert all(q.quote in text for q in summary.quotes)
+    # Who the participant is, in their own words from the opening, every quote verified like the others.
+    assert summary.about and all(p.stage_id == "" for p in (*summary.about, *summary.goals))
+    quotes = [e for item in (*summary.about, *summary.goals) for e in item.evidence]
+    assert all(e.quote in text for e in quotes if not e.redacted)
+    assert all(p.text.rstrip(".") in " ".join(p.evidence[0].quote.split()) for p in summary.about)
 
 
 @pytest.mark.parametrize(

@@ -416,8 +416,12 @@ def test_summary_to_markdown() -> None:
         quotes=[quote],
         provenance=sample_provenance(),
     )
+    summary.about = [Thought(id="a1", stage_id="", text="I work nights at the hospital", evidence=[quote])]
+    summary.goals = [Thought(id="g1", stage_id="", text="I just want it quick", evidence=[quote])]
     text = summary_to_markdown(summary)
     assert text.startswith("# Transcript summary: P2.vtt\n")
+    assert text.index("## Who they are") < text.index("I work nights") < text.index("## What they want")
+    assert text.index("## What they want") < text.index("I just want it quick") < text.index("## Key points")
     assert "- Signed up on the phone _(apply)_ · 1 quote · 1 participant" in text
     assert "**[severity 3/3]** Exports break &lt;script>" in text
     assert (
@@ -429,7 +433,8 @@ def test_summary_to_markdown() -> None:
 def test_summary_without_findings() -> None:
     summary = TranscriptSummary(source_id="P9.txt", participant_id="P9", provenance=sample_provenance())
     text = summary_to_markdown(summary)
-    assert text.count("_None found._") == 3
+    # Who they are, what they want, key points, pain points, delights.
+    assert text.count("_None found._") == 5
     assert "_None selected._" in text
 
 

@@ -14,7 +14,9 @@ cache, and scores each summary on its own participant's part of the gold:
   kind (a floor: the gold holds the study's main findings, not every moment of one interview);
 - faithful: the mean share of a pain point's or delight's content words its own quotes hold
   (`cjgen.eval.statements.check_statement`), and the invented entities;
-- repeated: key points whose quotes a pain point or delight already shows (the same words twice).
+- repeated: key points whose quotes a pain point or delight already shows (the same words twice);
+- who / wants: how many sentences say who the participant is, and how many goals they stated (their quotes
+  are among those searched for fabrication).
 """
 
 from __future__ import annotations
@@ -59,6 +61,8 @@ class Row:
     faithful: list[float] = field(default_factory=list)
     invented: int = 0
     repeated: int = 0
+    about: int = 0
+    goals: int = 0
 
     def __add__(self, other: Row) -> Row:
         def pair(a: tuple[int, int], b: tuple[int, int]) -> tuple[int, int]:
@@ -73,17 +77,27 @@ class Row:
             self.faithful + other.faithful,
             self.invented + other.invented,
             self.repeated + other.repeated,
+            self.about + other.about,
+            self.goals + other.goals,
         )
 
     def cells(self) -> list[str]:
         mean = f"{sum(self.faithful) / len(self.faithful):.2f}" if self.faithful else "–"
         pairs = [f"{found} of {total}" for found, total in (self.pains, self.delights, self.on_gold)]
-        return [f"{self.quotes} / {self.fabricated}", *pairs, mean, str(self.invented), str(self.repeated)]
+        return [
+            f"{self.quotes} / {self.fabricated}",
+            *pairs,
+            mean,
+            str(self.invented),
+            str(self.repeated),
+            f"{self.about} / {self.goals}",
+        ]
 
 
 def score(case: GoldCase, sources: CaseSources, pid: str, summary: TranscriptSummary) -> Row:
     felt: list[PainPoint | Delight] = [*summary.pain_points, *summary.delights]
-    quotes = [e for item in [*summary.key_points, *felt] for e in item.evidence] + list(summary.quotes)
+    told = [*summary.about, *summary.goals, *summary.key_points]
+    quotes = [e for item in [*told, *felt] for e in item.evidence] + list(summary.quotes)
     pains, delights = (_gold_here(sources, golds, pid) for golds in (case.pain_points, case.delights))
     every_gold = [span for gold in pains + delights for span in gold]
     checks = [
@@ -102,6 +116,8 @@ def score(case: GoldCase, sources: CaseSources, pid: str, summary: TranscriptSum
             all(any(e.inside(f) for item in felt for f in item.evidence) for e in point.evidence)
             for point in summary.key_points
         ),
+        about=len(summary.about),
+        goals=len(summary.goals),
     )
 
 
@@ -114,9 +130,9 @@ def main() -> None:
     total = Row()
     print(
         "| interview | quotes / fabricated | pains found | delights found | on gold | faithful | invented "
-        "| repeated | stages |"
+        "| repeated | who / wants | stages |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for folder in sorted(p for p in args.cases.iterdir() if (p / "transcripts").is_dir()):
         case = load_case(folder)
         sources = CaseSources(case)

@@ -14,9 +14,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from cjgen.about import ON_SCREEN, about_labels, straight
 from cjgen.findings import Moment, charged_moments, sentence_moments
 from cjgen.label import SentenceLabel
-from cjgen.wording import says_nothing_of_the_service
 
 PER_INTERVIEW = 3
 MIN_WORDS = 6  # of the goal, from its want on: "I need to go." says nothing of what is wanted
@@ -57,34 +57,19 @@ _OPENS = re.compile(
     r"|now|then|also|though|plus|ok|okay|og|men|und|aber|et|mais|ir|bet))\s*$",
     re.IGNORECASE,
 )
-# What the participant does on the screen in front of them: the moment's task, not what they want from the service.
-_ON_SCREEN = re.compile(
-    r"\b(?:want|need|like|trying|try)\sto\s(?:just\s)?(?:click|tap|scroll|press|select|hit|type|drag|zoom|refresh"
-    r"|open\sthe\s(?:tab|link|menu)|go\sback|go\sup|go\sdown)\b"
-    # a hedge or courtesy, not a want ("I want to say it was May", "I don't want to be unkind")
-    r"|\bwant\sto\s(?:say|sound|complain|be\s(?:rude|unkind|mean|negative|harsh|unfair|honest))\b"
-    # courtesy about the call ("I hope you're well", "I hope this all works", "I hope it was useful")
-    r"|\bhope\s(?:that\s)?(?:you|everyone|i\s(?:was|wasn|helped)|(?:this|that|it)\s(?:all\s)?(?:works|helps|is\suseful"
-    r"|was\suseful|'s\suseful))",
-    re.IGNORECASE,
-)
-
-
-def _plain(text: str) -> str:
-    return " ".join(text.replace("’", "'").split())
 
 
 def goal_start(text: str) -> int | None:
     """Where the want of a goal sentence opens in `text` (its characters as given), or None for no goal."""
-    plain = _plain(text)
-    if plain.endswith("?") or _ON_SCREEN.search(plain):
+    said = straight(text)
+    if said.endswith("?") or ON_SCREEN.search(said):
         return None
-    starts = [m.start() for m in _AIM.finditer(plain)]
-    starts += [m.start() for m in _WANT.finditer(plain) if _OPENS.search(plain[: m.start()])]
+    starts = [m.start() for m in _AIM.finditer(said)]
+    starts += [m.start() for m in _WANT.finditer(said) if _OPENS.search(said[: m.start()])]
     for start in sorted(starts):
-        if len(plain[start:].split()) >= MIN_WORDS:
-            # `plain` collapsed the spaces of `text`: the same words before the want, counted in `text`.
-            return _word_offset(text, len(plain[:start].split()))
+        if len(said[start:].split()) >= MIN_WORDS:
+            # `said` collapsed the spaces of `text`: the same words before the want, counted in `text`.
+            return _word_offset(text, len(said[:start].split()))
     return None
 
 
@@ -112,43 +97,6 @@ def goal_moments(labels: Sequence[SentenceLabel]) -> list[Moment]:
     return charged_moments("goal", labels, is_goal, PER_INTERVIEW)
 
 
-ABOUT_PER_INTERVIEW = 2
-ABOUT_WORDS = 8
-OPENING_SHARE = 5  # the first fifth of an interview: where it asks who the participant is
-_SELF = re.compile(r"\b(?:i|i'm|i've|my|we|we're|we've|our)\b", re.IGNORECASE)
-# A question about the person ("Tell me a bit about yourself", "What do you do?", "Background:").
-_ABOUT_YOU = re.compile(
-    r"\b(?:yourself|about\syou\b|who\syou\sare|what\sdo\syou\sdo|your\s(?:work|job|role|family|background"
-    r"|household|situation|service)|background|introduce|deg\sselv|hva\sjobber|über\ssich|vous\sprésenter"
-    r"|apie\ssave)",
-    re.IGNORECASE,
-)
-# An apology or a word about the call itself, as openings have ("Sorry, I'm just making tea").
-_ASIDE = re.compile(
-    r"^(?:sorry|excuse|unnskyld|entschuldig|pardon|atsiprašau)|\b(?:wifi|wi-fi|connection|background\snoise"
-    r"|camera|microphone|on\smute|video\scall|one\sof\sthese)\b",
-    re.IGNORECASE,
-)
-
-
-def is_about(text: str) -> bool:
-    """A sentence in which the participant speaks of themselves, not an aside about the call."""
-    plain = _plain(text)
-    return (
-        len(plain.split()) >= ABOUT_WORDS
-        and not plain.endswith("?")
-        and _SELF.search(plain) is not None
-        and _ASIDE.search(plain) is None
-        and _ON_SCREEN.search(plain) is None
-        and not says_nothing_of_the_service(plain)
-    )
-
-
 def about_moments(labels: Sequence[SentenceLabel]) -> list[Moment]:
-    """How a participant says who they are: sentences of the interview's opening that speak of themselves,
-    those answering a question about them first (an interview opens by asking), in interview order."""
-    opening = labels[: max(ABOUT_PER_INTERVIEW, len(labels) // OPENING_SHARE)]
-    found = [lab for lab in opening if is_about(lab.sentence.text)]
-    asked = [lab for lab in found if _ABOUT_YOU.search(lab.question)]
-    chosen = (asked + [lab for lab in found if lab not in asked])[:ABOUT_PER_INTERVIEW]
-    return sentence_moments("about", chosen, lambda _: 0.0)
+    """How a participant says who they are (`about.about_labels`), each sentence a moment, in interview order."""
+    return sentence_moments("about", about_labels(labels), lambda _: 0.0)

@@ -63,7 +63,7 @@ from cjgen.stages import (
     questions_asked,
     stages_from_questions,
 )
-from cjgen.synthesize import Context, names_for, statement_of, synthesize
+from cjgen.synthesize import Context, about_statement, goal_statement, names_for, statement_of, synthesize
 from cjgen.untrusted import scrub_map, scrub_summary
 from cjgen.validate import check_map
 from cjgen.version import __version__
@@ -553,6 +553,22 @@ def _summary_items(
     return points, pains, [Delight(**fields) for fields in felt["delight"]]
 
 
+def _of_themselves(observations: list[Observation]) -> tuple[list[Thought], list[Thought]]:
+    """What one participant said of who they are, and what they want, each in their own words."""
+    about = [o for o in observations if o.kind == "about"]
+    goals = [o for o in observations if o.kind == "goal"]
+    return (
+        [
+            Thought(id=f"about{n}", stage_id="", text=about_statement(o), evidence=o.evidence)
+            for n, o in enumerate(about, 1)
+        ],
+        [
+            Thought(id=f"goal{n}", stage_id="", text=goal_statement(o), evidence=o.evidence)
+            for n, o in enumerate(goals, 1)
+        ],
+    )
+
+
 def build_summary(transcript: Transcript, run: Run, *, redact: bool = True) -> TranscriptSummary:
     """One interview's key points, pain points, delights and quotes, all grounded (narrow questions only)."""
     loaded, pseudonyms = _typed([transcript])
@@ -565,6 +581,7 @@ def build_summary(transcript: Transcript, run: Run, *, redact: bool = True) -> T
     # steps, which are the participant's own sentence (goals and who they are belong to a map's personas).
     named = [o for o in observations if o.kind in ("pain", "delight", "thought")]
     points, pains, delights = _summary_items(observations, names_for(run, named))
+    about, goals = _of_themselves(observations)
     provenance = _provenance(run, None, loaded)
     provenance.grounding = report.stats
     provenance.unsupported = report.unsupported
@@ -576,6 +593,8 @@ def build_summary(transcript: Transcript, run: Run, *, redact: bool = True) -> T
             source_id=loaded[0].id,
             participant_id=loaded[0].participant_id,
             stages=stages,
+            about=about,
+            goals=goals,
             key_points=points,
             pain_points=pains,
             delights=delights,

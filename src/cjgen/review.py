@@ -43,6 +43,7 @@ EDITABLE_FIELDS: Final = (
     "text",
     "name",
     "description",
+    "goals",
     "what",
     "severity",
     "score",

@@ -483,6 +483,14 @@ class TranscriptSummary(BaseModel):
         default_factory=list,
         description="The stages its points are placed in, by the kind of service asked about.",
     )
+    about: list[Thought] = Field(
+        default_factory=list,
+        description="What the participant says of who they are, in their words (not staged: stage_id is empty).",
+    )
+    goals: list[Thought] = Field(
+        default_factory=list,
+        description="What the participant says they want or need, from the want on (not staged).",
+    )
     key_points: list[Thought] = Field(default_factory=list)
     pain_points: list[PainPoint] = Field(default_factory=list)
     delights: list[Delight] = Field(default_factory=list)

@@ -293,14 +293,22 @@ def described(ctx: Context, persona: Persona) -> Persona:
     )
     return persona.model_copy(
         update={
-            "goals": list(
-                dict.fromkeys(as_statement(_cut(spoken(goal_text(f.representative.text)))) for f in goals)
-            ),
+            "goals": list(dict.fromkeys(goal_statement(f.representative) for f in goals)),
             "evidence": _with_first(
                 evidence_of(f.representative for f in goals), evidence_of([*who.values(), *felt])
             ),
         }
     )
+
+
+def goal_statement(goal: Observation) -> str:
+    """A goal as shown: the participant's words from the want on, restarts said once, cut when long."""
+    return as_statement(_cut(spoken(goal_text(goal.text))))
+
+
+def about_statement(about: Observation) -> str:
+    """What a participant said of themselves, as shown: their sentence, what opens it saying nothing dropped."""
+    return as_statement(spoken(about.text))
 
 
 def _with_first(first: Sequence[Evidence], then: Sequence[Evidence]) -> list[Evidence]:

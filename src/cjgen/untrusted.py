@@ -674,7 +674,13 @@ def scrub_map(journey: JourneyMap) -> JourneyMap:
 
 
 # The lists of a one-interview summary, with how a reviewer reads each.
-_SUMMARY_LISTS = (("key_points", "key point"), ("pain_points", "pain point"), ("delights", "delight"))
+_SUMMARY_LISTS = (
+    ("about", "who they are"),
+    ("goals", "goal"),
+    ("key_points", "key point"),
+    ("pain_points", "pain point"),
+    ("delights", "delight"),
+)
 
 
 def scrub_summary(summary: TranscriptSummary) -> TranscriptSummary:

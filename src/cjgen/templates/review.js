@@ -104,6 +104,10 @@
     if (OPTIONAL.indexOf(name) >= 0) {
       return [el("label", { "for": id, text: name }), el("input", { id: id, name: name, type: "text", value: item[name] || "" })];
     }
+    if (name === "goals") {
+      return [el("label", { "for": id, text: "goals (one a line)" }),
+        el("textarea", { id: id, name: name, rows: "4", text: item.goals.join("\n") })];
+    }
     if (name === "severity" || name === "score") {
       var values = name === "severity" ? [1, 2, 3] : [-2, -1, 0, 1, 2];
       var select = el("select", { id: id, name: name }, values.map(function (v) {
@@ -165,6 +169,12 @@
         if (f === "persona_ids") {
           var ids = checked(form, 'input[name="persona_ids"]');
           if (ids.join(",") !== item.persona_ids.join(",")) { edits[f] = ids; }
+          return;
+        }
+        if (f === "goals") {
+          var goals = form.elements[f].value.split("\n").map(function (g) { return g.trim(); })
+            .filter(function (g) { return g; });
+          if (goals.join("\n") !== item.goals.join("\n")) { edits[f] = goals; }
           return;
         }
         var value = form.elements[f].value;
