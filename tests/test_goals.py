@@ -56,11 +56,33 @@ def test_a_stated_want_need_or_purpose_is_a_goal_shown_from_the_want_on(text: st
         "I want to say it was some time in the spring, maybe May.",  # a hedge
         "I don't want to be unkind, but he was in a big hurry.",
         "So I called them and I needed it.",  # too short to say what is wanted
+        # a facilitator's words left in a notes file: a request to the listener, steering the conversation
+        "I'd like you to open a new tab in your browser and log in.",
+        "I want to ask about how you found the page this morning.",
+        "I'd like to talk about your experience when you log in.",
+        "I'm trying to see if there is another link down here.",  # in the middle of a task
         "The van came on a Tuesday morning, quite early.",
     ],
 )
 def test_other_sentences_are_not_goals(text: str) -> None:
     assert not is_goal(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My name is Sam and I have two colleagues on the line taking notes.",  # the session's introduction
+        "If this applies to you, we encourage you to file for benefits now.",  # words read out to the listener
+        "Sorry, I'm just making a cup of tea, one second.",  # an aside
+        "Which is about nine kilometres from my flat, give or take.",  # leans on what was said before
+    ],
+)
+def test_what_is_not_the_participant_telling_who_they_are(text: str) -> None:
+    assert not is_about(text)
+
+
+def test_saying_who_one_is_may_have_a_you_know_in_it() -> None:
+    assert is_about("I was in the Navy for, you know, twenty years or so.")
 
 
 def _label(n: int, text: str, pain: float = 0.2, question: str = "") -> SentenceLabel:

@@ -21,6 +21,13 @@ if TYPE_CHECKING:
 ON_SCREEN = re.compile(
     r"\b(?:want|need|like|trying|try)\sto\s(?:just\s)?(?:click|tap|scroll|press|select|hit|type|drag|zoom|refresh"
     r"|open\sthe\s(?:tab|link|menu)|go\sback|go\sup|go\sdown)\b"
+    # in the middle of a task: what they look for or try to recall right now ("I'm trying to see if …")
+    r"|\btrying\sto\s(?:see\sif|see\swhere|remember|read|find\sthe|figure\sout\swhere)\b"
+    # a request to the listener, or steering the conversation: a facilitator's words, not a want ("I'd like you to
+    # open a new tab", "I want to ask about …", "I'd like to talk about your experience")
+    r"|\b(?:like|want|need|wanted)\s(?:you|everyone|all\sof\syou)\sto\b"
+    r"|\b(?:like|want|wanted)\sto\s(?:just\s)?(?:talk\sabout|talk\sa\slittle|ask|emphasi[sz]e|remind|thank|introduce"
+    r"|confirm|double-check|start\sby|begin\sby|be\ssure\sto\send|be\ssure\sbefore|get\sstarted|go\sover)\b"
     # a hedge or courtesy, not a want ("I want to say it was May", "I don't want to be unkind")
     r"|\bwant\sto\s(?:say|sound|complain|be\s(?:rude|unkind|mean|negative|harsh|unfair|honest))\b"
     # courtesy about the call ("I hope you're well", "I hope this all works", "I hope it was useful")
@@ -53,15 +60,18 @@ _WHO = re.compile(
     r"|self-employed|\d+)\b|\bi\s(?:work|worked|live|lived|served|retired|joined|enlisted|grew\sup|teach|taught"
     r"|study|studied|spent|did\s\d+|was\s(?:in|a|an|born)|have\s(?:been|served|worked|lived)|used\sto\swork)\b"
     r"|\bi've\s(?:been|lived|worked|served)\b|\bmy\s(?:wife|husband|partner|kids|children|son|daughter|family|job"
-    r"|mom|mother|dad|father|name)\b|\bwe\s(?:live|moved)\b|\byears?\sold\b"
+    r"|mom|mother|dad|father)\b|\bwe\s(?:live|moved)\b|\byears?\sold\b"
     r"|\bjeg\s(?:er|jobber|bor|har\sjobbet)\b|\bich\s(?:bin|arbeite|wohne)\b|\bje\s(?:suis|travaille|vis|habite)\b"
     r"|\b(?:esu|dirbu|gyvenu)\b",
     re.IGNORECASE,
 )
-# An apology or a word about the call itself, as openings have ("Sorry, I'm just making tea").
+# An apology or a word about the call itself, as openings have ("Sorry, I'm just making tea"), the session's
+# own introduction ("… colleagues on the line observing and taking notes"), and words addressed to the listener
+# ("if this applies to you"): one who tells who they are speaks of themselves ("you know" aside).
 _ASIDE = re.compile(
     r"^(?:sorry|excuse|unnskyld|entschuldig|pardon|atsiprašau)|\b(?:wifi|wi-fi|connection|background\snoise"
-    r"|camera|microphone|on\smute|video\scall|one\sof\sthese)\b",
+    r"|camera|microphone|on\smute|video\scall|one\sof\sthese|taking\snotes|on\sthe\sline|observing|guiding\syou"
+    r"|this\ssession|the\ssession|record\sthis|recording)\b|\b(?:you|your|yours)\b(?!\sknow)",
     re.IGNORECASE,
 )
 
