@@ -56,6 +56,7 @@ def test_a_stated_want_need_or_purpose_is_a_goal_shown_from_the_want_on(text: st
         "I want to say it was some time in the spring, maybe May.",  # a hedge
         "I don't want to be unkind, but he was in a big hurry.",
         "So I called them and I needed it.",  # too short to say what is wanted
+        "I don't want to, because of the kids and the school run.",  # nothing wanted: it was said before
         # a facilitator's words left in a notes file: a request to the listener, steering the conversation
         "I'd like you to open a new tab in your browser and log in.",
         "I want to ask about how you found the page this morning.",

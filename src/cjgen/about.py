@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 ON_SCREEN = re.compile(
     r"\b(?:want|need|like|trying|try)\sto\s(?:just\s)?(?:click|tap|scroll|press|select|hit|type|drag|zoom|refresh"
     r"|open\sthe\s(?:tab|link|menu)|go\sback|go\sup|go\sdown)\b"
+    # a want with nothing wanted: what it refers to was said before ("I don't want to, because of the kids")
+    r"|\b(?:want|wanted|need|needed|like|love)\sto(?:\s*[,.;!]|\s*$|\s(?:because|but|and|so|or)\b)"
     # in the middle of a task: what they look for or try to recall right now ("I'm trying to see if …")
     r"|\btrying\sto\s(?:see\sif|see\swhere|remember|read|find\sthe|figure\sout\swhere)\b"
     # a request to the listener, or steering the conversation: a facilitator's words, not a want ("I'd like you to
