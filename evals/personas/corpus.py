@@ -21,7 +21,7 @@ from cjgen.about import about_labels
 from cjgen.errors import CjgenError
 from cjgen.goals import PER_INTERVIEW, goal_text, is_goal
 from cjgen.ingest import inspect_transcripts, load_transcripts
-from cjgen.label import MIN_WORDS, SentenceLabel
+from cjgen.label import MIN_WORDS, SentenceLabel, questions_before
 from cjgen.pipeline import redacted_source
 from cjgen.pseudonym import pseudonymise_run
 from cjgen.schema import Transcript
@@ -30,13 +30,7 @@ from cjgen.sentences import number_sentences
 
 def sentence_labels(transcript: Transcript) -> list[SentenceLabel]:
     """Each participant sentence a map labels, with the interviewer's text before its answer; no label read."""
-    asked: dict[int, str] = {}
-    last = ""
-    for turn in transcript.turns:
-        if turn.role == "interviewer":
-            last = " ".join(turn.text.split())
-        else:
-            asked[turn.index] = last
+    asked = questions_before(transcript.turns)
     return [
         SentenceLabel(s, transcript.participant_id, transcript.id, 0.0, 0.0, 0.0, asked.get(s.turn_index, ""))
         for s in number_sentences(transcript)

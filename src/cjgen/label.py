@@ -126,11 +126,11 @@ def interview_turns(chunk: Chunk, participant_id: str) -> list[dict[str, Any]]:
     ]
 
 
-def _questions_asked(chunk: Chunk) -> dict[int, str]:
+def questions_before(turns: Sequence[Turn]) -> dict[int, str]:
     """For each participant turn, the interviewer's text just before it."""
     asked: dict[int, str] = {}
     last = ""
-    for turn in chunk.turns:
+    for turn in turns:
         if turn.role == "interviewer":
             last = " ".join(turn.text.split())
         else:
@@ -229,7 +229,7 @@ def label_transcript(runtime: Runtime, source: RedactedTranscript, segments: Seq
     step = f"extract:{transcript.id}"
     head = head_for(runtime)  # None: one question per sentence
     for chunk in chunks:
-        asked = _questions_asked(chunk)
+        asked = questions_before(chunk.turns)
         wanted = labelled(chunk)
         if not wanted:
             continue
