@@ -17,8 +17,10 @@ from cjgen.wording import opens_mid_thought, says_nothing_of_the_service
 if TYPE_CHECKING:
     from cjgen.label import SentenceLabel
 
-# What the participant does on the screen in front of them: the moment's task, not what they want from the service.
-ON_SCREEN = re.compile(
+# Words of wanting that say no want of the participant's: what they do on the screen in front of them (the
+# moment's task), a want with nothing wanted, a facilitator's request or steering, a hedge or courtesy. Neither a
+# goal nor who one is.
+NOT_A_WANT = re.compile(
     r"\b(?:want|need|like|trying|try)\sto\s(?:just\s)?(?:click|tap|scroll|press|select|hit|type|drag|zoom|refresh"
     r"|open\sthe\s(?:tab|link|menu)|go\sback|go\sup|go\sdown)\b"
     # a want with nothing wanted: what it refers to was said before ("I don't want to, because of the kids")
@@ -87,7 +89,7 @@ def is_about(text: str) -> bool:
         and not said.endswith("?")
         and _SELF.search(said) is not None
         and _ASIDE.search(said) is None
-        and ON_SCREEN.search(said) is None
+        and NOT_A_WANT.search(said) is None
         and not says_nothing_of_the_service(said)
         and not opens_mid_thought(said)
     )

@@ -4,7 +4,8 @@ verbatim, for the personas they belong to.
 Like a thought, a goal is found by its words, not asked of the model: a first-person want, need, wish or
 purpose ("… so I can …") says what it is, and so does a notetaker's line that opens with one ("Wants to …").
 What the participant does on the screen in front of them ("I want to click on …") is the task of the moment,
-not a goal, and a question put back to the interviewer is not one either. Its own words, from the want on, are
+not a goal; a facilitator's request left in a notes file ("I'd like you to open a new tab …"), a hedge ("I want
+to say it was May") and a question put back to the interviewer are not goals either (`about.NOT_A_WANT`). Its own words, from the want on, are
 the goal's text, so a goal is faithful by construction. Among an interview's goals, those the labeller found
 most charged come first: a need said with feeling is the one a persona is known by.
 """
@@ -14,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from cjgen.about import ON_SCREEN, about_labels, straight
+from cjgen.about import NOT_A_WANT, about_labels, straight
 from cjgen.findings import Moment, charged_moments, sentence_moments
 from cjgen.label import SentenceLabel
 
@@ -62,7 +63,7 @@ _OPENS = re.compile(
 def goal_start(text: str) -> int | None:
     """Where the want of a goal sentence opens in `text` (its characters as given), or None for no goal."""
     said = straight(text)
-    if said.endswith("?") or ON_SCREEN.search(said):
+    if said.endswith("?") or NOT_A_WANT.search(said):
         return None
     starts = [m.start() for m in _AIM.finditer(said)]
     starts += [m.start() for m in _WANT.finditer(said) if _OPENS.search(said[: m.start()])]
