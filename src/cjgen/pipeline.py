@@ -578,7 +578,7 @@ def build_summary(transcript: Transcript, run: Run, *, redact: bool = True) -> T
     report = _read_all(run, sources, stages)[0].report
     observations, _ = tidy(report.observations)
     # Every item of a summary is shown, so every one is named (one sentence from its own quote), except the
-    # steps, which are the participant's own sentence (goals and who they are belong to a map's personas).
+    # steps, goals and who the participant is, which are shown in the participant's own words.
     named = [o for o in observations if o.kind in ("pain", "delight", "thought")]
     points, pains, delights = _summary_items(observations, names_for(run, named))
     about, goals = _of_themselves(observations)

@@ -1,5 +1,5 @@
-"""Read one interview: label its sentences, pick the strongest moments, thoughts and goals, stage them (all
-but the goals), ground them.
+"""Read one interview: label its sentences, pick the strongest moments, thoughts, goals and who the participant
+is, stage the moments and thoughts, ground them all.
 
 The map step of the pipeline, built from narrow questions (see label.py and findings.py). Every observation
 it returns cites the participant's own sentences, located in the source by grounding, with the labeller's
@@ -63,8 +63,8 @@ def read_transcript(
     feelings, steps = stage_moments(
         runtime, source, reading.chunks, [moments, action_moments(reading.labels)], stages
     )
-    # Goals belong to a persona, not to a stage: they are not staged, and go last, so that the observations
-    # before them keep their numbers.
+    # Goals and who the participant is belong to a persona, not to a stage: they are not staged, and go last,
+    # so that the observations before them keep their numbers.
     moments = feelings + steps + goal_moments(reading.labels) + about_moments(reading.labels)
     pid = source.original.participant_id
     prefix = f"{pid}-"
