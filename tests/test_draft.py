@@ -172,6 +172,24 @@ def test_a_research_question_is_no_suspected_problem() -> None:
     assert any(p.statement == "Bread gets squashed in the bike boxes." for p in journey.pain_points)
 
 
+def test_the_studys_own_aim_and_the_question_said_back_are_no_part_of_a_suspected_problem() -> None:
+    suspected = [
+        "Bread gets squashed in the bike boxes, and the goal of this research is to understand how riders pack.",
+        "The brief says or suspects that customers have problems with early deliveries.",
+        "This study aims to learn how families order bread.",
+    ]
+
+    class Copying(DraftModel):
+        def respond(self, messages: Sequence[BaseMessage], kwargs: dict[str, Any]) -> dict[str, Any]:
+            answer = super().respond(messages, kwargs)
+            return {**answer, "suspected": suspected} if "stages" in answer else answer
+
+    statements = [p.statement for p in drafted(Copying()).pain_points]
+    assert "Bread gets squashed in the bike boxes." in statements
+    assert "Customers have problems with early deliveries." in statements
+    assert not any(word in s for s in statements for word in ("research", "study", "brief"))
+
+
 def test_the_briefs_suspicions_are_pain_points_where_the_model_places_them(journey: JourneyMap) -> None:
     by_statement = {p.statement: p for p in journey.pain_points}
     woken = by_statement["Early deliveries wake people up."]

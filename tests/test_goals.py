@@ -37,6 +37,8 @@ from factories import ev, sample_map
         ("Wants a receipt that shows the form has arrived.", None),
         ("Jeg vil ha en time hos den samme fysioterapeuten hver gang.", None),
         ("Ich möchte einfach wissen, wann das Paket kommt.", None),
+        ("I don't want to wait on hold for an hour every time.", None),  # a want denied is a goal
+        ("I was trying to get the whole claim in before the move.", None),
     ],
 )
 def test_a_stated_want_need_or_purpose_is_a_goal_shown_from_the_want_on(text: str, goal: str | None) -> None:
@@ -62,7 +64,13 @@ def test_a_stated_want_need_or_purpose_is_a_goal_shown_from_the_want_on(text: st
         "I want to ask about how you found the page this morning.",
         "I'd like to talk about your experience when you log in.",
         "I'm trying to see if there is another link down here.",  # in the middle of a task
+        "I'm trying to think how to put it, it's not easy to say.",  # in the middle of a sentence
         "The van came on a Tuesday morning, quite early.",
+        # a need denied says how they use the service, not what they want of it
+        "I didn't need the larger model, I only carry a small bag.",
+        "I don't really need the car for getting to work.",
+        "I try to explain it to him, and sometimes we get through it.",  # a habit
+        "I needed an X-ray, so I went in and gave my name at the desk.",  # a need told as what happened
     ],
 )
 def test_other_sentences_are_not_goals(text: str) -> None:

@@ -264,3 +264,38 @@ def test_each_observation_carries_the_meaning_of_its_sentences_and_the_labels_le
         first = read.meanings[oid][0]
         assert (first > 0) == (observation.kind == "pain"), observation.text
     assert all(lab.meaning is None for lab in read.labels)
+
+
+SET_UP_CALL = """Interviewer: How did the first week go?
+
+P1: The app broke on the first day and I lost my booking for the morning.
+
+Interviewer: Now, could you share your screen with me from the meeting app?
+
+P1: It broke again, it keeps asking me for some permission and I have no idea what that is.
+
+Interviewer: Thanks. And what did you think of the driver who brought the bike to you?
+
+P1: The driver was great though, really kind and calm with the handover.
+"""
+
+
+def test_what_is_said_while_setting_up_the_call_is_no_moment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cjgen.read import read_transcript
+    from cjgen.schema import Stage
+
+    monkeypatch.setattr("cjgen.label.label_head", lambda: _head("mean"))
+    path = tmp_path / "P1.txt"
+    path.write_text(SET_UP_CALL)
+    runtime = Runtime(model=_Recorder(), backend="local", model_name="m")  # type: ignore[arg-type]
+    read = read_transcript(
+        runtime, redact_transcript(load_transcript(path)), [Stage(id="s1", name="S", description="d")]
+    )
+    said = {o.kind: o.text for o in read.report.observations if o.kind in ("pain", "delight")}
+    assert said["pain"].startswith("The app broke") and said["delight"].startswith("The driver was great")
+    assert not any("permission" in o.text for o in read.report.observations)
+    assert any("permission" in lab.sentence.text for lab in read.labels), (
+        "the turn is still read and labelled"
+    )

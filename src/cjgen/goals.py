@@ -26,12 +26,13 @@ _ADVERBS = (
 )
 # A first-person want, need or wish ("I just want", "I'd really like", "I don't want"), matched after curly
 # apostrophes are made straight. It must open its clause: "what I need", "the forms that I needed" and "as quick
-# as I'd like" name a thing, not a goal.
+# as I'd like" name a thing, not a goal. What one does as a habit ("I try to explain …") and a need told as what
+# happened ("I needed a scan, so I went in …") are not goals either; what one was trying to do, or wanted, is.
 _WANTS = (
     # English
     rf"\bi\s{_ADVERBS}(?:(?:do\s?n[o']t|did\s?n[o']t|would\s?n[o']t|would|'d)\s{_ADVERBS})?"
-    r"(?:want|wanted|need|needed|wish|hope|prefer|like\sto|love\sto|rather|care\sabout|am\strying|was\strying"
-    r"|try\sto|have\sto\sbe\sable)\b"
+    r"(?:want|wanted|need|wish|hope|prefer|like\sto|love\sto|rather|care\sabout|am\strying|was\strying"
+    r"|have\sto\sbe\sable)\b"
     rf"|\bi'm\s{_ADVERBS}(?:trying|hoping)\b"
     rf"|\bi(?:'d|\swould)\s{_ADVERBS}(?:like|love|rather|prefer)\b"
     # Norwegian
@@ -51,6 +52,9 @@ _AIMS = (
     r"|^(?:wants|needs|would\s(?:like|prefer|rather)|prefers|wishes|hopes)\b"
 )
 _WANT = re.compile(_WANTS, re.IGNORECASE)
+# A need denied says what is not needed ("I didn't need the big one", "I don't really need it for work"): how the
+# person uses the service, not what they want of it. (A want denied, "I don't want to wait", is a goal.)
+_NO_NEED = re.compile(rf"n[o']t\s{_ADVERBS}need\b", re.IGNORECASE)
 _AIM = re.compile(_AIMS, re.IGNORECASE)
 # What may stand before a want that opens its clause: nothing, a mark, or a word that joins or opens speech.
 _OPENS = re.compile(
@@ -66,7 +70,11 @@ def goal_start(text: str) -> int | None:
     if said.endswith("?") or NOT_A_WANT.search(said):
         return None
     starts = [m.start() for m in _AIM.finditer(said)]
-    starts += [m.start() for m in _WANT.finditer(said) if _OPENS.search(said[: m.start()])]
+    starts += [
+        m.start()
+        for m in _WANT.finditer(said)
+        if _OPENS.search(said[: m.start()]) and not _NO_NEED.search(m[0])
+    ]
     for start in sorted(starts):
         if len(said[start:].split()) >= MIN_WORDS:
             # `said` collapsed the spaces of `text`: the same words before the want, counted in `text`.

@@ -14,6 +14,7 @@ from typing import cast
 
 from cjgen.actions import action_moments
 from cjgen.ask import Runtime
+from cjgen.calltalk import call_turns
 from cjgen.findings import Moment, select_moments, stage_moments
 from cjgen.goals import about_moments, goal_moments
 from cjgen.ground import GroundReport, ground_observations
@@ -56,16 +57,17 @@ def read_transcript(
     runtime: Runtime, source: RedactedTranscript, stages: Sequence[Stage], segments: Sequence[Segment] = ()
 ) -> Read:
     reading = label_transcript(runtime, source, segments)
-    moments = [m for kind in KINDS for m in select_moments(reading.labels, kind)]
-    moments += thought_moments(reading.labels)
+    # What the participant says while setting up the call itself is no moment of the service.
+    aside = call_turns(source.redacted.turns)
+    said = [lab for lab in reading.labels if lab.sentence.turn_index not in aside]
+    moments = [m for kind in KINDS for m in select_moments(said, kind)]
+    moments += thought_moments(said)
     # Steps are staged apart from feelings, so that how many steps an interview gives does not move the
     # stage of its problems and good moments (each call's answers are read against their own mean).
-    feelings, steps = stage_moments(
-        runtime, source, reading.chunks, [moments, action_moments(reading.labels)], stages
-    )
+    feelings, steps = stage_moments(runtime, source, reading.chunks, [moments, action_moments(said)], stages)
     # Goals and who the participant is belong to a persona, not to a stage: they are not staged, and go last,
     # so that the observations before them keep their numbers.
-    moments = feelings + steps + goal_moments(reading.labels) + about_moments(reading.labels)
+    moments = feelings + steps + goal_moments(said) + about_moments(said)
     pid = source.original.participant_id
     prefix = f"{pid}-"
     report = ground_observations(

@@ -319,13 +319,39 @@ _NOTHING = re.compile(
 )
 
 
+# The question's own words said back ("The brief says or suspects that customers have …"): what follows is the
+# claim.
+_ECHO = re.compile(
+    r"^(?:the\s)?brief\s(?:says|suspects|states|mentions)(?:\sor\s\w+)?(?:\sthat)?[\s,:]+", re.I
+)
+# A clause about the research itself ("…, and the goal of this research is to understand …"): the study's aim,
+# not a problem anyone has.
+_AIM_CLAUSE = re.compile(
+    r"[,;]?\s(?:and|but|so|while)\s(?=(?:the|our|this)\s(?:main\s)?(?:goal|aim|purpose|objective)s?\sof\s)"
+    r"|[,;]?\s(?:and|but|so|while)\s(?=(?:this|the|our)\s(?:research|study|project)\s(?:aims|seeks|will|is\sto))",
+    re.I,
+)
+_ABOUT_THE_RESEARCH = re.compile(
+    r"^(?:the|our|this)\s(?:main\s)?(?:goal|aim|purpose|objective)s?\sof\s(?:this|the|our)\s(?:research|study|project)"
+    r"|^(?:this|the|our)\s(?:research|study|project)\s(?:aims|seeks|will|is\sto)|^we\s(?:want|hope|aim)\sto\s"
+    r"(?:understand|learn|find\sout|explore)",
+    re.I,
+)
+
+
 def claims_of(text: str) -> str:
     """The sentences of a suspected problem that claim something. A research plan lists its questions ("Who
     is the target audience?", "What can we do to support?"), and a small model reads them as suspicions: a
-    question suspects nothing."""
-    return " ".join(
-        text[start:end] for start, end in split_spans(text) if not text[start:end].rstrip().endswith("?")
-    )
+    question suspects nothing, and neither does the study's own aim ("the goal of this research is to
+    understand …"), which a model may copy with a problem."""
+    kept = []
+    for start, end in split_spans(text):
+        sentence = _ECHO.sub("", text[start:end].strip())
+        sentence = _AIM_CLAUSE.split(sentence, maxsplit=1)[0].rstrip(" ,;")
+        if sentence.endswith("?") or _ABOUT_THE_RESEARCH.search(sentence):
+            continue
+        kept.append(sentence[:1].upper() + sentence[1:] + ("" if sentence.endswith((".", "!")) else "."))
+    return " ".join(kept)
 
 
 def names_a_problem(text: str) -> bool:
