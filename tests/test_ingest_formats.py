@@ -413,13 +413,34 @@ def test_the_research_teams_own_remarks_are_never_the_participants(tmp_path: Pat
 def test_an_answer_over_several_bulleted_lines_is_one_stretch_of_the_file(tmp_path: Path) -> None:
     """The answer's later lines keep their bullets, so the turn, and any quote across its lines, is the file's
     own text (without them a quote across two bullets was in no file: the eval counted it fabricated)."""
-    text = (
-        "1. **How did this meet your expectations?**\n- It was pretty good.\n\t- Why- It lets you choose.\n"
-    )
+    text = "1. **How did this meet your expectations?**\n- It was pretty good.\n\t- It lets you choose.\n"
     path = write(tmp_path, "P3.md", text)
     answer = load_transcript(path).participant_turns()[0].text
-    assert answer == "It was pretty good.\n\t- Why- It lets you choose."
+    assert answer == "It was pretty good.\n\t- It lets you choose."
     assert answer in path.read_text(encoding="utf-8")
+
+
+def test_a_prompt_that_ends_with_a_dash_is_the_notetakers(tmp_path: Path) -> None:
+    """`- Why- …`, `- Confusing- no`: some notetakers end their short prompt with a dash, not a colon; an answer's
+    first word with a dash ("Yes- …") and a longer phrase are still the participant's."""
+    text = (
+        "1. **How did this meet your expectations?**\n- It was pretty good.\n\t- Why- It lets you choose.\n"
+        "- Confusing- No, I think it is pretty straight.\n- Yes- it was on the second page.\n"
+        "- I went back to the first one- it was quicker.\n"
+    )
+    turns = load_transcript(write(tmp_path, "P3.md", text)).turns
+    assert [(t.role, t.text) for t in turns] == [
+        ("interviewer", "How did this meet your expectations?"),
+        ("participant", "It was pretty good."),
+        ("interviewer", "Why-"),
+        ("participant", "It lets you choose."),
+        ("interviewer", "Confusing-"),
+        (
+            "participant",
+            "No, I think it is pretty straight.\n- Yes- it was on the second page.\n"
+            "- I went back to the first one- it was quicker.",
+        ),
+    ]
 
 
 def test_bold_question_headings_with_answer_paragraphs() -> None:

@@ -46,6 +46,12 @@ _SPEECH_WORDS = (
 )
 _NOT_IN_A_TOPIC = frozenset(_SPEECH_WORDS.split())
 _PROMPT_END = re.compile(r":[ \t]+(?=\S)")
+# Some notetakers end the prompt with a dash on its last word instead (`- Why- it was quicker`, `- Confusing- no`):
+# then it must name a topic in a few words, and not be an answer's first word ("- Yes- it was").
+_PROMPT_DASH = re.compile(r"(?<=[^\W\d_])-[ \t]+(?=\S)")
+_NOT_A_PROMPT = frozenset(
+    ["yes", "no", "yeah", "yep", "nope", "okay", "ok", "um", "uh", "oh", "hmm", "right", "sure", "maybe"]
+)
 # A line that is one bracketed note (`- [Researcher note: stop sharing the screen]`, `[Click "Continue"]`): the
 # notetaker's, not the participant's words.
 _NOTE = re.compile(r"\[[^\[\]\n]*\]")
@@ -135,6 +141,13 @@ def prompt_and_answer(line: str, answer: tuple[int, int], *, bulleted: bool = Tr
     Only in notes, where every bullet is a question or an answer: in a transcript `Name: …` is a speaker."""
     start, end = answer
     colon = _PROMPT_END.search(line, start, end)
+    dash = _PROMPT_DASH.search(line, start, end) if bulleted else None
+    if (
+        dash is not None
+        and (colon is None or dash.start() < colon.start())
+        and _dash_prompt(line[start : dash.start()])
+    ):
+        return QA(_span(line, start, dash.start() + 1), _span(line, dash.end(), end), True)
     if colon is None:
         return None
     prompt = line[start : colon.start()]
@@ -152,6 +165,18 @@ def prompt_and_answer(line: str, answer: tuple[int, int], *, bulleted: bool = Tr
     ):
         return None
     return QA(_span(line, start, colon.start() + 1), _span(line, colon.end(), end), True)
+
+
+def _dash_prompt(prompt: str) -> bool:
+    """ "Why", "Clarification", "Why in account settings": a prompt that ends with a dash names a topic in a few
+    words."""
+    words = re.findall(r"[\w'’]+", prompt.casefold())
+    return (
+        0 < len(words) <= MAX_TOPIC_PROMPT_WORDS
+        and len(prompt.split()) == len(words)
+        and _names_a_topic(prompt)
+        and not any(w in _NOT_A_PROMPT or w.isdigit() for w in words)
+    )
 
 
 def _names_a_topic(prompt: str) -> bool:
