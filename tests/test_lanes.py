@@ -838,6 +838,21 @@ def test_passages_that_do_not_overlap_or_lie_in_other_turns_stay_apart() -> None
     assert evidence_of(_holding(first, second, elsewhere)) == [first, second, elsewhere]
 
 
+def test_a_sentence_the_file_says_again_in_another_turn_is_shown_once() -> None:
+    """A notes file that copies an answer under a second question holds one sentence twice."""
+    short = ev("P2", 3, "I don't really see a link to the payments page.")
+    again = ev(
+        "P2",
+        9,
+        "(On the dashboard) Um, I would click find benefits. I don't really see a link to the payments page.",
+    )
+    other = ev("P3", 9, "I don't really see a link to the payments page.")  # another participant said it too
+    assert evidence_of(_holding(short, again, other)) == [again, other]
+    assert evidence_of(_holding(again, short)) == [again]
+    apart = ev("P2", 9, "I don't really see a link.")  # fewer words, said again: inside the first
+    assert evidence_of(_holding(short, apart)) == [short]
+
+
 def test_overlapping_redacted_passages_join_where_their_shown_words_continue() -> None:
     # "[PLACE]" stands for "Online" (6 characters) in both: the shown words are shorter than their spans.
     widened = _passage("P2", 0, 56, "I think this is easier. [PLACE] I didn't see the mileage.")

@@ -151,13 +151,14 @@ class Synthesis:
 def evidence_of(observations: Iterable[Observation]) -> list[Evidence]:
     """The observations' passages, each once: a passage inside another one of the same turn is dropped, and two
     that overlap (one widened to stand alone: "I think this is easier. Online I didn't see …" and "Online I
-    didn't see … I guess …") become one, so no sentence is shown or counted twice."""
+    didn't see … I guess …") become one, and a passage the file says again word for word in another turn is
+    shown once, so no sentence is shown or counted twice."""
     out: list[Evidence] = []
     for e in (e for obs in observations for e in obs.evidence):
         same_turn = [k for k in out if (k.source_id, k.turn_index) == (e.source_id, e.turn_index)]
-        if any(e.inside(k) for k in same_turn):
+        if any(e.inside(k) for k in same_turn) or any(_said_again(e, k) for k in out):
             continue
-        out = [k for k in out if not k.inside(e)]
+        out = [k for k in out if not k.inside(e) and not _said_again(k, e)]
         for n, k in enumerate(out):
             if k in same_turn and (joined := _joined(k, e)) is not None:
                 out[n] = joined
@@ -165,6 +166,19 @@ def evidence_of(observations: Iterable[Observation]) -> list[Evidence]:
         else:
             out.append(e)
     return out
+
+
+def _said_again(e: Evidence, k: Evidence) -> bool:
+    """`e`'s words, word for word, inside `k`'s from another turn of the same file: a notes file that repeats a
+    line (a notetaker's copy of an answer under a second question) gives one sentence twice."""
+    if e.source_id != k.source_id or e.turn_index == k.turn_index:
+        return False
+    said, again = _word_run(e.quote), _word_run(k.quote)
+    return bool(said) and f" {said} " in f" {again} "
+
+
+def _word_run(quote: str) -> str:
+    return " ".join(re.findall(r"\w+", quote.casefold()))
 
 
 def _joined(a: Evidence, b: Evidence) -> Evidence | None:
