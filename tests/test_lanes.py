@@ -625,6 +625,21 @@ NAMED = {
         ],
         ["The form was not great, and it's still an issue.", "The letter came after the deadline."],
     ),
+    # A name far longer than asked retells what was read out, and can turn it around: every word is the quote's.
+    "far longer than asked": (
+        [
+            "Members who did not serve in a unit that is not listed may apply, wait, so backwards, I had to read it twice.",
+            "The letter came after the deadline, again.",
+        ],
+        [
+            "Members who did not serve in a unit that is listed may not apply, I had to read it twice",
+            "The letter came after the deadline",
+        ],
+        [
+            "Members who did not serve in a unit that is not listed may apply, wait, so backwards …",
+            "The letter came after the deadline.",
+        ],
+    ),
 }
 
 
