@@ -789,6 +789,9 @@ def test_the_touchpoints_lane_names_each_channel_by_what_most_quotes_call_it() -
         ("Saw it on TV and got an SMS the next day.", ["sms", "press"]),
         # Capitals make a two-letter word an acronym ("active duty"), not an advert.
         ("There is one caregiver when AD, and another when he got out.", []),
+        # An application is a form one fills in, not a phone's app.
+        ("The application process took weeks, and I had to send it twice.", []),
+        ("I checked it in the app after I sent the application.", ["app"]),
     ],
 )
 def test_channels_named_in_a_quote(text: str, channels: list[str]) -> None:

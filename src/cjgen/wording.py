@@ -219,9 +219,10 @@ def as_statement(text: str) -> str:
     return text if re.search(r"[.!?…][\"'”’)]*$", text) else text.rstrip(",;:") + "."
 
 
-# Words that name a channel, in the languages the examples are written in; matched on word starts.
+# Words that name a channel, in the languages the examples are written in; matched on word starts. An
+# "application" is most often a form one fills in (a benefit's, a loan's), not a phone's app: it names none.
 CHANNEL_WORDS: dict[ChannelKind, tuple[str, ...]] = {
-    "app": ("app", "apps", "appen", "application"),
+    "app": ("app", "apps", "appen"),
     "web": ("website", "web", "site", "online", "portal", "nettside", "nettsiden", "page"),
     "email": ("email", "e-mail", "mail", "inbox", "e-post", "eposten", "newsletter"),
     "phone": ("phone", "call", "called", "calling", "rang", "ring", "ringte", "telefon", "hotline"),
