@@ -765,6 +765,7 @@ def test_a_participant_list_keyed_by_names_matches_files_named_after_people(tmp_
         ("chat", "I asked WhatsApp support, then waited a day.", "WhatsApp support"),
         ("email", "Nothing came.", None),
         ("post", "I qualified for the post 9/11 bill.", None),
+        ("search", "Otherwise I'd google search it.", "google search"),  # "I'd" names nothing
     ],
 )
 def test_a_touchpoint_is_named_as_the_participant_named_it(kind: Any, text: str, name: str | None) -> None:

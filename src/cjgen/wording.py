@@ -275,6 +275,14 @@ CHANNEL_VERBS = {
 _NOT_A_NAME = frozenset(
     [
         "i",
+        "i'd",
+        "i'll",
+        "i'm",
+        "i've",
+        "i’d",
+        "i’ll",
+        "i’m",
+        "i’ve",
         "me",
         "my",
         "mine",
