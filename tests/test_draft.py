@@ -143,15 +143,21 @@ def test_the_stage_plan_starts_from_the_scaffold_of_the_kind_of_service(
     assert shown in plan and not_shown not in plan
 
 
-def test_a_way_of_saying_none_is_no_suspected_problem() -> None:
-    suspected = [*SUSPECTED[1:], "No specific problems mentioned in the brief."]
+def _drafted_suspecting(suspected: list[str]) -> JourneyMap:
+    """A draft whose brief plan lists `suspected` as the problems the brief suspects."""
 
-    class Saying(DraftModel):
+    class Suspecting(DraftModel):
         def respond(self, messages: Sequence[BaseMessage], kwargs: dict[str, Any]) -> dict[str, Any]:
             answer = super().respond(messages, kwargs)
             return {**answer, "suspected": suspected} if "stages" in answer else answer
 
-    journey = drafted(Saying())
+    return drafted(Suspecting())
+
+
+def test_a_way_of_saying_none_is_no_suspected_problem() -> None:
+    suspected = [*SUSPECTED[1:], "No specific problems mentioned in the brief."]
+
+    journey = _drafted_suspecting(suspected)
     assert not any("mentioned" in p.statement for p in journey.pain_points)
     assert any(p.statement == "Bread gets squashed in the bike boxes." for p in journey.pain_points)
 
@@ -162,12 +168,7 @@ def test_a_research_question_is_no_suspected_problem() -> None:
         "Bread gets squashed in the bike boxes. What can the bakery do about it?",
     ]
 
-    class Asking(DraftModel):
-        def respond(self, messages: Sequence[BaseMessage], kwargs: dict[str, Any]) -> dict[str, Any]:
-            answer = super().respond(messages, kwargs)
-            return {**answer, "suspected": suspected} if "stages" in answer else answer
-
-    journey = drafted(Asking())
+    journey = _drafted_suspecting(suspected)
     assert not any(p.statement.endswith("?") for p in journey.pain_points)
     assert any(p.statement == "Bread gets squashed in the bike boxes." for p in journey.pain_points)
 
@@ -179,12 +180,7 @@ def test_the_studys_own_aim_and_the_question_said_back_are_no_part_of_a_suspecte
         "This study aims to learn how families order bread.",
     ]
 
-    class Copying(DraftModel):
-        def respond(self, messages: Sequence[BaseMessage], kwargs: dict[str, Any]) -> dict[str, Any]:
-            answer = super().respond(messages, kwargs)
-            return {**answer, "suspected": suspected} if "stages" in answer else answer
-
-    statements = [p.statement for p in drafted(Copying()).pain_points]
+    statements = [p.statement for p in _drafted_suspecting(suspected).pain_points]
     assert "Bread gets squashed in the bike boxes." in statements
     assert "Customers have problems with early deliveries." in statements
     assert not any(word in s for s in statements for word in ("research", "study", "brief"))

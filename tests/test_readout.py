@@ -108,10 +108,7 @@ P1: The app broke on the first day. The driver was great though, really kind.
 def test_a_run_reads_labels_from_states_once_and_caches_them(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("cjgen.label.label_head", lambda: _head("mean"))
-    path = tmp_path / "P1.txt"
-    path.write_text(INTERVIEW)
-    source = redact_transcript(load_transcript(path))
+    source = _headed(tmp_path, monkeypatch, INTERVIEW)
     model = _Reader()
     runtime = Runtime(model=model, backend="local", model_name="m", cache=ResponseCache.in_dir(tmp_path))  # type: ignore[arg-type]
     labels = {lab.sentence.text: lab for lab in label_transcript(runtime, source).labels}
@@ -127,9 +124,12 @@ def test_a_run_reads_labels_from_states_once_and_caches_them(
     assert broke.meaning is None, "a head without meaning axes gives no meanings"
 
 
-def _with_meaning_axes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str) -> RedactedTranscript:
-    """The interview `text`, redacted, and a head with meaning axes in place of the shipped one."""
-    monkeypatch.setattr("cjgen.label.label_head", lambda: _head("mean", meaning=True))
+def _headed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, *, meaning: bool = False
+) -> RedactedTranscript:
+    """The interview `text`, redacted, and a test head (with meaning axes where asked) in place of the shipped
+    one."""
+    monkeypatch.setattr("cjgen.label.label_head", lambda: _head("mean", meaning=meaning))
     path = tmp_path / "P1.txt"
     path.write_text(text)
     return redact_transcript(load_transcript(path))
@@ -138,7 +138,7 @@ def _with_meaning_axes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: st
 def test_meanings_are_read_along_the_heads_axes_and_centred_on_the_interview(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    source = _with_meaning_axes(tmp_path, monkeypatch, INTERVIEW)
+    source = _headed(tmp_path, monkeypatch, INTERVIEW, meaning=True)
     runtime = Runtime(model=_Reader(), backend="local", model_name="m", cache=ResponseCache.in_dir(tmp_path))  # type: ignore[arg-type]
     first = {lab.sentence.text: lab.meaning for lab in label_transcript(runtime, source).labels}
     # States (1, 0, 0) and (0, 1, 0): read as (0.5, 0) and (0, 1), less their mean (0.25, 0.5).
@@ -253,7 +253,7 @@ def test_each_observation_carries_the_meaning_of_its_sentences_and_the_labels_le
     from cjgen.read import read_transcript
     from cjgen.schema import Stage
 
-    source = _with_meaning_axes(tmp_path, monkeypatch, LONG_INTERVIEW)
+    source = _headed(tmp_path, monkeypatch, LONG_INTERVIEW, meaning=True)
     runtime = Runtime(model=_Recorder(), backend="local", model_name="m")  # type: ignore[arg-type]
     stages = [Stage(id="s1", name="Start", description="d"), Stage(id="s2", name="Use", description="d")]
     read = read_transcript(runtime, source, stages)
@@ -286,13 +286,9 @@ def test_what_is_said_while_setting_up_the_call_is_no_moment(
     from cjgen.read import read_transcript
     from cjgen.schema import Stage
 
-    monkeypatch.setattr("cjgen.label.label_head", lambda: _head("mean"))
-    path = tmp_path / "P1.txt"
-    path.write_text(SET_UP_CALL)
+    source = _headed(tmp_path, monkeypatch, SET_UP_CALL)
     runtime = Runtime(model=_Recorder(), backend="local", model_name="m")  # type: ignore[arg-type]
-    read = read_transcript(
-        runtime, redact_transcript(load_transcript(path)), [Stage(id="s1", name="S", description="d")]
-    )
+    read = read_transcript(runtime, source, [Stage(id="s1", name="S", description="d")])
     said = {o.kind: o.text for o in read.report.observations if o.kind in ("pain", "delight")}
     assert said["pain"].startswith("The app broke") and said["delight"].startswith("The driver was great")
     assert not any("permission" in o.text for o in read.report.observations)
