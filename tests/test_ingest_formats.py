@@ -443,6 +443,15 @@ def test_a_prompt_that_ends_with_a_dash_is_the_notetakers(tmp_path: Path) -> Non
     ]
 
 
+def test_a_dash_prompt_after_the_notetakers_remark_is_the_notetakers(tmp_path: Path) -> None:
+    text = "1. **Where would you go first?**\n- The profile.\n- (Opens the settings menu) Why- It says account.\n"
+    turns = load_transcript(write(tmp_path, "P3.md", text)).turns
+    assert [(t.role, t.text) for t in turns][-2:] == [
+        ("interviewer", "(Opens the settings menu) Why-"),
+        ("participant", "It says account."),
+    ]
+
+
 def test_bold_question_headings_with_answer_paragraphs() -> None:
     t = load_transcript(DATA / "question_headings.md")
     assert t.kind == "notes"

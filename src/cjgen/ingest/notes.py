@@ -49,6 +49,7 @@ _PROMPT_END = re.compile(r":[ \t]+(?=\S)")
 # Some notetakers end the prompt with a dash on its last word instead (`- Why- it was quicker`, `- Confusing- no`):
 # then it must name a topic in a few words, and not be an answer's first word ("- Yes- it was").
 _PROMPT_DASH = re.compile(r"(?<=[^\W\d_])-[ \t]+(?=\S)")
+_REMARK = re.compile(r"[ \t]*(?:\([^()\[\]\n]{1,80}\)|\[[^()\[\]\n]{1,80}\])[ \t]*")
 _NOT_A_PROMPT = frozenset(
     ["yes", "no", "yeah", "yep", "nope", "okay", "ok", "um", "uh", "oh", "hmm", "right", "sure", "maybe"]
 )
@@ -141,11 +142,14 @@ def prompt_and_answer(line: str, answer: tuple[int, int], *, bulleted: bool = Tr
     Only in notes, where every bullet is a question or an answer: in a transcript `Name: …` is a speaker."""
     start, end = answer
     colon = _PROMPT_END.search(line, start, end)
-    dash = _PROMPT_DASH.search(line, start, end) if bulleted else None
+    # A dash prompt may follow the notetaker's remark on what the participant did (`- (Opens the menu) Why- …`).
+    remark = _REMARK.match(line, start, end)
+    after = remark.end() if remark else start
+    dash = _PROMPT_DASH.search(line, after, end) if bulleted else None
     if (
         dash is not None
         and (colon is None or dash.start() < colon.start())
-        and _dash_prompt(line[start : dash.start()])
+        and _dash_prompt(line[after : dash.start()])
     ):
         return QA(_span(line, start, dash.start() + 1), _span(line, dash.end(), end), True)
     if colon is None:
