@@ -326,15 +326,12 @@ _ECHO = re.compile(
 )
 # A clause about the research itself ("…, and the goal of this research is to understand …"): the study's aim,
 # not a problem anyone has.
-_AIM_CLAUSE = re.compile(
-    r"[,;]?\s(?:and|but|so|while)\s(?=(?:the|our|this)\s(?:main\s)?(?:goal|aim|purpose|objective)s?\sof\s)"
-    r"|[,;]?\s(?:and|but|so|while)\s(?=(?:this|the|our)\s(?:research|study|project)\s(?:aims|seeks|will|is\sto))",
-    re.I,
-)
+_THE_RESEARCH = r"(?:the|our|this)\s(?:research|study|project)"
+_GOAL_OF = r"(?:the|our|this)\s(?:main\s)?(?:goal|aim|purpose|objective)s?\sof\s"
+_RESEARCH_AIMS = rf"{_THE_RESEARCH}\s(?:aims|seeks|will|is\sto)"
+_AIM_CLAUSE = re.compile(rf"[,;]?\s(?:and|but|so|while)\s(?={_GOAL_OF}|{_RESEARCH_AIMS})", re.I)
 _ABOUT_THE_RESEARCH = re.compile(
-    r"^(?:the|our|this)\s(?:main\s)?(?:goal|aim|purpose|objective)s?\sof\s(?:this|the|our)\s(?:research|study|project)"
-    r"|^(?:this|the|our)\s(?:research|study|project)\s(?:aims|seeks|will|is\sto)|^we\s(?:want|hope|aim)\sto\s"
-    r"(?:understand|learn|find\sout|explore)",
+    rf"^(?:{_GOAL_OF}{_THE_RESEARCH}|{_RESEARCH_AIMS}|we\s(?:want|hope|aim)\sto\s(?:understand|learn|find\sout|explore))",
     re.I,
 )
 
