@@ -46,6 +46,14 @@ def test_a_participant_naming_the_meeting_app_opens_no_stretch():
     assert call_turns(turns) == frozenset()
 
 
+def test_a_services_own_chat_opens_no_stretch():
+    turns = _turns(
+        ("interviewer", "And in the chat?"),
+        ("participant", "The bot sent me the same menu three times, so I gave up."),
+    )
+    assert call_turns(turns) == frozenset()
+
+
 def test_a_last_question_back_on_the_topic_asks_anew():
     turns = _turns(
         ("interviewer", "Please share your screen."),

@@ -6,8 +6,9 @@ message and I don't know what it wants me to do.") sounds like trouble, and a la
 the service. It is trouble with the call. Such a stretch opens at an interviewer turn that names the call's
 mechanics (`CALL`) and holds the participant turns after it, until the interviewer asks a real question again
 (a question of `QUESTION_WORDS` words or more, or a long turn, that names no mechanics), the participant speaks at
-length, or `STRETCH_TURNS` turns have passed. A participant who names the meeting app in an answer of their own ("… like this video meeting")
-opens no stretch: in a study of video appointments the app is the service.
+length, or `STRETCH_TURNS` turns have passed. A participant who names the meeting app in an answer of their own
+("… like this video meeting") opens no stretch: in a study of video appointments the app is the service, and a
+chat is a service's chat unless it is the meeting app's.
 
 The turns stay in the transcript (a summary, the sources and the quotes of other steps read them as they are);
 they are only not searched for problems, good moments, thoughts, steps and goals.
@@ -27,9 +28,9 @@ from cjgen.schema import Turn
 CALL = re.compile(
     r"\b(?:share\syour\s(?:whole\s|entire\s)?screen|screen[\s-]?shar\w*"
     r"|start(?:ed)?\ssharing|sharing\s(?:your|the)\sscreen"
-    r"|(?:zoom|teams|webex|meet|skype)\s(?:app|application|meeting|call|window|chat|link|toolbar)"
+    r"|(?:zoom|teams|webex|google\smeet|skype)\s(?:app|application|meeting|call|window|chat|link|toolbar)"
     r"|(?:back|switch|go|get|return)\s(?:back\s)?(?:in)?to\s(?:the\s|your\s)?(?:zoom|teams|webex|skype)\b"
-    r"|(?:within|inside|in)\s(?:the\s)?zoom\b|in\sthe\schat|the\schat\s(?:box|window|panel)"
+    r"|(?:within|inside|in)\s(?:the\s)?zoom\b"
     r"|(?:send|sent|paste|pasted|drop|dropped|put)\s(?:you\s)?(?:a|the|another|that)\s(?:link|url)"
     r"|can\syou\s(?:see|hear)\s(?:me|my\sscreen|the\sscreen|it\snow)"
     r"|(?:your|the)\s(?:camera|microphone|mic|audio|video)\s(?:is|was|on|off)"
