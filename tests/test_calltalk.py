@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from cjgen.calltalk import STRETCH_TURNS, call_turns
 from cjgen.schema import Turn
 
@@ -27,31 +29,25 @@ def test_the_answers_to_screen_sharing_are_set_aside_until_a_real_question():
     assert call_turns(turns) == frozenset({3, 5})
 
 
-def test_an_interviewer_showing_their_own_screen_opens_no_stretch():
-    turns = _turns(
-        ("interviewer", "I'm going to share my screen and show you the letter. Does it look familiar?"),
-        ("participant", "Not really, I don't remember seeing it."),
-    )
-    assert call_turns(turns) == frozenset()
-
-
-def test_a_participant_naming_the_meeting_app_opens_no_stretch():
-    turns = _turns(
-        ("interviewer", "What do you like about the video visits?"),
+@pytest.mark.parametrize(
+    ("asked", "answered"),
+    [
+        # an interviewer who shows their own screen shows something to react to
         (
-            "participant",
+            "I'm going to share my screen and show you the letter. Does it look familiar?",
+            "Not really, I don't remember seeing it.",
+        ),
+        # a participant naming the meeting app: in a study of video visits it is the service
+        (
+            "What do you like about the video visits?",
             "No waiting room, I join from the kitchen, like this zoom meeting, and it just works.",
         ),
-    )
-    assert call_turns(turns) == frozenset()
-
-
-def test_a_services_own_chat_opens_no_stretch():
-    turns = _turns(
-        ("interviewer", "And in the chat?"),
-        ("participant", "The bot sent me the same menu three times, so I gave up."),
-    )
-    assert call_turns(turns) == frozenset()
+        # a service's own chat
+        ("And in the chat?", "The bot sent me the same menu three times, so I gave up."),
+    ],
+)
+def test_what_is_not_the_calls_set_up_opens_no_stretch(asked: str, answered: str) -> None:
+    assert call_turns(_turns(("interviewer", asked), ("participant", answered))) == frozenset()
 
 
 def test_a_last_question_back_on_the_topic_asks_anew():
