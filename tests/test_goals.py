@@ -9,7 +9,7 @@ import pytest
 
 from cjgen.about import ABOUT_PER_INTERVIEW, is_about
 from cjgen.errors import InputError
-from cjgen.goals import PER_INTERVIEW, about_moments, goal_moments, goal_text, is_goal
+from cjgen.goals import about_moments, goal_text, is_goal
 from cjgen.label import SentenceLabel
 from cjgen.observations import Observation
 from cjgen.review import apply_review
@@ -96,17 +96,6 @@ def test_saying_who_one_is_may_have_a_you_know_in_it() -> None:
 
 def _label(n: int, text: str, pain: float = 0.2, question: str = "") -> SentenceLabel:
     return SentenceLabel(Sentence(f"{n}.1", n, 0, len(text), text), "P1", "P1.txt", pain, 0.1, 0.05, question)
-
-
-def test_an_interviews_most_charged_goals_are_kept_in_interview_order() -> None:
-    plain = [_label(n, "The van came on a Tuesday morning.") for n in range(1, 10)]
-    goals = [
-        _label(20 + n, f"I just want it to arrive on the day it says, number {n}.", 0.2 + n / 10)
-        for n in range(PER_INTERVIEW + 2)
-    ]
-    moments = goal_moments(plain + goals)
-    assert [m.sentences[0].turn_index for m in moments] == [22, 23, 24]
-    assert {m.kind for m in moments} == {"goal"}
 
 
 def test_who_a_participant_is_comes_from_the_opening_and_an_answer_about_them_first() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,9 @@ from typer.testing import CliRunner
 import cjgen.cli
 from cjgen.actions import action_moments, action_text, is_action
 from cjgen.errors import InputError
-from cjgen.findings import moments_kept
+from cjgen.findings import Moment, moments_kept
+from cjgen.goals import PER_INTERVIEW as GOALS_PER_INTERVIEW
+from cjgen.goals import goal_moments
 from cjgen.ingest import load_transcripts
 from cjgen.label import SentenceLabel
 from cjgen.models import ScriptedChatModel
@@ -95,15 +98,32 @@ def _label(n: int, text: str, pain: float) -> SentenceLabel:
     return SentenceLabel(Sentence(f"{n}.1", n, 0, len(text), text), "P1", "P1.txt", pain, 0.1, 0.05, "")
 
 
-def test_an_interviews_most_charged_thoughts_are_kept_in_interview_order() -> None:
+@pytest.mark.parametrize(
+    ("find", "kind", "kept", "said"),
+    [
+        (
+            thought_moments,
+            "thought",
+            PER_INTERVIEW,
+            "I thought it would never arrive, said for the {n}th time.",
+        ),
+        (
+            goal_moments,
+            "goal",
+            GOALS_PER_INTERVIEW,
+            "I just want it to arrive on the day it says, number {n}.",
+        ),
+    ],
+)
+def test_an_interviews_most_charged_thoughts_and_goals_are_kept_in_interview_order(
+    find: Callable[[list[SentenceLabel]], list[Moment]], kind: str, kept: int, said: str
+) -> None:
+    """Both are found by their words and kept by the labeller's charge (`findings.charged_moments`)."""
     plain = [_label(n, "The van came on a Tuesday morning.", 0.2) for n in range(1, 10)]
-    thoughts = [
-        _label(20 + n, f"I thought it would never arrive, said for the {n}th time.", 0.2 + n / 10)
-        for n in range(PER_INTERVIEW + 2)
-    ]
-    moments = thought_moments(plain + thoughts)
+    charged = [_label(20 + n, said.format(n=n), 0.2 + n / 10) for n in range(kept + 2)]
+    moments = find(plain + charged)
     assert [m.sentences[0].turn_index for m in moments] == [22, 23, 24]
-    assert {m.kind for m in moments} == {"thought"}
+    assert {m.kind for m in moments} == {kind}
 
 
 STAGES = [Stage(id="use", name="Use"), Stage(id="leave", name="Leave")]
