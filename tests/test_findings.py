@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -109,6 +110,33 @@ def test_a_long_interview_keeps_moments_in_proportion_to_its_sentences() -> None
     labels = [label(t, 1, 0.9 if t % 2 else 0.1) for t in range(1, 601)]
     assert len(select_moments(labels, "pain")) == 18
     assert len(select_moments(labels[:200], "pain")) == 6
+
+
+def test_one_moment_per_answer_and_per_paragraph_of_a_written_one() -> None:
+    # One turn of notes: three paragraphs, each with two problems in a row apart from each other; the
+    # strongest of each paragraph is a moment, and a run of flagged sentences never crosses a blank line.
+    text = "Form was long. Fine. Site timed out.\n\nNobody called back. Fine. Letter was lost.\n\nPortal crashed."
+    spans = [(m.start(), m.end()) for m in re.finditer(r"[^.\n]+\.", text)]
+    paragraphs = [0, 0, 0, 1, 1, 1, 2]
+    pain = [0.9, 0.1, 0.8, 0.95, 0.1, 0.85, 0.7]
+    notes = [
+        SentenceLabel(
+            Sentence(f"30.{k}", 30, a, b, text[a:b], par), "P1", "P1.md", p, 0.1, 0.05, "How was it?"
+        )
+        for k, ((a, b), par, p) in enumerate(zip(spans, paragraphs, pain, strict=True), start=1)
+    ]
+    labels = [label(t, 1, 0.1) for t in range(1, 30)] + notes
+    assert [m.text for m in select_moments(labels, "pain")] == [
+        "Form was long.",
+        "Nobody called back.",
+        "Portal crashed.",
+    ]
+    # The same words as one spoken answer, with no blank line, give one moment, its strongest run (the two
+    # flagged sentences on either side of the first break now run together).
+    spoken = [replace(lab, sentence=replace(lab.sentence, paragraph=0)) for lab in notes]
+    assert [m.text for m in select_moments(labels[:29] + spoken, "pain")] == [
+        "Site timed out. Nobody called back."
+    ]
 
 
 def test_observations_about_the_same_thing_group_and_a_word_everyone_uses_does_not() -> None:

@@ -68,6 +68,22 @@ def test_sentence_ids_ground_exactly_and_short_ones_are_widened(tmp_path: Path) 
     assert report.stats.grounded == 1 and report.stats.rejected == 0
 
 
+def test_a_short_sentence_is_not_widened_into_the_next_paragraph_of_a_written_answer(tmp_path: Path) -> None:
+    # A notetaker starts a paragraph for each point of a long answer: the next paragraph is another point.
+    text = (
+        "Interviewer: How did applying go?\n\nP1: Short form. Quick.\n\nThe phone line was busy all week.\n"
+    )
+    source = no_redaction(transcript(tmp_path, text))
+    sentences = number_sentences(source.redacted)
+    assert [(s.text, s.paragraph) for s in sentences] == [
+        ("Short form.", 0),
+        ("Quick.", 0),
+        ("The phone line was busy all week.", 1),
+    ]
+    evidence = ground_observations([obs("1.1")], source, sentences, id_prefix="P1-").observations[0].evidence
+    assert evidence[0].quote == "Short form. Quick."
+
+
 def test_a_notes_bullet_is_no_part_of_a_quote(tmp_path: Path) -> None:
     """An answer's later notes line keeps its bullet in the turn (the turn is the file's text); a quote of that
     line starts after it."""

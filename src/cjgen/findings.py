@@ -107,6 +107,7 @@ def select_moments(labels: Sequence[SentenceLabel], kind: str) -> list[Moment]:
         adjacent = (
             previous is not None
             and previous.sentence.turn_index == lab.sentence.turn_index
+            and previous.sentence.paragraph == lab.sentence.paragraph
             and _position(previous) + 1 == _position(lab)
         )
         if adjacent:
@@ -126,11 +127,13 @@ def select_moments(labels: Sequence[SentenceLabel], kind: str) -> list[Moment]:
         for run in runs
     ]
     # One moment per answer: an answer that dwells on one problem would otherwise fill every slot, and the
-    # interview's other findings would be lost.
-    best_per_turn: dict[int, Moment] = {}
+    # interview's other findings would be lost. A notetaker who writes a long answer down in paragraphs, one
+    # per point (often with the questions left out), has written several answers: each paragraph is one.
+    best_per_answer: dict[tuple[int, int], Moment] = {}
     for moment in sorted(moments, key=lambda m: -m.score):
-        best_per_turn.setdefault(moment.sentences[0].turn_index, moment)
-    strongest = sorted(best_per_turn.values(), key=lambda m: -m.score)[: moments_kept(kind, len(labels))]
+        first = moment.sentences[0]
+        best_per_answer.setdefault((first.turn_index, first.paragraph), moment)
+    strongest = sorted(best_per_answer.values(), key=lambda m: -m.score)[: moments_kept(kind, len(labels))]
     return sorted(strongest, key=lambda m: (m.sentences[0].turn_index, m.sentences[0].start))
 
 

@@ -25,7 +25,8 @@ ASKED_WORDS = 25
 
 
 def widen(cited: Sentence, sentences: Sequence[Sentence]) -> tuple[int, int]:
-    """The cited sentence, extended by the sentences after it in the same turn until the quote can stand alone.
+    """The cited sentence, extended by the sentences after it in the same turn (and paragraph of a written
+    answer) until the quote can stand alone.
 
     A bare "The repair window." or "Definitely." tells a reader nothing; the participant's next sentence
     in the same answer usually says what they meant.
@@ -35,7 +36,11 @@ def widen(cited: Sentence, sentences: Sequence[Sentence]) -> tuple[int, int]:
     if bullet and bullet.end() < len(cited.text):
         start += bullet.end()  # a notes line's list bullet (`- It was slow.`) is no part of what was said
     words = len(cited.text.split())
-    following = [s for s in sentences if s.turn_index == cited.turn_index and s.start >= cited.end]
+    following = [
+        s
+        for s in sentences
+        if (s.turn_index, s.paragraph) == (cited.turn_index, cited.paragraph) and s.start >= cited.end
+    ]
     for sentence in following[:2]:
         if words >= MIN_QUOTE_WORDS:
             break

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -17,6 +18,8 @@ MAX_WORDS = 45
 SENTENCE_ID = re.compile(r"^\[?(\d+)\.(\d+)\]?$")
 # A list bullet that opens a notes line (`- It was slow.`): markup, not what was said.
 LIST_BULLET = re.compile(r"[-*•][ \t]+")
+# A blank line inside a turn: a notetaker who writes down a long answer starts a paragraph for each point.
+PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,7 @@ class Sentence:
     start: int
     end: int
     text: str
+    paragraph: int = 0  # of its turn, from 0: the blank lines before it
 
 
 def split_spans(text: str) -> list[tuple[int, int]]:
@@ -67,6 +71,10 @@ def _split_long(text: str, span: tuple[int, int]) -> list[tuple[int, int]]:
 def number_sentences(transcript: Transcript) -> list[Sentence]:
     sentences: list[Sentence] = []
     for turn in transcript.participant_turns():
+        breaks = [m.start() for m in PARAGRAPH_BREAK.finditer(turn.text)]
         for k, (start, end) in enumerate(split_spans(turn.text), start=1):
-            sentences.append(Sentence(f"{turn.index}.{k}", turn.index, start, end, turn.text[start:end]))
+            paragraph = bisect.bisect_left(breaks, start)
+            sentences.append(
+                Sentence(f"{turn.index}.{k}", turn.index, start, end, turn.text[start:end], paragraph)
+            )
     return sentences
