@@ -636,6 +636,18 @@ NAMED = {
         ["The customer was listed as someone else in the system", "The reminder came too late to cancel"],
         ["They had me listed as someone else in the system.", "The reminder came too late to cancel."],
     ),
+    # Further on, "the participant's" tells of the speaker where they said "my"; a user the quote names is theirs.
+    "tells of the participant": (
+        [
+            "In my experience the support agent was not on my side.",
+            "The user guide never said where to sign.",
+        ],
+        ["The support agent was not on the participant's side", "The user guide never said where to sign"],
+        [
+            "In my experience the support agent was not on my side.",
+            "The user guide never said where to sign.",
+        ],
+    ),
     # A name that says a phrase twice is the model looping: every word is the quote's, the sentence no one's.
     "says a phrase twice": (
         ["The form was not great, and it's still an issue.", "The letter came after the deadline, again."],

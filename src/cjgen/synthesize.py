@@ -480,15 +480,16 @@ def names_for(runtime: Runtime, observations: Sequence[Observation]) -> dict[str
 
 
 def _kept_name(observation: Observation, name: str) -> str:
-    """The model's name as a statement where it says only what its quote says, not "the customer …" and
-    nothing twice, in no more words than it was asked for, else the quote's key clause. A name far longer than
-    asked has not summed its quote up: it retells what the participant read out or said, and can turn it
-    around ("… are not eligible" for a page the participant found confusing)."""
+    """The model's name as a statement where it says only what its quote says, not "the customer …" (nor "the
+    participant's" where the quote says "my"), nothing twice, in no more words than it was asked for, else the
+    quote's key clause. A name far longer than asked has not summed its quote up: it retells what the
+    participant read out or said, and can turn it around ("… are not eligible" for a page the participant
+    found confusing)."""
     stated = as_statement(name)
     if (
         2 <= len(name.split()) <= NAME_WORDS
         and supported_share(name, observation.text, referents=True) >= SUPPORTED_WORDS
-        and not of_the_speaker(stated)
+        and not of_the_speaker(stated, observation.text)
         and not repeats_itself(stated)
     ):
         return stated

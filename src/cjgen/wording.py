@@ -177,14 +177,22 @@ def _unquoted(text: str) -> str:
 
 # A name that tells of "the customer" or "the participant" instead of saying what happened: the model's
 # framing, in words no one said (a study of patients or veterans has no "customer").
-_OF_THE_SPEAKER = re.compile(
-    r"^\W*(?:the|a|this|one)\s+(?:customer|participant|user|interviewee|respondent|client)s?\b", re.IGNORECASE
-)
+_THE_SPEAKER = r"(?:the|a|this|one)\s+(?P<who>customer|participant|user|interviewee|respondent|client)s?\b"
+_OF_THE_SPEAKER = re.compile(rf"^\W*{_THE_SPEAKER}", re.IGNORECASE)
+_SPEAKER_ANYWHERE = re.compile(rf"\b{_THE_SPEAKER}", re.IGNORECASE)
 
 
-def of_the_speaker(statement: str) -> bool:
-    """Whether a statement opens by telling of the person who spoke ("The customer was …")."""
-    return _OF_THE_SPEAKER.search(statement) is not None
+def of_the_speaker(statement: str, said: str = "") -> bool:
+    """Whether a statement opens by telling of the person who spoke ("The customer was …"), or tells of them
+    further on in a word the quote `said` does not hold ("… is not on the participant's side" for "… is not
+    on my side")."""
+    if _OF_THE_SPEAKER.search(statement):
+        return True
+    held = {w.casefold() for w in re.findall(r"\w+", said)}
+    return any(
+        m["who"].casefold() not in held and f"{m['who']}s".casefold() not in held
+        for m in _SPEAKER_ANYWHERE.finditer(statement)
+    )
 
 
 def repeats_itself(statement: str, words: int = 3) -> bool:
