@@ -188,11 +188,8 @@ def of_the_speaker(statement: str, said: str = "") -> bool:
     on my side")."""
     if _OF_THE_SPEAKER.search(statement):
         return True
-    held = {w.casefold() for w in re.findall(r"\w+", said)}
-    return any(
-        m["who"].casefold() not in held and f"{m['who']}s".casefold() not in held
-        for m in _SPEAKER_ANYWHERE.finditer(statement)
-    )
+    held = stems(_WORD.findall(said.casefold()))
+    return any(stem(m["who"].casefold()) not in held for m in _SPEAKER_ANYWHERE.finditer(statement))
 
 
 def repeats_itself(statement: str, words: int = 3) -> bool:
