@@ -411,11 +411,12 @@ def test_the_questions_asked_are_the_interviewers_each_once_in_order(tmp_path: P
     path.write_text(
         "Interviewer: Thanks for joining. How did you first apply for the grant?\n"
         "P1: Online. Why would I go in person? It took a week.\n"
-        "Interviewer: Okay. And how long did the decision take? How did you first apply for the grant?\n"
+        "Interviewer: Okay, got it? And how long did the decision take? How did you first apply for the grant?\n"
         "P1: Two months.\n",
         encoding="utf-8",
     )
     [transcript] = load_transcripts([path])
+    # "Okay, got it?" asks nothing of the service.
     assert cjgen.stages.questions_asked([transcript]) == [
         "How did you first apply for the grant?",
         "And how long did the decision take?",

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from cjgen.asked import answered, what_it_asks
 from cjgen.ingest import main_speaker
 from cjgen.observations import Observation, ObservationOut
 from cjgen.redact import RedactedTranscript
@@ -22,6 +23,9 @@ from cjgen.wording import first_words
 MIN_QUOTE_WORDS = 12
 # How much of the interviewer's line a quote carries as its question: enough to say what was asked.
 ASKED_WORDS = 25
+# How far back a quote's question is looked for: the participant's own turns and the interviewer's
+# acknowledgements between them ("Hmm.", "Okay.") are passed over for a few exchanges.
+ASKED_REACH = 6
 
 
 def widen(cited: Sentence, sentences: Sequence[Sentence]) -> tuple[int, int]:
@@ -86,14 +90,15 @@ def evidence_for(source: RedactedTranscript, turn_index: int, start: int, end: i
 
 
 def _asked(source: RedactedTranscript, turn_index: int) -> str | None:
-    """The interviewer's words just before a participant's turn (redacted, their first ASKED_WORDS), or None
-    when no interviewer line comes in the two turns before it, or when it reads as an instruction."""
-    for turn in reversed(source.redacted.turns[max(0, turn_index - 2) : turn_index]):
-        if turn.role == "interviewer":
-            asked = first_words(turn.text, ASKED_WORDS)
-            # Context, not evidence: a line that reads as an instruction to an AI system is not carried.
-            return asked if asked and instruction_reason(asked) is None else None
-    return None
+    """The interviewer's line a participant's turn answers (redacted, its first ASKED_WORDS words from what it
+    asks): the last among the ASKED_REACH turns before it that asks or prompts, past lines that only
+    acknowledge ("Hmm."); None when there is none, or when it reads as an instruction."""
+    turn = answered(source.redacted.turns, turn_index, ASKED_REACH)
+    if turn is None:
+        return None
+    asked = first_words(what_it_asks(turn.text), ASKED_WORDS)
+    # Context, not evidence: a line that reads as an instruction to an AI system is not carried.
+    return asked if asked and instruction_reason(asked) is None else None
 
 
 def _companion(source: RedactedTranscript, turn_index: int) -> str | None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from cjgen.ask import Runtime
+from cjgen.asked import answered, what_it_asks
 from cjgen.choose import ChoiceModel, cached_answers, choose
 from cjgen.prompts import Prompt, render_block, render_prompt
 from cjgen.readout import LabelHead, centred, label_head
@@ -127,14 +128,13 @@ def interview_turns(chunk: Chunk, participant_id: str) -> list[dict[str, Any]]:
 
 
 def questions_before(turns: Sequence[Turn]) -> dict[int, str]:
-    """For each participant turn, the interviewer's text just before it."""
+    """For each participant turn, the interviewer's line it answers (`asked.answered`): the last that asks or
+    prompts, not one that only acknowledges ("Hmm."), from what it asks on."""
     asked: dict[int, str] = {}
-    last = ""
-    for turn in turns:
-        if turn.role == "interviewer":
-            last = " ".join(turn.text.split())
-        else:
-            asked[turn.index] = last
+    for position, turn in enumerate(turns):
+        if turn.role == "participant":
+            question = answered(turns, position)
+            asked[turn.index] = " ".join(what_it_asks(question.text).split()) if question is not None else ""
     return asked
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from cjgen.ask import Invalid, Runtime, ask, inline_schema, parse_as
+from cjgen.asked import acknowledges_only
 from cjgen.choose import best, rotated
 from cjgen.errors import MapValidationError
 from cjgen.prompts import render_block, render_prompt
@@ -113,14 +114,14 @@ def _scaffold(rows: Sequence[_StageRow]) -> list[Stage]:
 
 
 def questions_asked(transcripts: Sequence[Transcript], words: int = GUIDE_WORDS) -> list[str]:
-    """The interviewer's questions (sentences that end in "?"), each once, in the order asked: all of them
+    """The interviewer's questions (sentences that end in "?" and ask something), each once, in the order asked: all of them
     where they hold at most about `words` words, else as many as fit, taken evenly from first to last. What
     the interviews are about, where no brief says it."""
     asked: dict[str, str] = {}
     for turn in (t for transcript in transcripts for t in transcript.turns if t.role == "interviewer"):
         for start, end in split_spans(turn.text):
             question = " ".join(turn.text[start:end].split())
-            if question.endswith("?"):
+            if question.endswith("?") and not acknowledges_only(question):  # not "Okay?", "Got it?"
                 asked.setdefault(question.casefold(), question)
     every = list(asked.values())
     total = sum(len(q.split()) for q in every)

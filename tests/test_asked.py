@@ -1,0 +1,84 @@
+"""What a participant's turn answers: the last interviewer line that asks or prompts, not an acknowledgement."""
+
+from __future__ import annotations
+
+import pytest
+
+from cjgen.asked import acknowledges_only, answered, what_it_asks
+from cjgen.label import questions_before
+from cjgen.schema import Turn
+
+QUESTION = "What happened after you sent the form?"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Hmm.",
+        "Mm-hmm. Okay, got it.",
+        "Hmm, okay. Yeah.",
+        "Oh, interesting.",
+        "Uh-huh.",
+        "I see.",
+        "Mhmmm",
+        "Okei.",
+        "Okay, got it? Got it?",
+    ],
+)
+def test_a_line_that_only_acknowledges(line: str) -> None:
+    assert acknowledges_only(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Tell me about that.",
+        "Go on.",
+        "Okay, and then?",
+        "That sounds frustrating.",
+        "Okay, great. So the last time you filled out a form online",
+        "Confusing-",
+        "",
+    ],
+)
+def test_a_line_that_asks_prompts_or_says_more(line: str) -> None:
+    assert not acknowledges_only(line)
+
+
+def turns(*lines: tuple[str, str]) -> list[Turn]:
+    return [
+        Turn(index=n, speaker="I" if role == "interviewer" else "P1", role=role, text=text)  # type: ignore[arg-type]
+        for n, (role, text) in enumerate(lines)
+    ]
+
+
+CONVERSATION = turns(
+    ("interviewer", QUESTION),
+    ("participant", "Nothing for weeks."),
+    ("interviewer", "Hmm."),
+    ("participant", "Then a letter said it was lost."),
+    ("interviewer", "Mm-hmm, okay."),
+    ("participant", "So I sent it again."),
+    ("interviewer", "Got it. Okay? Did anyone tell you why?"),
+    ("participant", "No."),
+)
+
+
+def test_the_question_is_found_past_acknowledgements_and_the_participants_own_turns() -> None:
+    assert [answered(CONVERSATION, n) for n in (1, 3, 5)] == [CONVERSATION[0]] * 3
+    assert answered(CONVERSATION, 5, reach=3) is None  # only acknowledgements within reach
+    assert answered(CONVERSATION, 0) is None  # nothing was asked before it
+    # Answers to one question are compared as answers to it, not joined by "hmm" to other answers.
+    # A question is what it asks, without the acknowledgements it opens with.
+    assert questions_before(CONVERSATION) == {
+        1: QUESTION,
+        3: QUESTION,
+        5: QUESTION,
+        7: "Did anyone tell you why?",
+    }
+
+
+def test_what_a_line_asks() -> None:
+    assert what_it_asks("Hmm, okay. : Got it. Where would you look for it?") == "Where would you look for it?"
+    assert what_it_asks("So how did you apply? Okay.") == "So how did you apply? Okay."
+    assert what_it_asks("Hmm.") == "Hmm."
