@@ -2,9 +2,9 @@
 
 Prints wall time by step, tokens and model calls, effective tokens (prompt + 7.4 x output: one generated token
 costs about 7.4 prompt tokens here), the share of non-model work, a cached re-run, and the naive one-prompt
-baseline. The same run measures llama.cpp's raw prompt and generation throughput, and reports the pipeline's
-model time as a ratio to what that throughput predicts for its tokens: this machine's speed varies up to 3x
-between days, and the ratio holds where seconds do not.
+baseline. The same run measures llama.cpp's raw prompt and generation throughput (the median of probes before
+and after the map), and reports the pipeline's model time as a ratio to what that throughput predicts for its
+tokens: this machine's speed varies up to 3x between days, and the ratio holds where seconds do not.
 
     python benchmarks/bench_map.py [--case evals/cases/bike-subscription] [--skip-baseline]
 """
@@ -16,6 +16,7 @@ import json
 import os
 import platform
 import resource
+import statistics
 import tempfile
 import time
 from datetime import date
@@ -29,6 +30,14 @@ from cjgen.schema import ModelCall
 from cjgen.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+PROBES = 3  # the throughput probe runs this many times before the map and as many after it
+
+
+def throughputs(llama: object) -> list[tuple[float, float]]:
+    """`throughput` measured PROBES times: one probe's rate moves by a third between minutes on a shared machine."""
+    return [throughput(llama) for _ in range(PROBES)]
 
 
 def throughput(llama: object) -> tuple[float, float]:
@@ -68,7 +77,8 @@ def main() -> None:
     runtime = open_runtime(backend="local", settings=settings, use_cache=True)
     load_s = time.perf_counter() - started
 
-    prefill, generation = throughput(runtime.model._llama)  # type: ignore[attr-defined]
+    llama = runtime.model._llama  # type: ignore[attr-defined]
+    probes = throughputs(llama)
     started = time.perf_counter()
     journey = generate_map_from_files(brief, transcripts, runtime=runtime)
     render_started = time.perf_counter()
@@ -76,6 +86,10 @@ def main() -> None:
         render(journey, fmt)
     render_s = time.perf_counter() - render_started
     wall = time.perf_counter() - started
+    probes += throughputs(llama)
+    # The median of the probes before and after the run: the machine's speed while the map was made.
+    prefill = statistics.median(p for p, _ in probes)
+    generation = statistics.median(g for _, g in probes)
     calls = journey.provenance.calls
     in_model = model_seconds(calls)
     prompt_tokens = journey.provenance.prompt_tokens
@@ -106,7 +120,12 @@ def main() -> None:
         ("model calls", f"{journey.provenance.model_calls}"),
         ("tokens", f"{prompt_tokens} in / {completion_tokens} out"),
         ("effective tokens", f"{effective:,.0f} (prompt + {COMPLETION_TOKEN_WEIGHT} x output)"),
-        ("llama.cpp throughput", f"prefill {prefill:.0f} tok/s, generation {generation:.1f} tok/s"),
+        (
+            "llama.cpp throughput",
+            f"prefill {prefill:.0f} tok/s ({min(p for p, _ in probes):.0f}-{max(p for p, _ in probes):.0f}), "
+            f"generation {generation:.1f} tok/s ({min(g for _, g in probes):.1f}-{max(g for _, g in probes):.1f}); "
+            f"median of {len(probes)} probes before and after",
+        ),
         ("model time / predicted", f"{in_model:.1f} s / {predicted:.1f} s = {in_model / predicted:.2f}x"),
         ("non-model work", f"{wall - in_model:.2f} s = {100 * (wall - in_model) / wall:.2f} % of wall"),
         ("cached re-run", f"{rerun_s:.2f} s, {again.provenance.model_calls} model calls"),
@@ -129,6 +148,7 @@ def main() -> None:
         "effective_tokens": round(effective),
         "prefill_tok_s": round(prefill, 1),
         "generation_tok_s": round(generation, 2),
+        "probes_tok_s": [[round(p, 1), round(g, 2)] for p, g in probes],
         "predicted_model_s": round(predicted, 1),
         "model_time_ratio": round(in_model / predicted, 2),
         "peak_rss_mib": round(peak_mib()),
