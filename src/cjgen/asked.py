@@ -88,7 +88,6 @@ _ACKNOWLEDGING = frozenset(
         "d'accord",
         "genau",
         "gut",
-        "super",
         "klar",
     ]
 )

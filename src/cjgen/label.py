@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from cjgen.ask import Runtime
-from cjgen.asked import answered, what_it_asks
+from cjgen.asked import acknowledges_only, what_it_asks
 from cjgen.choose import ChoiceModel, cached_answers, choose
 from cjgen.prompts import Prompt, render_block, render_prompt
 from cjgen.readout import LabelHead, centred, label_head
@@ -128,13 +128,15 @@ def interview_turns(chunk: Chunk, participant_id: str) -> list[dict[str, Any]]:
 
 
 def questions_before(turns: Sequence[Turn]) -> dict[int, str]:
-    """For each participant turn, the interviewer's line it answers (`asked.answered`): the last that asks or
-    prompts, not one that only acknowledges ("Hmm."), from what it asks on."""
+    """For each participant turn, the interviewer's line it answers: the last that asks or prompts, not one that
+    only acknowledges ("Hmm."), from what it asks on."""
     asked: dict[int, str] = {}
-    for position, turn in enumerate(turns):
+    last = ""
+    for turn in turns:
         if turn.role == "participant":
-            question = answered(turns, position)
-            asked[turn.index] = " ".join(what_it_asks(question.text).split()) if question is not None else ""
+            asked[turn.index] = last
+        elif not acknowledges_only(turn.text):
+            last = " ".join(what_it_asks(turn.text).split())
     return asked
 
 
