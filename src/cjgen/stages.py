@@ -114,9 +114,9 @@ def _scaffold(rows: Sequence[_StageRow]) -> list[Stage]:
 
 
 def questions_asked(transcripts: Sequence[Transcript], words: int = GUIDE_WORDS) -> list[str]:
-    """The interviewer's questions (sentences that end in "?" and ask something), each once, in the order asked: all of them
-    where they hold at most about `words` words, else as many as fit, taken evenly from first to last. What
-    the interviews are about, where no brief says it."""
+    """The interviewer's questions (sentences that end in "?" and ask something), each once, in the order
+    asked: all of them where they hold at most about `words` words, else as many as fit, taken evenly from
+    first to last. What the interviews are about, where no brief says it."""
     asked: dict[str, str] = {}
     for turn in (t for transcript in transcripts for t in transcript.turns if t.role == "interviewer"):
         for start, end in split_spans(turn.text):
