@@ -1,10 +1,11 @@
-"""What a participant's turn answers: the last interviewer line that asks or prompts, not an acknowledgement."""
+"""What a participant's turn answers: the last interviewer line that asks or prompts, not an acknowledgement or
+a remark."""
 
 from __future__ import annotations
 
 import pytest
 
-from cjgen.asked import acknowledges_only, answered, what_it_asks
+from cjgen.asked import acknowledges_only, answered, remarks_only, what_it_asks
 from cjgen.label import questions_before
 from cjgen.schema import Turn
 
@@ -82,3 +83,45 @@ def test_what_a_line_asks() -> None:
     assert what_it_asks("Hmm, okay. : Got it. Where would you look for it?") == "Where would you look for it?"
     assert what_it_asks("So how did you apply? Okay.") == "So how did you apply? Okay."
     assert what_it_asks("Hmm.") == "Hmm."
+
+
+@pytest.mark.parametrize(
+    "line", ["That sounds frustrating.", "Of course.", "I'm sorry", "That's strange.", "No luck."]
+)
+def test_a_short_remark_asks_nothing(line: str) -> None:
+    assert remarks_only(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Tell me about that.",
+        "Go on.",
+        "And then?",
+        "Do you recall.",  # a question transcribed without its question mark
+        "Challenges:",  # a notetaker's topic
+        "Confusing-",
+        "So the repair itself was good, but getting to it...",
+        "Okay, so it sounds like you feel like they don't actually need what they're asking for.",
+        "Hmm.",  # an acknowledgement, not a remark
+        "",
+    ],
+)
+def test_a_line_that_prompts_or_says_more_is_no_remark(line: str) -> None:
+    assert not remarks_only(line)
+
+
+def test_an_answer_after_a_remark_answers_the_question_before_it() -> None:
+    talk = turns(
+        ("interviewer", "Any problems?"),
+        ("participant", "There was this weird text message. Can I tell you about that?"),
+        ("interviewer", "Of course."),
+        ("participant", "It said to reply STOP, with a link."),
+        ("interviewer", "That's strange."),
+        ("participant", "I deleted it."),
+    )
+    assert answered(talk, 3) == answered(talk, 5) == talk[0]
+    assert questions_before(talk) == {1: "Any problems?", 3: "Any problems?", 5: "Any problems?"}
+    # Where nothing within reach asks, the remark is still what came before.
+    assert answered(talk, 5, reach=2) == talk[4]
+    assert questions_before(talk[2:]) == {3: "Of course.", 5: "That's strange."}

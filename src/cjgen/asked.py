@@ -2,8 +2,10 @@
 
 Interviewers keep a participant talking with lines that only acknowledge ("Hmm.", "Okay, got it.", "Oh,
 interesting."). Such a line is not what the participant answers: shown as the question, it tells a reader
-nothing, and compared as a question it joins answers to different questions by the word "hmm". The question
-is the last line before those that asks or prompts ("What happened next?", "Tell me about that.").
+nothing, and compared as a question it joins answers to different questions by the word "hmm". Nor is a short
+remark that asks nothing ("That sounds frustrating.", "Of course.", "I'm sorry."): the participant goes on
+answering what was asked before it. The question is the last line before those that asks or prompts ("What
+happened next?", "Tell me about that.", a notetaker's "Challenges:").
 """
 
 from __future__ import annotations
@@ -94,6 +96,17 @@ _ACKNOWLEDGING = frozenset(
 # Sounds of assent however long they are drawn out: "hmm", "mm-hmm", "mhm", "uh-huh", "ahh".
 _ASSENT_SOUND = re.compile(r"h*m+(?:-?h*m+)*|m+h+m+|u+h+-?h+u+h+|a+h+|o+h+|h+u+h+", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+# A remark is at most this many words ...
+REMARK_WORDS = 6
+# ... and opens with none of the words that open a question or a prompt, spoken or noted without its "?".
+_OPENING = (
+    "what how why when where who whom whose which do does did is are was were can could would will shall should "
+    "have has any anything tell go say describe walk explain show talk keep continue please share elaborate and "
+    "then so"
+)
+_OPENS_ASKING = frozenset(_OPENING.split())
+# A line that trails off or names a topic invites the answer: "So the repair was good, but …", "Challenges:".
+_INVITES = (":", "-", "–", "—", "...", "…")
 
 
 def acknowledges_only(line: str) -> bool:
@@ -101,6 +114,22 @@ def acknowledges_only(line: str) -> bool:
     answer either)."""
     words = _words(line)
     return bool(words) and all(_acknowledging(w) for w in words)
+
+
+def remarks_only(line: str) -> bool:
+    """True when the line is a short remark that asks nothing ("That's strange.", "Of course."): no question
+    mark, no opening that asks or prompts, nothing left open for the participant to finish, and more than
+    an acknowledgement."""
+    text = line.strip()
+    words = _words(text)
+    return (
+        bool(words)
+        and len(words) <= REMARK_WORDS
+        and "?" not in text
+        and not text.endswith(_INVITES)
+        and words[0] not in _OPENS_ASKING
+        and not acknowledges_only(text)
+    )
 
 
 def what_it_asks(line: str) -> str:
@@ -122,10 +151,15 @@ def _acknowledging(word: str) -> bool:
 
 def answered(turns: Sequence[Turn], position: int, reach: int | None = None) -> Turn | None:
     """The interviewer's turn that the turn at `position` answers: the nearest before it that asks or prompts,
-    past the lines that only acknowledge and past the participant's (or a companion's) own turns; only among
-    the `reach` turns before it when given. None when there is none."""
+    past the lines that only acknowledge or remark and past the participant's (or a companion's) own turns;
+    only among the `reach` turns before it when given. Where none there asks, the nearest remark; None when
+    there is not even one."""
     start = 0 if reach is None else max(0, position - reach)
+    remark = None
     for turn in reversed(turns[start:position]):
-        if turn.role == "interviewer" and not acknowledges_only(turn.text):
+        if turn.role != "interviewer" or acknowledges_only(turn.text):
+            continue
+        if not remarks_only(turn.text):
             return turn
-    return None
+        remark = remark or turn
+    return remark

@@ -92,7 +92,8 @@ def evidence_for(source: RedactedTranscript, turn_index: int, start: int, end: i
 def _asked(source: RedactedTranscript, turn_index: int) -> str | None:
     """The interviewer's line a participant's turn answers (redacted, its first ASKED_WORDS words from what it
     asks): the last among the ASKED_REACH turns before it that asks or prompts, past lines that only
-    acknowledge ("Hmm."); None when there is none, or when it reads as an instruction."""
+    acknowledge ("Hmm.") or remark ("That's strange.", the nearest remark where none asks); None when there
+    is none, or when it reads as an instruction."""
     turn = answered(source.redacted.turns, turn_index, ASKED_REACH)
     if turn is None:
         return None

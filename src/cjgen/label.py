@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from cjgen.ask import Runtime
-from cjgen.asked import acknowledges_only, what_it_asks
+from cjgen.asked import acknowledges_only, remarks_only, what_it_asks
 from cjgen.choose import ChoiceModel, cached_answers, choose
 from cjgen.prompts import Prompt, render_block, render_prompt
 from cjgen.readout import LabelHead, centred, label_head
@@ -129,13 +129,18 @@ def interview_turns(chunk: Chunk, participant_id: str) -> list[dict[str, Any]]:
 
 def questions_before(turns: Sequence[Turn]) -> dict[int, str]:
     """For each participant turn, the interviewer's line it answers: the last that asks or prompts, not one that
-    only acknowledges ("Hmm."), from what it asks on."""
+    only acknowledges ("Hmm.") or remarks ("That's strange."), from what it asks on; a remark only where no
+    line before it asks."""
     asked: dict[int, str] = {}
-    last = ""
+    last = remark = ""
     for turn in turns:
         if turn.role == "participant":
-            asked[turn.index] = last
-        elif not acknowledges_only(turn.text):
+            asked[turn.index] = last or remark
+        elif acknowledges_only(turn.text):
+            continue
+        elif remarks_only(turn.text):
+            remark = " ".join(turn.text.split())
+        else:
             last = " ".join(what_it_asks(turn.text).split())
     return asked
 
