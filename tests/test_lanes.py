@@ -798,6 +798,10 @@ def test_a_participant_list_keyed_by_names_matches_files_named_after_people(tmp_
         ("email", "Nothing came.", None),
         ("post", "I qualified for the post 9/11 bill.", None),
         ("search", "Otherwise I'd google search it.", "google search"),  # "I'd" names nothing
+        ("paper", "I filled out the paper application and dropped it off.", "paper application"),
+        ("paper", "I printed it on our home computer.", "printout"),
+        ("kiosk", "I used the VetLink kiosk to check in.", "VetLink kiosk"),
+        ("app", "It was listed in the app store, which was confusing.", "app store"),
     ],
 )
 def test_a_touchpoint_is_named_as_the_participant_named_it(kind: Any, text: str, name: str | None) -> None:
@@ -825,6 +829,17 @@ def test_the_touchpoints_lane_names_each_channel_by_what_most_quotes_call_it() -
         # An application is a form one fills in, not a phone's app.
         ("The application process took weeks, and I had to send it twice.", []),
         ("I checked it in the app after I sent the application.", ["app"]),
+        # A kiosk and paper are channels of their own.
+        ("I used the kiosk and checked in.", ["kiosk"]),
+        ("She does all the paperwork, and I read the pamphlet.", ["paper"]),
+        ("The paper is delivered every morning.", ["delivery", "paper"]),
+        ("I read about it in the newspaper.", ["press"]),
+        # A channel word that ends a phrase naming something else is not that channel.
+        ("It was listed in the app store, which was confusing.", ["app"]),
+        ("It would be a one-stop shop for all of it.", []),
+        ("We did it on a zoom call, and then I rang the office.", ["phone", "in person"]),
+        ("It's called beneficiary travel, and we were called by our name.", []),
+        ("So I called the clinic.", ["phone"]),
     ],
 )
 def test_channels_named_in_a_quote(text: str, channels: list[str]) -> None:

@@ -234,11 +234,29 @@ CHANNEL_WORDS: dict[ChannelKind, tuple[str, ...]] = {
     "chat": ("chat", "whatsapp", "messenger", "chatbot", "bot", "robot"),
     "sms": ("sms", "text message", "texted", "melding"),
     "in person": ("in person", "office", "reception", "store", "shop", "desk", "resepsjonen", "face to face"),
+    "kiosk": ("kiosk", "kiosks", "ticket machine", "check-in machine", "self-service machine", "automat"),
     "delivery": ("delivery", "delivered", "courier", "van", "driver", "levering"),
     "social": ("facebook", "instagram", "reddit", "youtube", "tiktok", "linkedin", "social media"),
     "word of mouth": ("friend", "friends", "colleague", "neighbour", "neighbor", "word of mouth", "venn"),
     "search": ("google", "googled", "search", "searched"),
     "post": ("letter", "post", "mailed", "fax", "brev"),
+    # What is printed or filled in on paper, not sent: a paper form, a printout, a pamphlet.
+    "paper": (
+        "paper",
+        "paperwork",
+        "printed",
+        "printout",
+        "print-out",
+        "print out",
+        "pamphlet",
+        "pamphlets",
+        "brochure",
+        "leaflet",
+        "flyer",
+        "handbook",
+        "papir",
+        "papirskjema",
+    ),
     "press": ("newspaper", "advert", "ad", "billboard", "radio", "tv", "podcast"),
 }
 
@@ -246,14 +264,30 @@ CHANNEL_WORDS: dict[ChannelKind, tuple[str, ...]] = {
 # Two-letter channel words written in capitals as a matter of course ("TV"); any other in capitals is an acronym
 # ("a caregiver when AD", active duty), not the channel.
 _ACRONYM_CHANNELS = frozenset(("tv",))
+# Phrases in which a channel word names something else (the word in `w`): an app store is no shop one walks
+# into, a one-stop shop no shop at all, a video call no phone call, and what a thing is called, or being
+# called by one's name, no call.
+_NAMES_ANOTHER = tuple(
+    re.compile(pattern, re.IGNORECASE)
+    for pattern in (
+        r"\b(?:app|play|google play|microsoft|windows)\s+(?P<w>store)\b",
+        r"\bone[\s-]stop[\s-](?P<w>shop)\b",
+        r"\b(?:zoom|video|teams|skype|facetime|conference|webex)\s+(?P<w>call(?:s|ed|ing)?)\b",
+        r"\b(?:is|was|are|were|it's|it’s|what's|what’s|so|be|been|being)\s+(?P<w>called)\b",
+        r"\b(?P<w>call(?:s|ed|ing)?)(?:\s+(?:me|us|you|him|her|them))?\s+by\s+(?:my|our|your|his|her|their)?\s*name\b",
+    )
+)
 
 
 def _channel_word(word: str, text: str) -> re.Match[str] | None:
     """Where a channel word stands in a text, in any case; one followed by a number is not the channel ("post
-    9/11", "page 3"), nor a short one in capitals that is not written so ("AD")."""
+    9/11", "page 3"), nor a short one in capitals that is not written so ("AD"), nor one in a phrase that
+    names something else (the store of "the app store", "a video call", "it's called")."""
+    elsewhere = [m.span("w") for pattern in _NAMES_ANOTHER for m in pattern.finditer(text)]
     for found in re.finditer(rf"\b{re.escape(word)}\b(?![\s-]*\d)", text, re.IGNORECASE):
         acronym = len(word) <= 2 and found.group().isupper() and word not in _ACRONYM_CHANNELS
-        if not acronym:
+        inside = found.span() in elsewhere
+        if not acronym and not inside:
             return found
     return None
 
@@ -274,6 +308,7 @@ CHANNEL_VERBS = {
     "googled": "search",
     "searched": "search",
     "delivered": "delivery",
+    "printed": "printout",
 }
 # Words that never name which channel it was: pronouns, articles, prepositions, common verbs and adverbs,
 # and adjectives of size or judgement ("a little email" is an email).
