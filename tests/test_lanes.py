@@ -840,6 +840,9 @@ def test_the_touchpoints_lane_names_each_channel_by_what_most_quotes_call_it() -
         ("We did it on a zoom call, and then I rang the office.", ["phone", "in person"]),
         ("It's called beneficiary travel, and we were called by our name.", []),
         ("So I called the clinic.", ["phone"]),
+        # The phone one does something on is the device; a phone one is called on, or its number, a phone.
+        ("I downloaded the app and signed up there, on my phone.", ["app"]),
+        ("I talked to her on the phone, then gave them my phone number.", ["phone"]),
     ],
 )
 def test_channels_named_in_a_quote(text: str, channels: list[str]) -> None:

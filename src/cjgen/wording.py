@@ -265,8 +265,8 @@ CHANNEL_WORDS: dict[ChannelKind, tuple[str, ...]] = {
 # ("a caregiver when AD", active duty), not the channel.
 _ACRONYM_CHANNELS = frozenset(("tv",))
 # Phrases in which a channel word names something else (the word in `w`): an app store is no shop one walks
-# into, a one-stop shop no shop at all, a video call no phone call, and what a thing is called, or being
-# called by one's name, no call.
+# into, a one-stop shop no shop at all, a video call no phone call, what a thing is called, or being called by
+# one's name, no call, and the phone one does something on is the device, not a call.
 _NAMES_ANOTHER = tuple(
     re.compile(pattern, re.IGNORECASE)
     for pattern in (
@@ -275,6 +275,8 @@ _NAMES_ANOTHER = tuple(
         r"\b(?:zoom|video|teams|skype|facetime|conference|webex)\s+(?P<w>call(?:s|ed|ing)?)\b",
         r"\b(?:is|was|are|were|it's|it’s|what's|what’s|so|be|been|being)\s+(?P<w>called)\b",
         r"\b(?P<w>call(?:s|ed|ing)?)(?:\s+(?:me|us|you|him|her|them))?\s+by\s+(?:my|our|your|his|her|their)?\s*name\b",
+        r"\b(?:on|from|onto|with)\s+(?:my|his|her|your|their|our)\s+(?P<w>phones?)\b",
+        r"\b(?:my|his|her|your|their|our)\s+(?P<w>phone)(?:'s)?\s+(?:screen|battery|camera|service|settings)\b",
     )
 )
 
