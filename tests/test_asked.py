@@ -104,6 +104,7 @@ def test_a_short_remark_asks_nothing(line: str) -> None:
         "So the repair itself was good, but getting to it...",
         "Okay, so it sounds like you feel like they don't actually need what they're asking for.",
         "Hmm.",  # an acknowledgement, not a remark
+        "Fortell mer.",  # a prompt in another language
         "",
     ],
 )

@@ -98,11 +98,16 @@ _ASSENT_SOUND = re.compile(r"h*m+(?:-?h*m+)*|m+h+m+|u+h+-?h+u+h+|a+h+|o+h+|h+u+h
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 # A remark is at most this many words ...
 REMARK_WORDS = 6
-# ... and opens with none of the words that open a question or a prompt, spoken or noted without its "?".
+# ... and opens with none of the words that open a question or a prompt, spoken or noted without its "?", in
+# the languages the interviews are held in.
 _OPENING = (
     "what how why when where who whom whose which do does did is are was were can could would will shall should "
     "have has any anything tell go say describe walk explain show talk keep continue please share elaborate and "
-    "then so"
+    "then so "
+    "hva hvordan hvorfor når hvor hvem fortell fortelle beskriv kan har var og "
+    "was wie warum wann wo wer erzähl erzählen beschreiben können haben und "
+    "que quoi comment pourquoi quand où qui quel quelle racontez raconte décrivez pouvez avez et "
+    "kaip kodėl kada kur kas papasakokite"
 )
 _OPENS_ASKING = frozenset(_OPENING.split())
 # A line that trails off or names a topic invites the answer: "So the repair was good, but …", "Challenges:".
