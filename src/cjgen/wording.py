@@ -281,11 +281,18 @@ _NAMES_ANOTHER = tuple(
 )
 
 
+@lru_cache(maxsize=256)
+def _naming_another(text: str) -> frozenset[tuple[int, int]]:
+    """Where the text's channel words name something else (`_NAMES_ANOTHER`): found once per text, not once per
+    channel word looked for in it."""
+    return frozenset(m.span("w") for pattern in _NAMES_ANOTHER for m in pattern.finditer(text))
+
+
 def _channel_word(word: str, text: str) -> re.Match[str] | None:
     """Where a channel word stands in a text, in any case; one followed by a number is not the channel ("post
     9/11", "page 3"), nor a short one in capitals that is not written so ("AD"), nor one in a phrase that
     names something else (the store of "the app store", "a video call", "it's called")."""
-    elsewhere = [m.span("w") for pattern in _NAMES_ANOTHER for m in pattern.finditer(text)]
+    elsewhere = _naming_another(text)
     for found in re.finditer(rf"\b{re.escape(word)}\b(?![\s-]*\d)", text, re.IGNORECASE):
         acronym = len(word) <= 2 and found.group().isupper() and word not in _ACRONYM_CHANNELS
         inside = found.span() in elsewhere
