@@ -29,9 +29,10 @@ from cjgen.calltalk import call_turns
 from cjgen.eval.coherence import GoldLabels, quote_precisions
 from cjgen.eval.gold import load_case
 from cjgen.eval.locate import CaseSources
-from cjgen.eval.metrics import MatchScore
+from cjgen.eval.metrics import score_points
 from cjgen.ground import ground_observations
 from cjgen.read import _observation
+from cjgen.schema import PainPoint
 from cjgen.synthesize import MAX_PAINS, evidence_of, people_needed
 from cjgen.untrusted import instruction_like
 from cjgen.wording import content_words
@@ -150,17 +151,23 @@ def score(case_dir: Path, shown: Sequence[group.Finding], kind: str) -> Score:
     sources = CaseSources(case)
     labels = GoldLabels(case, sources)
     gold = case.pain_points if kind == "pain" else case.delights
-    gold_spans = [sources.gold_spans(g.evidence) for g in gold]
-    edges, result = [], Score(gold=len(gold), shown=len(shown))
-    for finding in shown:
-        evidence = evidence_of(finding.voice_first)
-        spans = sources.evidence_spans(evidence)
-        edges.append([k for k, g in enumerate(gold_spans) if any(s.overlaps(x) for s in spans for x in g)])
+    items = [
+        PainPoint(
+            id=f"item{n}",
+            stage_id=finding.stage_id or "stage",
+            statement=finding.representative.text,
+            evidence=evidence_of(finding.voice_first),
+        )
+        for n, finding in enumerate(shown, start=1)
+    ]
+    result = Score(gold=len(gold), shown=len(shown))
+    for item in items:
+        evidence = item.evidence
         spans_said = [sources.participant_span(e) for e in evidence]
         located = [found for found in (labels.of(s) for s in spans_said if s is not None) if found]
         result.precision_sum += sum(quote_precisions(located))
         result.located += len(located)
-    result.matched = MatchScore.build(gold, [str(n) for n in range(len(shown))], edges).matched
+    result.matched = score_points(gold, items, sources).matched  # matched as the eval matches them
     return result
 
 
