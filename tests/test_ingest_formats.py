@@ -771,7 +771,12 @@ def test_one_lone_word_colon_line_in_notes_is_text(tmp_path: Path) -> None:
         ("* Then it broke again.", None, "Then it broke again."),
         ("He asked me “why bother?” and left.", None, "He asked me “why bother?” and left."),
         ("**Did you apply online?** Yes, last May.", "Did you apply online?", "Yes, last May."),
-        ("- __Why?__ *Too slow.*", "Why?", "*Too slow.*"),
+        ("- __Why?__ *Too slow.*", "Why?", "Too slow."),
+        # The notetaker's mark for an answer is theirs, not what was said, and so is emphasis around all of it.
+        ("**Is recording okay?** *Response:  Sure, no problem.*", "Is recording okay?", "Sure, no problem."),
+        ("*Response: Only now and then.", None, "Only now and then."),
+        ("- Answer: yes", None, "yes"),
+        ("- My answer: no way.", None, "My answer: no way."),
         ("2. **Do you get benefits? Which ones?**", "Do you get benefits? Which ones?", None),
         ("May I ask which benefits?**", "May I ask which benefits?", None),
         ("**It broke.** Why? Cheap parts.", None, "**It broke.** Why? Cheap parts."),

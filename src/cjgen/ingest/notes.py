@@ -53,6 +53,11 @@ _REMARK = re.compile(r"[ \t]*(?:\([^()\[\]\n]{1,80}\)|\[[^()\[\]\n]{1,80}\])[ \t
 _NOT_A_PROMPT = frozenset(
     ["yes", "no", "yeah", "yep", "nope", "okay", "ok", "um", "uh", "oh", "hmm", "right", "sure", "maybe"]
 )
+# An answer in emphasis from end to end (`*Sure, no problem.*`, `_Yes._`): the emphasis is the notetaker's.
+_WRAPPED = re.compile(r"(?P<em>\*{1,2}|_)(?P<inner>[^*_\n]*[^*_\s])(?P=em)")
+_CLOSING = re.compile(r"\*{1,2}|_{1,2}")
+# The notetaker's word for what follows (`Response: Only infrequently …`, `Answer: yes`): no one said it.
+_ANSWER_MARK = re.compile(r"(?:responses?|answers?|reply|replies)[ \t]*:[ \t]*(?=\S)", re.IGNORECASE)
 # A line that is one bracketed note (`- [Researcher note: stop sharing the screen]`, `[Click "Continue"]`): the
 # notetaker's, not the participant's words.
 _NOTE = re.compile(r"\[[^\[\]\n]*\]")
@@ -89,12 +94,17 @@ def _span(line: str, start: int, end: int) -> tuple[int, int] | None:
 
 
 def _said(line: str, start: int, end: int) -> tuple[int, int] | None:
-    """An answer's span, after any HTML line breaks that open it (`<br>Yes.`), or None where it holds no word:
-    the `**` that closes a question written over two lines (`**Do you use it?` / `If so, how often?**`), or a
-    template's placeholder (`NOTES`)."""
+    """An answer's span, after any HTML line breaks that open it (`<br>Yes.`), inside the emphasis that wraps
+    all of it and after the notetaker's own mark for an answer (`*Response: Sure, no problem.*`), or None where
+    it holds no word: the `**` that closes a question written over two lines (`**Do you use it?` / `If so,
+    how often?**`), or a template's placeholder (`NOTES`)."""
     while (tag := _TAG.match(line, start, end)) is not None:
         start = tag.end()
     span = _span(line, start, end)
+    if span is not None and (wrapped := _WRAPPED.fullmatch(line, *span)) is not None:
+        span = _span(line, wrapped.start("inner"), wrapped.end("inner"))
+    if span is not None and (mark := _ANSWER_MARK.match(line, *span)) is not None:
+        span = _span(line, mark.end(), span[1])
     if span is None or _PLACEHOLDER.fullmatch(line, *span):
         return None
     return span if _WORD.search(_TAG.sub("", line[span[0] : span[1]])) else None
@@ -234,7 +244,9 @@ def notes_turns(lines: list[Line], interviewer: str) -> list[Draft]:
             if qa.question is None and last is not None and last.role == "participant":
                 # More of the same answer: the whole line, its bullet kept, so that the turn stays one stretch
                 # of the file and a quote across two of its lines is still the file's text.
-                last.text += ("\n\n" if gap else "\n") + line.text[: qa.answer[1]]
+                # The emphasis that closes it too, where it opens inside the line (`*Fine, mostly.*`).
+                closed = _CLOSING.match(line.text, qa.answer[1])
+                last.text += ("\n\n" if gap else "\n") + line.text[: closed.end() if closed else qa.answer[1]]
             else:
                 turns.append(Draft(None, line.text[qa.answer[0] : qa.answer[1]], role="participant"))
     return turns
