@@ -657,6 +657,18 @@ NAMED = {
         ],
         ["The form was not great, and it's still an issue.", "The letter came after the deadline."],
     ),
+    # Two words said twice, in another order around them, is the model looping too.
+    "says two words twice": (
+        [
+            "It made it a lot easier to refill prescriptions online.",
+            "The letter came after the deadline, again.",
+        ],
+        [
+            "Online refill prescriptions made it easier to refill prescriptions online",
+            "The letter came after the deadline",
+        ],
+        ["It made it a lot easier to refill prescriptions online.", "The letter came after the deadline."],
+    ),
     # A name far longer than asked retells what was read out, and can turn it around: every word is the quote's.
     "far longer than asked": (
         [

@@ -8,6 +8,7 @@ import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from itertools import pairwise
 
 import snowballstemmer  # type: ignore[import-untyped,unused-ignore]
 
@@ -194,10 +195,16 @@ def of_the_speaker(statement: str, said: str = "") -> bool:
 
 def repeats_itself(statement: str, words: int = 3) -> bool:
     """Whether a statement says the same run of `words` words twice ("… because it was still an issue, and it's
-    still an issue."): a small model looping, not a participant restarting (a quote's key clause keeps that)."""
+    still an issue."), or the same two content words one after the other twice, in any form ("Online refill
+    prescriptions made it easier to refill prescriptions online."): a small model looping, not a participant
+    restarting (a quote's key clause keeps that)."""
     said = re.findall(r"[\w']+", statement.casefold())
     runs = [tuple(said[n : n + words]) for n in range(len(said) - words + 1)]
-    return len(set(runs)) < len(runs)
+    if len(set(runs)) < len(runs):
+        return True
+    named = [stem(word) for word in _WORD.findall(statement.casefold()) if word not in _STOP]
+    pairs = list(pairwise(named))
+    return len(set(pairs)) < len(pairs)
 
 
 # What opens a notes line before the words said: its list bullet, and a notetaker's probe label of a few words
