@@ -777,6 +777,9 @@ def test_one_lone_word_colon_line_in_notes_is_text(tmp_path: Path) -> None:
         ("*Response: Only now and then.", None, "Only now and then."),
         ("- Answer: yes", None, "yes"),
         ("- My answer: no way.", None, "My answer: no way."),
+        # A notetaker's bracketed prompt is all question, its closing bracket too.
+        ("- [How do they search?] This is nice.", "[How do they search?]", "This is nice."),
+        ("- (Why did you stop?) Too slow.", "(Why did you stop?)", "Too slow."),
         ("2. **Do you get benefits? Which ones?**", "Do you get benefits? Which ones?", None),
         ("May I ask which benefits?**", "May I ask which benefits?", None),
         ("**It broke.** Why? Cheap parts.", None, "**It broke.** Why? Cheap parts."),

@@ -110,6 +110,16 @@ def _said(line: str, start: int, end: int) -> tuple[int, int] | None:
     return span if _WORD.search(_TAG.sub("", line[span[0] : span[1]])) else None
 
 
+def _closed(line: str, end: int) -> int:
+    """Where a question that ends at `end` ends with the bracket that closes it: a notetaker's bracketed
+    prompt (`- [How does the participant search?] This is nice …`) is all question."""
+    closer = line[end : end + 1]
+    opener = {")": "(", "]": "["}.get(closer)
+    if opener is None or line.count(opener, 0, end) <= line.count(closer, 0, end):
+        return end
+    return end + 1
+
+
 def parse_qa(line: str) -> QA:
     """Split a notes line into question and answer; a line without a question is all answer."""
     at = 0
@@ -136,10 +146,11 @@ def parse_qa(line: str) -> QA:
             return QA(_span(line, at, separator.start() + 1), _said(line, separator.end(), end), marked)
     first = _FIRST_QUESTION.match(line, at)
     if first and _one_question(first.group(0)):
+        asked_to = _closed(line, first.end())
         # `Question?: answer`: the colon is the notetaker's separator, not the answer's.
-        rest = _said(line, _COLONS.match(line, first.end()).end(), end)  # type: ignore[union-attr]
+        rest = _said(line, _COLONS.match(line, asked_to).end(), end)  # type: ignore[union-attr]
         if marked or rest is None:
-            return QA(_span(line, at, first.end()), rest, marked)
+            return QA(_span(line, at, asked_to), rest, marked)
     return QA(None, _said(line, at, end), marked)
 
 
