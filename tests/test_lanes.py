@@ -378,6 +378,9 @@ def test_sentences_that_report_a_step_taken_in_each_language(text: str) -> None:
         "Give me a two-hour slot, or come to my office.",
         "I could go to one of their satellite offices.",  # could, would: not done
         "If I were to start that process, I would go to the office first.",
+        "I guess if I clicked and you tracked my login, that would be awesome.",  # a condition mid-sentence
+        "Unless we booked it online, nobody would know.",
+        "It feels like what I put in feels redundant.",  # a thing, not a step
         "They booked a technician for Thursday.",  # someone else's step
         "I thought the form was broken.",  # a thought
         "I was confused by the form.",

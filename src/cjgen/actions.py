@@ -95,11 +95,14 @@ _NOT_A_VERB_EN = (
     r"think|feel|know|like|love|hate|want|need|wish|hope|guess|mean|am|was|have|had|would|could|should|will"
     r"|can|do|don't|did|didn't|never|just|really|also|still"
 )
+# A subject after "if" or "unless" tells of what would be, not of a step taken ("I guess if I clicked …"), and
+# one after "what" names a thing ("what I put in feels redundant").
+_UNLESS_EN = r"(?<!\bif\s)(?<!\bunless\s)(?<!\bwhat\s)"
 _ENGLISH = re.compile(
     # "I've got two kids" owns, "I've got to call" and "I got a reply" do.
-    rf"\b(?:i|we)(?:'ve\s(?!got\s(?!to\b))|\s(?!have\sgot\s(?!to\b)))"
+    rf"{_UNLESS_EN}\b(?:i|we)(?:'ve\s(?!got\s(?!to\b))|\s(?!have\sgot\s(?!to\b)))"
     rf"(?:{_ADVERB_EN}\s){{0,2}}(?!(?:{_NOT_DOING_EN})\b){_DOING_EN}\b"
-    rf"|\b(?:i|we)\s(?:{_HABIT_EN}|(?:had|decided|tried|managed|needed|got)\sto)\s"
+    rf"|{_UNLESS_EN}\b(?:i|we)\s(?:{_HABIT_EN}|(?:had|decided|tried|managed|needed|got)\sto)\s"
     rf"(?!(?:{_NOT_A_VERB_EN})\b)[a-z]{{3,}}\b"
 )
 # Norwegian puts the verb second: "Så ringte jeg", "Nå ringer jeg heller resepsjonen". A past form (-te, -de,
