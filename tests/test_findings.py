@@ -94,6 +94,13 @@ def test_courtesy_and_a_bare_no_are_never_moments_however_they_are_labelled() ->
         ("Thanks to the app I could pay.", False),
         ("No, the app never sent the code to my phone.", False),
         ("There is no cancel button.", False),
+        # The team's script, left in notes typed into the conversation guide, is no participant's.
+        ("We use the recordings to confirm that we have captured your opinions accurately.", True),
+        ("In this session, we want to hear your honest opinions.", True),
+        ("Are you comfortable if I record my screen and audio as we talk today?", True),
+        ("What is your feedback on that?", True),
+        ("I filled in your feedback form and nobody answered.", False),
+        ("They record the screen for security.", False),
     ],
 )
 def test_what_says_nothing_of_the_service(sentence: str, empty: bool) -> None:

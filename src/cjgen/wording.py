@@ -666,6 +666,16 @@ _COURTESY = re.compile(
     re.IGNORECASE,
 )
 # "No problem" is courtesy only said on its own ("Sure, no problem."): "It was no problem at all." is an answer.
+# The research team's script, left in a participant's turn where notes were typed into the conversation guide:
+# its lines speak to the participant of their opinions and feedback, and of recording the session, as no
+# participant speaks to a researcher ("We use the recordings to confirm that we have captured your opinions
+# accurately."). A participant's "your feedback form" names the service's form, and stays.
+_RESEARCH_SCRIPT = re.compile(
+    r"\byour\s(?:honest\s)?(?:opinions?|feedback)\b(?!\s(?:form|survey|page|button|link|section|email|tool))"
+    r"|\bwe\suse\sthe\srecordings?\b|\brecord(?:ing)?\s(?:my\sscreen|the\saudio|(?:the\s)?screen\sand\s(?:the\s)?audio)\b"
+    r"|\bno\sright\sor\swrong\sanswers?\b|\bwon't\shurt\smy\sfeelings\b|\bwe\sare\snot\stesting\syou",
+    re.IGNORECASE,
+)
 _NO_PROBLEM = re.compile(r"^\W*(?:(?:yes|yeah|sure|so|hi|oh|well|okay|ok)\W+)*no problem\W*$", re.IGNORECASE)
 # Words that may stand with courtesy and add nothing to it ("Yes, thank you so much, all of you").
 _FILLER = frozenset(
@@ -805,10 +815,13 @@ _WORDS_OF_ANSWER = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?|\d+")
 
 
 def says_nothing_of_the_service(sentence: str) -> bool:
-    """A sentence that is courtesy alone ("Thank you so much. Have a great day.") or a bare "no" to a
-    question ("Not that I can recall."): a labeller that reads it in the light of the question may flag it,
-    but it is no problem, good moment or action of the participant's. Anything that names more is kept."""
+    """A sentence that is courtesy alone ("Thank you so much. Have a great day."), a bare "no" to a
+    question ("Not that I can recall.") or a line of the research team's script left in the participant's
+    notes (`_RESEARCH_SCRIPT`): a labeller that reads it in the light of the question may flag it, but it is no
+    problem, good moment or action of the participant's. Anything that names more is kept."""
     sentence = sentence.replace("\u2019", "'")
+    if _RESEARCH_SCRIPT.search(sentence):
+        return True
     if _NO_PROBLEM.match(sentence):
         return True
     rest = _COURTESY.sub(" ", sentence)
