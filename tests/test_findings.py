@@ -341,11 +341,16 @@ def test_a_finding_is_what_two_participants_share_and_one_alone_is_set_aside_and
         obs("b1", "P3", "The invoice never shows the tax on its own line"),
     ]
     meanings = {"a1": (1.0, 0.0), "a2": (0.95, 0.05), "b1": (0.0, 1.0)}
-    shown, set_aside = findings_of(context(observations=items, meanings=meanings), "pain", 8)
+    shown, set_aside = findings_of(context(observations=items, meanings=meanings), "pain", 1)
     assert [sorted(f.participants) for f in shown] == [["P1", "P2"]] and set_aside == 1
     [note] = set_aside_note(set_aside, 0)
     assert "1 problem that one participant alone raised" in note and "good moment" not in note
     assert set_aside_note(0, 0) == []
+    # With room for more than the shared ones, one participant's finding comes after them, and is said to be.
+    shown, set_aside = findings_of(context(observations=items, meanings=meanings), "pain", 8)
+    assert [sorted(f.participants) for f in shown] == [["P1", "P2"], ["P3"]] and set_aside == 0
+    [note] = set_aside_note(0, 0, alone=1)
+    assert note.startswith("1 of the pain points and delights shown is one participant's alone")
     # Where the study is no larger than a pair, one participant's moment is a finding.
     pair = context(observations=items[:1] + items[2:], participants=["P1", "P3"], meanings=meanings)
     shown, set_aside = findings_of(pair, "pain", 8)

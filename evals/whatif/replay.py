@@ -142,8 +142,11 @@ def findings(recording: Mapping[str, Any], kind: str, variant: Variant) -> list[
     if variant.rank is not None:
         grouped.sort(key=variant.rank, reverse=True)
     needed = people_needed(len(recording["ctx"].participants))
-    kept = [f for f in grouped if not instruction_like(f.lead.text) and len(f.participants) >= needed]
-    return kept[: variant.shown]
+    found = [f for f in grouped if not instruction_like(f.lead.text)]
+    # As `synthesize.findings_of`: the shared findings, then one participant's where there is room.
+    shared = [f for f in found if len(f.participants) >= needed]
+    alone = [f for f in found if len(f.participants) < needed]
+    return (shared + alone)[: variant.shown]
 
 
 def score(case_dir: Path, shown: Sequence[group.Finding], kind: str) -> Score:

@@ -364,7 +364,9 @@ def people_needed(participants: int) -> int:
 
 def findings_of(ctx: Context, kind: str, limit: int) -> tuple[list[Finding], int]:
     """The strongest findings of `kind` that enough participants share (`people_needed`), and how many that
-    too few raised were set aside."""
+    too few raised were set aside. Where fewer than `limit` are shared, as in a usability test of three or
+    four people, whose problems are most often each one person's, the strongest that one participant alone
+    raised come after them, up to `limit`, counted as one participant's."""
     found = [
         f
         for f in group_observations(ctx.of_kind(kind), ctx.scores, meanings=ctx.meanings)
@@ -372,19 +374,30 @@ def findings_of(ctx: Context, kind: str, limit: int) -> tuple[list[Finding], int
     ]
     needed = people_needed(len(ctx.participants))
     shared = [f for f in found if len(f.participants) >= needed]
-    return shared[:limit], len(found) - len(shared)
+    alone = [f for f in found if len(f.participants) < needed][: max(0, limit - len(shared))]
+    return shared[:limit] + alone, len(found) - len(shared) - len(alone)
 
 
-def set_aside_note(pains: int, delights: int) -> list[str]:
-    """The map's note on what one participant alone raised (`findings_of`), where there was any."""
-    if not pains and not delights:
-        return []
-    what = " and ".join(counted(n, noun) for n, noun in ((pains, "problem"), (delights, "good moment")) if n)
-    return [
-        f"Not shown as findings: {what} that one participant alone raised (a finding is what "
-        f"{FINDING_PEOPLE} or more participants share). Their sentences stay in the map: in the emotion "
-        "curve's evidence, or among the strong sentences no item cites."
-    ]
+def set_aside_note(pains: int, delights: int, alone: int = 0) -> list[str]:
+    """The map's notes on what one participant alone raised (`findings_of`): how many such findings were
+    set aside, and how many are shown because fewer than the map shows were shared (`alone`)."""
+    notes = []
+    if pains or delights:
+        what = " and ".join(
+            counted(n, noun) for n, noun in ((pains, "problem"), (delights, "good moment")) if n
+        )
+        notes.append(
+            f"Not shown as findings: {what} that one participant alone raised (a finding is what "
+            f"{FINDING_PEOPLE} or more participants share). Their sentences stay in the map: in the emotion "
+            "curve's evidence, or among the strong sentences no item cites."
+        )
+    if alone:
+        notes.append(
+            f"{alone} of the pain points and delights shown {'is' if alone == 1 else 'are'} one "
+            f"participant's alone: fewer than the map shows were shared by {FINDING_PEOPLE} or more "
+            "participants."
+        )
+    return notes
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
@@ -956,5 +969,13 @@ def synthesize(runtime: Runtime, ctx: Context) -> Synthesis:
         touchpoints=touchpoints,
         thoughts=thoughts_for(ctx, lookup),
         emotions=emotions,
-        notes=set_aside_note(lone_pains, lone_delights),
+        notes=set_aside_note(
+            lone_pains,
+            lone_delights,
+            sum(
+                1
+                for f in (*pain_findings, *delight_findings)
+                if len(f.participants) < people_needed(len(ctx.participants))
+            ),
+        ),
     )
