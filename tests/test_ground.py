@@ -84,17 +84,18 @@ def test_a_short_sentence_is_not_widened_into_the_next_paragraph_of_a_written_an
     assert evidence[0].quote == "Short form. Quick."
 
 
-def test_a_notes_bullet_is_no_part_of_a_quote(tmp_path: Path) -> None:
-    """An answer's later notes line keeps its bullet in the turn (the turn is the file's text); a quote of that
-    line starts after it."""
+@pytest.mark.parametrize("mark", ["- ", "> "])
+def test_a_notes_bullet_is_no_part_of_a_quote(tmp_path: Path, mark: str) -> None:
+    """An answer's later notes line keeps its bullet, or the mark of a Markdown quote, in the turn (the turn is
+    the file's text); a quote of that line starts after it."""
     path = tmp_path / "P3.md"
     path.write_text(
-        "1. **How did this meet your expectations?**\n- It was pretty good.\n- It is slow to save the form.\n"
+        f"1. **How did this meet your expectations?**\n{mark}It was pretty good.\n{mark}It is slow to save the form.\n"
     )
     source = no_redaction(load_transcript(path))
     sentences = number_sentences(source.redacted)
     cited = next(s for s in sentences if "slow" in s.text)
-    assert cited.text.startswith("- ")
+    assert cited.text.startswith(mark)
     evidence = (
         ground_observations([obs(cited.id)], source, sentences, id_prefix="P3-").observations[0].evidence[0]
     )

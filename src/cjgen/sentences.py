@@ -16,8 +16,9 @@ _BOUNDARY = re.compile(r"(?<=[.!?…])[\"'”’»)\]]*\s+(?:(?<=\s\s):\s+(?=\S)
 MAX_WORDS = 45
 # How a citation of a numbered sentence looks: "12.3" or "[12.3]".
 SENTENCE_ID = re.compile(r"^\[?(\d+)\.(\d+)\]?$")
-# A list bullet that opens a notes line (`- It was slow.`): markup, not what was said.
-LIST_BULLET = re.compile(r"[-*•][ \t]+")
+# A list bullet that opens a notes line (`- It was slow.`), or the mark of a Markdown quote on an answer's later
+# line (`> It felt like I was going up.`): markup, not what was said.
+LIST_BULLET = re.compile(r"[-*•>][ \t]+")
 # A blank line inside a turn: a notetaker who writes down a long answer starts a paragraph for each point.
 PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 
