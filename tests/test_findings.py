@@ -72,6 +72,8 @@ def test_courtesy_and_a_bare_no_are_never_moments_however_they_are_labelled() ->
         ("Thank you very much for your help.", True),
         ("You’re welcome.", True),
         ("Sure, yeah, no problem.", True),
+        ("No problem I'm glad that I was able to help.", True),
+        ("No problem, glad to help.", True),
         ("Ha det bra!", True),
         ("Merci beaucoup, au revoir.", True),
         ("Not in the last 14 years.", True),
@@ -351,6 +353,12 @@ def test_a_finding_is_what_two_participants_share_and_one_alone_is_set_aside_and
     assert [sorted(f.participants) for f in shown] == [["P1", "P2"], ["P3"]] and set_aside == 0
     [note] = set_aside_note(0, 0, alone=1)
     assert note.startswith("1 of the pain points and delights shown is one participant's alone")
+    # One participant's line that asks is no finding of its own: in notes it is most often the interviewer's.
+    asking = [*items[:2], obs("c1", "P3", "Did you find the tax on its own line?")]
+    shown, set_aside = findings_of(
+        context(observations=asking, meanings={**meanings, "c1": (0.0, 1.0)}), "pain", 8
+    )
+    assert [sorted(f.participants) for f in shown] == [["P1", "P2"]] and set_aside == 1
     # Where the study is no larger than a pair, one participant's moment is a finding.
     pair = context(observations=items[:1] + items[2:], participants=["P1", "P3"], meanings=meanings)
     shown, set_aside = findings_of(pair, "pain", 8)

@@ -366,7 +366,9 @@ def findings_of(ctx: Context, kind: str, limit: int) -> tuple[list[Finding], int
     """The strongest findings of `kind` that enough participants share (`people_needed`), and how many that
     too few raised were set aside. Where fewer than `limit` are shared, as in a usability test of three or
     four people, whose problems are most often each one person's, the strongest that one participant alone
-    raised come after them, up to `limit`, counted as one participant's."""
+    raised come after them, up to `limit`, counted as one participant's; not one that asks ("Did you find what
+    you needed?"), which in notes is most often the interviewer's line, and which two participants' moments
+    would have had to share to be a finding."""
     found = [
         f
         for f in group_observations(ctx.of_kind(kind), ctx.scores, meanings=ctx.meanings)
@@ -374,7 +376,8 @@ def findings_of(ctx: Context, kind: str, limit: int) -> tuple[list[Finding], int
     ]
     needed = people_needed(len(ctx.participants))
     shared = [f for f in found if len(f.participants) >= needed]
-    alone = [f for f in found if len(f.participants) < needed][: max(0, limit - len(shared))]
+    alone = [f for f in found if len(f.participants) < needed and not asks(f.lead.text)]
+    alone = alone[: max(0, limit - len(shared))]
     return shared[:limit] + alone, len(found) - len(shared) - len(alone)
 
 

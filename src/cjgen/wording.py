@@ -658,7 +658,10 @@ def whole_answer(answer: str, max_words: int) -> str:
 _COURTESY = re.compile(
     r"\b(?:(?:many )?thank(?:s| you)(?: (?:so|very) much)?(?: (?:again|all))?"
     r"(?: for (?:having me|asking|your time|your help|the help|everything|this|that))?|cheers|"
-    r"(?:it'?s )?my pleasure|you'?re welcome|glad (?:i|to|we) (?:can |could )?(?:help|be of help)|"
+    r"(?:it'?s )?my pleasure|you'?re welcome"
+    r"|glad (?:that )?(?:i|to|we) (?:can |could |was able to |were able to )?(?:help|be of help)|"
+    # "No problem" opening a sentence of courtesy ("No problem, glad to help."), not inside an answer.
+    r"^\W*(?:(?:yes|yeah|sure|oh|well|okay|ok)\W+)*no problem|"
     r"(?:you )?have a (?:great|good|nice|lovely) (?:day|one|evening|weekend)|nice (?:to meet|meeting|talking)"
     r"(?: to)?(?: you)?|good ?bye|bye|see you|take care|i hope (?:it|this|that) (?:was|is|helps|helped)"
     r"(?: helpful)?|ha det(?: bra)?|tusen takk|takk|danke(?: schön| sehr)?|tschüss|auf wiedersehen|"
