@@ -950,6 +950,8 @@ def synthesize(runtime: Runtime, ctx: Context) -> Synthesis:
     lookup = _lookup(personas)
     pain_findings, lone_pains = findings_of(ctx, "pain", MAX_PAINS)
     delight_findings, lone_delights = findings_of(ctx, "delight", MAX_DELIGHTS)
+    # One participant's findings shown where fewer were shared (`findings_of`), for the map's notes.
+    needed, findings = people_needed(len(ctx.participants)), (*pain_findings, *delight_findings)
     done = action_findings(ctx)
     opposed = opposed_pairs(runtime, ctx)
     shown = [f.representative for f in (*pain_findings, *delight_findings)] + [
@@ -972,13 +974,5 @@ def synthesize(runtime: Runtime, ctx: Context) -> Synthesis:
         touchpoints=touchpoints,
         thoughts=thoughts_for(ctx, lookup),
         emotions=emotions,
-        notes=set_aside_note(
-            lone_pains,
-            lone_delights,
-            sum(
-                1
-                for f in (*pain_findings, *delight_findings)
-                if len(f.participants) < people_needed(len(ctx.participants))
-            ),
-        ),
+        notes=set_aside_note(lone_pains, lone_delights, sum(len(f.participants) < needed for f in findings)),
     )

@@ -656,19 +656,19 @@ def whole_answer(answer: str, max_words: int) -> str:
 # Courtesy that says nothing of the service: thanks, farewells, "glad I could help", in the languages the
 # interviews are held in.
 _COURTESY = re.compile(
+    # "No problem" is courtesy where it opens the sentence ("Sure, no problem.", "No problem, glad to help."):
+    # "It was no problem at all." is an answer.
+    r"^\W*(?:(?:yes|yeah|sure|so|hi|oh|well|okay|ok)\W+)*no problem\b|"
     r"\b(?:(?:many )?thank(?:s| you)(?: (?:so|very) much)?(?: (?:again|all))?"
     r"(?: for (?:having me|asking|your time|your help|the help|everything|this|that))?|cheers|"
     r"(?:it'?s )?my pleasure|you'?re welcome"
     r"|glad (?:that )?(?:i|to|we) (?:can |could |was able to |were able to )?(?:help|be of help)|"
-    # "No problem" opening a sentence of courtesy ("No problem, glad to help."), not inside an answer.
-    r"^\W*(?:(?:yes|yeah|sure|oh|well|okay|ok)\W+)*no problem|"
     r"(?:you )?have a (?:great|good|nice|lovely) (?:day|one|evening|weekend)|nice (?:to meet|meeting|talking)"
     r"(?: to)?(?: you)?|good ?bye|bye|see you|take care|i hope (?:it|this|that) (?:was|is|helps|helped)"
     r"(?: helpful)?|ha det(?: bra)?|tusen takk|takk|danke(?: schön| sehr)?|tschüss|auf wiedersehen|"
     r"merci(?: beaucoup)?|au revoir|bonne journée|ačiū|viso gero)\b",
     re.IGNORECASE,
 )
-# "No problem" is courtesy only said on its own ("Sure, no problem."): "It was no problem at all." is an answer.
 # The research team's script, left in a participant's turn where notes were typed into the conversation guide:
 # its lines speak to the participant of their opinions and feedback, and of recording the session, as no
 # participant speaks to a researcher ("We use the recordings to confirm that we have captured your opinions
@@ -679,7 +679,6 @@ _RESEARCH_SCRIPT = re.compile(
     r"|\bno\sright\sor\swrong\sanswers?\b|\bwon't\shurt\smy\sfeelings\b|\bwe\sare\snot\stesting\syou",
     re.IGNORECASE,
 )
-_NO_PROBLEM = re.compile(r"^\W*(?:(?:yes|yeah|sure|so|hi|oh|well|okay|ok)\W+)*no problem\W*$", re.IGNORECASE)
 # Words that may stand with courtesy and add nothing to it ("Yes, thank you so much, all of you").
 _FILLER = frozenset(
     [
@@ -824,8 +823,6 @@ def says_nothing_of_the_service(sentence: str) -> bool:
     problem, good moment or action of the participant's. Anything that names more is kept."""
     sentence = sentence.replace("\u2019", "'")
     if _RESEARCH_SCRIPT.search(sentence):
-        return True
-    if _NO_PROBLEM.match(sentence):
         return True
     rest = _COURTESY.sub(" ", sentence)
     if rest != sentence and not content_words(rest) - _FILLER_STEMS:
