@@ -33,7 +33,7 @@ from cjgen.eval.metrics import score_points
 from cjgen.ground import ground_observations
 from cjgen.read import _observation
 from cjgen.schema import PainPoint
-from cjgen.synthesize import MAX_PAINS, evidence_of, people_needed
+from cjgen.synthesize import MAX_PAINS, evidence_of, people_needed, shown_findings
 from cjgen.untrusted import instruction_like
 from cjgen.wording import content_words
 
@@ -143,10 +143,7 @@ def findings(recording: Mapping[str, Any], kind: str, variant: Variant) -> list[
         grouped.sort(key=variant.rank, reverse=True)
     needed = people_needed(len(recording["ctx"].participants))
     found = [f for f in grouped if not instruction_like(f.lead.text)]
-    # As `synthesize.findings_of`: the shared findings, then one participant's where there is room.
-    shared = [f for f in found if len(f.participants) >= needed]
-    alone = [f for f in found if len(f.participants) < needed]
-    return (shared + alone)[: variant.shown]
+    return shown_findings(found, needed, variant.shown)[0]
 
 
 def score(case_dir: Path, shown: Sequence[group.Finding], kind: str) -> Score:

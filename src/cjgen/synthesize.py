@@ -374,7 +374,12 @@ def findings_of(ctx: Context, kind: str, limit: int) -> tuple[list[Finding], int
         for f in group_observations(ctx.of_kind(kind), ctx.scores, meanings=ctx.meanings)
         if not instruction_like(f.lead.text)
     ]
-    needed = people_needed(len(ctx.participants))
+    return shown_findings(found, people_needed(len(ctx.participants)), limit)
+
+
+def shown_findings(found: Sequence[Finding], needed: int, limit: int) -> tuple[list[Finding], int]:
+    """Of ranked findings, those `needed` participants share, then one participant's that do not ask, up to
+    `limit` (`findings_of`), and how many of the rest were set aside."""
     shared = [f for f in found if len(f.participants) >= needed]
     alone = [f for f in found if len(f.participants) < needed and not asks(f.lead.text)]
     alone = alone[: max(0, limit - len(shared))]
