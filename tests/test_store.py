@@ -277,6 +277,30 @@ def test_in_memory_database_is_shared_between_threads() -> None:
     assert seen == ["queued"]
 
 
+def test_in_memory_writers_in_many_threads_do_not_share_a_transaction() -> None:
+    # One connection serves every thread of an in-memory database: one thread's commit must not end another's.
+    store = Store("sqlite://")
+    jobs = [store.create_job("map").id for _ in range(4)]
+    errors: list[BaseException] = []
+
+    def write(job_id: str) -> None:
+        try:
+            for step in range(40):
+                store.update_job(job_id, status="running", progress=step / 40, message=f"step {step}")
+                store.put_part(job_id, f"part-{step}", "x" * 200)
+                store.get_job(job_id)
+        except Exception as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(job_id,)) for job_id in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert {store.get_job(job_id).progress for job_id in jobs} == {39 / 40}
+
+
 def test_default_url_is_a_sqlite_file_in_the_user_data_dir(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

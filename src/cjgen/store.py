@@ -15,10 +15,11 @@ a job whose worker stopped (crash, restart) is failed once its lease runs out, n
 from __future__ import annotations
 
 import json
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypedDict, TypeVar, Unpack, cast
@@ -361,10 +362,15 @@ class Store:
         self._engine = _engine(self.url)
         _migrate(self._engine)
         self._sessions = sessionmaker(self._engine, expire_on_commit=False)
+        # An in-memory database is one connection that every thread shares, and a connection holds one
+        # transaction: one thread's session at a time, or one thread's commit ends another's transaction.
+        self._one_at_a_time: AbstractContextManager[Any] = (
+            threading.RLock() if isinstance(self._engine.pool, StaticPool) else nullcontext()
+        )
 
     @contextmanager
     def _session(self) -> Iterator[Session]:
-        with self._sessions() as session:
+        with self._one_at_a_time, self._sessions() as session:
             yield session
 
     def close(self) -> None:
