@@ -25,8 +25,9 @@ from cjgen.ingest import (
     transcript_files,
 )
 from cjgen.ingest.notes import parse_qa
+from cjgen.ingest.parsed import Draft, without_html_breaks
 from cjgen.ingest.transcript import file_code
-from cjgen.schema import Transcript
+from cjgen.schema import Segment, Transcript
 from pdf_files import pdf_of
 
 DATA = Path(__file__).parent / "data" / "ingest"
@@ -363,9 +364,58 @@ def test_notes_typed_into_the_guide_with_answers_as_markdown_quotes(tmp_path: Pa
         ("interviewer", "Sounds like you have filed before"),
         ("interviewer", "Have you uploaded files?"),
         ("interviewer", "Do you know what this page is?"),
-        ("participant", "So create an account? Is that what you want me to do?<br> I see a 404 page."),
+        ("participant", "So create an account? Is that what you want me to do?\nI see a 404 page."),
         ("interviewer", "So you got a 404"),
         ("participant", "Site was down for maintenance"),
+    ]
+
+
+def test_an_html_line_break_is_a_line_break_in_what_was_said_not_words(tmp_path: Path) -> None:
+    """`<br/>` at a line's end or inside it (notes exported from a wiki or a table) is never quoted; a turn that
+    held nothing else is none."""
+    path = write(
+        tmp_path,
+        "p3.md",
+        "**M:** Do you log in? <br/>\n**P:** Yes. I always log in. <br/>\n"
+        "**M:** Why? <br/>\n**P:** This is easier to look at. <br/> I like the menu on the left.<BR>\n"
+        "**M:** <br/>\n**M:** And the claims page?\n**P:** Fine.\n",
+    )
+    assert [(turn.role, turn.text) for turn in load_transcript(path).turns] == [
+        ("interviewer", "Do you log in?"),
+        ("participant", "Yes. I always log in."),
+        ("interviewer", "Why?"),
+        ("participant", "This is easier to look at.\nI like the menu on the left."),
+        ("interviewer", "And the claims page?"),
+        ("participant", "Fine."),
+    ]
+
+
+def test_a_timed_piece_keeps_its_words_when_html_breaks_leave_its_turn() -> None:
+    text = "Hello there. <br/> Next bit here. And <br> more."
+    turn = Draft(
+        "P1", text, segments=[Segment(start=0, end=12), Segment(start=19, end=33), Segment(start=34, end=48)]
+    )
+    without_html_breaks(turn)
+    assert turn.text == "Hello there.\nNext bit here. And\nmore."
+    assert [turn.text[s.start : s.end] for s in turn.segments] == [
+        "Hello there.",
+        "Next bit here.",
+        "And\nmore.",
+    ]
+
+
+def test_a_dot_inside_a_word_ends_no_question_in_notes(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "p4.md",
+        "Do you remember the last time you visited VA.gov?\n\nIt was last week, to check on a claim.\n\n"
+        "What did you look for on example.org?\n\nMy payments.\n",
+    )
+    assert [(turn.role, turn.text) for turn in load_transcript(path).turns] == [
+        ("interviewer", "Do you remember the last time you visited VA.gov?"),
+        ("participant", "It was last week, to check on a claim."),
+        ("interviewer", "What did you look for on example.org?"),
+        ("participant", "My payments."),
     ]
 
 

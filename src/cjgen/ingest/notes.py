@@ -25,7 +25,8 @@ _WORD = re.compile(r"[^\W_]")
 # What a notes template holds where no answer was typed: `NOTES`, `*[Notes]*`, `N/A`, `TBD`.
 _PLACEHOLDER = re.compile(r"[\W_]*(?:notes?|n/?a|tbd|todo)[\W_]*", re.IGNORECASE)
 _TAG = re.compile(r"[ \t]*</?[a-z]+\s*/?>", re.IGNORECASE)
-_FIRST_QUESTION = re.compile(r"[^.!?\n]*?\?+")
+# A dot inside a word (`VA.gov`, `3.5`) ends no sentence.
+_FIRST_QUESTION = re.compile(r"(?:[^.!?\n]|\.(?=[^\W_]))*?\?+")
 # A question in emphasis that opens the line, its answer after it (`**Did you apply online?** Yes, last May.`).
 # It may ask two things (`**Do you get benefits? Which ones?**`).
 _EMPHASISED_QUESTION = re.compile(r"(?P<em>\*{1,3}|_{1,2})(?P<question>[^*_\n]+?\?+[)\]]?)(?P=em)(?![*_])")

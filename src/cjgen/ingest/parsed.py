@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from cjgen.schema import Role, Segment, SourceKind
@@ -41,6 +42,49 @@ def one_turn_per_run(turns: list[Draft], *, join_unnamed: bool = False) -> list[
         last.text += turn.text
         last.end_s = turn.end_s if turn.end_s is not None else last.end_s
     return out
+
+
+# An HTML line break written into notes or a table cell (`Fine. <br/> Mostly.`, `Why? <br/>`), with the spaces
+# and the line's own end around it: a line break in what was said, not words.
+_HTML_BREAK = re.compile(r"[ \t]*(?:<br[ \t]*/?>[ \t]*)+\n?", re.IGNORECASE)
+
+
+def without_html_breaks(turn: Draft) -> None:
+    """Each HTML line break in a turn as the line break it stands for; a turn's timed pieces keep their words."""
+    if "<" not in turn.text:
+        return
+    moved: list[tuple[int, int]] = []  # (end of a break in the old text, how far later text moves back)
+    shift = 0
+
+    def line_break(match: re.Match[str]) -> str:
+        nonlocal shift
+        shift += len(match[0]) - 1
+        moved.append((match.end(), shift))
+        return "\n"
+
+    text = _HTML_BREAK.sub(line_break, turn.text)
+    if not moved:
+        return
+
+    def new(at: int) -> int:
+        back = 0
+        for end, total in moved:
+            if end > at:
+                break
+            back = total
+        return at - back
+
+    lead = len(text) - len(text.lstrip())
+    turn.text = text.strip()
+    turn.segments = [
+        Segment(
+            start=max(0, new(s.start) - lead),
+            end=min(len(turn.text), max(0, new(s.end) - lead)),
+            start_s=s.start_s,
+            end_s=s.end_s,
+        )
+        for s in turn.segments
+    ]
 
 
 @dataclass

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from cjgen.errors import InputError
 from cjgen.ingest.labels import is_id_like, is_interviewer_label, is_participant_label, split_who
-from cjgen.ingest.parsed import Draft, Parsed
+from cjgen.ingest.parsed import Draft, Parsed, without_html_breaks
 from cjgen.schema import Segment, Transcript, Turn
 
 # Half an extraction chunk: one turn never fills a model call by itself.
@@ -237,7 +237,9 @@ def build_transcript(
 ) -> Transcript:
     where = str(path)
     assign_roles(parsed, interviewers)
-    drafts = split_long_turns(parsed.drafts)
+    for draft in parsed.drafts:
+        without_html_breaks(draft)
+    drafts = split_long_turns([d for d in parsed.drafts if d.text.strip()])
     if len(drafts) != len(parsed.drafts):
         added = len(drafts) - len(parsed.drafts)
         parsed.warnings.append(f"turns over {MAX_TURN_WORDS} words were split ({added} more turns)")
