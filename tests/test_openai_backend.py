@@ -10,6 +10,7 @@ from langchain_openai import ChatOpenAI
 from pydantic import BaseModel, SecretStr
 
 from cjgen.ask import Runtime, ask, inline_schema, parse_as
+from cjgen.models import ScriptedChatModel
 from cjgen.prompts import render_prompt
 from fake_openai import spec_problems
 
@@ -82,3 +83,13 @@ def test_a_cut_off_answer_that_cannot_be_closed_is_asked_again() -> None:
     assert _ask(runtime) == Answer(items=["again"])
     assert len(seen) == 2
     assert "not valid JSON" in seen[1]["messages"][-1]["content"]
+
+
+def test_words_in_a_writing_system_the_prompt_never_uses_are_taken_out_of_the_answer() -> None:
+    # A small multilingual model drifts into another language mid-sentence; the reader of an English study
+    # cannot check those words, so they never reach the map.
+    model = ScriptedChatModel(
+        responses=['{"items": ["Sign in and do the tasks他们.", "Check the claim", "メモ"]}']
+    )
+    runtime = Runtime(model=model, backend="scripted", model_name="scripted", max_reasks=0)
+    assert _ask(runtime) == Answer(items=["Sign in and do the tasks.", "Check the claim", ""])

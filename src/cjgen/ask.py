@@ -12,6 +12,7 @@ import logging
 import re
 import threading
 import time
+import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
@@ -145,6 +146,40 @@ def parse_as(model: type[BaseModel], data: Any) -> Any:
         return model.model_validate(data)
     except ValidationError as exc:
         raise Invalid(validation_errors(exc)) from exc
+
+
+def _script(char: str) -> str | None:
+    """The writing system of a letter or of East Asian punctuation (`LATIN`, `CJK`, `HIRAGANA`, `FULLWIDTH`), from
+    its Unicode name; None for what every script shares (digits, spaces, ASCII punctuation)."""
+    if not (char.isalpha() or ord(char) >= 0x2E80):
+        return None
+    name = unicodedata.name(char, "")
+    return name.split(" ", 1)[0] or None
+
+
+_GAP = re.compile(r"[ \t]{2,}")
+_GAP_BEFORE_MARK = re.compile(r"[ \t]+(?=[.,;:!?])")
+
+
+def in_the_prompts_scripts(data: Any, prompt_text: str) -> Any:
+    """The answer with each letter of a writing system the prompt never uses taken out: a small multilingual model
+    drifts into another language mid-sentence ("and the tasks他们."), and no reader of an English brief and its
+    interviews can check those words."""
+    known = {_script(c) for c in set(prompt_text)} | {None}
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, str):
+            if all(_script(c) in known for c in set(value)):
+                return value
+            kept = "".join(c for c in value if _script(c) in known)
+            return _GAP.sub(" ", _GAP_BEFORE_MARK.sub("", kept)).strip()
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        if isinstance(value, dict):
+            return {k: clean(v) for k, v in value.items()}
+        return value
+
+    return clean(data)
 
 
 _FENCE = re.compile(r"^\s*```(?:json)?\s*(.*?)\s*```\s*$", re.DOTALL)
@@ -311,7 +346,7 @@ def ask(
         )
         log.debug("%s attempt %d answered (%d tokens): %s", step, attempt, completion_tokens, text)
         try:
-            result = parse(load_json(text))
+            result = parse(in_the_prompts_scripts(load_json(text), prompt.system + prompt.user))
         except Invalid as exc:
             errors = exc.errors
             log.info("%s attempt %d invalid: %s", step, attempt, "; ".join(errors))
