@@ -390,6 +390,28 @@ def test_an_html_line_break_is_a_line_break_in_what_was_said_not_words(tmp_path:
     ]
 
 
+def test_a_paragraph_that_asks_after_an_answer_is_the_interviewers_next_question(tmp_path: Path) -> None:
+    """Notes written as plain paragraphs: the moderator's follow-up, several sentences that end by asking, is
+    not more of the answer; a line of the answer itself that asks is still the participant's."""
+    path = write(
+        tmp_path,
+        "p6.md",
+        "What do you use the site for?\n\n"
+        "Mostly prescriptions. Is that what you mean?\nI also check my messages.\n\n"
+        "Okay. There's one more thing I want to show you. Does this line up with what you'd expect?\n\n"
+        "Not really, it feels like the health page.\n",
+    )
+    assert [(turn.role, turn.text) for turn in load_transcript(path).turns] == [
+        ("interviewer", "What do you use the site for?"),
+        ("participant", "Mostly prescriptions. Is that what you mean?\nI also check my messages."),
+        (
+            "interviewer",
+            "Okay. There's one more thing I want to show you. Does this line up with what you'd expect?",
+        ),
+        ("participant", "Not really, it feels like the health page."),
+    ]
+
+
 def test_a_timed_piece_keeps_its_words_when_html_breaks_leave_its_turn() -> None:
     text = "Hello there. <br/> Next bit here. And <br> more."
     turn = Draft(

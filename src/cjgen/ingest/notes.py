@@ -253,6 +253,12 @@ def notes_turns(lines: list[Line], interviewer: str) -> list[Draft]:
             turns.append(Draft(interviewer, line.text[qa.question[0] : qa.question[1]], role="interviewer"))
         if qa.answer is not None:
             last = turns[-1] if turns else None
+            if qa.question is None and last is not None and last.role == "participant" and gap:
+                if not qa.bulleted and _follow_up(lines, i, qa.answer):
+                    turns.append(
+                        Draft(interviewer, line.text[qa.answer[0] : qa.answer[1]], role="interviewer")
+                    )
+                    continue
             if qa.question is None and last is not None and last.role == "participant":
                 # More of the same answer: the whole line, its bullet kept, so that the turn stays one stretch
                 # of the file and a quote across two of its lines is still the file's text.
@@ -262,6 +268,17 @@ def notes_turns(lines: list[Line], interviewer: str) -> list[Draft]:
             else:
                 turns.append(Draft(None, line.text[qa.answer[0] : qa.answer[1]], role="participant"))
     return turns
+
+
+def _follow_up(lines: list[Line], i: int, said: tuple[int, int]) -> bool:
+    """A paragraph of its own after an answer's first, that ends by asking (`Okay. There's one more thing I want
+    to show you. Does this line up with what you'd expect?`): the interviewer's next question, written without
+    a mark, not more of the answer."""
+    line = lines[i]
+    if line.kind != "text" or (i + 1 < len(lines) and lines[i + 1].kind != "blank"):
+        return False
+    text = line.text[said[0] : said[1]].rstrip(_QUOTES + ")]*_ ")
+    return text.endswith("?") and len(text.split()) <= MAX_QUESTION_WORDS
 
 
 def _labelled(line: Line) -> QA | None:
