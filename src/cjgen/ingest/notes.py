@@ -253,13 +253,11 @@ def notes_turns(lines: list[Line], interviewer: str) -> list[Draft]:
             turns.append(Draft(interviewer, line.text[qa.question[0] : qa.question[1]], role="interviewer"))
         if qa.answer is not None:
             last = turns[-1] if turns else None
-            if qa.question is None and last is not None and last.role == "participant" and gap:
-                if not qa.bulleted and _follow_up(lines, i, qa.answer):
-                    turns.append(
-                        Draft(interviewer, line.text[qa.answer[0] : qa.answer[1]], role="interviewer")
-                    )
-                    continue
-            if qa.question is None and last is not None and last.role == "participant":
+            follows = qa.question is None and last is not None and last.role == "participant"
+            if follows and gap and not qa.bulleted and _follow_up(lines, i, qa.answer):
+                turns.append(Draft(interviewer, line.text[qa.answer[0] : qa.answer[1]], role="interviewer"))
+                continue
+            if follows and last is not None:
                 # More of the same answer: the whole line, its bullet kept, so that the turn stays one stretch
                 # of the file and a quote across two of its lines is still the file's text.
                 # The emphasis that closes it too, where it opens inside the line (`*Fine, mostly.*`).
