@@ -51,6 +51,7 @@ from cjgen.untrusted import instruction_like
 from cjgen.wording import (
     as_statement,
     asks,
+    breaks_off,
     channel_name,
     channels_in,
     content_words,
@@ -467,11 +468,18 @@ def _cut(sentence: str) -> str:
     return cut_short(sentence, KEY_CLAUSE_WORDS, shortest=6, fallback=STATEMENT_WORDS)
 
 
-def _clause_rank(clause: str) -> tuple[bool, int, bool, bool]:
-    """How a clause ranks as a statement: says something without opening mid-thought, then says most, then
-    is whole, then (of two that say as little) does not open mid-thought."""
+def _clause_rank(clause: str) -> tuple[bool, bool, int, bool, bool]:
+    """How a clause ranks as a statement: says something without opening mid-thought, then does not break
+    off mid-phrase (`breaks_off`), then says most, then is whole, then (of two that say as little) does not
+    open mid-thought."""
     says, midway = len(content_words(clause)), opens_mid_thought(clause)
-    return says >= SAYS_WHAT and not midway, says, not clause.endswith(" …"), not midway
+    return (
+        says >= SAYS_WHAT and not midway,
+        not breaks_off(clause),
+        says,
+        not clause.endswith(" …"),
+        not midway,
+    )
 
 
 def _says_something(sentence: str) -> bool:
@@ -512,6 +520,7 @@ def _kept_name(observation: Observation, name: str) -> str:
         and supported_share(name, observation.text, referents=True) >= SUPPORTED_WORDS
         and not of_the_speaker(stated, observation.text)
         and not repeats_itself(stated)
+        and not breaks_off(stated)
     ):
         return stated
     return key_clause(observation.text)

@@ -610,9 +610,22 @@ _OPEN_ENDED = frozenset(
             "i he she we they",
             "am is are was were be been being have has had do does did",
             "will would can could shall should may might must not said says say",
+            "can't don't doesn't didn't won't isn't wasn't aren't weren't couldn't wouldn't shouldn't haven't",
+            "how what why whether some any every each no all this these those such very really just",
         ]
     ).split()
 )
+_ELLIPSIS = ("...", "…")
+
+
+def breaks_off(text: str) -> bool:
+    """Whether a sentence stops mid-phrase with an ellipsis ("I don't like how you can't..."): the speaker
+    broke off, or a cut left a phrase open; no claim a reader can sign."""
+    text = text.rstrip(" \"'”’")
+    if not text.endswith(_ELLIPSIS):
+        return False
+    words = text.rstrip(".… ").split()
+    return not words or words[-1].casefold().strip(",;:") in _OPEN_ENDED
 
 
 def cut_short(text: str, limit: int, *, shortest: int, fallback: int) -> str:
