@@ -46,6 +46,7 @@ from cjgen.synthesize import (
 from cjgen.thoughts import PER_INTERVIEW, is_thought, thought_moments
 from cjgen.wording import (
     as_statement,
+    breaks_off,
     channel_phrase,
     channels_in,
     content_words,
@@ -606,6 +607,16 @@ def test_a_key_clause_cut_without_a_boundary_does_not_end_mid_phrase(sentence: s
     assert key_clause(sentence) == clause
 
 
+def test_a_sentence_that_breaks_off_mid_phrase_gives_way_to_one_of_its_quote_that_does_not() -> None:
+    quote = (
+        "It works, but I don't like how you can't... y'know. It just seems like a lot, now that I look at it."
+    )
+    assert key_clause(quote) == "It just seems like a lot, now that I look at it."
+    # A sentence that trails off once its phrase is closed still says what it says.
+    assert not breaks_off("I never even thought about the website…")
+    assert breaks_off("I don't like how you can't...") and breaks_off("You have to click the …")
+
+
 def test_a_sentence_cut_short_of_its_point_gives_way_to_one_that_says_as_much_whole() -> None:
     """Sentences compare by what their statement would show: cut at its clause boundary, the long one keeps
     the worry and loses what the nurse did about it."""
@@ -671,6 +682,15 @@ NAMED = {
             "The letter came after the deadline",
         ],
         ["It made it a lot easier to refill prescriptions online.", "The letter came after the deadline."],
+    ),
+    # A name that breaks off mid-phrase, as its speaker did, says nothing a reader can sign.
+    "breaks off": (
+        [
+            "It works, but I don't like how you can't... It just seems like a lot of menus on the page.",
+            "The letter came after the deadline, again.",
+        ],
+        ["It works, but I don't like how you can't...", "The letter came after the deadline"],
+        ["It just seems like a lot of menus on the page.", "The letter came after the deadline."],
     ),
     # A name far longer than asked retells what was read out, and can turn it around: every word is the quote's.
     "far longer than asked": (
