@@ -65,6 +65,7 @@ def test_a_stated_want_need_or_purpose_is_a_goal_shown_from_the_want_on(text: st
         "I'd like to talk about your experience when you log in.",
         "I'm trying to see if there is another link down here.",  # in the middle of a task
         "I'm trying to think how to put it, it's not easy to say.",  # in the middle of a sentence
+        "I'm trying to imagine what the new page might look like.",  # picturing what is shown
         "The van came on a Tuesday morning, quite early.",
         # a need denied says how they use the service, not what they want of it
         "I didn't need the larger model, I only carry a small bag.",

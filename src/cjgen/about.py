@@ -25,9 +25,10 @@ NOT_A_WANT = re.compile(
     r"|open\sthe\s(?:tab|link|menu)|go\sback|go\sup|go\sdown)\b"
     # a want with nothing wanted: what it refers to was said before ("I don't want to, because of the kids")
     r"|\b(?:want|wanted|need|needed|like|love)\sto(?:\s*[,.;!]|\s*$|\s(?:because|but|and|so|or)\b)"
-    # in the middle of a task or a sentence: what they look for or try to recall right now ("I'm trying to see if …",
-    # "I'm trying to think how to put it")
-    r"|\btrying\sto\s(?:see\sif|see\swhere|remember|recall|think|read|find\sthe|figure\sout\swhere)\b"
+    # in the middle of a task or a sentence: what they look for, try to recall or picture right now ("I'm trying to
+    # see if …", "I'm trying to think how to put it", "I'm trying to imagine what it might look like")
+    r"|\btrying\sto\s(?:see\sif|see\swhere|remember|recall|think|read|find\sthe|figure\sout\swhere|imagine"
+    r"|picture|make\ssense\sof|wrap\smy\shead)\b"
     # a request to the listener, or steering the conversation: a facilitator's words, not a want ("I'd like you to
     # open a new tab", "I want to ask about …", "I'd like to talk about your experience")
     r"|\b(?:like|want|need|wanted)\s(?:you|everyone|all\sof\syou)\sto\b"
