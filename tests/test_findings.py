@@ -103,6 +103,11 @@ def test_courtesy_and_a_bare_no_are_never_moments_however_they_are_labelled() ->
         ("What is your feedback on that?", True),
         ("I filled in your feedback form and nobody answered.", False),
         ("They record the screen for security.", False),
+        # The session's recording switched on or off; a participant recording something of their own is theirs.
+        ("I have started recording.", True),
+        ("Okay, I will stop the recording now.", True),
+        ("I started recording my blood pressure every morning.", False),
+        ("The recording of my call to the helpline was lost.", False),
     ],
 )
 def test_what_says_nothing_of_the_service(sentence: str, empty: bool) -> None:

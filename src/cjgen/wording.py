@@ -689,7 +689,10 @@ _COURTESY = re.compile(
 _RESEARCH_SCRIPT = re.compile(
     r"\byour\s(?:honest\s)?(?:opinions?|feedback)\b(?!\s(?:form|survey|page|button|link|section|email|tool))"
     r"|\bwe\suse\sthe\srecordings?\b|\brecord(?:ing)?\s(?:my\sscreen|the\saudio|(?:the\s)?screen\sand\s(?:the\s)?audio)\b"
-    r"|\bno\sright\sor\swrong\sanswers?\b|\bwon't\shurt\smy\sfeelings\b|\bwe\sare\snot\stesting\syou",
+    r"|\bno\sright\sor\swrong\sanswers?\b|\bwon't\shurt\smy\sfeelings\b|\bwe\sare\snot\stesting\syou"
+    # the session's own recording switched on or off ("I have started recording.", "I'll stop the recording now")
+    r"|\b(?:start|started|starting|stop|stopped|stopping|pause|paused|end|ended)\s(?:the\s|this\s)?recording"
+    r"(?=\s*(?:[.,;:!?]|$|now\b|(?:this|the)\s(?:session|call|interview)\b))",
     re.IGNORECASE,
 )
 # Words that may stand with courtesy and add nothing to it ("Yes, thank you so much, all of you").
