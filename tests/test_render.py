@@ -334,6 +334,17 @@ def test_markdown_is_a_readable_document() -> None:
     assert "\n\n\n" not in text
 
 
+def test_the_counts_at_a_glance_are_in_words_one_or_many() -> None:
+    journey = sample_map()
+    one = journey.model_copy(
+        update={"opportunities": journey.opportunities[:1], "personas": journey.personas[:1]}
+    )
+    text = to_markdown(one)
+    glance = next(line for line in text.splitlines() if line.startswith("**At a glance:**"))
+    assert "1 opportunity ·" in glance and "1 persona ·" in glance and "opportunitie " not in glance
+    assert f"{len(journey.stages)} stages" in glance
+
+
 def test_markdown_keeps_untrusted_text_inert() -> None:
     journey = hostile_map()
     journey.pain_points[0].statement = "Line one\n# Not a heading\n| not | a | row"

@@ -100,6 +100,18 @@ UNSTAGED = "Unstaged"
 # How every format marks a quote that reads as an instruction to an AI system (`Evidence.flagged`).
 FLAGGED_QUOTE: Final = "flagged as instruction-like; kept as evidence"
 
+# Each count's label for one of it (`MapView.at_a_glance`).
+_ONE = {
+    "Personas": "persona",
+    "Stages": "stage",
+    "Participants": "participant",
+    "Quotes": "quote",
+    "Pain points": "pain point",
+    "Delights": "delight",
+    "Opportunities": "opportunity",
+    "Assumptions": "assumption",
+}
+
 
 # --------------------------------------------------------------------------------------------- public API
 
@@ -317,6 +329,10 @@ class _MapView:
 
     def quote_count(self) -> int:
         return len({(e.source_id, e.turn_index, e.start, e.end) for e in self.journey.all_evidence()})
+
+    def at_a_glance(self) -> str:
+        """The counts in words: "1 persona · 6 stages · … · 1 opportunity"."""
+        return " · ".join(f"{n} {_ONE[label] if n == 1 else label.lower()}" for label, n in self.counts())
 
     def counts(self) -> list[tuple[str, int]]:
         j = self.journey
