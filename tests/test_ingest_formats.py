@@ -1308,7 +1308,7 @@ def test_the_interviewers_label_in_a_heading_opens_their_turn_whatever_it_ends_w
 
 def test_a_label_whose_emphasis_is_never_closed_still_opens_the_turn(tmp_path: Path) -> None:
     """A notetaker's slip (`**Moderator: What …?` with no closing `**`) is the moderator's line, not more of
-    the answer before it; a line emphasised whole stays the interviewer's turn as before."""
+    the answer before it; a line emphasised whole stays the interviewer's turn, without the emphasis that closes it."""
     text = (
         "**Moderator: How often do you visit the site?**\n\n"
         "**Participant:** About once a week.\n\n"
@@ -1319,7 +1319,7 @@ def test_a_label_whose_emphasis_is_never_closed_still_opens_the_turn(tmp_path: P
     )
     t = load_transcript(write(tmp_path, "P3.md", text))
     assert [(turn.speaker, turn.role, turn.text) for turn in t.turns] == [
-        ("Moderator", "interviewer", "How often do you visit the site?**"),
+        ("Moderator", "interviewer", "How often do you visit the site?"),
         ("Participant", "participant", "About once a week."),
         ("Moderator", "interviewer", "What are you normally doing?"),
         ("P", "participant", "Checking refills."),

@@ -71,7 +71,8 @@ def _heading(line: str, start: int, end: int) -> Line:
     something, else skipped."""
     label = match_label(line[start:end]) if start >= 0 else None
     if label is not None and is_interviewer_label(label.name):
-        return Line("label", line, label=Label(label.name, True, label.start_s, start + label.length))
+        # The emphasis that closes the line is no part of what was said.
+        return Line("label", line[:end], label=Label(label.name, True, label.start_s, start + label.length))
     if start >= 0 and line[start:end].rstrip().endswith("?"):
         return Line("question", line, span=(start, start + len(line[start:end].rstrip())))
     return Line("skip", line)
