@@ -77,6 +77,8 @@ _NOT_DOING_EN = (
     r"thought|felt|knew|wondered|liked|loved|hated|wanted|needed|wished|hoped|expected|assumed|believed"
     r"|worried|preferred|enjoyed|feared|realised|realized|remembered|agreed|guessed|figured|supposed|meant"
     r"|envisioned|imagined|pictured|considered|noticed|learned|learnt"
+    # what was said in the interview itself ("the benefits I mentioned earlier")
+    r"|mentioned|described"
     r"|seemed|appreciated|understood|forgot|missed|lived|was|were|had|did|could|would|should|might|used\sto"
 )
 _DOING_EN = (
