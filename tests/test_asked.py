@@ -126,3 +126,13 @@ def test_an_answer_after_a_remark_answers_the_question_before_it() -> None:
     # Where nothing within reach asks, the remark is still what came before.
     assert answered(talk, 5, reach=2) == talk[4]
     assert questions_before(talk[2:]) == {3: "Of course.", 5: "That's strange."}
+
+
+def test_the_research_teams_own_remark_is_not_what_an_answer_answers() -> None:
+    talk = [
+        Turn(index=0, speaker="Interviewer", role="interviewer", text="Do you recall getting a summary?"),
+        Turn(index=1, speaker="P2", role="participant", text="Only a paper with my next appointment."),
+        Turn(index=2, speaker="Notetaker", role="interviewer", text="Participant does not recall the summary."),
+        Turn(index=3, speaker="P2", role="participant", text="On the private side I got one at checkout."),
+    ]
+    assert answered(talk, 3) == talk[0]

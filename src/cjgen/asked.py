@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from cjgen.ingest.labels import is_team_note
 from cjgen.schema import Turn
 from cjgen.sentences import split_spans
 
@@ -162,7 +163,8 @@ def answered(turns: Sequence[Turn], position: int, reach: int | None = None) -> 
     start = 0 if reach is None else max(0, position - reach)
     remark = None
     for turn in reversed(turns[start:position]):
-        if turn.role != "interviewer" or acknowledges_only(turn.text):
+        # The team's own remark (`Notetaker: Participant liked the list`) asks the participant nothing.
+        if turn.role != "interviewer" or acknowledges_only(turn.text) or is_team_note(turn.speaker):
             continue
         if not remarks_only(turn.text):
             return turn
