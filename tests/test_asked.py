@@ -132,7 +132,9 @@ def test_the_research_teams_own_remark_is_not_what_an_answer_answers() -> None:
     talk = [
         Turn(index=0, speaker="Interviewer", role="interviewer", text="Do you recall getting a summary?"),
         Turn(index=1, speaker="P2", role="participant", text="Only a paper with my next appointment."),
-        Turn(index=2, speaker="Notetaker", role="interviewer", text="Participant does not recall the summary."),
+        Turn(
+            index=2, speaker="Notetaker", role="interviewer", text="Participant does not recall the summary."
+        ),
         Turn(index=3, speaker="P2", role="participant", text="On the private side I got one at checkout."),
     ]
     assert answered(talk, 3) == talk[0]

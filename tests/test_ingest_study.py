@@ -165,6 +165,31 @@ def test_a_guide_question_answered_in_lower_case_on_its_line_gives_the_answer_al
     assert "Why me? no idea" in alone[0].participant_turns()[0].text
 
 
+def test_a_prompt_the_studys_notes_share_before_a_colon_is_the_guides(tmp_path: Path) -> None:
+    """ "Where were you directed to go: the front desk.": the notetaker typed the answer after the guide's prompt
+    and a colon; every file holds the prompt, so it is the interviewer's and the rest the answer. A prompt no
+    other file holds, a link's colon and a guide sentence with a colon inside stay as they were."""
+    answers = ["the front desk, then the lab.", "they call your name.", "I just know the area."]
+    paths = [
+        write(
+            tmp_path,
+            f"P{n}.md",
+            "# Notes\n\n- How did you check in? At the kiosk.\n"
+            f"- How did you know where to go next? Where were you directed to go: {answer}\n"
+            f"- Anything else? {['The one thing I would change', 'What I liked most', 'Best of all'][n - 1]}: "
+            "the kiosk.\n"
+            "- (URL is https://example.org/form)\n",
+        )
+        for n, answer in enumerate(answers, start=1)
+    ]
+    loaded = load_transcripts(paths)
+    said = [t.text for t in loaded[0].participant_turns()]
+    assert "the front desk, then the lab." in said and not any("directed" in t for t in said)
+    assert "Where were you directed to go:" in [t.text for t in loaded[0].turns if t.role == "interviewer"]
+    assert "What I liked most: the kiosk." in [t.text for t in loaded[1].participant_turns()]
+    assert not any(t.text.startswith("//") for t in loaded[2].turns)
+
+
 def test_inspect_reads_a_study_together_and_says_what_guide_text_it_moved(tmp_path: Path) -> None:
     answers = [
         ["I called, the line was busy for an hour.", "", "The big buttons.", ""],

@@ -37,12 +37,21 @@ _QUESTION_MARKS = re.compile(r"\?+")
 _AFTER_FOLLOW_UP = re.compile(r"[\s:]*")
 
 
+# A notetaker's prompt before a colon and the answer typed after it ("Where were you directed to go: the front
+# desk."): the prompt is the guide's where the study's notes share it word for word, as they share sentences.
+MAX_PROMPT_WORDS = 12
+# The colon that ends such a prompt: not one inside a link or a time ("https://", "10:30").
+_PROMPT_END = re.compile(r":(?=[\s”\"'’]|$)")
+
+
 @dataclass(frozen=True)
 class Guide:
-    """Keys (`_key`) of the guide's sentences, and of its short follow-up questions (`FOLLOW_UP_WORDS`)."""
+    """Keys (`_key`) of the guide's sentences, of its short follow-up questions (`FOLLOW_UP_WORDS`), and of the
+    prompts its notes type answers after (`_prompt`)."""
 
     sentences: frozenset[str]
     follow_ups: frozenset[str] = frozenset()
+    prompts: frozenset[str] = frozenset()
 
 
 def _key(sentence: str) -> str | None:
@@ -59,6 +68,20 @@ def _opening_question(sentence: str) -> str | None:
         return None
     words = _NON_WORD.sub(" ", _APOSTROPHE.sub("", sentence[: question.start()].casefold())).split()
     return " ".join(words) if 0 < len(words) <= FOLLOW_UP_WORDS else None
+
+
+def _words(text: str) -> list[str]:
+    return _NON_WORD.sub(" ", _APOSTROPHE.sub("", text.casefold())).split()
+
+
+def _prompt(sentence: str) -> str | None:
+    """The key of the prompt a sentence opens with before a colon ("Where were you directed to go" of "Where
+    were you directed to go: the front desk."), if it has one of two to `MAX_PROMPT_WORDS` words."""
+    colon = _PROMPT_END.search(sentence)
+    if colon is None:
+        return None
+    words = _words(LIST_BULLET.sub("", sentence[: colon.start()], count=1))
+    return " ".join(words) if 2 <= len(words) <= MAX_PROMPT_WORDS else None
 
 
 def _sentences_of(transcript: Transcript) -> Iterator[str]:
@@ -90,13 +113,14 @@ def guide_sentences(transcripts: Sequence[Transcript]) -> Guide:
         _shared(
             [{k for s in sentences if (k := _opening_question(s)) is not None} for sentences in said], need
         ),
+        _shared([{k for s in sentences if (k := _prompt(s)) is not None} for sentences in said], need),
     )
 
 
 def separate_guide(transcripts: Sequence[Transcript]) -> list[Transcript]:
     """The transcripts with guide text in participant turns given to the interviewer (see the module doc)."""
     guide = guide_sentences(transcripts)
-    if not guide.sentences:
+    if not guide.sentences and not guide.prompts:
         return list(transcripts)
     return [_separated(t, guide) if t.kind == "notes" else t for t in transcripts]
 
@@ -117,15 +141,21 @@ def _separated(transcript: Transcript, guide: Guide) -> Transcript:
     return transcript.model_copy(update={"turns": tuple(turns)})
 
 
-def _after_guide_question(text: str, start: int, end: int, guide: frozenset[str]) -> list[tuple[int, int]]:
+def _after_guide_question(text: str, start: int, end: int, guide: Guide) -> list[tuple[int, int]]:
     """A sentence that opens with one of the guide's questions and goes on with the answer in lower case
-    ("Have you ever used one? no, never"), as two spans; any other sentence as it is."""
+    ("Have you ever used one? no, never"), or with one of its prompts and a colon ("Where were you directed to
+    go: the front desk."), as two spans (the prompt alone where nothing follows it); any other sentence as it
+    is."""
     for question in _QUESTION_MARKS.finditer(text, start, end):
         answer = question.end()
         while answer < end and text[answer].isspace():
             answer += 1
-        if answer < end and _key(text[start : question.end()]) in guide:
+        if answer < end and _key(text[start : question.end()]) in guide.sentences:
             return [(start, question.end()), (answer, end)]
+    if _key(text[start:end]) not in guide.sentences and _prompt(text[start:end]) in guide.prompts:
+        colon = _PROMPT_END.search(text, start, end).end()  # type: ignore[union-attr]  # `_prompt` found it
+        answer = _AFTER_FOLLOW_UP.match(text, colon, end).end()  # type: ignore[union-attr]
+        return [(start, colon), (answer, end)] if answer < end else [(start, end)]
     return [(start, end)]
 
 
@@ -139,11 +169,9 @@ def _runs(turn: Turn, guide: Guide, after_question: bool = False) -> list[tuple[
     if turn.role != "participant" or turn.segments:
         return whole
     spans = [
-        piece
-        for a, b in split_spans(turn.text)
-        for piece in _after_guide_question(turn.text, a, b, guide.sentences)
+        piece for a, b in split_spans(turn.text) for piece in _after_guide_question(turn.text, a, b, guide)
     ]
-    marks = [_key(turn.text[a:b]) in guide.sentences for a, b in spans]
+    marks = [_key(turn.text[a:b]) in guide.sentences or _prompt_only(turn.text[a:b], guide) for a, b in spans]
     spans, marks = _with_follow_ups(turn.text, spans, marks, guide.follow_ups, after_question)
     if not any(marks):
         return whole
@@ -160,6 +188,11 @@ def _runs(turn: Turn, guide: Guide, after_question: bool = False) -> list[tuple[
         else:
             runs.append((start, end, role))
     return runs
+
+
+def _prompt_only(span: str, guide: Guide) -> bool:
+    """A span that is one of the guide's prompts and its colon, with no answer after it."""
+    return span.rstrip().endswith(":") and _prompt(span) in guide.prompts
 
 
 def _with_follow_ups(
