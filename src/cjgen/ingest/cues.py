@@ -110,7 +110,7 @@ def cue_turns(cues: list[Cue], fmt: str) -> Parsed:
     if unnamed:
         for turn, opens_section in zip(said, opens, strict=True):
             # Whoever opens a section the notetaker marked is the moderator, starting a task or a topic.
-            if _asks(turn.text) or opens_section:
+            if _asks(turn.text) or _directs(turn.text) or opens_section:
                 turn.speaker, turn.role = INTERVIEWER, "interviewer"
             else:
                 turn.role = "participant"
@@ -125,6 +125,25 @@ def _asks(text: str) -> bool:
     """Whether a cue ends by asking. In the eval cases' transcripts, 92 % of the turns and caption segments
     that end with "?" are the interviewer's (541 of 586), though only 44 % of the interviewer's end so."""
     return text.rstrip().rstrip(_CLOSING).endswith("?")
+
+
+# What a moderator says to steer the session, which a participant does not say to them: a task given ("I'm going to
+# have you scroll up", "please review all the information", "think aloud"), or a move to the next part ("let's
+# move on"), in the languages the interviews are held in (English only so far).
+_DIRECTS = re.compile(
+    r"\b(?:i'm|i\sam|i'll|i\swill|we're|we\sare|we'll|we\swill)\s(?:(?:just|actually|now|also)\s)?"
+    r"(?:going\sto|gonna)\s(?:have|ask|show|send|give|get)\syou\b"
+    r"|\b(?:i'd|i\swould)\slike\s(?:you\sto|to\s(?:have|ask|show)\syou)\b"
+    r"|\b(?:let's|let\sus)\s(?:move\son|go\sahead\sand|jump|start\swith|talk\sabout)\b"
+    r"|\bplease\s(?:review|scroll|click|share|read|take\sa\slook|tell\sme|describe|open)\b"
+    r"|\bthink\s(?:aloud|out\sloud)\b|\bshare\syour\sscreen\b",
+    re.IGNORECASE,
+)
+
+
+def _directs(text: str) -> bool:
+    """Whether a cue steers the session: the moderator's, whatever it ends with."""
+    return _DIRECTS.search(text.replace("’", "'")) is not None
 
 
 # A caption's time range on a line of its own, written out in a text or Word file (Teams' older transcript
