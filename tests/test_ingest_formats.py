@@ -634,7 +634,8 @@ def test_captions_that_name_no_one_give_the_cues_that_ask_to_the_interviewer(tmp
     )
     assert [(s.start_s, s.end_s) for s in t.turns[3].segments] == [(33.0, 45.0), (45.0, 46.0)]
     assert (
-        "a cue that ends with a question is read as the interviewer's" in inspect_transcript(path).warnings[0]
+        "a cue that ends with a question or steers the session ('I'm going to have you …') is read as the "
+        "interviewer's" in inspect_transcript(path).warnings[0]
     )
 
 

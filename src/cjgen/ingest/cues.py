@@ -21,7 +21,8 @@ _VTT_TAG = re.compile(r"</?(?:v|c|i|b|u|lang|ruby|rt)\b[^>]*>", re.IGNORECASE)
 _VTT_ENTITY = re.compile(r"&(amp|lt|gt|nbsp|lrm|rlm);")
 _VTT_ENTITIES = {"amp": "&", "lt": "<", "gt": ">", "nbsp": "\u00a0", "lrm": "\u200e", "rlm": "\u200f"}
 NO_SPEAKERS = (
-    "no speaker names found in the cues: a cue that ends with a question is read as the interviewer's, every "
+    "no speaker names found in the cues: a cue that ends with a question or steers the session ('I'm going to "
+    "have you …') is read as the interviewer's, every "
     "other cue as the participant's words; use voice tags ('<v P1>...</v>') or 'Name: ...' cue text to tell "
     "the speakers apart"
 )
