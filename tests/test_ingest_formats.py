@@ -399,7 +399,9 @@ def test_a_paragraph_that_asks_after_an_answer_is_the_interviewers_next_question
         "What do you use the site for?\n\n"
         "Mostly prescriptions. Is that what you mean?\nI also check my messages.\n\n"
         "Okay. There's one more thing I want to show you. Does this line up with what you'd expect?\n\n"
-        "Not really, it feels like the health page.\n",
+        "Not really, it feels like the health page.\n\n"
+        "What about other times you've gone on the site\n\n"
+        "To check on a claim.\n",
     )
     assert [(turn.role, turn.text) for turn in load_transcript(path).turns] == [
         ("interviewer", "What do you use the site for?"),
@@ -409,6 +411,9 @@ def test_a_paragraph_that_asks_after_an_answer_is_the_interviewers_next_question
             "Okay. There's one more thing I want to show you. Does this line up with what you'd expect?",
         ),
         ("participant", "Not really, it feels like the health page."),
+        # put as a question, its mark left off
+        ("interviewer", "What about other times you've gone on the site"),
+        ("participant", "To check on a claim."),
     ]
 
 

@@ -62,6 +62,15 @@ _ANSWER_MARK = re.compile(r"(?:responses?|answers?|reply|replies)[ \t]*:[ \t]*(?
 # A line that is one bracketed note (`- [Researcher note: stop sharing the screen]`, `[Click "Continue"]`): the
 # notetaker's, not the participant's words.
 _NOTE = re.compile(r"\[[^\[\]\n]*\]")
+# A sentence put as a question to "you": a question word and the verb before its subject ("How often do you
+# go?", "What about other times you've gone there"), or the verb first ("Did you apply?", "Would you use it").
+_PUT_AS_A_QUESTION = re.compile(
+    r"(?:(?:so|and|okay|ok|alright|now)[,]?\s+)?"
+    r"(?:(?:how|what|why|where|when|which|who)\b(?:\s+\w+){0,3}?\s+(?:do|does|did|is|are|was|were|can|could"
+    r"|would|will|have|has|should)\s+you\b|what\sabout\s.*\byou(?:'ve|'d|\s)"
+    r"|(?:do|did|can|could|would|will|have|are|were)\s+you\b)",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -276,7 +285,12 @@ def _follow_up(lines: list[Line], i: int, said: tuple[int, int]) -> bool:
     if line.kind != "text" or (i + 1 < len(lines) and lines[i + 1].kind != "blank"):
         return False
     text = line.text[said[0] : said[1]].rstrip(_QUOTES + ")]*_ ")
-    return text.endswith("?") and len(text.split()) <= MAX_QUESTION_WORDS
+    if len(text.split()) > MAX_QUESTION_WORDS:
+        return False
+    # Or one sentence put as a question, its mark left off (`What about other times you've gone on the site`).
+    return text.endswith("?") or (
+        _SENTENCE_END.search(text) is None and _PUT_AS_A_QUESTION.match(text) is not None
+    )
 
 
 def _labelled(line: Line) -> QA | None:
