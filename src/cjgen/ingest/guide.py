@@ -54,9 +54,14 @@ class Guide:
     prompts: frozenset[str] = frozenset()
 
 
+def _words(text: str) -> list[str]:
+    """A text's words as compared across files: case folded, apostrophes and other marks gone."""
+    return _NON_WORD.sub(" ", _APOSTROPHE.sub("", text.casefold())).split()
+
+
 def _key(sentence: str) -> str | None:
     """A sentence as compared across files: words only, case folded; None when it is too short to tell."""
-    words = _NON_WORD.sub(" ", _APOSTROPHE.sub("", sentence.casefold())).split()
+    words = _words(sentence)
     asks = sentence.rstrip().rstrip("\"'’”)").endswith("?")
     return " ".join(words) if len(words) >= (MIN_GUIDE_QUESTION_WORDS if asks else MIN_GUIDE_WORDS) else None
 
@@ -66,12 +71,8 @@ def _opening_question(sentence: str) -> str | None:
     question = _QUESTION_MARKS.search(sentence)
     if question is None:
         return None
-    words = _NON_WORD.sub(" ", _APOSTROPHE.sub("", sentence[: question.start()].casefold())).split()
+    words = _words(sentence[: question.start()])
     return " ".join(words) if 0 < len(words) <= FOLLOW_UP_WORDS else None
-
-
-def _words(text: str) -> list[str]:
-    return _NON_WORD.sub(" ", _APOSTROPHE.sub("", text.casefold())).split()
 
 
 def _prompt(sentence: str) -> str | None:
