@@ -382,6 +382,8 @@ def test_sentences_that_report_a_step_taken_in_each_language(text: str) -> None:
         "I guess if I clicked and you tracked my login, that would be awesome.",  # a condition mid-sentence
         "Unless we booked it online, nobody would know.",
         "It feels like what I put in feels redundant.",  # a thing, not a step
+        "I don't think I've even gone into my records.",  # a step denied
+        "I'm not sure we booked it online at all.",
         "They booked a technician for Thursday.",  # someone else's step
         "I thought the form was broken.",  # a thought
         "They're some of the ancillary benefits I mentioned earlier.",  # said in the interview itself

@@ -97,9 +97,13 @@ _NOT_A_VERB_EN = (
     r"think|feel|know|like|love|hate|want|need|wish|hope|guess|mean|am|was|have|had|would|could|should|will"
     r"|can|do|don't|did|didn't|never|just|really|also|still"
 )
-# A subject after "if" or "unless" tells of what would be, not of a step taken ("I guess if I clicked …"), and
-# one after "what" names a thing ("what I put in feels redundant").
-_UNLESS_EN = r"(?<!\bif\s)(?<!\bunless\s)(?<!\bwhat\s)"
+# A subject after "if" or "unless" tells of what would be, not of a step taken ("I guess if I clicked …"), one
+# after "what" names a thing ("what I put in feels redundant"), and one after a doubt denies the step ("I don't
+# think I've even gone into my records").
+_UNLESS_EN = (
+    r"(?<!\bif\s)(?<!\bunless\s)(?<!\bwhat\s)(?<!n't\sthink\s)(?<!not\sthink\s)(?<!n't\sbelieve\s)"
+    r"(?<!not\ssure\s)(?<!n't\srecall\s)"
+)
 _ENGLISH = re.compile(
     # "I've got two kids" owns, "I've got to call" and "I got a reply" do.
     rf"{_UNLESS_EN}\b(?:i|we)(?:'ve\s(?!got\s(?!to\b))|\s(?!have\sgot\s(?!to\b)))"
