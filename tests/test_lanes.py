@@ -695,6 +695,18 @@ NAMED = {
         ["It works, but I don't like how you can't...", "The letter came after the deadline"],
         ["It just seems like a lot of menus on the page.", "The letter came after the deadline."],
     ),
+    # A name that takes one side of what the quote only offers as alternatives turns it around.
+    "takes a side": (
+        [
+            "How easy or difficult was it to find the letter on the page. 1, very easy.",
+            "The letter came after the deadline, again.",
+        ],
+        ["Finding the letter on the page was difficult", "The letter came after the deadline"],
+        [
+            "How easy or difficult was it to find the letter on the page.",
+            "The letter came after the deadline.",
+        ],
+    ),
     # A name far longer than asked retells what was read out, and can turn it around: every word is the quote's.
     "far longer than asked": (
         [

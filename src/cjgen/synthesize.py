@@ -63,6 +63,7 @@ from cjgen.wording import (
     overlap,
     repeats_itself,
     supported_share,
+    takes_a_side,
     without_lone_colons,
 )
 
@@ -521,6 +522,7 @@ def _kept_name(observation: Observation, name: str) -> str:
         and not of_the_speaker(stated, observation.text)
         and not repeats_itself(stated)
         and not breaks_off(stated)
+        and not takes_a_side(stated, observation.text)
     ):
         return stated
     return key_clause(observation.text)

@@ -224,6 +224,24 @@ def repeats_itself(statement: str, words: int = 3) -> bool:
     return len(set(pairs)) < len(pairs)
 
 
+# Two words offered as alternatives ("easy or hard", "easy or difficult to find").
+_EITHER_OR = re.compile(r"\b([^\W\d_]{3,})\s+or\s+([^\W\d_]{3,})\b")
+
+
+def takes_a_side(statement: str, quote: str) -> bool:
+    """Whether a statement says one of two words its quote only offers as alternatives: "It was hard to check
+    on." from "Trying to think if it was easy or hard to check on", "… was difficult" from the question "How easy
+    or difficult was it …" typed into the answer. The speaker chose neither, or the other."""
+    said = {stem(word) for word in _WORD.findall(statement.casefold())}
+    heard = [stem(word) for word in _WORD.findall(quote.casefold())]
+    for either, other in _EITHER_OR.findall(quote.casefold()):
+        a, b = stem(either), stem(other)
+        for chosen, left in ((a, b), (b, a)):
+            if chosen in said and left not in said and heard.count(chosen) == 1 and chosen not in _STOP:
+                return True
+    return False
+
+
 # What opens a notes line before the words said: its list bullet, and a notetaker's probe label of a few words
 # joined to the answer by a dash (`- Why- It lets you …`, `Clarification- Like the form number …`).
 _PROBE = re.compile(rf"^(?:{LIST_BULLET.pattern})?(?:[A-Z][\w']*(?: [\w']+){{0,3}}- (?=\S))?")
