@@ -133,8 +133,16 @@ def test_the_research_teams_own_remark_is_not_what_an_answer_answers() -> None:
         Turn(index=0, speaker="Interviewer", role="interviewer", text="Do you recall getting a summary?"),
         Turn(index=1, speaker="P2", role="participant", text="Only a paper with my next appointment."),
         Turn(
-            index=2, speaker="Notetaker", role="interviewer", text="Participant does not recall the summary."
+            index=2,
+            speaker="Notetaker",
+            role="interviewer",
+            text="Participant does not recall getting a summary after a visit; only the paper with his next "
+            "appointment, and he looked up his lab results online.",
         ),
         Turn(index=3, speaker="P2", role="participant", text="On the private side I got one at checkout."),
     ]
     assert answered(talk, 3) == talk[0]
+    assert questions_before(talk) == {
+        1: "Do you recall getting a summary?",
+        3: "Do you recall getting a summary?",
+    }

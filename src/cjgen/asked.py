@@ -122,6 +122,12 @@ def acknowledges_only(line: str) -> bool:
     return bool(words) and all(_acknowledging(w) for w in words)
 
 
+def asks_nothing(turn: Turn) -> bool:
+    """An interviewer-side line the participant does not answer: one that only acknowledges, or the research
+    team's own remark (`Notetaker: Participant liked the list`)."""
+    return acknowledges_only(turn.text) or is_team_note(turn.speaker)
+
+
 def remarks_only(line: str) -> bool:
     """True when the line is a short remark that asks nothing ("That's strange.", "Of course."): no question
     mark, no opening that asks or prompts, nothing left open for the participant to finish, and more than
@@ -163,8 +169,7 @@ def answered(turns: Sequence[Turn], position: int, reach: int | None = None) -> 
     start = 0 if reach is None else max(0, position - reach)
     remark = None
     for turn in reversed(turns[start:position]):
-        # The team's own remark (`Notetaker: Participant liked the list`) asks the participant nothing.
-        if turn.role != "interviewer" or acknowledges_only(turn.text) or is_team_note(turn.speaker):
+        if turn.role != "interviewer" or asks_nothing(turn):
             continue
         if not remarks_only(turn.text):
             return turn

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from cjgen.ask import Runtime
-from cjgen.asked import acknowledges_only, remarks_only, what_it_asks
+from cjgen.asked import asks_nothing, remarks_only, what_it_asks
 from cjgen.choose import ChoiceModel, cached_answers, choose
 from cjgen.prompts import Prompt, render_block, render_prompt
 from cjgen.readout import LabelHead, centred, label_head
@@ -136,7 +136,7 @@ def questions_before(turns: Sequence[Turn]) -> dict[int, str]:
     for turn in turns:
         if turn.role == "participant":
             asked[turn.index] = last or remark
-        elif acknowledges_only(turn.text):
+        elif asks_nothing(turn):
             continue
         elif remarks_only(turn.text):
             remark = " ".join(turn.text.split())
