@@ -268,6 +268,51 @@ def test_a_short_follow_up_question_after_a_guide_line_is_the_guides(tmp_path: P
     assert loaded[1].participant_turns()[0].text == "I called. Why not?"
 
 
+_OPTIONS = "This could be using the kiosk, talking to the staff, using text messages, or a video visit"
+
+
+def test_a_guide_line_typed_with_the_answer_after_it_is_the_guides_up_to_the_answer(tmp_path: Path) -> None:
+    """The notetaker typed each answer on the guide line, after its second sentence, with a colon, with no mark
+    at all, or after dropping the guide's first words: no file shares the sentence whole, but the guide's
+    runs of words give it away, and what follows them is the answer."""
+    answers = [
+        f"{_OPTIONS}: well, it is at a desk in the hallway.",
+        f"{_OPTIONS} I normally check in where the appointment is.",
+        f"{_OPTIONS}.",
+        "kiosk, talking to the staff, using text messages, or a video visit",
+    ]
+    paths = [
+        write(tmp_path, f"P{n}.md", f"- Which way do you check in most often? {a}\n- Anything else? No.\n")
+        for n, a in enumerate(answers, start=1)
+    ]
+    loaded = load_transcripts(paths)
+    said = [[t.text for t in transcript.participant_turns()] for transcript in loaded]
+    assert said == [
+        ["well, it is at a desk in the hallway.", "No."],
+        ["I normally check in where the appointment is.", "No."],
+        ["No."],
+        ["No."],
+    ]
+    assert _OPTIONS in [t.text for t in loaded[0].turns if t.role == "interviewer"]
+    for transcript in loaded:
+        source = Path(transcript.path).read_text(encoding="utf-8")
+        assert all(turn.text in source for turn in transcript.turns)
+
+
+def test_shared_runs_that_stop_inside_a_phrase_or_in_two_files_leave_the_answer_whole(tmp_path: Path) -> None:
+    """A run the files share that ends inside a phrase ("… about thirty minutes" of "… thirty minutes or so")
+    cuts nothing; nor does a run only two files share, as two notes can copy a sentence between them."""
+    said = "The whole visit at the clinic took about thirty minutes"
+    answers = [f"{said} or so.", f"{said} or a bit more.", f"{said} and then some.", "In person."]
+    paths = [write(tmp_path, f"P{n}.md", f"- How long did it take? {a}\n") for n, a in enumerate(answers, 1)]
+    loaded = load_transcripts(paths)
+    assert [t.participant_turns()[0].text for t in loaded] == answers
+    copied = "I would click on the first one and read the whole page"
+    answers = [f"{copied}. Then I stop.", f"{copied}, Then the next.", "In person."]
+    paths = [write(tmp_path, f"Q{n}.md", f"- What next? {a}\n") for n, a in enumerate(answers, 1)]
+    assert [t.participant_turns()[0].text for t in load_transcripts(paths)] == answers
+
+
 def _same_label(tmp_path: Path, names: list[str]) -> list[Path]:
     """Files of one study whose participant is labelled `P1:` in each, as a notetaker's template leaves it."""
     return [

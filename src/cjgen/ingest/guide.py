@@ -6,6 +6,10 @@ questions that got no answer. Read one file at a time, such a line looks like th
 study it gives itself away: no two participants say the same sentence of several words, but every file repeats
 the guide. A participant turn is cut at sentence boundaries into runs; a run whose every sentence recurs in
 enough other files becomes an interviewer turn, and the rest stays the participant's, as exact source text.
+A notetaker who types the answer on the guide line, after its last sentence with no full stop ("… or how you
+access virtual appointments: well, at the desk"), or who drops a word of it, leaves no sentence the files share
+whole; a run of `RUN_WORDS` words or more that they share still gives the guide away, and a sentence that opens
+with such runs is the guide's up to where they end.
 """
 
 from __future__ import annotations
@@ -30,11 +34,19 @@ FOLLOW_UP_WORDS = 3
 GUIDE_SHARE = 0.3
 # With fewer files, a shared sentence says too little about who wrote it.
 MIN_FILES = 3
+# Participants do not say the same run of this many words by chance, but a guide line typed into every file
+# holds many such runs.
+RUN_WORDS = 8
 INTERVIEWER = "Interviewer"
+_WORD = re.compile(r"[\w'’]+")
 _NON_WORD = re.compile(r"[^\w]+")
 _APOSTROPHE = re.compile(r"['’]")
 _QUESTION_MARKS = re.compile(r"\?+")
 _AFTER_FOLLOW_UP = re.compile(r"[\s:]*")
+# What a notetaker types between a guide line and the answer after it.
+_AFTER_ANSWER_MARK = re.compile(r"[\s:.?!,;–—-]*")
+# What follows the end of a guide line in the same sentence: a mark, a capital after a space, or nothing.
+_AFTER_GUIDE_LINE = re.compile(r"\s*(?:[:.?!,;–—-]|$)|\s+[A-Z]")
 
 
 # A notetaker's prompt before a colon and the answer typed after it ("Where were you directed to go: the front
@@ -52,6 +64,7 @@ class Guide:
     sentences: frozenset[str]
     follow_ups: frozenset[str] = frozenset()
     prompts: frozenset[str] = frozenset()
+    runs: frozenset[str] = frozenset()  # keys of `RUN_WORDS`-word runs (`_runs_of`)
 
 
 def _words(text: str) -> list[str]:
@@ -85,6 +98,39 @@ def _prompt(sentence: str) -> str | None:
     return " ".join(words) if 2 <= len(words) <= MAX_PROMPT_WORDS else None
 
 
+def _word_spans(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
+    """The words of `text[start:end]` with their offsets, each as `_words` compares it."""
+    found = []
+    for word in _WORD.finditer(text, start, end):
+        for piece in _NON_WORD.sub(" ", _APOSTROPHE.sub("", word.group().casefold())).split():
+            found.append((word.start(), word.end(), piece))
+    return found
+
+
+def _runs_of(sentence: str) -> set[str]:
+    """The keys of a sentence's runs of `RUN_WORDS` consecutive words."""
+    words = _words(sentence)
+    return {" ".join(words[k : k + RUN_WORDS]) for k in range(len(words) - RUN_WORDS + 1)}
+
+
+def _guide_opening(text: str, start: int, end: int, guide: Guide) -> int:
+    """Where the guide's shared runs that open `text[start:end]` end (`start` when none opens it): the first
+    word starts one, and each next one starts at or before the end of those before it."""
+    words = _word_spans(text, start, end)
+    covered = 0  # words from the first that shared runs cover
+    for k in range(len(words) - RUN_WORDS + 1):
+        if k > covered:
+            break
+        if " ".join(w for _, _, w in words[k : k + RUN_WORDS]) in guide.runs:
+            covered = k + RUN_WORDS
+    if not covered:
+        return start
+    # The guide line ends where a mark or a new sentence's capital follows it; runs that stop inside a phrase
+    # ("… take about 30 minutes" of "… 30 minutes or so.") leave the sentence as it was.
+    then = _AFTER_GUIDE_LINE.match(text, words[covered - 1][1], end)
+    return words[covered - 1][1] if then is not None else start
+
+
 def _sentences_of(transcript: Transcript) -> Iterator[str]:
     for turn in transcript.turns:
         for start, end in split_spans(turn.text):
@@ -115,13 +161,15 @@ def guide_sentences(transcripts: Sequence[Transcript]) -> Guide:
             [{k for s in sentences if (k := _opening_question(s)) is not None} for sentences in said], need
         ),
         _shared([{k for s in sentences if (k := _prompt(s)) is not None} for sentences in said], need),
+        # A run needs a third file however small the study: two notes can share a sentence copied between them.
+        _shared([{r for s in sentences for r in _runs_of(s)} for sentences in said], max(MIN_FILES, need)),
     )
 
 
 def separate_guide(transcripts: Sequence[Transcript]) -> list[Transcript]:
     """The transcripts with guide text in participant turns given to the interviewer (see the module doc)."""
     guide = guide_sentences(transcripts)
-    if not guide.sentences and not guide.prompts:
+    if not guide.sentences and not guide.prompts and not guide.runs:
         return list(transcripts)
     return [_separated(t, guide) if t.kind == "notes" else t for t in transcripts]
 
@@ -153,10 +201,16 @@ def _after_guide_question(text: str, start: int, end: int, guide: Guide) -> list
             answer += 1
         if answer < end and _key(text[start : question.end()]) in guide.sentences:
             return [(start, question.end()), (answer, end)]
-    if _key(text[start:end]) not in guide.sentences and _prompt(text[start:end]) in guide.prompts:
+    if _key(text[start:end]) in guide.sentences:
+        return [(start, end)]
+    if _prompt(text[start:end]) in guide.prompts:
         colon = _PROMPT_END.search(text, start, end).end()  # type: ignore[union-attr]  # `_prompt` found it
         answer = _AFTER_FOLLOW_UP.match(text, colon, end).end()  # type: ignore[union-attr]
         return [(start, colon), (answer, end)] if answer < end else [(start, end)]
+    guide_end = _guide_opening(text, start, end, guide)
+    if guide_end > start:
+        answer = _AFTER_ANSWER_MARK.match(text, guide_end, end).end()  # type: ignore[union-attr]
+        return [(start, guide_end), (answer, end)] if answer < end else [(start, end)]
     return [(start, end)]
 
 
@@ -172,7 +226,12 @@ def _runs(turn: Turn, guide: Guide, after_question: bool = False) -> list[tuple[
     spans = [
         piece for a, b in split_spans(turn.text) for piece in _after_guide_question(turn.text, a, b, guide)
     ]
-    marks = [_key(turn.text[a:b]) in guide.sentences or _prompt_only(turn.text[a:b], guide) for a, b in spans]
+    marks = [
+        _key(turn.text[a:b]) in guide.sentences
+        or _prompt_only(turn.text[a:b], guide)
+        or _guide_whole(turn.text, a, b, guide)
+        for a, b in spans
+    ]
     spans, marks = _with_follow_ups(turn.text, spans, marks, guide.follow_ups, after_question)
     if not any(marks):
         return whole
@@ -189,6 +248,12 @@ def _runs(turn: Turn, guide: Guide, after_question: bool = False) -> list[tuple[
         else:
             runs.append((start, end, role))
     return runs
+
+
+def _guide_whole(text: str, start: int, end: int, guide: Guide) -> bool:
+    """A span whose every word the guide's shared runs cover (what `_after_guide_question` cut off)."""
+    words = _word_spans(text, start, end)
+    return len(words) >= RUN_WORDS and _guide_opening(text, start, end, guide) >= words[-1][1]
 
 
 def _prompt_only(span: str, guide: Guide) -> bool:
