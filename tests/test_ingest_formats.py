@@ -245,6 +245,38 @@ def test_a_notetakers_short_prompt_before_a_colon_is_the_interviewers(tmp_path: 
     ]
 
 
+def test_a_guides_branch_for_the_moderator_is_the_interviewers(tmp_path: Path) -> None:
+    """`If yes, probe on …` typed into the notes is the guide's branch, never the participant's words, whether it
+    opens its line or follows a question on it; an answer after its questions or its colon stays the answer. A
+    participant's "if not" or "if so" is speech."""
+    path = tmp_path / "P4.md"
+    path.write_text(
+        "- Did you fill in a form first? If yes, probe on whether it was on paper: it came in the mail.\n"
+        "- Do you use the kiosk? Yes, most days.\n"
+        "    - If no…\n"
+        "    - If yes,\n"
+        "- [If no:] How would you find the dates? How long would it take? A few minutes, maybe more.\n"
+        "- If no, you can file for mileage when you have an appointment.\n"
+        "- Would you call them? If not, I would just go in. If so, I'd ask first.\n",
+        encoding="utf-8",
+    )
+    t = load_transcript(path)
+    assert [(turn.role, turn.text) for turn in t.turns] == [
+        ("interviewer", "Did you fill in a form first?"),
+        ("interviewer", "If yes, probe on whether it was on paper:"),
+        ("participant", "it came in the mail."),
+        ("interviewer", "Do you use the kiosk?"),
+        ("participant", "Yes, most days."),
+        ("interviewer", "If no…"),
+        ("interviewer", "If yes,"),
+        ("interviewer", "[If no:] How would you find the dates? How long would it take?"),
+        ("participant", "A few minutes, maybe more."),
+        ("interviewer", "If no, you can file for mileage when you have an appointment."),
+        ("interviewer", "Would you call them?"),
+        ("participant", "If not, I would just go in. If so, I'd ask first."),
+    ]
+
+
 def test_a_paragraph_of_notes_that_opens_with_a_short_topic_and_a_colon(tmp_path: Path) -> None:
     """Answer-only notes, `Challenges: One of the things …`: a capitalised topic of a few words that opens a
     paragraph is the notetaker's prompt; a colon later in a paragraph, or after a longer lead-in, is speech."""

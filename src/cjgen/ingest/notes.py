@@ -72,6 +72,12 @@ _PUT_AS_A_QUESTION = re.compile(
     re.IGNORECASE,
 )
 
+# A guide's branch for the moderator (`If yes, probe on how …`, `- If no…`, `[If yes] What were you looking
+# for?`, `If YES:`): the conversation guide's line, as a notetaker typing into it leaves it. A participant says
+# "if so" or "if not", not "if yes".
+_NEXT_QUESTION = re.compile(r"[ \t:,;.…\-–—]*(?:[^.!?\n]|\.(?=[^\W_]))+?\?+")
+_BRANCH = re.compile(r"[*_]*\[?if[ \t]+(?:yes|no)\b\]?[*_]*(?=[ \t]*(?:[,:;.…\-–—]|\]|$))", re.IGNORECASE)
+
 
 @dataclass(frozen=True)
 class QA:
@@ -258,6 +264,14 @@ def notes_turns(lines: list[Line], interviewer: str) -> list[Draft]:
         if qa.question is None and qa.answer is not None and _NOTE.fullmatch(line.text, *qa.answer):
             turns.append(Draft(interviewer, line.text[qa.answer[0] : qa.answer[1]], role="interviewer"))
             continue
+        if qa.answer is not None and qa.question is not None and _BRANCH.match(line.text, qa.question[0]):
+            qa = _branch(line.text, (qa.question[0], qa.answer[1]))  # `[If no] Why? And then? It was slow.`
+        elif qa.answer is not None and _BRANCH.match(line.text, qa.answer[0]):
+            if qa.question is not None:  # `Did you fill in a form? If yes, probe on …: answer`
+                turns.append(
+                    Draft(interviewer, line.text[qa.question[0] : qa.question[1]], role="interviewer")
+                )
+            qa = _branch(line.text, qa.answer)
         if qa.question is not None:
             turns.append(Draft(interviewer, line.text[qa.question[0] : qa.question[1]], role="interviewer"))
         if qa.answer is not None:
@@ -275,6 +289,22 @@ def notes_turns(lines: list[Line], interviewer: str) -> list[Draft]:
             else:
                 turns.append(Draft(None, line.text[qa.answer[0] : qa.answer[1]], role="participant"))
     return turns
+
+
+def _branch(line: str, said: tuple[int, int]) -> QA:
+    """A guide's branch line (`_BRANCH`) as the interviewer's, with the answer a notetaker typed after it apart:
+    after the questions that follow the branch (`[If no:] How would you find out? It would take a while.`), or
+    after its colon (`If yes, probe on how it was done: I had forms mailed to me.`)."""
+    start, end = said
+    asked = _BRANCH.match(line, start).end()  # type: ignore[union-attr]  # the caller matched it
+    while question := _NEXT_QUESTION.match(line, asked, end):
+        asked = _closed(line, question.end())
+    if asked > _BRANCH.match(line, start).end() and (answer := _span(line, asked, end)):  # type: ignore[union-attr]
+        return QA(_span(line, start, asked), answer, True)
+    colon = _PROMPT_END.search(line, start, end)
+    if colon is None:
+        return QA(said, None, True)
+    return QA(_span(line, start, colon.start() + 1), _span(line, colon.end(), end), True)
 
 
 def _follow_up(lines: list[Line], i: int, said: tuple[int, int]) -> bool:
