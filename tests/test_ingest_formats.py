@@ -257,7 +257,10 @@ def test_a_guides_branch_for_the_moderator_is_the_interviewers(tmp_path: Path) -
         "    - If yes,\n"
         "- [If no:] How would you find the dates? How long would it take? A few minutes, maybe more.\n"
         "- If no, you can file for mileage when you have an appointment.\n"
-        "- Would you call them? If not, I would just go in. If so, I'd ask first.\n",
+        "- Would you call them? If not, I would just go in. If so, I'd ask first.\n"
+        "  - Skip if they described a kiosk in the intro. How was it? Good or bad?\n"
+        "  - Probe: What doesn't make sense?\n"
+        "- **If applicable, ask how they found out.**\n",
         encoding="utf-8",
     )
     t = load_transcript(path)
@@ -274,6 +277,9 @@ def test_a_guides_branch_for_the_moderator_is_the_interviewers(tmp_path: Path) -
         ("interviewer", "If no, you can file for mileage when you have an appointment."),
         ("interviewer", "Would you call them?"),
         ("participant", "If not, I would just go in. If so, I'd ask first."),
+        ("interviewer", "Skip if they described a kiosk in the intro. How was it? Good or bad?"),
+        ("interviewer", "Probe: What doesn't make sense?"),
+        ("interviewer", "If applicable, ask how they found out."),
     ]
 
 

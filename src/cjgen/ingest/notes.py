@@ -72,11 +72,16 @@ _PUT_AS_A_QUESTION = re.compile(
     re.IGNORECASE,
 )
 
-# A guide's branch for the moderator (`If yes, probe on how …`, `- If no…`, `[If yes] What were you looking
-# for?`, `If YES:`): the conversation guide's line, as a notetaker typing into it leaves it. A participant says
-# "if so" or "if not", not "if yes".
+# A guide's branch or note for the moderator (`If yes, probe on how …`, `- If no…`, `[If yes] What were you
+# looking for?`, `If YES:`, `Skip if Veteran described …`, `Probe: What doesn't make sense?`, `If applicable,
+# ask how …`): the conversation guide's line, as a notetaker typing into it leaves it. A participant says "if
+# so" or "if not", not "if yes".
 _NEXT_QUESTION = re.compile(r"[ \t:,;.…\-–—]*(?:[^.!?\n]|\.(?=[^\W_]))+?\?+")
-_BRANCH = re.compile(r"[*_]*\[?if[ \t]+(?:yes|no)\b\]?[*_]*(?=[ \t]*(?:[,:;.…\-–—]|\]|$))", re.IGNORECASE)
+_BRANCH = re.compile(
+    r"[*_]*(?:\[?if[ \t]+(?:yes|no)\b\]?(?=[ \t]*(?:[,:;.…\-–—]|\]|$))|skip[ \t]+if\b"
+    r"|probe(?:[ \t]+questions?)?(?=[ \t]*[:(])|if[ \t]+applicable,|depending[ \t]+on[ \t]+(?:the|their)[ \t]+answer\b)",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
