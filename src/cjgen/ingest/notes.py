@@ -248,9 +248,13 @@ def question_turn(line: Line, interviewer: str) -> Draft:
 
 
 def notes_turns(lines: list[Line], interviewer: str) -> list[Draft]:
-    """Turns of Q&A notes: questions and the notetaker's bracketed notes to the interviewer, everything else to
-    the participant."""
+    """Turns of Q&A notes: questions, the notetaker's bracketed notes and the guide's notes for the moderator
+    (`_BRANCH`) to the interviewer, everything else to the participant."""
     turns: list[Draft] = []
+
+    def asked(line: Line, span: tuple[int, int]) -> None:
+        turns.append(Draft(interviewer, line.text[span[0] : span[1]], role="interviewer"))
+
     for i, line, gap in non_blank(lines):
         if line.kind in ("skip", "clock"):
             continue
@@ -267,23 +271,21 @@ def notes_turns(lines: list[Line], interviewer: str) -> list[Draft]:
             elif gap and not qa.bulleted:  # `Topic: …` reads as a label candidate too
                 qa = prompt_and_answer(line.text, lead_in, bulleted=False) or qa
         if qa.question is None and qa.answer is not None and _NOTE.fullmatch(line.text, *qa.answer):
-            turns.append(Draft(interviewer, line.text[qa.answer[0] : qa.answer[1]], role="interviewer"))
+            asked(line, qa.answer)
             continue
         if qa.answer is not None and qa.question is not None and _BRANCH.match(line.text, qa.question[0]):
             qa = _branch(line.text, (qa.question[0], qa.answer[1]))  # `[If no] Why? And then? It was slow.`
         elif qa.answer is not None and _BRANCH.match(line.text, qa.answer[0]):
             if qa.question is not None:  # `Did you fill in a form? If yes, probe on …: answer`
-                turns.append(
-                    Draft(interviewer, line.text[qa.question[0] : qa.question[1]], role="interviewer")
-                )
+                asked(line, qa.question)
             qa = _branch(line.text, qa.answer)
         if qa.question is not None:
-            turns.append(Draft(interviewer, line.text[qa.question[0] : qa.question[1]], role="interviewer"))
+            asked(line, qa.question)
         if qa.answer is not None:
             last = turns[-1] if turns else None
             follows = qa.question is None and last is not None and last.role == "participant"
             if follows and gap and not qa.bulleted and _follow_up(lines, i, qa.answer):
-                turns.append(Draft(interviewer, line.text[qa.answer[0] : qa.answer[1]], role="interviewer"))
+                asked(line, qa.answer)
                 continue
             if follows and last is not None:
                 # More of the same answer: the whole line, its bullet kept, so that the turn stays one stretch
@@ -301,10 +303,10 @@ def _branch(line: str, said: tuple[int, int]) -> QA:
     after the questions that follow the branch (`[If no:] How would you find out? It would take a while.`), or
     after its colon (`If yes, probe on how it was done: I had forms mailed to me.`)."""
     start, end = said
-    asked = _BRANCH.match(line, start).end()  # type: ignore[union-attr]  # the caller matched it
+    asked = branch = _BRANCH.match(line, start).end()  # type: ignore[union-attr]  # the caller matched it
     while question := _NEXT_QUESTION.match(line, asked, end):
         asked = _closed(line, question.end())
-    if asked > _BRANCH.match(line, start).end() and (answer := _span(line, asked, end)):  # type: ignore[union-attr]
+    if asked > branch and (answer := _span(line, asked, end)):
         return QA(_span(line, start, asked), answer, True)
     colon = _PROMPT_END.search(line, start, end)
     if colon is None:
