@@ -113,10 +113,13 @@ def _runs_of(sentence: str) -> set[str]:
     return {" ".join(words[k : k + RUN_WORDS]) for k in range(len(words) - RUN_WORDS + 1)}
 
 
-def _guide_opening(text: str, start: int, end: int, guide: Guide) -> int:
+def _guide_opening(
+    text: str, start: int, end: int, guide: Guide, words: list[tuple[int, int, str]] | None = None
+) -> int:
     """Where the guide's shared runs that open `text[start:end]` end (`start` when none opens it): the first
-    word starts one, and each next one starts at or before the end of those before it."""
-    words = _word_spans(text, start, end)
+    word starts one, and each next one starts at or before the end of those before it. `words`: the span's
+    `_word_spans`, where the caller has them."""
+    words = _word_spans(text, start, end) if words is None else words
     covered = 0  # words from the first that shared runs cover
     for k in range(len(words) - RUN_WORDS + 1):
         if k > covered:
@@ -253,7 +256,7 @@ def _runs(turn: Turn, guide: Guide, after_question: bool = False) -> list[tuple[
 def _guide_whole(text: str, start: int, end: int, guide: Guide) -> bool:
     """A span whose every word the guide's shared runs cover (what `_after_guide_question` cut off)."""
     words = _word_spans(text, start, end)
-    return len(words) >= RUN_WORDS and _guide_opening(text, start, end, guide) >= words[-1][1]
+    return len(words) >= RUN_WORDS and _guide_opening(text, start, end, guide, words) >= words[-1][1]
 
 
 def _prompt_only(span: str, guide: Guide) -> bool:
