@@ -50,6 +50,7 @@ from cjgen.wording import (
     channel_phrase,
     channels_in,
     content_words,
+    cut_short,
     says_nothing_of_the_service,
     supported_share,
 )
@@ -583,7 +584,35 @@ def test_a_long_key_clause_is_cut_at_a_clause_boundary() -> None:
         "which I never expected from a company that size at all"
     )
     clause = key_clause(quote)
-    assert clause == "Honestly the best part was the delivery …"  # the last boundary within 20 words
+    # the last boundary within KEY_CLAUSE_WORDS (24)
+    assert (
+        clause
+        == "Honestly the best part was the delivery, the driver came on time and carried it up the stairs for me …"
+    )
+    # A sentence of as many words as fit is shown whole, and a cut may end on the last word that fits.
+    assert (
+        key_clause("Word " + " ".join(["word"] * 22) + " fits.")
+        == "Word " + " ".join(["word"] * 22) + " fits."
+    )
+    assert (
+        cut_short("one two three four five, six seven", 5, shortest=2, fallback=4)
+        == "one two three four five …"
+    )
+
+
+def test_a_joining_word_with_its_own_subject_opens_a_clause_a_cut_can_end_before() -> None:
+    """ "… and you have to …" opens a clause of its own: the cut keeps the first one whole rather than stopping
+    mid-phrase; "and spend" (no subject of its own) opens none."""
+    sentence = (
+        "The office is such a headache and frustration and you have to drive all the way down there and spend "
+        "hours and hours on a Monday morning in the queue"
+    )
+    assert (
+        cut_short(sentence, 20, shortest=6, fallback=16) == "The office is such a headache and frustration …"
+    )
+    assert cut_short(
+        "It is slow and spend hours waiting there in the long queue", 8, shortest=2, fallback=6
+    ) == ("It is slow and spend hours …")
 
 
 @pytest.mark.parametrize(
@@ -591,18 +620,20 @@ def test_a_long_key_clause_is_cut_at_a_clause_boundary() -> None:
     [
         # No clause boundary to cut at: the words that leave a phrase open go too.
         (
-            "I guess the one thing that would be better is if the nurse came out and said that they will be late",
+            "I guess the one thing that would be better is if the nurse came out and said that they will be late "
+            "for the appointment by an hour",
             "I guess the one thing that would be better is if the nurse came out …",
         ),
         (
             "I started the paperwork months before my exit from the army through a mentor who had done it all "
-            "before me",
+            "before me years ago in another unit",
             "I started the paperwork months before my exit from the army through a mentor …",
         ),
         # Words that can close a phrase stay.
         (
-            "At the big clinic downtown there was a desk and so I checked in with them before I sat down to wait",
-            "At the big clinic downtown there was a desk and so I checked in with them …",
+            "At the big clinic downtown there was a desk by the door where I checked in with them before I sat down "
+            "to wait for the nurse",
+            "At the big clinic downtown there was a desk by the door where I checked in …",
         ),
     ],
 )
@@ -625,7 +656,7 @@ def test_a_sentence_cut_short_of_its_point_gives_way_to_one_that_says_as_much_wh
     the worry and loses what the nurse did about it."""
     worry = (
         "I was worried, you know, about the stairs at the station, and she phoned ahead for me and checked the "
-        "lift was working."
+        "lift was working before we even left the house that morning."
     )
     assert key_clause(f"The nurse at the front desk was calm and so kind to us. {worry}") == (
         "The nurse at the front desk was calm and so kind to us."
@@ -710,7 +741,8 @@ NAMED = {
     # A name far longer than asked retells what was read out, and can turn it around: every word is the quote's.
     "far longer than asked": (
         [
-            "Members who did not serve in a unit that is not listed may apply, wait, so backwards, I had to read it twice.",
+            "Members who did not serve in a unit that is not listed may apply, wait, so backwards, I had to read it twice "
+            "over before it made any sense.",
             "The letter came after the deadline, again.",
         ],
         [

@@ -49,6 +49,7 @@ from cjgen.schema import (
 from cjgen.stages import Segment
 from cjgen.untrusted import instruction_like
 from cjgen.wording import (
+    CUT_MARK,
     as_statement,
     asks,
     breaks_off,
@@ -423,7 +424,7 @@ _RESTART = re.compile(r"\b((?:[\w'’]+\s+){0,2}[\w'’]+)(?:,\s+\1\b)+", re.I)
 # not a mark that stands for words said and taken out ("[NAME]", a notetaker's "[redacted]"), which a
 # statement keeps so that it does not read "… near ." or "and is tall".
 _ANNOTATION = re.compile(r"\([^()\[\]]{1,30}\)|\[(?![A-Z][A-Z_]*\]|(?i:redacted|removed)\b)[^()\[\]]{1,30}\]")
-KEY_CLAUSE_WORDS = STATEMENT_WORDS + 4
+KEY_CLAUSE_WORDS = STATEMENT_WORDS + 8
 
 
 def key_clause(text: str) -> str:
@@ -478,7 +479,7 @@ def _clause_rank(clause: str) -> tuple[bool, bool, int, bool, bool]:
         says >= SAYS_WHAT and not midway,
         not breaks_off(clause),
         says,
-        not clause.endswith(" …"),
+        not clause.endswith(CUT_MARK),
         not midway,
     )
 

@@ -8,7 +8,7 @@ import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
-from itertools import pairwise
+from itertools import pairwise, takewhile
 
 import snowballstemmer  # type: ignore[import-untyped,unused-ignore]
 
@@ -651,6 +651,7 @@ _OPEN_ENDED = frozenset(
     ).split()
 )
 _ELLIPSIS = ("...", "…")
+CUT_MARK = " …"  # what `cut_short` and `first_words` end a text they cut with
 
 
 def breaks_off(text: str) -> bool:
@@ -663,24 +664,65 @@ def breaks_off(text: str) -> bool:
     return not words or words[-1].casefold().strip(",;:") in _OPEN_ENDED
 
 
+# A clause of its own opens where one of these joins a subject to what was said ("… a headache and frustration
+# and you have to drive all the way …", "… this way, and I could do it, but it was painful").
+_JOINS = frozenset(["and", "but", "so"])
+_SUBJECTS = frozenset(
+    [
+        "i",
+        "i'm",
+        "i've",
+        "i'd",
+        "i'll",
+        "you",
+        "you're",
+        "you've",
+        "we",
+        "we're",
+        "we've",
+        "they",
+        "they're",
+        "they've",
+        "he",
+        "he's",
+        "she",
+        "she's",
+        "it",
+        "it's",
+        "there",
+        "there's",
+    ]
+)
+
+
+def _clause_boundary(words: Sequence[str], n: int) -> bool:
+    """Whether a clause ends after the first `n` words: at a mark, or before the joining words ("and", "and
+    so") and subject of a clause of its own."""
+    if words[n - 1].endswith(_CLAUSE_ENDS):
+        return True
+    before, *after = (w.casefold().replace("’", "'").strip(",;:") for w in words[n - 1 : n + 3])
+    joins = len(list(takewhile(_JOINS.__contains__, after)))
+    return before not in _JOINS and 0 < joins < len(after) and after[joins] in _SUBJECTS
+
+
 def cut_short(text: str, limit: int, *, shortest: int, fallback: int) -> str:
     """`text` where it has at most `limit` words. Else, marked as cut: its words up to its last clause
-    boundary that fits, from `shortest` words on; where it has none, its first `fallback` words, less those at
-    the end that leave a phrase open. Only cut, never reworded."""
+    boundary that fits (`_clause_boundary`), from `shortest` words on; where it has none, its first `fallback`
+    words, less those at the end that leave a phrase open. Only cut, never reworded."""
     words = text.split()
     if len(words) <= limit:
         return " ".join(words)
-    cuts = [n for n in range(shortest, limit) if words[n - 1].endswith(_CLAUSE_ENDS)]
+    cuts = [n for n in range(shortest, limit + 1) if _clause_boundary(words, n)]
     kept = words[: cuts[-1]] if cuts else words[:fallback]
     while not cuts and len(kept) > shortest and kept[-1].casefold() in _OPEN_ENDED:
         kept.pop()
-    return " ".join(kept).rstrip("".join(_CLAUSE_ENDS)) + " …"
+    return " ".join(kept).rstrip("".join(_CLAUSE_ENDS)) + CUT_MARK
 
 
 def first_words(text: str, words: int) -> str:
     """The text's first `words` words, one space between them, with an ellipsis when it goes on."""
     parts = text.split()
-    return " ".join(parts[:words]) + (" …" if len(parts) > words else "")
+    return " ".join(parts[:words]) + (CUT_MARK if len(parts) > words else "")
 
 
 def whole_sentences(text: str) -> str:

@@ -38,7 +38,7 @@ from cjgen.eval.locate import CaseSources, Span, normalise
 from cjgen.eval.metrics import Summable
 from cjgen.eval.words import MAP_VOCABULARY, content_words, stem
 from cjgen.schema import Item, JourneyMap
-from cjgen.wording import opens_mid_thought
+from cjgen.wording import CUT_MARK, breaks_off, opens_mid_thought
 
 
 class ItemCoherence(BaseModel):
@@ -210,6 +210,13 @@ class EmptyItems(BaseModel):
         "(`cjgen.wording.opens_mid_thought`), thin ones apart.",
     )
     mid_thought_ids: list[str] = Field(default_factory=list, description="'lane id: statement' for each.")
+    cut: int = Field(
+        0,
+        description="Observed pain point and delight statements, thin ones apart, that stop short of their "
+        "sentence's end (the cut mark, `cjgen.wording.CUT_MARK`) or break off mid-phrase "
+        "(`cjgen.wording.breaks_off`): the reader does not see where the sentence was going.",
+    )
+    cut_ids: list[str] = Field(default_factory=list, description="'lane id: statement' for each.")
 
 
 def score_empty_items(journey: JourneyMap) -> EmptyItems:
@@ -222,6 +229,7 @@ def score_empty_items(journey: JourneyMap) -> EmptyItems:
     found: list[str] = []
     thin: list[str] = []
     mid: list[str] = []
+    cut: list[str] = []
     for lane, items, statements in lanes:
         for item, statement in zip(items, statements, strict=True):
             if says_nothing(statement):
@@ -237,12 +245,18 @@ def score_empty_items(journey: JourneyMap) -> EmptyItems:
                 and len(content_words(statement, MAP_VOCABULARY | JUDGING_WORDS)) < THIN_WORDS
             ):
                 thin.append(f"{lane} {item.id}: {statement}")
-            elif (
-                lane in ("pain_points", "delights")
-                and item.basis == "observed"
-                and opens_mid_thought(statement)
-            ):
-                mid.append(f"{lane} {item.id}: {statement}")
+            elif lane in ("pain_points", "delights") and item.basis == "observed":
+                if opens_mid_thought(statement):
+                    mid.append(f"{lane} {item.id}: {statement}")
+                if statement.endswith(CUT_MARK) or breaks_off(statement):
+                    cut.append(f"{lane} {item.id}: {statement}")
     return EmptyItems(
-        count=len(found), ids=found, thin=len(thin), thin_ids=thin, mid_thought=len(mid), mid_thought_ids=mid
+        count=len(found),
+        ids=found,
+        thin=len(thin),
+        thin_ids=thin,
+        mid_thought=len(mid),
+        mid_thought_ids=mid,
+        cut=len(cut),
+        cut_ids=cut,
     )
