@@ -128,6 +128,23 @@ def test_an_answer_after_a_remark_answers_the_question_before_it() -> None:
     assert questions_before(talk[2:]) == {3: "Of course.", 5: "That's strange."}
 
 
+def test_a_guides_condition_for_the_moderator_is_not_what_an_answer_answers() -> None:
+    """Notes typed into a guide keep its branches ("If yes:", "IF ON MOBILE:") as lines of their own; the
+    answer after one answers the question before it."""
+    for condition in ("If yes:", "[If no]", "IF ON MOBILE:"):
+        talk = turns(
+            ("interviewer", "Have you had to update your address before?"),
+            ("interviewer", condition),
+            ("participant", "Yes, twice, by mail."),
+        )
+        assert answered(talk, 2) == talk[0]
+    # A question that opens with "if" asks.
+    talk = turns(
+        ("interviewer", "If you had to explain it to a friend, how would you put it?"), ("participant", "Hm.")
+    )
+    assert answered(talk, 1) == talk[0]
+
+
 def test_the_research_teams_own_remark_is_not_what_an_answer_answers() -> None:
     talk = [
         Turn(index=0, speaker="Interviewer", role="interviewer", text="Do you recall getting a summary?"),

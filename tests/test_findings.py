@@ -108,6 +108,12 @@ def test_courtesy_and_a_bare_no_are_never_moments_however_they_are_labelled() ->
         ("Okay, I will stop the recording now.", True),
         ("I started recording my blood pressure every morning.", False),
         ("The recording of my call to the helpline was lost.", False),
+        # As the guide writes it, in emphasis; and the moderator's thanks and a prototype's disclaimer.
+        ("**I have started recording**.", True),
+        ("Well we really appreciate you taking the time to share your thoughts with us today.", True),
+        ("This is a demo tool that may not function exactly the way you expect.", True),
+        ("The prototype did not work the way I expected.", False),
+        ("I really appreciate the time the nurse took with me.", False),
     ],
 )
 def test_what_says_nothing_of_the_service(sentence: str, empty: bool) -> None:

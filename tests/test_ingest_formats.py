@@ -914,6 +914,13 @@ def test_one_lone_word_colon_line_in_notes_is_text(tmp_path: Path) -> None:
         # A notetaker's bracketed prompt is all question, its closing bracket too.
         ("- [How do they search?] This is nice.", "[How do they search?]", "This is nice."),
         ("- (Why did you stop?) Too slow.", "(Why did you stop?)", "Too slow."),
+        # ... its emphasis closed inside the bracket too, and a guide's stage note in italics inside a question.
+        (
+            "- (*Did you know you could?*) I tried, it failed.",
+            "(*Did you know you could?*)",
+            "I tried, it failed.",
+        ),
+        ("2. **(*On Profile*) How would you change it?**", "(*On Profile*) How would you change it?", None),
         ("2. **Do you get benefits? Which ones?**", "Do you get benefits? Which ones?", None),
         ("May I ask which benefits?**", "May I ask which benefits?", None),
         ("**It broke.** Why? Cheap parts.", None, "**It broke.** Why? Cheap parts."),

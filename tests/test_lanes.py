@@ -532,6 +532,14 @@ def test_words_compare_whatever_form_they_take() -> None:
     assert not says_nothing_of_the_service("Thanks, the replies came quickly.")
 
 
+def test_a_key_clause_keeps_so_where_it_says_how_far_or_how_much() -> None:
+    assert (
+        key_clause("And so far they're doing the heavy lifting for us.")
+        == "So far they're doing the heavy lifting for us."
+    )
+    assert key_clause("So the form asked for my unit history.") == "The form asked for my unit history."
+
+
 def test_a_transcribers_note_is_no_part_of_a_key_clause() -> None:
     assert key_clause("(laughs) Two families from the daycare [inaudible] share it.") == (
         "Two families from the daycare share it."

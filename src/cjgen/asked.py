@@ -122,10 +122,19 @@ def acknowledges_only(line: str) -> bool:
     return bool(words) and all(_acknowledging(w) for w in words)
 
 
+# A conversation guide's condition for the moderator with nothing after it ("If yes:", "[If no]", "IF ON
+# MOBILE:"): which branch the guide takes, not a question the participant answers.
+_CONDITION_ONLY = re.compile(r"[\W_]*\[?if\b[^.?!:\]\n]{0,30}[:\]][\W_]*", re.IGNORECASE)
+
+
 def asks_nothing(turn: Turn) -> bool:
-    """An interviewer-side line the participant does not answer: one that only acknowledges, or the research
-    team's own remark (`Notetaker: Participant liked the list`)."""
-    return acknowledges_only(turn.text) or is_team_note(turn.speaker)
+    """An interviewer-side line the participant does not answer: one that only acknowledges, a guide's
+    condition for the moderator alone ("If yes:"), or the research team's own remark (`Notetaker: Participant
+    liked the list`)."""
+    text = turn.text.strip()
+    return (
+        acknowledges_only(text) or _CONDITION_ONLY.fullmatch(text) is not None or is_team_note(turn.speaker)
+    )
 
 
 def remarks_only(line: str) -> bool:

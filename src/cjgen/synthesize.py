@@ -413,7 +413,8 @@ def set_aside_note(pains: int, delights: int, alone: int = 0) -> list[str]:
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _FILLER = re.compile(
-    r"^(?:(?:um+|uh+|er+|erm|yeah|yes|so|well|oh|and|but|or|(?:be)?cause(?!\s+of\b)|plus|like|okay|ok|i mean"
+    r"^(?:(?:um+|uh+|er+|erm|yeah|yes|so(?!\s+(?:far|much|many|long)\b)|well|oh|and|but|or|(?:be)?cause(?!\s+of\b)"
+    r"|plus|like|okay|ok|i mean"
     r"|you know)\b[\s,.]*)+",
     re.I,
 )

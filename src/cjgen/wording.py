@@ -769,7 +769,11 @@ _RESEARCH_SCRIPT = re.compile(
     r"|\bno\sright\sor\swrong\sanswers?\b|\bwon't\shurt\smy\sfeelings\b|\bwe\sare\snot\stesting\syou"
     # the session's own recording switched on or off ("I have started recording.", "I'll stop the recording now")
     r"|\b(?:start|started|starting|stop|stopped|stopping|pause|paused|end|ended)\s(?:the\s|this\s)?recording"
-    r"(?=\s*(?:[.,;:!?]|$|now\b|(?:this|the)\s(?:session|call|interview)\b))",
+    r"(?=[*_]*\s*(?:[.,;:!?]|$|now\b|(?:this|the)\s(?:session|call|interview)\b))"
+    # the moderator's thanks at the close ("we really appreciate you taking the time to share your thoughts")
+    r"|\bappreciate\s(?:you|your)\staking\sthe\stime\b|\bshare\syour\sthoughts\swith\sus\b"
+    # a usability test's disclaimer ("This is a demo tool that may not function exactly the way you expect.")
+    r"|\b(?:prototypes?|demo)\b[^.!?]{0,40}\b(?:may|might|will)\s(?:not|n't)\s(?:function|work)\b[^.!?]{0,30}\bexpect",
     re.IGNORECASE,
 )
 # Words that may stand with courtesy and add nothing to it ("Yes, thank you so much, all of you").

@@ -29,7 +29,10 @@ _TAG = re.compile(r"[ \t]*</?[a-z]+\s*/?>", re.IGNORECASE)
 _FIRST_QUESTION = re.compile(r"(?:[^.!?\n]|\.(?=[^\W_]))*?\?+")
 # A question in emphasis that opens the line, its answer after it (`**Did you apply online?** Yes, last May.`).
 # It may ask two things (`**Do you get benefits? Which ones?**`).
-_EMPHASISED_QUESTION = re.compile(r"(?P<em>\*{1,3}|_{1,2})(?P<question>[^*_\n]+?\?+[)\]]?)(?P=em)(?![*_])")
+# A question in emphasis, which may hold the guide's stage note in italics (`**(*On Profile*) How would you …?**`).
+_EMPHASISED_QUESTION = re.compile(
+    r"(?P<em>\*{1,3}|_{1,2})(?P<question>(?:[^*_\n]|(?<=\()\*[^*\n]+\*(?=\)))+?\?+[)\]]?)(?P=em)(?![*_])"
+)
 _SENTENCE_END = re.compile(r"[.!?]\s+[A-Z“\"]")
 _QUOTES = '"“”«»'
 _COLONS = re.compile(r"[ \t]*:*")
@@ -133,12 +136,16 @@ def _said(line: str, start: int, end: int) -> tuple[int, int] | None:
 
 def _closed(line: str, end: int) -> int:
     """Where a question that ends at `end` ends with the bracket that closes it: a notetaker's bracketed
-    prompt (`- [How does the participant search?] This is nice …`) is all question."""
-    closer = line[end : end + 1]
+    prompt (`- [How does the participant search?] This is nice …`, `- (*Did you know?*) I tried …`, its
+    emphasis closed before the bracket) is all question."""
+    at = end
+    while line[at : at + 1] in ("*", "_"):
+        at += 1
+    closer = line[at : at + 1]
     opener = {")": "(", "]": "["}.get(closer)
     if opener is None or line.count(opener, 0, end) <= line.count(closer, 0, end):
         return end
-    return end + 1
+    return at + 1
 
 
 def parse_qa(line: str) -> QA:
@@ -164,7 +171,8 @@ def parse_qa(line: str) -> QA:
         question = line[at : separator.start() + 1]
         limit = MAX_QUESTION_WORDS if separator[1] == "?" else MAX_TOPIC_WORDS
         if question.strip() and len(question.split()) <= limit and not _SENTENCE_END.search(question):
-            return QA(_span(line, at, separator.start() + 1), _said(line, separator.end(), end), marked)
+            asked_to = _closed(line, separator.start() + 1)  # `(*Did you know?*) I tried …`
+            return QA(_span(line, at, asked_to), _said(line, max(separator.end(), asked_to), end), marked)
     first = _FIRST_QUESTION.match(line, at)
     if first and _one_question(first.group(0)):
         asked_to = _closed(line, first.end())
