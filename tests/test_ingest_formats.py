@@ -558,6 +558,29 @@ def test_a_prompt_that_ends_with_a_dash_is_the_notetakers(tmp_path: Path) -> Non
     ]
 
 
+def test_the_teams_note_in_parentheses_is_not_the_participants(tmp_path: Path) -> None:
+    """`(Sam's note: …)` after an answer, inside it or on a line of its own is what the notetaker saw or
+    thought; a participant's own "note:" and a notetaker's observation of what they did stay as they were."""
+    text = (
+        "1. **What happened when you saved?**\n"
+        "- Nothing is happening, updated. (Sam's notes: Took a few seconds to update)\n"
+        "- It would take us (Sam's note: not sure what he meant (the form)). Well, I can click it.\n"
+        "- (Note: he had used the old site before)\n"
+        "- (Clicks update) I'd note: it was fine.\n"
+    )
+    turns = load_transcript(write(tmp_path, "P3.md", text)).turns
+    assert [(t.role, t.text) for t in turns] == [
+        ("interviewer", "What happened when you saved?"),
+        ("participant", "Nothing is happening, updated."),
+        ("interviewer", "(Sam's notes: Took a few seconds to update)"),
+        ("participant", "It would take us"),
+        ("interviewer", "(Sam's note: not sure what he meant (the form))"),
+        ("participant", "Well, I can click it."),
+        ("interviewer", "(Note: he had used the old site before)"),
+        ("participant", "(Clicks update) I'd note: it was fine."),
+    ]
+
+
 def test_a_dash_prompt_after_the_notetakers_remark_is_the_notetakers(tmp_path: Path) -> None:
     text = "1. **Where would you go first?**\n- The profile.\n- (Opens the settings menu) Why- It says account.\n"
     turns = load_transcript(write(tmp_path, "P3.md", text)).turns

@@ -65,6 +65,14 @@ _ANSWER_MARK = re.compile(r"(?:responses?|answers?|reply|replies)[ \t]*:[ \t]*(?
 # A line that is one bracketed note (`- [Researcher note: stop sharing the screen]`, `[Click "Continue"]`): the
 # notetaker's, not the participant's words.
 _NOTE = re.compile(r"\[[^\[\]\n]*\]")
+# The research team's note in parentheses, inside an answer or on a line of its own (`… updated. (Samara's
+# notes: Took a few seconds to update)`, `(Note: she meant the app)`): what the notetaker saw or thought, not
+# what the participant said. It may hold parentheses of its own, and may run to the line's end unclosed.
+_TEAM_NOTE = re.compile(
+    r"\([*_]*(?:[^\W\d_][\w.’'-]*[ \t]+){0,2}notes?[*_]*[ \t]*:[^()\n]*(?:\([^()\n]*\)[^()\n]*)*(?:\)|$)",
+    re.IGNORECASE,
+)
+_AFTER_NOTE = re.compile(r"[ \t]*[.,;:]*")  # the mark the answer's sentence ended with, after the note
 # A sentence put as a question to "you": a question word and the verb before its subject ("How often do you
 # go?", "What about other times you've gone there"), or the verb first ("Did you apply?", "Would you use it").
 _PUT_AS_A_QUESTION = re.compile(
@@ -289,21 +297,43 @@ def notes_turns(lines: list[Line], interviewer: str) -> list[Draft]:
             qa = _branch(line.text, qa.answer)
         if qa.question is not None:
             asked(line, qa.question)
-        if qa.answer is not None:
+        if qa.answer is None:
+            continue
+        for n, (noted, span) in enumerate(_apart_from_notes(line.text, qa.answer)):
+            if noted:
+                asked(line, span)
+                continue
             last = turns[-1] if turns else None
-            follows = qa.question is None and last is not None and last.role == "participant"
-            if follows and gap and not qa.bulleted and _follow_up(lines, i, qa.answer):
-                asked(line, qa.answer)
+            follows = n == 0 and qa.question is None and last is not None and last.role == "participant"
+            if follows and gap and not qa.bulleted and _follow_up(lines, i, span):
+                asked(line, span)
                 continue
             if follows and last is not None:
                 # More of the same answer: the whole line, its bullet kept, so that the turn stays one stretch
                 # of the file and a quote across two of its lines is still the file's text.
                 # The emphasis that closes it too, where it opens inside the line (`*Fine, mostly.*`).
-                closed = _CLOSING.match(line.text, qa.answer[1])
-                last.text += ("\n\n" if gap else "\n") + line.text[: closed.end() if closed else qa.answer[1]]
+                closed = _CLOSING.match(line.text, span[1])
+                last.text += ("\n\n" if gap else "\n") + line.text[: closed.end() if closed else span[1]]
             else:
-                turns.append(Draft(None, line.text[qa.answer[0] : qa.answer[1]], role="participant"))
+                turns.append(Draft(None, line.text[span[0] : span[1]], role="participant"))
     return turns
+
+
+def _apart_from_notes(line: str, said: tuple[int, int]) -> list[tuple[bool, tuple[int, int]]]:
+    """The answer's stretches in order, each marked True where it is the team's note (`_TEAM_NOTE`), False
+    where it is the participant's; stretches that hold no word are left out."""
+    pieces: list[tuple[bool, tuple[int, int]]] = []
+    at, end = said
+    for note in _TEAM_NOTE.finditer(line, at, end):
+        before = _span(line, at, note.start())
+        if before is not None and _WORD.search(line, *before):
+            pieces.append((False, before))
+        pieces.append((True, (note.start(), note.end())))
+        at = _AFTER_NOTE.match(line, note.end(), end).end()  # type: ignore[union-attr]  # matches empty
+    after = _span(line, at, end)
+    if after is not None and (not pieces or _WORD.search(line, *after)):
+        pieces.append((False, after))
+    return pieces
 
 
 def _branch(line: str, said: tuple[int, int]) -> QA:
