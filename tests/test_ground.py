@@ -221,6 +221,9 @@ def test_a_quote_carries_the_question_it_answers_with_personal_data_replaced(tmp
     # asks.
     kept_talking = "Interviewer: Okay, thanks. When did it arrive?\n\nP1: At four.\n\nInterviewer: Hmm.\n\nP1: Three hours late.\n"
     assert asked_before(tmp_path, kept_talking, "3.1") == "When did it arrive?"
+    # A guide's question is shown without its emphasis marks; a word's underscore stays.
+    emphasised = "Interviewer: **(*On Profile*) How would you change your_address?\n\nP1: Click on contact information.\n"
+    assert asked_before(tmp_path, emphasised, "1.1") == "(On Profile) How would you change your_address?"
 
 
 def asked_before(tmp_path: Path, text: str, cite: str) -> str | None:

@@ -362,6 +362,7 @@ def test_the_emotion_curve_moves_with_what_each_persona_felt_in_each_stage() -> 
         "We've booked it online since then.",
         "I had to call three times before anyone picked up.",
         "So now I always ring the reception.",
+        "I knew that I had called them twice.",  # a step told after "knew that"
         "Så ringte jeg dem dagen etter.",
         "Nå ringer jeg heller resepsjonen.",
         "Ich habe den Termin online gebucht.",
@@ -384,6 +385,8 @@ def test_sentences_that_report_a_step_taken_in_each_language(text: str) -> None:
         "Unless we booked it online, nobody would know.",
         "It feels like what I put in feels redundant.",  # a thing, not a step
         "I don't think I've even gone into my records.",  # a step denied
+        "Different options for the address that I typed in might be.",  # which address, not a step
+        "The form which I filled in was lost somewhere.",
         "I'm not sure we booked it online at all.",
         "They booked a technician for Thursday.",  # someone else's step
         "I thought the form was broken.",  # a thought

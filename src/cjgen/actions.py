@@ -152,13 +152,65 @@ def _plain(text: str) -> str:
     return " ".join(text.replace("’", "'").split()).lower()
 
 
+# A subject after "which", or after "that" where no verb of saying or knowing comes before it, opens a clause
+# that tells which thing is meant ("the address that I typed in might be …"), not a step taken; after "said
+# that", "knew that" the step is told ("I knew that I had called them"), and "so that" tells what for.
+_THAT_CLAUSE_VERBS = frozenset(
+    [
+        "said",
+        "says",
+        "say",
+        "told",
+        "tell",
+        "knew",
+        "know",
+        "think",
+        "thought",
+        "found",
+        "find",
+        "realized",
+        "realised",
+        "noticed",
+        "sure",
+        "mean",
+        "meant",
+        "guess",
+        "felt",
+        "feel",
+        "saw",
+        "see",
+        "heard",
+        "hear",
+        "so",
+        "glad",
+    ]
+)
+
+
+def _relative(plain: str, start: int) -> bool:
+    """Whether the subject at `start` opens a clause that tells which thing is meant (`_THAT_CLAUSE_VERBS`)."""
+    before = plain[:start].split()[-2:]
+    if not before or before[-1] not in ("that", "which"):
+        return False
+    return before[-1] == "which" or len(before) < 2 or before[0].strip(",") not in _THAT_CLAUSE_VERBS
+
+
+def _steps(pattern: re.Pattern[str], plain: str) -> int | None:
+    """Where the pattern first finds a step in the sentence, past the subjects of clauses that tell which thing
+    is meant (`_relative`, for English)."""
+    for found in pattern.finditer(plain):
+        if pattern is not _ENGLISH or not _relative(plain, found.start()):
+            return found.start()
+    return None
+
+
 def action_start(text: str) -> int | None:
     """Where the step a sentence reports begins (its subject, or its verb where the verb comes first), or None
     when the sentence reports no step the speaker took."""
     plain = _plain(text)
     if _HYPOTHETICAL.match(plain.lstrip("\"'“ ")):
         return None
-    starts = [m.start() for pattern in _LANGUAGES if (m := pattern.search(plain))]
+    starts = [start for pattern in _LANGUAGES if (start := _steps(pattern, plain)) is not None]
     return min(starts) if starts else None
 
 

@@ -8,6 +8,7 @@ rejected. No model is involved.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -89,15 +90,19 @@ def evidence_for(source: RedactedTranscript, turn_index: int, start: int, end: i
     )
 
 
+# Markdown emphasis around or inside a guide's question (`**Tell me …**`, `**(*On Profile*) How …`): no words.
+_EMPHASIS = re.compile(r"(?<![^\W_])[*_]{1,3}|[*_]{1,3}(?![^\W_])")
+
+
 def _asked(source: RedactedTranscript, turn_index: int) -> str | None:
     """The interviewer's line a participant's turn answers (redacted, its first ASKED_WORDS words from what it
-    asks): the last among the ASKED_REACH turns before it that asks or prompts, past lines that only
+    asks, its emphasis marks left out): the last among the ASKED_REACH turns before it that asks or prompts, past lines that only
     acknowledge ("Hmm.") or remark ("That's strange.", the nearest remark where none asks); None when there
     is none, or when it reads as an instruction."""
     turn = answered(source.redacted.turns, turn_index, ASKED_REACH)
     if turn is None:
         return None
-    asked = first_words(what_it_asks(turn.text), ASKED_WORDS)
+    asked = first_words(_EMPHASIS.sub("", what_it_asks(turn.text)), ASKED_WORDS)
     # Context, not evidence: a line that reads as an instruction to an AI system is not carried.
     return asked if asked and instruction_reason(asked) is None else None
 
