@@ -89,6 +89,7 @@ def test_sentences_that_report_a_thought_in_each_language(text: str) -> None:
         "I think the price is fair for what you get.",  # an opinion, not what went through their mind
         "They thought about it and called me back.",  # someone else's thinking
         "I just think the price is fair for what you get.",  # an opinion with a word of manner
+        "As a separate email, but I just saw that and I was like,",  # stops at its cue: what was it?
         "Kjæresten min ringte dem dagen etter.",
     ],
 )

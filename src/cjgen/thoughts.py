@@ -42,10 +42,18 @@ _CUES = (
 _THOUGHT = re.compile(rf"(?<![\w'])(?:{_CUES})(?![\w])", re.IGNORECASE)
 
 
+# Words after the cue that say what the thought was: "… but I just saw that and I was like," stops at its cue.
+SAID_AFTER = 2
+_WORD = re.compile(r"[^\W_]+")
+
+
 def is_thought(text: str) -> bool:
-    """A sentence that reports the speaker's own thinking, not a question put to someone."""
+    """A sentence that reports the speaker's own thinking and says what it was, not a question put to
+    someone."""
     text = " ".join(text.replace("’", "'").split())
-    return len(text.split()) >= MIN_WORDS and not text.endswith("?") and _THOUGHT.search(text) is not None
+    if len(text.split()) < MIN_WORDS or text.endswith("?"):
+        return False
+    return any(len(_WORD.findall(text, cue.end())) >= SAID_AFTER for cue in _THOUGHT.finditer(text))
 
 
 def thought_moments(labels: Sequence[SentenceLabel]) -> list[Moment]:
