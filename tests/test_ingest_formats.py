@@ -560,13 +560,16 @@ def test_a_prompt_that_ends_with_a_dash_is_the_notetakers(tmp_path: Path) -> Non
 
 def test_the_teams_note_in_parentheses_is_not_the_participants(tmp_path: Path) -> None:
     """`(Sam's note: …)` after an answer, inside it or on a line of its own is what the notetaker saw or
-    thought; a participant's own "note:" and a notetaker's observation of what they did stay as they were."""
+    thought, and so is a line that is one note in parentheses; a participant's own "note:" and an observation
+    before what the participant said stay as they were."""
     text = (
         "1. **What happened when you saved?**\n"
         "- Nothing is happening, updated. (Sam's notes: Took a few seconds to update)\n"
         "- It would take us (Sam's note: not sure what he meant (the form)). Well, I can click it.\n"
         "- (Note: he had used the old site before)\n"
         "- (Clicks update) I'd note: it was fine.\n"
+        "- (Looks in the menu and doesn't see it)\n"
+        "- (No response)\n"
     )
     turns = load_transcript(write(tmp_path, "P3.md", text)).turns
     assert [(t.role, t.text) for t in turns] == [
@@ -578,6 +581,9 @@ def test_the_teams_note_in_parentheses_is_not_the_participants(tmp_path: Path) -
         ("participant", "Well, I can click it."),
         ("interviewer", "(Note: he had used the old site before)"),
         ("participant", "(Clicks update) I'd note: it was fine."),
+        # A line that is one note in parentheses is what the notetaker saw, or did not get down.
+        ("interviewer", "(Looks in the menu and doesn't see it)"),
+        ("interviewer", "(No response)"),
     ]
 
 

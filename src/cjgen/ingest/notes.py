@@ -62,9 +62,10 @@ _WRAPPED = re.compile(r"(?P<em>\*{1,2}|_)(?P<inner>[^*_\n]*[^*_\s])(?P=em)")
 _CLOSING = re.compile(r"\*{1,2}|_{1,2}")
 # The notetaker's word for what follows (`Response: Only infrequently …`, `Answer: yes`): no one said it.
 _ANSWER_MARK = re.compile(r"(?:responses?|answers?|reply|replies)[ \t]*:[ \t]*(?=\S)", re.IGNORECASE)
-# A line that is one bracketed note (`- [Researcher note: stop sharing the screen]`, `[Click "Continue"]`): the
-# notetaker's, not the participant's words.
-_NOTE = re.compile(r"\[[^\[\]\n]*\]")
+# A line that is one bracketed note (`- [Researcher note: stop sharing the screen]`, `[Click "Continue"]`), or one
+# in parentheses (`- (Looks in the Health and Benefits menu and doesn't see it)`, `- (No response)`): the
+# notetaker's, what they saw or did not get down, not the participant's words.
+_NOTE = re.compile(r"\[[^\[\]\n]*\]|\([^()\n]*\)\.?")
 # The research team's note in parentheses, inside an answer or on a line of its own (`… updated. (Samara's
 # notes: Took a few seconds to update)`, `(Note: she meant the app)`): what the notetaker saw or thought, not
 # what the participant said. It may hold parentheses of its own, and may run to the line's end unclosed.
