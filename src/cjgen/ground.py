@@ -96,9 +96,9 @@ _EMPHASIS = re.compile(r"(?<![^\W_])[*_]{1,3}|[*_]{1,3}(?![^\W_])")
 
 def _asked(source: RedactedTranscript, turn_index: int) -> str | None:
     """The interviewer's line a participant's turn answers (redacted, its first ASKED_WORDS words from what it
-    asks, its emphasis marks left out): the last among the ASKED_REACH turns before it that asks or prompts, past lines that only
-    acknowledge ("Hmm.") or remark ("That's strange.", the nearest remark where none asks); None when there
-    is none, or when it reads as an instruction."""
+    asks, its emphasis marks left out): the last among the ASKED_REACH turns before it that asks or prompts,
+    past lines that only acknowledge ("Hmm.") or remark ("That's strange.", the nearest remark where none
+    asks); None when there is none, or when it reads as an instruction."""
     turn = answered(source.redacted.turns, turn_index, ASKED_REACH)
     if turn is None:
         return None
