@@ -103,6 +103,35 @@ def test_a_notes_bullet_is_no_part_of_a_quote(tmp_path: Path, mark: str) -> None
     assert source.original.turns[evidence.turn_index].text[evidence.start : evidence.end] == evidence.quote
 
 
+def test_a_quote_of_one_answer_line_leaves_out_the_emphasis_mark_it_cannot_pair(tmp_path: Path) -> None:
+    """A notetaker who sets answers in bold may run one over several lines (`- **I looked …` … `… gave up.**`):
+    the turn keeps those lines as written, and a quote of one of them holds only one of the two marks. That mark
+    is markup, not speech; emphasis the quote closes itself (`*sigh*`) stays."""
+    path = tmp_path / "P4.md"
+    path.write_text(
+        "1. **How did it go?**\n"
+        "- **I looked under my account first and found nothing about the payment there.\n"
+        "- I gave up and phoned them after a week of trying.**\n"
+        "- *sigh* It was a long week of waiting for any news.\n"
+    )
+    source = no_redaction(load_transcript(path))
+    sentences = number_sentences(source.redacted)
+    quotes = []
+    for needle in ("looked", "gave up", "sigh"):
+        cited = next(s for s in sentences if needle in s.text)
+        found = ground_observations([obs(cited.id)], source, sentences, id_prefix="P4-").observations[0]
+        evidence = found.evidence[0]
+        assert (
+            source.original.turns[evidence.turn_index].text[evidence.start : evidence.end] == evidence.quote
+        )
+        quotes.append(evidence.quote)
+    assert quotes == [
+        "I looked under my account first and found nothing about the payment there.",
+        "I gave up and phoned them after a week of trying.",
+        "*sigh* It was a long week of waiting for any news.",
+    ]
+
+
 def test_unknown_sentence_id_is_rejected_and_the_claim_unsupported(tmp_path: Path) -> None:
     source = no_redaction(transcript(tmp_path))
     report = ground_observations([obs("9.9")], source, number_sentences(source.redacted), id_prefix="P1-")

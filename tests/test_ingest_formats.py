@@ -953,6 +953,16 @@ def test_one_lone_word_colon_line_in_notes_is_text(tmp_path: Path) -> None:
         ("2. **Do you get benefits? Which ones?**", "Do you get benefits? Which ones?", None),
         ("May I ask which benefits?**", "May I ask which benefits?", None),
         ("**It broke.** Why? Cheap parts.", None, "**It broke.** Why? Cheap parts."),
+        # A guide's question put two ways is one question: a notes answer is never only questions back.
+        (
+            "3. How might it have been better? Any challenges?",
+            "How might it have been better? Any challenges?",
+            None,
+        ),
+        ("- Is it clear? Why or why not?", "Is it clear? Why or why not?", None),
+        ("- Is it clear? Why? Yes, very.", "Is it clear?", "Why? Yes, very."),
+        # A space may stand before the mark that closes an answer's emphasis.
+        ("1. **It worked really well. **", None, "It worked really well."),
     ],
 )
 def test_notes_line_split_into_question_and_answer(

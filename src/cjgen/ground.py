@@ -40,18 +40,36 @@ def widen(cited: Sentence, sentences: Sequence[Sentence]) -> tuple[int, int]:
     bullet = LIST_BULLET.match(cited.text)
     if bullet and bullet.end() < len(cited.text):
         start += bullet.end()  # a notes line's list bullet (`- It was slow.`) is no part of what was said
+    start += _unclosed_mark(cited.text[start - cited.start :], _OPENING_MARK)
     words = len(cited.text.split())
     following = [
         s
         for s in sentences
         if (s.turn_index, s.paragraph) == (cited.turn_index, cited.paragraph) and s.start >= cited.end
     ]
+    last = cited
     for sentence in following[:2]:
         if words >= MIN_QUOTE_WORDS:
             break
-        end = sentence.end
+        end, last = sentence.end, sentence
         words += len(sentence.text.split())
+    end -= _unclosed_mark(last.text, _CLOSING_MARK)
     return start, end
+
+
+# The notetaker's emphasis around an answer that runs over several lines (`- **I looked there first.` …
+# `… and gave up.**`): a quote of one of its lines holds only one of the two marks, which is markup, not speech.
+_OPENING_MARK = re.compile(r"^(\*{1,3}|_{1,3})(?=[^\W_]|[(\[\"“'])")
+_CLOSING_MARK = re.compile(r"(?<=[^\s*_])(\*{1,3}|_{1,3})$")
+
+
+def _unclosed_mark(text: str, mark: re.Pattern[str]) -> int:
+    """The length of an emphasis mark that opens or closes `text` (`mark`) where the text holds no other such
+    mark to pair with it; 0 where there is none (`*sigh* I did.` keeps its marks)."""
+    found = mark.search(text)
+    if found is None or text.count(found[1]) > 1 or not text.strip("*_ \t"):
+        return 0
+    return len(found[1])
 
 
 @dataclass

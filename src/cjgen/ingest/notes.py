@@ -58,7 +58,8 @@ _NOT_A_PROMPT = frozenset(
     ["yes", "no", "yeah", "yep", "nope", "okay", "ok", "um", "uh", "oh", "hmm", "right", "sure", "maybe"]
 )
 # An answer in emphasis from end to end (`*Sure, no problem.*`, `_Yes._`): the emphasis is the notetaker's.
-_WRAPPED = re.compile(r"(?P<em>\*{1,2}|_)(?P<inner>[^*_\n]*[^*_\s])(?P=em)")
+# A space may stand before the closing mark (`**… the next morning. **`).
+_WRAPPED = re.compile(r"(?P<em>\*{1,2}|_)(?P<inner>[^*_\n]*[^*_\s])[ \t]*(?P=em)")
 _CLOSING = re.compile(r"\*{1,2}|_{1,2}")
 # The notetaker's word for what follows (`Response: Only infrequently …`, `Answer: yes`): no one said it.
 _ANSWER_MARK = re.compile(r"(?:responses?|answers?|reply|replies)[ \t]*:[ \t]*(?=\S)", re.IGNORECASE)
@@ -184,12 +185,25 @@ def parse_qa(line: str) -> QA:
             return QA(_span(line, at, asked_to), _said(line, max(separator.end(), asked_to), end), marked)
     first = _FIRST_QUESTION.match(line, at)
     if first and _one_question(first.group(0)):
-        asked_to = _closed(line, first.end())
+        asked_to = _questions_end(line, _closed(line, first.end()), at)
         # `Question?: answer`: the colon is the notetaker's separator, not the answer's.
         rest = _said(line, _COLONS.match(line, asked_to).end(), end)  # type: ignore[union-attr]
         if marked or rest is None:
             return QA(_span(line, at, asked_to), rest, marked)
     return QA(None, _said(line, at, end), marked)
+
+
+def _questions_end(line: str, asked_to: int, start: int) -> int:
+    """Where a question that ends at `asked_to` ends with the questions after it, where nothing else follows on
+    the line (`3. How might it have been better? Any challenges?`): a guide's question put two ways is one
+    question, and a notes answer is never only questions back."""
+    at = asked_to
+    while question := _NEXT_QUESTION.match(line, at):
+        at = _closed(line, question.end())
+    rest = line[at:]
+    if at == asked_to or rest.strip(" \t*_") or len(line[start:at].split()) > MAX_QUESTION_WORDS:
+        return asked_to
+    return at
 
 
 def prompt_and_answer(line: str, answer: tuple[int, int], *, bulleted: bool = True) -> QA | None:
