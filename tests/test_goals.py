@@ -72,6 +72,9 @@ def test_a_stated_want_need_or_purpose_is_a_goal_shown_from_the_want_on(text: st
         "I don't really need the car for getting to work.",
         "I try to explain it to him, and sometimes we get through it.",  # a habit
         "I needed an X-ray, so I went in and gave my name at the desk.",  # a need told as what happened
+        # cut off on a word no sentence ends on, by the speaker or by a transcriber's full stop
+        "I would like to know if.",
+        "I really want to be able to see the.",
     ],
 )
 def test_other_sentences_are_not_goals(text: str) -> None:

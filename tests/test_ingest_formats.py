@@ -883,18 +883,21 @@ def test_roles_named_in_brackets_after_a_name(tmp_path: Path) -> None:
 def test_captions_that_name_no_one_give_a_cue_that_steers_the_session_to_the_interviewer(
     tmp_path: Path,
 ) -> None:
-    """A task given or a move to the next part ("I'm going to have you scroll down", "please review …") is the
-    moderator's, whatever it ends with; the participant's "let's see" and "I'm going to click it" are theirs."""
+    """A task given, a move to the next part or the session's pace ("I'm going to have you scroll down", "please
+    review …", "a few more questions") is the moderator's, whatever it ends with; the participant's "let's see"
+    and "I'm going to click it" are theirs."""
     text = (
         "00:00:02.000 --> 00:00:05.000\nWhat did you think of the summary?\n\n"
         "00:00:05.000 --> 00:00:09.000\nIt was clear. Let's see, I'm going to click on it.\n\n"
         "00:00:09.000 --> 00:00:14.000\nNow I'm going to have you scroll down to the section on medications.\n\n"
         "00:00:14.000 --> 00:00:18.000\nThat's where I would expect my new prescriptions.\n\n"
         "00:00:18.000 --> 00:00:22.000\nOkay, please review all the information and share your impressions.\n\n"
-        "00:00:22.000 --> 00:00:25.000\nI like the way it's laid out.\n"
+        "00:00:22.000 --> 00:00:25.000\nI like the way it's laid out.\n\n"
+        "00:00:25.000 --> 00:00:28.000\nGreat, just a few more questions. And then we're almost done.\n\n"
+        "00:00:28.000 --> 00:00:31.000\nSure, no rush at all from my side.\n"
     )
     t = load_transcript(write(tmp_path, "P2.txt", text))
-    assert [turn.role for turn in t.turns] == ["interviewer", "participant"] * 3
+    assert [turn.role for turn in t.turns] == ["interviewer", "participant"] * 4
     assert t.turns[1].text == "It was clear. Let's see, I'm going to click on it."
 
 

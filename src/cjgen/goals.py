@@ -56,6 +56,9 @@ _WANT = re.compile(_WANTS, re.IGNORECASE)
 # person uses the service, not what they want of it. (A want denied, "I don't want to wait", is a goal.)
 _NO_NEED = re.compile(rf"n[o']t\s{_ADVERBS}need\b", re.IGNORECASE)
 _AIM = re.compile(_AIMS, re.IGNORECASE)
+# A sentence that stops on a word no sentence ends on ("I would like to know if.", "… to see the.") was cut
+# off, by the speaker or by a transcriber's full stop: it does not say what is wanted.
+_CUT_OFF = re.compile(r"\b(?:a|an|the|my|your|our|their|and|or|but|because|if)\W*$", re.IGNORECASE)
 # What may stand before a want that opens its clause: nothing, a mark, or a word that joins or opens speech.
 _OPENS = re.compile(
     r"(?:^|[,;:.!?()\-–—]|\b(?:and|but|so|because|cause|yeah|yes|no|well|honestly|personally|really|oh|um|uh"
@@ -67,7 +70,7 @@ _OPENS = re.compile(
 def goal_start(text: str) -> int | None:
     """Where the want of a goal sentence opens in `text` (its characters as given), or None for no goal."""
     said = straight(text)
-    if said.endswith("?") or NOT_A_WANT.search(said):
+    if said.endswith("?") or NOT_A_WANT.search(said) or _CUT_OFF.search(said):
         return None
     starts = [m.start() for m in _AIM.finditer(said)]
     starts += [

@@ -129,15 +129,18 @@ def _asks(text: str) -> bool:
 
 
 # What a moderator says to steer the session, which a participant does not say to them: a task given ("I'm going to
-# have you scroll up", "please review all the information", "think aloud"), or a move to the next part ("let's
-# move on"), in the languages the interviews are held in (English only so far).
+# have you scroll up", "please review all the information", "think aloud"), a move to the next part ("let's
+# move on") or the session's pace ("a few more questions"), in the languages the interviews are held in (English only so far).
 _DIRECTS = re.compile(
     r"\b(?:i'm|i\sam|i'll|i\swill|we're|we\sare|we'll|we\swill)\s(?:(?:just|actually|now|also)\s)?"
     r"(?:going\sto|gonna)\s(?:have|ask|show|send|give|get)\syou\b"
     r"|\b(?:i'd|i\swould)\slike\s(?:you\sto|to\s(?:have|ask|show)\syou)\b"
     r"|\b(?:let's|let\sus)\s(?:move\son|go\sahead\sand|jump|start\swith|talk\sabout)\b"
     r"|\bplease\s(?:review|scroll|click|share|read|take\sa\slook|tell\sme|describe|open)\b"
-    r"|\bthink\s(?:aloud|out\sloud)\b|\bshare\syour\sscreen\b",
+    r"|\bthink\s(?:aloud|out\sloud)\b|\bshare\syour\sscreen\b"
+    # the session's pace: "just a few more questions", "we're almost done", "before we wrap up"
+    r"|\b(?:few|couple(?:\sof)?)\s(?:more|last)\squestions\b|\bwe(?:'re|\sare)\salmost\s(?:done|finished|out\sof\stime)\b"
+    r"|\bbefore\swe\s(?:wrap\sup|finish)\b",
     re.IGNORECASE,
 )
 
