@@ -30,7 +30,7 @@ from cjgen.synthesize import (
     personas_for,
     set_aside_note,
 )
-from cjgen.wording import says_nothing_of_the_service
+from cjgen.wording import only_lukewarm, says_nothing_of_the_service
 from factories import obs
 from oracle import step_of
 
@@ -62,6 +62,42 @@ def test_courtesy_and_a_bare_no_are_never_moments_however_they_are_labelled() ->
         labels.append(SentenceLabel(sentence, "P1", "P1.txt", 0.9, 0.1, 0.05, "Was anything hard?"))
     moments = select_moments(labels, "pain")
     assert [m.text for m in moments] == [said[22], said[23]]
+
+
+def test_a_verdict_that_something_was_merely_acceptable_is_no_good_moment() -> None:
+    """ "Delivery was fine." is the stage going as expected: the labeller may read it as good, but it is no
+    delight; said with more ("… fine, and the driver was lovely") it is one, and as a problem it is kept."""
+    said = {
+        20: "Delivery was fine.",
+        21: "It was fine, and the driver was lovely with the kids.",
+        22: "That was okay, actually.",
+    }
+    labels = [label(t, 1, 0.1) for t in range(1, 12)]
+    for turn, text in said.items():
+        sentence = Sentence(f"{turn}.1", turn, 0, len(text), text)
+        labels.append(SentenceLabel(sentence, "P1", "P1.txt", 0.05, 0.9, 0.05, "How was the delivery?"))
+    assert [m.text for m in select_moments(labels, "delight")] == [said[21]]
+    as_problems = [replace(lab, pain=lab.delight, delight=0.05) for lab in labels]
+    assert [m.text for m in select_moments(as_problems, "pain")] == list(said.values())
+
+
+@pytest.mark.parametrize(
+    ("sentence", "lukewarm"),
+    [
+        ("Delivery was fine.", True),
+        ("The pickup was fine.", True),
+        ("Yeah, it was okay, I guess.", True),
+        ("It worked, anyway.", True),
+        ("The whole thing was alright.", True),
+        ("It was fine and the driver was lovely.", False),
+        ("Should be fine. Take a picture.", False),  # a verdict on what is to come, with what makes it so
+        ("It was pretty simple actually.", False),
+        ("Not bad at all, better than I expected.", False),
+        ("The bike is great.", False),
+    ],
+)
+def test_what_only_says_it_was_acceptable(sentence: str, lukewarm: bool) -> None:
+    assert only_lukewarm(sentence) is lukewarm
 
 
 @pytest.mark.parametrize(

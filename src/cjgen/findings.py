@@ -20,7 +20,7 @@ from cjgen.schema import Stage
 from cjgen.sentences import Sentence
 from cjgen.stages import MAX_STAGES
 from cjgen.untrusted import prompt_id
-from cjgen.wording import says_nothing_of_the_service
+from cjgen.wording import only_lukewarm, says_nothing_of_the_service
 
 # A sentence is a candidate when its kind stands out most, and by at least this much, from the interview's
 # mean probability of that kind ...
@@ -92,7 +92,8 @@ def calibrated(labels: Sequence[SentenceLabel]) -> dict[str, dict[str, float]]:
 
 def select_moments(labels: Sequence[SentenceLabel], kind: str) -> list[Moment]:
     """One interview's strongest moments of `kind`: adjacent flagged sentences of one turn form one moment.
-    Courtesy and a bare "no" are never a moment, however the labeller read them."""
+    Courtesy and a bare "no" are never a moment, however the labeller read them, and a verdict that something
+    was merely acceptable ("Delivery was fine.") is no good moment."""
     lift = calibrated(labels)
     flagged = [
         lab
@@ -100,6 +101,7 @@ def select_moments(labels: Sequence[SentenceLabel], kind: str) -> list[Moment]:
         if lift[lab.sentence.id][kind] >= MIN_LIFT
         and lift[lab.sentence.id][kind] == max(lift[lab.sentence.id].values())
         and not says_nothing_of_the_service(lab.sentence.text)
+        and not (kind == "delight" and only_lukewarm(lab.sentence.text))
     ]
     runs: list[list[SentenceLabel]] = []
     for lab in flagged:

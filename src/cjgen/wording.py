@@ -928,3 +928,22 @@ def says_nothing_of_the_service(sentence: str) -> bool:
         return False
     words = _WORDS_OF_ANSWER.findall(sentence.casefold())
     return all(word in _DENIAL_WORDS or word.isdigit() for word in words)
+
+
+# A verdict that something was merely acceptable ("Delivery was fine.", "It was okay.", "It worked, anyway."):
+# satisfied, not delighted. Researchers read it as the stage going as expected, not as a good moment, and a
+# labeller that reads it as good fills the good moments with the stages nobody remarked on.
+_LUKEWARM = re.compile(
+    r"^\W*(?:(?:yeah|yes|well|oh|so|and|but|honestly|um|uh)\W+)*"
+    r"(?:(?:it|that|this|everything|(?:the\s+)?[^\W\d_]+(?:\s+[^\W\d_]+)?)\s+(?:was|is|went|were|seemed|seems)\s+"
+    r"(?:(?:all|just|pretty|quite|perfectly)\s+)?(?:fine|okay|ok|alright|all\s+right|not\s+bad|average|so-so|normal)"
+    r"|it\s+worked)"
+    r"(?:\W+(?:i\s+guess|i\s+suppose|anyway|actually|really|overall|i\s+think))*\W*$",
+    re.IGNORECASE,
+)
+
+
+def only_lukewarm(sentence: str) -> bool:
+    """Whether a sentence says no more than that something was acceptable (`_LUKEWARM`): "The pickup was
+    fine.", "It was okay.", not "It was fine and the driver was lovely." nor "Should be fine, take a picture."."""
+    return _LUKEWARM.match(" ".join(sentence.replace("\u2019", "'").split())) is not None
