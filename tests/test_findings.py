@@ -40,6 +40,15 @@ def label(turn: int, n: int, pain: float, delight: float = 0.1, action: float = 
     return SentenceLabel(sentence, "P1", "P1.txt", pain, delight, action, "How was it?")
 
 
+def with_answers(said: dict[int, str], *, pain: float, delight: float) -> list[SentenceLabel]:
+    """Eleven plain sentences, then each of `said` (turn -> text) as a one-sentence answer labelled so."""
+    labels = [label(t, 1, 0.1) for t in range(1, 12)]
+    for turn, text in said.items():
+        sentence = Sentence(f"{turn}.1", turn, 0, len(text), text)
+        labels.append(SentenceLabel(sentence, "P1", "P1.txt", pain, delight, 0.05, "How was it?"))
+    return labels
+
+
 def test_a_model_that_leans_to_one_answer_flags_only_what_stands_out() -> None:
     # Every sentence gets about 0.5 "problem" (the model's lean); two adjacent ones stand out.
     labels = [label(t, 1, 0.5) for t in range(1, 12)] + [label(20, 1, 0.9), label(20, 2, 0.85)]
@@ -56,10 +65,7 @@ def test_courtesy_and_a_bare_no_are_never_moments_however_they_are_labelled() ->
         22: "No one called me back for three weeks.",
         23: "Thank you for the quick repair, the technician was brilliant.",
     }
-    labels = [label(t, 1, 0.1) for t in range(1, 12)]
-    for turn, text in said.items():
-        sentence = Sentence(f"{turn}.1", turn, 0, len(text), text)
-        labels.append(SentenceLabel(sentence, "P1", "P1.txt", 0.9, 0.1, 0.05, "Was anything hard?"))
+    labels = with_answers(said, pain=0.9, delight=0.1)
     moments = select_moments(labels, "pain")
     assert [m.text for m in moments] == [said[22], said[23]]
 
@@ -72,10 +78,7 @@ def test_a_verdict_that_something_was_merely_acceptable_is_no_good_moment() -> N
         21: "It was fine, and the driver was lovely with the kids.",
         22: "That was okay, actually.",
     }
-    labels = [label(t, 1, 0.1) for t in range(1, 12)]
-    for turn, text in said.items():
-        sentence = Sentence(f"{turn}.1", turn, 0, len(text), text)
-        labels.append(SentenceLabel(sentence, "P1", "P1.txt", 0.05, 0.9, 0.05, "How was the delivery?"))
+    labels = with_answers(said, pain=0.05, delight=0.9)
     assert [m.text for m in select_moments(labels, "delight")] == [said[21]]
     as_problems = [replace(lab, pain=lab.delight, delight=0.05) for lab in labels]
     assert [m.text for m in select_moments(as_problems, "pain")] == list(said.values())

@@ -271,6 +271,27 @@ def test_html_shows_both_sides_of_a_contradiction() -> None:
     assert "doing it on the phone was actually quick, maybe ten minutes" in html
 
 
+def test_a_contradiction_counts_the_quotes_of_its_sides_that_it_shows() -> None:
+    """A contradiction's own evidence is each side's first quote; its sides show more. The count a reviewer reads
+    above them is of the quotes under it, in every format."""
+    journey = sample_map()
+    contradiction = journey.contradictions[0]
+    firsts = [side.evidence[0] for side in contradiction.sides]
+    journey = journey.model_copy(
+        update={"contradictions": [contradiction.model_copy(update={"evidence": firsts})]}
+    )
+    markdown = to_markdown(journey)
+    assert (
+        "3 quotes · 3 participants"
+        in markdown[markdown.index("## Contradictions") : markdown.index("## Assumptions")]
+    )
+    html = to_html(journey)
+    section = html[html.index('id="contradictions-h"') :]
+    assert "3 quotes · 3 participants" in section[: section.index("</section>")]
+    [row] = [r for r in csv.DictReader(io.StringIO(to_csv(journey))) if r["id"] == contradiction.id]
+    assert (row["evidence_count"], row["participant_count"]) == ("3", "3")
+
+
 def test_html_footer_has_provenance() -> None:
     html = to_html(sample_map())
     footer = html[html.index('<footer class="provenance"') :]

@@ -545,10 +545,13 @@ def anchor(item_id: str) -> str:
 
 
 def evidence_of(item: Item) -> list[Evidence]:
-    """An item's quotes; a contradiction without its own falls back to the quotes of its sides."""
-    if item.evidence or not isinstance(item, Contradiction):
+    """An item's quotes; a contradiction's are the quotes of its sides, which it shows (its own, each side's
+    first, are among them), so that its count is of the quotes under it."""
+    if not isinstance(item, Contradiction):
         return list(item.evidence)
-    return [e for side in item.sides for e in side.evidence]
+    shown = [e for side in item.sides for e in side.evidence]
+    places = {(e.source_id, e.turn_index, e.start, e.end) for e in shown}
+    return shown + [e for e in item.evidence if (e.source_id, e.turn_index, e.start, e.end) not in places]
 
 
 def evidence_label(evidence: Sequence[Evidence]) -> str:
