@@ -130,7 +130,8 @@ def _asks(text: str) -> bool:
 
 # What a moderator says to steer the session, which a participant does not say to them: a task given ("I'm going to
 # have you scroll up", "please review all the information", "think aloud"), a move to the next part ("let's
-# move on") or the session's pace ("a few more questions"), in the languages the interviews are held in (English only so far).
+# move on") or the session's pace ("a few more questions"), in the languages the interviews are held in (English
+# only so far).
 _DIRECTS = re.compile(
     r"\b(?:i'm|i\sam|i'll|i\swill|we're|we\sare|we'll|we\swill)\s(?:(?:just|actually|now|also)\s)?"
     r"(?:going\sto|gonna)\s(?:have|ask|show|send|give|get)\syou\b"
