@@ -362,7 +362,9 @@ def test_notes_whose_answers_name_who_said_them_in_bold(tmp_path: Path) -> None:
         "- Do you have any questions for me?\n"
         "    **Veteran:** Nope, it seems kind of foolproof.\n"
         "- **Moderator:** Anything else?\n"
-        "    - **Veteran:** No.\n",
+        "    - **Veteran:** No.\n"
+        # A labelled line right after an answer is an answer of its own, its label left out of it.
+        "    - **Veteran:** Actually, I do have one more question about security.\n",
     )
     t = load_transcript(path)
     assert t.kind == "notes"
@@ -375,6 +377,7 @@ def test_notes_whose_answers_name_who_said_them_in_bold(tmp_path: Path) -> None:
         ("participant", "Nope, it seems kind of foolproof."),
         ("interviewer", "Anything else?"),
         ("participant", "No."),
+        ("participant", "Actually, I do have one more question about security."),
     ]
     assert all(turn.speaker != "Note" for turn in t.turns)
 

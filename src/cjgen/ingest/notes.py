@@ -292,7 +292,8 @@ def notes_turns(lines: list[Line], interviewer: str) -> list[Draft]:
         if line.kind == "question":
             turns.append(question_turn(line, interviewer))
             continue
-        qa = _labelled(line) or parse_qa(line.text)
+        labelled = _labelled(line)
+        qa = labelled or parse_qa(line.text)
         if qa.question is None and not qa.bulleted and _is_section(lines, i):
             continue
         lead_in = qa.answer
@@ -319,7 +320,14 @@ def notes_turns(lines: list[Line], interviewer: str) -> list[Draft]:
                 asked(line, span)
                 continue
             last = turns[-1] if turns else None
-            follows = n == 0 and qa.question is None and last is not None and last.role == "participant"
+            # A line that names who said it (`- **Veteran:** …`) starts an answer of its own, without its label.
+            follows = (
+                n == 0
+                and qa.question is None
+                and labelled is None
+                and last is not None
+                and last.role == "participant"
+            )
             if follows and gap and not qa.bulleted and _follow_up(lines, i, span):
                 asked(line, span)
                 continue
