@@ -363,8 +363,12 @@ def test_notes_whose_answers_name_who_said_them_in_bold(tmp_path: Path) -> None:
         "    **Veteran:** Nope, it seems kind of foolproof.\n"
         "- **Moderator:** Anything else?\n"
         "    - **Veteran:** No.\n"
-        # A labelled line right after an answer is an answer of its own, its label left out of it.
-        "    - **Veteran:** Actually, I do have one more question about security.\n",
+        # A labelled line right after an answer is an answer of its own, its label left out of it; a bulleted
+        # line less indented than a labelled answer is the guide's next step, not more of the answer.
+        "    - **Veteran:** Actually, I do have one more question about security.\n"
+        "- Now click Cancel.\n"
+        "    - **Veteran:** Done, the form closed.\n"
+        "      - It took a second.\n",
     )
     t = load_transcript(path)
     assert t.kind == "notes"
@@ -378,6 +382,8 @@ def test_notes_whose_answers_name_who_said_them_in_bold(tmp_path: Path) -> None:
         ("interviewer", "Anything else?"),
         ("participant", "No."),
         ("participant", "Actually, I do have one more question about security."),
+        ("interviewer", "Now click Cancel."),
+        ("participant", "Done, the form closed.\n      - It took a second."),
     ]
     assert all(turn.speaker != "Note" for turn in t.turns)
 

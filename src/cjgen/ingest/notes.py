@@ -331,6 +331,11 @@ def notes_turns(lines: list[Line], interviewer: str) -> list[Draft]:
             if follows and gap and not qa.bulleted and _follow_up(lines, i, span):
                 asked(line, span)
                 continue
+            if follows and last is not None and _outdented(line, last):
+                # Where the notetaker names who gave an answer (`   - **Veteran:** …`), a bulleted line less
+                # indented than it is back at the guide's level: the moderator's next step (`- Now click Cancel.`).
+                asked(line, span)
+                continue
             if follows and last is not None:
                 # More of the same answer: the whole line, its bullet kept, so that the turn stays one stretch
                 # of the file and a quote across two of its lines is still the file's text.
@@ -338,8 +343,20 @@ def notes_turns(lines: list[Line], interviewer: str) -> list[Draft]:
                 closed = _CLOSING.match(line.text, span[1])
                 last.text += ("\n\n" if gap else "\n") + line.text[: closed.end() if closed else span[1]]
             else:
-                turns.append(Draft(None, line.text[span[0] : span[1]], role="participant"))
+                indent = _indent(line) if labelled is not None else None
+                turns.append(Draft(None, line.text[span[0] : span[1]], role="participant", indent=indent))
     return turns
+
+
+def _indent(line: Line) -> int:
+    return len(line.text) - len(line.text.lstrip())
+
+
+def _outdented(line: Line, answer: Draft) -> bool:
+    """Whether a bulleted notes line stands less indented than the first line of the labelled answer before it."""
+    return (
+        answer.indent is not None and _BULLET.match(line.text) is not None and _indent(line) < answer.indent
+    )
 
 
 def _apart_from_notes(line: str, said: tuple[int, int]) -> list[tuple[bool, tuple[int, int]]]:

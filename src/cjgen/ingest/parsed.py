@@ -18,6 +18,7 @@ class Draft:
     end_s: float | None = None
     segments: list[Segment] = field(default_factory=list)
     role: Role | None = None
+    indent: int | None = None  # a labelled notes answer's: how far its first line is indented
 
 
 def one_turn_per_run(turns: list[Draft], *, join_unnamed: bool = False) -> list[Draft]:
