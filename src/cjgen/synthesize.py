@@ -426,6 +426,9 @@ _RESTART = re.compile(r"\b((?:[\w'’]+\s+){0,2}[\w'’]+)(?:,\s+\1\b)+", re.I)
 # statement keeps so that it does not read "… near ." or "and is tall".
 _ANNOTATION = re.compile(r"\([^()\[\]]{1,30}\)|\[(?![A-Z][A-Z_]*\]|(?i:redacted|removed)\b)[^()\[\]]{1,30}\]")
 KEY_CLAUSE_WORDS = STATEMENT_WORDS + 8
+# A clause joined on at a sentence's end that the speaker abandoned at "to" ("…, and I'd prefer to." before
+# starting again): a statement ends before it.
+_ABANDONED = re.compile(r",?\s+(?:and|but|so)\s+(?:[\w'’]+\s+){1,3}to\W*$", re.IGNORECASE)
 
 
 def key_clause(text: str) -> str:
@@ -438,7 +441,7 @@ def key_clause(text: str) -> str:
 
     Faithful by construction: the participant's own words, only cut.
     """
-    sentences = [_unhedged(s) for s in _SENTENCE_END.split(_unannotated(text)) if s]
+    sentences = [_unabandoned(_unhedged(s)) for s in _SENTENCE_END.split(_unannotated(text)) if s]
     if not sentences:
         return as_statement(text)
     # Sentences compare by what their statement would show, so a long one cut short of its point ("I was
@@ -464,6 +467,15 @@ def spoken(sentence: str) -> str:
 def _unhedged(sentence: str) -> str:
     """A sentence (its notes already gone) with a restarted phrase said once and its opening fillers dropped."""
     return _FILLER.sub("", _RESTART.sub(r"\1", sentence)) or sentence
+
+
+def _unabandoned(sentence: str) -> str:
+    """`sentence` without a clause at its end that the speaker abandoned (`_ABANDONED`), where what is left says
+    what it is about."""
+    abandoned = _ABANDONED.search(sentence)
+    if abandoned is None or len(content_words(sentence[: abandoned.start()])) < SAYS_WHAT:
+        return sentence
+    return sentence[: abandoned.start()]
 
 
 def _cut(sentence: str) -> str:
