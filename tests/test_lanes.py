@@ -522,8 +522,13 @@ def test_a_key_clause_does_not_open_mid_thought_where_the_quote_has_a_sentence_t
 def test_a_key_clause_ends_before_a_clause_the_speaker_abandoned() -> None:
     """ "…, and I'd prefer to." with nothing after it: the speaker stopped and started again; the statement ends
     before it. A clause that says where it was going, or a sentence with nothing else in it, stays."""
-    quote = "I have to dig for it for 3 days, and the frustration just goes through the roof, and I'd prefer to."
-    assert key_clause(quote) == "I have to dig for it for 3 days, and the frustration just goes through the roof."
+    quote = (
+        "I have to dig for it for 3 days, and the frustration just goes through the roof, and I'd prefer to."
+    )
+    assert (
+        key_clause(quote)
+        == "I have to dig for it for 3 days, and the frustration just goes through the roof."
+    )
     assert key_clause("I called the office twice, and I wanted to get a real answer.") == (
         "I called the office twice, and I wanted to get a real answer."
     )
