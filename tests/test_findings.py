@@ -152,7 +152,14 @@ def test_what_only_says_it_was_acceptable(sentence: str, lukewarm: bool) -> None
         ("Well we really appreciate you taking the time to share your thoughts with us today.", True),
         ("This is a demo tool that may not function exactly the way you expect.", True),
         ("The prototype did not work the way I expected.", False),
+        ("Some areas of the prototype will be clickable, and some will not.", True),
+        ("This link isn't clickable, so I got stuck.", False),
         ("I really appreciate the time the nurse took with me.", False),
+        # The notetaker's note of what the team did or saw, left in the answer.
+        ("moderator helpf nativated to files page.", True),
+        ("**Note**: he's reading the page.", True),
+        ("Notes from the doctor never reached the clinic.", False),
+        ("I noted the claim number: it was wrong.", False),
     ],
 )
 def test_what_says_nothing_of_the_service(sentence: str, empty: bool) -> None:

@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 import cjgen.cli
 from cjgen.actions import action_moments, action_text, is_action
+from cjgen.checks import tidy
 from cjgen.errors import InputError
 from cjgen.findings import Moment, moments_kept
 from cjgen.goals import PER_INTERVIEW as GOALS_PER_INTERVIEW
@@ -599,6 +600,62 @@ def test_a_key_clause_says_a_restarted_phrase_once_and_keeps_a_doubled_word_of_g
     )
 
 
+def test_a_key_clause_says_a_stuttered_phrase_once_and_leaves_out_an_aside() -> None:
+    """Two or three words said again without a comma are a stutter; "I mean" or "you know" between commas says
+    nothing. Only cut: every word shown is the speaker's."""
+    assert key_clause("And I went to the to the website on my desktop, and I had to dig around.") == (
+        "I went to the website on my desktop, and I had to dig around."
+    )
+    assert key_clause("If you're scrolling down here, I mean, I've tapped my screen nine times.") == (
+        "If you're scrolling down here, I've tapped my screen nine times."
+    )
+    assert key_clause("I went to the, the, um, school clinic on the corner twice last week.") == (
+        "I went to the school clinic on the corner twice last week."
+    )
+    # "you know" that is the verb's, not an aside, stays
+    assert key_clause("I said you know the form is broken, and they agreed.") == (
+        "I said you know the form is broken, and they agreed."
+    )
+
+
+def test_a_cut_that_keeps_only_what_a_but_turns_from_shows_the_point_after_it() -> None:
+    """ "X, but Y" too long to show whole: a cut that ends at the "but" would show the concession and lose the
+    point. A short one is shown whole, and a cut that keeps some of the point stays as it was."""
+    assert (
+        key_clause(
+            "This is not confusing to me, but I'd imagine that someone who's not technical wouldn't really know "
+            "how to see how big their file is."
+        )
+        == "I'd imagine that someone who's not technical wouldn't really know how to see how big their file is."
+    )
+    assert key_clause("It was mainly clear, but it was just a little bit confusing.") == (
+        "It was mainly clear, but it was just a little bit confusing."
+    )
+    assert (
+        key_clause(
+            "Fine, but the app kept logging me out every single time I tried to check in at the kiosk in the "
+            "morning, and then the nurse had to do it."
+        )
+        == "Fine, but the app kept logging me out every single time I tried to check in at the kiosk in the morning …"
+    )
+
+
+def test_a_statement_opens_after_a_filler_and_its_dash() -> None:
+    assert key_clause("Yeah—being able to go into my claim and see what has been received.") == (
+        "Being able to go into my claim and see what has been received."
+    )
+
+
+def test_an_action_says_a_stutter_once_and_ends_before_an_abandoned_clause() -> None:
+    assert action_text("I went to the to the clinic on Monday, and then I wanted to.") == (
+        "I went to the clinic on Monday."
+    )
+    # a notetaker's stray backslash at the end of a line is no part of the step
+    assert action_text("I tried to argue with them about the travel pay \\") == (
+        "I tried to argue with them about the travel pay."
+    )
+
+
 def test_a_colon_between_caption_segments_is_no_part_of_a_statement() -> None:
     assert key_clause(": and it sucks because  : not that you can do anything about it.") == (
         "It sucks because not that you can do anything about it."
@@ -618,10 +675,8 @@ def test_a_long_key_clause_is_cut_at_a_clause_boundary() -> None:
         == "Honestly the best part was the delivery, the driver came on time and carried it up the stairs for me …"
     )
     # A sentence of as many words as fit is shown whole, and a cut may end on the last word that fits.
-    assert (
-        key_clause("Word " + " ".join(["word"] * 22) + " fits.")
-        == "Word " + " ".join(["word"] * 22) + " fits."
-    )
+    words = " ".join(f"w{n}" for n in range(22))
+    assert key_clause(f"Word {words} fits.") == f"Word {words} fits."
     assert (
         cut_short("one two three four five, six seven", 5, shortest=2, fallback=4)
         == "one two three four five …"
@@ -690,7 +745,7 @@ def test_a_sentence_cut_short_of_its_point_gives_way_to_one_that_says_as_much_wh
         "The nurse at the front desk was calm and so kind to us."
     )
     # A whole sentence that says less does not outrank what a cut one still shows.
-    assert key_clause(f"It was fine. {worry}") == "I was worried, you know, about the stairs at the station …"
+    assert key_clause(f"It was fine. {worry}") == "I was worried about the stairs at the station …"
 
 
 NAMED = {
@@ -705,6 +760,12 @@ NAMED = {
         ["It was quick and easy, the whole thing.", "The service at the desk was quick and easy."],
         ["The service was quick and easy", "The service was quick and easy"],
         ["It was quick and easy, the whole thing.", "The service was quick and easy."],
+    ),
+    # A name copied from its quote drops the fillers it opens with and says a stuttered phrase once.
+    "copies the quote's fillers": (
+        ["You know, the form kept crashing on me.", "I went to the to the office twice."],
+        ["You know, the form kept crashing on me", "I went to the to the office twice"],
+        ["The form kept crashing on me.", "I went to the office twice."],
     ),
     # A name that tells of "the customer" frames the participant in words no one said.
     "tells of the customer": (
@@ -1042,3 +1103,20 @@ def test_overlapping_redacted_passages_join_where_their_shown_words_continue() -
         == "I think this is easier. [PLACE] I didn't see the mileage. I guess your address is on file."
     )
     assert (joined.start, joined.end, joined.redacted) == (0, 90, True)
+
+
+def test_a_line_the_notes_hold_twice_is_one_passage_of_its_thought() -> None:
+    """A notetaker who copies an answer under a second question gives one sentence twice: the two moments are
+    one observation, shown with one passage. Said again in other words, both passages stay."""
+    said = "It felt like I was going up instead of down."
+    first = obs("P5-1", "P5", said, kind="thought")
+    copy = first.model_copy(update={"id": "P5-2", "evidence": [ev("P5", 7, said)]})
+    kept, dropped = tidy([first, copy])
+    assert [len(o.evidence) for o in kept] == [1] and dropped == [
+        "P5-2: merged into P5-1 (the same thought said again)"
+    ]
+    # the same thought, said again in other words in another answer: both passages stay
+    again = first.model_copy(
+        update={"id": "P5-3", "evidence": [ev("P5", 9, "I felt like I went up, not down.")]}
+    )
+    assert [len(o.evidence) for o in tidy([first, again])[0]] == [2]

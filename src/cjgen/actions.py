@@ -16,8 +16,17 @@ import re
 from collections.abc import Sequence
 
 from cjgen.findings import Moment, calibrated, moments_kept, sentence_moments
+from cjgen.group import SAYS_WHAT
 from cjgen.label import SentenceLabel
-from cjgen.wording import as_statement, content_words, cut_short, says_nothing_of_the_service, stems
+from cjgen.wording import (
+    as_statement,
+    content_words,
+    cut_short,
+    said_once,
+    says_nothing_of_the_service,
+    stems,
+    unabandoned,
+)
 
 # An action's text: the clause from its subject on, cut at a clause boundary past this many words.
 MAX_WORDS = 18
@@ -229,8 +238,9 @@ def action_text(text: str) -> str:
     """The step as the participant said it: the sentence from its subject on ("So now I always ring." → "I
     always ring."), or from the conjunction before it where that subject opens a clause the main one follows
     ("Immediately when I got home I went to the VA." → "When I got home I went to the VA."), cut at a clause
-    boundary when long. Only cut, never reworded."""
-    text = " ".join(text.split())
+    boundary when long, a phrase said twice said once and a clause the speaker abandoned left out (`said_once`,
+    `unabandoned`). Only cut, never reworded."""
+    text = unabandoned(said_once(" ".join(text.split())), SAYS_WHAT)
     start = _step_start(text)
     before = text[:start].rstrip()
     conjunction = before.rsplit(" ", 1)[-1]

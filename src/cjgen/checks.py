@@ -44,10 +44,16 @@ def tidy(observations: Sequence[Observation]) -> tuple[list[Observation], list[s
         if duplicate is None:
             kept.append(obs)
             continue
-        # The same thing said twice by one person: one observation with both passages, nothing lost.
+        # The same thing said twice by one person: one observation with both passages, nothing lost. A passage
+        # the file holds twice word for word (a notetaker's copy of an answer) is one passage, shown once.
         first = kept[duplicate]
         known = {(e.source_id, e.turn_index, e.start) for e in first.evidence}
-        extra = [e for e in obs.evidence if (e.source_id, e.turn_index, e.start) not in known]
+        extra = [
+            e
+            for e in obs.evidence
+            if (e.source_id, e.turn_index, e.start) not in known
+            and not any(e.said_again_in(k) for k in first.evidence)
+        ]
         kept[duplicate] = first.model_copy(update={"evidence": [*first.evidence, *extra]})
         dropped.append(f"{obs.id}: merged into {first.id} (the same {obs.kind} said again)")
     return kept, dropped

@@ -7,6 +7,7 @@ pipeline is typed and the JSON Schema of a map (`cjgen schema`) comes straight f
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -43,6 +44,10 @@ ChannelKind = Literal[
     "other",
 ]
 BlueprintLane = Literal["frontstage", "backstage", "support"]
+
+
+def _word_run(quote: str) -> str:
+    return " ".join(re.findall(r"\w+", quote.casefold()))
 
 
 class Frozen(BaseModel):
@@ -135,6 +140,15 @@ class Evidence(Frozen):
             and other.start <= self.start
             and self.end <= other.end
         )
+
+    def said_again_in(self, other: Evidence) -> bool:
+        """Whether this passage's words, word for word, are inside `other`'s from another turn of the same file: a
+        notes file that repeats a line (a notetaker's copy of an answer under a second question) gives one
+        sentence twice."""
+        if self.source_id != other.source_id or self.turn_index == other.turn_index:
+            return False
+        said, again = _word_run(self.quote), _word_run(other.quote)
+        return bool(said) and f" {said} " in f" {again} "
 
     def key(self) -> str:
         """A short id from the passage's place in the source (file, turn, offsets): the same in every version."""

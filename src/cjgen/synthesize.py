@@ -63,8 +63,10 @@ from cjgen.wording import (
     opens_mid_thought,
     overlap,
     repeats_itself,
+    said_once,
     supported_share,
     takes_a_side,
+    unabandoned,
     without_lone_colons,
 )
 
@@ -159,9 +161,9 @@ def evidence_of(observations: Iterable[Observation]) -> list[Evidence]:
     out: list[Evidence] = []
     for e in (e for obs in observations for e in obs.evidence):
         same_turn = [k for k in out if (k.source_id, k.turn_index) == (e.source_id, e.turn_index)]
-        if any(e.inside(k) for k in same_turn) or any(_said_again(e, k) for k in out):
+        if any(e.inside(k) for k in same_turn) or any(e.said_again_in(k) for k in out):
             continue
-        out = [k for k in out if not k.inside(e) and not _said_again(k, e)]
+        out = [k for k in out if not k.inside(e) and not k.said_again_in(e)]
         for n, k in enumerate(out):
             if k in same_turn and (joined := _joined(k, e)) is not None:
                 out[n] = joined
@@ -169,19 +171,6 @@ def evidence_of(observations: Iterable[Observation]) -> list[Evidence]:
         else:
             out.append(e)
     return out
-
-
-def _said_again(e: Evidence, k: Evidence) -> bool:
-    """`e`'s words, word for word, inside `k`'s from another turn of the same file: a notes file that repeats a
-    line (a notetaker's copy of an answer under a second question) gives one sentence twice."""
-    if e.source_id != k.source_id or e.turn_index == k.turn_index:
-        return False
-    said, again = _word_run(e.quote), _word_run(k.quote)
-    return bool(said) and f" {said} " in f" {again} "
-
-
-def _word_run(quote: str) -> str:
-    return " ".join(re.findall(r"\w+", quote.casefold()))
 
 
 def _joined(a: Evidence, b: Evidence) -> Evidence | None:
@@ -415,20 +404,15 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _FILLER = re.compile(
     r"^(?:(?:um+|uh+|er+|erm|yeah|yes|so(?!\s+(?:far|much|many|long)\b)|well|oh|and|but|or|(?:be)?cause(?!\s+of\b)"
     r"|plus|like|okay|ok|i mean"
-    r"|you know)\b[\s,.]*)+",
+    r"|you know)\b[\s,.—–]*)+",
     re.I,
 )
-# Up to three words said again after a comma, as speech restarts ("I've, I've missed …", "It was, it was all
-# …"): a statement keeps them once. Without the comma a doubled word may be grammar ("I had had enough").
-_RESTART = re.compile(r"\b((?:[\w'’]+\s+){0,2}[\w'’]+)(?:,\s+\1\b)+", re.I)
 # What a transcriber writes about the speech, not the speech: "(laughs)", "[inaudible]", "[crosstalk 00:12]";
 # not a mark that stands for words said and taken out ("[NAME]", a notetaker's "[redacted]"), which a
 # statement keeps so that it does not read "… near ." or "and is tall".
 _ANNOTATION = re.compile(r"\([^()\[\]]{1,30}\)|\[(?![A-Z][A-Z_]*\]|(?i:redacted|removed)\b)[^()\[\]]{1,30}\]")
 KEY_CLAUSE_WORDS = STATEMENT_WORDS + 8
-# A clause joined on at a sentence's end that the speaker abandoned at "to" ("…, and I'd prefer to." before
-# starting again): a statement ends before it.
-_ABANDONED = re.compile(r",?\s+(?:and|but|so)\s+(?:[\w'’]+\s+){1,3}to\W*$", re.IGNORECASE)
+_BUT = re.compile(r"[,;]\s+but\s+", re.IGNORECASE)
 
 
 def key_clause(text: str) -> str:
@@ -465,22 +449,29 @@ def spoken(sentence: str) -> str:
 
 
 def _unhedged(sentence: str) -> str:
-    """A sentence (its notes already gone) with a restarted phrase said once and its opening fillers dropped."""
-    return _FILLER.sub("", _RESTART.sub(r"\1", sentence)) or sentence
+    """A sentence (its notes already gone) with what was said twice said once (`said_once`) and its opening
+    fillers dropped."""
+    return _FILLER.sub("", said_once(sentence)) or sentence
 
 
 def _unabandoned(sentence: str) -> str:
-    """`sentence` without a clause at its end that the speaker abandoned (`_ABANDONED`), where what is left says
-    what it is about."""
-    abandoned = _ABANDONED.search(sentence)
-    if abandoned is None or len(content_words(sentence[: abandoned.start()])) < SAYS_WHAT:
-        return sentence
-    return sentence[: abandoned.start()]
+    """`sentence` without a clause at its end that the speaker abandoned (`wording.unabandoned`)."""
+    return unabandoned(sentence, SAYS_WHAT)
 
 
 def _cut(sentence: str) -> str:
-    """`sentence`, or where it is longer than KEY_CLAUSE_WORDS, cut short (`cut_short`)."""
-    return cut_short(sentence, KEY_CLAUSE_WORDS, shortest=6, fallback=STATEMENT_WORDS)
+    """`sentence`, or where it is longer than KEY_CLAUSE_WORDS, cut short (`cut_short`). A cut that would keep
+    only what a "but" turns from ("This is not confusing to me, but I'd imagine that someone who's not technical
+    wouldn't know how to see how big their file is.") shows the clause after it: that is the speaker's point."""
+    cut = cut_short(sentence, KEY_CLAUSE_WORDS, shortest=6, fallback=STATEMENT_WORDS)
+    if not cut.endswith(CUT_MARK):
+        return cut
+    kept = len(cut.removesuffix(CUT_MARK).split())
+    for turn in reversed(list(_BUT.finditer(sentence))):
+        point = sentence[turn.end() :]
+        if len(sentence[: turn.start()].split()) >= kept and len(content_words(point)) >= SAYS_WHAT:
+            return cut_short(point, KEY_CLAUSE_WORDS, shortest=6, fallback=STATEMENT_WORDS)
+    return cut
 
 
 def _clause_rank(clause: str) -> tuple[bool, bool, int, bool, bool]:
@@ -529,7 +520,7 @@ def _kept_name(observation: Observation, name: str) -> str:
     quote's key clause. A name far longer than asked has not summed its quote up: it retells what the
     participant read out or said, and can turn it around ("… are not eligible" for a page the participant
     found confusing)."""
-    stated = as_statement(name)
+    stated = as_statement(spoken(name))
     if (
         2 <= len(name.split()) <= NAME_WORDS
         and supported_share(name, observation.text, referents=True) >= SUPPORTED_WORDS

@@ -177,6 +177,65 @@ def without_lone_colons(text: str) -> str:
     return _LONE_COLON.sub(" ", text)
 
 
+# Up to three words said again after a comma, as speech restarts ("I've, I've missed …", "It was, it was all
+# …"), and two or three said again without one, as a stutter ("I went to the to the website"): said once. A
+# doubled single word without a comma may be grammar ("I had had enough").
+_RESTART = re.compile(r"\b((?:[\w'’]+\s+){0,2}[\w'’]+)(?:,\s+\1\b)+", re.IGNORECASE)
+_STUTTER = re.compile(r"\b((?:[\w'’]+\s+){1,2}[\w'’]+)(?:\s+\1\b)+", re.IGNORECASE)
+# "I mean", "you know" or "um" set apart by commas inside a sentence: an aside that says nothing. Before a clause
+# of its own ("…, through here, I mean, I've tapped …") the comma stays; inside one ("I was worried, you know,
+# about the stairs") both go.
+_ASIDE = re.compile(r",\s+(?:i\s+mean|you\s+know|um+|uh+|erm)\s*,\s+(?P<next>[\w'’]+)", re.IGNORECASE)
+_OPENS_A_CLAUSE = frozenset(
+    [
+        "i",
+        "i'm",
+        "i've",
+        "i'd",
+        "i'll",
+        "we",
+        "we're",
+        "we've",
+        "they",
+        "they're",
+        "he",
+        "she",
+        "it",
+        "it's",
+        "that's",
+        "there",
+        "there's",
+        "you",
+        "you're",
+    ]
+)
+
+
+def _without_aside(aside: re.Match[str]) -> str:
+    following = aside["next"]
+    return (", " if following.casefold().replace("’", "'") in _OPENS_A_CLAUSE else " ") + following
+
+
+# A clause joined on at a sentence's end that the speaker abandoned at "to" ("…, and I'd prefer to." before
+# starting again).
+_ABANDONED = re.compile(r",?\s+(?:and|but|so)\s+(?:[\w'’]+\s+){1,3}to\W*$", re.IGNORECASE)
+
+
+def said_once(sentence: str) -> str:
+    """`sentence` as a statement shows it: a restarted or stuttered phrase said once, and an "I mean" or "you
+    know" aside left out. Only cut."""
+    return _ASIDE.sub(_without_aside, _STUTTER.sub(r"\1", _RESTART.sub(r"\1", sentence)))
+
+
+def unabandoned(sentence: str, keeps: int) -> str:
+    """`sentence` without a clause at its end that the speaker abandoned (`_ABANDONED`), where what is left holds
+    at least `keeps` content words."""
+    abandoned = _ABANDONED.search(sentence)
+    if abandoned is None or len(content_words(sentence[: abandoned.start()])) < keeps:
+        return sentence
+    return sentence[: abandoned.start()]
+
+
 _PARTNER = {'"': '"', "'": "'", "“": "”", "”": "“"}
 
 
@@ -263,7 +322,8 @@ def as_statement(text: str) -> str:
     if not text:
         return text
     text = text[0].upper() + text[1:]
-    return text if re.search(r"[.!?…][\"'”’)]*$", text) else text.rstrip(",;:") + "."
+    # A backslash at the end is a notetaker's slip of the key next to Enter ("… and things...I \").
+    return text if re.search(r"[.!?…][\"'”’)]*$", text) else text.rstrip(",;:\\ ") + "."
 
 
 # Words that name a channel, in the languages the examples are written in; matched on word starts. An
@@ -772,8 +832,15 @@ _RESEARCH_SCRIPT = re.compile(
     r"(?=[*_]*\s*(?:[.,;:!?]|$|now\b|(?:this|the)\s(?:session|call|interview)\b))"
     # the moderator's thanks at the close ("we really appreciate you taking the time to share your thoughts")
     r"|\bappreciate\s(?:you|your)\staking\sthe\stime\b|\bshare\syour\sthoughts\swith\sus\b"
+    # the notetaker's note of what the research team did or saw, left in the answer ("Moderator helped navigate
+    # to the files page.", "**Note**: he's reading the page."): a participant speaks to the moderator as "you"
+    r"|^\W*(?:the\s)?(?:moderator|facilitator|interviewer|note-?taker)s?\b(?!\s(?:is|was|were|are)\b)"
+    r"|^\W*notes?\W{0,4}:"
     # a usability test's disclaimer ("This is a demo tool that may not function exactly the way you expect.")
-    r"|\b(?:prototypes?|demo)\b[^.!?]{0,40}\b(?:may|might|will)\s(?:not|n't)\s(?:function|work)\b[^.!?]{0,30}\bexpect",
+    r"|\b(?:prototypes?|demo)\b[^.!?]{0,40}\b(?:may|might|will)\s(?:not|n't)\s(?:function|work)\b[^.!?]{0,30}\bexpect"
+    # ... and its forewarning of what will and will not respond ("Some areas of the prototype will be clickable,
+    # and some will not."): a participant tells what is or is not clickable
+    r"|\bwill\s(?:not\s)?be\sclickable\b",
     re.IGNORECASE,
 )
 # Words that may stand with courtesy and add nothing to it ("Yes, thank you so much, all of you").
