@@ -644,6 +644,10 @@ def test_a_statement_opens_after_a_filler_and_its_dash() -> None:
     assert key_clause("Yeah—being able to go into my claim and see what has been received.") == (
         "Being able to go into my claim and see what has been received."
     )
+    # a notes answer's next line, quoted as the first was (`> You know, …`), opens its sentence with the mark
+    assert key_clause("It was clear. > You know, the dates go up instead of straight down the page.") == (
+        "The dates go up instead of straight down the page."
+    )
 
 
 def test_an_action_says_a_stutter_once_and_ends_before_an_abandoned_clause() -> None:

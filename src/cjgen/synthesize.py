@@ -67,7 +67,7 @@ from cjgen.wording import (
     supported_share,
     takes_a_side,
     unabandoned,
-    without_lone_colons,
+    without_lone_marks,
 )
 
 MAX_PAINS = 8
@@ -437,9 +437,9 @@ def key_clause(text: str) -> str:
 
 
 def _unannotated(text: str) -> str:
-    """`text` without the transcriber's notes ("(laughs)") and the colons a machine transcript puts between
-    caption segments, its spaces made single."""
-    return " ".join(without_lone_colons(_ANNOTATION.sub(" ", text)).split())
+    """`text` without the transcriber's notes ("(laughs)"), the colons a machine transcript puts between
+    caption segments and the quote marks a notes answer's lines open with, its spaces made single."""
+    return " ".join(without_lone_marks(_ANNOTATION.sub(" ", text)).split())
 
 
 def spoken(sentence: str) -> str:

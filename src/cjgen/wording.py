@@ -169,12 +169,15 @@ def _referents(text: str) -> set[str]:
     return {word for word in _WORD.findall(text.casefold()) if word in REFERENTS}
 
 
-_LONE_COLON = re.compile(r"(?:^|(?<=\s)):(?=\s|$)")
+# A colon or a Markdown quote mark with no word next to it: a machine transcript's mark between caption segments
+# (`it sucks because  : not that …`), or the `>` a notes answer's next line opens with.
+_LONE_MARK = re.compile(r"(?:^|(?<=\s))[:>](?=\s|$)")
 
 
-def without_lone_colons(text: str) -> str:
-    """`it sucks because  : not that …` → `it sucks because   not that …` (a colon with no word before it)."""
-    return _LONE_COLON.sub(" ", text)
+def without_lone_marks(text: str) -> str:
+    """`it sucks because  : not that …` → `it sucks because   not that …`, `down. > You know` → `down.   You
+    know` (`_LONE_MARK`)."""
+    return _LONE_MARK.sub(" ", text)
 
 
 # Up to three words said again after a comma, as speech restarts ("I've, I've missed …", "It was, it was all
@@ -310,7 +313,7 @@ def as_statement(text: str) -> str:
     """A description as a finished sentence: first letter capitalised, one full stop, no stray quotes or
     Markdown emphasis, and no colon standing alone between words (a machine transcript's mark between caption
     segments)."""
-    text = re.sub(r"([.!?…](\*\*|__))\.\s*$", r"\1", without_lone_colons(text))  # "Do it.**." → "Do it.**"
+    text = re.sub(r"([.!?…](\*\*|__))\.\s*$", r"\1", without_lone_marks(text))  # "Do it.**." → "Do it.**"
     text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
     text = " ".join(_PROBE.sub("", _unquoted(text).lstrip(":;, ")).split())
     text = re.sub(
