@@ -228,6 +228,32 @@ def test_a_statement_that_opens_mid_thought_is_counted_apart() -> None:
     ]
 
 
+def test_a_statement_that_keeps_speech_a_report_would_not_print_is_counted_apart() -> None:
+    case = bike()
+    journey = perfect_map(case)
+    before = scored(journey).empty_items.disfluent
+    said = {
+        "D1": "I went to the to the shop to collect the bike.",
+        "D2": "The brake squeaked, I mean, every single morning.",
+        "D3": "You know, the battery died in the cold.",
+        "D4": "The app crashed  : every time I opened it.",
+        "D5": "I had had enough of the squeaking brake.",
+        "D6": "The driver, who was kind, carried it upstairs.",
+    }
+    journey.pain_points += [
+        PainPoint(id=i, stage_id="x", statement=text, evidence=quotes_of(case, "PP1", 1))
+        for i, text in said.items()
+    ]
+    empty = scored(journey).empty_items
+    assert empty.disfluent == before + 4
+    assert [i.split(":")[0] for i in empty.disfluent_ids[-4:]] == [
+        "pain_points D1",
+        "pain_points D2",
+        "pain_points D3",
+        "pain_points D4",
+    ]
+
+
 @pytest.mark.parametrize(
     ("statement", "empty"),
     [

@@ -23,7 +23,9 @@
   or an observed one with no quote, or an assumption that asks instead of claiming ("Who is the target
   audience?", a research plan's question read as a suspected problem). A **thin** one is observed and quoted
   but does not say what it is about ("That's very difficult.", "I love this.": fewer than two content words
-  once words that only judge, such as "difficult" or "love", are set aside); it is counted apart.
+  once words that only judge, such as "difficult" or "love", are set aside); it is counted apart, and so is a
+  **disfluent** one, which keeps what a transcript holds and a report would not print ("I went to the to the
+  website", "…, I mean, …", "You know, …", a caption's lone colon).
 """
 
 from __future__ import annotations
@@ -217,6 +219,31 @@ class EmptyItems(BaseModel):
         "(`cjgen.wording.breaks_off`): the reader does not see where the sentence was going.",
     )
     cut_ids: list[str] = Field(default_factory=list, description="'lane id: statement' for each.")
+    disfluent: int = Field(
+        0,
+        description="Observed statements of every lane, thin ones apart, that keep speech no report would print "
+        "(`disfluent`): a phrase stuttered, an aside, a filler they open with, or the transcript's markup.",
+    )
+    disfluent_ids: list[str] = Field(default_factory=list, description="'lane id: statement' for each.")
+
+
+# What a transcript keeps of speech and markup, and a statement a researcher would sign does not: two or three
+# words said twice running ("to the to the"), an aside between commas ("…, I mean, …", "…, um, …"), a filler
+# the statement opens with ("You know, …", "Yeah—…"), a dash or quote mark it opens with, or a lone colon or
+# quote mark between words (a caption join, a notes line's quote mark).
+_DISFLUENT = re.compile(
+    r"\b((?:[\w'’]+\s+){1,2}[\w'’]+)\s+\1\b"
+    r"|,\s+(?:i\s+mean|you\s+know|um+|uh+|erm)\s*,"
+    r"|^\W*(?:um+|uh+|er+m?|yeah|you\s+know|i\s+mean)\b"
+    r"|^[—–>*]"
+    r"|\s[:>]\s",
+    re.IGNORECASE,
+)
+
+
+def disfluent(statement: str) -> bool:
+    """Whether a statement keeps speech or markup a report would not print (`_DISFLUENT`)."""
+    return _DISFLUENT.search(statement) is not None
 
 
 def score_empty_items(journey: JourneyMap) -> EmptyItems:
@@ -230,6 +257,7 @@ def score_empty_items(journey: JourneyMap) -> EmptyItems:
     thin: list[str] = []
     mid: list[str] = []
     cut: list[str] = []
+    loose: list[str] = []
     for lane, items, statements in lanes:
         for item, statement in zip(items, statements, strict=True):
             if says_nothing(statement):
@@ -245,10 +273,14 @@ def score_empty_items(journey: JourneyMap) -> EmptyItems:
                 and len(content_words(statement, MAP_VOCABULARY | JUDGING_WORDS)) < THIN_WORDS
             ):
                 thin.append(f"{lane} {item.id}: {statement}")
-            elif lane in ("pain_points", "delights") and item.basis == "observed":
-                if opens_mid_thought(statement):
+            elif item.basis == "observed":
+                if disfluent(statement):
+                    loose.append(f"{lane} {item.id}: {statement}")
+                if lane in ("pain_points", "delights") and opens_mid_thought(statement):
                     mid.append(f"{lane} {item.id}: {statement}")
-                if statement.endswith(CUT_MARK) or breaks_off(statement):
+                if lane in ("pain_points", "delights") and (
+                    statement.endswith(CUT_MARK) or breaks_off(statement)
+                ):
                     cut.append(f"{lane} {item.id}: {statement}")
     return EmptyItems(
         count=len(found),
@@ -259,4 +291,6 @@ def score_empty_items(journey: JourneyMap) -> EmptyItems:
         mid_thought_ids=mid,
         cut=len(cut),
         cut_ids=cut,
+        disfluent=len(loose),
+        disfluent_ids=loose,
     )

@@ -134,6 +134,7 @@ def reviewer_summary(scores: list[CaseScore]) -> dict[str, Any]:
         "thin_items": sum(s.empty_items.thin for s in scores),
         "mid_thought_items": sum(s.empty_items.mid_thought for s in scores),
         "cut_items": sum(s.empty_items.cut for s in scores),
+        "disfluent_items": sum(s.empty_items.disfluent for s in scores),
         "emotion": {
             "agreement": emotions.agreement,
             "agree": emotions.agree,
@@ -377,7 +378,7 @@ REVIEWER_COLUMNS = (
     "statement fit pain/delight (mean)",
     "faithful pain/delight/action/thought/summary",
     "invented entities",
-    "empty / thin / mid-thought / cut items",
+    "empty / thin / mid-thought / cut / disfluent items",
     "emotion agree (n)",
     "actions R / P",
     "touchpoints R / P (kinds R)",
@@ -414,7 +415,8 @@ def _reviewer_row(system: str, s: CaseScore) -> list[str]:
         else "–",
         "/".join(_num(lanes[lane].faithfulness) for lane in LANES),
         str(s.statements.invented),
-        f"{s.empty_items.count} / {s.empty_items.thin} / {s.empty_items.mid_thought} / {s.empty_items.cut}",
+        f"{s.empty_items.count} / {s.empty_items.thin} / {s.empty_items.mid_thought} / {s.empty_items.cut} / "
+        f"{s.empty_items.disfluent}",
         f"{_num(agreement)} ({s.emotions.compared}/{s.emotions.gold_cells})"
         if s.emotions.gold_cells
         else "–",
@@ -440,7 +442,8 @@ def _reviewer_summary_row(system: str, scores: list[CaseScore]) -> list[str]:
         _pair_and_mean(coherence["pain_points"]["statement_fit"], coherence["delights"]["statement_fit"]),
         "/".join(_num(faithfulness[lane]["faithfulness"]) for lane in LANES),
         str(total["invented_entities"]),
-        f"{total['empty_items']} / {total['thin_items']} / {total['mid_thought_items']} / {total['cut_items']}",
+        f"{total['empty_items']} / {total['thin_items']} / {total['mid_thought_items']} / {total['cut_items']} / "
+        f"{total['disfluent_items']}",
         f"{_num(emotion['agreement'])} ({emotion['compared']}/{emotion['gold_cells']})",
         f"{_num(total['actions_recall'])} / {_num(total['actions_precision'])}",
         f"{_num(total['touchpoints_recall'])} / {_num(total['touchpoints_precision'])} "
