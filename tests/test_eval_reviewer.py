@@ -239,18 +239,21 @@ def test_a_statement_that_keeps_speech_a_report_would_not_print_is_counted_apart
         "D4": "The app crashed  : every time I opened it.",
         "D5": "I had had enough of the squeaking brake.",
         "D6": "The driver, who was kind, carried it upstairs.",
+        "D7": "It got approved from from the day I applied.",
+        "D8": "I know that that form was the wrong one.",
     }
     journey.pain_points += [
         PainPoint(id=i, stage_id="x", statement=text, evidence=quotes_of(case, "PP1", 1))
         for i, text in said.items()
     ]
     empty = scored(journey).empty_items
-    assert empty.disfluent == before + 4
-    assert [i.split(":")[0] for i in empty.disfluent_ids[-4:]] == [
+    assert empty.disfluent == before + 5
+    assert [i.split(":")[0] for i in empty.disfluent_ids[-5:]] == [
         "pain_points D1",
         "pain_points D2",
         "pain_points D3",
         "pain_points D4",
+        "pain_points D7",
     ]
 
 

@@ -92,6 +92,9 @@ def test_a_verdict_that_something_was_merely_acceptable_is_no_good_moment() -> N
         ("Yeah, it was okay, I guess.", True),
         ("It worked, anyway.", True),
         ("The whole thing was alright.", True),
+        ("For the most part I think it was fine.", True),
+        ("Overall, it was okay.", True),
+        ("I think it was fine, the nurse was lovely.", False),
         ("It was fine and the driver was lovely.", False),
         ("Should be fine. Take a picture.", False),  # a verdict on what is to come, with what makes it so
         ("It was pretty simple actually.", False),

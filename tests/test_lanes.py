@@ -612,6 +612,9 @@ def test_a_key_clause_says_a_stuttered_phrase_once_and_leaves_out_an_aside() -> 
     assert key_clause("I went to the, the, um, school clinic on the corner twice last week.") == (
         "I went to the school clinic on the corner twice last week."
     )
+    assert key_clause("It seems like it would just get green lit from from the point of application.") == (
+        "It seems like it would just get green lit from the point of application."
+    )
     # "you know" that is the verb's, not an aside, stays
     assert key_clause("I said you know the form is broken, and they agreed.") == (
         "I said you know the form is broken, and they agreed."
@@ -643,6 +646,18 @@ def test_a_cut_that_keeps_only_what_a_but_turns_from_shows_the_point_after_it() 
 def test_a_statement_opens_after_a_filler_and_its_dash() -> None:
     assert key_clause("Yeah—being able to go into my claim and see what has been received.") == (
         "Being able to go into my claim and see what has been received."
+    )
+    # "Like I said" says nothing; "like" alone is a filler only before a comma, and compares otherwise
+    assert key_clause("Like I said, when you upload the documents they go up instead of down.") == (
+        "When you upload the documents they go up instead of down."
+    )
+    assert (
+        key_clause("Like, the form was slow and it crashed twice.")
+        == "The form was slow and it crashed twice."
+    )
+    assert (
+        key_clause("Like the app, the kiosk kept crashing on me.")
+        == "Like the app, the kiosk kept crashing on me."
     )
     # a notes answer's next line, quoted as the first was (`> You know, …`), opens its sentence with the mark
     assert key_clause("It was clear. > You know, the dates go up instead of straight down the page.") == (

@@ -401,9 +401,11 @@ def set_aside_note(pains: int, delights: int, alone: int = 0) -> list[str]:
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+# What a sentence opens with that says nothing: fillers, connectives and "like I said". "Like" alone is one only
+# before a comma ("Like, it was slow."): "Like a hotel check-in, …" compares.
 _FILLER = re.compile(
     r"^(?:(?:um+|uh+|er+|erm|yeah|yes|so(?!\s+(?:far|much|many|long)\b)|well|oh|and|but|or|(?:be)?cause(?!\s+of\b)"
-    r"|plus|like|okay|ok|i mean"
+    r"|plus|(?:like|as)\s+i\s+(?:said|say|mentioned)|like(?=\s*,)|okay|ok|i mean"
     r"|you know)\b[\s,.—–]*)+",
     re.I,
 )

@@ -182,9 +182,14 @@ def without_lone_marks(text: str) -> str:
 
 # Up to three words said again after a comma, as speech restarts ("I've, I've missed …", "It was, it was all
 # …"), and two or three said again without one, as a stutter ("I went to the to the website"): said once. A
-# doubled single word without a comma may be grammar ("I had had enough").
+# doubled single word without a comma may be grammar ("I had had enough", "I know that that …"), except a word
+# grammar never doubles ("green lit from from the start").
 _RESTART = re.compile(r"\b((?:[\w'’]+\s+){0,2}[\w'’]+)(?:,\s+\1\b)+", re.IGNORECASE)
-_STUTTER = re.compile(r"\b((?:[\w'’]+\s+){1,2}[\w'’]+)(?:\s+\1\b)+", re.IGNORECASE)
+_STUTTER = re.compile(
+    r"\b((?:[\w'’]+\s+){1,2}[\w'’]+|(?:the|an?|to|of|in|on|at|for|from|with|by|i|we|they|he|she|my|and|but|or))"
+    r"(?:\s+\1\b)+",
+    re.IGNORECASE,
+)
 # "I mean", "you know" or "um" set apart by commas inside a sentence: an aside that says nothing. Before a clause
 # of its own ("…, through here, I mean, I've tapped …") the comma stays; inside one ("I was worried, you know,
 # about the stairs") both go.
@@ -1004,7 +1009,8 @@ def says_nothing_of_the_service(sentence: str) -> bool:
 # satisfied, not delighted. Researchers read it as the stage going as expected, not as a good moment, and a
 # labeller that reads it as good fills the good moments with the stages nobody remarked on.
 _LUKEWARM = re.compile(
-    r"^\W*(?:(?:yeah|yes|well|oh|so|and|but|honestly|um|uh)\W+)*"
+    r"^\W*(?:(?:yeah|yes|well|oh|so|and|but|honestly|um|uh|overall|generally|i\s+think|i\s+guess|i\s+suppose"
+    r"|for\s+the\s+most\s+part|all\s+in\s+all|on\s+the\s+whole)\W+)*"
     r"(?:(?:it|that|this|everything|(?:the\s+)?[^\W\d_]+(?:\s+[^\W\d_]+)?)\s+(?:was|is|went|were|seemed|seems)\s+"
     r"(?:(?:all|just|pretty|quite|perfectly)\s+)?(?:fine|okay|ok|alright|all\s+right|not\s+bad|average|so-so|normal)"
     r"|it\s+worked)"
