@@ -202,36 +202,39 @@ def test_a_statement_too_short_to_say_what_it_is_about_is_thin() -> None:
     assert empty.thin_ids[-1] == "delights T1: I love this."
 
 
-def test_a_statement_that_opens_mid_thought_is_counted_apart() -> None:
+def _counted_apart(said: dict[str, str], count: str) -> list[str]:
+    """The ids of `said` (id -> statement), added to a perfect bike map as observed, quoted delights, that the
+    reviewer's `count` (an `EmptyItems` field with its `_ids` list) counts, checked against the count itself."""
     case = bike()
     journey = perfect_map(case)
-    before = scored(journey).empty_items.mid_thought
+    before = getattr(scored(journey).empty_items, count)
+    journey.delights += [
+        Delight(id=i, stage_id="x", statement=text, evidence=quotes_of(case, "PP1", 1))
+        for i, text in said.items()
+    ]
+    journey.delights.append(
+        Delight(id="A1", stage_id="x", statement="They may not know about the app.", basis="assumption")
+    )
+    empty = scored(journey).empty_items
+    added = getattr(empty, count) - before
+    return (
+        [i.split(":")[0].removeprefix("delights ") for i in getattr(empty, f"{count}_ids")[-added:]]
+        if added
+        else []
+    )
+
+
+def test_a_statement_that_opens_mid_thought_is_counted_apart() -> None:
     said = {
         "M1": "Which made the booking page useless.",
         "M2": "They came and fixed the brake.",
         "M3": "The driver set up the saddle.",
         "M4": "Is the battery covered?",
     }
-    journey.delights += [
-        Delight(id=i, stage_id="x", statement=text, evidence=quotes_of(case, "PP1", 1))
-        for i, text in said.items()
-    ]
-    journey.delights.append(
-        Delight(id="M5", stage_id="x", statement="They may not know about the app.", basis="assumption")
-    )
-    empty = scored(journey).empty_items
-    assert empty.mid_thought == before + 3
-    assert [i.split(":")[0] for i in empty.mid_thought_ids[-3:]] == [
-        "delights M1",
-        "delights M2",
-        "delights M4",
-    ]
+    assert _counted_apart(said, "mid_thought") == ["M1", "M2", "M4"]
 
 
 def test_a_statement_that_keeps_speech_a_report_would_not_print_is_counted_apart() -> None:
-    case = bike()
-    journey = perfect_map(case)
-    before = scored(journey).empty_items.disfluent
     said = {
         "D1": "I went to the to the shop to collect the bike.",
         "D2": "The brake squeaked, I mean, every single morning.",
@@ -242,19 +245,7 @@ def test_a_statement_that_keeps_speech_a_report_would_not_print_is_counted_apart
         "D7": "It got approved from from the day I applied.",
         "D8": "I know that that form was the wrong one.",
     }
-    journey.pain_points += [
-        PainPoint(id=i, stage_id="x", statement=text, evidence=quotes_of(case, "PP1", 1))
-        for i, text in said.items()
-    ]
-    empty = scored(journey).empty_items
-    assert empty.disfluent == before + 5
-    assert [i.split(":")[0] for i in empty.disfluent_ids[-5:]] == [
-        "pain_points D1",
-        "pain_points D2",
-        "pain_points D3",
-        "pain_points D4",
-        "pain_points D7",
-    ]
+    assert _counted_apart(said, "disfluent") == ["D1", "D2", "D3", "D4", "D7"]
 
 
 @pytest.mark.parametrize(

@@ -600,25 +600,36 @@ def test_a_key_clause_says_a_restarted_phrase_once_and_keeps_a_doubled_word_of_g
     )
 
 
-def test_a_key_clause_says_a_stuttered_phrase_once_and_leaves_out_an_aside() -> None:
-    """Two or three words said again without a comma are a stutter; "I mean" or "you know" between commas says
-    nothing. Only cut: every word shown is the speaker's."""
-    assert key_clause("And I went to the to the website on my desktop, and I had to dig around.") == (
-        "I went to the website on my desktop, and I had to dig around."
-    )
-    assert key_clause("If you're scrolling down here, I mean, I've tapped my screen nine times.") == (
-        "If you're scrolling down here, I've tapped my screen nine times."
-    )
-    assert key_clause("I went to the, the, um, school clinic on the corner twice last week.") == (
-        "I went to the school clinic on the corner twice last week."
-    )
-    assert key_clause("It seems like it would just get green lit from from the point of application.") == (
-        "It seems like it would just get green lit from the point of application."
-    )
-    # "you know" that is the verb's, not an aside, stays
-    assert key_clause("I said you know the form is broken, and they agreed.") == (
-        "I said you know the form is broken, and they agreed."
-    )
+@pytest.mark.parametrize(
+    ("quote", "clause"),
+    [
+        (
+            "And I went to the to the website on my desktop, and I had to dig around.",
+            "I went to the website on my desktop, and I had to dig around.",
+        ),
+        (
+            "If you're scrolling down here, I mean, I've tapped my screen nine times.",
+            "If you're scrolling down here, I've tapped my screen nine times.",
+        ),
+        (
+            "I went to the, the, um, school clinic on the corner twice last week.",
+            "I went to the school clinic on the corner twice last week.",
+        ),
+        (
+            "It seems like it would just get green lit from from the point of application.",
+            "It seems like it would just get green lit from the point of application.",
+        ),
+        # "you know" that is the verb's, not an aside, stays
+        (
+            "I said you know the form is broken, and they agreed.",
+            "I said you know the form is broken, and they agreed.",
+        ),
+    ],
+)
+def test_a_key_clause_says_a_stuttered_phrase_once_and_leaves_out_an_aside(quote: str, clause: str) -> None:
+    """Two or three words said again without a comma, or a word grammar never doubles, are a stutter; "I mean",
+    "you know" or "um" between commas says nothing. Only cut: every word shown is the speaker's."""
+    assert key_clause(quote) == clause
 
 
 def test_a_cut_that_keeps_only_what_a_but_turns_from_shows_the_point_after_it() -> None:
