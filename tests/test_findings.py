@@ -94,6 +94,8 @@ def test_a_verdict_that_something_was_merely_acceptable_is_no_good_moment() -> N
         ("The whole thing was alright.", True),
         ("For the most part I think it was fine.", True),
         ("Overall, it was okay.", True),
+        ("It was pretty routine.", True),
+        ("It was a routine check-up, and the nurse was lovely.", False),
         ("I think it was fine, the nurse was lovely.", False),
         ("It was fine and the driver was lovely.", False),
         ("Should be fine. Take a picture.", False),  # a verdict on what is to come, with what makes it so

@@ -1005,14 +1005,15 @@ def says_nothing_of_the_service(sentence: str) -> bool:
     return all(word in _DENIAL_WORDS or word.isdigit() for word in words)
 
 
-# A verdict that something was merely acceptable ("Delivery was fine.", "It was okay.", "It worked, anyway."):
+# A verdict that something was merely acceptable ("Delivery was fine.", "It was pretty routine.", "It worked."):
 # satisfied, not delighted. Researchers read it as the stage going as expected, not as a good moment, and a
 # labeller that reads it as good fills the good moments with the stages nobody remarked on.
 _LUKEWARM = re.compile(
     r"^\W*(?:(?:yeah|yes|well|oh|so|and|but|honestly|um|uh|overall|generally|i\s+think|i\s+guess|i\s+suppose"
     r"|for\s+the\s+most\s+part|all\s+in\s+all|on\s+the\s+whole)\W+)*"
     r"(?:(?:it|that|this|everything|(?:the\s+)?[^\W\d_]+(?:\s+[^\W\d_]+)?)\s+(?:was|is|went|were|seemed|seems)\s+"
-    r"(?:(?:all|just|pretty|quite|perfectly)\s+)?(?:fine|okay|ok|alright|all\s+right|not\s+bad|average|so-so|normal)"
+    r"(?:(?:all|just|pretty|quite|perfectly)\s+)?"
+    r"(?:fine|okay|ok|alright|all\s+right|not\s+bad|average|so-so|normal|routine|standard|as\s+expected)"
     r"|it\s+worked)"
     r"(?:\W+(?:i\s+guess|i\s+suppose|anyway|actually|really|overall|i\s+think))*\W*$",
     re.IGNORECASE,
