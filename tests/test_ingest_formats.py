@@ -417,6 +417,25 @@ def test_notes_typed_into_the_guide_with_answers_as_markdown_quotes(tmp_path: Pa
     ]
 
 
+def test_a_labelled_line_the_notes_template_left_unfilled_is_no_turn(tmp_path: Path) -> None:
+    """ "**Participant:** Notes here" is where the notetaker wrote nothing: no one's words. A participant's own
+    short answer stays."""
+    path = write(
+        tmp_path,
+        "p4.md",
+        "**Moderator:** Are you comfortable if I record the session?\n\n**Participant:** Notes here\n\n"
+        "**Moderator:** How often do you visit the site?\n\n**Participant:** Add notes here\n\n"
+        "**Moderator:** Did you find the clinic?\n\n**Participant:** No, the notes on the page were wrong.\n",
+    )
+    t = load_transcript(path)
+    assert [(turn.role, turn.text) for turn in t.turns] == [
+        ("interviewer", "Are you comfortable if I record the session?"),
+        ("interviewer", "How often do you visit the site?"),
+        ("interviewer", "Did you find the clinic?"),
+        ("participant", "No, the notes on the page were wrong."),
+    ]
+
+
 def test_an_html_line_break_is_a_line_break_in_what_was_said_not_words(tmp_path: Path) -> None:
     """`<br/>` at a line's end or inside it (notes exported from a wiki or a table) is never quoted; a turn that
     held nothing else is none."""

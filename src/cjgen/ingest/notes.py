@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from cjgen.ingest.labels import Label, is_interviewer_label, is_team_note
 from cjgen.ingest.lines import Line, bulleted_label, looks_like_heading, neighbours, non_blank
-from cjgen.ingest.parsed import Draft
+from cjgen.ingest.parsed import Draft, is_placeholder
 
 _BULLET = re.compile(r"^[ \t]*(?:[-–—•·]|\d{1,3}[.)](?=[ \t]))[ \t]*")
 # An answer set apart as a Markdown quote (`> Yes, I have.`): all answer, whatever it asks.
@@ -22,8 +22,6 @@ _STAR = re.compile(r"\*(?!\*)[ \t]*")
 # and not the start of an emphasis that closes later on the line (`I said: *sigh*`).
 _SEPARATOR = re.compile(r"([?:])[ \t]*\*(?![*\s]*[^*\n]*\*)[ \t]*")
 _WORD = re.compile(r"[^\W_]")
-# What a notes template holds where no answer was typed: `NOTES`, `*[Notes]*`, `N/A`, `TBD`.
-_PLACEHOLDER = re.compile(r"[\W_]*(?:notes?|n/?a|tbd|todo)[\W_]*", re.IGNORECASE)
 _TAG = re.compile(r"[ \t]*</?[a-z]+\s*/?>", re.IGNORECASE)
 # A dot inside a word (`VA.gov`, `3.5`) ends no sentence.
 _FIRST_QUESTION = re.compile(r"(?:[^.!?\n]|\.(?=[^\W_]))*?\?+")
@@ -139,7 +137,7 @@ def _said(line: str, start: int, end: int) -> tuple[int, int] | None:
         span = _span(line, wrapped.start("inner"), wrapped.end("inner"))
     if span is not None and (mark := _ANSWER_MARK.match(line, *span)) is not None:
         span = _span(line, mark.end(), span[1])
-    if span is None or _PLACEHOLDER.fullmatch(line, *span):
+    if span is None or is_placeholder(line[span[0] : span[1]]):
         return None
     return span if _WORD.search(_TAG.sub("", line[span[0] : span[1]])) else None
 

@@ -45,6 +45,19 @@ def one_turn_per_run(turns: list[Draft], *, join_unnamed: bool = False) -> list[
     return out
 
 
+# What a notes template holds where no answer was typed: `NOTES`, `*[Notes]*`, `Notes here`, `Add notes here`,
+# `N/A`, `TBD`.
+_PLACEHOLDER = re.compile(
+    r"[\W_]*(?:(?:add|type|enter|insert)\s+)?(?:notes?|n/?a|tbd|todo)(?:\s+(?:here|go(?:es)?\s+here))?[\W_]*",
+    re.IGNORECASE,
+)
+
+
+def is_placeholder(text: str) -> bool:
+    """Whether `text` is a template's placeholder and no one's words (`_PLACEHOLDER`)."""
+    return _PLACEHOLDER.fullmatch(text.strip()) is not None
+
+
 # An HTML line break written into notes or a table cell (`Fine. <br/> Mostly.`, `Why? <br/>`), with the spaces
 # and the line's own end around it: a line break in what was said, not words.
 _HTML_BREAK = re.compile(r"[ \t]*(?:<br[ \t]*/?>[ \t]*)+\n?", re.IGNORECASE)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from cjgen.errors import InputError
 from cjgen.ingest.labels import is_id_like, is_interviewer_label, is_participant_label, split_who
-from cjgen.ingest.parsed import Draft, Parsed, without_html_breaks
+from cjgen.ingest.parsed import Draft, Parsed, is_placeholder, without_html_breaks
 from cjgen.schema import Segment, Transcript, Turn
 
 # Half an extraction chunk: one turn never fills a model call by itself.
@@ -239,9 +239,11 @@ def build_transcript(
     assign_roles(parsed, interviewers)
     for draft in parsed.drafts:
         without_html_breaks(draft)
-    drafts = split_long_turns([d for d in parsed.drafts if d.text.strip()])
-    if len(drafts) != len(parsed.drafts):
-        added = len(drafts) - len(parsed.drafts)
+    # A labelled line a notes template left unfilled ("**Participant:** Notes here") is no one's words.
+    said = [d for d in parsed.drafts if d.text.strip() and not is_placeholder(d.text)]
+    drafts = split_long_turns(said)
+    if len(drafts) != len(said):
+        added = len(drafts) - len(said)
         parsed.warnings.append(f"turns over {MAX_TURN_WORDS} words were split ({added} more turns)")
     if len(drafts) > MAX_TURNS:
         raise InputError(
