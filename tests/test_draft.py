@@ -182,8 +182,24 @@ def test_the_studys_own_aim_and_the_question_said_back_are_no_part_of_a_suspecte
 
     statements = [p.statement for p in _drafted_suspecting(suspected).pain_points]
     assert "Bread gets squashed in the bike boxes." in statements
-    assert "Customers have problems with early deliveries." in statements
+    # "customers have problems with early deliveries" is not what the brief says of them: its own sentence is
+    assert (
+        "We suspect early deliveries wake people up, and that bread gets squashed in the bike boxes."
+        in statements
+    )
     assert not any(word in s for s in statements for word in ("research", "study", "brief"))
+
+
+def test_a_suspected_problem_the_brief_does_not_claim_is_none() -> None:
+    """The model's guess that the brief names nothing of ("The app is not accessible to screen readers.") is no
+    suspicion of the brief's; one the brief states in other words is shown in the brief's own words."""
+    suspected = [
+        "The app is not accessible to people who use screen readers.",
+        "Bread is squashed in bike boxes.",
+    ]
+    statements = [p.statement for p in _drafted_suspecting(suspected).pain_points]
+    assert not any("accessible" in s for s in statements)
+    assert "Bread is squashed in bike boxes." in statements
 
 
 def test_the_briefs_suspicions_are_pain_points_where_the_model_places_them(journey: JourneyMap) -> None:

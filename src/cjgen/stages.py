@@ -22,6 +22,9 @@ from cjgen.wording import content_words, supported_share, whole_sentences
 MAX_STAGES = 9  # stage answers are single digits
 # A group's description is kept when at least this share of its content words are the brief's.
 SUPPORTED_SHARE = 0.5
+# A suspected problem is shown in the model's words when at least this share of them are the brief's (what the
+# map calls a faithful statement) ...
+BRIEFS_WORDS = 0.8
 
 # Used when there is no brief to plan from (e.g. summarising one interview).
 GENERIC_STAGES = (
@@ -307,7 +310,11 @@ def plan_from_brief(runtime: Runtime, brief: str, map_type: MapType) -> BriefPla
         Stage(id=s.id, name=s.name, description=whole_sentences(s.description), basis="assumption")
         for s in plan.stages
     ]
-    suspected = [claim for s in plan.suspected if names_a_problem(claim := whole_sentences(claims_of(s)))]
+    suspected = [
+        claim
+        for s in plan.suspected
+        if names_a_problem(claim := the_briefs_claim(whole_sentences(claims_of(s)), brief))
+    ]
     segments = _distinct(plan.segments, brief) or segments_from_brief(runtime, brief)
     return BriefPlan(stages, segments, suspected)
 
@@ -350,6 +357,21 @@ def claims_of(text: str) -> str:
             continue
         kept.append(sentence[:1].upper() + sentence[1:] + ("" if sentence.endswith((".", "!")) else "."))
     return " ".join(kept)
+
+
+def the_briefs_claim(claim: str, brief: str) -> str:
+    """A suspected problem as the brief states it: the model's sentence where the brief holds its words
+    (`BRIEFS_WORDS`), else the brief's own sentence that holds the most of them, at least half (the model
+    said it in other words: "the paper process is not scalable" for "When the program expands, the paper process
+    will not scale."), else "" (the model's own guess, which the brief does not claim: an accessibility
+    problem in a brief that names none)."""
+    if not claim or supported_share(claim, brief) >= BRIEFS_WORDS:
+        return claim
+    words = content_words(claim)
+    sentences = [" ".join(brief[start:end].split()) for start, end in split_spans(brief)]
+    held = [(len(words & content_words(sentence)), sentence) for sentence in sentences]
+    most, sentence = max(held, key=lambda found: found[0], default=(0, ""))
+    return sentence if most and most >= SUPPORTED_SHARE * len(words) else ""
 
 
 def names_a_problem(text: str) -> bool:
