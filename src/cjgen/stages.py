@@ -23,7 +23,7 @@ MAX_STAGES = 9  # stage answers are single digits
 # A group's description is kept when at least this share of its content words are the brief's.
 SUPPORTED_SHARE = 0.5
 # A suspected problem is shown in the model's words when at least this share of them are the brief's (what the
-# map calls a faithful statement) ...
+# map calls a faithful statement), else in the brief's own sentence that holds SUPPORTED_SHARE of them.
 BRIEFS_WORDS = 0.8
 
 # Used when there is no brief to plan from (e.g. summarising one interview).

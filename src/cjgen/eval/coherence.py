@@ -228,9 +228,9 @@ class EmptyItems(BaseModel):
 
 
 # What a transcript keeps of speech and markup, and a statement a researcher would sign does not: two or three
-# words said twice running ("to the to the"), or a word grammar never doubles ("from from"), an aside between commas ("…, I mean, …", "…, um, …"), a filler
-# the statement opens with ("You know, …", "Yeah—…"), a dash or quote mark it opens with, or a lone colon or
-# quote mark between words (a caption join, a notes line's quote mark).
+# words said twice running ("to the to the") or a word grammar never doubles ("from from"), an aside between
+# commas ("…, I mean, …", "…, um, …"), a filler the statement opens with ("You know, …", "Yeah—…"), a dash or
+# quote mark it opens with, or a lone colon or quote mark between words (a caption join, a notes line's mark).
 _DISFLUENT = re.compile(
     r"\b((?:[\w'’]+\s+){1,2}[\w'’]+|the|an?|to|of|in|on|at|for|from|with|by|i|we|they|my|and|but|or)\s+\1\b"
     r"|,\s+(?:i\s+mean|you\s+know|um+|uh+|erm)\s*,"
