@@ -624,6 +624,15 @@ def test_a_key_clause_says_a_restarted_phrase_once_and_keeps_a_doubled_word_of_g
             "I said you know the form is broken, and they agreed.",
             "I said you know the form is broken, and they agreed.",
         ),
+        # a whole clause said again after "and" is said once; said again with more, it stays
+        (
+            "I would like to know who the appointment is with and I would like to know who the appointment is with.",
+            "I would like to know who the appointment is with.",
+        ),
+        (
+            "I went to the clinic and I went to the clinic again.",
+            "I went to the clinic and I went to the clinic again.",
+        ),
     ],
 )
 def test_a_key_clause_says_a_stuttered_phrase_once_and_leaves_out_an_aside(quote: str, clause: str) -> None:
@@ -673,6 +682,22 @@ def test_a_statement_opens_after_a_filler_and_its_dash() -> None:
     # a notes answer's next line, quoted as the first was (`> You know, …`), opens its sentence with the mark
     assert key_clause("It was clear. > You know, the dates go up instead of straight down the page.") == (
         "The dates go up instead of straight down the page."
+    )
+
+
+def test_a_step_that_a_clause_before_it_denies_knowing_is_shown_with_that_clause() -> None:
+    """Shown from its own subject, "I can't even tell you when I have gone to the site …" would say the speaker
+    went; the clause it hangs on is kept. A hedge, a filler or a time before the subject still goes."""
+    assert action_text("I can't even tell you when I have gone to the site for anything but news.") == (
+        "I can't even tell you when I have gone to the site for anything but news."
+    )
+    assert action_text("I don't remember if I called them that week.") == (
+        "I don't remember if I called them that week."
+    )
+    assert action_text("I think I called them twice last week.") == "I called them twice last week."
+    assert action_text("So now I always ring the office first.") == "I always ring the office first."
+    assert action_text("Immediately when I got home I went to the VA office.") == (
+        "When I got home I went to the VA office."
     )
 
 

@@ -232,6 +232,10 @@ def is_action(text: str) -> bool:
 _CONJUNCTIONS = "when whenever if after before once since because while until as though"
 _SUBORDINATING = frozenset(_CONJUNCTIONS.split())
 _SUBJECT = re.compile(r"\b(?:I|we|they|he|she|you)\b", re.IGNORECASE)
+# Words that open what a clause before them says is (not) known ("… tell you when …", "… remember if …"), and
+# words that deny it.
+_ASKS_WHICH = frozenset(["when", "where", "if", "whether", "why", "how", "what", "which", "who"])
+_NEGATION = re.compile(r"n't\b|n’t\b|\b(?:not|never|no)\b", re.IGNORECASE)
 
 
 def action_text(text: str) -> str:
@@ -246,6 +250,15 @@ def action_text(text: str) -> str:
     conjunction = before.rsplit(" ", 1)[-1]
     if conjunction.strip(",").casefold() in _SUBORDINATING and len(_SUBJECT.findall(text, start)) >= 2:
         start = len(before) - len(conjunction)
+    elif (
+        (framing := _SUBJECT.search(before)) is not None
+        and conjunction.casefold() in _ASKS_WHICH
+        and _NEGATION.search(before)
+    ):
+        # The step is what a clause before it denies knowing ("I can't even tell you when I have gone to the site
+        # …", "I don't remember if I called"): shown from there, or it would say what the speaker did not. After
+        # a clause that asserts ("I was still working when I applied"), the step is told from its subject on.
+        start = framing.start()
     return _shown_from(text, start)
 
 

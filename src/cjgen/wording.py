@@ -229,9 +229,15 @@ def _without_aside(aside: re.Match[str]) -> str:
 _ABANDONED = re.compile(r",?\s+(?:and|but|so)\s+(?:[\w'’]+\s+){1,3}to\W*$", re.IGNORECASE)
 
 
+# A whole clause said again after "and" ("I would like to know who it is with and I would like to know who it is
+# with."): a notetaker's or speaker's repeat, said once.
+_SAID_TWICE = re.compile(r"^(?P<once>\W*\w.{10,}?)[,;]?\s+(?:and\s+)?(?P=once)(?P<end>\W*)$", re.IGNORECASE)
+
+
 def said_once(sentence: str) -> str:
-    """`sentence` as a statement shows it: a restarted or stuttered phrase said once, and an "I mean" or "you
-    know" aside left out. Only cut."""
+    """`sentence` as a statement shows it: a clause, a restarted or a stuttered phrase said once, and an "I mean"
+    or "you know" aside left out. Only cut."""
+    sentence = _SAID_TWICE.sub(r"\g<once>\g<end>", sentence)
     return _ASIDE.sub(_without_aside, _STUTTER.sub(r"\1", _RESTART.sub(r"\1", sentence)))
 
 
