@@ -160,6 +160,12 @@ def test_what_only_says_it_was_acceptable(sentence: str, lukewarm: bool) -> None
         ("Some areas of the prototype will be clickable, and some will not.", True),
         ("This link isn't clickable, so I got stuck.", False),
         ("I really appreciate the time the nurse took with me.", False),
+        # A bare liking of "that": what was liked is in the question, not in the words.
+        ("I like that.", True),
+        ("Oh, I love it!", True),
+        ("That's great.", True),
+        ("I like that it shows my next appointment.", False),
+        ("That's great, the nurse called me back the same day.", False),
         # The notetaker's note of what the team did or saw, left in the answer.
         ("moderator helpf nativated to files page.", True),
         ("**Note**: he's reading the page.", True),

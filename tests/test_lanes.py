@@ -695,6 +695,8 @@ def test_a_step_that_a_clause_before_it_denies_knowing_is_shown_with_that_clause
         "I don't remember if I called them that week."
     )
     assert action_text("I think I called them twice last week.") == "I called them twice last week."
+    # a caption's lone colon between segments is no part of the step, nor is the word said again across it
+    assert action_text("I saw it on the  : the web page, I think.") == "I saw it on the web page, I think."
     assert action_text("So now I always ring the office first.") == "I always ring the office first."
     assert action_text("Immediately when I got home I went to the VA office.") == (
         "When I got home I went to the VA office."

@@ -26,6 +26,7 @@ from cjgen.wording import (
     says_nothing_of_the_service,
     stems,
     unabandoned,
+    without_lone_marks,
 )
 
 # An action's text: the clause from its subject on, cut at a clause boundary past this many words.
@@ -242,9 +243,9 @@ def action_text(text: str) -> str:
     """The step as the participant said it: the sentence from its subject on ("So now I always ring." → "I
     always ring."), or from the conjunction before it where that subject opens a clause the main one follows
     ("Immediately when I got home I went to the VA." → "When I got home I went to the VA."), cut at a clause
-    boundary when long, a phrase said twice said once and a clause the speaker abandoned left out (`said_once`,
-    `unabandoned`). Only cut, never reworded."""
-    text = unabandoned(said_once(" ".join(text.split())), SAYS_WHAT)
+    boundary when long, a caption's lone colon gone, a phrase said twice said once and a clause the speaker
+    abandoned left out (`said_once`, `unabandoned`). Only cut, never reworded."""
+    text = unabandoned(said_once(" ".join(without_lone_marks(text).split())), SAYS_WHAT)
     start = _step_start(text)
     before = text[:start].rstrip()
     conjunction = before.rsplit(" ", 1)[-1]

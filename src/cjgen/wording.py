@@ -994,13 +994,24 @@ _DENIAL_WORDS = frozenset(
 _WORDS_OF_ANSWER = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?|\d+")
 
 
+# A liking of "that" or "it" with nothing else ("I like that.", "Oh, I love it!", "That's great."): what was liked
+# is in the question, not in the words, and a finding worded from them says nothing.
+_BARE_LIKING = re.compile(
+    r"^\W*(?:(?:oh|yeah|yes|well|okay|ok|wow|so)\W+)*(?:i\s+(?:really\s+|do\s+)?(?:like|love)\s+(?:that|it|this)"
+    r"|(?:that|it|this)(?:'s|\s+is|\s+was)\s+(?:really\s+|very\s+|so\s+)?(?:great|nice|cool|awesome|good|neat|lovely))"
+    r"(?:\W+(?:a\s+lot|too|though|actually))*\W*$",
+    re.IGNORECASE,
+)
+
+
 def says_nothing_of_the_service(sentence: str) -> bool:
     """A sentence that is courtesy alone ("Thank you so much. Have a great day."), a bare "no" to a
-    question ("Not that I can recall.") or a line of the research team's script left in the participant's
-    notes (`_RESEARCH_SCRIPT`): a labeller that reads it in the light of the question may flag it, but it is no
-    problem, good moment or action of the participant's. Anything that names more is kept."""
+    question ("Not that I can recall."), a bare liking of "that" ("I like that.": `_BARE_LIKING`) or a line of
+    the research team's script left in the participant's notes (`_RESEARCH_SCRIPT`): a labeller that reads it in
+    the light of the question may flag it, but it is no problem, good moment or action of the participant's.
+    Anything that names more is kept."""
     sentence = sentence.replace("\u2019", "'")
-    if _RESEARCH_SCRIPT.search(sentence):
+    if _RESEARCH_SCRIPT.search(sentence) or _BARE_LIKING.match(" ".join(sentence.split())):
         return True
     rest = _COURTESY.sub(" ", sentence)
     if rest != sentence and not content_words(rest) - _FILLER_STEMS:
